@@ -1,0 +1,53 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a step they use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi.py
+
+.PHONY: run test lint format translations extract-messages install install-dev clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed translations
+install-dev: $(VENV)/.installed-dev translations
+
+# Compile the Korean catalogue (the .mo files are build products, not kept in git).
+translations: $(VENV)/.installed
+	$(BIN)/pybabel -q compile --use-fuzzy -d awards_app/translations
+
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o awards_app/translations/messages.pot .
+	$(BIN)/pybabel -q update -i awards_app/translations/messages.pot -d awards_app/translations --no-fuzzy-matching
+
+## Set up, migrate the SQLite database in instance/, load the demo edition when it is empty, and serve.
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask awards seed-demo --if-empty
+	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C stops)"
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+## Set up and run the linter and the whole test suite (browser tests included when Chromium is installed).
+test: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,69 @@
+"""Forms for signing in, registering and setting passwords."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length
+
+from ..forms import confirm_password_field, new_password_field
+from ..i18n import ORGANISATION_TYPE_LABELS, current_language
+from ..models import OrganisationType
+from ..regions import country_choices
+
+
+def email_field(label=_l("E-mail")) -> EmailField:
+    return EmailField(label, validators=[DataRequired(), Email(message=_l("Enter a valid e-mail address.")),
+                                         Length(max=254)])
+
+
+class LoginForm(FlaskForm):
+    email = email_field()
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    remember = BooleanField(_l("Keep me signed in on this device"))
+    submit = SubmitField(_l("Sign in"))
+
+
+class RegistrationForm(FlaskForm):
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
+    email = email_field()
+    password = new_password_field()
+    confirm = confirm_password_field()
+    organisation_name = StringField(
+        _l("Organisation"), validators=[DataRequired(), Length(max=200)],
+        description=_l("The city government, institution or company you enter for; for an individual, your name."),
+    )
+    organisation_type = SelectField(_l("Type of organisation"), validators=[DataRequired()])
+    country = SelectField(_l("Country"), validators=[DataRequired()])
+    city = StringField(_l("City"), validators=[DataRequired(), Length(max=120)])
+    agree = BooleanField(
+        _l("I agree that the secretariat and the judges may use this information to run the prize."),
+        validators=[DataRequired(message=_l("Registration needs your agreement."))],
+    )
+    submit = SubmitField(_l("Create account"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation_type.choices = [
+            ("", _l("Choose…")), *((t.value, ORGANISATION_TYPE_LABELS[t]) for t in OrganisationType)
+        ]
+        self.country.choices = [("", _l("Choose…")), *country_choices(current_language())]
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = email_field()
+    submit = SubmitField(_l("Send me a reset link"))
+
+
+class ResetPasswordForm(FlaskForm):
+    password = new_password_field()
+    confirm = confirm_password_field()
+    submit = SubmitField(_l("Set password"))
+
+
+class AcceptInvitationForm(FlaskForm):
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
+    password = new_password_field()
+    confirm = confirm_password_field()
+    submit = SubmitField(_l("Accept and set password"))

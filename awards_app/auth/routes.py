@@ -1,0 +1,136 @@
+"""Signing in and out, registering, resetting a password, accepting an invitation."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..i18n import current_language
+from ..models import OrganisationType
+from ..services import ServiceError, accounts
+from ..urls import safe_next
+from .forms import AcceptInvitationForm, ForgotPasswordForm, LoginForm, RegistrationForm, ResetPasswordForm
+
+bp = Blueprint("auth", __name__)
+
+
+def _start_session(user, remember: bool = False) -> None:
+    # A fresh session at sign-in (keeping only the language), so a planted session id is worthless.
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    login_user(user, remember=remember)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Sign in with e-mail and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is None:
+            flash(_("Wrong e-mail or password."), "danger")
+        else:
+            _start_session(user, remember=form.remember.data)
+            return redirect(safe_next(url_for("main.index")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """Sign out."""
+    logout_user()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Create an applicant account with its organisation."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register_applicant(
+                email=form.email.data, password=form.password.data, name=form.name.data,
+                organisation_name=form.organisation_name.data,
+                organisation_type=OrganisationType(form.organisation_type.data),
+                country_code=form.country.data, city=form.city.data, locale=current_language(),
+            )
+        except ServiceError as error:
+            form.email.errors.append(str(error.message))
+        else:
+            _start_session(user)
+            flash(_("Welcome! Your account is ready: start a nomination below."), "success")
+            return redirect(url_for("nominations.index"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+def forgot_password():
+    """Ask for a password reset link."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data)
+        hours = current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600
+        flash(_("If an account uses this address, a reset link is on its way. It works once, for %(h)d hour(s).",
+                h=hours), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Set a new password from an e-mailed link."""
+    try:
+        accounts.user_from_token(token, accounts.RESET_SALT, current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+        return redirect(url_for("auth.forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(token, form.password.data)
+        except ServiceError as error:
+            flash(str(error.message), "danger")
+            return redirect(url_for("auth.forgot_password"))
+        logout_user()
+        flash(_("Your password has been changed. Sign in with the new one."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """Accept an invitation: set a name and a password."""
+    try:
+        user = accounts.user_from_token(token, accounts.INVITATION_SALT, current_app.config["INVITATION_MAX_AGE"])
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+        return redirect(url_for("auth.login"))
+    if user.has_password:
+        flash(_("This invitation has already been accepted. Sign in instead."), "info")
+        return redirect(url_for("auth.login"))
+    form = AcceptInvitationForm(name=user.name)
+    if form.validate_on_submit():
+        try:
+            user = accounts.accept_invitation(token, name=form.name.data, password=form.password.data)
+        except ServiceError as error:
+            flash(str(error.message), "danger")
+            return redirect(url_for("auth.login"))
+        _start_session(user)
+        flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
+        return redirect(url_for("main.index"))
+    return render_template("auth/invitation.html", form=form, invited=user)
+
+
+@bp.route("/account")
+@login_required
+def account():
+    """Show the signed-in user's own account."""
+    return render_template("auth/account.html")

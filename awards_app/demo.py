@@ -1,0 +1,380 @@
+"""The demo edition: a realistic 2026 Seoul Smart City Prize with applicants, judges and nominations.
+
+Every record is looked up by its natural key before it is created, so seeding twice adds nothing twice.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from .entry_forms import fields_for, title_of
+from .extensions import db
+from .models import (
+    AwardTier,
+    Category,
+    CategoryKind,
+    Edition,
+    Nomination,
+    NominationStatus,
+    Organisation,
+    OrganisationType,
+    Role,
+    User,
+)
+from .services import nominations as nomination_service
+from .services.audit import record
+
+DEMO_PASSWORD = "demo-password-2026"
+SEOUL = ZoneInfo("Asia/Seoul")
+CITY, INST, CORP, INDIV = (OrganisationType.CITY, OrganisationType.INSTITUTION, OrganisationType.CORPORATION,
+                           OrganisationType.INDIVIDUAL)
+
+CATEGORIES = [
+    dict(code="TI", name_en="Tech-InnovaCity", name_ko="기술혁신", kind=CategoryKind.PROJECT,
+         types=[CITY, INST, CORP], max=2, position=1,
+         description_en="Projects that integrate innovative policy and technology.",
+         description_ko="혁신적인 정책과 기술을 결합한 프로젝트",
+         tiers=[("Gold", "금상", 1), ("Silver", "은상", 2), ("Bronze", "동상", 3), ("Corporate prize", "기업상", 1),
+                ("Institution prize", "기관상", 1)]),
+    dict(code="HC", name_en="Human-CentriCity", name_ko="사람중심", kind=CategoryKind.PROJECT,
+         types=[CITY, INST, CORP], max=2, position=2,
+         description_en="Digital inclusion of the elderly, youth, disabled people, women and low-income groups.",
+         description_ko="고령자, 청년, 장애인, 여성, 저소득층의 디지털 포용",
+         tiers=[("Gold", "금상", 1), ("Silver", "은상", 2), ("Bronze", "동상", 3), ("Corporate prize", "기업상", 1),
+                ("Institution prize", "기관상", 1)]),
+    dict(code="LD", name_en="Leadership", name_ko="리더십", kind=CategoryKind.LEADERSHIP,
+         types=[CITY, INST, INDIV], max=1, position=3,
+         description_en="Mayors and leaders who led the innovative use of technology and data.",
+         description_ko="기술과 데이터의 혁신적 활용을 이끈 시장과 리더",
+         tiers=[("Leadership award", "리더십상", 2)]),
+    dict(code="SP", name_en="Special prize", name_ko="특별상", kind=CategoryKind.SPECIAL,
+         types=[], max=1, position=4,
+         description_en="Designated by the organising committee with its partners; not open to applications.",
+         description_ko="조직위원회가 협력기관과 함께 지정하는 상",
+         tiers=[("Special prize", "특별상", 3)]),
+    dict(code="MC", name_en="Seoul Mayor's commendation", name_ko="서울특별시장 표창", kind=CategoryKind.COMMENDATION,
+         types=[CITY, INST, CORP, INDIV], max=3, position=5,
+         description_en="Individuals or groups who contributed notably to smart and sustainable cities.",
+         description_ko="스마트·지속가능 도시 발전에 공로가 있는 개인 또는 단체",
+         tiers=[("Commendation", "표창", 5)]),
+]
+
+# name, type, country, city
+ORGANISATIONS = [
+    ("Seoul Metropolitan Government", CITY, "KR", "Seoul"),
+    ("Busan Metropolitan City", CITY, "KR", "Busan"),
+    ("City of Yokohama", CITY, "JP", "Yokohama"),
+    ("Chengdu Municipal Government", CITY, "CN", "Chengdu"),
+    ("Taipei City Government", CITY, "TW", "Taipei"),
+    ("Jakarta Smart City", CITY, "ID", "Jakarta"),
+    ("Makati City Government", CITY, "PH", "Makati"),
+    ("Da Nang People's Committee", CITY, "VN", "Da Nang"),
+    ("Pune Smart City Development Corporation", INST, "IN", "Pune"),
+    ("Brisbane City Council", CITY, "AU", "Brisbane"),
+    ("Kathmandu Metropolitan City", CITY, "NP", "Kathmandu"),
+    ("Almaty City Akimat", CITY, "KZ", "Almaty"),
+    ("Tashkent City Administration", CITY, "UZ", "Tashkent"),
+    ("Bishkek City Hall", CITY, "KG", "Bishkek"),
+    ("Government of Ulyanovsk Region", CITY, "RU", "Ulyanovsk"),
+    ("Tbilisi City Hall", CITY, "GE", "Tbilisi"),
+    ("Yerevan Municipality", CITY, "AM", "Yerevan"),
+    ("Beyoğlu Municipality", CITY, "TR", "Istanbul"),
+    ("Dubai Digital Authority", INST, "AE", "Dubai"),
+    ("Greater Amman Municipality", CITY, "JO", "Amman"),
+    ("Federal Capital Territory Administration", CITY, "NG", "Abuja"),
+    ("City of Kigali", CITY, "RW", "Kigali"),
+    ("Nairobi City County", CITY, "KE", "Nairobi"),
+    ("City of Cape Town", CITY, "ZA", "Cape Town"),
+    ("Accra Metropolitan Assembly", CITY, "GH", "Accra"),
+    ("Odense Municipality", CITY, "DK", "Odense"),
+    ("Reykjavík City", CITY, "IS", "Reykjavík"),
+    ("Barcelona City Council", CITY, "ES", "Barcelona"),
+    ("Tallinn City Government", CITY, "EE", "Tallinn"),
+    ("Agencia Digital de Innovación Pública", INST, "MX", "Mexico City"),
+    ("Alcaldía de Bogotá", CITY, "CO", "Bogotá"),
+    ("Intendencia de Montevideo", CITY, "UY", "Montevideo"),
+    ("City of Toronto", CITY, "CA", "Toronto"),
+    ("Hanbit Mobility Co., Ltd.", CORP, "KR", "Seongnam"),
+    ("UrbanSense Ltd.", CORP, "GB", "London"),
+    ("Sahel Solar Grid SARL", CORP, "SN", "Dakar"),
+    ("Andes Urban Data Lab", INST, "PE", "Lima"),
+    ("Maria Santos", INDIV, "PH", "Quezon City"),
+]
+
+PROJECTS = [
+    ("Seoul Metropolitan Government", "TI", "S-Map: a digital twin for city planning"),
+    ("Seoul Metropolitan Government", "HC", "Smart Senior Care: AI check-in calls for older people living alone"),
+    ("Busan Metropolitan City", "TI", "Eco Delta Smart Village water loop"),
+    ("City of Yokohama", "TI", "Yokohama Smart Business Grid"),
+    ("Chengdu Municipal Government", "TI", "Park City operations centre"),
+    ("Taipei City Government", "HC", "Taipei Digital Inclusion Stations"),
+    ("Jakarta Smart City", "TI", "JAKI: one app for citizen reports"),
+    ("Makati City Government", "HC", "Makatizen card for unbanked residents"),
+    ("Da Nang People's Committee", "TI", "Da Nang IoT flood warning network"),
+    ("Pune Smart City Development Corporation", "TI", "Pune adaptive traffic signals"),
+    ("Brisbane City Council", "HC", "Accessible Brisbane wayfinding"),
+    ("Kathmandu Metropolitan City", "HC", "Digital ward offices for informal workers"),
+    ("Almaty City Akimat", "TI", "Almaty Smart Transit ticketing"),
+    ("Tashkent City Administration", "TI", "Tashkent open budget portal"),
+    ("Bishkek City Hall", "HC", "Tunduk e-services for rural migrants"),
+    ("Government of Ulyanovsk Region", "TI", "Ulyanovsk smart street lighting"),
+    ("Tbilisi City Hall", "TI", "Tbilisi air quality sensor mesh"),
+    ("Yerevan Municipality", "HC", "Yerevan accessible public transport app"),
+    ("Beyoğlu Municipality", "HC", "Beyoğlu digital literacy for women"),
+    ("Dubai Digital Authority", "TI", "Dubai paperless government"),
+    ("Greater Amman Municipality", "HC", "Amman refugee services hub"),
+    ("Federal Capital Territory Administration", "TI", "Abuja geographic information system"),
+    ("City of Kigali", "HC", "Irembo e-services for every village"),
+    ("Nairobi City County", "TI", "Nairobi smart revenue collection"),
+    ("City of Cape Town", "TI", "Cape Town water dashboard"),
+    ("Accra Metropolitan Assembly", "HC", "Accra market women's mobile payments"),
+    ("Odense Municipality", "TI", "Odense robotics cluster for public services"),
+    ("Reykjavík City", "HC", "Better Reykjavík participatory budgeting"),
+    ("Barcelona City Council", "TI", "Decidim for district planning"),
+    ("Tallinn City Government", "TI", "Tallinn real-time public transport"),
+    ("Agencia Digital de Innovación Pública", "HC", "Mexico City free public Wi-Fi"),
+    ("Alcaldía de Bogotá", "HC", "Bogotá care blocks for carers"),
+    ("Intendencia de Montevideo", "TI", "Montevideo open mobility data"),
+    ("City of Toronto", "HC", "Toronto digital equity programme"),
+    ("Hanbit Mobility Co., Ltd.", "TI", "On-demand autonomous shuttles for new towns"),
+    ("UrbanSense Ltd.", "TI", "Kerbside sensors for loading bays"),
+    ("Sahel Solar Grid SARL", "HC", "Pay-as-you-go solar for peri-urban homes"),
+    ("Andes Urban Data Lab", "HC", "Lima neighbourhood data for women's safety"),
+]
+LEADERS = [
+    ("Almaty City Akimat", "Yerlan Dossayev", "Mayor of Almaty"),
+    ("City of Kigali", "Claudine Uwase", "Chief Innovation Officer, City of Kigali"),
+    ("Maria Santos", "Maria Santos", "Founder, Quezon City Civic Tech Network"),
+]
+COMMENDATIONS = [
+    ("Seoul Metropolitan Government", "김서연", "서울디지털재단", "선임연구원"),
+    ("UrbanSense Ltd.", "Daniel Okafor", "WeGO Advisory Committee", "Member"),
+]
+
+JUDGES = [
+    ("Ana Ferreira", "PT"), ("Kwame Mensah", "GH"), ("Hiroshi Tanaka", "JP"), ("Leila Haddad", "LB"),
+    ("Sofia Lindqvist", "SE"), ("Rahul Mehta", "IN"), ("Camila Rojas", "CL"), ("Aigerim Bekova", "KZ"),
+    ("Jonas Weber", "DE"), ("Nguyen Thi Lan", "VN"), ("Olga Petrova", "RU"), ("David Cohen", "US"),
+    ("Fatima Zahra Alaoui", "MA"), ("Liam O'Brien", "IE"), ("Park Ji-hoon", "KR"), ("Amara Diallo", "SN"),
+]
+
+STATUS_PLAN = (
+    [NominationStatus.ELIGIBLE] * 16 + [NominationStatus.SUBMITTED] * 12 + [NominationStatus.DRAFT] * 5
+    + [NominationStatus.INELIGIBLE] * 3 + [NominationStatus.WITHDRAWN] * 2
+)
+
+SENTENCES = [
+    "The city mapped the problem with residents in twelve open workshops and a survey of 4,800 households.",
+    "Sensor data and service records showed where the need was greatest and why earlier measures failed.",
+    "The platform runs on open standards so that other districts can reuse it without new licences.",
+    "A budget of 3.2 million US dollars came from the city, a national grant and two private partners.",
+    "A steering group of city staff, universities and civil society met monthly to review progress.",
+    "Citizens co-designed the service in pilots and their feedback changed the second release.",
+    "Monitoring uses twelve indicators published each quarter on the open data portal.",
+    "Waiting times fell by 38 percent and satisfaction rose from 61 to 84 percent in two years.",
+    "The project now serves 1.2 million people and three neighbouring cities have adopted it.",
+]
+
+
+@dataclass
+class SeedSummary:
+    created: dict[str, int] = field(default_factory=dict)
+    logins: dict[str, str] = field(default_factory=dict)
+    edition: Edition | None = None
+
+    def count(self, what: str, n: int = 1) -> None:
+        self.created[what] = self.created.get(what, 0) + n
+
+    def describe(self) -> str:
+        made = ", ".join(f"{n} {what}" for what, n in self.created.items()) or "nothing new"
+        edition = self.edition
+        deadline = edition.local(edition.closes_at).strftime("%Y-%m-%d %H:%M %Z") if edition else "?"
+        return f"Demo edition {edition.slug if edition else '?'} (call closes {deadline}): created {made}."
+
+
+def _text(rng: random.Random, sentences: int) -> str:
+    return " ".join(rng.sample(SENTENCES, k=min(sentences, len(SENTENCES))))
+
+
+def _project_answers(title: str, rng: random.Random) -> dict[str, str]:
+    return {
+        "title": title,
+        "summary": f"{title}. " + _text(rng, 3),
+        "start_date": f"20{rng.randint(18, 24)}-{rng.randint(1, 12):02d}-01",
+        "stage": rng.choice(["pilot", "deployed", "scaled", "mature"]),
+        "problem": _text(rng, 3), "solution": _text(rng, 3), "funding": _text(rng, 2),
+        "implementation": _text(rng, 3), "monitoring": _text(rng, 2), "outcomes": _text(rng, 3),
+        "partners": "National ministry of the interior; the city university; two local start-ups.",
+        "links": "https://example.org/project\nhttps://example.org/report.pdf",
+    }
+
+
+def _leadership_answers(name: str, position: str, organisation: str, rng: random.Random) -> dict[str, str]:
+    return {
+        "nominee_name": name, "nominee_position": position, "nominee_organisation": organisation,
+        "nominee_email": "", "term_start": "2019-07-01", "term_end": "",
+        "achievements": _text(rng, 5), "links": "https://example.org/leader",
+    }
+
+
+def _commendation_answers(name: str, affiliation: str, position: str) -> dict[str, str]:
+    return {
+        "nominee_name": name, "affiliation": affiliation, "position": position,
+        "merit_start": "2021-01-01", "merit_end": "2026-06-30",
+        "merit_ko": "WeGO 회원도시 간 스마트도시 정책 교류를 주도하고 12개 도시의 디지털 전환 사업을 자문함.",
+        "merit_en": "Led smart-city policy exchange among WeGO members and advised 12 cities on their digital "
+                    "transformation.",
+        "past_awards": "", "has_revoked_awards": "no", "revoked_awards": "",
+        "has_disciplinary_record": "no", "disciplinary_record": "", "has_controversies": "no", "controversies": "",
+    }
+
+
+def _slug(text: str) -> str:
+    words = ["".join(ch for ch in word if ch.isascii() and ch.isalnum()) for word in text.lower().split()]
+    return "-".join(word for word in words if word)[:40].strip("-") or "org"
+
+
+def _user(email: str, name: str, roles: list[Role], summary: SeedSummary, organisation=None) -> User:
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, name=name, organisation=organisation)
+        user.set_password(DEMO_PASSWORD)
+        db.session.add(user)
+        summary.count("accounts")
+    for role in roles:
+        user.grant(role)
+    return user
+
+
+def _edition(summary: SeedSummary, now: datetime) -> Edition:
+    edition = db.session.scalar(sa.select(Edition).where(Edition.slug == "sscp-2026"))
+    if edition is None:
+        # The real 2026 call ran 13 Feb - 29 May; the demo keeps its call open so that it can be tried.
+        closes = datetime(2026, 5, 29, 18, 0, tzinfo=SEOUL)
+        if closes <= now + timedelta(days=7):
+            closes = (now + timedelta(days=60)).astimezone(SEOUL).replace(hour=18, minute=0, second=0,
+                                                                            microsecond=0)
+        edition = Edition(name="4th Seoul Smart City Prize", year=2026, slug="sscp-2026", reference_prefix="SSCP",
+                          time_zone="Asia/Seoul", opens_at=datetime(2026, 2, 13, 9, 0, tzinfo=SEOUL),
+                          closes_at=closes)
+        db.session.add(edition)
+        summary.count("editions")
+    for spec in CATEGORIES:
+        category = next((c for c in edition.categories if c.code == spec["code"]), None)
+        if category is None:
+            category = Category(
+                code=spec["code"], name_en=spec["name_en"], name_ko=spec["name_ko"], kind=spec["kind"],
+                eligible_types=[t.value for t in spec["types"]], max_per_organisation=spec["max"],
+                position=spec["position"], description_en=spec["description_en"],
+                description_ko=spec["description_ko"],
+                tiers=[AwardTier(name_en=en, name_ko=ko, count=n, position=i)
+                       for i, (en, ko, n) in enumerate(spec["tiers"])],
+            )
+            edition.categories.append(category)
+            summary.count("categories")
+    db.session.flush()
+    return edition
+
+
+def seed(extra: int = 0, now: datetime | None = None) -> SeedSummary:
+    """Create whatever of the demo edition is missing and return what was made and how to sign in."""
+    now = now or datetime.now(UTC)
+    rng = random.Random(2026)
+    summary = SeedSummary()
+    secretariat = _user("secretariat@wego.example", "Kim Min-jun", [Role.SECRETARIAT], summary)
+    _user("chair@wego.example", "Lee Soo-jin", [Role.SECRETARIAT, Role.JUDGE], summary)
+    for number, (name, _country) in enumerate(JUDGES, start=1):
+        _user(f"judge{number:02d}@judges.example", name, [Role.JUDGE], summary)
+    edition = _edition(summary, now)
+    summary.edition = edition
+    categories = {c.code: c for c in edition.categories}
+
+    organisations: dict[str, Organisation] = {}
+    applicants: dict[str, User] = {}
+    for name, org_type, country, city in ORGANISATIONS:
+        organisation = db.session.scalar(
+            sa.select(Organisation).where(Organisation.name == name, Organisation.country_code == country)
+        )
+        if organisation is None:
+            organisation = Organisation(name=name, type=org_type, country_code=country, city=city)
+            db.session.add(organisation)
+            summary.count("organisations")
+        organisations[name] = organisation
+        applicants[name] = _user(f"{_slug(name)}@applicants.example", f"{city} smart-city office"
+                                 if org_type is not INDIV else name, [Role.APPLICANT], summary, organisation)
+    db.session.commit()
+
+    plans = [(org, categories[code], _project_answers(title, rng)) for org, code, title in PROJECTS]
+    plans += [(org, categories["LD"], _leadership_answers(name, position, org, rng))
+              for org, name, position in LEADERS]
+    plans += [(org, categories["MC"], _commendation_answers(name, affiliation, position))
+              for org, name, affiliation, position in COMMENDATIONS]
+    for index, (org_name, category, answers) in enumerate(plans):
+        status = STATUS_PLAN[index % len(STATUS_PLAN)]
+        _nomination(organisations[org_name], applicants[org_name], category, answers, status, secretariat, summary)
+    if extra:
+        _extra(edition, categories["TI"], extra, rng, summary)
+    summary.logins = {
+        "secretariat": "secretariat@wego.example",
+        "judge": "judge01@judges.example",
+        "applicant": applicants["Seoul Metropolitan Government"].email,
+    }
+    return summary
+
+
+def _nomination(organisation: Organisation, user: User, category: Category, answers: dict[str, str],
+                status: NominationStatus, secretariat: User, summary: SeedSummary) -> None:
+    title = title_of(category.kind, answers)
+    exists = db.session.scalar(
+        sa.select(Nomination.id).where(Nomination.organisation_id == organisation.id,
+                                       Nomination.category_id == category.id, Nomination.title == title)
+    )
+    if exists is not None or nomination_service.entry_refusal(category, user) is not None:
+        return
+    nomination = nomination_service.create_draft(category, user, answers)
+    summary.count("nominations")
+    if status is NominationStatus.DRAFT:
+        return
+    nomination_service.submit(nomination, user)
+    if status is NominationStatus.WITHDRAWN:
+        nomination_service.withdraw(nomination, user, "Entered by mistake in the wrong category.")
+    elif status is NominationStatus.ELIGIBLE:
+        nomination_service.screen(nomination, secretariat, True, "")
+    elif status is NominationStatus.INELIGIBLE:
+        nomination_service.screen(nomination, secretariat, False,
+                                  "The project has not been implemented yet: only a plan was submitted.")
+
+
+def _extra(edition: Edition, category: Category, count: int, rng: random.Random, summary: SeedSummary) -> None:
+    """Add synthetic organisations with submitted nominations in bulk, for measuring at scale."""
+    existing = db.session.scalar(
+        sa.select(sa.func.count(Organisation.id)).where(Organisation.name.like("Demo City %"))
+    )
+    countries = [c for _n, _t, c, _city in ORGANISATIONS]
+    fields = [spec.name for spec in fields_for(category.kind)]
+    for number in range(existing + 1, count + 1):
+        organisation = Organisation(name=f"Demo City {number:05d}", type=CITY, country_code=rng.choice(countries),
+                                    city=f"Demo City {number:05d}")
+        user = User(email=f"demo-city-{number:05d}@applicants.example", name=f"Demo City {number:05d} office",
+                    organisation=organisation, password_hash=None)
+        user.grant(Role.APPLICANT)
+        category.last_sequence += 1
+        answers = _project_answers(f"Demo project {number:05d}", rng)
+        nomination = Nomination(
+            edition_id=edition.id, category=category, organisation=organisation, created_by=user,
+            status=NominationStatus.SUBMITTED, answers={k: answers.get(k, "") for k in fields},
+            title=answers["title"], submitted_at=datetime.now(UTC),
+            reference=f"{edition.reference_prefix}-{edition.year}-{category.code}-{category.last_sequence:03d}",
+        )
+        db.session.add_all([organisation, user, nomination])
+        if number % 500 == 0:
+            db.session.flush()
+    db.session.flush()
+    record("demo.extra_seeded", edition, None, f"{max(0, count - existing)} synthetic nominations added")
+    db.session.commit()
+    summary.count("synthetic nominations", max(0, count - existing))

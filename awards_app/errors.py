@@ -1,0 +1,56 @@
+"""Error pages: every failure gets a page in the user's language, never a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, flash, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from .extensions import db
+from .urls import safe_referrer
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_template(
+            "errors/error.html", code=400, title=_("The form expired"),
+            message=_("The page was open too long or came from elsewhere. Go back, reload it and try again."),
+        ), 400
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error):
+        limit = app.config["MAX_ATTACHMENT_BYTES"] // (1024 * 1024)
+        flash(_("The file is too large: the limit is %(mb)d MB per file. Nothing was changed.", mb=limit), "danger")
+        return redirect(safe_referrer() or "/"), 303
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        titles = {
+            400: _("Bad request"),
+            403: _("Not allowed"),
+            404: _("Page not found"),
+            405: _("Not allowed"),
+        }
+        messages = {
+            403: _("You do not have access to this page. Sign in with another account or go back."),
+            404: _("There is nothing here. Check the address, or start from the home page."),
+        }
+        return render_template(
+            "errors/error.html", code=error.code, title=titles.get(error.code, error.name),
+            message=messages.get(error.code, _("The request could not be handled.")),
+        ), error.code
+
+    @app.errorhandler(Exception)
+    def internal_error(error: Exception):
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        db.session.rollback()
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        if app.config.get("PROPAGATE_EXCEPTIONS_IN_TESTS"):
+            raise error
+        return render_template(
+            "errors/error.html", code=500, title=_("Something went wrong"),
+            message=_("The error has been logged. Nothing you sent was half-saved; please try again."),
+        ), 500

@@ -1,0 +1,47 @@
+"""The home page, the language switch and the health check."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from ..extensions import db
+from ..models import Edition
+from ..services import accounts
+from ..services.programs import latest_edition
+from ..urls import safe_next
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def index():
+    """Send each visitor to the page they work from."""
+    if current_user.is_authenticated:
+        if current_user.is_secretariat:
+            return redirect(url_for("secretariat.dashboard"))
+        if current_user.is_applicant:
+            return redirect(url_for("nominations.index"))
+        return render_template("main/judge_home.html")
+    editions = db.session.scalars(sa.select(Edition).order_by(Edition.year.desc()).limit(3)).all()
+    return render_template("main/index.html", editions=editions, edition=latest_edition())
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """Switch the interface language and remember it."""
+    code = request.form.get("language", "")
+    if code not in current_app.config["LANGUAGES"]:
+        abort(400)
+    session["locale"] = code
+    if current_user.is_authenticated:
+        accounts.set_locale(current_user, code)
+    return redirect(safe_next(url_for("main.index")))
+
+
+@bp.route("/healthz")
+def health():
+    """Answer the load balancer: the app runs and reaches its database."""
+    db.session.execute(sa.text("SELECT 1"))
+    return {"status": "ok"}

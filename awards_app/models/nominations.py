@@ -1,0 +1,133 @@
+"""Nominations and their attachments, with who may see and change them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .programs import Category, Edition
+from .types import UTCDateTime, utcnow
+from .users import Organisation, User
+
+
+class NominationStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ELIGIBLE = "eligible"
+    INELIGIBLE = "ineligible"
+    WITHDRAWN = "withdrawn"
+
+
+#: Statuses that count against a category's maximum of nominations per organisation.
+ACTIVE_STATUSES = (
+    NominationStatus.DRAFT,
+    NominationStatus.SUBMITTED,
+    NominationStatus.ELIGIBLE,
+    NominationStatus.INELIGIBLE,
+)
+#: Statuses the secretariat screens from (a decision can be revised).
+SCREENABLE_STATUSES = (NominationStatus.SUBMITTED, NominationStatus.ELIGIBLE, NominationStatus.INELIGIBLE)
+
+
+class Nomination(db.Model):
+    """An entry of one organisation in one category; its answers follow the category kind's form."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("edition.id"), index=True)
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("category.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    status: Mapped[NominationStatus] = mapped_column(
+        sa.Enum(NominationStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        default=NominationStatus.DRAFT,
+        index=True,
+    )
+    reference: Mapped[str | None] = mapped_column(sa.String(40), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(300), default="")
+    answers: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    screened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    screened_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    screening_reason: Mapped[str] = mapped_column(sa.Text, default="")
+
+    edition: Mapped[Edition] = relationship()
+    category: Mapped[Category] = relationship(back_populates="nominations")
+    organisation: Mapped[Organisation] = relationship(back_populates="nominations")
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    screened_by: Mapped[User | None] = relationship(foreign_keys=[screened_by_id])
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="nomination", order_by="Attachment.id", cascade="all, delete-orphan"
+    )
+
+    # --- permissions: the one place that says who may do what with a nomination -----------------
+
+    def belongs_to(self, user: User) -> bool:
+        return (
+            user.is_authenticated
+            and user.is_applicant
+            and user.organisation_id == self.organisation_id
+        )
+
+    def can_view(self, user: User) -> bool:
+        """The applicant's organisation and the secretariat see a nomination; judges get it by assignment."""
+        return user.is_authenticated and (user.is_secretariat or self.belongs_to(user))
+
+    def can_edit(self, user: User, now: datetime | None = None) -> bool:
+        """Only the owning organisation edits, only a draft, only while the call is open."""
+        return (
+            self.belongs_to(user)
+            and self.status is NominationStatus.DRAFT
+            and self.edition.is_open(now)
+        )
+
+    def can_submit(self, user: User, now: datetime | None = None) -> bool:
+        return self.can_edit(user, now)
+
+    def can_withdraw(self, user: User, now: datetime | None = None) -> bool:
+        """The owner withdraws a draft or a submitted entry, before the deadline and before screening."""
+        return (
+            self.belongs_to(user)
+            and self.status in (NominationStatus.DRAFT, NominationStatus.SUBMITTED)
+            and self.edition.is_open(now)
+        )
+
+    def can_screen(self, user: User) -> bool:
+        return user.is_authenticated and user.is_secretariat and self.status in SCREENABLE_STATUSES
+
+    @property
+    def is_editable_status(self) -> bool:
+        return self.status is NominationStatus.DRAFT
+
+    @property
+    def attachment_bytes(self) -> int:
+        return sum(a.size for a in self.attachments)
+
+    def __repr__(self) -> str:
+        return f"<Nomination {self.id} {self.reference or 'draft'}>"
+
+
+class Attachment(db.Model):
+    """A document attached to a nomination, stored on disk under a random name."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(sa.ForeignKey("nomination.id", ondelete="CASCADE"), index=True)
+    original_name: Mapped[str] = mapped_column(sa.String(255))
+    stored_name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(sa.String(120))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    nomination: Mapped[Nomination] = relationship(back_populates="attachments")
+    uploaded_by: Mapped[User] = relationship()
+
+    def can_download(self, user: User) -> bool:
+        return self.nomination.can_view(user)

@@ -1,0 +1,128 @@
+"""People and organisations: accounts, roles and the organisations applicants enter for."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..regions import Region, region_of
+from .types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .nominations import Nomination
+
+
+class Role(enum.StrEnum):
+    APPLICANT = "applicant"
+    JUDGE = "judge"
+    SECRETARIAT = "secretariat"
+
+
+class OrganisationType(enum.StrEnum):
+    CITY = "city"
+    INSTITUTION = "institution"
+    CORPORATION = "corporation"
+    INDIVIDUAL = "individual"
+
+
+class Organisation(db.Model):
+    """A city or regional government, institution, corporation or individual that enters nominations."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), index=True)
+    type: Mapped[OrganisationType] = mapped_column(
+        sa.Enum(OrganisationType, native_enum=False, length=20,
+                values_callable=lambda e: [m.value for m in e])
+    )
+    country_code: Mapped[str] = mapped_column(sa.String(2), index=True)
+    city: Mapped[str] = mapped_column(sa.String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    members: Mapped[list[User]] = relationship(back_populates="organisation")
+    nominations: Mapped[list[Nomination]] = relationship(back_populates="organisation")
+
+    @property
+    def region(self) -> Region | None:
+        """The WeGO region, which follows from the country."""
+        return region_of(self.country_code)
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.id} {self.name!r}>"
+
+
+class UserRole(db.Model):
+    """One role held by one user; a person may hold several (judge and secretariat)."""
+
+    __tablename__ = "user_role"
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[Role] = mapped_column(
+        sa.Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        primary_key=True,
+    )
+
+
+class User(UserMixin, db.Model):
+    """An account: an applicant of an organisation, a judge, a secretariat member, or several of these."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    password_hash: Mapped[str | None] = mapped_column(sa.String(256))
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    locale: Mapped[str | None] = mapped_column(sa.String(5))
+    active: Mapped[bool] = mapped_column(default=True)
+    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation | None] = relationship(back_populates="members")
+    role_links: Mapped[list[UserRole]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by=UserRole.role
+    )
+
+    @property
+    def roles(self) -> set[Role]:
+        return {link.role for link in self.role_links}
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.roles
+
+    def grant(self, role: Role) -> None:
+        if role not in self.roles:
+            self.role_links.append(UserRole(role=role))
+
+    @property
+    def is_secretariat(self) -> bool:
+        return self.has_role(Role.SECRETARIAT)
+
+    @property
+    def is_judge(self) -> bool:
+        return self.has_role(Role.JUDGE)
+
+    @property
+    def is_applicant(self) -> bool:
+        return self.has_role(Role.APPLICANT) and self.organisation_id is not None
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login asks this before logging a user in
+        return self.active
+
+    @property
+    def has_password(self) -> bool:
+        return self.password_hash is not None
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return self.password_hash is not None and check_password_hash(self.password_hash, password)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"

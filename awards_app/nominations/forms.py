@@ -1,0 +1,79 @@
+"""The entry form, built from the field list of the category's kind."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..entry_forms import MAX_ANSWER_CHARS, fields_for
+from ..models import CategoryKind
+from ..storage import ACCEPTED_EXTENSIONS
+
+
+class EntryFormBase(FlaskForm):
+    """Answers of one nomination; drafts accept anything within the length caps."""
+
+    kind: CategoryKind
+
+    def answers(self) -> dict[str, str]:
+        return {spec.name: self[spec.name].data or "" for spec in fields_for(self.kind)}
+
+    def show_problems(self, problems: dict[str, list[str]]) -> None:
+        for name, messages in problems.items():
+            self[name].errors = list(self[name].errors or []) + messages
+
+
+@cache
+def entry_form_class(kind: CategoryKind) -> type[EntryFormBase]:
+    """Return the WTForms class of a kind's entry form (made once per kind)."""
+    attributes: dict[str, object] = {"kind": kind}
+    for spec in fields_for(kind):
+        cap = MAX_ANSWER_CHARS if spec.widget == "textarea" else spec.max_chars
+        validators = [Optional(), Length(max=cap, message=_l("At most %(max)d characters.", max=cap))]
+        render_kw: dict[str, object] = {}
+        if spec.word_limit:
+            render_kw["data-word-limit"] = spec.word_limit
+        if spec.widget == "textarea":
+            render_kw["rows"] = 6 if spec.word_limit and spec.word_limit > 300 else 4
+            field = TextAreaField(spec.label, validators, description=spec.help, render_kw=render_kw)
+        elif spec.widget == "urls":
+            render_kw["rows"] = 3
+            field = TextAreaField(spec.label, validators, description=spec.help, render_kw=render_kw)
+        elif spec.widget == "choice":
+            field = SelectField(spec.label, choices=[("", _l("Choose…")), *spec.choices],
+                                validators=[Optional()], description=spec.help, validate_choice=True)
+        elif spec.widget == "date":
+            render_kw["type"] = "date"
+            render_kw["placeholder"] = "YYYY-MM-DD"
+            field = StringField(spec.label, validators, description=spec.help, render_kw=render_kw)
+        else:
+            field = StringField(spec.label, validators, description=spec.help, render_kw=render_kw)
+        attributes[spec.name] = field
+    attributes["save"] = SubmitField(_l("Save draft"))
+    attributes["submit_entry"] = SubmitField(_l("Submit nomination"))
+    return type(f"{kind.value.title()}EntryForm", (EntryFormBase,), attributes)
+
+
+class AttachmentForm(FlaskForm):
+    file = FileField(
+        _l("Document"),
+        validators=[FileRequired(message=_l("Choose a file to upload."))],
+        render_kw={"accept": ",".join("." + ext for ext in ACCEPTED_EXTENSIONS)},
+    )
+    submit = SubmitField(_l("Upload"))
+
+
+class WithdrawForm(FlaskForm):
+    reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=500)])
+    confirm = BooleanField(_l("Yes, withdraw this nomination"),
+                           validators=[DataRequired(message=_l("Tick the box to confirm."))])
+    submit = SubmitField(_l("Withdraw"))
+
+
+class DeleteForm(FlaskForm):
+    """An empty form: just the CSRF token for a delete button."""

@@ -1,0 +1,215 @@
+"""The applicant's side: starting, filling in, submitting and withdrawing nominations, and their files."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+
+from .. import storage
+from ..auth.access import role_required
+from ..entry_forms import fields_for
+from ..extensions import db
+from ..models import Attachment, Category, Edition, Nomination, Role
+from ..services import NotAllowed, ServiceError
+from ..services import nominations as service
+from .forms import AttachmentForm, DeleteForm, WithdrawForm, entry_form_class
+
+bp = Blueprint("nominations", __name__)
+
+
+def _load(nomination_id: int) -> Nomination:
+    nomination = db.session.get(Nomination, nomination_id)
+    if nomination is None:
+        abort(404)
+    return nomination
+
+
+@bp.route("/")
+@role_required(Role.APPLICANT)
+def index():
+    """List the organisation's nominations and the categories it can enter."""
+    nominations = db.session.scalars(
+        sa.select(Nomination)
+        .where(Nomination.organisation_id == current_user.organisation_id)
+        .options(selectinload(Nomination.category), selectinload(Nomination.edition))
+        .order_by(Nomination.updated_at.desc())
+    ).all()
+    editions = db.session.scalars(
+        sa.select(Edition).order_by(Edition.year.desc()).options(selectinload(Edition.categories))
+    ).all()
+    openings = [
+        (edition, [(category, service.entry_refusal(category, current_user)) for category in edition.categories
+                   if category.eligible_types])
+        for edition in editions
+        if edition.call_state().value != "closed"
+    ]
+    return render_template("nominations/nomination_list.html", nominations=nominations, openings=openings)
+
+
+@bp.route("/new/<int:category_id>", methods=["GET", "POST"])
+@role_required(Role.APPLICANT)
+def create(category_id: int):
+    """Start a nomination in a category."""
+    category = db.session.get(Category, category_id)
+    if category is None:
+        abort(404)
+    refusal = service.entry_refusal(category, current_user)
+    if refusal:
+        flash(str(refusal), "warning")
+        return redirect(url_for("nominations.index"))
+    form = entry_form_class(category.kind)()
+    if form.validate_on_submit():
+        try:
+            nomination = service.create_draft(category, current_user, form.answers())
+        except ServiceError as error:
+            flash(str(error.message), "danger")
+            return redirect(url_for("nominations.index"))
+        if form.submit_entry.data:
+            return _submit(nomination, form)
+        flash(_("Draft saved. You can come back to it at any time before the deadline."), "success")
+        return redirect(url_for("nominations.edit", nomination_id=nomination.id))
+    return render_template("nominations/nomination_form.html", form=form, category=category, nomination=None,
+                           specs=fields_for(category.kind))
+
+
+def _submit(nomination: Nomination, form):
+    try:
+        service.submit(nomination, current_user)
+    except service.SubmissionRefused as refused:
+        form.show_problems(refused.problems.by_field)
+        flash(str(refused.message), "danger")
+        return render_template("nominations/nomination_form.html", form=form, category=nomination.category,
+                               nomination=nomination, specs=fields_for(nomination.category.kind),
+                               attachment_form=AttachmentForm(), delete_form=DeleteForm()), 422
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+        return redirect(url_for("nominations.view", nomination_id=nomination.id))
+    flash(_("Submitted. Your reference is %(ref)s.", ref=nomination.reference), "success")
+    return redirect(url_for("nominations.view", nomination_id=nomination.id))
+
+
+@bp.route("/<int:nomination_id>/edit", methods=["GET", "POST"])
+@role_required(Role.APPLICANT)
+def edit(nomination_id: int):
+    """Fill in a draft: save it as often as needed, then submit it."""
+    nomination = _load(nomination_id)
+    if not nomination.belongs_to(current_user):
+        abort(403)
+    if not nomination.can_edit(current_user):
+        return redirect(url_for("nominations.view", nomination_id=nomination.id))
+    form_class = entry_form_class(nomination.category.kind)
+    form = form_class() if request.method == "POST" else form_class(data=nomination.answers or {})
+    if form.validate_on_submit():
+        try:
+            service.save_draft(nomination, current_user, form.answers())
+        except ServiceError as error:
+            flash(str(error.message), "danger")
+            return redirect(url_for("nominations.view", nomination_id=nomination.id))
+        if form.submit_entry.data:
+            return _submit(nomination, form)
+        flash(_("Draft saved."), "success")
+        return redirect(url_for("nominations.edit", nomination_id=nomination.id))
+    return render_template("nominations/nomination_form.html", form=form, category=nomination.category,
+                           nomination=nomination, specs=fields_for(nomination.category.kind),
+                           attachment_form=AttachmentForm(), delete_form=DeleteForm())
+
+
+@bp.route("/<int:nomination_id>")
+@login_required
+def view(nomination_id: int):
+    """Show a nomination read-only, with its status."""
+    nomination = _load(nomination_id)
+    if not nomination.can_view(current_user):
+        abort(403)
+    if current_user.is_secretariat and not nomination.belongs_to(current_user):
+        return redirect(url_for("secretariat.nomination_detail", nomination_id=nomination.id))
+    return render_template("nominations/nomination_view.html", nomination=nomination,
+                           specs=fields_for(nomination.category.kind), withdraw_form=WithdrawForm())
+
+
+@bp.route("/<int:nomination_id>/withdraw", methods=["POST"])
+@role_required(Role.APPLICANT)
+def withdraw(nomination_id: int):
+    """Withdraw a nomination before the deadline."""
+    nomination = _load(nomination_id)
+    if not nomination.belongs_to(current_user):
+        abort(403)
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        flash(_("Tick the box to confirm the withdrawal."), "warning")
+        return redirect(url_for("nominations.view", nomination_id=nomination.id))
+    try:
+        service.withdraw(nomination, current_user, form.reason.data or "")
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+    else:
+        flash(_("The nomination has been withdrawn."), "info")
+    return redirect(url_for("nominations.view", nomination_id=nomination.id))
+
+
+@bp.route("/<int:nomination_id>/attachments", methods=["POST"])
+@role_required(Role.APPLICANT)
+def upload(nomination_id: int):
+    """Attach a document to a draft."""
+    nomination = _load(nomination_id)
+    if not nomination.belongs_to(current_user):
+        abort(403)
+    form = AttachmentForm()
+    if not form.validate_on_submit():
+        for message in form.file.errors:
+            flash(str(message), "danger")
+        return redirect(url_for("nominations.edit", nomination_id=nomination.id) + "#attachments")
+    upload = form.file.data
+    try:
+        attachment = service.add_attachment(nomination, current_user, upload.filename, upload.read())
+    except NotAllowed as error:
+        flash(str(error.message), "danger")
+        return redirect(url_for("nominations.view", nomination_id=nomination.id))
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+    else:
+        flash(_("%(name)s attached.", name=attachment.original_name), "success")
+    return redirect(url_for("nominations.edit", nomination_id=nomination.id) + "#attachments")
+
+
+def _load_attachment(nomination_id: int, attachment_id: int) -> Attachment:
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.nomination_id != nomination_id:
+        abort(404)
+    return attachment
+
+
+@bp.route("/<int:nomination_id>/attachments/<int:attachment_id>/delete", methods=["POST"])
+@role_required(Role.APPLICANT)
+def delete_attachment(nomination_id: int, attachment_id: int):
+    """Remove a document from a draft."""
+    attachment = _load_attachment(nomination_id, attachment_id)
+    if not attachment.nomination.belongs_to(current_user):
+        abort(403)
+    try:
+        service.remove_attachment(attachment, current_user)
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+    else:
+        flash(_("The document was removed."), "info")
+    return redirect(url_for("nominations.edit", nomination_id=nomination_id) + "#attachments")
+
+
+@bp.route("/<int:nomination_id>/attachments/<int:attachment_id>")
+@login_required
+def download(nomination_id: int, attachment_id: int):
+    """Send a document as a download, to those who may see the nomination."""
+    attachment = _load_attachment(nomination_id, attachment_id)
+    if not attachment.can_download(current_user):
+        abort(403)
+    path = storage.path_of(current_app.config["UPLOAD_FOLDER"], attachment.stored_name)
+    if not path.exists():
+        current_app.logger.error("attachment %s is missing its file", attachment.id)
+        abort(404)
+    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
+                         download_name=attachment.original_name, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

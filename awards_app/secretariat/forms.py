@@ -1,0 +1,193 @@
+"""The secretariat's forms: editions, categories, screening, invitations and the nomination filters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, available_timezones
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
+
+from ..i18n import CATEGORY_KIND_LABELS, ORGANISATION_TYPE_LABELS, REGION_LABELS, STATUS_LABELS, current_language
+from ..models import CategoryKind, NominationStatus, OrganisationType, Role
+from ..regions import country_choices
+from ..services.programs import CategoryInput, EditionInput, TierInput
+
+TIME_ZONES = sorted(available_timezones() - {"localtime", "Factory"})
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class EditionForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)],
+                       description=_l("e.g. 4th Seoul Smart City Prize"))
+    year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(min=2000, max=2100)])
+    slug = StringField(
+        _l("Short name"),
+        validators=[DataRequired(), Length(max=60),
+                    Regexp(r"^[a-z0-9][a-z0-9-]*$", message=_l("Lower-case letters, digits and hyphens only."))],
+        description=_l("Used in addresses and exports, e.g. sscp-2026."),
+    )
+    reference_prefix = StringField(
+        _l("Reference prefix"), default="SSCP",
+        validators=[DataRequired(), Regexp(r"^[A-Z]{2,10}$", message=_l("2 to 10 capital letters."))],
+        description=_l("References read PREFIX-YEAR-CATEGORY-NUMBER, e.g. SSCP-2026-TI-007."),
+    )
+    time_zone = SelectField(_l("Time zone"), default="Asia/Seoul", choices=[(z, z) for z in TIME_ZONES],
+                            description=_l("Deadlines are enforced in this time zone."))
+    opens_at = DateTimeLocalField(_l("Call opens"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
+    closes_at = DateTimeLocalField(_l("Call closes (deadline)"), format="%Y-%m-%dT%H:%M",
+                                   validators=[InputRequired()])
+    submit = SubmitField(_l("Save edition"))
+
+    def validate_closes_at(self, field) -> None:
+        if self.opens_at.data and field.data and field.data <= self.opens_at.data:
+            raise ValueError(_l("The call must close after it opens."))
+
+    def to_input(self) -> EditionInput:
+        zone = ZoneInfo(self.time_zone.data)
+        return EditionInput(
+            name=self.name.data.strip(), year=self.year.data, slug=self.slug.data.strip(),
+            reference_prefix=self.reference_prefix.data, time_zone=self.time_zone.data,
+            opens_at=_aware(self.opens_at.data, zone), closes_at=_aware(self.closes_at.data, zone),
+        )
+
+    def fill_from(self, edition) -> None:
+        self.name.data, self.year.data, self.slug.data = edition.name, edition.year, edition.slug
+        self.reference_prefix.data, self.time_zone.data = edition.reference_prefix, edition.time_zone
+        self.opens_at.data = edition.local(edition.opens_at).replace(tzinfo=None)
+        self.closes_at.data = edition.local(edition.closes_at).replace(tzinfo=None)
+
+
+def _aware(local: datetime, zone: ZoneInfo) -> datetime:
+    return local.replace(tzinfo=zone)
+
+
+class TierForm(Form):
+    name_en = StringField(_l("Tier"), validators=[Optional(), Length(max=80)])
+    name_ko = StringField(_l("Tier (Korean)"), validators=[Optional(), Length(max=80)])
+    count = IntegerField(_l("Awards"), validators=[Optional(), NumberRange(min=1, max=100)])
+
+
+class CategoryForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Regexp(r"^[A-Z0-9]{1,8}$", message=_l("1 to 8 capital letters or digits."))],
+        description=_l("Appears in references, e.g. TI for Tech-InnovaCity."),
+    )
+    name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=200)])
+    name_ko = StringField(_l("Name (Korean)"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind"), validators=[DataRequired()],
+                       description=_l("Decides the entry form: project, leadership or merit statement."))
+    eligible_types = MultiCheckboxField(_l("Who may enter"),
+                                        description=_l("None ticked: the category is not open to applicants."))
+    max_per_organisation = IntegerField(_l("Nominations per organisation, at most"), default=1,
+                                        validators=[InputRequired(), NumberRange(min=1, max=100)])
+    position = IntegerField(_l("Order"), default=0, validators=[InputRequired(), NumberRange(min=0, max=1000)])
+    description_en = TextAreaField(_l("Description (English)"), validators=[Optional(), Length(max=4000)])
+    description_ko = TextAreaField(_l("Description (Korean)"), validators=[Optional(), Length(max=4000)])
+    tiers = FieldList(FormField(TierForm), min_entries=6, max_entries=20, label=_l("Award tiers"))
+    submit = SubmitField(_l("Save category"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [(k.value, CATEGORY_KIND_LABELS[k]) for k in CategoryKind]
+        self.eligible_types.choices = [(t.value, ORGANISATION_TYPE_LABELS[t]) for t in OrganisationType]
+        while len(self.tiers) < 6:
+            self.tiers.append_entry()
+
+    def validate_tiers(self, field) -> None:
+        for entry in field:
+            if bool((entry.name_en.data or "").strip()) != bool(entry.count.data):
+                raise ValueError(_l("Each award tier needs both a name and a number of awards."))
+
+    def to_input(self) -> CategoryInput:
+        tiers = [
+            TierInput(t.name_en.data.strip(), (t.name_ko.data or "").strip(), t.count.data)
+            for t in self.tiers
+            if (t.name_en.data or "").strip() and t.count.data
+        ]
+        return CategoryInput(
+            code=self.code.data.strip(), name_en=self.name_en.data.strip(), name_ko=self.name_ko.data.strip(),
+            kind=CategoryKind(self.kind.data), eligible_types=[OrganisationType(v) for v in self.eligible_types.data],
+            max_per_organisation=self.max_per_organisation.data, position=self.position.data,
+            description_en=(self.description_en.data or "").strip(),
+            description_ko=(self.description_ko.data or "").strip(), tiers=tiers,
+        )
+
+    def fill_from(self, category) -> None:
+        for name in ("code", "name_en", "name_ko", "max_per_organisation", "position", "description_en",
+                     "description_ko"):
+            self[name].data = getattr(category, name)
+        self.kind.data = category.kind.value
+        self.eligible_types.data = list(category.eligible_types or [])
+        while len(self.tiers):
+            self.tiers.pop_entry()
+        for tier in category.tiers:
+            self.tiers.append_entry({"name_en": tier.name_en, "name_ko": tier.name_ko, "count": tier.count})
+        while len(self.tiers) < max(6, len(category.tiers) + 2):
+            self.tiers.append_entry()
+
+
+class ScreeningForm(FlaskForm):
+    decision = RadioField(_l("Decision"), choices=[("eligible", _l("Eligible")), ("ineligible", _l("Ineligible"))],
+                          validators=[DataRequired(message=_l("Choose eligible or ineligible."))])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)],
+                           description=_l("Required when ineligible; the applicant sees it."))
+    submit = SubmitField(_l("Record decision"))
+
+    def validate_reason(self, field) -> None:
+        if self.decision.data == "ineligible" and not (field.data or "").strip():
+            raise ValueError(_l("Give the reason a nomination is ineligible."))
+
+
+class InviteForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    email = StringField(_l("E-mail"), validators=[DataRequired(), Email(message=_l("Enter a valid e-mail address.")),
+                                                Length(max=254)])
+    roles = MultiCheckboxField(_l("Roles"), choices=[(Role.JUDGE.value, _l("Judge")),
+                                                    (Role.SECRETARIAT.value, _l("Secretariat"))],
+                               validators=[DataRequired(message=_l("Choose at least one role."))])
+    submit = SubmitField(_l("Send invitation"))
+
+
+class NominationFilterForm(FlaskForm):
+    """The filters of the nomination list, read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
+    category = SelectField(_l("Category"), validators=[Optional()], validate_choice=False)
+    status = SelectField(_l("Status"), validators=[Optional()], validate_choice=False)
+    country = SelectField(_l("Country"), validators=[Optional()], validate_choice=False)
+    region = SelectField(_l("Region"), validators=[Optional()], validate_choice=False)
+    type = SelectField(_l("Applicant type"), validators=[Optional()], validate_choice=False)
+
+    def __init__(self, edition, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        anyone = [("", _l("All"))]
+        self.category.choices = anyone + [(str(c.id), f"{c.code} · {c.name(current_language())}")
+                                          for c in edition.categories]
+        self.status.choices = anyone + [(s.value, STATUS_LABELS[s]) for s in NominationStatus]
+        self.country.choices = anyone + country_choices(current_language())
+        self.region.choices = anyone + [(r.value, label) for r, label in REGION_LABELS.items()]
+        self.type.choices = anyone + [(t.value, ORGANISATION_TYPE_LABELS[t]) for t in OrganisationType]

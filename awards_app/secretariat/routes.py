@@ -1,0 +1,268 @@
+"""The secretariat's side: editions and categories, screening nominations, people and the audit trail."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from ..auth.access import role_required
+from ..entry_forms import fields_for
+from ..extensions import db
+from ..models import AuditEvent, Category, Edition, Nomination, NominationStatus, OrganisationType, Role, User, UserRole
+from ..regions import COUNTRY_CODES, Region
+from ..services import ServiceError, accounts, programs
+from ..services import nominations as nomination_service
+from .forms import CategoryForm, EditionForm, InviteForm, NominationFilterForm, ScreeningForm
+
+bp = Blueprint("secretariat", __name__)
+
+
+@bp.before_request
+@role_required(Role.SECRETARIAT)
+def guard():
+    """Every page here is for the secretariat alone."""
+
+
+def _get_or_404(model, object_id: int):
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def _edition_from_args() -> Edition | None:
+    slug = request.args.get("edition")
+    if slug:
+        edition = db.session.scalar(sa.select(Edition).where(Edition.slug == slug))
+        if edition is None:
+            abort(404)
+        return edition
+    return programs.latest_edition()
+
+
+@bp.route("/")
+def dashboard():
+    """Show the current edition at a glance: its call and its nominations by category and status."""
+    edition = _edition_from_args()
+    editions = db.session.scalars(sa.select(Edition).order_by(Edition.year.desc(), Edition.id.desc())).all()
+    counts = nomination_service.status_counts(edition.id) if edition else {}
+    to_screen = sum(n for (_category, status), n in counts.items() if status is NominationStatus.SUBMITTED)
+    return render_template("secretariat/dashboard.html", edition=edition, editions=editions, counts=counts,
+                           statuses=list(NominationStatus), to_screen=to_screen)
+
+
+# --- editions and categories ---------------------------------------------------------------------
+
+
+@bp.route("/editions")
+def edition_list():
+    """List every edition."""
+    editions = db.session.scalars(
+        sa.select(Edition).order_by(Edition.year.desc(), Edition.id.desc()).options(selectinload(Edition.categories))
+    ).all()
+    return render_template("secretariat/edition_list.html", editions=editions)
+
+
+@bp.route("/editions/new", methods=["GET", "POST"])
+def edition_create():
+    """Create an edition."""
+    form = EditionForm()
+    if form.validate_on_submit():
+        try:
+            edition = programs.create_edition(form.to_input(), current_user)
+        except ServiceError as error:
+            flash(str(error.message), "danger")
+        else:
+            flash(_("Edition created. Now add its categories."), "success")
+            return redirect(url_for("secretariat.edition_detail", edition_id=edition.id))
+    return render_template("secretariat/edition_form.html", form=form, edition=None)
+
+
+@bp.route("/editions/<int:edition_id>")
+def edition_detail(edition_id: int):
+    """Show an edition and its categories."""
+    edition = _get_or_404(Edition, edition_id)
+    counts = nomination_service.status_counts(edition.id)
+    return render_template("secretariat/edition_detail.html", edition=edition, counts=counts)
+
+
+@bp.route("/editions/<int:edition_id>/edit", methods=["GET", "POST"])
+def edition_edit(edition_id: int):
+    """Change an edition."""
+    edition = _get_or_404(Edition, edition_id)
+    form = EditionForm()
+    if request.method == "GET":
+        form.fill_from(edition)
+    if form.validate_on_submit():
+        try:
+            programs.update_edition(edition, form.to_input(), current_user)
+        except ServiceError as error:
+            flash(str(error.message), "danger")
+        else:
+            flash(_("Edition saved."), "success")
+            return redirect(url_for("secretariat.edition_detail", edition_id=edition.id))
+    return render_template("secretariat/edition_form.html", form=form, edition=edition)
+
+
+@bp.route("/editions/<int:edition_id>/categories/new", methods=["GET", "POST"])
+def category_create(edition_id: int):
+    """Add a category to an edition."""
+    edition = _get_or_404(Edition, edition_id)
+    form = CategoryForm()
+    if form.validate_on_submit():
+        try:
+            programs.create_category(edition, form.to_input(), current_user)
+        except ServiceError as error:
+            flash(str(error.message), "danger")
+        else:
+            flash(_("Category saved."), "success")
+            return redirect(url_for("secretariat.edition_detail", edition_id=edition.id))
+    return render_template("secretariat/category_form.html", form=form, edition=edition, category=None)
+
+
+@bp.route("/categories/<int:category_id>/edit", methods=["GET", "POST"])
+def category_edit(category_id: int):
+    """Change a category."""
+    category = _get_or_404(Category, category_id)
+    form = CategoryForm()
+    if request.method == "GET":
+        form.fill_from(category)
+    if form.validate_on_submit():
+        try:
+            programs.update_category(category, form.to_input(), current_user)
+        except ServiceError as error:
+            flash(str(error.message), "danger")
+        else:
+            flash(_("Category saved."), "success")
+            return redirect(url_for("secretariat.edition_detail", edition_id=category.edition_id))
+    return render_template("secretariat/category_form.html", form=form, edition=category.edition,
+                           category=category)
+
+
+# --- nominations and screening -------------------------------------------------------------------
+
+
+def _parse(enum_type, value: str | None):
+    try:
+        return enum_type(value) if value else None
+    except ValueError:
+        return None
+
+
+@bp.route("/nominations")
+def nomination_list():
+    """List an edition's nominations with filters, search and paging."""
+    edition = _edition_from_args()
+    if edition is None:
+        flash(_("Create an edition first."), "info")
+        return redirect(url_for("secretariat.edition_create"))
+    form = NominationFilterForm(edition, formdata=request.args)
+    form.validate()
+    category_id = request.args.get("category", type=int)
+    country = (request.args.get("country") or "").upper()
+    query = nomination_service.nomination_search(
+        edition.id,
+        category_id=category_id,
+        status=_parse(NominationStatus, request.args.get("status")),
+        country_code=country if country in COUNTRY_CODES else None,
+        region=_parse(Region, request.args.get("region")),
+        organisation_type=_parse(OrganisationType, request.args.get("type")),
+        text=(form.q.data or "")[:200],
+    )
+    page = db.paginate(query, per_page=25, max_per_page=100, error_out=False)
+    return render_template("secretariat/nomination_list.html", edition=edition, form=form, page=page)
+
+
+@bp.route("/nominations/<int:nomination_id>", methods=["GET", "POST"])
+def nomination_detail(nomination_id: int):
+    """Show everything the applicant sent, the audit trail, and the screening decision."""
+    nomination = _get_or_404(Nomination, nomination_id)
+    form = ScreeningForm()
+    if request.method == "GET" and nomination.status in (NominationStatus.ELIGIBLE, NominationStatus.INELIGIBLE):
+        form.decision.data = nomination.status.value
+        form.reason.data = nomination.screening_reason
+    if form.validate_on_submit():
+        try:
+            nomination_service.screen(nomination, current_user, form.decision.data == "eligible",
+                                      form.reason.data or "")
+        except ServiceError as error:
+            flash(str(error.message), "danger")
+        else:
+            flash(_("%(ref)s marked %(status)s.", ref=nomination.reference,
+                    status=_("eligible") if nomination.status is NominationStatus.ELIGIBLE else _("ineligible")),
+                  "success")
+            return redirect(url_for("secretariat.nomination_detail", nomination_id=nomination.id))
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.nomination_id == nomination.id)
+        .options(selectinload(AuditEvent.actor)).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    ).all()
+    return render_template("secretariat/nomination_detail.html", nomination=nomination, form=form,
+                           events=events, specs=fields_for(nomination.category.kind))
+
+
+# --- people ----------------------------------------------------------------------------------------
+
+
+@bp.route("/people")
+def user_list():
+    """List judges and secretariat members, with their invitation state."""
+    users = db.session.scalars(
+        sa.select(User)
+        .where(User.role_links.any(UserRole.role.in_([Role.JUDGE, Role.SECRETARIAT])))
+        .order_by(User.name)
+    ).all()
+    return render_template("secretariat/user_list.html", users=users, form=InviteForm())
+
+
+@bp.route("/people/invite", methods=["GET", "POST"])
+def user_invite():
+    """Invite a judge or a secretariat member by e-mail."""
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.invite_user(email=form.email.data, name=form.name.data,
+                                        roles={Role(r) for r in form.roles.data}, invited_by=current_user)
+        except ServiceError as error:
+            form.email.errors.append(str(error.message))
+        else:
+            flash(_("Invitation sent to %(email)s.", email=user.email), "success")
+            return redirect(url_for("secretariat.user_list"))
+    return render_template("secretariat/user_invite.html", form=form)
+
+
+@bp.route("/people/<int:user_id>/resend", methods=["POST"])
+def user_resend(user_id: int):
+    """Send an invitation again."""
+    user = _get_or_404(User, user_id)
+    if not (user.is_judge or user.is_secretariat):
+        abort(404)
+    try:
+        accounts.resend_invitation(user, current_user)
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+    else:
+        flash(_("Invitation sent again to %(email)s.", email=user.email), "success")
+    return redirect(url_for("secretariat.user_list"))
+
+
+# --- audit trail -----------------------------------------------------------------------------------
+
+
+@bp.route("/audit")
+def audit_log():
+    """Read the audit trail, newest first, filtered by action or text."""
+    query = sa.select(AuditEvent).options(selectinload(AuditEvent.actor)).order_by(
+        AuditEvent.at.desc(), AuditEvent.id.desc()
+    )
+    action = (request.args.get("action") or "").strip()[:60]
+    text = (request.args.get("q") or "").strip()[:200]
+    if action:
+        query = query.where(AuditEvent.action.startswith(action, autoescape=True))
+    if text:
+        query = query.where(AuditEvent.summary.icontains(text, autoescape=True))
+    page = db.paginate(query, per_page=50, max_per_page=200, error_out=False)
+    actions = db.session.scalars(sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
+    return render_template("secretariat/audit_log.html", page=page, action=action, text=text, actions=actions)

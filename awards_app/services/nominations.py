@@ -1,0 +1,296 @@
+"""A nomination's life: draft, submission, withdrawal, attachments and screening."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+
+from .. import storage
+from ..entry_forms import Problems, check_answers, clean_answers, title_of
+from ..extensions import db
+from ..models import (
+    ACTIVE_STATUSES,
+    Attachment,
+    Category,
+    Nomination,
+    NominationStatus,
+    Organisation,
+    OrganisationType,
+    User,
+    utcnow,
+)
+from ..regions import Region, countries_in
+from . import NotAllowed, ServiceError
+from .audit import record
+
+
+class SubmissionRefused(ServiceError):
+    """The answers break the form's rules; ``problems`` says which, by field."""
+
+    def __init__(self, problems: Problems) -> None:
+        super().__init__(_l("The nomination cannot be submitted yet: see the fields marked below."))
+        self.problems = problems
+
+
+def active_count(category: Category, organisation_id: int) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(Nomination.id)).where(
+            Nomination.category_id == category.id,
+            Nomination.organisation_id == organisation_id,
+            Nomination.status.in_(ACTIVE_STATUSES),
+        )
+    )
+
+
+def entry_refusal(category: Category, user: User) -> str | None:
+    """Why this applicant cannot start a nomination in this category now, or None if they can."""
+    if not user.is_applicant:
+        return _l("Only applicant accounts enter nominations.")
+    if not category.edition.is_open():
+        return _l("The call for entries is not open.")
+    if not category.accepts(user.organisation.type):
+        return _l("This category is not open to your type of organisation.")
+    if active_count(category, user.organisation_id) >= category.max_per_organisation:
+        return _l("Your organisation already has the most nominations allowed in this category (%(n)d).",
+                  n=category.max_per_organisation)
+    return None
+
+
+def create_draft(category: Category, user: User, answers: dict[str, object]) -> Nomination:
+    """Start a nomination in a category for the user's organisation, saved as a draft."""
+    refusal = entry_refusal(category, user)
+    if refusal:
+        raise ServiceError(refusal)
+    cleaned = clean_answers(category.kind, answers)
+    nomination = Nomination(
+        edition_id=category.edition_id,
+        category=category,
+        organisation_id=user.organisation_id,
+        created_by_id=user.id,
+        status=NominationStatus.DRAFT,
+        answers=cleaned,
+        title=title_of(category.kind, cleaned),
+    )
+    db.session.add(nomination)
+    db.session.flush()
+    record("nomination.created", nomination, user, f"draft started in {category.code}")
+    db.session.commit()
+    return nomination
+
+
+def _require(allowed: bool, message) -> None:
+    if not allowed:
+        raise NotAllowed(message)
+
+
+def _edit_refusal(nomination: Nomination, user: User):
+    if nomination.status is not NominationStatus.DRAFT:
+        return _l("This nomination has been submitted and can no longer be changed.")
+    if not nomination.edition.is_open():
+        return _l("The deadline has passed: the nomination can no longer be changed.")
+    return _l("You may not change this nomination.")
+
+
+def save_draft(nomination: Nomination, user: User, answers: dict[str, object]) -> list[str]:
+    """Save the answers as they are; return the names of the fields that changed."""
+    if not nomination.can_edit(user):
+        raise NotAllowed(_edit_refusal(nomination, user))
+    cleaned = clean_answers(nomination.category.kind, answers)
+    changed = sorted(k for k, v in cleaned.items() if (nomination.answers or {}).get(k, "") != v)
+    if changed:
+        nomination.answers = cleaned
+        nomination.title = title_of(nomination.category.kind, cleaned)
+        nomination.updated_at = utcnow()
+        record("nomination.draft_saved", nomination, user, f"draft saved: {', '.join(changed)}",
+               {"fields": changed})
+    db.session.commit()
+    return changed
+
+
+def _next_reference(nomination: Nomination) -> str:
+    # One UPDATE ... RETURNING: two submissions at once can never get the same number.
+    sequence = db.session.execute(
+        sa.update(Category)
+        .where(Category.id == nomination.category_id)
+        .values(last_sequence=Category.last_sequence + 1)
+        .returning(Category.last_sequence)
+    ).scalar_one()
+    edition = nomination.edition
+    return f"{edition.reference_prefix}-{edition.year}-{nomination.category.code}-{sequence:03d}"
+
+
+def submit(nomination: Nomination, user: User, answers: dict[str, object] | None = None) -> Nomination:
+    """Save the latest answers, check every rule, and submit: the nomination gets its reference."""
+    if nomination.status is NominationStatus.SUBMITTED and nomination.belongs_to(user):
+        return nomination  # a double click or a re-posted form: already done
+    if not nomination.can_submit(user):
+        raise NotAllowed(_edit_refusal(nomination, user))
+    if answers is not None:
+        save_draft(nomination, user, answers)
+    problems = check_answers(nomination.category.kind, nomination.answers or {})
+    if problems:
+        raise SubmissionRefused(problems)
+    if active_count(nomination.category, nomination.organisation_id) > nomination.category.max_per_organisation:
+        raise ServiceError(_l("Your organisation already has the most nominations allowed in this category."))
+    if nomination.reference is None:
+        nomination.reference = _next_reference(nomination)
+    nomination.status = NominationStatus.SUBMITTED
+    nomination.submitted_at = utcnow()
+    record("nomination.submitted", nomination, user, f"submitted as {nomination.reference}")
+    db.session.commit()
+    return nomination
+
+
+def withdraw(nomination: Nomination, user: User, reason: str = "") -> Nomination:
+    """Withdraw a draft or a submitted nomination before the deadline."""
+    if nomination.status is NominationStatus.WITHDRAWN and nomination.belongs_to(user):
+        return nomination
+    if not nomination.can_withdraw(user):
+        if not nomination.edition.is_open():
+            raise NotAllowed(_l("The deadline has passed: the nomination can no longer be withdrawn."))
+        raise NotAllowed(_l("This nomination can no longer be withdrawn."))
+    previous = nomination.status
+    nomination.status = NominationStatus.WITHDRAWN
+    nomination.withdrawn_at = utcnow()
+    record("nomination.withdrawn", nomination, user, f"withdrawn (was {previous})",
+           {"from": str(previous), "reason": reason[:500]})
+    db.session.commit()
+    return nomination
+
+
+def add_attachment(nomination: Nomination, user: User, filename: str | None, data: bytes) -> Attachment:
+    """Check an uploaded file's type and size, store it under a random name, and attach it."""
+    if not nomination.can_edit(user):
+        raise NotAllowed(_edit_refusal(nomination, user))
+    config = current_app.config
+    name = storage.clean_filename(filename)
+    if not data:
+        raise ServiceError(_l("Choose a file to upload."))
+    if len(data) > config["MAX_ATTACHMENT_BYTES"]:
+        raise ServiceError(_l("%(name)s is larger than the limit of %(mb)d MB per file.", name=name,
+                              mb=config["MAX_ATTACHMENT_BYTES"] // (1024 * 1024)))
+    if nomination.attachment_bytes + len(data) > config["MAX_NOMINATION_BYTES"]:
+        raise ServiceError(_l("The attachments of a nomination may total %(mb)d MB at most; remove a file first.",
+                              mb=config["MAX_NOMINATION_BYTES"] // (1024 * 1024)))
+    if len(nomination.attachments) >= config["MAX_ATTACHMENTS_PER_NOMINATION"]:
+        raise ServiceError(_l("A nomination may have %(n)d attachments at most.",
+                              n=config["MAX_ATTACHMENTS_PER_NOMINATION"]))
+    content_type = storage.sniff_type(data, name)
+    if content_type is None:
+        raise ServiceError(_l("%(name)s was refused: only PDF, PNG, JPEG, DOCX, XLSX and PPTX files are accepted, "
+                              "and the file's content must match its name.", name=name))
+    try:
+        stored = storage.save_bytes(config["UPLOAD_FOLDER"], data)
+    except OSError as error:
+        current_app.logger.error("could not store an upload: %s", error)
+        raise ServiceError(_l("The file could not be stored. Please try again later.")) from error
+    attachment = Attachment(
+        nomination=nomination,
+        original_name=name,
+        stored_name=stored.stored_name,
+        content_type=content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        uploaded_by_id=user.id,
+    )
+    try:
+        db.session.add(attachment)
+        db.session.flush()
+        record("attachment.added", attachment, user, f"{name} attached ({stored.size} bytes)")
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        storage.delete(config["UPLOAD_FOLDER"], stored.stored_name)
+        raise
+    return attachment
+
+
+def remove_attachment(attachment: Attachment, user: User) -> None:
+    """Remove an attachment from a draft, and its file."""
+    nomination = attachment.nomination
+    if not nomination.can_edit(user):
+        raise NotAllowed(_edit_refusal(nomination, user))
+    stored_name, name = attachment.stored_name, attachment.original_name
+    record("attachment.removed", attachment, user, f"{name} removed")
+    db.session.delete(attachment)
+    db.session.commit()
+    storage.delete(current_app.config["UPLOAD_FOLDER"], stored_name)
+
+
+def screen(nomination: Nomination, user: User, eligible: bool, reason: str) -> Nomination:
+    """Record the secretariat's eligibility decision, with its reason."""
+    if not nomination.can_screen(user):
+        raise NotAllowed(_l("Only submitted nominations can be screened."))
+    reason = (reason or "").strip()
+    if not eligible and not reason:
+        raise ServiceError(_l("Give the reason a nomination is ineligible."))
+    new_status = NominationStatus.ELIGIBLE if eligible else NominationStatus.INELIGIBLE
+    previous = nomination.status
+    nomination.status = new_status
+    nomination.screening_reason = reason
+    nomination.screened_at = utcnow()
+    nomination.screened_by_id = user.id
+    record("nomination.screened", nomination, user, f"{previous} → {new_status}" + (f": {reason}" if reason else ""),
+           {"from": str(previous), "to": str(new_status), "reason": reason})
+    db.session.commit()
+    return nomination
+
+
+# --- finding nominations ------------------------------------------------------------------------
+
+
+def nomination_search(
+    edition_id: int,
+    *,
+    category_id: int | None = None,
+    status: NominationStatus | None = None,
+    country_code: str | None = None,
+    region: Region | None = None,
+    organisation_type: OrganisationType | None = None,
+    text: str = "",
+) -> sa.Select:
+    """Return the query of an edition's nominations that match every filter given.
+
+    The text matches the reference, title, organisation name or city, case-insensitively.
+    """
+    query = (
+        sa.select(Nomination)
+        .join(Nomination.organisation)
+        .where(Nomination.edition_id == edition_id)
+        .options(selectinload(Nomination.organisation), selectinload(Nomination.category))
+    )
+    if category_id is not None:
+        query = query.where(Nomination.category_id == category_id)
+    if status is not None:
+        query = query.where(Nomination.status == status)
+    if country_code:
+        query = query.where(Organisation.country_code == country_code)
+    if region is not None:
+        query = query.where(Organisation.country_code.in_(countries_in(region)))
+    if organisation_type is not None:
+        query = query.where(Organisation.type == organisation_type)
+    text = (text or "").strip()
+    if text:
+        escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        query = query.where(
+            sa.or_(
+                sa.func.lower(Nomination.reference).like(pattern, escape="\\"),
+                sa.func.lower(Nomination.title).like(pattern, escape="\\"),
+                sa.func.lower(Organisation.name).like(pattern, escape="\\"),
+                sa.func.lower(Organisation.city).like(pattern, escape="\\"),
+            )
+        )
+    return query.order_by(Nomination.reference.is_(None), Nomination.reference, Nomination.id)
+
+
+def status_counts(edition_id: int) -> dict[tuple[int, NominationStatus], int]:
+    """Count an edition's nominations by (category id, status)."""
+    rows = db.session.execute(
+        sa.select(Nomination.category_id, Nomination.status, sa.func.count(Nomination.id))
+        .where(Nomination.edition_id == edition_id)
+        .group_by(Nomination.category_id, Nomination.status)
+    ).all()
+    return {(category_id, status): count for category_id, status, count in rows}

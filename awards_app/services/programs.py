@@ -1,0 +1,155 @@
+"""Setting up the programme: editions and their categories."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from ..extensions import db
+from ..models import AwardTier, Category, CategoryKind, Edition, OrganisationType, User
+from . import ServiceError
+from .audit import record
+
+
+@dataclass(frozen=True)
+class TierInput:
+    name_en: str
+    name_ko: str
+    count: int
+
+
+@dataclass(frozen=True)
+class EditionInput:
+    name: str
+    year: int
+    slug: str
+    reference_prefix: str
+    time_zone: str
+    opens_at: datetime  # aware
+    closes_at: datetime  # aware
+
+
+@dataclass(frozen=True)
+class CategoryInput:
+    code: str
+    name_en: str
+    name_ko: str
+    kind: CategoryKind
+    eligible_types: list[OrganisationType]
+    max_per_organisation: int
+    position: int
+    description_en: str
+    description_ko: str
+    tiers: list[TierInput]
+
+
+def latest_edition() -> Edition | None:
+    return db.session.scalar(sa.select(Edition).order_by(Edition.year.desc(), Edition.id.desc()).limit(1))
+
+
+def _check_edition(data: EditionInput, edition: Edition | None) -> None:
+    if data.closes_at <= data.opens_at:
+        raise ServiceError(_l("The call must close after it opens."))
+    clash = db.session.scalar(sa.select(Edition).where(Edition.slug == data.slug))
+    if clash is not None and clash is not edition:
+        raise ServiceError(_l("Another edition already uses this short name."))
+
+
+def _apply_edition(edition: Edition, data: EditionInput) -> dict:
+    changes = {}
+    for name, value in data.__dict__.items():
+        if getattr(edition, name) != value:
+            old = getattr(edition, name)
+            changes[name] = [str(old) if old is not None else None, str(value)]
+            setattr(edition, name, value)
+    return changes
+
+
+def create_edition(data: EditionInput, actor: User) -> Edition:
+    """Create an edition of the prize."""
+    _check_edition(data, None)
+    edition = Edition()
+    _apply_edition(edition, data)
+    db.session.add(edition)
+    db.session.flush()
+    record("edition.created", edition, actor, f"edition {edition.slug} created")
+    db.session.commit()
+    return edition
+
+
+def update_edition(edition: Edition, data: EditionInput, actor: User) -> Edition:
+    """Change an edition's name, dates or time zone."""
+    _check_edition(data, edition)
+    changes = _apply_edition(edition, data)
+    if changes:
+        record("edition.updated", edition, actor, f"edition {edition.slug} changed: {', '.join(changes)}",
+               {"changes": changes})
+    db.session.commit()
+    return edition
+
+
+def _apply_category(category: Category, data: CategoryInput) -> dict:
+    before = _category_snapshot(category) if category.id else {}
+    category.code = data.code
+    category.name_en = data.name_en
+    category.name_ko = data.name_ko
+    category.kind = data.kind
+    category.eligible_types = [t.value for t in data.eligible_types]
+    category.max_per_organisation = data.max_per_organisation
+    category.position = data.position
+    category.description_en = data.description_en
+    category.description_ko = data.description_ko
+    category.tiers = [
+        AwardTier(name_en=t.name_en, name_ko=t.name_ko, count=t.count, position=i)
+        for i, t in enumerate(data.tiers)
+    ]
+    after = _category_snapshot(category)
+    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+
+
+def _category_snapshot(category: Category) -> dict:
+    return {
+        "code": category.code,
+        "name_en": category.name_en,
+        "name_ko": category.name_ko,
+        "kind": str(category.kind) if category.kind else None,
+        "eligible_types": list(category.eligible_types or []),
+        "max_per_organisation": category.max_per_organisation,
+        "tiers": [f"{t.name_en} {t.count}" for t in category.tiers],
+    }
+
+
+def _check_category(edition: Edition, data: CategoryInput, category: Category | None) -> None:
+    clash = db.session.scalar(
+        sa.select(Category).where(Category.edition_id == edition.id, Category.code == data.code)
+    )
+    if clash is not None and clash is not category:
+        raise ServiceError(_l("This edition already has a category with code %(code)s.", code=data.code))
+    if category is not None and category.kind != data.kind and category.nominations:
+        raise ServiceError(_l("The kind cannot change once nominations have been entered."))
+
+
+def create_category(edition: Edition, data: CategoryInput, actor: User) -> Category:
+    """Add a category, with its award tiers, to an edition."""
+    _check_category(edition, data, None)
+    category = Category(edition=edition)
+    _apply_category(category, data)
+    db.session.add(category)
+    db.session.flush()
+    record("category.created", category, actor, f"category {category.code} created in {edition.slug}")
+    db.session.commit()
+    return category
+
+
+def update_category(category: Category, data: CategoryInput, actor: User) -> Category:
+    """Change a category's names, eligibility, limits or award tiers."""
+    _check_category(category.edition, data, category)
+    changes = _apply_category(category, data)
+    if changes:
+        record("category.updated", category, actor, f"category {category.code} changed: {', '.join(changes)}",
+               {"changes": changes})
+    db.session.commit()
+    return category

@@ -1,0 +1,74 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+
+  function countWords(text) {
+    var words = text.trim().split(/\s+/);
+    return text.trim() ? words.length : 0;
+  }
+
+  // Live word counts beside fields that have a word limit.
+  document.querySelectorAll("[data-word-limit]").forEach(function (field) {
+    var limit = parseInt(field.getAttribute("data-word-limit"), 10);
+    var counter = document.querySelector('.word-count[data-for="' + field.id + '"]');
+    if (!counter) { return; }
+    var base = counter.textContent;
+    function update() {
+      var n = countWords(field.value);
+      counter.textContent = n + " / " + limit + " · " + base;
+      counter.classList.toggle("over", n > limit);
+    }
+    field.addEventListener("input", update);
+    update();
+  });
+
+  // Warn before leaving a form with unsaved changes.
+  var entry = document.getElementById("entry-form");
+  if (entry) {
+    var dirty = false;
+    entry.addEventListener("input", function () { dirty = true; });
+    entry.addEventListener("submit", function () { dirty = false; });
+    window.addEventListener("beforeunload", function (event) {
+      if (dirty) { event.preventDefault(); event.returnValue = entry.getAttribute("data-unsaved-warning"); }
+    });
+  }
+
+  // Refuse an oversized file before it is sent (the server checks again).
+  document.querySelectorAll("form[data-max-bytes]").forEach(function (form) {
+    var max = parseInt(form.getAttribute("data-max-bytes"), 10);
+    form.addEventListener("submit", function (event) {
+      var input = form.querySelector("input[type=file]");
+      if (input && input.files.length && input.files[0].size > max) {
+        event.preventDefault();
+        input.setCustomValidity(form.getAttribute("data-too-large"));
+        input.reportValidity();
+        input.addEventListener("change", function () { input.setCustomValidity(""); }, { once: true });
+      }
+    });
+  });
+
+  // Sortable tables: click a header to sort by that column.
+  document.querySelectorAll("table[data-sortable]").forEach(function (table) {
+    var headers = table.querySelectorAll("thead th");
+    headers.forEach(function (th, index) {
+      th.tabIndex = 0;
+      function sort() {
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        headers.forEach(function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = a.cells[index], y = b.cells[index];
+          var p = (x && (x.getAttribute("data-sort") || x.textContent.trim())) || "";
+          var q = (y && (y.getAttribute("data-sort") || y.textContent.trim())) || "";
+          var c = p.localeCompare(q, undefined, { numeric: true, sensitivity: "base" });
+          return ascending ? c : -c;
+        });
+        rows.forEach(function (row) { body.appendChild(row); });
+      }
+      th.addEventListener("click", sort);
+      th.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); } });
+    });
+  });
+})();

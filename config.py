@@ -1,0 +1,99 @@
+"""Configuration classes: development, testing and production.
+
+The factory picks one by name (``FLASK_CONFIG`` or the ``config_name`` argument) and then lets
+``instance/config.py`` override anything, so a deployment can keep its secrets out of the repository.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+MB = 1024 * 1024
+
+#: The placeholder a deployment must replace; production refuses to start with it.
+DEFAULT_SECRET_KEY = "change-me"
+
+
+def _sqlite_url(name: str) -> str:
+    return f"sqlite:///{INSTANCE_DIR / name}"
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _sqlite_url("awards.sqlite3")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Where attachments and outgoing mail live; both default to the instance folder.
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(INSTANCE_DIR / "uploads")
+    MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX") or str(INSTANCE_DIR / "outbox")
+
+    # Attachment limits: per file and per nomination (bytes).
+    MAX_ATTACHMENT_BYTES = int(os.environ.get("MAX_ATTACHMENT_BYTES", 20 * MB))
+    MAX_NOMINATION_BYTES = int(os.environ.get("MAX_NOMINATION_BYTES", 60 * MB))
+    MAX_ATTACHMENTS_PER_NOMINATION = int(os.environ.get("MAX_ATTACHMENTS_PER_NOMINATION", 20))
+
+    # SMTP is used when MAIL_SERVER is set; otherwise mail is written to MAIL_OUTBOX.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", 587))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") == "1"
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "Seoul Smart City Prize <noreply@localhost>")
+
+    # Links in e-mails: the tokens expire after these many seconds.
+    PASSWORD_RESET_MAX_AGE = 60 * 60
+    INVITATION_MAX_AGE = 14 * 24 * 60 * 60
+
+    LANGUAGES = ["en", "ko"]
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    BOOTSTRAP_SERVE_LOCAL = True
+    ITEMS_PER_PAGE = 25
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # a long form filled over a working day must still post
+
+    @classmethod
+    def check(cls, config: dict) -> None:
+        """Refuse a configuration that must not run; the base accepts anything."""
+
+
+class DevelopmentConfig(Config):
+    DEBUG = True
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or "sqlite://"
+    WTF_CSRF_ENABLED = False
+    MAIL_SERVER = None
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+    @classmethod
+    def check(cls, config: dict) -> None:
+        """Refuse to run production with a missing or default secret key, or with debugging on."""
+        key = config.get("SECRET_KEY")
+        if not key or key == DEFAULT_SECRET_KEY or len(key) < 16:
+            raise RuntimeError(
+                "SECRET_KEY is missing or the default: set a long random SECRET_KEY for production."
+            )
+        if config.get("DEBUG"):
+            raise RuntimeError("DEBUG must be off in production.")
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

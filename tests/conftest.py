@@ -1,0 +1,162 @@
+"""Fixtures for every test: an app on a fresh database, clients, and people and objects to act with.
+
+The database is SQLite in a temporary file, or the PostgreSQL named by ``DATABASE_URL`` (CI runs the suite
+on both); each test gets empty tables and its own upload and outbox folders.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from awards_app import create_app
+from awards_app.extensions import db as _db
+from awards_app.models import (
+    AwardTier,
+    Category,
+    CategoryKind,
+    Edition,
+    Organisation,
+    OrganisationType,
+    Role,
+    User,
+)
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def app(tmp_path: Path):
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    app = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "MAIL_OUTBOX": str(tmp_path / "outbox"),
+            "SERVER_NAME": None,
+        },
+    )
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+        yield app
+        _db.session.remove()
+        _db.drop_all()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def make_user(email: str, roles: list[Role], organisation: Organisation | None = None, name: str = "") -> User:
+    user = User(email=email, name=name or email.split("@")[0].title(), organisation=organisation)
+    user.set_password(PASSWORD)
+    for role in roles:
+        user.grant(role)
+    _db.session.add(user)
+    return user
+
+
+@dataclass
+class World:
+    """A small edition with an open call, two organisations, and one person of each kind."""
+
+    edition: Edition
+    project: Category
+    leadership: Category
+    commendation: Category
+    city: Organisation
+    other_city: Organisation
+    applicant: User
+    other_applicant: User
+    judge: User
+    secretariat: User
+
+
+@pytest.fixture
+def world(app) -> World:
+    now = datetime.now(UTC)
+    edition = Edition(name="Test Prize 2026", year=2026, slug="test-2026", reference_prefix="SSCP",
+                      time_zone="Asia/Seoul", opens_at=now - timedelta(days=30), closes_at=now + timedelta(days=30))
+    project = Category(edition=edition, code="TI", name_en="Tech-InnovaCity", name_ko="기술혁신",
+                       kind=CategoryKind.PROJECT, eligible_types=["city", "institution", "corporation"],
+                       max_per_organisation=2, position=1,
+                       tiers=[AwardTier(name_en="Gold", count=1, position=0),
+                              AwardTier(name_en="Silver", count=2, position=1)])
+    leadership = Category(edition=edition, code="LD", name_en="Leadership", name_ko="리더십",
+                          kind=CategoryKind.LEADERSHIP, eligible_types=["city", "individual"],
+                          max_per_organisation=1, position=2)
+    commendation = Category(edition=edition, code="MC", name_en="Mayor's commendation", name_ko="서울특별시장 표창",
+                            kind=CategoryKind.COMMENDATION, eligible_types=["city", "individual"],
+                            max_per_organisation=1, position=3)
+    city = Organisation(name="City of Odense", type=OrganisationType.CITY, country_code="DK", city="Odense")
+    other = Organisation(name="Kigali City", type=OrganisationType.CITY, country_code="RW", city="Kigali")
+    _db.session.add_all([edition, city, other])
+    world = World(
+        edition=edition, project=project, leadership=leadership, commendation=commendation,
+        city=city, other_city=other,
+        applicant=make_user("applicant@odense.example", [Role.APPLICANT], city, "Ida Jensen"),
+        other_applicant=make_user("applicant@kigali.example", [Role.APPLICANT], other, "Eric Mugisha"),
+        judge=make_user("judge@judges.example", [Role.JUDGE], name="Ana Ferreira"),
+        secretariat=make_user("staff@wego.example", [Role.SECRETARIAT], name="Kim Min-jun"),
+    )
+    _db.session.commit()
+    return world
+
+
+class Auth:
+    """Sign a test client in and out."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+
+    def login(self, user_or_email, password: str = PASSWORD):
+        email = user_or_email if isinstance(user_or_email, str) else user_or_email.email
+        return self.client.post("/auth/login", data={"email": email, "password": password})
+
+    def logout(self):
+        return self.client.post("/auth/logout")
+
+
+@pytest.fixture
+def auth(client) -> Auth:
+    return Auth(client)
+
+
+def complete_project_answers(title: str = "Odense robot-assisted care") -> dict[str, str]:
+    return {
+        "title": title,
+        "summary": "A short summary of the project and what it achieved.",
+        "start_date": "2022-03-01",
+        "stage": "deployed",
+        "problem": "Older people waited weeks for help.",
+        "solution": "Robots and sensors, designed with carers.",
+        "funding": "Two million euros from the city and the state.",
+        "implementation": "Carers and residents took part in every step.",
+        "monitoring": "Twelve indicators, published quarterly.",
+        "outcomes": "Waiting time fell by 38 percent.",
+        "partners": "University of Southern Denmark",
+        "links": "https://example.org/odense",
+    }
+
+
+def count(model) -> int:
+    return _db.session.scalar(sa.select(sa.func.count()).select_from(model))
