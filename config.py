@@ -74,6 +74,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or "sqlite://"
     WTF_CSRF_ENABLED = False
     MAIL_SERVER = None
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashing keeps the suite quick; never in production
 
 
 class ProductionConfig(Config):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField
+from wtforms import PasswordField, SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 MIN_PASSWORD_LENGTH = 10
@@ -26,3 +26,8 @@ def confirm_password_field() -> PasswordField:
         _l("Repeat the password"),
         validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
     )
+
+
+def select_choices(pairs) -> list[SelectChoice]:
+    """Turn (value, label) pairs into the choices WTForms expects."""
+    return [SelectChoice(value, label) for value, label in pairs]

@@ -11,6 +11,7 @@ from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAre
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..entry_forms import MAX_ANSWER_CHARS, fields_for
+from ..forms import select_choices
 from ..models import CategoryKind
 from ..storage import ACCEPTED_EXTENSIONS
 
@@ -45,7 +46,7 @@ def entry_form_class(kind: CategoryKind) -> type[EntryFormBase]:
             render_kw["rows"] = 3
             field = TextAreaField(spec.label, validators, description=spec.help, render_kw=render_kw)
         elif spec.widget == "choice":
-            field = SelectField(spec.label, choices=[("", _l("Choose…")), *spec.choices],
+            field = SelectField(spec.label, choices=select_choices([("", _l("Choose…")), *spec.choices]),
                                 validators=[Optional()], description=spec.help, validate_choice=True)
         elif spec.widget == "date":
             render_kw["type"] = "date"

@@ -99,6 +99,8 @@ def edit(nomination_id: int):
     if not nomination.belongs_to(current_user):
         abort(403)
     if not nomination.can_edit(current_user):
+        if request.method == "POST":
+            flash(str(service.edit_refusal(nomination, current_user)), "danger")
         return redirect(url_for("nominations.view", nomination_id=nomination.id))
     form_class = entry_form_class(nomination.category.kind)
     form = form_class() if request.method == "POST" else form_class(data=nomination.answers or {})

@@ -23,6 +23,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
 
+from ..forms import select_choices
 from ..i18n import CATEGORY_KIND_LABELS, ORGANISATION_TYPE_LABELS, REGION_LABELS, STATUS_LABELS, current_language
 from ..models import CategoryKind, NominationStatus, OrganisationType, Role
 from ..regions import country_choices
@@ -51,7 +52,7 @@ class EditionForm(FlaskForm):
         validators=[DataRequired(), Regexp(r"^[A-Z]{2,10}$", message=_l("2 to 10 capital letters."))],
         description=_l("References read PREFIX-YEAR-CATEGORY-NUMBER, e.g. SSCP-2026-TI-007."),
     )
-    time_zone = SelectField(_l("Time zone"), default="Asia/Seoul", choices=[(z, z) for z in TIME_ZONES],
+    time_zone = SelectField(_l("Time zone"), default="Asia/Seoul", choices=select_choices((z, z) for z in TIME_ZONES),
                             description=_l("Deadlines are enforced in this time zone."))
     opens_at = DateTimeLocalField(_l("Call opens"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
     closes_at = DateTimeLocalField(_l("Call closes (deadline)"), format="%Y-%m-%dT%H:%M",
@@ -148,7 +149,8 @@ class CategoryForm(FlaskForm):
 
 
 class ScreeningForm(FlaskForm):
-    decision = RadioField(_l("Decision"), choices=[("eligible", _l("Eligible")), ("ineligible", _l("Ineligible"))],
+    decision = RadioField(_l("Decision"),
+                          choices=select_choices([("eligible", _l("Eligible")), ("ineligible", _l("Ineligible"))]),
                           validators=[DataRequired(message=_l("Choose eligible or ineligible."))])
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)],
                            description=_l("Required when ineligible; the applicant sees it."))
@@ -163,8 +165,8 @@ class InviteForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     email = StringField(_l("E-mail"), validators=[DataRequired(), Email(message=_l("Enter a valid e-mail address.")),
                                                 Length(max=254)])
-    roles = MultiCheckboxField(_l("Roles"), choices=[(Role.JUDGE.value, _l("Judge")),
-                                                    (Role.SECRETARIAT.value, _l("Secretariat"))],
+    roles = MultiCheckboxField(_l("Roles"), choices=select_choices([(Role.JUDGE.value, _l("Judge")),
+                                                                   (Role.SECRETARIAT.value, _l("Secretariat"))]),
                                validators=[DataRequired(message=_l("Choose at least one role."))])
     submit = SubmitField(_l("Send invitation"))
 

@@ -85,7 +85,8 @@ def _require(allowed: bool, message) -> None:
         raise NotAllowed(message)
 
 
-def _edit_refusal(nomination: Nomination, user: User):
+def edit_refusal(nomination: Nomination, user: User):
+    """Say why a nomination cannot be changed (the message for a refused edit, submission or upload)."""
     if nomination.status is not NominationStatus.DRAFT:
         return _l("This nomination has been submitted and can no longer be changed.")
     if not nomination.edition.is_open():
@@ -96,7 +97,7 @@ def _edit_refusal(nomination: Nomination, user: User):
 def save_draft(nomination: Nomination, user: User, answers: dict[str, object]) -> list[str]:
     """Save the answers as they are; return the names of the fields that changed."""
     if not nomination.can_edit(user):
-        raise NotAllowed(_edit_refusal(nomination, user))
+        raise NotAllowed(edit_refusal(nomination, user))
     cleaned = clean_answers(nomination.category.kind, answers)
     changed = sorted(k for k, v in cleaned.items() if (nomination.answers or {}).get(k, "") != v)
     if changed:
@@ -126,7 +127,7 @@ def submit(nomination: Nomination, user: User, answers: dict[str, object] | None
     if nomination.status is NominationStatus.SUBMITTED and nomination.belongs_to(user):
         return nomination  # a double click or a re-posted form: already done
     if not nomination.can_submit(user):
-        raise NotAllowed(_edit_refusal(nomination, user))
+        raise NotAllowed(edit_refusal(nomination, user))
     if answers is not None:
         save_draft(nomination, user, answers)
     problems = check_answers(nomination.category.kind, nomination.answers or {})
@@ -163,7 +164,7 @@ def withdraw(nomination: Nomination, user: User, reason: str = "") -> Nomination
 def add_attachment(nomination: Nomination, user: User, filename: str | None, data: bytes) -> Attachment:
     """Check an uploaded file's type and size, store it under a random name, and attach it."""
     if not nomination.can_edit(user):
-        raise NotAllowed(_edit_refusal(nomination, user))
+        raise NotAllowed(edit_refusal(nomination, user))
     config = current_app.config
     name = storage.clean_filename(filename)
     if not data:
@@ -211,7 +212,7 @@ def remove_attachment(attachment: Attachment, user: User) -> None:
     """Remove an attachment from a draft, and its file."""
     nomination = attachment.nomination
     if not nomination.can_edit(user):
-        raise NotAllowed(_edit_refusal(nomination, user))
+        raise NotAllowed(edit_refusal(nomination, user))
     stored_name, name = attachment.stored_name, attachment.original_name
     record("attachment.removed", attachment, user, f"{name} removed")
     db.session.delete(attachment)
