@@ -21,7 +21,16 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from ..forms import select_choices
 from ..i18n import CATEGORY_KIND_LABELS, ORGANISATION_TYPE_LABELS, REGION_LABELS, STATUS_LABELS, current_language
@@ -61,7 +70,7 @@ class EditionForm(FlaskForm):
 
     def validate_closes_at(self, field) -> None:
         if self.opens_at.data and field.data and field.data <= self.opens_at.data:
-            raise ValueError(_l("The call must close after it opens."))
+            raise ValidationError(_l("The call must close after it opens."))
 
     def to_input(self) -> EditionInput:
         zone = ZoneInfo(self.time_zone.data)
@@ -118,7 +127,7 @@ class CategoryForm(FlaskForm):
     def validate_tiers(self, field) -> None:
         for entry in field:
             if bool((entry.name_en.data or "").strip()) != bool(entry.count.data):
-                raise ValueError(_l("Each award tier needs both a name and a number of awards."))
+                raise ValidationError(str(_l("Each award tier needs both a name and a number of awards.")))
 
     def to_input(self) -> CategoryInput:
         tiers = [
@@ -158,7 +167,7 @@ class ScreeningForm(FlaskForm):
 
     def validate_reason(self, field) -> None:
         if self.decision.data == "ineligible" and not (field.data or "").strip():
-            raise ValueError(_l("Give the reason a nomination is ineligible."))
+            raise ValidationError(_l("Give the reason a nomination is ineligible."))
 
 
 class InviteForm(FlaskForm):

@@ -1,0 +1,194 @@
+import sqlalchemy as sa
+
+from awards_app.models import AuditEvent, Category, Edition, Nomination, NominationStatus
+from tests.conftest import complete_project_answers, count
+
+EDITION = {
+    "name": "5th Seoul Smart City Prize", "year": "2027", "slug": "sscp-2027", "reference_prefix": "SSCP",
+    "time_zone": "Asia/Seoul", "opens_at": "2027-02-01T09:00", "closes_at": "2027-05-31T23:59",
+}
+CATEGORY = {
+    "code": "HC", "name_en": "Human-CentriCity", "name_ko": "사람중심", "kind": "project",
+    "eligible_types": ["city", "institution"], "max_per_organisation": "2", "position": "1",
+    "tiers-0-name_en": "Gold", "tiers-0-name_ko": "금상", "tiers-0-count": "1",
+    "tiers-1-name_en": "Silver", "tiers-1-count": "2",
+}
+
+
+def submitted(client, auth, world, title="Robot care") -> Nomination:
+    from awards_app.extensions import db
+
+    auth.logout()
+    auth.login(world.applicant)
+    client.post(f"/nominations/new/{world.project.id}", data={**complete_project_answers(title), "submit_entry": "1"})
+    auth.logout()
+    auth.login(world.secretariat)
+    return db.session.scalars(sa.select(Nomination).order_by(Nomination.id.desc())).first()
+
+
+def test_secretariat_creates_an_edition_in_its_time_zone(client, auth, world, db):
+    auth.login(world.secretariat)
+    response = client.post("/secretariat/editions/new", data=EDITION)
+    assert response.status_code == 302
+    edition = db.session.scalar(sa.select(Edition).where(Edition.slug == "sscp-2027"))
+    # 23:59 in Seoul (UTC+9) is 14:59 UTC.
+    assert edition.closes_at.isoformat() == "2027-05-31T14:59:00+00:00"
+    page = client.get(f"/secretariat/editions/{edition.id}").data.decode()
+    assert "UTC+09:00" in page and "Asia/Seoul" in page
+    assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "edition.created"))
+
+
+def test_bad_editions_are_refused_at_the_field(client, auth, world, db):
+    auth.login(world.secretariat)
+    for change, message in [
+        ({"closes_at": "2027-01-01T00:00"}, b"The call must close after it opens."),
+        ({"slug": "Has Spaces"}, b"Lower-case letters, digits and hyphens only."),
+        ({"slug": "test-2026"}, b"Another edition already uses this short name."),
+        ({"time_zone": "Mars/Olympus"}, b"Not a valid choice"),
+        ({"year": "twenty"}, b"Not a valid integer value"),
+        ({"opens_at": "yesterday"}, b"Not a valid datetime value"),
+    ]:
+        response = client.post("/secretariat/editions/new", data=EDITION | change)
+        assert response.status_code == 200, change
+        assert message in response.data, change
+    assert count(Edition) == 1
+
+
+def test_editing_an_edition_is_audited(client, auth, world, db):
+    auth.login(world.secretariat)
+    page = client.get(f"/secretariat/editions/{world.edition.id}/edit").data.decode()
+    assert 'value="test-2026"' in page
+    data = EDITION | {"slug": "test-2026", "name": "Renamed"}
+    assert client.post(f"/secretariat/editions/{world.edition.id}/edit", data=data).status_code == 302
+    db.session.refresh(world.edition)
+    assert world.edition.name == "Renamed"
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "edition.updated"))
+    assert event.details["changes"]["name"] == ["Test Prize 2026", "Renamed"]
+
+
+def test_secretariat_adds_a_category_with_tiers(client, auth, world, db):
+    auth.login(world.secretariat)
+    response = client.post(f"/secretariat/editions/{world.edition.id}/categories/new", data=CATEGORY)
+    assert response.status_code == 302
+    category = db.session.scalar(sa.select(Category).where(Category.code == "HC"))
+    assert category.name_ko == "사람중심"
+    assert category.eligible_types == ["city", "institution"]
+    assert [(t.name_en, t.name_ko, t.count) for t in category.tiers] == [("Gold", "금상", 1), ("Silver", "", 2)]
+    assert category.award_count == 3
+
+
+def test_bad_categories_are_refused(client, auth, world, db):
+    auth.login(world.secretariat)
+    url = f"/secretariat/editions/{world.edition.id}/categories/new"
+    for change, message in [
+        ({"code": "TI"}, b"already has a category with code TI"),
+        ({"code": "t i"}, b"1 to 8 capital letters or digits."),
+        ({"kind": "lottery"}, b"Not a valid choice"),
+        ({"max_per_organisation": "0"}, b"Number must be between 1 and 100."),
+        ({"tiers-1-count": ""}, b"Each award tier needs both a name and a number of awards."),
+        ({"eligible_types": ["emperor"]}, b"not a valid choice"),
+    ]:
+        response = client.post(url, data=CATEGORY | change)
+        assert response.status_code == 200, change
+        assert message in response.data, (change, message)
+    assert count(Category) == 3
+
+
+def test_editing_a_category_replaces_its_tiers(client, auth, world, db):
+    auth.login(world.secretariat)
+    page = client.get(f"/secretariat/categories/{world.project.id}/edit").data.decode()
+    assert 'value="Gold"' in page
+    data = CATEGORY | {"code": "TI", "tiers-1-name_en": "", "tiers-1-count": ""}
+    assert client.post(f"/secretariat/categories/{world.project.id}/edit", data=data).status_code == 302
+    db.session.refresh(world.project)
+    assert [t.name_en for t in world.project.tiers] == ["Gold"]
+
+
+def test_screening_marks_eligible_or_ineligible_with_a_reason(client, auth, world, db):
+    nomination = submitted(client, auth, world)
+    page = client.get(f"/secretariat/nominations/{nomination.id}").data.decode()
+    assert "Robot care" in page and "Waiting time fell by 38 percent." in page
+    response = client.post(f"/secretariat/nominations/{nomination.id}", data={"decision": "ineligible"})
+    assert b"Give the reason a nomination is ineligible." in response.data
+    db.session.refresh(nomination)
+    assert nomination.status is NominationStatus.SUBMITTED
+    client.post(f"/secretariat/nominations/{nomination.id}", data={"decision": "eligible"})
+    db.session.refresh(nomination)
+    assert nomination.status is NominationStatus.ELIGIBLE
+    assert nomination.screened_by_id == world.secretariat.id
+    client.post(f"/secretariat/nominations/{nomination.id}",
+                data={"decision": "ineligible", "reason": "Not yet implemented"})
+    db.session.refresh(nomination)
+    assert nomination.status is NominationStatus.INELIGIBLE
+    assert nomination.screening_reason == "Not yet implemented"
+    history = client.get(f"/secretariat/nominations/{nomination.id}").data.decode()
+    assert "eligible → ineligible: Not yet implemented" in history
+    # The applicant sees the decision and its reason.
+    auth.logout()
+    auth.login(world.applicant)
+    page = client.get(f"/nominations/{nomination.id}").data.decode()
+    assert "Ineligible" in page and "Not yet implemented" in page
+
+
+def test_drafts_cannot_be_screened(client, auth, world, db):
+    auth.login(world.applicant)
+    client.post(f"/nominations/new/{world.project.id}", data={"title": "Draft"})
+    nomination = db.session.scalar(sa.select(Nomination))
+    auth.logout()
+    auth.login(world.secretariat)
+    client.post(f"/secretariat/nominations/{nomination.id}", data={"decision": "eligible"})
+    db.session.refresh(nomination)
+    assert nomination.status is NominationStatus.DRAFT
+
+
+def test_the_nomination_list_filters_searches_and_pages(client, auth, world, db):
+    submitted(client, auth, world, "Robot care")
+    submitted(client, auth, world, "Harbour buses")
+    base = "/secretariat/nominations?edition=test-2026"
+    page = client.get(base).data.decode()
+    assert "Robot care" in page and "Harbour buses" in page and "2 nominations match." in page
+    assert "Harbour buses" not in client.get(base + "&q=robot").data.decode()
+    assert "1 nominations match." in client.get(base + "&q=SSCP-2026-TI-002").data.decode()
+    assert "2 nominations match." in client.get(base + "&country=DK&region=europe&type=city").data.decode()
+    assert "0 nominations match." in client.get(base + "&region=africa").data.decode()
+    assert "0 nominations match." in client.get(base + "&status=eligible").data.decode()
+    assert "2 nominations match." in client.get(base + f"&category={world.project.id}&status=submitted").data.decode()
+    # Nonsense filters are ignored rather than failing.
+    for query in ["&status=bogus", "&region=moon", "&type=x", "&country=<b>", "&category=abc", "&page=-3",
+                  "&page=99", "&q=%25_%5C"]:
+        assert client.get(base + query).status_code == 200, query
+    assert client.get("/secretariat/nominations?edition=nope").status_code == 404
+
+
+def test_the_audit_trail_records_and_shows_who_did_what(client, auth, world, db):
+    nomination = submitted(client, auth, world)
+    client.post(f"/secretariat/nominations/{nomination.id}", data={"decision": "eligible"})
+    page = client.get("/secretariat/audit").data.decode()
+    assert "nomination.submitted" in page and "nomination.screened" in page
+    assert "Ida Jensen" in page and "Kim Min-jun" in page
+    assert "<code>nomination.screened</code>" in page
+    filtered = client.get("/secretariat/audit?action=nomination.created").data.decode()
+    assert "<code>nomination.created</code>" in filtered
+    assert "<code>nomination.screened</code>" not in filtered
+    assert client.get("/secretariat/audit?q=submitted").status_code == 200
+
+
+def test_dashboard_counts_by_category_and_status(client, auth, world):
+    submitted(client, auth, world)
+    page = client.get("/secretariat/").data.decode()
+    assert "Screen submitted nominations (1)" in page
+    assert "Tech-InnovaCity" in page
+
+
+def test_the_people_page_lists_judges_and_resends_invitations(client, auth, world, db):
+    auth.login(world.secretariat)
+    client.post("/secretariat/people/invite", data={"name": "New Judge", "email": "new@judges.example",
+                                                    "roles": ["judge"]})
+    page = client.get("/secretariat/people").data.decode()
+    assert "New Judge" in page and "Invited" in page and world.judge.email in page
+    assert world.applicant.email not in page
+    from awards_app.models import User
+
+    invited = db.session.scalar(sa.select(User).where(User.email == "new@judges.example"))
+    assert client.post(f"/secretariat/people/{invited.id}/resend").status_code == 302
+    assert client.post(f"/secretariat/people/{world.applicant.id}/resend").status_code == 404
