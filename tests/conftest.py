@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask import g
+from flask_babel import refresh
 
 from awards_app import create_app
 from awards_app.extensions import db as _db
@@ -46,8 +47,9 @@ def app(tmp_path: Path):
     @app.before_request
     def _forget_cached_user():
         # The test holds an app context open and Flask reuses it for the test client's requests, so `g`
-        # outlives a request; drop the user Flask-Login cached there so each request reads its own cookie.
+        # outlives a request: drop the user Flask-Login cached there so each request reads its own cookie.
         g.pop("_login_user", None)
+        refresh()  # likewise the locale Flask-Babel cached
 
     with app.app_context():
         _db.drop_all()

@@ -1,0 +1,62 @@
+from awards_app.models import Nomination
+from tests.conftest import complete_project_answers
+
+
+def test_the_browser_language_is_the_default(client, world):
+    page = client.get("/", headers={"Accept-Language": "ko-KR,ko;q=0.9"}).data.decode()
+    assert '<html lang="ko">' in page
+    assert "서울스마트도시상" in page
+
+
+def test_switching_language_is_remembered_and_stays_on_the_page(client, world):
+    response = client.post("/language?next=/auth/login", data={"language": "ko"})
+    assert response.headers["Location"] == "/auth/login"
+    page = client.get("/auth/login").data.decode()
+    assert '<html lang="ko">' in page and "로그인" in page
+    client.post("/language", data={"language": "en"})
+    assert '<html lang="en">' in client.get("/auth/login").data.decode()
+
+
+def test_a_signed_in_users_language_follows_them(client, auth, world, db):
+    auth.login(world.applicant)
+    client.post("/language", data={"language": "ko"})
+    db.session.refresh(world.applicant)
+    assert world.applicant.locale == "ko"
+    auth.logout()
+    client.post("/language", data={"language": "en"})
+    auth.login(world.applicant)
+    assert '<html lang="ko">' in client.get("/nominations/").data.decode()
+
+
+def test_an_unknown_language_is_refused(client, world):
+    assert client.post("/language", data={"language": "xx"}).status_code == 400
+    assert client.post("/language?next=https://evil.example", data={"language": "en"}).headers["Location"] == "/"
+
+
+def test_korean_pages_show_korean_names_dates_and_countries(client, auth, world):
+    auth.login(world.applicant)
+    client.post("/language", data={"language": "ko"})
+    page = client.get("/nominations/").data.decode()
+    assert "기술혁신" in page  # the category's Korean name
+    assert "덴마크" in page  # Denmark, from CLDR
+    assert "UTC+09:00" in page
+
+
+def test_text_in_any_script_is_stored_and_shown_intact(client, auth, world, db):
+    auth.login(world.applicant)
+    title = "서울 S-Map 디지털 트윈 · Ελληνικά · العربية · 中文 · emoji 🏙️"
+    client.post(f"/nominations/new/{world.project.id}", data=complete_project_answers(title))
+    nomination = db.session.query(Nomination).one()
+    db.session.expire_all()
+    assert db.session.get(Nomination, nomination.id).title == title
+    assert title in client.get(f"/nominations/{nomination.id}").data.decode()
+
+
+def test_every_page_is_escaped(client, auth, world, db):
+    auth.login(world.applicant)
+    hostile = '<script>alert("x")</script>'
+    client.post(f"/nominations/new/{world.project.id}", data=complete_project_answers(hostile))
+    nomination = db.session.query(Nomination).one()
+    page = client.get(f"/nominations/{nomination.id}").data.decode()
+    assert hostile not in page
+    assert "&lt;script&gt;" in page
