@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from config import CONFIGS
 
@@ -73,7 +74,16 @@ def register_extensions(app: Flask) -> None:
         configure_sqlite(db.engine)
 
 
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every route: an id the database can hold, so a huge number is a 404, not an error."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter
     from .auth.routes import bp as auth_bp
     from .main.routes import bp as main_bp
     from .nominations.routes import bp as nominations_bp

@@ -30,6 +30,12 @@ from .services import nominations as nomination_service
 from .services.audit import record
 
 DEMO_PASSWORD = "demo-password-2026"
+#: One demo account per role, printed by ``flask awards seed-demo``.
+DEMO_LOGINS = {
+    "secretariat": "secretariat@wego.example",
+    "judge": "judge01@judges.example",
+    "applicant": "seoul-metropolitan-government@applicants.example",
+}
 SEOUL = ZoneInfo("Asia/Seoul")
 CITY, INST, CORP, INDIV = (OrganisationType.CITY, OrganisationType.INSTITUTION, OrganisationType.CORPORATION,
                            OrganisationType.INDIVIDUAL)
@@ -184,7 +190,6 @@ SENTENCES = [
 @dataclass
 class SeedSummary:
     created: dict[str, int] = field(default_factory=dict)
-    logins: dict[str, str] = field(default_factory=dict)
     edition: Edition | None = None
 
     def count(self, what: str, n: int = 1) -> None:
@@ -319,11 +324,6 @@ def seed(extra: int = 0, now: datetime | None = None) -> SeedSummary:
         _nomination(organisations[org_name], applicants[org_name], category, answers, status, secretariat, summary)
     if extra:
         _extra(edition, categories["TI"], extra, rng, summary)
-    summary.logins = {
-        "secretariat": "secretariat@wego.example",
-        "judge": "judge01@judges.example",
-        "applicant": applicants["Seoul Metropolitan Government"].email,
-    }
     return summary
 
 

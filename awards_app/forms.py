@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField, SelectChoice
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectChoice, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 MIN_PASSWORD_LENGTH = 10
+
+
+def _without_nul(value):
+    # PostgreSQL cannot store NUL characters in text; no real answer contains one.
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class BaseForm(FlaskForm):
+    """Every form of the app: strips NUL characters from whatever is typed."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            if issubclass(unbound_field.field_class, StringField):
+                options = {**options, "filters": [*unbound_field.kwargs.get("filters", ()), _without_nul]}
+            return unbound_field.bind(form=form, **options)
 
 
 def new_password_field() -> PasswordField:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
-from ..forms import confirm_password_field, new_password_field
+from ..forms import BaseForm, confirm_password_field, new_password_field
 from ..i18n import ORGANISATION_TYPE_LABELS, current_language
 from ..models import OrganisationType
 from ..regions import country_choices
@@ -18,14 +17,14 @@ def email_field(label=_l("E-mail")) -> EmailField:
                                          Length(max=254)])
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = email_field()
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     remember = BooleanField(_l("Keep me signed in on this device"))
     submit = SubmitField(_l("Sign in"))
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(BaseForm):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
     email = email_field()
     password = new_password_field()
@@ -51,18 +50,18 @@ class RegistrationForm(FlaskForm):
         self.country.choices = [("", _l("Choose…")), *country_choices(current_language())]
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(BaseForm):
     email = email_field()
     submit = SubmitField(_l("Send me a reset link"))
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(BaseForm):
     password = new_password_field()
     confirm = confirm_password_field()
     submit = SubmitField(_l("Set password"))
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(BaseForm):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
     password = new_password_field()
     confirm = confirm_password_field()

@@ -5,18 +5,17 @@ from __future__ import annotations
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..entry_forms import MAX_ANSWER_CHARS, fields_for
-from ..forms import select_choices
+from ..forms import BaseForm, select_choices
 from ..models import CategoryKind
 from ..storage import ACCEPTED_EXTENSIONS
 
 
-class EntryFormBase(FlaskForm):
+class EntryFormBase(BaseForm):
     """Answers of one nomination; drafts accept anything within the length caps."""
 
     kind: CategoryKind
@@ -60,7 +59,7 @@ def entry_form_class(kind: CategoryKind) -> type[EntryFormBase]:
     return type(f"{kind.value.title()}EntryForm", (EntryFormBase,), attributes)
 
 
-class AttachmentForm(FlaskForm):
+class AttachmentForm(BaseForm):
     file = FileField(
         _l("Document"),
         validators=[FileRequired(message=_l("Choose a file to upload."))],
@@ -69,12 +68,12 @@ class AttachmentForm(FlaskForm):
     submit = SubmitField(_l("Upload"))
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(BaseForm):
     reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=500)])
     confirm = BooleanField(_l("Yes, withdraw this nomination"),
                            validators=[DataRequired(message=_l("Tick the box to confirm."))])
     submit = SubmitField(_l("Withdraw"))
 
 
-class DeleteForm(FlaskForm):
+class DeleteForm(BaseForm):
     """An empty form: just the CSRF token for a delete button."""

@@ -6,7 +6,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
     FieldList,
@@ -32,7 +31,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..forms import select_choices
+from ..forms import BaseForm, select_choices
 from ..i18n import CATEGORY_KIND_LABELS, ORGANISATION_TYPE_LABELS, REGION_LABELS, STATUS_LABELS, current_language
 from ..models import CategoryKind, NominationStatus, OrganisationType, Role
 from ..regions import country_choices
@@ -46,7 +45,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class EditionForm(FlaskForm):
+class EditionForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)],
                        description=_l("e.g. 4th Seoul Smart City Prize"))
     year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(min=2000, max=2100)])
@@ -92,12 +91,13 @@ def _aware(local: datetime, zone: ZoneInfo) -> datetime:
 
 
 class TierForm(Form):
+    Meta = BaseForm.Meta
     name_en = StringField(_l("Tier"), validators=[Optional(), Length(max=80)])
     name_ko = StringField(_l("Tier (Korean)"), validators=[Optional(), Length(max=80)])
     count = IntegerField(_l("Awards"), validators=[Optional(), NumberRange(min=1, max=100)])
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(BaseForm):
     code = StringField(
         _l("Code"),
         validators=[DataRequired(), Regexp(r"^[A-Z0-9]{1,8}$", message=_l("1 to 8 capital letters or digits."))],
@@ -157,7 +157,7 @@ class CategoryForm(FlaskForm):
             self.tiers.append_entry()
 
 
-class ScreeningForm(FlaskForm):
+class ScreeningForm(BaseForm):
     decision = RadioField(_l("Decision"),
                           choices=select_choices([("eligible", _l("Eligible")), ("ineligible", _l("Ineligible"))]),
                           validators=[DataRequired(message=_l("Choose eligible or ineligible."))])
@@ -170,7 +170,7 @@ class ScreeningForm(FlaskForm):
             raise ValidationError(_l("Give the reason a nomination is ineligible."))
 
 
-class InviteForm(FlaskForm):
+class InviteForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     email = StringField(_l("E-mail"), validators=[DataRequired(), Email(message=_l("Enter a valid e-mail address.")),
                                                 Length(max=254)])
@@ -180,7 +180,7 @@ class InviteForm(FlaskForm):
     submit = SubmitField(_l("Send invitation"))
 
 
-class NominationFilterForm(FlaskForm):
+class NominationFilterForm(BaseForm):
     """The filters of the nomination list, read from the query string."""
 
     class Meta:

@@ -257,8 +257,8 @@ def audit_log():
     query = sa.select(AuditEvent).options(selectinload(AuditEvent.actor)).order_by(
         AuditEvent.at.desc(), AuditEvent.id.desc()
     )
-    action = (request.args.get("action") or "").strip()[:60]
-    text = (request.args.get("q") or "").strip()[:200]
+    action = (request.args.get("action") or "").replace("\x00", "").strip()[:60]
+    text = (request.args.get("q") or "").replace("\x00", "").strip()[:200]
     if action:
         query = query.where(AuditEvent.action.startswith(action, autoescape=True))
     if text:

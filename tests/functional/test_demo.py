@@ -12,6 +12,8 @@ def test_seed_demo_builds_a_realistic_edition(runner, db):
     result = runner.invoke(args=["awards", "seed-demo"])
     assert result.exit_code == 0, result.output
     assert "secretariat@wego.example" in result.output and "demo-password-2026" in result.output
+    assert "seoul-metropolitan-government@applicants.example" in result.output
+    assert db.session.scalar(sa.select(User).where(User.email == "seoul-metropolitan-government@applicants.example"))
     edition = db.session.scalar(sa.select(Edition))
     assert edition.year == 2026 and edition.time_zone == "Asia/Seoul"
     assert [c.code for c in edition.categories] == ["TI", "HC", "LD", "SP", "MC"]
@@ -40,7 +42,7 @@ def test_seed_demo_twice_duplicates_nothing(runner, db):
 
 def test_seed_demo_if_empty_leaves_an_existing_database_alone(runner, world):
     result = runner.invoke(args=["awards", "seed-demo", "--if-empty"])
-    assert "was not loaded" in result.output
+    assert "was not loaded again" in result.output
     assert count(Edition) == 1
 
 

@@ -1,0 +1,51 @@
+"""Odd and hostile input gets a clear answer, never an error page."""
+
+import pytest
+
+from awards_app.models import Nomination, Organisation, User
+from tests.conftest import count
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/nominations/99999999999999999999999", "/nominations/2147483648/edit", "/nominations/-1",
+     "/secretariat/editions/99999999999999999999", "/nominations/1/attachments/99999999999999999999"],
+)
+def test_huge_or_negative_ids_are_not_found(client, auth, world, url):
+    auth.login(world.secretariat)
+    assert client.get(url).status_code == 404
+
+
+def test_nul_characters_are_dropped_not_fatal(client, auth, world, db):
+    response = client.post("/auth/login", data={"email": "a\x00@b.example", "password": "x\x00"})
+    assert response.status_code == 200
+    response = client.post("/auth/register", data={
+        "name": "Nul\x00 Name", "email": "nul@city.example", "password": "long-password-1",
+        "confirm": "long-password-1", "organisation_name": "Nul\x00 City", "organisation_type": "city",
+        "country": "KR", "city": "Se\x00oul", "agree": "y",
+    })
+    assert response.status_code == 302
+    organisation = db.session.query(Organisation).filter_by(name="Nul City").one()
+    assert organisation.city == "Seoul"
+    client.post(f"/nominations/new/{world.project.id}", data={"title": "Bad\x00 title", "summary": "\x00"})
+    assert db.session.query(Nomination).one().title == "Bad title"
+    auth.logout()
+    auth.login(world.secretariat)
+    assert client.get("/secretariat/nominations?q=%00&country=%00").status_code == 200
+    assert client.get("/secretariat/audit?q=%00&action=%00").status_code == 200
+
+
+def test_overlong_input_is_refused_at_the_field(client, world, db):
+    response = client.post("/auth/register", data={
+        "name": "x" * 5000, "email": "long@city.example", "password": "long-password-1",
+        "confirm": "long-password-1", "organisation_name": "City", "organisation_type": "city",
+        "country": "KR", "city": "Seoul", "agree": "y",
+    })
+    assert response.status_code == 200
+    assert b"Field cannot be longer than 120 characters." in response.data
+    assert count(User) == 4
+
+
+def test_an_unknown_method_is_refused_politely(client, world):
+    assert client.put("/auth/login").status_code == 405
+    assert client.post("/secretariat/nominations").status_code in (302, 405)
