@@ -239,6 +239,30 @@ def _commendation_answers(name: str, affiliation: str, position: str) -> dict[st
     }
 
 
+def demo_pdf(title: str) -> bytes:
+    """Return a small, valid one-page PDF that shows the title (the demo's attached project report)."""
+    text = title.encode("latin-1", "replace").replace(b"\\", b"").replace(b"(", b"").replace(b")", b"")
+    stream = b"BT /F1 18 Tf 72 720 Td (" + text[:80] + b") Tj 0 -28 Td /F1 12 Tf (Project report) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer << /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
 def _slug(text: str) -> str:
     words = ["".join(ch for ch in word if ch.isascii() and ch.isalnum()) for word in text.lower().split()]
     return "-".join(word for word in words if word)[:40].strip("-") or "org"
@@ -338,6 +362,7 @@ def _nomination(organisation: Organisation, user: User, category: Category, answ
         return
     nomination = nomination_service.create_draft(category, user, answers)
     summary.count("nominations")
+    nomination_service.add_attachment(nomination, user, "project-report.pdf", demo_pdf(title))
     if status is NominationStatus.DRAFT:
         return
     nomination_service.submit(nomination, user)

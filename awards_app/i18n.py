@@ -83,12 +83,12 @@ def utc_offset(moment: datetime) -> str:
     return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-def format_in_zone(moment: datetime | None, zone: str = "UTC", with_zone: bool = True) -> str:
+def format_in_zone(moment: datetime | None, zone: str = "UTC", with_zone: bool = True, style: str = "medium") -> str:
     """Show a moment in a time zone, in the reader's language, with the UTC offset and the zone's name."""
     if moment is None:
         return "—"
     local = moment.astimezone(ZoneInfo(zone))
-    text = format_datetime(local.replace(tzinfo=None), "medium", rebase=False)
+    text = format_datetime(local.replace(tzinfo=None), style, rebase=False)
     return f"{text} ({utc_offset(local)}, {zone})" if with_zone else text
 
 

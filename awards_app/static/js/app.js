@@ -12,10 +12,10 @@
     var limit = parseInt(field.getAttribute("data-word-limit"), 10);
     var counter = document.querySelector('.word-count[data-for="' + field.id + '"]');
     if (!counter) { return; }
-    var base = counter.textContent;
+    var label = counter.getAttribute("data-label") || "";
     function update() {
       var n = countWords(field.value);
-      counter.textContent = n + " / " + limit + " · " + base;
+      counter.textContent = n + " / " + limit + " " + label;
       counter.classList.toggle("over", n > limit);
     }
     field.addEventListener("input", update);
