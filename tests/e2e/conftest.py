@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 
 from tests.conftest import PASSWORD
 
-from .helpers import Nominations
+from .helpers import LAPTOP, Nominations
 
 CHROMIUM = "/usr/bin/chromium"
 CHROME_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -27,9 +27,6 @@ INSTALL_HINT = "install it with `sudo apt-get install chromium` (Debian/Ubuntu)"
 
 HERE = Path(__file__).resolve().parent
 SCREENSHOT_DIR = HERE.parents[1] / "test-artifacts" / "screenshots"
-
-LAPTOP = {"width": 1366, "height": 900}
-TABLET = {"width": 820, "height": 1180}
 
 
 def _browser_required() -> bool:
