@@ -1,0 +1,73 @@
+"""Helpers of the browser tests: a few actions on any page, test files, and data arranged through the services."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from awards_app.extensions import db
+from awards_app.models import Category, Nomination, User
+from awards_app.services import nominations as nomination_service
+
+LAPTOP = {"width": 1366, "height": 900}
+TABLET = {"width": 820, "height": 1180}
+
+
+def sign_out(page: Page) -> None:
+    """Press "Sign out", opening the collapsed menu first on narrow screens."""
+    toggler = page.locator(".navbar-toggler")
+    if toggler.is_visible():
+        toggler.click()
+    page.locator("form[action$='/auth/logout'] button").click()
+    expect(page.locator("form[action$='/auth/logout']")).to_have_count(0)
+
+
+def choose_language(page: Page, code: str) -> None:
+    """Press a language button of the navigation bar and wait for the page to come back in it."""
+    toggler = page.locator(".navbar-toggler")
+    if toggler.is_visible():
+        toggler.click()
+    page.locator(f"button[name=language][value={code}]").click()
+    expect(page.locator("html")).to_have_attribute("lang", code)
+
+
+class Nominations:
+    """Put nominations in the database through the same services the pages use."""
+
+    def draft(self, category: Category, user: User, answers: dict[str, str]) -> Nomination:
+        return nomination_service.create_draft(category, user, answers)
+
+    def submitted(self, category: Category, user: User, answers: dict[str, str],
+                  attachment: tuple[str, bytes] | None = None) -> Nomination:
+        nomination = self.draft(category, user, answers)
+        if attachment:
+            nomination_service.add_attachment(nomination, user, *attachment)
+        return nomination_service.submit(nomination, user)
+
+
+def reloaded(model, object_id: int):
+    """Read an object as the server left it: end the test's transaction and forget what the session cached."""
+    db.session.rollback()
+    return db.session.get(model, object_id)
+
+
+def small_pdf(text: str = "Implementation plan") -> bytes:
+    """Return a valid one-page PDF (its cross-reference table points at the real offsets)."""
+    stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    pdf = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(pdf)
