@@ -400,6 +400,7 @@ def _extra(edition: Edition, category: Category, count: int, rng: random.Random,
         if number % 500 == 0:
             db.session.flush()
     db.session.flush()
-    record("demo.extra_seeded", edition, None, f"{max(0, count - existing)} synthetic nominations added")
+    record("demo.extra_seeded", edition, None, f"{max(0, count - existing)} synthetic nominations added",
+           {"count": max(0, count - existing)})
     db.session.commit()
     summary.count("synthetic nominations", max(0, count - existing))

@@ -203,7 +203,7 @@ def check_answers(kind: CategoryKind, answers: dict[str, str]) -> Problems:
         if spec.widget == "date":
             parsed = parse_date(value)
             if parsed is None:
-                problems.add(spec.name, _l("Enter a date as YYYY-MM-DD."))
+                problems.add(spec.name, _l("Enter a valid date."))
             elif parsed.year < 1900:
                 problems.add(spec.name, _l("Enter a real date."))
         if spec.widget == "choice" and value not in {code for code, _ in spec.choices}:

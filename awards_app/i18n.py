@@ -6,7 +6,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, get_locale, ngettext
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -83,16 +84,76 @@ def utc_offset(moment: datetime) -> str:
     return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
+# 24-hour clock and a spelled-out month: unambiguous for a panel from fifty countries.
+DATETIME_PATTERNS = {
+    "en": {"medium": "d MMM y, HH:mm", "short": "d MMM y HH:mm"},
+    "ko": {"medium": "y년 M월 d일 HH:mm", "short": "y. M. d. HH:mm"},
+}
+
+
 def format_in_zone(moment: datetime | None, zone: str = "UTC", with_zone: bool = True, style: str = "medium") -> str:
     """Show a moment in a time zone, in the reader's language, with the UTC offset and the zone's name."""
     if moment is None:
         return "—"
     local = moment.astimezone(ZoneInfo(zone))
-    text = format_datetime(local.replace(tzinfo=None), style, rebase=False)
+    pattern = DATETIME_PATTERNS.get(current_language(), DATETIME_PATTERNS["en"])[style]
+    text = format_datetime(local.replace(tzinfo=None), pattern, rebase=False)
     return f"{text} ({utc_offset(local)}, {zone})" if with_zone else text
 
 
+def _status(value) -> str:
+    try:
+        return str(STATUS_LABELS[NominationStatus(value)])
+    except (KeyError, ValueError):
+        return str(value)
+
+
+def _roles(values) -> str:
+    return ", ".join(str(ROLE_LABELS.get(Role(v), v)) for v in values or [] if v in set(Role))
+
+
+#: How each audited action reads, in the reader's language, from the event's details.
+AUDIT_TEXTS = {
+    "account.registered": lambda d: _("%(email)s registered for %(organisation)s", **d),
+    "account.reset_requested": lambda d: _("Password reset requested for %(email)s", **d),
+    "account.password_reset": lambda d: _("%(email)s set a new password", **d),
+    "account.invited": lambda d: _("%(email)s invited as %(roles)s", email=d["email"], roles=_roles(d["roles"])),
+    "account.invitation_resent": lambda d: _("Invitation sent again to %(email)s", **d),
+    "account.invitation_accepted": lambda d: _("%(email)s accepted the invitation", **d),
+    "account.admin_created": lambda d: _("%(email)s made a secretariat member from the command line", **d),
+    "edition.created": lambda d: _("Edition %(slug)s created", **d),
+    "edition.updated": lambda d: _("Edition %(slug)s changed: %(fields)s", slug=d["slug"],
+                                   fields=", ".join(d["changes"])),
+    "category.created": lambda d: _("Category %(code)s created in %(edition)s", **d),
+    "category.updated": lambda d: _("Category %(code)s changed: %(fields)s", code=d["code"],
+                                    fields=", ".join(d["changes"])),
+    "nomination.created": lambda d: _("Draft started in %(category)s", **d),
+    "nomination.draft_saved": lambda d: ngettext("Draft saved: %(num)d answer changed",
+                                                 "Draft saved: %(num)d answers changed", len(d["fields"])),
+    "nomination.submitted": lambda d: _("Submitted as %(reference)s", **d),
+    "nomination.withdrawn": lambda d: _("Withdrawn (was %(status)s)", status=_status(d["from"]))
+    + (f": {d['reason']}" if d.get("reason") else ""),
+    "nomination.screened": lambda d: _("Screened: %(before)s → %(after)s", before=_status(d["from"]),
+                                       after=_status(d["to"])) + (f": {d['reason']}" if d.get("reason") else ""),
+    "attachment.added": lambda d: _("%(name)s attached (%(size)s)", name=d["name"], size=human_size(d["size"])),
+    "attachment.removed": lambda d: _("%(name)s removed", **d),
+    "demo.extra_seeded": lambda d: _("%(count)d synthetic nominations added", **d),
+}
+
+
+def audit_text(event) -> str:
+    """Describe an audit event in the reader's language; events of unknown shape keep their stored summary."""
+    describe = AUDIT_TEXTS.get(event.action)
+    if describe is None:
+        return event.summary
+    try:
+        return describe(event.details or {})
+    except (KeyError, TypeError, ValueError):
+        return event.summary
+
+
 def register_filters(app: Flask) -> None:
+    app.jinja_env.filters["audit_text"] = audit_text
     app.jinja_env.filters["in_zone"] = format_in_zone
     app.jinja_env.filters["country"] = lambda code: country_name(code, current_language())
     app.jinja_env.filters["status_label"] = lambda s: STATUS_LABELS.get(s, s)

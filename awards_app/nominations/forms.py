@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -22,6 +22,12 @@ class EntryFormBase(BaseForm):
 
     def answers(self) -> dict[str, str]:
         return {spec.name: self[spec.name].data or "" for spec in fields_for(self.kind)}
+
+    @property
+    def chosen_file(self):
+        """The uploaded file, if one was chosen."""
+        upload = self.document.data
+        return upload if upload is not None and getattr(upload, "filename", "") else None
 
     def show_problems(self, problems: dict[str, list[str]]) -> None:
         for name, messages in problems.items():
@@ -54,18 +60,13 @@ def entry_form_class(kind: CategoryKind) -> type[EntryFormBase]:
         else:
             field = StringField(spec.label, validators, description=spec.help, render_kw=render_kw)
         attributes[spec.name] = field
+    attributes["document"] = FileField(
+        _l("Document"), render_kw={"accept": ",".join("." + ext for ext in ACCEPTED_EXTENSIONS)}
+    )
+    attributes["upload"] = SubmitField(_l("Upload"))
     attributes["save"] = SubmitField(_l("Save draft"))
     attributes["submit_entry"] = SubmitField(_l("Submit nomination"))
     return type(f"{kind.value.title()}EntryForm", (EntryFormBase,), attributes)
-
-
-class AttachmentForm(BaseForm):
-    file = FileField(
-        _l("Document"),
-        validators=[FileRequired(message=_l("Choose a file to upload."))],
-        render_kw={"accept": ",".join("." + ext for ext in ACCEPTED_EXTENSIONS)},
-    )
-    submit = SubmitField(_l("Upload"))
 
 
 class WithdrawForm(BaseForm):

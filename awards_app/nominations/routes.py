@@ -13,9 +13,9 @@ from ..auth.access import role_required
 from ..entry_forms import fields_for
 from ..extensions import db
 from ..models import Attachment, Category, Edition, Nomination, Role
-from ..services import NotAllowed, ServiceError
+from ..services import ServiceError
 from ..services import nominations as service
-from .forms import AttachmentForm, DeleteForm, WithdrawForm, entry_form_class
+from .forms import DeleteForm, WithdrawForm, entry_form_class
 
 bp = Blueprint("nominations", __name__)
 
@@ -67,34 +67,14 @@ def create(category_id: int):
         except ServiceError as error:
             flash(str(error.message), "danger")
             return redirect(url_for("nominations.index"))
-        if form.submit_entry.data:
-            return _submit(nomination, form)
-        flash(_("Draft saved. You can come back to it at any time before the deadline."), "success")
-        return redirect(url_for("nominations.edit", nomination_id=nomination.id))
-    return render_template("nominations/nomination_form.html", form=form, category=category, nomination=None,
-                           specs=fields_for(category.kind))
-
-
-def _submit(nomination: Nomination, form):
-    try:
-        service.submit(nomination, current_user)
-    except service.SubmissionRefused as refused:
-        form.show_problems(refused.problems.by_field)
-        flash(str(refused.message), "danger")
-        return render_template("nominations/nomination_form.html", form=form, category=nomination.category,
-                               nomination=nomination, specs=fields_for(nomination.category.kind),
-                               attachment_form=AttachmentForm(), delete_form=DeleteForm()), 422
-    except ServiceError as error:
-        flash(str(error.message), "danger")
-        return redirect(url_for("nominations.view", nomination_id=nomination.id))
-    flash(_("Submitted. Your reference is %(ref)s.", ref=nomination.reference), "success")
-    return redirect(url_for("nominations.view", nomination_id=nomination.id))
+        return _after_save(nomination, form, created=True)
+    return _render_form(form, category, None)
 
 
 @bp.route("/<int:nomination_id>/edit", methods=["GET", "POST"])
 @role_required(Role.APPLICANT)
 def edit(nomination_id: int):
-    """Fill in a draft: save it as often as needed, then submit it."""
+    """Fill in a draft: save it as often as needed, attach documents, then submit it."""
     nomination = _load(nomination_id)
     if not nomination.belongs_to(current_user):
         abort(403)
@@ -110,13 +90,49 @@ def edit(nomination_id: int):
         except ServiceError as error:
             flash(str(error.message), "danger")
             return redirect(url_for("nominations.view", nomination_id=nomination.id))
-        if form.submit_entry.data:
-            return _submit(nomination, form)
+        return _after_save(nomination, form)
+    if request.method == "GET" and request.args.get("check"):
+        form.show_problems(service.submission_problems(nomination).by_field)
+    return _render_form(form, nomination.category, nomination)
+
+
+def _render_form(form, category: Category, nomination: Nomination | None):
+    return render_template("nominations/nomination_form.html", form=form, category=category,
+                           nomination=nomination, specs=fields_for(category.kind), delete_form=DeleteForm())
+
+
+def _after_save(nomination: Nomination, form, created: bool = False):
+    """The answers are saved: attach the chosen file, then submit if asked; each step reports on its own."""
+    edit_url = url_for("nominations.edit", nomination_id=nomination.id)
+    upload = form.chosen_file
+    if upload is not None:
+        try:
+            attachment = service.add_attachment(nomination, current_user, upload.filename, upload.read())
+        except ServiceError as error:
+            flash(str(error.message), "danger")
+            return redirect(edit_url + "#attachments")
+        if not form.submit_entry.data:
+            flash(_("%(name)s attached. Your answers were saved too.", name=attachment.original_name), "success")
+            return redirect(edit_url + "#attachments")
+    elif form.upload.data:
+        flash(_("Choose a file to upload. Your answers were saved."), "warning")
+        return redirect(edit_url + "#attachments")
+    if form.submit_entry.data:
+        try:
+            service.submit(nomination, current_user)
+        except service.SubmissionRefused as refused:
+            flash(str(refused.message), "danger")
+            return redirect(url_for("nominations.edit", nomination_id=nomination.id, check=1))
+        except ServiceError as error:
+            flash(str(error.message), "danger")
+            return redirect(url_for("nominations.view", nomination_id=nomination.id))
+        flash(_("Submitted. Your reference is %(ref)s.", ref=nomination.reference), "success")
+        return redirect(url_for("nominations.view", nomination_id=nomination.id))
+    if created:
+        flash(_("Draft saved. You can come back to it at any time before the deadline."), "success")
+    else:
         flash(_("Draft saved."), "success")
-        return redirect(url_for("nominations.edit", nomination_id=nomination.id))
-    return render_template("nominations/nomination_form.html", form=form, category=nomination.category,
-                           nomination=nomination, specs=fields_for(nomination.category.kind),
-                           attachment_form=AttachmentForm(), delete_form=DeleteForm())
+    return redirect(edit_url)
 
 
 @bp.route("/<int:nomination_id>")
@@ -150,31 +166,6 @@ def withdraw(nomination_id: int):
     else:
         flash(_("The nomination has been withdrawn."), "info")
     return redirect(url_for("nominations.view", nomination_id=nomination.id))
-
-
-@bp.route("/<int:nomination_id>/attachments", methods=["POST"])
-@role_required(Role.APPLICANT)
-def upload(nomination_id: int):
-    """Attach a document to a draft."""
-    nomination = _load(nomination_id)
-    if not nomination.belongs_to(current_user):
-        abort(403)
-    form = AttachmentForm()
-    if not form.validate_on_submit():
-        for message in form.file.errors:
-            flash(str(message), "danger")
-        return redirect(url_for("nominations.edit", nomination_id=nomination.id) + "#attachments")
-    upload = form.file.data
-    try:
-        attachment = service.add_attachment(nomination, current_user, upload.filename, upload.read())
-    except NotAllowed as error:
-        flash(str(error.message), "danger")
-        return redirect(url_for("nominations.view", nomination_id=nomination.id))
-    except ServiceError as error:
-        flash(str(error.message), "danger")
-    else:
-        flash(_("%(name)s attached.", name=attachment.original_name), "success")
-    return redirect(url_for("nominations.edit", nomination_id=nomination.id) + "#attachments")
 
 
 def _load_attachment(nomination_id: int, attachment_id: int) -> Attachment:

@@ -161,7 +161,8 @@ class ScreeningForm(BaseForm):
     decision = RadioField(_l("Decision"),
                           choices=select_choices([("eligible", _l("Eligible")), ("ineligible", _l("Ineligible"))]),
                           validators=[DataRequired(message=_l("Choose eligible or ineligible."))])
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)],
+    # No Optional() here: it would stop the chain before validate_reason checks an empty reason.
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=2000)],
                            description=_l("Required when ineligible; the applicant sees it."))
     submit = SubmitField(_l("Record decision"))
 

@@ -42,7 +42,8 @@ def register_applicant(
     user.grant(Role.APPLICANT)
     db.session.add(user)
     db.session.flush()
-    record("account.registered", user, user, f"{user.email} registered for {organisation.name}")
+    record("account.registered", user, user, f"{user.email} registered for {organisation.name}",
+           {"email": user.email, "organisation": organisation.name})
     db.session.commit()
     return user
 
@@ -93,7 +94,7 @@ def request_password_reset(email: str) -> None:
     link = url_for("auth.reset_password", token=make_token(user, RESET_SALT), _external=True)
     send_email(user.email, _l("Reset your password"), "reset_password", locale=user.locale, user=user, link=link,
                hours=current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600)
-    record("account.reset_requested", user, None, f"password reset requested for {user.email}")
+    record("account.reset_requested", user, None, f"password reset requested for {user.email}", {"email": user.email})
     db.session.commit()
 
 
@@ -101,7 +102,7 @@ def reset_password(token: str, password: str) -> User:
     """Set a new password from a valid reset link; the link cannot be used again."""
     user = user_from_token(token, RESET_SALT, current_app.config["PASSWORD_RESET_MAX_AGE"])
     user.set_password(password)
-    record("account.password_reset", user, user, f"{user.email} reset the password")
+    record("account.password_reset", user, user, f"{user.email} reset the password", {"email": user.email})
     db.session.commit()
     return user
 
@@ -121,7 +122,7 @@ def invite_user(*, email: str, name: str, roles: set[Role], invited_by: User) ->
         user.grant(role)
     db.session.flush()
     record("account.invited", user, invited_by, f"{user.email} invited as {', '.join(sorted(roles))}",
-           {"roles": sorted(roles)})
+           {"email": user.email, "roles": sorted(roles)})
     send_invitation(user, invited_by)
     db.session.commit()
     return user
@@ -143,7 +144,8 @@ def resend_invitation(user: User, invited_by: User) -> None:
     if not (user.is_judge or user.is_secretariat):
         raise ServiceError(_l("Only judges and secretariat members are invited."))
     send_invitation(user, invited_by)
-    record("account.invitation_resent", user, invited_by, f"invitation sent again to {user.email}")
+    record("account.invitation_resent", user, invited_by, f"invitation sent again to {user.email}",
+           {"email": user.email})
     db.session.commit()
 
 
@@ -154,7 +156,8 @@ def accept_invitation(token: str, *, name: str, password: str) -> User:
         raise ServiceError(_l("This invitation has already been accepted. Sign in instead."))
     user.name = name.strip() or user.name
     user.set_password(password)
-    record("account.invitation_accepted", user, user, f"{user.email} accepted the invitation")
+    record("account.invitation_accepted", user, user, f"{user.email} accepted the invitation",
+           {"email": user.email})
     db.session.commit()
     return user
 
@@ -170,7 +173,8 @@ def create_admin(email: str, name: str, password: str) -> User:
     user.set_password(password)
     user.grant(Role.SECRETARIAT)
     db.session.flush()
-    record("account.admin_created", user, None, f"{user.email} made a secretariat member from the command line")
+    record("account.admin_created", user, None, f"{user.email} made a secretariat member from the command line",
+           {"email": user.email})
     db.session.commit()
     return user
 

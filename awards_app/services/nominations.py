@@ -75,7 +75,7 @@ def create_draft(category: Category, user: User, answers: dict[str, object]) -> 
     )
     db.session.add(nomination)
     db.session.flush()
-    record("nomination.created", nomination, user, f"draft started in {category.code}")
+    record("nomination.created", nomination, user, f"draft started in {category.code}", {"category": category.code})
     db.session.commit()
     return nomination
 
@@ -139,9 +139,15 @@ def submit(nomination: Nomination, user: User, answers: dict[str, object] | None
         nomination.reference = _next_reference(nomination)
     nomination.status = NominationStatus.SUBMITTED
     nomination.submitted_at = utcnow()
-    record("nomination.submitted", nomination, user, f"submitted as {nomination.reference}")
+    record("nomination.submitted", nomination, user, f"submitted as {nomination.reference}",
+           {"reference": nomination.reference})
     db.session.commit()
     return nomination
+
+
+def submission_problems(nomination: Nomination) -> Problems:
+    """What still stops a draft from being submitted, by field."""
+    return check_answers(nomination.category.kind, nomination.answers or {})
 
 
 def withdraw(nomination: Nomination, user: User, reason: str = "") -> Nomination:
@@ -199,7 +205,8 @@ def add_attachment(nomination: Nomination, user: User, filename: str | None, dat
     try:
         db.session.add(attachment)
         db.session.flush()
-        record("attachment.added", attachment, user, f"{name} attached ({stored.size} bytes)")
+        record("attachment.added", attachment, user, f"{name} attached ({stored.size} bytes)",
+               {"name": name, "size": stored.size})
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -214,7 +221,7 @@ def remove_attachment(attachment: Attachment, user: User) -> None:
     if not nomination.can_edit(user):
         raise NotAllowed(edit_refusal(nomination, user))
     stored_name, name = attachment.stored_name, attachment.original_name
-    record("attachment.removed", attachment, user, f"{name} removed")
+    record("attachment.removed", attachment, user, f"{name} removed", {"name": name})
     db.session.delete(attachment)
     db.session.commit()
     storage.delete(current_app.config["UPLOAD_FOLDER"], stored_name)

@@ -75,7 +75,7 @@ def create_edition(data: EditionInput, actor: User) -> Edition:
     _apply_edition(edition, data)
     db.session.add(edition)
     db.session.flush()
-    record("edition.created", edition, actor, f"edition {edition.slug} created")
+    record("edition.created", edition, actor, f"edition {edition.slug} created", {"slug": edition.slug})
     db.session.commit()
     return edition
 
@@ -86,7 +86,7 @@ def update_edition(edition: Edition, data: EditionInput, actor: User) -> Edition
     changes = _apply_edition(edition, data)
     if changes:
         record("edition.updated", edition, actor, f"edition {edition.slug} changed: {', '.join(changes)}",
-               {"changes": changes})
+               {"slug": edition.slug, "changes": changes})
     db.session.commit()
     return edition
 
@@ -139,7 +139,8 @@ def create_category(edition: Edition, data: CategoryInput, actor: User) -> Categ
     _apply_category(category, data)
     db.session.add(category)
     db.session.flush()
-    record("category.created", category, actor, f"category {category.code} created in {edition.slug}")
+    record("category.created", category, actor, f"category {category.code} created in {edition.slug}",
+           {"code": category.code, "edition": edition.slug})
     db.session.commit()
     return category
 
@@ -150,6 +151,6 @@ def update_category(category: Category, data: CategoryInput, actor: User) -> Cat
     changes = _apply_category(category, data)
     if changes:
         record("category.updated", category, actor, f"category {category.code} changed: {', '.join(changes)}",
-               {"changes": changes})
+               {"code": category.code, "changes": changes})
     db.session.commit()
     return category

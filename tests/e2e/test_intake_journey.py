@@ -162,10 +162,6 @@ LEADERSHIP_ANSWERS = {"nominee_name": "Mette Jensen", "nominee_position": "Mayor
                       "term_start": "2020-01-01", "achievements": "Led the city's open-data programme."}
 
 
-@pytest.mark.xfail(strict=True, reason="app bug: after a refused first submission the form still posts to "
-                                       "/nominations/new/<category>: fixing it and submitting starts a second "
-                                       "nomination beside an orphan draft (TI), or, where one is the maximum (LD), "
-                                       "is refused as over the limit and the corrections are lost")
 @pytest.mark.parametrize(("category", "answers"), [("project", complete_project_answers()),
                                                    ("leadership", LEADERSHIP_ANSWERS)], ids=["TI", "LD"])
 def test_fixing_a_refused_first_submission_submits_that_nomination(page: Page, live_server, world, sign_in,
@@ -235,22 +231,19 @@ def test_secretariat_finds_opens_and_screens_nominations(page: Page, live_server
     expect(page.get_by_label("Eligible", exact=True)).to_be_checked()
     assert reloaded(Nomination, odense.id).status is NominationStatus.ELIGIBLE
 
-    # Ineligible needs a reason: refused, and nothing changes (where the message shows: the xfail test below).
+    # Ineligible needs a reason: refused at the Reason field, and nothing changes.
     page.get_by_role("navigation", name="breadcrumb").get_by_role("link", name="Nominations").click()
     page.get_by_role("link", name="SSCP-2026-TI-002").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Kigali smart water meters")
     page.get_by_label("Ineligible", exact=True).check()
     page.get_by_role("button", name="Record decision").click()
-    expect(page.locator(".alert-danger")).to_contain_text("Give the reason a nomination is ineligible.")
+    expect(page.get_by_text("Give the reason a nomination is ineligible.")).to_be_visible()
     expect(status_badge(page)).to_have_text("Submitted")
     expect(page.get_by_label("Ineligible", exact=True)).to_be_checked()
     kigali = reloaded(Nomination, kigali.id)
     assert (kigali.status, kigali.screened_at) == (NominationStatus.SUBMITTED, None)
 
 
-@pytest.mark.xfail(strict=True, reason="app bug: ScreeningForm.reason has Optional() before the inline "
-                                       "validate_reason, so an empty reason stops the chain; the service's refusal "
-                                       "then shows only as a banner at the top, not at the Reason field")
 def test_ineligible_without_a_reason_is_reported_at_the_reason_field(page: Page, live_server, world, nominations,
                                                                       sign_in):
     nomination = nominations.submitted(world.project, world.applicant, complete_project_answers())
@@ -278,7 +271,7 @@ def test_submission_after_the_deadline_is_refused(page: Page, live_server, world
         "The deadline has passed: the nomination can no longer be changed."
     )
     expect(page.get_by_text("This draft was not submitted before the deadline.")).to_be_visible()
-    expect(page.locator("dt:has-text('Deadline') + dd")).to_contain_text("Closed")
+    expect(page.locator("dt:has-text('Call for entries') + dd")).to_contain_text("Closed")
     expect(status_badge(page)).to_have_text("Draft")
     expect(page.get_by_role("button", name="Submit nomination")).to_have_count(0)
     draft = reloaded(Nomination, draft.id)

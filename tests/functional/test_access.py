@@ -35,7 +35,6 @@ ACCESS: dict[str, tuple[str, str, str, str, str]] = {
     "nominations.edit": (LOGIN, OK, DENY, DENY, DENY),
     "nominations.view": (LOGIN, OK, DENY, DENY, OK),
     "nominations.withdraw": (LOGIN, OK, DENY, DENY, DENY),
-    "nominations.upload": (LOGIN, OK, DENY, DENY, DENY),
     "nominations.delete_attachment": (LOGIN, OK, DENY, DENY, DENY),
     "nominations.download": (LOGIN, OK, DENY, DENY, OK),
     "secretariat.dashboard": (LOGIN, DENY, DENY, DENY, OK),
@@ -72,8 +71,8 @@ def test_access_matrix(app, client, world, db, endpoint):
     client.post("/auth/login", data={"email": world.applicant.email, "password": PASSWORD})
     client.post(f"/nominations/new/{world.project.id}", data={"title": "Access matrix"})
     nomination = db.session.scalar(sa.select(Nomination))
-    client.post(f"/nominations/{nomination.id}/attachments", data={"file": (io.BytesIO(PDF), "plan.pdf")},
-                content_type="multipart/form-data")
+    client.post(f"/nominations/{nomination.id}/edit", data={"title": "Access matrix", "upload": "1",
+                "document": (io.BytesIO(PDF), "plan.pdf")}, content_type="multipart/form-data")
     attachment = db.session.scalar(sa.select(Attachment))
     assert attachment is not None
     client.post("/auth/logout")

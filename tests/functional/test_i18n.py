@@ -1,3 +1,5 @@
+from flask_babel import refresh
+
 from awards_app.models import Nomination
 from tests.conftest import complete_project_answers
 
@@ -60,3 +62,40 @@ def test_every_page_is_escaped(client, auth, world, db):
     page = client.get(f"/nominations/{nomination.id}").data.decode()
     assert hostile not in page
     assert "&lt;script&gt;" in page
+
+
+def test_every_audited_action_reads_in_the_readers_language(app, client, auth, world, db, runner):
+    import io
+
+    import sqlalchemy as sa
+
+    from awards_app.i18n import audit_text
+    from awards_app.models import AuditEvent
+    from tests.unit.test_storage import PDF
+
+    runner.invoke(args=["awards", "seed-demo", "--extra", "2"])
+    auth.login(world.applicant)
+    client.post(f"/nominations/new/{world.project.id}", data=complete_project_answers())
+    nomination = db.session.scalars(sa.select(Nomination).where(Nomination.organisation_id == world.city.id)).one()
+    client.post(f"/nominations/{nomination.id}/edit", data={**complete_project_answers("Renamed"), "upload": "1",
+                "document": (io.BytesIO(PDF), "plan.pdf")}, content_type="multipart/form-data")
+    attachment = nomination.attachments[0]
+    client.post(f"/nominations/{nomination.id}/attachments/{attachment.id}/delete")
+    client.post(f"/nominations/{nomination.id}/withdraw", data={"confirm": "y"})
+    auth.logout()
+    client.post("/auth/forgot", data={"email": world.applicant.email})
+    auth.login(world.secretariat)
+    client.post("/secretariat/people/invite", data={"name": "J", "email": "j@judges.example", "roles": ["judge"]})
+    events = db.session.scalars(sa.select(AuditEvent)).all()
+    actions = {event.action for event in events}
+    assert {"nomination.created", "nomination.draft_saved", "nomination.submitted", "nomination.screened",
+            "nomination.withdrawn", "attachment.added", "attachment.removed", "account.invited",
+            "account.reset_requested", "demo.extra_seeded"} <= actions
+    with app.test_request_context(headers={"Accept-Language": "ko"}):
+        refresh()  # the test's app context may hold the locale of an earlier request
+        for event in events:
+            text = audit_text(event)
+            assert text != event.summary, event.action
+    client.post("/language", data={"language": "ko"})
+    page = client.get("/secretariat/audit").data.decode()
+    assert "접수번호" in page or "제출" in page

@@ -122,7 +122,7 @@ def test_screening_marks_eligible_or_ineligible_with_a_reason(client, auth, worl
     assert nomination.status is NominationStatus.INELIGIBLE
     assert nomination.screening_reason == "Not yet implemented"
     history = client.get(f"/secretariat/nominations/{nomination.id}").data.decode()
-    assert "eligible → ineligible: Not yet implemented" in history
+    assert "Screened: Eligible → Ineligible: Not yet implemented" in history
     # The applicant sees the decision and its reason.
     auth.logout()
     auth.login(world.applicant)
@@ -148,7 +148,7 @@ def test_the_nomination_list_filters_searches_and_pages(client, auth, world, db)
     page = client.get(base).data.decode()
     assert "Robot care" in page and "Harbour buses" in page and "2 nominations match." in page
     assert "Harbour buses" not in client.get(base + "&q=robot").data.decode()
-    assert "1 nominations match." in client.get(base + "&q=SSCP-2026-TI-002").data.decode()
+    assert "1 nomination matches." in client.get(base + "&q=SSCP-2026-TI-002").data.decode()
     assert "2 nominations match." in client.get(base + "&country=DK&region=europe&type=city").data.decode()
     assert "0 nominations match." in client.get(base + "&region=africa").data.decode()
     assert "0 nominations match." in client.get(base + "&status=eligible").data.decode()

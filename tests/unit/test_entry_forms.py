@@ -32,7 +32,7 @@ def test_dates_choices_and_links_are_checked():
         "start_date": "31/02/2022", "stage": "imaginary", "links": "https://ok.example\njavascript:alert(1)",
     }
     problems = check_answers(CategoryKind.PROJECT, answers)
-    assert problems.by_field["start_date"] == ["Enter a date as YYYY-MM-DD."]
+    assert problems.by_field["start_date"] == ["Enter a valid date."]
     assert problems.by_field["stage"] == ["Choose one of the options."]
     assert problems.by_field["links"][0].startswith("Not a web address")
 
