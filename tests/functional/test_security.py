@@ -19,6 +19,7 @@ def csrf_app(tmp_path):
         yield app
         _db.session.remove()
         _db.drop_all()
+        _db.engine.dispose()
 
 
 @pytest.mark.parametrize("url", ["/auth/login", "/auth/register", "/auth/logout", "/language", "/auth/forgot"])
