@@ -85,14 +85,18 @@ class IdConverter(IntegerConverter):
 def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     from .auth.routes import bp as auth_bp
+    from .judging.routes import bp as judging_bp
     from .main.routes import bp as main_bp
     from .nominations.routes import bp as nominations_bp
+    from .rounds.routes import bp as rounds_bp
     from .secretariat.routes import bp as secretariat_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(nominations_bp, url_prefix="/nominations")
     app.register_blueprint(secretariat_bp, url_prefix="/secretariat")
+    app.register_blueprint(rounds_bp, url_prefix="/secretariat/rounds")
+    app.register_blueprint(judging_bp, url_prefix="/judging")
 
 
 def register_errorhandlers(app: Flask) -> None:

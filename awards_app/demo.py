@@ -348,6 +348,7 @@ def seed(extra: int = 0, now: datetime | None = None) -> SeedSummary:
         _nomination(organisations[org_name], applicants[org_name], category, answers, status, secretariat, summary)
     if extra:
         _extra(edition, categories["TI"], extra, rng, summary)
+    _judging(edition, secretariat, now, summary)
     return summary
 
 
@@ -404,3 +405,123 @@ def _extra(edition: Edition, category: Category, count: int, rng: random.Random,
            {"count": max(0, count - existing)})
     db.session.commit()
     summary.count("synthetic nominations", max(0, count - existing))
+
+
+# --- judging: a panel mid-way through its rounds ----------------------------------------------------
+
+JUDGE_PROFILES = {
+    "PT": ("Professor of Urban Informatics", "University of Lisbon", "Europe/Lisbon"),
+    "GH": ("Director, Smart Cities Programme", "Accra Technical University", "Africa/Accra"),
+    "JP": ("Senior Researcher", "Tokyo Institute of Urban Studies", "Asia/Tokyo"),
+    "LB": ("Digital Government Adviser", "UN-ESCWA", "Asia/Beirut"),
+    "SE": ("Chief Digital Officer", "City of Gothenburg", "Europe/Stockholm"),
+    "IN": ("Fellow, Urban Data", "Indian Institute for Human Settlements", "Asia/Kolkata"),
+    "CL": ("Professor of Urban Planning", "Pontificia Universidad Católica de Chile", "America/Santiago"),
+    "KZ": ("Head of Digital Transformation", "Astana Hub", "Asia/Almaty"),
+    "DE": ("Partner, Smart Infrastructure", "Urban Futures GmbH", "Europe/Berlin"),
+    "VN": ("Lecturer in Smart Cities", "Vietnam National University", "Asia/Ho_Chi_Minh"),
+    "RU": ("Researcher, Urban Technology", "Higher School of Urbanism", "Europe/Moscow"),
+    "US": ("Director of Civic Innovation", "Center for Urban Science", "America/New_York"),
+    "MA": ("Smart City Programme Manager", "Casablanca Prospective", "Africa/Casablanca"),
+    "IE": ("Senior Policy Officer", "European Digital Cities Network", "Europe/Dublin"),
+    "KR": ("Research Fellow", "Korea Research Institute for Human Settlements", "Asia/Seoul"),
+    "SN": ("Founder", "Dakar Civic Lab", "Africa/Dakar"),
+}
+
+
+def _judging(edition: Edition, secretariat: User, now: datetime, summary: SeedSummary) -> None:
+    """Rounds, rubrics, assignments and a realistic mix of submitted, draft and recused score sheets."""
+    from decimal import Decimal
+
+    from .models import Assignment, RoundMode, Vote
+    from .services import judging
+
+    for number, (_name, country) in enumerate(JUDGES, start=1):
+        judge = db.session.scalar(sa.select(User).where(User.email == f"judge{number:02d}@judges.example"))
+        if judge is not None and not judge.affiliation:
+            judge.title, judge.affiliation, judge.time_zone = JUDGE_PROFILES[country]
+            judge.country_code = country
+            judge.expertise = "Smart-city policy, digital inclusion, urban data"
+            judge.languages = "English"
+    db.session.commit()
+
+    existing = {r.name: r for r in judging.rounds_of(edition)}
+    categories = {c.code: c for c in edition.categories}
+    opens = now - timedelta(days=10)
+    first_closes = max(edition.closes_at + timedelta(days=30), now + timedelta(days=21))
+    plans = [
+        ("Online evaluation", RoundMode.SCORING, ["TI", "HC", "LD"], 3, opens, first_closes),
+        ("Finalists", RoundMode.SCORING, ["TI", "HC", "LD"], 5, first_closes + timedelta(days=7),
+         first_closes + timedelta(days=35)),
+        ("Merit review committee", RoundMode.COMMITTEE, ["MC"], 5, opens, first_closes),
+    ]
+    rounds = {}
+    for name, mode, codes, k, start, end in plans:
+        if name in existing:
+            rounds[name] = existing[name]
+            continue
+        rounds[name] = judging.create_round(edition, judging.RoundInput(
+            name=name, opens_at=start, closes_at=end, category_ids=[categories[c].id for c in codes],
+            judges_per_nomination=k, mode=mode, same_country_conflict=True, quorum=Decimal("0.5")), secretariat)
+        summary.count("rounds")
+
+    online = rounds["Online evaluation"]
+    if not db.session.scalar(sa.select(sa.exists().where(Assignment.round_id == online.id))):
+        result = judging.assign_automatically(online, secretariat, seed=2026)
+        summary.count("assignments", result.added)
+    committee = rounds["Merit review committee"]
+    members = list(db.session.scalars(sa.select(User).where(User.email.in_(
+        [f"judge{n:02d}@judges.example" for n in (1, 3, 5, 12, 15)]))))
+    nominations = judging.round_nominations(committee)
+    if nominations and not db.session.scalar(sa.select(sa.exists().where(Assignment.round_id == committee.id))):
+        added, _refused = judging.assign_manually(committee, [n.id for n in nominations], [m.id for m in members],
+                                                  secretariat)
+        summary.count("assignments", added)
+
+    sheets = 0
+    for assignment in judging.round_assignments(online):
+        sheets += _demo_scores(assignment, judging)
+    for assignment in judging.round_assignments(committee):
+        roll = _roll(assignment)
+        if assignment.no_conflict_declared_at is None and roll < 0.8:
+            judging.declare(assignment, assignment.judge, False)
+            if roll < 0.6:
+                judging.cast_vote(assignment, assignment.judge, Vote.APPROVE if roll < 0.5 else Vote.ABSTAIN)
+    if sheets:
+        summary.count("score sheets", sheets)
+
+
+def _roll(assignment) -> float:
+    """A stable pseudo-random number per assignment, so that seeding again repeats the same choices."""
+    return random.Random(assignment.judge_id * 100_003 + assignment.nomination_id).random()
+
+
+def _demo_scores(assignment, judging) -> int:
+    from .models import SheetStatus
+
+    if assignment.no_conflict_declared_at is not None or judging.conflict_between(
+            assignment.judge_id, assignment.nomination_id):
+        return 0
+    roll = _roll(assignment)
+    if roll < 0.05:
+        judging.declare(assignment, assignment.judge, True, "I advised this city on the project in 2023.")
+        return 0
+    if roll > 0.75:
+        return 0  # still to do
+    judging.declare(assignment, assignment.judge, False)
+    criteria = judging.criteria_of(assignment.round, assignment.nomination.category)
+    rng = random.Random(assignment.id)
+    quality = random.Random(assignment.nomination_id).uniform(4, 9)
+    severity = random.Random(assignment.judge_id).uniform(-1.5, 1.5)
+    scores = {}
+    for criterion in criteria:
+        value = round(min(10, max(1, quality + severity + rng.gauss(0, 1))))
+        scores[criterion.id] = str(value)
+    draft = roll > 0.6
+    if draft:  # a half-finished sheet
+        scores = {k: (v if i < len(scores) // 2 else "") for i, (k, v) in enumerate(scores.items())}
+    judging.save_sheet(assignment, assignment.judge, judging.SheetInput(
+        scores=scores, comments={}, overall_comment="" if draft else "Clear evidence of results; "
+        "the funding plan could say more about maintenance."), submit=not draft)
+    return 1 if assignment.sheet is not None and assignment.sheet.status in (SheetStatus.DRAFT,
+                                                                             SheetStatus.SUBMITTED) else 0

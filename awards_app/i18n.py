@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from .models import CategoryKind, NominationStatus, OrganisationType, Role
+from .models import AssignmentStatus, CategoryKind, NominationStatus, OrganisationType, Role
 from .regions import Region, country_name
 
 LANGUAGE_NAMES = {"en": "English", "ko": "한국어"}
@@ -58,6 +58,12 @@ CATEGORY_KIND_LABELS = {
     CategoryKind.LEADERSHIP: _l("Leadership"),
     CategoryKind.COMMENDATION: _l("Mayor's commendation"),
     CategoryKind.SPECIAL: _l("Special prize"),
+}
+ASSIGNMENT_STATUS_LABELS = {
+    AssignmentStatus.TO_DO: _l("To do"),
+    AssignmentStatus.DRAFT: _l("Draft"),
+    AssignmentStatus.SUBMITTED: _l("Submitted"),
+    AssignmentStatus.RECUSED: _l("Recused"),
 }
 ROLE_LABELS = {
     Role.APPLICANT: _l("Applicant"),
@@ -163,6 +169,8 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters["role_label"] = lambda r: ROLE_LABELS.get(r, r)
     app.jinja_env.filters["region_label"] = lambda r: REGION_LABELS.get(r, r or "—")
     app.jinja_env.filters["filesize"] = human_size
+    app.jinja_env.filters["assignment_status_label"] = lambda s: ASSIGNMENT_STATUS_LABELS.get(s, s)
+    app.jinja_env.globals["statuses"] = AssignmentStatus
 
     @app.context_processor
     def inject_language():

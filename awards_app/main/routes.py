@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
@@ -23,7 +24,10 @@ def index():
             return redirect(url_for("secretariat.dashboard"))
         if current_user.is_applicant:
             return redirect(url_for("nominations.index"))
-        return render_template("main/judge_home.html")
+        if current_user.is_judge:
+            return redirect(url_for("judging.index"))
+        return render_template("errors/error.html", code=403, title=_("No role yet"),
+                               message=_("Your account has no role yet. Ask the secretariat."))
     editions = db.session.scalars(sa.select(Edition).order_by(Edition.year.desc()).limit(3)).all()
     return render_template("main/index.html", editions=editions, edition=latest_edition())
 

@@ -1,6 +1,20 @@
 """The domain model; ``can_*`` predicates on the models say who may do what."""
 
 from .audit import AuditEvent
+from .judging import (
+    Assignment,
+    AssignmentStatus,
+    CommitteeVote,
+    Conflict,
+    Criterion,
+    Round,
+    RoundEntry,
+    RoundMode,
+    Score,
+    ScoreSheet,
+    SheetStatus,
+    Vote,
+)
 from .nominations import ACTIVE_STATUSES, SCREENABLE_STATUSES, Attachment, Nomination, NominationStatus
 from .programs import AwardTier, CallState, Category, CategoryKind, Edition
 from .types import UTCDateTime, utcnow
@@ -9,20 +23,32 @@ from .users import Organisation, OrganisationType, Role, User, UserRole
 __all__ = [
     "ACTIVE_STATUSES",
     "SCREENABLE_STATUSES",
+    "Assignment",
+    "AssignmentStatus",
     "Attachment",
     "AuditEvent",
     "AwardTier",
     "CallState",
     "Category",
     "CategoryKind",
+    "CommitteeVote",
+    "Conflict",
+    "Criterion",
     "Edition",
     "Nomination",
     "NominationStatus",
     "Organisation",
     "OrganisationType",
     "Role",
+    "Round",
+    "RoundEntry",
+    "RoundMode",
+    "Score",
+    "ScoreSheet",
+    "SheetStatus",
     "UTCDateTime",
     "User",
     "UserRole",
+    "Vote",
     "utcnow",
 ]

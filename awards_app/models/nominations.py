@@ -76,8 +76,22 @@ class Nomination(db.Model):
         )
 
     def can_view(self, user: User) -> bool:
-        """The applicant's organisation and the secretariat see a nomination; judges get it by assignment."""
-        return user.is_authenticated and (user.is_secretariat or self.belongs_to(user))
+        """The applicant's organisation and the secretariat see a nomination; judges only while assigned to it
+        and not recused."""
+        if not user.is_authenticated:
+            return False
+        if user.is_secretariat or self.belongs_to(user):
+            return True
+        return user.is_judge and self.is_judged_by(user)
+
+    def is_judged_by(self, user: User) -> bool:
+        """Whether the user has an assignment for this nomination and no conflict of interest with it."""
+        from .judging import Assignment, Conflict
+
+        assigned = sa.select(Assignment.id).where(Assignment.nomination_id == self.id,
+                                                  Assignment.judge_id == user.id)
+        recused = sa.select(Conflict.id).where(Conflict.nomination_id == self.id, Conflict.judge_id == user.id)
+        return bool(db.session.scalar(sa.select(sa.exists(assigned) & ~sa.exists(recused))))
 
     def can_edit(self, user: User, now: datetime | None = None) -> bool:
         """Only the owning organisation edits, only a draft, only while the call is open."""

@@ -82,6 +82,13 @@ class User(UserMixin, db.Model):
     invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A judge's profile: who they are, and the time zone their deadlines are shown in.
+    title: Mapped[str] = mapped_column(sa.String(120), default="")
+    affiliation: Mapped[str] = mapped_column(sa.String(200), default="")
+    country_code: Mapped[str] = mapped_column(sa.String(2), default="")
+    expertise: Mapped[str] = mapped_column(sa.String(500), default="")
+    languages: Mapped[str] = mapped_column(sa.String(200), default="")
+    time_zone: Mapped[str] = mapped_column(sa.String(64), default="Asia/Seoul")
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members")
     role_links: Mapped[list[UserRole]] = relationship(

@@ -9,7 +9,7 @@ import io
 import pytest
 import sqlalchemy as sa
 
-from awards_app.models import Attachment, Nomination
+from awards_app.models import Assignment, Attachment, Nomination, Round
 from tests.conftest import PASSWORD
 from tests.unit.test_storage import PDF
 
@@ -33,10 +33,10 @@ ACCESS: dict[str, tuple[str, str, str, str, str]] = {
     "nominations.index": (LOGIN, OK, OK, DENY, DENY),
     "nominations.create": (LOGIN, OK, OK, DENY, DENY),
     "nominations.edit": (LOGIN, OK, DENY, DENY, DENY),
-    "nominations.view": (LOGIN, OK, DENY, DENY, OK),
+    "nominations.view": (LOGIN, OK, DENY, OK, OK),  # the judge here is assigned to the nomination
     "nominations.withdraw": (LOGIN, OK, DENY, DENY, DENY),
     "nominations.delete_attachment": (LOGIN, OK, DENY, DENY, DENY),
-    "nominations.download": (LOGIN, OK, DENY, DENY, OK),
+    "nominations.download": (LOGIN, OK, DENY, OK, OK),
     "secretariat.dashboard": (LOGIN, DENY, DENY, DENY, OK),
     "secretariat.edition_list": (LOGIN, DENY, DENY, DENY, OK),
     "secretariat.edition_create": (LOGIN, DENY, DENY, DENY, OK),
@@ -50,6 +50,21 @@ ACCESS: dict[str, tuple[str, str, str, str, str]] = {
     "secretariat.user_invite": (LOGIN, DENY, DENY, DENY, OK),
     "secretariat.user_resend": (LOGIN, DENY, DENY, DENY, OK),
     "secretariat.audit_log": (LOGIN, DENY, DENY, DENY, OK),
+    "rounds.round_list": (LOGIN, DENY, DENY, DENY, OK),
+    "rounds.round_create": (LOGIN, DENY, DENY, DENY, OK),
+    "rounds.round_detail": (LOGIN, DENY, DENY, DENY, OK),
+    "rounds.round_edit": (LOGIN, DENY, DENY, DENY, OK),
+    "rounds.rubric_edit": (LOGIN, DENY, DENY, DENY, OK),
+    "rounds.assignments": (LOGIN, DENY, DENY, DENY, OK),
+    "rounds.assign_manual": (LOGIN, DENY, DENY, DENY, OK),
+    "rounds.assign_automatic": (LOGIN, DENY, DENY, DENY, OK),
+    "rounds.assignment_remove": (LOGIN, DENY, DENY, DENY, OK),
+    "rounds.assignment_reassign": (LOGIN, DENY, DENY, DENY, OK),
+    "rounds.assignment_reopen": (LOGIN, DENY, DENY, DENY, OK),
+    "rounds.progress": (LOGIN, DENY, DENY, DENY, OK),
+    "rounds.remind": (LOGIN, DENY, DENY, DENY, OK),
+    "rounds.conflicts": (LOGIN, DENY, DENY, DENY, OK),
+    "rounds.advance": (LOGIN, DENY, DENY, DENY, OK),
 }
 COLUMN = {"anonymous": 0, "owner": 1, "other_applicant": 2, "judge": 3, "secretariat": 4}
 
@@ -76,10 +91,17 @@ def test_access_matrix(app, client, world, db, endpoint):
     attachment = db.session.scalar(sa.select(Attachment))
     assert attachment is not None
     client.post("/auth/logout")
+    round_ = Round(edition_id=world.edition.id, name="Online evaluation", position=1, categories=[world.project],
+                   opens_at=world.edition.opens_at, closes_at=world.edition.closes_at)
+    db.session.add(round_)
+    db.session.flush()
+    judged = Assignment(round_id=round_.id, nomination_id=nomination.id, judge_id=world.judge.id)
+    db.session.add(judged)
+    db.session.commit()
     values = {
         "nomination_id": nomination.id, "attachment_id": attachment.id, "edition_id": world.edition.id,
         "category_id": world.project.id, "user_id": world.judge.id, "token": "not-a-real-token",
-        "filename": "css/app.css",
+        "filename": "css/app.css", "round_id": round_.id, "assignment_id": judged.id,
     }
     if endpoint == "bootstrap.static":
         values["filename"] = "css/bootstrap.min.css"

@@ -1,0 +1,219 @@
+"""Judging: rounds and their rubrics, who judges what, conflicts of interest, score sheets and committee votes."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .nominations import Nomination
+from .programs import Category, Edition
+from .types import UTCDateTime, utcnow
+from .users import User
+
+
+def _enum(enum_class) -> sa.Enum:
+    return sa.Enum(enum_class, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class RoundMode(enum.StrEnum):
+    """How a round decides: judges score a rubric, or a committee votes (Mayor's commendations)."""
+
+    SCORING = "scoring"
+    COMMITTEE = "committee"
+
+
+class SheetStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class AssignmentStatus(enum.StrEnum):
+    """What a judge still has to do for one assignment."""
+
+    TO_DO = "to-do"
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RECUSED = "recused"
+
+
+class Vote(enum.StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    ABSTAIN = "abstain"
+
+
+round_category = sa.Table(
+    "round_category",
+    db.metadata,
+    sa.Column("round_id", sa.ForeignKey("round.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("category_id", sa.ForeignKey("category.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Round(db.Model):
+    """A judging round of an edition: its window, categories, panel size and how it decides."""
+
+    __tablename__ = "round"
+    __table_args__ = (sa.UniqueConstraint("edition_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("edition.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    position: Mapped[int] = mapped_column(default=1)
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    mode: Mapped[RoundMode] = mapped_column(_enum(RoundMode), default=RoundMode.SCORING)
+    judges_per_nomination: Mapped[int] = mapped_column(default=3)
+    # Automatic assignment never gives a judge a nomination from their own country unless this is off.
+    same_country_conflict: Mapped[bool] = mapped_column(default=True)
+    # Committee rounds: the share of the committee that must take part (strictly more than this).
+    quorum: Mapped[Decimal] = mapped_column(sa.Numeric(4, 3), default=Decimal("0.5"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    edition: Mapped[Edition] = relationship()
+    categories: Mapped[list[Category]] = relationship(secondary=round_category, order_by=Category.position)
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        """Scores and votes are accepted only between opening and closing."""
+        now = now or utcnow()
+        return self.opens_at <= now < self.closes_at
+
+    def is_closed(self, now: datetime | None = None) -> bool:
+        return (now or utcnow()) >= self.closes_at
+
+    def __repr__(self) -> str:
+        return f"<Round {self.id} {self.name!r}>"
+
+
+class RoundEntry(db.Model):
+    """A nomination taken into a round: the first round takes the eligible ones, later rounds those advanced."""
+
+    __table_args__ = (sa.UniqueConstraint("round_id", "nomination_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id", ondelete="CASCADE"), index=True)
+    nomination_id: Mapped[int] = mapped_column(sa.ForeignKey("nomination.id", ondelete="CASCADE"), index=True)
+    added_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    round: Mapped[Round] = relationship()
+    nomination: Mapped[Nomination] = relationship()
+
+
+class Criterion(db.Model):
+    """One criterion of the rubric of a (round, category): its weight and its score scale."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id", ondelete="CASCADE"), index=True)
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("category.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    name_en: Mapped[str] = mapped_column(sa.String(200))
+    name_ko: Mapped[str] = mapped_column(sa.String(200), default="")
+    guidance_en: Mapped[str] = mapped_column(sa.Text, default="")
+    guidance_ko: Mapped[str] = mapped_column(sa.Text, default="")
+    weight: Mapped[Decimal] = mapped_column(sa.Numeric(8, 3))
+    min_score: Mapped[Decimal] = mapped_column(sa.Numeric(6, 2), default=Decimal(1))
+    max_score: Mapped[Decimal] = mapped_column(sa.Numeric(6, 2), default=Decimal(10))
+    step: Mapped[Decimal] = mapped_column(sa.Numeric(4, 2), default=Decimal(1))
+
+    round: Mapped[Round] = relationship()
+    category: Mapped[Category] = relationship()
+
+    def name(self, locale: str | None) -> str:
+        return self.name_ko if locale == "ko" and self.name_ko else self.name_en
+
+    def guidance(self, locale: str | None) -> str:
+        return self.guidance_ko if locale == "ko" and self.guidance_ko else self.guidance_en
+
+
+class Assignment(db.Model):
+    """A judge's task: one nomination in one round."""
+
+    __table_args__ = (sa.UniqueConstraint("round_id", "nomination_id", "judge_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id", ondelete="CASCADE"), index=True)
+    nomination_id: Mapped[int] = mapped_column(sa.ForeignKey("nomination.id", ondelete="CASCADE"), index=True)
+    judge_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    automatic: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The judge declared no conflict of interest (a declared conflict is a Conflict row instead).
+    no_conflict_declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    round: Mapped[Round] = relationship()
+    nomination: Mapped[Nomination] = relationship()
+    judge: Mapped[User] = relationship(foreign_keys=[judge_id])
+    sheet: Mapped[ScoreSheet | None] = relationship(back_populates="assignment", cascade="all, delete-orphan",
+                                                    uselist=False)
+
+
+class Conflict(db.Model):
+    """A conflict of interest between a judge and a nomination: the judge is recused from it in every round."""
+
+    __table_args__ = (sa.UniqueConstraint("judge_id", "nomination_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    judge_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    nomination_id: Mapped[int] = mapped_column(sa.ForeignKey("nomination.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    judge: Mapped[User] = relationship(foreign_keys=[judge_id])
+    nomination: Mapped[Nomination] = relationship()
+    recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
+
+    @property
+    def declared_by_judge(self) -> bool:
+        return self.recorded_by_id == self.judge_id
+
+
+class ScoreSheet(db.Model):
+    """A judge's scores for one assignment: a draft saved as they go, then submitted and locked."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignment.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[SheetStatus] = mapped_column(_enum(SheetStatus), default=SheetStatus.DRAFT)
+    overall_comment: Mapped[str] = mapped_column(sa.Text, default="")
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Bumped at every save, so that a stale autosave from another tab cannot overwrite newer work.
+    version: Mapped[int] = mapped_column(default=0)
+
+    assignment: Mapped[Assignment] = relationship(back_populates="sheet")
+    scores: Mapped[list[Score]] = relationship(back_populates="sheet", cascade="all, delete-orphan",
+                                               lazy="selectin")
+
+
+class Score(db.Model):
+    """One criterion's score (and optional comment) on a score sheet."""
+
+    __table_args__ = (sa.UniqueConstraint("sheet_id", "criterion_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sheet_id: Mapped[int] = mapped_column(sa.ForeignKey("score_sheet.id", ondelete="CASCADE"), index=True)
+    criterion_id: Mapped[int] = mapped_column(sa.ForeignKey("criterion.id", ondelete="CASCADE"), index=True)
+    value: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+
+    sheet: Mapped[ScoreSheet] = relationship(back_populates="scores")
+    criterion: Mapped[Criterion] = relationship()
+
+
+class CommitteeVote(db.Model):
+    """A committee member's vote on a nomination in a committee round."""
+
+    __table_args__ = (sa.UniqueConstraint("assignment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignment.id", ondelete="CASCADE"))
+    vote: Mapped[Vote] = mapped_column(_enum(Vote))
+    voted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    assignment: Mapped[Assignment] = relationship()

@@ -1,0 +1,175 @@
+"""The secretariat's judging forms: rounds, rubrics, assignments and conflicts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    DecimalField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from ..forms import BaseForm, select_choices
+from ..i18n import current_language
+from ..models import RoundMode
+from ..services.judging import CriterionInput, RoundInput
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class RoundForm(BaseForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)],
+                       description=_l("e.g. Online evaluation, Finalists, Final committee"))
+    opens_at = DateTimeLocalField(_l("Opens"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
+    closes_at = DateTimeLocalField(_l("Closes"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
+    categories = MultiCheckboxField(_l("Categories judged"), coerce=int,
+                                    validators=[DataRequired(message=_l("Choose at least one category."))])
+    judges_per_nomination = IntegerField(_l("Judges per nomination"), default=3,
+                                         validators=[InputRequired(), NumberRange(min=1, max=50)])
+    mode = SelectField(_l("Decision"), default=RoundMode.SCORING.value,
+                       choices=select_choices([(RoundMode.SCORING.value, _l("Judges score a weighted rubric")),
+                                               (RoundMode.COMMITTEE.value,
+                                                _l("Committee vote (Mayor's commendations)"))]))
+    same_country_conflict = BooleanField(_l("Never assign a judge a nomination from their own country"),
+                                         default=True)
+    quorum = DecimalField(_l("Quorum (committee rounds)"), default=Decimal("0.5"), places=3,
+                          validators=[InputRequired(), NumberRange(min=0, max=1)],
+                          description=_l("More than this share of the committee must vote; 0.5 is a majority."))
+    submit = SubmitField(_l("Save round"))
+
+    def __init__(self, edition, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.edition = edition
+        self.categories.choices = [(c.id, f"{c.code} · {c.name(current_language())}") for c in edition.categories]
+
+    def validate_closes_at(self, field) -> None:
+        if self.opens_at.data and field.data and field.data <= self.opens_at.data:
+            raise ValidationError(str(_l("The round must close after it opens.")))
+
+    def to_input(self) -> RoundInput:
+        zone = ZoneInfo(self.edition.time_zone)
+        return RoundInput(
+            name=self.name.data.strip(), opens_at=self.opens_at.data.replace(tzinfo=zone),
+            closes_at=self.closes_at.data.replace(tzinfo=zone), category_ids=list(self.categories.data),
+            judges_per_nomination=self.judges_per_nomination.data, mode=RoundMode(self.mode.data),
+            same_country_conflict=bool(self.same_country_conflict.data), quorum=self.quorum.data,
+        )
+
+    def fill_from(self, round_) -> None:
+        self.name.data = round_.name
+        self.opens_at.data = round_.opens_at.astimezone(ZoneInfo(self.edition.time_zone)).replace(tzinfo=None)
+        self.closes_at.data = round_.closes_at.astimezone(ZoneInfo(self.edition.time_zone)).replace(tzinfo=None)
+        self.categories.data = [c.id for c in round_.categories]
+        self.judges_per_nomination.data = round_.judges_per_nomination
+        self.mode.data = round_.mode.value
+        self.same_country_conflict.data = round_.same_country_conflict
+        self.quorum.data = round_.quorum
+
+
+class CriterionForm(Form):
+    Meta = BaseForm.Meta
+    criterion_id = HiddenField()
+    name_en = StringField(_l("Criterion"), validators=[Optional(), Length(max=200)])
+    name_ko = StringField(_l("Criterion (Korean)"), validators=[Optional(), Length(max=200)])
+    guidance_en = TextAreaField(_l("Guidance for judges"), validators=[Optional(), Length(max=4000)])
+    guidance_ko = TextAreaField(_l("Guidance (Korean)"), validators=[Optional(), Length(max=4000)])
+    weight = DecimalField(_l("Weight"), validators=[Optional(), NumberRange(min=Decimal("0.001"), max=1000)])
+    min_score = DecimalField(_l("Lowest"), default=Decimal(1), validators=[Optional(), NumberRange(min=-1000,
+                                                                                                 max=1000)])
+    max_score = DecimalField(_l("Highest"), default=Decimal(10), validators=[Optional(), NumberRange(min=-1000,
+                                                                                                  max=1000)])
+    step = SelectField(_l("Step"), default="1", choices=select_choices([("1", _l("Whole points")),
+                                                                        ("0.5", _l("Half points"))]))
+
+
+class RubricForm(BaseForm):
+    criteria = FieldList(FormField(CriterionForm), min_entries=1, max_entries=30)
+    confirm_reopen = BooleanField(_l("I understand that judges have submitted scores against this rubric, and "
+                                     "change it anyway (recorded in the audit trail)"))
+    submit = SubmitField(_l("Save rubric"))
+
+    def validate_criteria(self, field) -> None:
+        for entry in field:
+            named = bool((entry.name_en.data or "").strip())
+            if named and entry.weight.data is None:
+                raise ValidationError(str(_l("Each criterion needs a weight.")))
+            if not named and (entry.weight.data is not None or (entry.guidance_en.data or "").strip()):
+                raise ValidationError(str(_l("Each criterion needs a name.")))
+
+    def fill_from(self, criteria) -> None:
+        while len(self.criteria):
+            self.criteria.pop_entry()
+        for c in criteria:
+            self.criteria.append_entry({"criterion_id": str(c.id), "name_en": c.name_en, "name_ko": c.name_ko,
+                                        "guidance_en": c.guidance_en, "guidance_ko": c.guidance_ko,
+                                        "weight": c.weight, "min_score": c.min_score, "max_score": c.max_score,
+                                        "step": format(Decimal(c.step).normalize(), "f")})
+        for _ in range(2):
+            self.criteria.append_entry({"step": "1", "min_score": Decimal(1), "max_score": Decimal(10)})
+
+    def to_input(self) -> list[CriterionInput]:
+        rows = []
+        for entry in self.criteria:
+            if not (entry.name_en.data or "").strip():
+                continue
+            raw_id = (entry.criterion_id.data or "").strip()
+            rows.append(CriterionInput(
+                id=int(raw_id) if raw_id.isdigit() else None, name_en=entry.name_en.data.strip(),
+                name_ko=(entry.name_ko.data or "").strip(), guidance_en=(entry.guidance_en.data or "").strip(),
+                guidance_ko=(entry.guidance_ko.data or "").strip(), weight=entry.weight.data,
+                min_score=entry.min_score.data if entry.min_score.data is not None else Decimal(1),
+                max_score=entry.max_score.data if entry.max_score.data is not None else Decimal(10),
+                step=Decimal(entry.step.data or "1"),
+            ))
+        return rows
+
+
+class ManualAssignForm(BaseForm):
+    nominations = SelectMultipleField(_l("Nominations"), coerce=int,
+                                      validators=[DataRequired(message=_l("Choose at least one nomination."))])
+    judges = SelectMultipleField(_l("Judges"), coerce=int,
+                                 validators=[DataRequired(message=_l("Choose at least one judge."))])
+    submit = SubmitField(_l("Assign"))
+
+
+class AutoAssignForm(BaseForm):
+    seed = IntegerField(_l("Seed"), default=0, validators=[InputRequired(), NumberRange(min=0, max=2**31 - 1)],
+                        description=_l("The same seed and the same inputs give the same assignment."))
+    submit_auto = SubmitField(_l("Fill the gaps automatically"))
+
+
+class ReassignForm(BaseForm):
+    judge = SelectField(_l("Give it to"), coerce=int, validators=[InputRequired()])
+    submit = SubmitField(_l("Reassign"))
+
+
+class ConflictForm(BaseForm):
+    judge = SelectField(_l("Judge"), coerce=int, validators=[InputRequired()])
+    nomination = SelectField(_l("Nomination"), coerce=int, validators=[InputRequired()])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Record conflict"))
+
+
+class AdvanceForm(BaseForm):
+    nominations = MultiCheckboxField(_l("Nominations"), coerce=int,
+                                     validators=[DataRequired(message=_l("Choose the nominations to advance."))])
+    to_round = SelectField(_l("Into round"), coerce=int, validators=[InputRequired()])
+    submit = SubmitField(_l("Advance"))

@@ -1,0 +1,328 @@
+"""The secretariat's judging pages: rounds, rubrics, assignments, conflicts and the panel's progress."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..auth.access import role_required
+from ..extensions import db
+from ..models import Assignment, Category, Conflict, Edition, Nomination, Role, Round, RoundMode, User
+from ..services import ServiceError
+from ..services import judging as service
+from ..services.programs import latest_edition
+from .forms import (
+    AdvanceForm,
+    AutoAssignForm,
+    ConflictForm,
+    ManualAssignForm,
+    ReassignForm,
+    RoundForm,
+    RubricForm,
+)
+
+bp = Blueprint("rounds", __name__)
+
+
+@bp.before_request
+@role_required(Role.SECRETARIAT)
+def guard():
+    """Every page here is for the secretariat alone."""
+
+
+def _get_or_404(model, object_id: int):
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def _edition() -> Edition:
+    slug = request.args.get("edition")
+    edition = (db.session.scalar(sa.select(Edition).where(Edition.slug == slug)) if slug else latest_edition())
+    if edition is None:
+        abort(404)
+    return edition
+
+
+@bp.route("/")
+def round_list():
+    """List an edition's rounds in order."""
+    slug = request.args.get("edition")
+    if not slug and latest_edition() is None:
+        flash(_("Create an edition first."), "info")
+        return redirect(url_for("secretariat.edition_create"))
+    edition = _edition()
+    rounds = service.rounds_of(edition)
+    return render_template("rounds/round_list.html", edition=edition, rounds=rounds,
+                           progress={r.id: service.panel_progress(r)[0] for r in rounds})
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def round_create():
+    """Add a round to an edition."""
+    edition = _edition()
+    form = RoundForm(edition)
+    if form.validate_on_submit():
+        try:
+            round_ = service.create_round(edition, form.to_input(), current_user)
+        except ServiceError as error:
+            flash(str(error.message), "danger")
+        else:
+            flash(_("Round created. Check its rubrics, then assign judges."), "success")
+            return redirect(url_for("rounds.round_detail", round_id=round_.id))
+    return render_template("rounds/round_form.html", form=form, edition=edition, round=None)
+
+
+@bp.route("/<int:round_id>/edit", methods=["GET", "POST"])
+def round_edit(round_id: int):
+    """Change a round."""
+    round_ = _get_or_404(Round, round_id)
+    form = RoundForm(round_.edition)
+    if request.method == "GET":
+        form.fill_from(round_)
+    if form.validate_on_submit():
+        try:
+            service.update_round(round_, form.to_input(), current_user)
+        except ServiceError as error:
+            flash(str(error.message), "danger")
+        else:
+            flash(_("Round saved."), "success")
+            return redirect(url_for("rounds.round_detail", round_id=round_.id))
+    return render_template("rounds/round_form.html", form=form, edition=round_.edition, round=round_)
+
+
+@bp.route("/<int:round_id>")
+def round_detail(round_id: int):
+    """A round at a glance: its categories and rubrics, nominations, assignments and what comes next."""
+    round_ = _get_or_404(Round, round_id)
+    nominations = service.round_nominations(round_)
+    judges_progress, nominations_progress = service.panel_progress(round_)
+    later = [r for r in service.rounds_of(round_.edition) if r.position > round_.position]
+    advance_form = AdvanceForm()
+    advance_form.nominations.choices = [(n.id, n.reference or str(n.id)) for n in nominations]
+    advance_form.to_round.choices = [(r.id, r.name) for r in later]
+    rubrics = {c.id: service.criteria_of(round_, c) for c in round_.categories}
+    locked = {c.id: service.rubric_locked(round_, c) for c in round_.categories}
+    return render_template("rounds/round_detail.html", round=round_, nominations=nominations,
+                           judges_progress=judges_progress, nominations_progress=nominations_progress,
+                           later=later, advance_form=advance_form, rubrics=rubrics, locked=locked,
+                           first=service.is_first_round(round_))
+
+
+@bp.route("/<int:round_id>/rubrics/<int:category_id>", methods=["GET", "POST"])
+def rubric_edit(round_id: int, category_id: int):
+    """Edit the criteria, weights and scales of one category in one round."""
+    round_ = _get_or_404(Round, round_id)
+    category = _get_or_404(Category, category_id)
+    if category not in round_.categories or round_.mode is RoundMode.COMMITTEE:
+        abort(404)
+    form = RubricForm()
+    if request.method == "GET":
+        form.fill_from(service.criteria_of(round_, category))
+    locked = service.rubric_locked(round_, category)
+    if form.validate_on_submit():
+        try:
+            service.save_rubric(round_, category, form.to_input(), current_user,
+                                confirm_reopen=bool(form.confirm_reopen.data))
+        except ServiceError as error:
+            flash(str(error.message), "danger")
+        else:
+            flash(_("Rubric saved."), "success")
+            return redirect(url_for("rounds.round_detail", round_id=round_.id))
+    criteria = service.criteria_of(round_, category)
+    shares = service.weight_shares_of(criteria)
+    return render_template("rounds/rubric_form.html", form=form, round=round_, category=category, locked=locked,
+                           shares=shares, criteria=criteria)
+
+
+# --- assignments ------------------------------------------------------------------------------------
+
+
+def _assignment_forms(round_: Round, nominations: list[Nomination], panel: list[User]):
+    manual = ManualAssignForm(prefix="manual")
+    manual.nominations.choices = [(n.id, f"{n.reference} · {n.title[:60]}") for n in nominations]
+    manual.judges.choices = [(j.id, f"{j.name} ({j.country_code or '—'})") for j in panel]
+    return manual, AutoAssignForm(prefix="auto")
+
+
+@bp.route("/<int:round_id>/assignments", methods=["GET"])
+def assignments(round_id: int):
+    """Who judges what in this round, with the tools to assign, remove and reassign."""
+    round_ = _get_or_404(Round, round_id)
+    nominations = service.round_nominations(round_)
+    panel = service.judges()
+    manual, auto = _assignment_forms(round_, nominations, panel)
+    _, nominations_progress = service.panel_progress(round_)
+    reassign = ReassignForm()
+    reassign.judge.choices = [(j.id, j.name) for j in panel]
+    return render_template("rounds/assignments.html", round=round_, manual=manual, auto=auto,
+                           nominations_progress=nominations_progress, reassign=reassign, panel=panel)
+
+
+@bp.route("/<int:round_id>/assignments/manual", methods=["POST"])
+def assign_manual(round_id: int):
+    """Assign the chosen judges to the chosen nominations."""
+    round_ = _get_or_404(Round, round_id)
+    manual, _auto = _assignment_forms(round_, service.round_nominations(round_), service.judges())
+    if not manual.validate_on_submit():
+        for errors in manual.errors.values():
+            for message in errors:
+                flash(str(message), "danger")
+        return redirect(url_for("rounds.assignments", round_id=round_.id))
+    try:
+        added, refused = service.assign_manually(round_, manual.nominations.data, manual.judges.data, current_user)
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+    else:
+        flash(_("%(n)d assignments added.", n=added), "success")
+        for judge, nomination in refused:
+            flash(_("%(judge)s was not assigned %(ref)s: a conflict of interest is recorded.",
+                    judge=judge.name, ref=nomination.reference), "warning")
+    return redirect(url_for("rounds.assignments", round_id=round_.id))
+
+
+@bp.route("/<int:round_id>/assignments/automatic", methods=["POST"])
+def assign_automatic(round_id: int):
+    """Fill every nomination up to the panel size, evenly and without conflicts."""
+    round_ = _get_or_404(Round, round_id)
+    form = AutoAssignForm(prefix="auto")
+    if not form.validate_on_submit():
+        flash(_("The seed must be a whole number."), "danger")
+        return redirect(url_for("rounds.assignments", round_id=round_.id))
+    try:
+        result = service.assign_automatically(round_, current_user, seed=form.seed.data)
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+        return redirect(url_for("rounds.assignments", round_id=round_.id))
+    flash(_("%(n)d assignments added automatically.", n=result.added), "success")
+    for nomination, missing, reason in result.shortfalls[:20]:
+        flash(_("%(ref)s still lacks %(n)d judge(s): %(reason)s.", ref=nomination.reference, n=missing,
+                reason=reason), "warning")
+    if len(result.shortfalls) > 20:
+        flash(_("… and %(n)d more nominations are short of judges.", n=len(result.shortfalls) - 20), "warning")
+    return redirect(url_for("rounds.assignments", round_id=round_.id))
+
+
+@bp.route("/assignments/<int:assignment_id>/remove", methods=["POST"])
+def assignment_remove(assignment_id: int):
+    """Take a nomination away from a judge who has not started on it."""
+    assignment = _get_or_404(Assignment, assignment_id)
+    round_id = assignment.round_id
+    try:
+        service.remove_assignment(assignment, current_user)
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+    else:
+        flash(_("Assignment removed."), "info")
+    return redirect(url_for("rounds.assignments", round_id=round_id))
+
+
+@bp.route("/assignments/<int:assignment_id>/reassign", methods=["POST"])
+def assignment_reassign(assignment_id: int):
+    """Give a nomination to another judge."""
+    assignment = _get_or_404(Assignment, assignment_id)
+    round_id = assignment.round_id
+    form = ReassignForm()
+    form.judge.choices = [(j.id, j.name) for j in service.judges()]
+    if not form.validate_on_submit():
+        flash(_("Choose a judge from the list."), "danger")
+        return redirect(url_for("rounds.assignments", round_id=round_id))
+    try:
+        replacement = service.reassign(assignment, db.session.get(User, form.judge.data), current_user)
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+    else:
+        flash(_("%(ref)s now goes to %(name)s.", ref=replacement.nomination.reference,
+                name=replacement.judge.name), "success")
+    return redirect(url_for("rounds.assignments", round_id=round_id))
+
+
+@bp.route("/assignments/<int:assignment_id>/reopen", methods=["POST"])
+def assignment_reopen(assignment_id: int):
+    """Reopen a judge's submitted scores."""
+    assignment = _get_or_404(Assignment, assignment_id)
+    try:
+        service.reopen_sheet(assignment, current_user)
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+    else:
+        flash(_("The scores of %(name)s are open again.", name=assignment.judge.name), "success")
+    return redirect(url_for("rounds.progress", round_id=assignment.round_id))
+
+
+# --- progress, reminders, conflicts, advancing -----------------------------------------------------
+
+
+@bp.route("/<int:round_id>/progress")
+def progress(round_id: int):
+    """The panel's progress: per judge, per nomination, and the committee's counts."""
+    round_ = _get_or_404(Round, round_id)
+    judges_progress, nominations_progress = service.panel_progress(round_)
+    totals = service.judge_totals(round_) if round_.mode is RoundMode.SCORING else {}
+    votes = service.vote_counts(round_) if round_.mode is RoundMode.COMMITTEE else {}
+    return render_template("rounds/progress.html", round=round_, judges_progress=judges_progress,
+                           nominations_progress=nominations_progress, totals=totals, votes=votes,
+                           late=service.is_late(round_))
+
+
+@bp.route("/<int:round_id>/remind", methods=["POST"])
+def remind(round_id: int):
+    """E-mail every judge with unfinished work."""
+    round_ = _get_or_404(Round, round_id)
+    try:
+        count = service.send_reminders(round_, current_user)
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+    else:
+        flash(_("Reminders sent to %(n)d judge(s).", n=count) if count else _("Every judge is done: nobody to "
+                                                                                 "remind."), "success")
+    return redirect(url_for("rounds.progress", round_id=round_.id))
+
+
+@bp.route("/<int:round_id>/conflicts", methods=["GET", "POST"])
+def conflicts(round_id: int):
+    """Declared and recorded conflicts of interest for this round's nominations, and recording a new one."""
+    round_ = _get_or_404(Round, round_id)
+    nominations = service.round_nominations(round_)
+    form = ConflictForm()
+    form.judge.choices = [(j.id, j.name) for j in service.judges()]
+    form.nomination.choices = [(n.id, f"{n.reference} · {n.title[:60]}") for n in nominations]
+    if form.validate_on_submit():
+        judge = db.session.get(User, form.judge.data)
+        nomination = db.session.get(Nomination, form.nomination.data)
+        try:
+            service.record_conflict(judge, nomination, form.reason.data, current_user)
+        except ServiceError as error:
+            flash(str(error.message), "danger")
+        else:
+            flash(_("Conflict recorded: %(name)s is recused from %(ref)s.", name=judge.name,
+                    ref=nomination.reference), "success")
+            return redirect(url_for("rounds.conflicts", round_id=round_.id))
+    ids = [n.id for n in nominations]
+    listed = db.session.scalars(sa.select(Conflict).where(Conflict.nomination_id.in_(ids))
+                                .order_by(Conflict.recorded_at.desc())).all() if ids else []
+    return render_template("rounds/conflicts.html", round=round_, form=form, conflicts=listed)
+
+
+@bp.route("/<int:round_id>/advance", methods=["POST"])
+def advance(round_id: int):
+    """Take the chosen nominations into a later round."""
+    round_ = _get_or_404(Round, round_id)
+    form = AdvanceForm()
+    form.nominations.choices = [(n.id, n.reference or str(n.id)) for n in service.round_nominations(round_)]
+    form.to_round.choices = [(r.id, r.name) for r in service.rounds_of(round_.edition)
+                             if r.position > round_.position]
+    if not form.validate_on_submit():
+        flash(_("Choose the nominations to advance and the round they go to."), "danger")
+        return redirect(url_for("rounds.round_detail", round_id=round_.id))
+    target = db.session.get(Round, form.to_round.data)
+    try:
+        added = service.advance(round_, target, form.nominations.data, current_user)
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+    else:
+        flash(_("%(n)d nominations advanced to %(round)s.", n=added, round=target.name), "success")
+    return redirect(url_for("rounds.round_detail", round_id=round_.id))

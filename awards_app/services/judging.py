@@ -1,0 +1,878 @@
+"""Judging use cases: rounds, rubrics, assignments, conflicts of interest, score sheets and committee votes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import (
+    Assignment,
+    AssignmentStatus,
+    Category,
+    CategoryKind,
+    CommitteeVote,
+    Conflict,
+    Criterion,
+    Edition,
+    Nomination,
+    NominationStatus,
+    Round,
+    RoundEntry,
+    RoundMode,
+    Score,
+    ScoreSheet,
+    SheetStatus,
+    User,
+    Vote,
+    utcnow,
+)
+from ..scoring import Scale, ScoreError, Total, check_scale, parse_score, weight_shares, weighted_total
+from . import NotAllowed, ServiceError
+from .audit import record
+from .mail import send_email
+
+# --- rounds -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoundInput:
+    name: str
+    opens_at: datetime
+    closes_at: datetime
+    category_ids: list[int]
+    judges_per_nomination: int
+    mode: RoundMode
+    same_country_conflict: bool
+    quorum: Decimal
+
+
+def rounds_of(edition: Edition) -> list[Round]:
+    return list(db.session.scalars(sa.select(Round).where(Round.edition_id == edition.id).order_by(Round.position)))
+
+
+def _apply_round(round_: Round, data: RoundInput) -> None:
+    if data.closes_at <= data.opens_at:
+        raise ServiceError(_l("The round must close after it opens."))
+    categories = list(db.session.scalars(
+        sa.select(Category).where(Category.id.in_(data.category_ids), Category.edition_id == round_.edition_id)
+    ))
+    if not categories:
+        raise ServiceError(_l("Choose at least one category of this edition."))
+    if data.mode is RoundMode.COMMITTEE and any(c.kind is not CategoryKind.COMMENDATION for c in categories):
+        raise ServiceError(_l("A committee vote is for Mayor's commendation categories only."))
+    round_.name = data.name
+    round_.opens_at, round_.closes_at = data.opens_at, data.closes_at
+    round_.categories = categories
+    round_.judges_per_nomination = data.judges_per_nomination
+    round_.mode = data.mode
+    round_.same_country_conflict = data.same_country_conflict
+    round_.quorum = data.quorum
+
+
+def create_round(edition: Edition, data: RoundInput, actor: User) -> Round:
+    """Add a round after the edition's last one; project categories get the six published criteria."""
+    position = (db.session.scalar(sa.select(sa.func.max(Round.position)).where(Round.edition_id == edition.id))
+                or 0) + 1
+    round_ = Round(edition_id=edition.id, position=position)
+    _apply_round(round_, data)
+    db.session.add(round_)
+    db.session.flush()
+    for category in round_.categories:
+        if round_.mode is RoundMode.SCORING:
+            _seed_rubric(round_, category)
+    record("round.created", round_, actor, f"round {round_.name} created", {"round": round_.name})
+    db.session.commit()
+    return round_
+
+
+def update_round(round_: Round, data: RoundInput, actor: User) -> Round:
+    """Change a round's window, categories, panel size or decision mode."""
+    before = {"opens_at": round_.opens_at, "closes_at": round_.closes_at, "k": round_.judges_per_nomination}
+    if round_.mode is not data.mode and _has_work(round_):
+        raise ServiceError(_l("The decision mode cannot change once judges have started."))
+    _apply_round(round_, data)
+    for category in round_.categories:
+        if round_.mode is RoundMode.SCORING and not criteria_of(round_, category):
+            _seed_rubric(round_, category)
+    after = {"opens_at": round_.opens_at, "closes_at": round_.closes_at, "k": round_.judges_per_nomination}
+    changes = {k: [str(before[k]), str(after[k])] for k in before if before[k] != after[k]}
+    record("round.updated", round_, actor, f"round {round_.name} changed", {"round": round_.name,
+                                                                          "changes": changes})
+    db.session.commit()
+    return round_
+
+
+def _has_work(round_: Round) -> bool:
+    started = sa.select(ScoreSheet.id).join(ScoreSheet.assignment).where(Assignment.round_id == round_.id)
+    voted = sa.select(CommitteeVote.id).join(CommitteeVote.assignment).where(Assignment.round_id == round_.id)
+    return db.session.scalar(sa.select(sa.exists(started))) or db.session.scalar(sa.select(sa.exists(voted)))
+
+
+def is_first_round(round_: Round) -> bool:
+    first = db.session.scalar(sa.select(sa.func.min(Round.position)).where(Round.edition_id == round_.edition_id))
+    return round_.position == first
+
+
+def round_nominations_query(round_: Round) -> sa.Select:
+    """The nominations a round judges: the eligible ones for the first round, those advanced for later ones."""
+    category_ids = [c.id for c in round_.categories]
+    query = sa.select(Nomination).where(Nomination.category_id.in_(category_ids),
+                                        Nomination.status == NominationStatus.ELIGIBLE)
+    if not is_first_round(round_):
+        query = query.where(Nomination.id.in_(sa.select(RoundEntry.nomination_id)
+                                              .where(RoundEntry.round_id == round_.id)))
+    return query.order_by(Nomination.category_id, Nomination.reference)
+
+
+def round_nominations(round_: Round) -> list[Nomination]:
+    return list(db.session.scalars(round_nominations_query(round_).options(
+        selectinload(Nomination.organisation), selectinload(Nomination.category))))
+
+
+def advance(from_round: Round, to_round: Round, nomination_ids: list[int], actor: User) -> int:
+    """Take the chosen nominations of one round into a later round of the same edition."""
+    if to_round.edition_id != from_round.edition_id or to_round.position <= from_round.position:
+        raise ServiceError(_l("Nominations move forward to a later round of the same edition."))
+    in_from = {n.id for n in round_nominations(from_round)}
+    chosen = [i for i in dict.fromkeys(nomination_ids) if i in in_from]
+    if not chosen:
+        raise ServiceError(_l("Choose the nominations to advance."))
+    allowed_categories = {c.id for c in to_round.categories}
+    existing = set(db.session.scalars(sa.select(RoundEntry.nomination_id).where(RoundEntry.round_id == to_round.id)))
+    added = 0
+    for nomination in db.session.scalars(sa.select(Nomination).where(Nomination.id.in_(chosen))):
+        if nomination.id in existing or nomination.category_id not in allowed_categories:
+            continue
+        db.session.add(RoundEntry(round_id=to_round.id, nomination_id=nomination.id, added_by_id=actor.id))
+        added += 1
+    record("round.advanced", to_round, actor, f"{added} nominations advanced from {from_round.name}",
+           {"round": to_round.name, "from": from_round.name, "count": added})
+    db.session.commit()
+    return added
+
+
+# --- rubrics ----------------------------------------------------------------------------------------
+
+#: The six published criteria of the Seoul Smart City Prize; weights and scale were not published.
+PUBLISHED_CRITERIA = [
+    ("Problem-Centered Innovation", "문제 중심 혁신",
+     "Importance of the problem, evidence of its causes, citizens engaged in defining it.",
+     "문제의 중요성, 원인에 대한 근거, 문제 정의에 시민이 참여했는지"),
+    ("Rational Process of Project Development", "합리적인 사업 개발 과정",
+     "Technology fit to the problem, innovation, evidence-based design.",
+     "문제에 맞는 기술, 혁신성, 근거에 기반한 설계"),
+    ("Feasible Budgeting & Planning", "실현 가능한 예산과 계획",
+     "Resources, organisation and staffing, contingency plan.", "재원, 조직과 인력, 비상 계획"),
+    ("Meticulous Project Implementation", "충실한 사업 실행",
+     "Participatory mechanisms, barriers overcome.", "참여 방식, 극복한 장애 요인"),
+    ("Learning & Improvement", "학습과 개선", "Monitoring and evaluation feedback.", "모니터링과 평가 환류"),
+    ("Value Generation", "가치 창출", "Outcomes and impact.", "성과와 영향"),
+]
+
+
+def criteria_of(round_: Round, category: Category) -> list[Criterion]:
+    return list(db.session.scalars(
+        sa.select(Criterion).where(Criterion.round_id == round_.id, Criterion.category_id == category.id)
+        .order_by(Criterion.position, Criterion.id)
+    ))
+
+
+def _seed_rubric(round_: Round, category: Category) -> None:
+    if category.kind not in (CategoryKind.PROJECT, CategoryKind.SPECIAL, CategoryKind.LEADERSHIP):
+        return
+    if category.kind is CategoryKind.LEADERSHIP:
+        rows = [("Leadership and vision", "리더십과 비전", "", ""), ("Innovation with technology and data",
+                "기술과 데이터를 활용한 혁신", "", ""), ("Results for citizens", "시민을 위한 성과", "", "")]
+    else:
+        rows = PUBLISHED_CRITERIA
+    for position, (name_en, name_ko, guidance_en, guidance_ko) in enumerate(rows):
+        db.session.add(Criterion(round_id=round_.id, category_id=category.id, position=position, name_en=name_en,
+                                 name_ko=name_ko, guidance_en=guidance_en, guidance_ko=guidance_ko,
+                                 weight=Decimal(1), min_score=Decimal(1), max_score=Decimal(10), step=Decimal(1)))
+
+
+def rubric_locked(round_: Round, category: Category) -> bool:
+    """A rubric is locked once any judge has submitted scores for that category in the round."""
+    submitted = (sa.select(ScoreSheet.id).join(ScoreSheet.assignment).join(Assignment.nomination)
+                 .where(Assignment.round_id == round_.id, Nomination.category_id == category.id,
+                        ScoreSheet.status == SheetStatus.SUBMITTED))
+    return bool(db.session.scalar(sa.select(sa.exists(submitted))))
+
+
+@dataclass(frozen=True)
+class CriterionInput:
+    id: int | None
+    name_en: str
+    name_ko: str
+    guidance_en: str
+    guidance_ko: str
+    weight: Decimal
+    min_score: Decimal
+    max_score: Decimal
+    step: Decimal
+
+
+SCALE_MESSAGES = {
+    "weight": _l("The weight must be a positive number."),
+    "range": _l("The highest score must be above the lowest."),
+    "step": _l("The step must divide the range (whole or half points)."),
+}
+
+
+def save_rubric(round_: Round, category: Category, rows: list[CriterionInput], actor: User,
+                confirm_reopen: bool = False) -> list[Criterion]:
+    """Replace a rubric's criteria; once scores are submitted this needs an explicit, audited confirmation."""
+    if category not in round_.categories:
+        raise ServiceError(_l("This category is not judged in this round."))
+    if not rows:
+        raise ServiceError(_l("A rubric needs at least one criterion."))
+    for row in rows:
+        problem = check_scale(row.min_score, row.max_score, row.step, row.weight)
+        if problem:
+            raise ServiceError(_l("%(name)s: %(problem)s", name=row.name_en, problem=SCALE_MESSAGES[problem]))
+    locked = rubric_locked(round_, category)
+    if locked and not confirm_reopen:
+        raise ServiceError(_l("Judges have already submitted scores against this rubric: tick the confirmation "
+                              "to change it anyway."))
+    existing = {c.id: c for c in criteria_of(round_, category)}
+    before = [_criterion_snapshot(c) for c in existing.values()]
+    kept: list[Criterion] = []
+    for position, row in enumerate(rows):
+        criterion = existing.pop(row.id, None) if row.id else None
+        if criterion is None:
+            criterion = Criterion(round_id=round_.id, category_id=category.id)
+            db.session.add(criterion)
+        criterion.position = position
+        for name in ("name_en", "name_ko", "guidance_en", "guidance_ko", "weight", "min_score", "max_score",
+                     "step"):
+            setattr(criterion, name, getattr(row, name))
+        kept.append(criterion)
+    for criterion in existing.values():
+        db.session.delete(criterion)
+    db.session.flush()
+    after = [_criterion_snapshot(c) for c in kept]
+    if before != after:
+        action = "rubric.reopened_and_changed" if locked else "rubric.changed"
+        record(action, round_, actor, f"rubric of {category.code} in {round_.name} changed",
+               {"round": round_.name, "category": category.code, "before": before, "after": after})
+    db.session.commit()
+    return kept
+
+
+def _criterion_snapshot(c: Criterion) -> dict:
+    return {"name": c.name_en, "weight": str(c.weight), "min": str(c.min_score), "max": str(c.max_score),
+            "step": str(c.step)}
+
+
+def scales_of(criteria: list[Criterion]) -> list[Scale]:
+    return [Scale(c.id, Decimal(c.weight), Decimal(c.min_score), Decimal(c.max_score), Decimal(c.step))
+            for c in criteria]
+
+
+# --- assignments ------------------------------------------------------------------------------------
+
+
+def judges() -> list[User]:
+    from ..models import Role, UserRole
+
+    return list(db.session.scalars(
+        sa.select(User).where(User.role_links.any(UserRole.role == Role.JUDGE), User.active.is_(True))
+        .order_by(User.name)
+    ))
+
+
+def conflict_between(judge_id: int, nomination_id: int) -> Conflict | None:
+    return db.session.scalar(sa.select(Conflict).where(Conflict.judge_id == judge_id,
+                                                       Conflict.nomination_id == nomination_id))
+
+
+def assign_manually(round_: Round, nomination_ids: list[int], judge_ids: list[int], actor: User) -> tuple[int, list]:
+    """Assign every chosen judge to every chosen nomination; return how many were added and what was refused."""
+    in_round = {n.id: n for n in round_nominations(round_)}
+    panel = {j.id: j for j in judges()}
+    nominations = [in_round[i] for i in dict.fromkeys(nomination_ids) if i in in_round]
+    chosen_judges = [panel[i] for i in dict.fromkeys(judge_ids) if i in panel]
+    if not nominations or not chosen_judges:
+        raise ServiceError(_l("Choose at least one nomination of this round and one judge."))
+    existing = {tuple(row) for row in db.session.execute(sa.select(Assignment.judge_id, Assignment.nomination_id)
+                                      .where(Assignment.round_id == round_.id))}
+    conflicts = {tuple(row) for row in db.session.execute(sa.select(Conflict.judge_id, Conflict.nomination_id))}
+    added, refused = 0, []
+    for nomination in nominations:
+        for judge in chosen_judges:
+            if (judge.id, nomination.id) in existing:
+                continue
+            if (judge.id, nomination.id) in conflicts:
+                refused.append((judge, nomination))
+                continue
+            db.session.add(Assignment(round_id=round_.id, nomination_id=nomination.id, judge_id=judge.id,
+                                      created_by_id=actor.id))
+            added += 1
+    record("assignment.added", round_, actor, f"{added} assignments added by hand in {round_.name}",
+           {"round": round_.name, "count": added, "judges": [j.id for j in chosen_judges],
+            "nominations": [n.id for n in nominations]})
+    db.session.commit()
+    return added, refused
+
+
+@dataclass
+class AutoResult:
+    added: int
+    shortfalls: list[tuple[Nomination, int, str]] = field(default_factory=list)
+
+
+def assign_automatically(round_: Round, actor: User, seed: int = 0) -> AutoResult:
+    """Fill each nomination up to the round's panel size, evenly, never with a conflicted judge."""
+    from .. import assignment as assignment_maths
+    if round_.is_closed():
+        raise ServiceError(_l("This round has closed."))
+    nominations = round_nominations(round_)
+    panel = judges()
+    existing = [tuple(row) for row in db.session.execute(sa.select(Assignment.judge_id, Assignment.nomination_id)
+                                       .where(Assignment.round_id == round_.id))]
+    blocked = [tuple(row) for row in db.session.execute(sa.select(Conflict.judge_id, Conflict.nomination_id))]
+    known_judges = {j.id for j in panel}
+    known_nominations = {n.id for n in nominations}
+    plan = assignment_maths.plan_assignment(
+        [assignment_maths.JudgeSlot(j.id, j.affiliation or "", j.country_code or "") for j in panel],
+        [assignment_maths.NominationSlot(n.id, n.organisation.name, n.organisation.country_code)
+         for n in nominations],
+        judges_per_nomination=round_.judges_per_nomination,
+        max_load=None,
+        existing=[p for p in existing if p[0] in known_judges and p[1] in known_nominations],
+        blocked=[p for p in blocked if p[0] in known_judges and p[1] in known_nominations],
+        same_country=round_.same_country_conflict,
+        seed=seed,
+    )
+    for judge_id, nomination_id in plan.added:
+        db.session.add(Assignment(round_id=round_.id, nomination_id=nomination_id, judge_id=judge_id,
+                                  automatic=True, created_by_id=actor.id))
+    by_id = {n.id: n for n in nominations}
+    shortfalls = [(by_id[s.nomination_id], s.missing, s.reason) for s in plan.shortfalls]
+    record("assignment.automatic", round_, actor, f"{len(plan.added)} assignments added automatically",
+           {"round": round_.name, "count": len(plan.added), "seed": seed,
+            "short": {str(s.nomination_id): s.missing for s in plan.shortfalls}})
+    db.session.commit()
+    return AutoResult(len(plan.added), shortfalls)
+
+
+def _work_started(assignment: Assignment) -> bool:
+    vote = db.session.scalar(sa.select(CommitteeVote.id).where(CommitteeVote.assignment_id == assignment.id))
+    return assignment.sheet is not None or vote is not None
+
+
+def remove_assignment(assignment: Assignment, actor: User) -> None:
+    """Take a nomination away from a judge who has not started on it."""
+    if _work_started(assignment):
+        raise ServiceError(_l("The judge has already started on this nomination: reassign it instead."))
+    record("assignment.removed", assignment.round, actor, "assignment removed",
+           {"round": assignment.round.name, "judge": assignment.judge.email,
+            "reference": assignment.nomination.reference})
+    db.session.delete(assignment)
+    db.session.commit()
+
+
+def reassign(assignment: Assignment, new_judge: User, actor: User) -> Assignment:
+    """Move a nomination from one judge to another; the first judge's draft (if any) is discarded."""
+    if new_judge.id == assignment.judge_id or not new_judge.is_judge:
+        raise ServiceError(_l("Choose another judge."))
+    if assignment.sheet is not None and assignment.sheet.status is SheetStatus.SUBMITTED:
+        raise ServiceError(_l("Submitted scores stay with their judge; reopen them first if they must go."))
+    if conflict_between(new_judge.id, assignment.nomination_id):
+        raise ServiceError(_l("%(name)s has a conflict of interest with this nomination.", name=new_judge.name))
+    clash = db.session.scalar(sa.select(Assignment).where(
+        Assignment.round_id == assignment.round_id, Assignment.nomination_id == assignment.nomination_id,
+        Assignment.judge_id == new_judge.id))
+    if clash is not None:
+        raise ServiceError(_l("%(name)s is already assigned this nomination.", name=new_judge.name))
+    old_judge = assignment.judge
+    replacement = Assignment(round_id=assignment.round_id, nomination_id=assignment.nomination_id,
+                             judge_id=new_judge.id, created_by_id=actor.id)
+    record("assignment.reassigned", assignment.round, actor,
+           f"{assignment.nomination.reference} moved from {old_judge.email} to {new_judge.email}",
+           {"round": assignment.round.name, "reference": assignment.nomination.reference,
+            "from": old_judge.email, "to": new_judge.email})
+    db.session.delete(assignment)
+    db.session.add(replacement)
+    db.session.commit()
+    return replacement
+
+
+# --- conflicts of interest --------------------------------------------------------------------------
+
+
+def status_of(assignment: Assignment, conflicts: set[tuple[int, int]] | None = None,
+              voted: set[int] | None = None) -> AssignmentStatus:
+    """To do, draft, submitted or recused, from the judge's point of view.
+
+    Pass the (judge id, nomination id) pairs in conflict and the ids of the assignments with a committee vote
+    to work out many statuses without a query each.
+    """
+    pair = (assignment.judge_id, assignment.nomination_id)
+    recused = pair in conflicts if conflicts is not None else conflict_between(*pair) is not None
+    if recused:
+        return AssignmentStatus.RECUSED
+    if assignment.round.mode is RoundMode.COMMITTEE:
+        if voted is not None:
+            return AssignmentStatus.SUBMITTED if assignment.id in voted else AssignmentStatus.TO_DO
+        vote = db.session.scalar(sa.select(CommitteeVote.id).where(CommitteeVote.assignment_id == assignment.id))
+        return AssignmentStatus.SUBMITTED if vote else AssignmentStatus.TO_DO
+    if assignment.sheet is None:
+        return AssignmentStatus.TO_DO
+    return AssignmentStatus.SUBMITTED if assignment.sheet.status is SheetStatus.SUBMITTED else AssignmentStatus.DRAFT
+
+
+def declare(assignment: Assignment, judge: User, has_conflict: bool, reason: str = "") -> None:
+    """The judge's declaration before seeing the scoring form: no conflict, or a conflict with its reason."""
+    if assignment.judge_id != judge.id:
+        raise NotAllowed(_l("This is not your assignment."))
+    if conflict_between(judge.id, assignment.nomination_id) is not None:
+        raise ServiceError(_l("You are already recused from this nomination."))
+    if has_conflict:
+        reason = (reason or "").strip()
+        if not reason:
+            raise ServiceError(_l("Say briefly what the conflict is."))
+        db.session.add(Conflict(judge_id=judge.id, nomination_id=assignment.nomination_id, reason=reason[:2000],
+                                recorded_by_id=judge.id))
+        record("conflict.declared", assignment.nomination, judge, f"{judge.email} declared a conflict",
+               {"judge": judge.email, "reason": reason[:500]})
+    else:
+        if assignment.no_conflict_declared_at is None:
+            assignment.no_conflict_declared_at = utcnow()
+            record("conflict.none_declared", assignment.nomination, judge, f"{judge.email} declared no conflict",
+                   {"judge": judge.email})
+    db.session.commit()
+
+
+def record_conflict(judge: User, nomination: Nomination, reason: str, actor: User) -> Conflict:
+    """The secretariat records a conflict it knows of; the judge is recused from the nomination."""
+    if not judge.is_judge:
+        raise ServiceError(_l("Choose a judge."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_l("Say briefly what the conflict is."))
+    if conflict_between(judge.id, nomination.id) is not None:
+        raise ServiceError(_l("This conflict is already recorded."))
+    conflict = Conflict(judge_id=judge.id, nomination_id=nomination.id, reason=reason[:2000], recorded_by_id=actor.id)
+    db.session.add(conflict)
+    record("conflict.recorded", nomination, actor, f"conflict of {judge.email} recorded",
+           {"judge": judge.email, "reason": reason[:500]})
+    db.session.commit()
+    return conflict
+
+
+# --- scoring ----------------------------------------------------------------------------------------
+
+
+class ScoresRefused(ServiceError):
+    """Some scores break their criterion's scale; ``errors`` maps criterion id to the message."""
+
+    def __init__(self, errors: dict[int, str]) -> None:
+        super().__init__(_l("Some scores are not valid: see the criteria marked below. Nothing was saved."))
+        self.errors = errors
+
+
+class StaleSheet(ServiceError):
+    """The sheet was saved elsewhere (another tab) since this page loaded."""
+
+
+SCORE_MESSAGES = {
+    "not-a-number": _l("Enter a number."),
+    "out-of-range": _l("Enter a score from %(min)s to %(max)s."),
+    "off-step": _l("Scores go in steps of %(step)s."),
+}
+
+
+def _score_message(error: ScoreError) -> str:
+    scale = error.scale
+    return str(SCORE_MESSAGES[error.code]) % {"min": _plain(scale.minimum), "max": _plain(scale.maximum),
+                                              "step": _plain(scale.step)}
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text
+
+
+def scoring_refusal(assignment: Assignment, judge: User):
+    """Why this judge cannot score this assignment now, or None."""
+    if assignment.judge_id != judge.id:
+        return _l("This is not your assignment.")
+    if conflict_between(judge.id, assignment.nomination_id) is not None:
+        return _l("You are recused from this nomination.")
+    if assignment.no_conflict_declared_at is None:
+        return _l("Declare whether you have a conflict of interest first.")
+    if assignment.round.mode is RoundMode.COMMITTEE:
+        return _l("This round is decided by a committee vote, not by scores.")
+    if not assignment.round.is_open():
+        return _l("This round is closed: scores can no longer change.") if assignment.round.is_closed() else \
+            _l("This round has not opened yet.")
+    if assignment.sheet is not None and assignment.sheet.status is SheetStatus.SUBMITTED:
+        return _l("These scores have been submitted; only the secretariat can reopen them.")
+    return None
+
+
+@dataclass(frozen=True)
+class SheetInput:
+    scores: dict[int, str]  # criterion id -> the score as typed
+    comments: dict[int, str]
+    overall_comment: str
+    version: int | None = None  # the version the page was loaded with (autosave)
+
+
+def save_sheet(assignment: Assignment, judge: User, data: SheetInput, *, submit: bool = False) -> ScoreSheet:
+    """Save a judge's scores as a draft (or submit them): every score is checked against its scale first."""
+    refusal = scoring_refusal(assignment, judge)
+    if refusal:
+        raise NotAllowed(refusal)
+    criteria = criteria_of(assignment.round, assignment.nomination.category)
+    if not criteria:
+        raise ServiceError(_l("The rubric of this category is not ready yet: the secretariat is preparing it."))
+    by_id = {s.criterion_id: s for s in scales_of(criteria)}
+    values: dict[int, Decimal | None] = {}
+    errors: dict[int, str] = {}
+    for criterion_id, scale in by_id.items():
+        try:
+            values[criterion_id] = parse_score(data.scores.get(criterion_id), scale)
+        except ScoreError as error:
+            errors[criterion_id] = _score_message(error)
+    if submit:
+        for criterion_id, value in values.items():
+            if value is None and criterion_id not in errors:
+                errors[criterion_id] = str(_l("Score every criterion before submitting."))
+    if errors:
+        raise ScoresRefused(errors)
+    sheet = assignment.sheet
+    if sheet is None:
+        sheet = ScoreSheet(assignment=assignment, status=SheetStatus.DRAFT, version=0)
+        db.session.add(sheet)
+    elif data.version is not None and data.version != sheet.version:
+        raise StaleSheet(_l("These scores were changed in another window. Reload the page to see the latest."))
+    current = {s.criterion_id: s for s in sheet.scores}
+    changed = []
+    for criterion_id, value in values.items():
+        comment = (data.comments.get(criterion_id) or "").strip()[:5000]
+        score = current.get(criterion_id)
+        if score is None:
+            score = Score(criterion_id=criterion_id)
+            sheet.scores.append(score)
+        if score.value != value or score.comment != comment:
+            changed.append(criterion_id)
+        score.value, score.comment = value, comment
+    sheet.overall_comment = (data.overall_comment or "").strip()[:10000]
+    sheet.saved_at = utcnow()
+    sheet.version = (sheet.version or 0) + 1
+    total = weighted_total(list(by_id.values()), values)
+    details = {"reference": assignment.nomination.reference, "round": assignment.round.name,
+               "scores": {str(k): (str(v) if v is not None else None) for k, v in values.items()},
+               "total": round(total.value, 2)}
+    if submit:
+        sheet.status = SheetStatus.SUBMITTED
+        sheet.submitted_at = utcnow()
+        record("scores.submitted", assignment.nomination, judge, f"scores submitted by {judge.email}", details)
+    elif changed or data.overall_comment:
+        record("scores.saved", assignment.nomination, judge, f"scores saved by {judge.email}", details)
+    db.session.commit()
+    return sheet
+
+
+def reopen_sheet(assignment: Assignment, actor: User) -> None:
+    """The secretariat reopens submitted scores so that the judge can change them."""
+    sheet = assignment.sheet
+    if sheet is None or sheet.status is not SheetStatus.SUBMITTED:
+        raise ServiceError(_l("Only submitted scores can be reopened."))
+    sheet.status = SheetStatus.DRAFT
+    sheet.submitted_at = None
+    sheet.version += 1
+    record("scores.reopened", assignment.nomination, actor, f"scores of {assignment.judge.email} reopened",
+           {"judge": assignment.judge.email, "round": assignment.round.name})
+    db.session.commit()
+
+
+def sheet_summary(assignment: Assignment) -> Total:
+    """The judge's weighted total on this assignment and how many criteria they scored (0 of n before any)."""
+    criteria = criteria_of(assignment.round, assignment.nomination.category)
+    scores = assignment.sheet.scores if assignment.sheet is not None else []
+    values = {s.criterion_id: (Decimal(s.value) if s.value is not None else None) for s in scores}
+    return weighted_total(scales_of(criteria), values)
+
+
+def sheet_total(assignment: Assignment) -> float | None:
+    """The judge's weighted total on this assignment (None before any score)."""
+    if assignment.sheet is None:
+        return None
+    return sheet_summary(assignment).value
+
+
+# --- the judge's own view ---------------------------------------------------------------------------
+
+
+@dataclass
+class RoundWork:
+    """One judge's assignments in one round, by category, each with its status."""
+
+    round: Round
+    by_category: list[tuple[Category, list[tuple[Assignment, AssignmentStatus]]]]
+
+    @property
+    def items(self) -> list[tuple[Assignment, AssignmentStatus]]:
+        return [item for _category, items in self.by_category for item in items]
+
+    @property
+    def assigned(self) -> int:
+        return len(self.items)
+
+    @property
+    def done(self) -> int:
+        """Submitted (or voted) and recused assignments: nothing more to do on them."""
+        return sum(1 for _a, s in self.items if s in (AssignmentStatus.SUBMITTED, AssignmentStatus.RECUSED))
+
+    @property
+    def next(self) -> Assignment | None:
+        """The first assignment still to do (or in draft), while the round is open."""
+        if not self.round.is_open():
+            return None
+        return next((a for a, s in self.items if s in (AssignmentStatus.TO_DO, AssignmentStatus.DRAFT)), None)
+
+
+def judge_work(judge: User) -> list[RoundWork]:
+    """A judge's assignments by round then category, with their statuses, in a fixed number of queries."""
+    assignments = db.session.scalars(
+        sa.select(Assignment).join(Assignment.round).join(Round.edition).join(Assignment.nomination)
+        .join(Nomination.category)
+        .where(Assignment.judge_id == judge.id)
+        .options(selectinload(Assignment.round), selectinload(Assignment.sheet),
+                 selectinload(Assignment.nomination).selectinload(Nomination.organisation),
+                 selectinload(Assignment.nomination).selectinload(Nomination.category))
+        .order_by(Edition.year.desc(), Round.position, Category.position, Category.id, Nomination.reference,
+                  Assignment.id)
+    ).all()
+    conflicts = set(db.session.execute(sa.select(Conflict.judge_id, Conflict.nomination_id)
+                                       .where(Conflict.judge_id == judge.id)).tuples())
+    voted = set(db.session.scalars(sa.select(CommitteeVote.assignment_id).join(CommitteeVote.assignment)
+                                   .where(Assignment.judge_id == judge.id)))
+    work: dict[int, RoundWork] = {}
+    for a in assignments:
+        round_work = work.setdefault(a.round_id, RoundWork(a.round, []))
+        category = a.nomination.category
+        if not round_work.by_category or round_work.by_category[-1][0].id != category.id:
+            round_work.by_category.append((category, []))
+        round_work.by_category[-1][1].append((a, status_of(a, conflicts, voted)))
+    return list(work.values())
+
+
+def next_to_score(work: list[RoundWork]) -> Assignment | None:
+    """The judge's next nomination: the first unfinished one of the open round that closes soonest."""
+    open_work = sorted((w for w in work if w.next is not None), key=lambda w: w.round.closes_at)
+    return open_work[0].next if open_work else None
+
+
+def assignment_of(judge: User, nomination: Nomination) -> Assignment | None:
+    """The judge's assignment for a nomination in its latest round, if any."""
+    return db.session.scalar(
+        sa.select(Assignment).join(Assignment.round)
+        .where(Assignment.judge_id == judge.id, Assignment.nomination_id == nomination.id)
+        .order_by(Round.position.desc()).limit(1)
+    )
+
+
+# --- committee votes --------------------------------------------------------------------------------
+
+
+def vote_of(assignment: Assignment) -> CommitteeVote | None:
+    """The member's own vote on this assignment, if cast."""
+    return db.session.scalar(sa.select(CommitteeVote).where(CommitteeVote.assignment_id == assignment.id))
+
+
+def cast_vote(assignment: Assignment, member: User, vote: Vote) -> CommitteeVote:
+    """A committee member votes approve, reject or abstain; the vote can change while the round is open."""
+    if assignment.judge_id != member.id:
+        raise NotAllowed(_l("This is not your assignment."))
+    if assignment.round.mode is not RoundMode.COMMITTEE:
+        raise ServiceError(_l("This round is scored, not voted."))
+    if conflict_between(member.id, assignment.nomination_id) is not None:
+        raise NotAllowed(_l("You are recused from this nomination."))
+    if assignment.no_conflict_declared_at is None:
+        raise NotAllowed(_l("Declare whether you have a conflict of interest first."))
+    if not assignment.round.is_open():
+        raise NotAllowed(_l("This round is closed: votes can no longer change.") if assignment.round.is_closed()
+                         else _l("This round has not opened yet."))
+    existing = vote_of(assignment)
+    if existing is None:
+        existing = CommitteeVote(assignment_id=assignment.id, vote=vote)
+        db.session.add(existing)
+    existing.vote, existing.voted_at = vote, utcnow()
+    record("vote.cast", assignment.nomination, member, f"{member.email} voted {vote}",
+           {"vote": str(vote), "round": assignment.round.name})
+    db.session.commit()
+    return existing
+
+
+@dataclass(frozen=True)
+class VoteCount:
+    committee: int  # members without a conflict
+    approve: int
+    reject: int
+    abstain: int
+
+    @property
+    def present(self) -> int:
+        return self.approve + self.reject + self.abstain
+
+    def quorate(self, quorum: Decimal) -> bool:
+        """More than the quorum share of the committee took part."""
+        return self.committee > 0 and Decimal(self.present) > Decimal(quorum) * self.committee
+
+    def passes(self, quorum: Decimal) -> bool:
+        """A majority of the members present approve, with a quorum present."""
+        return self.quorate(quorum) and self.approve * 2 > self.present
+
+
+def vote_counts(round_: Round) -> dict[int, VoteCount]:
+    """Per nomination of a committee round: committee size and the votes."""
+    conflicts = {tuple(row) for row in db.session.execute(sa.select(Conflict.judge_id, Conflict.nomination_id))}
+    assignments = db.session.scalars(sa.select(Assignment).where(Assignment.round_id == round_.id)).all()
+    votes = {row[0]: row[1] for row in db.session.execute(sa.select(CommitteeVote.assignment_id, CommitteeVote.vote)
+                                    .join(CommitteeVote.assignment).where(Assignment.round_id == round_.id))}
+    tallies: dict[int, dict[str, int]] = {}
+    for a in assignments:
+        if (a.judge_id, a.nomination_id) in conflicts:
+            continue
+        tally = tallies.setdefault(a.nomination_id, {"committee": 0, "approve": 0, "reject": 0, "abstain": 0})
+        tally["committee"] += 1
+        if a.id in votes:
+            tally[str(votes[a.id])] += 1
+    return {n: VoteCount(**t) for n, t in tallies.items()}
+
+
+# --- progress and reminders -------------------------------------------------------------------------
+
+
+@dataclass
+class JudgeProgress:
+    judge: User
+    counts: dict[AssignmentStatus, int]
+
+    @property
+    def assigned(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def done(self) -> int:
+        return self.counts.get(AssignmentStatus.SUBMITTED, 0) + self.counts.get(AssignmentStatus.RECUSED, 0)
+
+    @property
+    def unfinished(self) -> int:
+        return self.assigned - self.done
+
+
+@dataclass
+class NominationProgress:
+    nomination: Nomination
+    by_judge: list[tuple[Assignment, AssignmentStatus]]
+    wanted: int
+
+    @property
+    def submitted(self) -> int:
+        return sum(1 for _a, s in self.by_judge if s is AssignmentStatus.SUBMITTED)
+
+    @property
+    def active(self) -> int:
+        return sum(1 for _a, s in self.by_judge if s is not AssignmentStatus.RECUSED)
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.wanted - self.submitted)
+
+
+def round_assignments(round_: Round) -> list[Assignment]:
+    return list(db.session.scalars(
+        sa.select(Assignment).where(Assignment.round_id == round_.id)
+        .options(selectinload(Assignment.judge), selectinload(Assignment.sheet),
+                 selectinload(Assignment.nomination).selectinload(Nomination.organisation))
+        .order_by(Assignment.id)
+    ))
+
+
+def panel_progress(round_: Round) -> tuple[list[JudgeProgress], list[NominationProgress]]:
+    """Progress per judge and per nomination in one round."""
+    conflicts = {tuple(row) for row in db.session.execute(sa.select(Conflict.judge_id, Conflict.nomination_id))}
+    assignments = round_assignments(round_)
+    voted = set(db.session.scalars(sa.select(CommitteeVote.assignment_id).join(CommitteeVote.assignment)
+                                   .where(Assignment.round_id == round_.id)))
+    per_judge: dict[int, JudgeProgress] = {}
+    per_nomination: dict[int, NominationProgress] = {
+        n.id: NominationProgress(n, [], round_.judges_per_nomination) for n in round_nominations(round_)
+    }
+    for a in assignments:
+        if (a.judge_id, a.nomination_id) in conflicts:
+            status = AssignmentStatus.RECUSED
+        elif round_.mode is RoundMode.COMMITTEE:
+            status = AssignmentStatus.SUBMITTED if a.id in voted else AssignmentStatus.TO_DO
+        elif a.sheet is None:
+            status = AssignmentStatus.TO_DO
+        else:
+            status = AssignmentStatus.SUBMITTED if a.sheet.status is SheetStatus.SUBMITTED else AssignmentStatus.DRAFT
+        progress = per_judge.setdefault(a.judge_id, JudgeProgress(a.judge, {}))
+        progress.counts[status] = progress.counts.get(status, 0) + 1
+        if a.nomination_id in per_nomination:
+            per_nomination[a.nomination_id].by_judge.append((a, status))
+    judges_sorted = sorted(per_judge.values(), key=lambda p: (-p.unfinished, p.judge.name))
+    return judges_sorted, list(per_nomination.values())
+
+
+def send_reminders(round_: Round, actor: User) -> int:
+    """E-mail every judge with unfinished work in the round; return how many were reminded."""
+    if round_.is_closed():
+        raise ServiceError(_l("This round has closed."))
+    judges_progress, _ = panel_progress(round_)
+    reminded = 0
+    for progress in judges_progress:
+        if progress.unfinished <= 0:
+            continue
+        judge = progress.judge
+        send_email(judge.email, _l("Reminder: nominations are waiting for your scores"), "reminder",
+                   locale=judge.locale, judge=judge, round=round_, unfinished=progress.unfinished,
+                   assigned=progress.assigned, link=url_for("judging.index", _external=True))
+        reminded += 1
+    record("reminders.sent", round_, actor, f"{reminded} judges reminded", {"round": round_.name,
+                                                                           "count": reminded})
+    db.session.commit()
+    return reminded
+
+
+def weight_shares_of(criteria: list[Criterion]) -> dict[int, float]:
+    """Each criterion's share of the rubric's total weight, in percent."""
+    return weight_shares(scales_of(criteria))
+
+
+def judge_totals(round_: Round) -> dict[int, float]:
+    """Each assignment's weighted total (the secretariat sees it per judge), computed without a query per sheet."""
+    criteria = db.session.scalars(sa.select(Criterion).where(Criterion.round_id == round_.id)).all()
+    by_category: dict[int, list[Criterion]] = {}
+    for criterion in criteria:
+        by_category.setdefault(criterion.category_id, []).append(criterion)
+    scales = {category_id: scales_of(items) for category_id, items in by_category.items()}
+    totals = {}
+    for a in round_assignments(round_):
+        if a.sheet is None:
+            continue
+        values = {s.criterion_id: (Decimal(s.value) if s.value is not None else None) for s in a.sheet.scores}
+        totals[a.id] = weighted_total(scales.get(a.nomination.category_id, []), values).value
+    return totals
+
+
+#: A judge with unfinished work this close to the deadline (or after it) is late.
+LATE_WINDOW_HOURS = 48
+
+
+def is_late(round_: Round) -> bool:
+    """Whether unfinished work now counts as late: the round closes within two days, or has closed."""
+    return utcnow() >= round_.closes_at - timedelta(hours=LATE_WINDOW_HOURS)

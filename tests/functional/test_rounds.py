@@ -1,0 +1,332 @@
+"""The secretariat's side of judging: rounds, rubrics, assignments, progress, reminders, conflicts, advancing."""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from awards_app.models import (
+    Assignment,
+    AuditEvent,
+    Conflict,
+    Nomination,
+    NominationStatus,
+    Organisation,
+    OrganisationType,
+    Role,
+    Round,
+    RoundMode,
+    SheetStatus,
+    Vote,
+)
+from awards_app.services import ServiceError, judging
+from tests.conftest import complete_project_answers, make_user
+
+
+def eligible(world, db, title: str, organisation=None, category=None) -> Nomination:
+    """An eligible nomination, as screening leaves it."""
+    category = category or world.project
+    organisation = organisation or world.city
+    category.last_sequence += 1
+    nomination = Nomination(
+        edition_id=world.edition.id, category=category, organisation=organisation, created_by=world.applicant,
+        status=NominationStatus.ELIGIBLE, answers=complete_project_answers(title), title=title,
+        reference=f"SSCP-2026-{category.code}-{category.last_sequence:03d}", submitted_at=datetime.now(UTC),
+    )
+    db.session.add(nomination)
+    db.session.commit()
+    return nomination
+
+
+def new_round(world, db, name="Online evaluation", categories=None, mode=RoundMode.SCORING, k=2,
+              opens=None, closes=None) -> Round:
+    now = datetime.now(UTC)
+    return judging.create_round(world.edition, judging.RoundInput(
+        name=name, opens_at=opens or now - timedelta(days=1), closes_at=closes or now + timedelta(days=10),
+        category_ids=[c.id for c in (categories or [world.project])], judges_per_nomination=k, mode=mode,
+        same_country_conflict=True, quorum=Decimal("0.5")), world.secretariat)
+
+
+@pytest.fixture
+def panel(world, db):
+    """Three more judges from different countries."""
+    judges = [world.judge]
+    for email, country in [("lin@judges.example", "VN"), ("ola@judges.example", "NG"),
+                           ("max@judges.example", "DE")]:
+        judge = make_user(email, [Role.JUDGE])
+        judge.country_code = country
+        judges.append(judge)
+    world.judge.country_code = "PT"
+    db.session.commit()
+    return judges
+
+
+def form_dt(moment: datetime) -> str:
+    return moment.astimezone(world_zone()).strftime("%Y-%m-%dT%H:%M")
+
+
+def world_zone():
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo("Asia/Seoul")
+
+
+def test_secretariat_creates_a_round_with_the_published_criteria(client, auth, world, db):
+    auth.login(world.secretariat)
+    now = datetime.now(UTC)
+    response = client.post("/secretariat/rounds/new?edition=test-2026", data={
+        "name": "Online evaluation", "opens_at": form_dt(now), "closes_at": form_dt(now + timedelta(days=30)),
+        "categories": [str(world.project.id)], "judges_per_nomination": "3", "mode": "scoring",
+        "same_country_conflict": "y", "quorum": "0.5",
+    })
+    assert response.status_code == 302, response.data
+    round_ = db.session.scalar(sa.select(Round))
+    assert round_.categories == [world.project] and round_.judges_per_nomination == 3
+    names = [c.name_en for c in judging.criteria_of(round_, world.project)]
+    assert names[0] == "Problem-Centered Innovation" and len(names) == 6
+    page = client.get(f"/secretariat/rounds/{round_.id}").data.decode()
+    assert "Online evaluation" in page and "Problem-Centered Innovation" in page
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"categories": []}, b"Choose at least one category."),
+    ({"closes_at": "2020-01-01T00:00"}, b"The round must close after it opens."),
+    ({"judges_per_nomination": "0"}, b"Number must be between 1 and 50."),
+    ({"mode": "committee"}, b"A committee vote is for Mayor"),
+    ({"quorum": "2"}, b"Number must be between 0 and 1."),
+])
+def test_bad_rounds_are_refused(client, auth, world, db, change, message):
+    auth.login(world.secretariat)
+    now = datetime.now(UTC)
+    data = {"name": "R", "opens_at": form_dt(now), "closes_at": form_dt(now + timedelta(days=3)),
+            "categories": [str(world.project.id)], "judges_per_nomination": "3", "mode": "scoring", "quorum": "0.5"}
+    response = client.post("/secretariat/rounds/new?edition=test-2026", data=data | change, follow_redirects=True)
+    assert message in response.data
+    assert db.session.scalar(sa.select(sa.func.count(Round.id))) == 0
+
+
+def test_the_rubric_locks_once_scores_are_submitted(client, auth, world, db, panel):
+    round_ = new_round(world, db)
+    nomination = eligible(world, db, "Robot care", organisation=world.other_city)
+    criteria = judging.criteria_of(round_, world.project)
+    auth.login(world.secretariat)
+    url = f"/secretariat/rounds/{round_.id}/rubrics/{world.project.id}"
+    data = {}
+    for i, c in enumerate(criteria):
+        data |= {f"criteria-{i}-criterion_id": str(c.id), f"criteria-{i}-name_en": c.name_en,
+                 f"criteria-{i}-weight": "2" if i == 0 else "1", f"criteria-{i}-min_score": "1",
+                 f"criteria-{i}-max_score": "10", f"criteria-{i}-step": "1"}
+    assert client.post(url, data=data).status_code == 302
+    db.session.expire_all()
+    assert [c.weight for c in judging.criteria_of(round_, world.project)][:2] == [Decimal(2), Decimal(1)]
+    assert "28.6 %" in client.get(url).data.decode()  # 2 of 7
+
+    # A judge submits: the rubric is now locked.
+    assignment = Assignment(round_id=round_.id, nomination_id=nomination.id, judge_id=world.judge.id)
+    db.session.add(assignment)
+    db.session.commit()
+    judging.declare(assignment, world.judge, False)
+    judging.save_sheet(assignment, world.judge, judging.SheetInput(
+        scores={c.id: "7" for c in criteria}, comments={}, overall_comment=""), submit=True)
+    changed = data | {"criteria-0-weight": "5"}
+    response = client.post(url, data=changed, follow_redirects=True)
+    assert b"tick the confirmation" in response.data
+    db.session.expire_all()
+    assert judging.criteria_of(round_, world.project)[0].weight == Decimal(2)
+    response = client.post(url, data=changed | {"confirm_reopen": "y"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert judging.criteria_of(round_, world.project)[0].weight == Decimal(5)
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "rubric.reopened_and_changed"))
+    assert Decimal(event.details["before"][0]["weight"]) == 2 and Decimal(event.details["after"][0]["weight"]) == 5
+
+
+@pytest.mark.parametrize(("row", "message"), [
+    ({"criteria-0-weight": "0"}, b"Number must be between"),
+    ({"criteria-0-min_score": "10", "criteria-0-max_score": "1"}, b"The highest score must be above the lowest."),
+    ({"criteria-0-weight": ""}, b"Each criterion needs a weight."),
+    ({"criteria-0-weight": "abc"}, b"Not a valid decimal value."),
+])
+def test_bad_criteria_are_refused(client, auth, world, db, row, message):
+    round_ = new_round(world, db)
+    auth.login(world.secretariat)
+    data = {"criteria-0-name_en": "Impact", "criteria-0-weight": "1", "criteria-0-min_score": "1",
+            "criteria-0-max_score": "10", "criteria-0-step": "1"}
+    response = client.post(f"/secretariat/rounds/{round_.id}/rubrics/{world.project.id}", data=data | row,
+                           follow_redirects=True)
+    assert message in response.data
+    db.session.expire_all()
+    assert len(judging.criteria_of(round_, world.project)) == 6  # unchanged
+
+
+def test_manual_assignment_in_bulk_refuses_conflicted_judges(client, auth, world, db, panel):
+    round_ = new_round(world, db)
+    one = eligible(world, db, "Robot care")
+    two = eligible(world, db, "Harbour buses")
+    judging.record_conflict(panel[1], two, "Advised the city", world.secretariat)
+    auth.login(world.secretariat)
+    response = client.post(f"/secretariat/rounds/{round_.id}/assignments/manual", data={
+        "manual-nominations": [str(one.id), str(two.id)], "manual-judges": [str(panel[0].id), str(panel[1].id)]},
+        follow_redirects=True)
+    assert b"3 assignments added." in response.data
+    assert b"a conflict of interest is recorded" in response.data
+    pairs = set(db.session.execute(sa.select(Assignment.judge_id, Assignment.nomination_id)).all())
+    assert (panel[1].id, two.id) not in {tuple(p) for p in pairs}
+    assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "assignment.added"))
+
+
+def test_manual_assignment_needs_a_choice(client, auth, world, db, panel):
+    round_ = new_round(world, db)
+    eligible(world, db, "Robot care")
+    auth.login(world.secretariat)
+    response = client.post(f"/secretariat/rounds/{round_.id}/assignments/manual", data={}, follow_redirects=True)
+    assert b"Choose at least one nomination." in response.data
+
+
+def test_reassign_and_remove(client, auth, world, db, panel):
+    round_ = new_round(world, db)
+    nomination = eligible(world, db, "Robot care")
+    judging.assign_manually(round_, [nomination.id], [panel[0].id], world.secretariat)
+    assignment = db.session.scalar(sa.select(Assignment))
+    auth.login(world.secretariat)
+    response = client.post(f"/secretariat/rounds/assignments/{assignment.id}/reassign",
+                           data={"judge": str(panel[2].id)}, follow_redirects=True)
+    assert f"now goes to {panel[2].name}".encode() in response.data
+    moved = db.session.scalar(sa.select(Assignment))
+    assert moved.judge_id == panel[2].id
+    assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "assignment.reassigned"))
+    client.post(f"/secretariat/rounds/assignments/{moved.id}/remove")
+    assert db.session.scalar(sa.select(sa.func.count(Assignment.id))) == 0
+
+
+def test_started_work_is_not_removed_and_submitted_work_not_moved(client, auth, world, db, panel):
+    round_ = new_round(world, db)
+    nomination = eligible(world, db, "Robot care")
+    judging.assign_manually(round_, [nomination.id], [world.judge.id], world.secretariat)
+    assignment = db.session.scalar(sa.select(Assignment))
+    judging.declare(assignment, world.judge, False)
+    criteria = judging.criteria_of(round_, world.project)
+    judging.save_sheet(assignment, world.judge, judging.SheetInput({c.id: "5" for c in criteria}, {}, ""),
+                       submit=True)
+    auth.login(world.secretariat)
+    response = client.post(f"/secretariat/rounds/assignments/{assignment.id}/remove", follow_redirects=True)
+    assert b"already started" in response.data
+    response = client.post(f"/secretariat/rounds/assignments/{assignment.id}/reassign",
+                           data={"judge": str(panel[1].id)}, follow_redirects=True)
+    assert b"Submitted scores stay with their judge" in response.data
+    # Reopening hands the sheet back to its judge as a draft.
+    response = client.post(f"/secretariat/rounds/assignments/{assignment.id}/reopen", follow_redirects=True)
+    assert b"are open again" in response.data
+    db.session.refresh(assignment.sheet)
+    assert assignment.sheet.status is SheetStatus.DRAFT
+    assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "scores.reopened"))
+
+
+def test_progress_shows_each_judge_and_nomination_and_sends_reminders(app, client, auth, world, db, panel):
+    round_ = new_round(world, db)
+    nomination = eligible(world, db, "Robot care")
+    judging.assign_manually(round_, [nomination.id], [panel[0].id, panel[1].id, panel[2].id], world.secretariat)
+    first, second, third = db.session.scalars(sa.select(Assignment).order_by(Assignment.id)).all()
+    criteria = judging.criteria_of(round_, world.project)
+    judging.declare(first, first.judge, False)
+    judging.save_sheet(first, first.judge, judging.SheetInput({c.id: "10" for c in criteria}, {}, ""), submit=True)
+    judging.declare(second, second.judge, True, "My former employer")
+    auth.login(world.secretariat)
+    page = client.get(f"/secretariat/rounds/{round_.id}/progress").data.decode()
+    assert "Submitted" in page and "Recused" in page and "To do" in page
+    assert "total 100.0" in page  # the secretariat sees each judge's total
+    response = client.post(f"/secretariat/rounds/{round_.id}/remind", follow_redirects=True)
+    assert b"Reminders sent to 1 judge(s)." in response.data
+    mails = list(Path(app.config["MAIL_OUTBOX"]).glob("*.eml"))
+    assert len(mails) == 1 and third.judge.email in mails[0].read_text()
+
+
+def test_conflicts_page_lists_and_records(client, auth, world, db, panel):
+    round_ = new_round(world, db)
+    nomination = eligible(world, db, "Robot care")
+    auth.login(world.secretariat)
+    response = client.post(f"/secretariat/rounds/{round_.id}/conflicts", data={
+        "judge": str(panel[1].id), "nomination": str(nomination.id), "reason": "Sister works for the city"},
+        follow_redirects=True)
+    assert b"is recused from SSCP-2026-TI-001" in response.data
+    assert b"Sister works for the city" in response.data
+    response = client.post(f"/secretariat/rounds/{round_.id}/conflicts", data={
+        "judge": str(panel[1].id), "nomination": str(nomination.id), "reason": "Again"}, follow_redirects=True)
+    assert b"already recorded" in response.data
+    assert db.session.scalar(sa.select(sa.func.count(Conflict.id))) == 1
+
+
+def test_advancing_takes_nominations_into_a_later_round(client, auth, world, db, panel):
+    first = new_round(world, db)
+    later = new_round(world, db, name="Finalists")
+    one = eligible(world, db, "Robot care")
+    two = eligible(world, db, "Harbour buses")
+    assert {n.id for n in judging.round_nominations(first)} == {one.id, two.id}
+    assert judging.round_nominations(later) == []
+    auth.login(world.secretariat)
+    response = client.post(f"/secretariat/rounds/{first.id}/advance",
+                           data={"nominations": [str(one.id)], "to_round": str(later.id)}, follow_redirects=True)
+    assert b"1 nominations advanced to Finalists." in response.data
+    assert [n.id for n in judging.round_nominations(later)] == [one.id]
+    with pytest.raises(ServiceError):
+        judging.advance(later, first, [one.id], world.secretariat)
+
+
+def test_committee_votes_pass_with_a_majority_of_those_present_and_a_quorum(world, db, panel):
+    commendation = eligible(world, db, "김서연", category=world.commendation)
+    round_ = new_round(world, db, name="Merit review", categories=[world.commendation], mode=RoundMode.COMMITTEE,
+                       k=4)
+    assert judging.criteria_of(round_, world.commendation) == []
+    judging.assign_manually(round_, [commendation.id], [j.id for j in panel], world.secretariat)
+    members = db.session.scalars(sa.select(Assignment).order_by(Assignment.id)).all()
+    for assignment in members:
+        judging.declare(assignment, assignment.judge, False)
+    judging.cast_vote(members[0], members[0].judge, Vote.APPROVE)
+    judging.cast_vote(members[1], members[1].judge, Vote.APPROVE)
+    count = judging.vote_counts(round_)[commendation.id]
+    assert (count.committee, count.present) == (4, 2)
+    assert not count.quorate(round_.quorum)  # 2 of 4 is not more than half
+    judging.cast_vote(members[2], members[2].judge, Vote.ABSTAIN)
+    count = judging.vote_counts(round_)[commendation.id]
+    assert count.quorate(round_.quorum) and count.passes(round_.quorum)  # 2 approve of 3 present
+    judging.cast_vote(members[1], members[1].judge, Vote.REJECT)  # a member changes their vote
+    count = judging.vote_counts(round_)[commendation.id]
+    assert (count.approve, count.reject, count.abstain) == (1, 1, 1)
+    assert not count.passes(round_.quorum)
+
+
+def test_a_recused_member_is_not_counted_in_the_committee(world, db, panel):
+    commendation = eligible(world, db, "김서연", category=world.commendation)
+    round_ = new_round(world, db, name="Merit review", categories=[world.commendation], mode=RoundMode.COMMITTEE,
+                       k=3)
+    judging.assign_manually(round_, [commendation.id], [j.id for j in panel[:3]], world.secretariat)
+    members = db.session.scalars(sa.select(Assignment).order_by(Assignment.id)).all()
+    judging.declare(members[0], members[0].judge, True, "Colleague")
+    assert judging.vote_counts(round_)[commendation.id].committee == 2
+
+
+def test_scores_are_refused_outside_the_round_window(world, db, panel):
+    now = datetime.now(UTC)
+    round_ = new_round(world, db, opens=now - timedelta(days=3), closes=now - timedelta(minutes=1))
+    nomination = eligible(world, db, "Robot care")
+    judging.assign_manually(round_, [nomination.id], [world.judge.id], world.secretariat)
+    assignment = db.session.scalar(sa.select(Assignment))
+    judging.declare(assignment, world.judge, False)
+    with pytest.raises(ServiceError, match="closed"):
+        judging.save_sheet(assignment, world.judge, judging.SheetInput({}, {}, ""))
+
+
+def test_the_secretariat_pages_render(client, auth, world, db, panel):
+    round_ = new_round(world, db)
+    eligible(world, db, "Robot care", organisation=Organisation(name="Hanoi", type=OrganisationType.CITY,
+                                                                country_code="VN", city="Hanoi"))
+    auth.login(world.secretariat)
+    for url in ["/secretariat/rounds/", f"/secretariat/rounds/{round_.id}", f"/secretariat/rounds/{round_.id}/edit",
+                f"/secretariat/rounds/{round_.id}/assignments", f"/secretariat/rounds/{round_.id}/progress",
+                f"/secretariat/rounds/{round_.id}/conflicts", "/secretariat/rounds/new"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+    assert client.get(f"/secretariat/rounds/{round_.id}/rubrics/999").status_code == 404
+    assert client.get("/secretariat/rounds/999").status_code == 404
