@@ -65,6 +65,7 @@ ASSIGNMENT_STATUS_LABELS = {
     AssignmentStatus.SUBMITTED: _l("Submitted"),
     AssignmentStatus.RECUSED: _l("Recused"),
 }
+VOTE_LABELS = {"approve": _l("approve"), "reject": _l("reject"), "abstain": _l("abstain")}
 ROLE_LABELS = {
     Role.APPLICANT: _l("Applicant"),
     Role.JUDGE: _l("Judge"),
@@ -144,6 +145,34 @@ AUDIT_TEXTS = {
     "attachment.added": lambda d: _("%(name)s attached (%(size)s)", name=d["name"], size=human_size(d["size"])),
     "attachment.removed": lambda d: _("%(name)s removed", **d),
     "demo.extra_seeded": lambda d: _("%(count)d synthetic nominations added", **d),
+    "account.profile_updated": lambda d: _("Profile of %(email)s updated", email=d["email"]),
+    "round.created": lambda d: _("Round %(round)s created", **d),
+    "round.updated": lambda d: _("Round %(round)s changed", round=d["round"]),
+    "round.advanced": lambda d: _("%(count)d nominations advanced from %(before)s to %(round)s",
+                                  count=d["count"], before=d["from"], round=d["round"]),
+    "rubric.changed": lambda d: _("Rubric of %(category)s in %(round)s changed", category=d["category"],
+                                  round=d["round"]),
+    "rubric.reopened_and_changed": lambda d: _("Rubric of %(category)s in %(round)s changed after scores were "
+                                               "submitted", category=d["category"], round=d["round"]),
+    "assignment.added": lambda d: _("%(count)d assignments added by hand in %(round)s", count=d["count"],
+                                    round=d["round"]),
+    "assignment.automatic": lambda d: _("%(count)d assignments added automatically in %(round)s (seed %(seed)s)",
+                                        count=d["count"], round=d["round"], seed=d["seed"]),
+    "assignment.removed": lambda d: _("%(reference)s taken from %(judge)s in %(round)s", reference=d["reference"],
+                                      judge=d["judge"], round=d["round"]),
+    "assignment.reassigned": lambda d: _("%(reference)s moved from %(before)s to %(after)s",
+                                         reference=d["reference"], before=d["from"], after=d["to"]),
+    "conflict.declared": lambda d: _("%(judge)s declared a conflict of interest: %(reason)s", judge=d["judge"],
+                                     reason=d["reason"]),
+    "conflict.none_declared": lambda d: _("%(judge)s declared no conflict of interest", judge=d["judge"]),
+    "conflict.recorded": lambda d: _("Conflict of interest of %(judge)s recorded: %(reason)s", judge=d["judge"],
+                                     reason=d["reason"]),
+    "scores.saved": lambda d: _("Scores saved (total so far %(total)s)", total=d["total"]),
+    "scores.submitted": lambda d: _("Scores submitted (total %(total)s)", total=d["total"]),
+    "scores.reopened": lambda d: _("Scores of %(judge)s reopened", judge=d["judge"]),
+    "vote.cast": lambda d: _("Vote cast: %(vote)s", vote=VOTE_LABELS.get(d["vote"], d["vote"])),
+    "reminders.sent": lambda d: _("Reminders sent to %(count)d judges in %(round)s", count=d["count"],
+                                  round=d["round"]),
 }
 
 

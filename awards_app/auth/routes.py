@@ -8,6 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..i18n import current_language
 from ..models import OrganisationType
+from ..secretariat.forms import JudgeProfileForm
 from ..services import ServiceError, accounts
 from ..urls import safe_next
 from .forms import AcceptInvitationForm, ForgotPasswordForm, LoginForm, RegistrationForm, ResetPasswordForm
@@ -129,8 +130,15 @@ def accept_invitation(token: str):
     return render_template("auth/invitation.html", form=form, invited=user)
 
 
-@bp.route("/account")
+@bp.route("/account", methods=["GET", "POST"])
 @login_required
 def account():
-    """Show the signed-in user's own account."""
-    return render_template("auth/account.html")
+    """Show the signed-in user's own account; judges and secretariat members keep their profile here."""
+    form = None
+    if current_user.is_judge or current_user.is_secretariat:
+        form = JudgeProfileForm(obj=current_user)
+        if form.validate_on_submit():
+            accounts.update_profile(current_user, form.apply_to, current_user)
+            flash(_("Profile saved."), "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form)

@@ -203,3 +203,32 @@ class NominationFilterForm(BaseForm):
         self.country.choices = anyone + country_choices(current_language())
         self.region.choices = anyone + [(r.value, label) for r, label in REGION_LABELS.items()]
         self.type.choices = anyone + [(t.value, ORGANISATION_TYPE_LABELS[t]) for t in OrganisationType]
+
+
+class JudgeProfileForm(BaseForm):
+    """Who a judge is; the secretariat keeps it, the judge can correct it."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=120)], description=_l("e.g. Professor"))
+    affiliation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)],
+                              description=_l("Never assigned automatically to nominations of this organisation."))
+    country_code = SelectField(_l("Country"), validators=[Optional()])
+    expertise = StringField(_l("Expertise"), validators=[Optional(), Length(max=500)])
+    languages = StringField(_l("Languages"), validators=[Optional(), Length(max=200)])
+    time_zone = SelectField(_l("Time zone"), choices=select_choices((z, z) for z in TIME_ZONES),
+                            description=_l("Deadlines are shown in this time zone."))
+    submit = SubmitField(_l("Save profile"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.country_code.choices = [("", _l("Choose…")), *country_choices(current_language())]
+
+    def apply_to(self, user) -> dict:
+        """Copy the answers onto the user; return what changed."""
+        changes = {}
+        for name in ("name", "title", "affiliation", "country_code", "expertise", "languages", "time_zone"):
+            value = (self[name].data or "").strip()
+            if getattr(user, name) != value:
+                changes[name] = [getattr(user, name), value]
+                setattr(user, name, value)
+        return changes

@@ -15,7 +15,7 @@ from ..models import AuditEvent, Category, Edition, Nomination, NominationStatus
 from ..regions import COUNTRY_CODES, Region
 from ..services import ServiceError, accounts, programs
 from ..services import nominations as nomination_service
-from .forms import CategoryForm, EditionForm, InviteForm, NominationFilterForm, ScreeningForm
+from .forms import CategoryForm, EditionForm, InviteForm, JudgeProfileForm, NominationFilterForm, ScreeningForm
 
 bp = Blueprint("secretariat", __name__)
 
@@ -231,6 +231,20 @@ def user_invite():
             flash(_("Invitation sent to %(email)s.", email=user.email), "success")
             return redirect(url_for("secretariat.user_list"))
     return render_template("secretariat/user_invite.html", form=form)
+
+
+@bp.route("/people/<int:user_id>/edit", methods=["GET", "POST"])
+def user_edit(user_id: int):
+    """Edit a judge's or secretariat member's profile."""
+    user = _get_or_404(User, user_id)
+    if not (user.is_judge or user.is_secretariat):
+        abort(404)
+    form = JudgeProfileForm(obj=user)
+    if form.validate_on_submit():
+        accounts.update_profile(user, form.apply_to, current_user)
+        flash(_("Profile saved."), "success")
+        return redirect(url_for("secretariat.user_list"))
+    return render_template("secretariat/user_edit.html", form=form, person=user)
 
 
 @bp.route("/people/<int:user_id>/resend", methods=["POST"])

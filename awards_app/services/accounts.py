@@ -183,3 +183,13 @@ def set_locale(user: User, locale: str) -> None:
     """Remember a signed-in user's language."""
     user.locale = locale
     db.session.commit()
+
+
+def update_profile(user: User, changes_from, actor: User) -> dict:
+    """Save a judge's profile (name, affiliation, country, expertise, languages, time zone)."""
+    changes = changes_from(user)
+    if changes:
+        record("account.profile_updated", user, actor, f"profile of {user.email} updated",
+               {"email": user.email, "fields": sorted(changes)})
+    db.session.commit()
+    return changes

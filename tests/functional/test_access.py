@@ -49,6 +49,7 @@ ACCESS: dict[str, tuple[str, str, str, str, str]] = {
     "secretariat.user_list": (LOGIN, DENY, DENY, DENY, OK),
     "secretariat.user_invite": (LOGIN, DENY, DENY, DENY, OK),
     "secretariat.user_resend": (LOGIN, DENY, DENY, DENY, OK),
+    "secretariat.user_edit": (LOGIN, DENY, DENY, DENY, OK),
     "secretariat.audit_log": (LOGIN, DENY, DENY, DENY, OK),
     "rounds.round_list": (LOGIN, DENY, DENY, DENY, OK),
     "rounds.round_create": (LOGIN, DENY, DENY, DENY, OK),

@@ -192,3 +192,28 @@ def test_the_people_page_lists_judges_and_resends_invitations(client, auth, worl
     invited = db.session.scalar(sa.select(User).where(User.email == "new@judges.example"))
     assert client.post(f"/secretariat/people/{invited.id}/resend").status_code == 302
     assert client.post(f"/secretariat/people/{world.applicant.id}/resend").status_code == 404
+
+
+def test_judge_profiles_are_kept_by_the_secretariat_and_the_judge(client, auth, world, db):
+    auth.login(world.secretariat)
+    response = client.post(f"/secretariat/people/{world.judge.id}/edit", data={
+        "name": "Ana Ferreira", "title": "Professor", "affiliation": "University of Lisbon", "country_code": "PT",
+        "expertise": "Urban data", "languages": "English, Portuguese", "time_zone": "Europe/Lisbon"})
+    assert response.status_code == 302
+    db.session.refresh(world.judge)
+    assert (world.judge.affiliation, world.judge.country_code, world.judge.time_zone) == (
+        "University of Lisbon", "PT", "Europe/Lisbon")
+    assert "University of Lisbon" in client.get("/secretariat/people").data.decode()
+    bad = client.post(f"/secretariat/people/{world.judge.id}/edit", data={"name": "A", "time_zone": "Mars/Base"})
+    assert b"Not a valid choice" in bad.data
+    assert client.get(f"/secretariat/people/{world.applicant.id}/edit").status_code == 404
+    auth.logout()
+    auth.login(world.judge)
+    response = client.post("/auth/account", data={"name": "Ana Ferreira", "time_zone": "America/Sao_Paulo",
+                                                  "country_code": "PT"})
+    assert response.status_code == 302
+    db.session.refresh(world.judge)
+    assert world.judge.time_zone == "America/Sao_Paulo"
+    auth.logout()
+    auth.login(world.applicant)
+    assert b"Your profile" not in client.get("/auth/account").data
