@@ -14,12 +14,16 @@ from ..models import Role, User
 login_message = _l("Please sign in to see this page.")
 
 
-def load_user(user_id: str) -> User | None:
+def load_user(session_id: str) -> User | None:
+    """The signed-in user, unless the account was disabled or its password changed since sign-in."""
+    user_id, _, fingerprint = (session_id or "").partition(":")
     try:
         user = db.session.get(User, int(user_id))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
-    return user if user is not None and user.active else None
+    if user is None or not user.active or fingerprint != user.session_fingerprint:
+        return None
+    return user
 
 
 def role_required(*roles: Role):

@@ -10,7 +10,7 @@ from flask_login import current_user
 from ..extensions import db
 from ..models import Edition
 from ..services import accounts
-from ..services.programs import latest_edition
+from ..services.programs import current_edition
 from ..urls import safe_next
 
 bp = Blueprint("main", __name__)
@@ -29,7 +29,7 @@ def index():
         return render_template("errors/error.html", code=403, title=_("No role yet"),
                                message=_("Your account has no role yet. Ask the secretariat."))
     editions = db.session.scalars(sa.select(Edition).order_by(Edition.year.desc()).limit(3)).all()
-    return render_template("main/index.html", editions=editions, edition=latest_edition())
+    return render_template("main/index.html", editions=editions, edition=current_edition())
 
 
 @bp.route("/language", methods=["POST"])

@@ -36,6 +36,8 @@ SCREENABLE_STATUSES = (NominationStatus.SUBMITTED, NominationStatus.ELIGIBLE, No
 class Nomination(db.Model):
     """An entry of one organisation in one category; its answers follow the category kind's form."""
 
+    __table_args__ = (sa.UniqueConstraint("organisation_id", "client_token"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     edition_id: Mapped[int] = mapped_column(sa.ForeignKey("edition.id"), index=True)
     category_id: Mapped[int] = mapped_column(sa.ForeignKey("category.id"), index=True)
@@ -56,6 +58,8 @@ class Nomination(db.Model):
     screened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     screened_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     screening_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    # The key the new-nomination form was issued with: posting it twice (back button, double click) makes one draft.
+    client_token: Mapped[str | None] = mapped_column(sa.String(40))
 
     edition: Mapped[Edition] = relationship()
     category: Mapped[Category] = relationship(back_populates="nominations")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -121,6 +122,15 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login asks this before logging a user in
         return self.active
+
+    def get_id(self) -> str:
+        """The session's user id carries a digest of the password hash: a new password signs out every other
+        session."""
+        return f"{self.id}:{self.session_fingerprint}"
+
+    @property
+    def session_fingerprint(self) -> str:
+        return hashlib.sha256((self.password_hash or "").encode()).hexdigest()[:16]
 
     @property
     def has_password(self) -> bool:

@@ -6,7 +6,7 @@ from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..entry_forms import MAX_ANSWER_CHARS, fields_for
@@ -60,6 +60,7 @@ def entry_form_class(kind: CategoryKind) -> type[EntryFormBase]:
         else:
             field = StringField(spec.label, validators, description=spec.help, render_kw=render_kw)
         attributes[spec.name] = field
+    attributes["client_token"] = HiddenField(validators=[Optional(), Length(max=40)])
     attributes["document"] = FileField(
         _l("Document"), render_kw={"accept": ",".join("." + ext for ext in ACCEPTED_EXTENSIONS)}
     )

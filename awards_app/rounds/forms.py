@@ -27,6 +27,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from ..forms import BaseForm, select_choices
 from ..i18n import current_language
 from ..models import RoundMode
+from ..secretariat.forms import check_year
 from ..services.judging import CriterionInput, RoundInput
 
 
@@ -60,7 +61,11 @@ class RoundForm(BaseForm):
         self.edition = edition
         self.categories.choices = [(c.id, f"{c.code} · {c.name(current_language())}") for c in edition.categories]
 
+    def validate_opens_at(self, field) -> None:
+        check_year(field)
+
     def validate_closes_at(self, field) -> None:
+        check_year(field)
         if self.opens_at.data and field.data and field.data <= self.opens_at.data:
             raise ValidationError(str(_l("The round must close after it opens.")))
 

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..models import Assignment, Category, Conflict, Edition, Nomination, Role, Round, RoundMode, User
 from ..services import ServiceError
 from ..services import judging as service
-from ..services.programs import latest_edition
+from ..services.programs import current_edition
 from .forms import (
     AdvanceForm,
     AutoAssignForm,
@@ -41,7 +41,7 @@ def _get_or_404(model, object_id: int):
 
 def _edition() -> Edition:
     slug = request.args.get("edition")
-    edition = (db.session.scalar(sa.select(Edition).where(Edition.slug == slug)) if slug else latest_edition())
+    edition = (db.session.scalar(sa.select(Edition).where(Edition.slug == slug)) if slug else current_edition())
     if edition is None:
         abort(404)
     return edition
@@ -51,7 +51,7 @@ def _edition() -> Edition:
 def round_list():
     """List an edition's rounds in order."""
     slug = request.args.get("edition")
-    if not slug and latest_edition() is None:
+    if not slug and current_edition() is None:
         flash(_("Create an edition first."), "info")
         return redirect(url_for("secretariat.edition_create"))
     edition = _edition()

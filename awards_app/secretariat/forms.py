@@ -67,7 +67,11 @@ class EditionForm(BaseForm):
                                    validators=[InputRequired()])
     submit = SubmitField(_l("Save edition"))
 
+    def validate_opens_at(self, field) -> None:
+        check_year(field)
+
     def validate_closes_at(self, field) -> None:
+        check_year(field)
         if self.opens_at.data and field.data and field.data <= self.opens_at.data:
             raise ValidationError(_l("The call must close after it opens."))
 
@@ -84,6 +88,11 @@ class EditionForm(BaseForm):
         self.reference_prefix.data, self.time_zone.data = edition.reference_prefix, edition.time_zone
         self.opens_at.data = edition.local(edition.opens_at).replace(tzinfo=None)
         self.closes_at.data = edition.local(edition.closes_at).replace(tzinfo=None)
+
+
+def check_year(field) -> None:
+    if field.data and not 2000 <= field.data.year <= 2100:
+        raise ValidationError(_l("Enter a date between the years 2000 and 2100."))
 
 
 def _aware(local: datetime, zone: ZoneInfo) -> datetime:
@@ -126,7 +135,9 @@ class CategoryForm(BaseForm):
 
     def validate_tiers(self, field) -> None:
         for entry in field:
-            if bool((entry.name_en.data or "").strip()) != bool(entry.count.data):
+            filled = [bool((entry.name_en.data or "").strip()), bool((entry.name_ko.data or "").strip()),
+                      bool(entry.count.data)]
+            if any(filled) and not (filled[0] and filled[2]):
                 raise ValidationError(str(_l("Each award tier needs both a name and a number of awards.")))
 
     def to_input(self) -> CategoryInput:

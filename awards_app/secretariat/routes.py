@@ -40,7 +40,7 @@ def _edition_from_args() -> Edition | None:
         if edition is None:
             abort(404)
         return edition
-    return programs.latest_edition()
+    return programs.current_edition()
 
 
 @bp.route("/")
@@ -145,6 +145,11 @@ def category_edit(category_id: int):
 # --- nominations and screening -------------------------------------------------------------------
 
 
+def _page_number() -> int:
+    """The requested page, kept within what a database offset can hold."""
+    return min(max(request.args.get("page", 1, type=int), 1), 100_000)
+
+
 def _parse(enum_type, value: str | None):
     try:
         return enum_type(value) if value else None
@@ -162,6 +167,8 @@ def nomination_list():
     form = NominationFilterForm(edition, formdata=request.args)
     form.validate()
     category_id = request.args.get("category", type=int)
+    if category_id not in {c.id for c in edition.categories}:
+        category_id = None
     country = (request.args.get("country") or "").upper()
     query = nomination_service.nomination_search(
         edition.id,
@@ -172,8 +179,10 @@ def nomination_list():
         organisation_type=_parse(OrganisationType, request.args.get("type")),
         text=(form.q.data or "")[:200],
     )
-    page = db.paginate(query, per_page=25, max_per_page=100, error_out=False)
-    return render_template("secretariat/nomination_list.html", edition=edition, form=form, page=page)
+    page = db.paginate(query, page=_page_number(), per_page=25, max_per_page=100, error_out=False)
+    editions = db.session.scalars(sa.select(Edition).order_by(Edition.year.desc(), Edition.id.desc())).all()
+    return render_template("secretariat/nomination_list.html", edition=edition, editions=editions, form=form,
+                           page=page)
 
 
 @bp.route("/nominations/<int:nomination_id>", methods=["GET", "POST"])
@@ -277,6 +286,6 @@ def audit_log():
         query = query.where(AuditEvent.action.startswith(action, autoescape=True))
     if text:
         query = query.where(AuditEvent.summary.icontains(text, autoescape=True))
-    page = db.paginate(query, per_page=50, max_per_page=200, error_out=False)
+    page = db.paginate(query, page=_page_number(), per_page=50, max_per_page=200, error_out=False)
     actions = db.session.scalars(sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
     return render_template("secretariat/audit_log.html", page=page, action=action, text=text, actions=actions)

@@ -58,13 +58,34 @@ def entry_refusal(category: Category, user: User) -> str | None:
     return None
 
 
-def create_draft(category: Category, user: User, answers: dict[str, object]) -> Nomination:
-    """Start a nomination in a category for the user's organisation, saved as a draft."""
+def _lock_organisation(organisation_id: int) -> None:
+    # Take the organisation's row lock before counting its nominations, so that two requests at once cannot both
+    # pass the per-organisation maximum (PostgreSQL locks the row; SQLite takes its single write lock).
+    db.session.execute(sa.update(Organisation).where(Organisation.id == organisation_id)
+                       .values(id=Organisation.id))
+
+
+def create_draft(category: Category, user: User, answers: dict[str, object],
+                 client_token: str | None = None) -> Nomination:
+    """Start a nomination in a category for the user's organisation, saved as a draft.
+
+    A form posted again with the same ``client_token`` (back button, double click) returns the draft it made.
+    """
+    if user.is_applicant:
+        _lock_organisation(user.organisation_id)
+        if client_token:
+            earlier = db.session.scalar(sa.select(Nomination).where(
+                Nomination.organisation_id == user.organisation_id, Nomination.client_token == client_token))
+            if earlier is not None:
+                db.session.rollback()
+                return earlier
     refusal = entry_refusal(category, user)
     if refusal:
+        db.session.rollback()
         raise ServiceError(refusal)
     cleaned = clean_answers(category.kind, answers)
     nomination = Nomination(
+        client_token=client_token or None,
         edition_id=category.edition_id,
         category=category,
         organisation_id=user.organisation_id,
@@ -133,7 +154,16 @@ def submit(nomination: Nomination, user: User, answers: dict[str, object] | None
     problems = check_answers(nomination.category.kind, nomination.answers or {})
     if problems:
         raise SubmissionRefused(problems)
+    _lock_organisation(nomination.organisation_id)
+    db.session.refresh(nomination)  # another request may have submitted it while we waited for the lock
+    if nomination.status is NominationStatus.SUBMITTED:
+        db.session.rollback()
+        return nomination
+    if not nomination.category.accepts(nomination.organisation.type):
+        db.session.rollback()
+        raise ServiceError(_l("This category is no longer open to your type of organisation."))
     if active_count(nomination.category, nomination.organisation_id) > nomination.category.max_per_organisation:
+        db.session.rollback()
         raise ServiceError(_l("Your organisation already has the most nominations allowed in this category."))
     if nomination.reference is None:
         nomination.reference = _next_reference(nomination)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
-from ..models import AwardTier, Category, CategoryKind, Edition, OrganisationType, User
+from ..models import AwardTier, Category, CategoryKind, Edition, OrganisationType, User, utcnow
 from . import ServiceError
 from .audit import record
 
@@ -46,8 +46,17 @@ class CategoryInput:
     tiers: list[TierInput]
 
 
-def latest_edition() -> Edition | None:
-    return db.session.scalar(sa.select(Edition).order_by(Edition.year.desc(), Edition.id.desc()).limit(1))
+def current_edition(now: datetime | None = None) -> Edition | None:
+    """The edition people are working on: the one whose call is open, else the last one to have opened, else the
+    next to open."""
+    now = now or utcnow()
+    open_call = db.session.scalar(sa.select(Edition).where(Edition.opens_at <= now, Edition.closes_at > now)
+                                  .order_by(Edition.closes_at).limit(1))
+    if open_call is not None:
+        return open_call
+    opened = db.session.scalar(sa.select(Edition).where(Edition.opens_at <= now)
+                               .order_by(Edition.opens_at.desc()).limit(1))
+    return opened or db.session.scalar(sa.select(Edition).order_by(Edition.opens_at).limit(1))
 
 
 def _check_edition(data: EditionInput, edition: Edition | None) -> None:

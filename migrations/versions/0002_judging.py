@@ -20,6 +20,11 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('nomination', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('client_token', sa.String(length=40), nullable=True))
+        batch_op.create_unique_constraint(batch_op.f('uq_nomination_organisation_id_client_token'),
+                                          ['organisation_id', 'client_token'])
+
     op.create_table('round',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('edition_id', sa.Integer(), nullable=False),
@@ -168,6 +173,10 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('nomination', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_nomination_organisation_id_client_token'), type_='unique')
+        batch_op.drop_column('client_token')
+
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.drop_column('time_zone')
         batch_op.drop_column('languages')

@@ -197,3 +197,13 @@ def test_create_admin_refuses_a_short_password(runner, db):
     assert result.exit_code != 0
     assert "at least 10" in result.output
     assert count(User) == 0
+
+
+def test_a_new_password_signs_out_other_sessions(app, client, auth, world):
+    other_device = app.test_client()
+    other_device.post("/auth/login", data={"email": world.applicant.email, "password": PASSWORD})
+    assert other_device.get("/nominations/").status_code == 200
+    client.post("/auth/forgot", data={"email": world.applicant.email})
+    link = link_in(outbox(app)[0])
+    client.post(link, data={"password": "brand-new-password", "confirm": "brand-new-password"})
+    assert other_device.get("/nominations/").status_code == 302  # back to sign-in

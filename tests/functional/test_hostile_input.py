@@ -49,3 +49,23 @@ def test_overlong_input_is_refused_at_the_field(client, world, db):
 def test_an_unknown_method_is_refused_politely(client, world):
     assert client.put("/auth/login").status_code == 405
     assert client.post("/secretariat/nominations").status_code in (302, 405)
+
+
+@pytest.mark.parametrize("query", ["page=99999999999999999999", "page=922337203685477581",
+                                   "category=99999999999999999999", "page=0", "page=-5"])
+def test_huge_paging_and_filter_numbers_are_harmless(client, auth, world, query):
+    auth.login(world.secretariat)
+    assert client.get(f"/secretariat/nominations?edition=test-2026&{query}").status_code == 200
+    assert client.get(f"/secretariat/audit?{query}").status_code == 200
+
+
+@pytest.mark.parametrize(("zone", "opens", "closes"), [("Asia/Seoul", "0001-01-01T05:00", "2027-05-31T23:59"),
+                                                       ("America/Los_Angeles", "2027-01-01T00:00",
+                                                        "9999-12-31T23:00")])
+def test_edition_dates_out_of_range_are_refused_at_the_field(client, auth, world, zone, opens, closes):
+    auth.login(world.secretariat)
+    response = client.post("/secretariat/editions/new", data={
+        "name": "X", "year": "2027", "slug": "x-2027", "reference_prefix": "SSCP", "time_zone": zone,
+        "opens_at": opens, "closes_at": closes})
+    assert response.status_code == 200
+    assert b"Enter a date between the years 2000 and 2100." in response.data

@@ -327,3 +327,24 @@ def test_missing_things_are_404(client, applicant, world):
     assert client.get("/nominations/new/999").status_code == 404
     nomination = start(client, world)
     assert client.get(f"/nominations/{nomination.id}/attachments/999").status_code == 404
+
+
+def test_a_new_form_posted_twice_makes_one_draft(client, applicant, world, db):
+    page = client.get(f"/nominations/new/{world.project.id}").data.decode()
+    import re
+
+    token = re.search(r'name="client_token" type="hidden" value="([0-9a-f]+)"', page).group(1)
+    for _ in range(2):  # the back button and Save again
+        client.post(f"/nominations/new/{world.project.id}", data={"title": "Once", "client_token": token})
+    assert count(Nomination) == 1
+
+
+def test_narrowing_a_category_stops_drafts_of_excluded_types(client, applicant, world, db):
+    nomination = start(client, world, complete_project_answers())
+    world.project.eligible_types = ["corporation"]
+    db.session.commit()
+    response = client.post(f"/nominations/{nomination.id}/edit", data={**complete_project_answers(),
+                                                                      "submit_entry": "1"}, follow_redirects=True)
+    assert b"no longer open to your type of organisation" in response.data
+    db.session.refresh(nomination)
+    assert nomination.status is NominationStatus.DRAFT and nomination.reference is None
