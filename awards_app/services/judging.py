@@ -11,6 +11,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
+from .. import assignment as assignment_maths
 from ..extensions import db
 from ..models import (
     Assignment,
@@ -330,14 +331,13 @@ class AutoResult:
 
 def assign_automatically(round_: Round, actor: User, seed: int = 0) -> AutoResult:
     """Fill each nomination up to the round's panel size, evenly, never with a conflicted judge."""
-    from .. import assignment as assignment_maths
     if round_.is_closed():
         raise ServiceError(_l("This round has closed."))
     nominations = round_nominations(round_)
     panel = judges()
     existing = [tuple(row) for row in db.session.execute(sa.select(Assignment.judge_id, Assignment.nomination_id)
                                        .where(Assignment.round_id == round_.id))]
-    blocked = [tuple(row) for row in db.session.execute(sa.select(Conflict.judge_id, Conflict.nomination_id))]
+    blocked = {tuple(row) for row in db.session.execute(sa.select(Conflict.judge_id, Conflict.nomination_id))}
     known_judges = {j.id for j in panel}
     known_nominations = {n.id for n in nominations}
     plan = assignment_maths.plan_assignment(
@@ -346,8 +346,9 @@ def assign_automatically(round_: Round, actor: User, seed: int = 0) -> AutoResul
          for n in nominations],
         judges_per_nomination=round_.judges_per_nomination,
         max_load=None,
-        existing=[p for p in existing if p[0] in known_judges and p[1] in known_nominations],
-        blocked=[p for p in blocked if p[0] in known_judges and p[1] in known_nominations],
+        # A recused judge's assignment does not count: the nomination needs someone in their place.
+        existing=[p for p in existing if p[0] in known_judges and p[1] in known_nominations and p not in blocked],
+        blocked=sorted(p for p in blocked if p[0] in known_judges and p[1] in known_nominations),
         same_country=round_.same_country_conflict,
         seed=seed,
     )
@@ -654,8 +655,8 @@ def judge_work(judge: User) -> list[RoundWork]:
         .order_by(Edition.year.desc(), Round.position, Category.position, Category.id, Nomination.reference,
                   Assignment.id)
     ).all()
-    conflicts = set(db.session.execute(sa.select(Conflict.judge_id, Conflict.nomination_id)
-                                       .where(Conflict.judge_id == judge.id)).tuples())
+    conflicts = {(judge_id, nomination_id) for judge_id, nomination_id in db.session.execute(
+        sa.select(Conflict.judge_id, Conflict.nomination_id).where(Conflict.judge_id == judge.id))}
     voted = set(db.session.scalars(sa.select(CommitteeVote.assignment_id).join(CommitteeVote.assignment)
                                    .where(Assignment.judge_id == judge.id)))
     work: dict[int, RoundWork] = {}

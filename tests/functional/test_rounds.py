@@ -330,3 +330,41 @@ def test_the_secretariat_pages_render(client, auth, world, db, panel):
         assert response.status_code == 200, url
     assert client.get(f"/secretariat/rounds/{round_.id}/rubrics/999").status_code == 404
     assert client.get("/secretariat/rounds/999").status_code == 404
+
+
+def test_automatic_assignment_fills_gaps_evenly_without_conflicts(client, auth, world, db, panel):
+    round_ = new_round(world, db, k=2)
+    vietnam = Organisation(name="Hanoi People's Committee", type=OrganisationType.CITY, country_code="VN",
+                           city="Hanoi")
+    nominations = [eligible(world, db, f"Project {i}", organisation=vietnam if i == 0 else world.other_city)
+                   for i in range(6)]
+    auth.login(world.secretariat)
+    response = client.post(f"/secretariat/rounds/{round_.id}/assignments/automatic", data={"auto-seed": "7"},
+                           follow_redirects=True)
+    assert b"12 assignments added automatically." in response.data
+    pairs = {(a.judge_id, a.nomination_id) for a in db.session.scalars(sa.select(Assignment))}
+    loads = [sum(1 for j, _n in pairs if j == judge.id) for judge in panel]
+    assert max(loads) - min(loads) <= 1
+    assert (panel[1].id, nominations[0].id) not in pairs  # the Vietnamese judge, a Vietnamese nomination
+    # A recusal opens a gap that a second run fills, with someone else, and nothing else moves.
+    first = db.session.scalar(sa.select(Assignment).where(Assignment.nomination_id == nominations[3].id))
+    judging.declare(first, first.judge, True, "Former adviser")
+    client.post(f"/secretariat/rounds/{round_.id}/assignments/automatic", data={"auto-seed": "7"})
+    after = {(a.judge_id, a.nomination_id) for a in db.session.scalars(sa.select(Assignment))}
+    assert pairs <= after and len(after) == 13
+    judges_of_three = {j for j, n in after if n == nominations[3].id} - {first.judge_id}
+    assert len(judges_of_three) == 2
+    response = client.post(f"/secretariat/rounds/{round_.id}/assignments/automatic", data={"auto-seed": "7"},
+                           follow_redirects=True)
+    assert b"0 assignments added automatically." in response.data
+
+
+def test_automatic_assignment_names_the_nominations_it_cannot_fill(client, auth, world, db, panel):
+    round_ = new_round(world, db, k=4)
+    vietnam = Organisation(name="Hanoi People's Committee", type=OrganisationType.CITY, country_code="VN",
+                           city="Hanoi")
+    nomination = eligible(world, db, "Hanoi open data", organisation=vietnam)
+    auth.login(world.secretariat)
+    response = client.post(f"/secretariat/rounds/{round_.id}/assignments/automatic", data={"auto-seed": "0"},
+                           follow_redirects=True).data.decode()
+    assert f"{nomination.reference} still lacks 1 judge(s)" in response
