@@ -45,7 +45,7 @@ class RoundForm(BaseForm):
                                     validators=[DataRequired(message=_l("Choose at least one category."))])
     judges_per_nomination = IntegerField(_l("Judges per nomination"), default=3,
                                          validators=[InputRequired(), NumberRange(min=1, max=50)])
-    mode = SelectField(_l("Decision"), default=RoundMode.SCORING.value,
+    mode = SelectField(_l("Decision mode"), default=RoundMode.SCORING.value,
                        choices=select_choices([(RoundMode.SCORING.value, _l("Judges score a weighted rubric")),
                                                (RoundMode.COMMITTEE.value,
                                                 _l("Committee vote (Mayor's commendations)"))]))

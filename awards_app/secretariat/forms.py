@@ -220,7 +220,7 @@ class JudgeProfileForm(BaseForm):
     """Who a judge is; the secretariat keeps it, the judge can correct it."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    title = StringField(_l("Title"), validators=[Optional(), Length(max=120)], description=_l("e.g. Professor"))
+    title = StringField(_l("Job title"), validators=[Optional(), Length(max=120)], description=_l("e.g. Professor"))
     affiliation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)],
                               description=_l("Never assigned automatically to nominations of this organisation."))
     country_code = SelectField(_l("Country"), validators=[Optional()])
