@@ -152,6 +152,10 @@ class Assignment(db.Model):
     sheet: Mapped[ScoreSheet | None] = relationship(back_populates="assignment", cascade="all, delete-orphan",
                                                     uselist=False)
 
+    def belongs_to(self, user: User) -> bool:
+        """Only the assigned judge works on an assignment; the secretariat has its own pages."""
+        return user.is_authenticated and user.is_judge and self.judge_id == user.id
+
 
 class Conflict(db.Model):
     """A conflict of interest between a judge and a nomination: the judge is recused from it in every round."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -14,6 +16,7 @@ from ..entry_forms import fields_for
 from ..extensions import db
 from ..models import Attachment, Category, Edition, Nomination, Role
 from ..services import ServiceError
+from ..services import judging as judging_service
 from ..services import nominations as service
 from .forms import DeleteForm, WithdrawForm, entry_form_class
 
@@ -44,7 +47,7 @@ def index():
         (edition, [(category, service.entry_refusal(category, current_user)) for category in edition.categories
                    if category.eligible_types])
         for edition in editions
-        if edition.call_state().value != "closed"
+        if edition.is_open()
     ]
     return render_template("nominations/nomination_list.html", nominations=nominations, openings=openings)
 
@@ -61,9 +64,11 @@ def create(category_id: int):
         flash(str(refusal), "warning")
         return redirect(url_for("nominations.index"))
     form = entry_form_class(category.kind)()
+    if request.method == "GET":
+        form.client_token.data = secrets.token_hex(16)
     if form.validate_on_submit():
         try:
-            nomination = service.create_draft(category, current_user, form.answers())
+            nomination = service.create_draft(category, current_user, form.answers(), form.client_token.data)
         except ServiceError as error:
             flash(str(error.message), "danger")
             return redirect(url_for("nominations.index"))
@@ -144,6 +149,12 @@ def view(nomination_id: int):
         abort(403)
     if current_user.is_secretariat and not nomination.belongs_to(current_user):
         return redirect(url_for("secretariat.nomination_detail", nomination_id=nomination.id))
+    if not nomination.belongs_to(current_user):
+        # A judge reads a nomination on their scoring page, beside the rubric.
+        assignment = judging_service.assignment_of(current_user, nomination)
+        if assignment is not None:
+            return redirect(url_for("judging.assignment", assignment_id=assignment.id))
+        abort(403)
     return render_template("nominations/nomination_view.html", nomination=nomination,
                            specs=fields_for(nomination.category.kind), withdraw_form=WithdrawForm())
 

@@ -484,6 +484,9 @@ class StaleSheet(ServiceError):
     """The sheet was saved elsewhere (another tab) since this page loaded."""
 
 
+STALE_SHEET = _l("These scores were changed in another window. Reload the page to see the latest.")
+
+
 SCORE_MESSAGES = {
     "not-a-number": _l("Enter a number."),
     "out-of-range": _l("Enter a score from %(min)s to %(max)s."),
@@ -552,10 +555,23 @@ def save_sheet(assignment: Assignment, judge: User, data: SheetInput, *, submit:
         raise ScoresRefused(errors)
     sheet = assignment.sheet
     if sheet is None:
-        sheet = ScoreSheet(assignment=assignment, status=SheetStatus.DRAFT, version=0)
+        sheet = ScoreSheet(assignment=assignment, status=SheetStatus.DRAFT, version=1)
         db.session.add(sheet)
-    elif data.version is not None and data.version != sheet.version:
-        raise StaleSheet(_l("These scores were changed in another window. Reload the page to see the latest."))
+    else:
+        # Claim the next version in the database itself: of two saves racing from two windows (or a save racing
+        # a submission) only the first counts, and the other is told the sheet moved on.
+        expected = sheet.version if data.version is None else data.version
+        claimed = db.session.execute(
+            sa.update(ScoreSheet)
+            .where(ScoreSheet.id == sheet.id, ScoreSheet.version == expected,
+                   ScoreSheet.status == SheetStatus.DRAFT)
+            .values(version=expected + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:
+            db.session.rollback()
+            raise StaleSheet(STALE_SHEET)
+        sheet.version = expected + 1
     current = {s.criterion_id: s for s in sheet.scores}
     changed = []
     for criterion_id, value in values.items():
@@ -567,9 +583,11 @@ def save_sheet(assignment: Assignment, judge: User, data: SheetInput, *, submit:
         if score.value != value or score.comment != comment:
             changed.append(criterion_id)
         score.value, score.comment = value, comment
-    sheet.overall_comment = (data.overall_comment or "").strip()[:10000]
+    overall_comment = (data.overall_comment or "").strip()[:10000]
+    if overall_comment != (sheet.overall_comment or ""):
+        changed.append("overall")
+    sheet.overall_comment = overall_comment
     sheet.saved_at = utcnow()
-    sheet.version = (sheet.version or 0) + 1
     total = weighted_total(list(by_id.values()), values)
     details = {"reference": assignment.nomination.reference, "round": assignment.round.name,
                "scores": {str(k): (str(v) if v is not None else None) for k, v in values.items()},
@@ -578,9 +596,13 @@ def save_sheet(assignment: Assignment, judge: User, data: SheetInput, *, submit:
         sheet.status = SheetStatus.SUBMITTED
         sheet.submitted_at = utcnow()
         record("scores.submitted", assignment.nomination, judge, f"scores submitted by {judge.email}", details)
-    elif changed or data.overall_comment:
+    elif changed:
         record("scores.saved", assignment.nomination, judge, f"scores saved by {judge.email}", details)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError as error:  # another window created the sheet at the same moment
+        db.session.rollback()
+        raise StaleSheet(STALE_SHEET) from error
     return sheet
 
 
@@ -649,7 +671,7 @@ def judge_work(judge: User) -> list[RoundWork]:
         sa.select(Assignment).join(Assignment.round).join(Round.edition).join(Assignment.nomination)
         .join(Nomination.category)
         .where(Assignment.judge_id == judge.id)
-        .options(selectinload(Assignment.round), selectinload(Assignment.sheet),
+        .options(selectinload(Assignment.round).selectinload(Round.edition), selectinload(Assignment.sheet),
                  selectinload(Assignment.nomination).selectinload(Nomination.organisation),
                  selectinload(Assignment.nomination).selectinload(Nomination.category))
         .order_by(Edition.year.desc(), Round.position, Category.position, Category.id, Nomination.reference,

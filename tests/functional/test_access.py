@@ -9,7 +9,7 @@ import io
 import pytest
 import sqlalchemy as sa
 
-from awards_app.models import Assignment, Attachment, Nomination, Round
+from awards_app.models import Assignment, Attachment, Criterion, Nomination, Round, utcnow
 from tests.conftest import PASSWORD
 from tests.unit.test_storage import PDF
 
@@ -66,6 +66,12 @@ ACCESS: dict[str, tuple[str, str, str, str, str]] = {
     "rounds.remind": (LOGIN, DENY, DENY, DENY, OK),
     "rounds.conflicts": (LOGIN, DENY, DENY, DENY, OK),
     "rounds.advance": (LOGIN, DENY, DENY, DENY, OK),
+    # The judge here is assigned and has declared no conflict: the score sheet is open to them alone.
+    "judging.index": (LOGIN, DENY, DENY, OK, DENY),
+    "judging.assignment": (LOGIN, DENY, DENY, OK, DENY),
+    "judging.autosave": (LOGIN, DENY, DENY, OK, DENY),
+    "judging.declare": (LOGIN, DENY, DENY, OK, DENY),
+    "judging.vote": (LOGIN, DENY, DENY, OK, DENY),
 }
 COLUMN = {"anonymous": 0, "owner": 1, "other_applicant": 2, "judge": 3, "secretariat": 4}
 
@@ -96,8 +102,10 @@ def test_access_matrix(app, client, world, db, endpoint):
                    opens_at=world.edition.opens_at, closes_at=world.edition.closes_at)
     db.session.add(round_)
     db.session.flush()
-    judged = Assignment(round_id=round_.id, nomination_id=nomination.id, judge_id=world.judge.id)
-    db.session.add(judged)
+    judged = Assignment(round_id=round_.id, nomination_id=nomination.id, judge_id=world.judge.id,
+                        no_conflict_declared_at=utcnow())
+    db.session.add_all([judged, Criterion(round_id=round_.id, category_id=world.project.id, name_en="Value",
+                                          weight=1)])
     db.session.commit()
     values = {
         "nomination_id": nomination.id, "attachment_id": attachment.id, "edition_id": world.edition.id,

@@ -1,0 +1,127 @@
+"""The judge's forms: the conflict-of-interest declaration, the score sheet and the committee vote."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from wtforms import HiddenField, RadioField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from ..forms import BaseForm, select_choices
+from ..models import Criterion, ScoreSheet, Vote
+from ..scoring import Scale
+from ..services.judging import SheetInput
+
+MAX_COMMENT_CHARS = 5000
+MAX_OVERALL_COMMENT_CHARS = 10000
+
+
+def score_text(value: Decimal | None) -> str:
+    """A score as the judge reads and types it: 7, 7.5 (never 7.00 or 1E+1)."""
+    if value is None:
+        return ""
+    return format(Decimal(value).normalize(), "f")
+
+
+class DeclarationForm(BaseForm):
+    """Before scoring: no conflict of interest, or a conflict with its reason."""
+
+    declaration = RadioField(
+        _l("Your declaration"),
+        choices=select_choices([("none", _l("I have no conflict of interest with this nomination")),
+                                ("conflict", _l("I have a conflict of interest with this nomination"))]),
+        validators=[DataRequired(message=_l("Choose one of the two."))],
+    )
+    reason = TextAreaField(
+        _l("The conflict, briefly"),
+        validators=[Length(max=2000)],  # no Optional(): it would stop validate_reason on an empty reason
+        description=_l("Required if you have a conflict, e.g. “I advised this city on the project in 2023.” "
+                       "Only the secretariat sees it."),
+        render_kw={"rows": 3},
+    )
+    submit = SubmitField(_l("Confirm my declaration"))
+
+    @property
+    def has_conflict(self) -> bool:
+        return self.declaration.data == "conflict"
+
+    def validate_reason(self, field) -> None:
+        if self.has_conflict and not (field.data or "").strip():
+            raise ValidationError(_l("Say briefly what the conflict is."))
+
+
+class VoteForm(BaseForm):
+    """A committee member's vote on one nomination."""
+
+    vote = RadioField(
+        _l("Your vote"),
+        choices=select_choices([(Vote.APPROVE.value, _l("Approve")), (Vote.REJECT.value, _l("Reject")),
+                                (Vote.ABSTAIN.value, _l("Abstain"))]),
+        validators=[DataRequired(message=_l("Choose approve, reject or abstain."))],
+    )
+    submit = SubmitField(_l("Cast my vote"))
+
+
+class ScoreSheetForm(BaseForm):
+    """A score and an optional comment per criterion (fields ``score_<id>``, ``comment_<id>``) and a general one."""
+
+    criterion_ids: list[int] = []
+    overall_comment = TextAreaField(
+        _l("Overall comment (optional)"),
+        validators=[Optional(), Length(max=MAX_OVERALL_COMMENT_CHARS)],
+        description=_l("Strengths, weaknesses, anything the committee should know. Only the secretariat reads it."),
+        render_kw={"rows": 4},
+    )
+    # The version of the saved sheet this page was loaded with: a save from an older page is refused.
+    version = HiddenField()
+    save = SubmitField(_l("Save draft"))
+    submit_scores = SubmitField(_l("Submit scores"))
+
+    def score_field(self, criterion_id: int):
+        return self[f"score_{criterion_id}"]
+
+    def comment_field(self, criterion_id: int):
+        return self[f"comment_{criterion_id}"]
+
+    def to_input(self) -> SheetInput:
+        try:
+            version = int(self.version.data) if self.version.data not in (None, "") else None
+        except ValueError:
+            version = -1  # a tampered version can only be stale
+        return SheetInput(
+            scores={i: self.score_field(i).data or "" for i in self.criterion_ids},
+            comments={i: self.comment_field(i).data or "" for i in self.criterion_ids},
+            overall_comment=self.overall_comment.data or "",
+            version=version,
+        )
+
+    def show_errors(self, errors: dict[int, str]) -> None:
+        """Put the service's per-criterion refusals beside their scores."""
+        for criterion_id, message in errors.items():
+            if f"score_{criterion_id}" in self:
+                self.score_field(criterion_id).errors = [*self.score_field(criterion_id).errors, message]
+
+
+def score_sheet_form(criteria: list[Criterion], scales: list[Scale], sheet: ScoreSheet | None,
+                     formdata=None) -> ScoreSheetForm:
+    """Build the score sheet of a rubric: from what was posted, else from the saved sheet."""
+    attributes: dict[str, object] = {"criterion_ids": [c.id for c in criteria]}
+    for criterion, scale in zip(criteria, scales, strict=True):
+        choices = [("", _l("Not scored"))] + [(score_text(v), score_text(v)) for v in scale.choices()]
+        attributes[f"score_{criterion.id}"] = SelectField(
+            _l("Score"), choices=select_choices(choices), validate_choice=False, validators=[Optional()],
+        )
+        attributes[f"comment_{criterion.id}"] = TextAreaField(
+            _l("Comment (optional)"), validators=[Optional(), Length(max=MAX_COMMENT_CHARS)], render_kw={"rows": 2},
+        )
+    form_class = type("RubricScoreSheetForm", (ScoreSheetForm,), attributes)
+    if formdata is not None:
+        return form_class(formdata=formdata)
+    data: dict[str, object] = {"version": str(sheet.version) if sheet is not None else "0"}
+    if sheet is not None:
+        data["overall_comment"] = sheet.overall_comment
+        for score in sheet.scores:
+            data[f"score_{score.criterion_id}"] = score_text(score.value)
+            data[f"comment_{score.criterion_id}"] = score.comment
+    return form_class(formdata=None, data=data)

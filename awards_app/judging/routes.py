@@ -1,0 +1,218 @@
+"""The judge's side: assignments, conflict declarations, score sheets and committee votes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from ..auth.access import role_required
+from ..entry_forms import fields_for
+from ..extensions import db
+from ..models import Assignment, Role, RoundMode, Vote, utcnow
+from ..services import NotAllowed, ServiceError
+from ..services import judging as service
+from .forms import DeclarationForm, VoteForm, score_sheet_form, score_text
+
+bp = Blueprint("judging", __name__)
+
+
+def _zone() -> str:
+    """The judge's own time zone, in which every deadline on these pages is shown."""
+    zone = getattr(current_user, "time_zone", "") or "UTC"
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+    return zone
+
+
+def time_left(moment: datetime, now: datetime | None = None) -> str:
+    """How long until a moment, to the hour (to the minute on the last day): "3 days 4 hours"."""
+    seconds = int((moment - (now or utcnow())).total_seconds())
+    if seconds < 60:
+        return _("less than a minute")
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    parts = []
+    if days:
+        parts.append(ngettext("%(num)d day", "%(num)d days", days))
+    if hours:
+        parts.append(ngettext("%(num)d hour", "%(num)d hours", hours))
+    if not days and minutes:
+        parts.append(ngettext("%(num)d minute", "%(num)d minutes", minutes))
+    return " ".join(parts)
+
+
+def _own_assignment(assignment_id: int) -> Assignment:
+    """Load an assignment of the signed-in judge: 404 if there is none, 403 if it is someone else's."""
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None:
+        abort(404)
+    if not assignment.belongs_to(current_user):
+        abort(403)
+    return assignment
+
+
+def _back(assignment: Assignment):
+    return redirect(url_for("judging.assignment", assignment_id=assignment.id))
+
+
+@bp.route("/")
+@role_required(Role.JUDGE)
+def index():
+    """List the judge's assignments by round and category, with progress and the next one to score."""
+    work = service.judge_work(current_user)
+    return render_template("judging/assignment_list.html", work=work, next_up=service.next_to_score(work),
+                           zone=_zone(), time_left=time_left)
+
+
+@bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
+@role_required(Role.JUDGE)
+def assignment(assignment_id: int):
+    """One assignment: the declaration first, then the score sheet (or the vote), read-only once done."""
+    assignment = _own_assignment(assignment_id)
+    conflict = service.conflict_between(current_user.id, assignment.nomination_id)
+    if conflict is not None:
+        if request.method == "POST":
+            flash(_("You are recused from this nomination: nothing was saved."), "danger")
+            return _back(assignment)
+        return _render("judging/recused.html", assignment, conflict=conflict)
+    if assignment.no_conflict_declared_at is None:
+        if request.method == "POST":
+            flash(_("Declare whether you have a conflict of interest first. Nothing was saved."), "danger")
+            return _back(assignment)
+        return _render("judging/declaration.html", assignment, form=DeclarationForm())
+    if assignment.round.mode is RoundMode.COMMITTEE:
+        if request.method == "POST":
+            return redirect(url_for("judging.vote", assignment_id=assignment.id), code=307)
+        vote = service.vote_of(assignment)
+        form = VoteForm(data={"vote": vote.vote.value if vote else None})
+        return _render("judging/vote.html", assignment, form=form, vote=vote)
+    return _score(assignment)
+
+
+def _score(assignment: Assignment):
+    """Show the score sheet; a posted one is saved as a draft or submitted, or shown again with its errors."""
+    criteria = service.criteria_of(assignment.round, assignment.nomination.category)
+    scales = service.scales_of(criteria)
+    posted = request.method == "POST"
+    form = score_sheet_form(criteria, scales, assignment.sheet, request.form if posted else None)
+    if posted:
+        refusal = service.scoring_refusal(assignment, current_user)
+        if refusal:
+            flash(_("%(refusal)s Nothing was saved.", refusal=refusal), "danger")
+            return _back(assignment)
+        submit = bool(form.submit_scores.data)
+        if form.validate_on_submit():
+            try:
+                service.save_sheet(assignment, current_user, form.to_input(), submit=submit)
+            except service.ScoresRefused as refused:
+                form.show_errors(refused.errors)
+                flash(str(refused.message), "danger")
+            except service.StaleSheet as stale:
+                # Show what was typed against the newest version: saving again is then a deliberate choice.
+                form.version.data = str(assignment.sheet.version)
+                flash(str(stale.message), "warning")
+            except ServiceError as error:
+                flash(str(error.message), "danger")
+                return _back(assignment)
+            else:
+                if submit:
+                    flash(_("Your scores for %(ref)s are submitted. Thank you!", ref=assignment.nomination.reference),
+                          "success")
+                    return redirect(url_for("judging.index"))
+                flash(_("Draft saved. You can come back to it until the round closes."), "success")
+                return _back(assignment)
+        else:
+            flash(_("Some comments are too long: see the fields marked below. Nothing was saved."), "danger")
+    return _render_sheet(assignment, criteria, scales, form)
+
+
+def _render_sheet(assignment: Assignment, criteria, scales, form):
+    return _render("judging/score_sheet.html", assignment, form=form, criteria=criteria,
+                   shares=service.weight_shares_of(criteria), scales={s.criterion_id: s for s in scales},
+                   summary=service.sheet_summary(assignment),
+                   saved={s.criterion_id: s for s in (assignment.sheet.scores if assignment.sheet else [])},
+                   refusal=service.scoring_refusal(assignment, current_user))
+
+
+def _render(template: str, assignment: Assignment, **context):
+    nomination = assignment.nomination
+    return render_template(template, assignment=assignment, round=assignment.round, nomination=nomination,
+                           specs=fields_for(nomination.category.kind), status=service.status_of(assignment),
+                           zone=_zone(), time_left=time_left, score_text=score_text, **context)
+
+
+@bp.route("/assignments/<int:assignment_id>/autosave", methods=["POST"])
+@role_required(Role.JUDGE)
+def autosave(assignment_id: int):
+    """Save the draft while the judge types (called by scoring.js); answer in JSON."""
+    assignment = _own_assignment(assignment_id)
+    criteria = service.criteria_of(assignment.round, assignment.nomination.category)
+    form = score_sheet_form(criteria, service.scales_of(criteria), assignment.sheet, request.form)
+    if not form.validate():
+        errors = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
+        return jsonify(saved=False, message=_("Some comments are too long. Nothing was saved."),
+                       fields=errors), 422
+    try:
+        sheet = service.save_sheet(assignment, current_user, form.to_input(), submit=False)
+    except service.ScoresRefused as refused:
+        return jsonify(saved=False, message=str(refused.message),
+                       errors={str(k): str(v) for k, v in refused.errors.items()}), 422
+    except service.StaleSheet as stale:
+        return jsonify(saved=False, stale=True, message=str(stale.message)), 409
+    except NotAllowed as refusal:
+        return jsonify(saved=False, message=str(refusal.message)), 403
+    except ServiceError as error:
+        return jsonify(saved=False, message=str(error.message)), 409
+    summary = service.sheet_summary(assignment)
+    local_time = sheet.saved_at.astimezone(ZoneInfo(_zone())).strftime("%H:%M")
+    return jsonify(saved=True, version=sheet.version, total=round(summary.value, 1), scored=summary.scored,
+                   criteria=summary.criteria, saved_at=sheet.saved_at.isoformat(),
+                   status=_("Saved at %(time)s", time=local_time))
+
+
+@bp.route("/assignments/<int:assignment_id>/declaration", methods=["POST"])
+@role_required(Role.JUDGE)
+def declare(assignment_id: int):
+    """Declare no conflict of interest, or a conflict (which recuses the judge)."""
+    assignment = _own_assignment(assignment_id)
+    form = DeclarationForm()
+    if not form.validate_on_submit():
+        return _render("judging/declaration.html", assignment, form=form)
+    try:
+        service.declare(assignment, current_user, form.has_conflict, form.reason.data or "")
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+    else:
+        if form.has_conflict:
+            flash(_("Your conflict of interest is recorded and you are recused from this nomination. "
+                    "The secretariat will ask another judge."), "info")
+        else:
+            flash(_("Thank you. You can now score this nomination."), "success")
+    return _back(assignment)
+
+
+@bp.route("/assignments/<int:assignment_id>/vote", methods=["POST"])
+@role_required(Role.JUDGE)
+def vote(assignment_id: int):
+    """Cast (or change) a committee vote."""
+    assignment = _own_assignment(assignment_id)
+    form = VoteForm()
+    if not form.validate_on_submit():
+        flash(_("Choose approve, reject or abstain."), "danger")
+        return _back(assignment)
+    try:
+        service.cast_vote(assignment, current_user, Vote(form.vote.data))
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+    else:
+        flash(_("Your vote is recorded. You can change it until the round closes."), "success")
+    return _back(assignment)
+
