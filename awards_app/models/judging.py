@@ -69,6 +69,8 @@ class Round(db.Model):
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
     mode: Mapped[RoundMode] = mapped_column(_enum(RoundMode), default=RoundMode.SCORING)
     judges_per_nomination: Mapped[int] = mapped_column(default=3)
+    # Automatic assignment gives no judge more than this many nominations of the round (None: no cap).
+    max_load: Mapped[int | None]
     # Automatic assignment never gives a judge a nomination from their own country unless this is off.
     same_country_conflict: Mapped[bool] = mapped_column(default=True)
     # Committee rounds: the share of the committee that must take part (strictly more than this).

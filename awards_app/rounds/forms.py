@@ -45,6 +45,8 @@ class RoundForm(BaseForm):
                                     validators=[DataRequired(message=_l("Choose at least one category."))])
     judges_per_nomination = IntegerField(_l("Judges per nomination"), default=3,
                                          validators=[InputRequired(), NumberRange(min=1, max=50)])
+    max_load = IntegerField(_l("Most nominations per judge"), validators=[Optional(), NumberRange(min=1, max=1000)],
+                            description=_l("For automatic assignment; leave empty for no limit."))
     mode = SelectField(_l("Decision mode"), default=RoundMode.SCORING.value,
                        choices=select_choices([(RoundMode.SCORING.value, _l("Judges score a weighted rubric")),
                                                (RoundMode.COMMITTEE.value,
@@ -76,6 +78,7 @@ class RoundForm(BaseForm):
             closes_at=self.closes_at.data.replace(tzinfo=zone), category_ids=list(self.categories.data),
             judges_per_nomination=self.judges_per_nomination.data, mode=RoundMode(self.mode.data),
             same_country_conflict=bool(self.same_country_conflict.data), quorum=self.quorum.data,
+            max_load=self.max_load.data,
         )
 
     def fill_from(self, round_) -> None:
@@ -84,6 +87,7 @@ class RoundForm(BaseForm):
         self.closes_at.data = round_.closes_at.astimezone(ZoneInfo(self.edition.time_zone)).replace(tzinfo=None)
         self.categories.data = [c.id for c in round_.categories]
         self.judges_per_nomination.data = round_.judges_per_nomination
+        self.max_load.data = round_.max_load
         self.mode.data = round_.mode.value
         self.same_country_conflict.data = round_.same_country_conflict
         self.quorum.data = round_.quorum

@@ -52,6 +52,7 @@ class RoundInput:
     mode: RoundMode
     same_country_conflict: bool
     quorum: Decimal
+    max_load: int | None = None
 
 
 def rounds_of(edition: Edition) -> list[Round]:
@@ -72,6 +73,7 @@ def _apply_round(round_: Round, data: RoundInput) -> None:
     round_.opens_at, round_.closes_at = data.opens_at, data.closes_at
     round_.categories = categories
     round_.judges_per_nomination = data.judges_per_nomination
+    round_.max_load = data.max_load
     round_.mode = data.mode
     round_.same_country_conflict = data.same_country_conflict
     round_.quorum = data.quorum
@@ -345,7 +347,7 @@ def assign_automatically(round_: Round, actor: User, seed: int = 0) -> AutoResul
         [assignment_maths.NominationSlot(n.id, n.organisation.name, n.organisation.country_code)
          for n in nominations],
         judges_per_nomination=round_.judges_per_nomination,
-        max_load=None,
+        max_load=round_.max_load,
         # A recused judge's assignment does not count: the nomination needs someone in their place.
         existing=[p for p in existing if p[0] in known_judges and p[1] in known_nominations and p not in blocked],
         blocked=sorted(p for p in blocked if p[0] in known_judges and p[1] in known_nominations),

@@ -34,6 +34,7 @@ def upgrade():
     sa.Column('closes_at', sa.DateTime(), nullable=False),
     sa.Column('mode', sa.Enum('scoring', 'committee', name='roundmode', native_enum=False, length=20), nullable=False),
     sa.Column('judges_per_nomination', sa.Integer(), nullable=False),
+    sa.Column('max_load', sa.Integer(), nullable=True),
     sa.Column('same_country_conflict', sa.Boolean(), nullable=False),
     sa.Column('quorum', sa.Numeric(precision=4, scale=3), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),

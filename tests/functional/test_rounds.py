@@ -368,3 +368,20 @@ def test_automatic_assignment_names_the_nominations_it_cannot_fill(client, auth,
     response = client.post(f"/secretariat/rounds/{round_.id}/assignments/automatic", data={"auto-seed": "0"},
                            follow_redirects=True).data.decode()
     assert f"{nomination.reference} still lacks 1 judge(s)" in response
+
+
+def test_the_rounds_maximum_load_caps_automatic_assignment(client, auth, world, db, panel):
+    now = datetime.now(UTC)
+    auth.login(world.secretariat)
+    client.post("/secretariat/rounds/new?edition=test-2026", data={
+        "name": "Capped", "opens_at": form_dt(now), "closes_at": form_dt(now + timedelta(days=5)),
+        "categories": [str(world.project.id)], "judges_per_nomination": "2", "max_load": "1", "mode": "scoring",
+        "quorum": "0.5"})
+    round_ = db.session.scalar(sa.select(Round))
+    assert round_.max_load == 1
+    for i in range(3):
+        eligible(world, db, f"Project {i}", organisation=world.other_city)
+    response = client.post(f"/secretariat/rounds/{round_.id}/assignments/automatic", data={"auto-seed": "1"},
+                           follow_redirects=True).data.decode()
+    assert "4 assignments added automatically." in response  # 4 judges × 1
+    assert "still lacks" in response
