@@ -32,12 +32,6 @@ def guard():
     """Every page here is for the secretariat alone."""
 
 
-def _get_or_404(model, object_id: int):
-    obj = db.session.get(model, object_id)
-    if obj is None:
-        abort(404)
-    return obj
-
 
 def _edition() -> Edition:
     slug = request.args.get("edition")
@@ -79,7 +73,7 @@ def round_create():
 @bp.route("/<int:round_id>/edit", methods=["GET", "POST"])
 def round_edit(round_id: int):
     """Change a round."""
-    round_ = _get_or_404(Round, round_id)
+    round_ = db.get_or_404(Round, round_id)
     form = RoundForm(round_.edition)
     if request.method == "GET":
         form.fill_from(round_)
@@ -97,7 +91,7 @@ def round_edit(round_id: int):
 @bp.route("/<int:round_id>")
 def round_detail(round_id: int):
     """A round at a glance: its categories and rubrics, nominations, assignments and what comes next."""
-    round_ = _get_or_404(Round, round_id)
+    round_ = db.get_or_404(Round, round_id)
     nominations = service.round_nominations(round_)
     judges_progress, nominations_progress = service.panel_progress(round_)
     later = [r for r in service.rounds_of(round_.edition) if r.position > round_.position]
@@ -115,8 +109,8 @@ def round_detail(round_id: int):
 @bp.route("/<int:round_id>/rubrics/<int:category_id>", methods=["GET", "POST"])
 def rubric_edit(round_id: int, category_id: int):
     """Edit the criteria, weights and scales of one category in one round."""
-    round_ = _get_or_404(Round, round_id)
-    category = _get_or_404(Category, category_id)
+    round_ = db.get_or_404(Round, round_id)
+    category = db.get_or_404(Category, category_id)
     if category not in round_.categories or round_.mode is RoundMode.COMMITTEE:
         abort(404)
     form = RubricForm()
@@ -151,7 +145,7 @@ def _assignment_forms(round_: Round, nominations: list[Nomination], panel: list[
 @bp.route("/<int:round_id>/assignments", methods=["GET"])
 def assignments(round_id: int):
     """Who judges what in this round, with the tools to assign, remove and reassign."""
-    round_ = _get_or_404(Round, round_id)
+    round_ = db.get_or_404(Round, round_id)
     nominations = service.round_nominations(round_)
     panel = service.judges()
     manual, auto = _assignment_forms(round_, nominations, panel)
@@ -165,7 +159,7 @@ def assignments(round_id: int):
 @bp.route("/<int:round_id>/assignments/manual", methods=["POST"])
 def assign_manual(round_id: int):
     """Assign the chosen judges to the chosen nominations."""
-    round_ = _get_or_404(Round, round_id)
+    round_ = db.get_or_404(Round, round_id)
     manual, _auto = _assignment_forms(round_, service.round_nominations(round_), service.judges())
     if not manual.validate_on_submit():
         for errors in manual.errors.values():
@@ -187,7 +181,7 @@ def assign_manual(round_id: int):
 @bp.route("/<int:round_id>/assignments/automatic", methods=["POST"])
 def assign_automatic(round_id: int):
     """Fill every nomination up to the panel size, evenly and without conflicts."""
-    round_ = _get_or_404(Round, round_id)
+    round_ = db.get_or_404(Round, round_id)
     form = AutoAssignForm(prefix="auto")
     if not form.validate_on_submit():
         flash(_("The seed must be a whole number."), "danger")
@@ -209,7 +203,7 @@ def assign_automatic(round_id: int):
 @bp.route("/assignments/<int:assignment_id>/remove", methods=["POST"])
 def assignment_remove(assignment_id: int):
     """Take a nomination away from a judge who has not started on it."""
-    assignment = _get_or_404(Assignment, assignment_id)
+    assignment = db.get_or_404(Assignment, assignment_id)
     round_id = assignment.round_id
     try:
         service.remove_assignment(assignment, current_user)
@@ -223,7 +217,7 @@ def assignment_remove(assignment_id: int):
 @bp.route("/assignments/<int:assignment_id>/reassign", methods=["POST"])
 def assignment_reassign(assignment_id: int):
     """Give a nomination to another judge."""
-    assignment = _get_or_404(Assignment, assignment_id)
+    assignment = db.get_or_404(Assignment, assignment_id)
     round_id = assignment.round_id
     form = ReassignForm()
     form.judge.choices = [(j.id, j.name) for j in service.judges()]
@@ -243,7 +237,7 @@ def assignment_reassign(assignment_id: int):
 @bp.route("/assignments/<int:assignment_id>/reopen", methods=["POST"])
 def assignment_reopen(assignment_id: int):
     """Reopen a judge's submitted scores."""
-    assignment = _get_or_404(Assignment, assignment_id)
+    assignment = db.get_or_404(Assignment, assignment_id)
     try:
         service.reopen_sheet(assignment, current_user)
     except ServiceError as error:
@@ -259,7 +253,7 @@ def assignment_reopen(assignment_id: int):
 @bp.route("/<int:round_id>/progress")
 def progress(round_id: int):
     """The panel's progress: per judge, per nomination, and the committee's counts."""
-    round_ = _get_or_404(Round, round_id)
+    round_ = db.get_or_404(Round, round_id)
     judges_progress, nominations_progress = service.panel_progress(round_)
     totals = service.judge_totals(round_) if round_.mode is RoundMode.SCORING else {}
     votes = service.vote_counts(round_) if round_.mode is RoundMode.COMMITTEE else {}
@@ -271,7 +265,7 @@ def progress(round_id: int):
 @bp.route("/<int:round_id>/remind", methods=["POST"])
 def remind(round_id: int):
     """E-mail every judge with unfinished work."""
-    round_ = _get_or_404(Round, round_id)
+    round_ = db.get_or_404(Round, round_id)
     try:
         count = service.send_reminders(round_, current_user)
     except ServiceError as error:
@@ -285,7 +279,7 @@ def remind(round_id: int):
 @bp.route("/<int:round_id>/conflicts", methods=["GET", "POST"])
 def conflicts(round_id: int):
     """Declared and recorded conflicts of interest for this round's nominations, and recording a new one."""
-    round_ = _get_or_404(Round, round_id)
+    round_ = db.get_or_404(Round, round_id)
     nominations = service.round_nominations(round_)
     form = ConflictForm()
     form.judge.choices = [(j.id, j.name) for j in service.judges()]
@@ -310,7 +304,7 @@ def conflicts(round_id: int):
 @bp.route("/<int:round_id>/advance", methods=["POST"])
 def advance(round_id: int):
     """Take the chosen nominations into a later round."""
-    round_ = _get_or_404(Round, round_id)
+    round_ = db.get_or_404(Round, round_id)
     form = AdvanceForm()
     form.nominations.choices = [(n.id, n.reference or str(n.id)) for n in service.round_nominations(round_)]
     form.to_round.choices = [(r.id, r.name) for r in service.rounds_of(round_.edition)

@@ -26,12 +26,6 @@ def guard():
     """Every page here is for the secretariat alone."""
 
 
-def _get_or_404(model, object_id: int):
-    obj = db.session.get(model, object_id)
-    if obj is None:
-        abort(404)
-    return obj
-
 
 def _edition_from_args() -> Edition | None:
     slug = request.args.get("edition")
@@ -84,7 +78,7 @@ def edition_create():
 @bp.route("/editions/<int:edition_id>")
 def edition_detail(edition_id: int):
     """Show an edition and its categories."""
-    edition = _get_or_404(Edition, edition_id)
+    edition = db.get_or_404(Edition, edition_id)
     counts = nomination_service.status_counts(edition.id)
     return render_template("secretariat/edition_detail.html", edition=edition, counts=counts)
 
@@ -92,7 +86,7 @@ def edition_detail(edition_id: int):
 @bp.route("/editions/<int:edition_id>/edit", methods=["GET", "POST"])
 def edition_edit(edition_id: int):
     """Change an edition."""
-    edition = _get_or_404(Edition, edition_id)
+    edition = db.get_or_404(Edition, edition_id)
     form = EditionForm()
     if request.method == "GET":
         form.fill_from(edition)
@@ -110,7 +104,7 @@ def edition_edit(edition_id: int):
 @bp.route("/editions/<int:edition_id>/categories/new", methods=["GET", "POST"])
 def category_create(edition_id: int):
     """Add a category to an edition."""
-    edition = _get_or_404(Edition, edition_id)
+    edition = db.get_or_404(Edition, edition_id)
     form = CategoryForm()
     if form.validate_on_submit():
         try:
@@ -126,7 +120,7 @@ def category_create(edition_id: int):
 @bp.route("/categories/<int:category_id>/edit", methods=["GET", "POST"])
 def category_edit(category_id: int):
     """Change a category."""
-    category = _get_or_404(Category, category_id)
+    category = db.get_or_404(Category, category_id)
     form = CategoryForm()
     if request.method == "GET":
         form.fill_from(category)
@@ -188,7 +182,7 @@ def nomination_list():
 @bp.route("/nominations/<int:nomination_id>", methods=["GET", "POST"])
 def nomination_detail(nomination_id: int):
     """Show everything the applicant sent, the audit trail, and the screening decision."""
-    nomination = _get_or_404(Nomination, nomination_id)
+    nomination = db.get_or_404(Nomination, nomination_id)
     form = ScreeningForm()
     if request.method == "GET" and nomination.status in (NominationStatus.ELIGIBLE, NominationStatus.INELIGIBLE):
         form.decision.data = nomination.status.value
@@ -245,7 +239,7 @@ def user_invite():
 @bp.route("/people/<int:user_id>/edit", methods=["GET", "POST"])
 def user_edit(user_id: int):
     """Edit a judge's or secretariat member's profile."""
-    user = _get_or_404(User, user_id)
+    user = db.get_or_404(User, user_id)
     if not (user.is_judge or user.is_secretariat):
         abort(404)
     form = JudgeProfileForm(obj=user)
@@ -259,7 +253,7 @@ def user_edit(user_id: int):
 @bp.route("/people/<int:user_id>/resend", methods=["POST"])
 def user_resend(user_id: int):
     """Send an invitation again."""
-    user = _get_or_404(User, user_id)
+    user = db.get_or_404(User, user_id)
     if not (user.is_judge or user.is_secretariat):
         abort(404)
     try:

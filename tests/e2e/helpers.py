@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from playwright.sync_api import Page, expect
 
 from awards_app.extensions import db
@@ -71,3 +73,22 @@ def small_pdf(text: str = "Implementation plan") -> bytes:
     pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(pdf)
+
+
+class Screenshots:
+    """Full-page screenshots of a page in one language and screen size, noting any page wider than the screen."""
+
+    def __init__(self, page: Page, folder: Path, prefix: str, language: str) -> None:
+        self.page, self.folder, self.prefix, self.language = page, folder, prefix, language
+        self.taken: list[str] = []
+        self.too_wide: list[str] = []
+
+    def shoot(self, name: str) -> None:
+        expect(self.page.locator("html")).to_have_attribute("lang", self.language)
+        path = self.folder / f"{self.prefix}-{len(self.taken) + 1:02d}-{name}.png"
+        self.page.screenshot(path=path, full_page=True)
+        self.taken.append(path.name)
+        overflow = self.page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if overflow > 0:
+            self.too_wide.append(f"{path.name} (+{overflow}px)")

@@ -20,7 +20,7 @@ from tests.functional.judging_helpers import (
     judging_round,
 )
 
-from .helpers import LAPTOP, TABLET, choose_language, reloaded, sign_out, small_pdf
+from .helpers import LAPTOP, TABLET, Screenshots, choose_language, reloaded, sign_out, small_pdf
 
 SAVED = re.compile(r"Saved at \d\d:\d\d")
 
@@ -201,17 +201,8 @@ SCREENS = {"laptop": LAPTOP, "tablet": TABLET}
 def test_judging_pages_look_right(page: Page, live_server, world, panel, sign_in, screenshot_dir, screen, language):
     rubric = panel["rubric"]
     page.set_viewport_size(SCREENS[screen])
-    taken: list[str] = []
-    too_wide: list[str] = []
-
-    def shoot(name: str) -> None:
-        expect(page.locator("html")).to_have_attribute("lang", language)
-        path = screenshot_dir / f"{language}-{screen}-judging-{len(taken) + 1:02d}-{name}.png"
-        page.screenshot(path=path, full_page=True)
-        taken.append(path.name)
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        if overflow > 0:
-            too_wide.append(f"{path.name} (+{overflow}px)")
+    shots = Screenshots(page, screenshot_dir, f"{language}-{screen}-judging", language)
+    shoot = shots.shoot
 
     committee = judging_round(world, name="Merit review committee", categories=[world.commendation],
                               mode=RoundMode.COMMITTEE)
@@ -255,6 +246,6 @@ def test_judging_pages_look_right(page: Page, live_server, world, panel, sign_in
     page.locator("#submit").click()
     expect(page.locator("[data-bs-dismiss=alert]").first).to_be_attached()
     shoot("recused")
-    assert not too_wide, f"wider than the screen: {too_wide}"
+    assert not shots.too_wide, f"wider than the screen: {shots.too_wide}"
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ScoreSheet)) == 1

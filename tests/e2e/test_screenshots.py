@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import complete_project_answers
 
-from .helpers import LAPTOP, TABLET, choose_language, sign_out, small_pdf
+from .helpers import LAPTOP, TABLET, Screenshots, choose_language, sign_out, small_pdf
 
 SCREENS = {"laptop": LAPTOP, "tablet": TABLET}
 
@@ -26,17 +26,8 @@ def test_main_pages_look_right(page: Page, live_server, world, nominations, sign
     draft = nominations.draft(world.project, world.applicant,
                               {"title": "Odense heat-pump districts", "summary": "Heat pumps for 4,000 homes."})
     page.set_viewport_size(SCREENS[screen])
-    taken: list[str] = []
-    too_wide: list[str] = []
-
-    def shoot(name: str) -> None:
-        expect(page.locator("html")).to_have_attribute("lang", language)
-        path = screenshot_dir / f"{language}-{screen}-{len(taken) + 1:02d}-{name}.png"
-        page.screenshot(path=path, full_page=True)
-        taken.append(path.name)
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        if overflow > 0:
-            too_wide.append(f"{path.name} (+{overflow}px)")
+    shots = Screenshots(page, screenshot_dir, f"{language}-{screen}", language)
+    shoot = shots.shoot
 
     page.goto(live_server)
     if language != "en":
@@ -68,5 +59,5 @@ def test_main_pages_look_right(page: Page, live_server, world, nominations, sign
     page.goto(f"{live_server}/secretariat/nominations/{submitted.id}")
     shoot("nomination-detail")
 
-    assert len(taken) == 9
-    assert not too_wide, f"pages wider than the screen: {too_wide}"
+    assert len(shots.taken) == 9
+    assert not shots.too_wide, f"pages wider than the screen: {shots.too_wide}"
