@@ -115,13 +115,13 @@ def _after_save(nomination: Nomination, form, created: bool = False):
             attachment = service.add_attachment(nomination, current_user, upload.filename, upload.read())
         except ServiceError as error:
             flash(str(error.message), "danger")
-            return redirect(edit_url + "#attachments")
+            return redirect(edit_url)  # the message is at the top of the page: land there
         if not form.submit_entry.data:
             flash(_("%(name)s attached. Your answers were saved too.", name=attachment.original_name), "success")
             return redirect(edit_url + "#attachments")
     elif form.upload.data:
         flash(_("Choose a file to upload. Your answers were saved."), "warning")
-        return redirect(edit_url + "#attachments")
+        return redirect(edit_url)
     if form.submit_entry.data:
         try:
             service.submit(nomination, current_user)
