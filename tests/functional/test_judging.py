@@ -134,7 +134,7 @@ def test_the_next_button_skips_finished_work_and_closed_rounds(client, auth, wor
     client.post(f"/judging/assignments/{finished.id}", data=sheet_data(rubric, [7] * 6, submit=True))
     page = client.get("/judging/").data.decode()
     assert re.search(r'id="next-to-score"\s+href="([^"]+)"', page).group(1) == f"/judging/assignments/{waiting.id}"
-    assert "Closed" in page
+    assert "Round closed" in page
     client.post(f"/judging/assignments/{waiting.id}/declaration", data={"declaration": "conflict", "reason": "Mine"})
     page = client.get("/judging/").data.decode()
     assert "next-to-score" not in page
@@ -544,7 +544,7 @@ def test_a_closed_round_shows_the_scores_read_only_and_refuses_changes(client, s
     close(assignment.round)
     page = page_of(client, assignment)
     assert "This round is closed: scores can no longer change." in page
-    assert "Closed" in page
+    assert "Round closed" in page
     assert 'name="score_' not in page and "Save draft" not in page
     assert "2 of 6 criteria scored" in page
     response = client.post(f"/judging/assignments/{assignment.id}", data=sheet_data(rubric, [9] * 6, submit=True),
