@@ -178,7 +178,10 @@ def parse_date(text: str) -> date | None:
 
 
 def _is_web_address(text: str) -> bool:
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return False
     return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in text
 
 

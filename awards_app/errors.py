@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from .extensions import db
@@ -22,7 +23,8 @@ def register(app: Flask) -> None:
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(error):
         limit = app.config["MAX_ATTACHMENT_BYTES"] // (1024 * 1024)
-        flash(_("The file is too large: the limit is %(mb)d MB per file. Nothing was changed.", mb=limit), "danger")
+        flash(_("The file is too large: the limit is %(mb)d MB per file. Nothing was saved, including answers typed "
+                "since the last save.", mb=limit), "danger")
         return redirect(safe_referrer() or "/"), 303
 
     @app.errorhandler(HTTPException)
@@ -41,6 +43,17 @@ def register(app: Flask) -> None:
             "errors/error.html", code=error.code, title=titles.get(error.code, error.name),
             message=messages.get(error.code, _("The request could not be handled.")),
         ), error.code
+
+    @app.errorhandler(IntegrityError)
+    def already_done(error: IntegrityError):
+        # Two requests raced to make the same record (a double click, two tabs): the first one won.
+        db.session.rollback()
+        app.logger.info("integrity conflict on %s %s: %s", request.method, request.path, error.orig)
+        return render_template(
+            "errors/error.html", code=409, title=_("Already done"),
+            message=_("This was saved a moment ago, perhaps by a double click or another window. Go back and "
+                      "reload the page to see it."),
+        ), 409
 
     @app.errorhandler(Exception)
     def internal_error(error: Exception):

@@ -68,8 +68,8 @@ def sniff_type(data: bytes, filename: str) -> str | None:
             with zipfile.ZipFile(BytesIO(data)) as package:
                 if main_part not in package.namelist():
                     return None
-        except zipfile.BadZipFile:
-            return None
+        except (zipfile.BadZipFile, NotImplementedError, ValueError, UnicodeDecodeError, OSError, EOFError):
+            return None  # a damaged or unusual package is refused like any other unreadable file
     return kind.mime
 
 

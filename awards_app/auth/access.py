@@ -33,6 +33,8 @@ def role_required(*roles: Role):
         @wraps(view)
         @login_required
         def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:  # Flask-Login lets OPTIONS through unauthenticated
+                abort(403)
             if not any(current_user.has_role(role) for role in roles):
                 abort(403)
             if Role.APPLICANT in roles and len(roles) == 1 and current_user.organisation_id is None:

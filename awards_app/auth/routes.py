@@ -137,6 +137,9 @@ def account():
     form = None
     if current_user.is_judge or current_user.is_secretariat:
         form = JudgeProfileForm(obj=current_user)
+        # Organisation and country decide automatic conflicts of interest: only the secretariat changes them.
+        del form.affiliation
+        del form.country_code
         if form.validate_on_submit():
             accounts.update_profile(current_user, form.apply_to, current_user)
             flash(_("Profile saved."), "success")

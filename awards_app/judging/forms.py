@@ -89,6 +89,8 @@ class ScoreSheetForm(BaseForm):
             version = int(self.version.data) if self.version.data not in (None, "") else None
         except ValueError:
             version = -1  # a tampered version can only be stale
+        if version is not None and not 0 <= version < 2**31:
+            version = -1
         return SheetInput(
             scores={i: self.score_field(i).data or "" for i in self.criterion_ids},
             comments={i: self.comment_field(i).data or "" for i in self.criterion_ids},

@@ -20,20 +20,28 @@ from wtforms import (
     StringField,
     SubmitField,
     TextAreaField,
-    widgets,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from ..forms import BaseForm, select_choices
 from ..i18n import current_language
 from ..models import RoundMode
-from ..secretariat.forms import check_year
+from ..secretariat.forms import MultiCheckboxField, check_year
 from ..services.judging import CriterionInput, RoundInput
 
 
-class MultiCheckboxField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
+def finite(form, field) -> None:
+    """Refuse NaN and infinities, which Decimal accepts but no score scale can use."""
+    if field.data is not None and not field.data.is_finite():
+        raise StopValidation(str(_l("Enter a number.")))  # stop: range checks cannot compare NaN
 
 
 class RoundForm(BaseForm):
@@ -54,7 +62,7 @@ class RoundForm(BaseForm):
     same_country_conflict = BooleanField(_l("Never assign a judge a nomination from their own country"),
                                          default=True)
     quorum = DecimalField(_l("Quorum (committee rounds)"), default=Decimal("0.5"), places=3,
-                          validators=[InputRequired(), NumberRange(min=0, max=1)],
+                          validators=[InputRequired(), finite, NumberRange(min=0, max=Decimal("0.99"))],
                           description=_l("More than this share of the committee must vote; 0.5 is a majority."))
     submit = SubmitField(_l("Save round"))
 
@@ -100,10 +108,10 @@ class CriterionForm(Form):
     name_ko = StringField(_l("Criterion (Korean)"), validators=[Optional(), Length(max=200)])
     guidance_en = TextAreaField(_l("Guidance for judges"), validators=[Optional(), Length(max=4000)])
     guidance_ko = TextAreaField(_l("Guidance (Korean)"), validators=[Optional(), Length(max=4000)])
-    weight = DecimalField(_l("Weight"), validators=[Optional(), NumberRange(min=Decimal("0.001"), max=1000)])
-    min_score = DecimalField(_l("Lowest"), default=Decimal(1), validators=[Optional(), NumberRange(min=-1000,
+    weight = DecimalField(_l("Weight"), validators=[Optional(), finite, NumberRange(min=Decimal("0.001"), max=1000)])
+    min_score = DecimalField(_l("Lowest"), default=Decimal(1), validators=[Optional(), finite, NumberRange(min=-1000,
                                                                                                  max=1000)])
-    max_score = DecimalField(_l("Highest"), default=Decimal(10), validators=[Optional(), NumberRange(min=-1000,
+    max_score = DecimalField(_l("Highest"), default=Decimal(10), validators=[Optional(), finite, NumberRange(min=-1000,
                                                                                                   max=1000)])
     step = SelectField(_l("Step"), default="1", choices=select_choices([("1", _l("Whole points")),
                                                                         ("0.5", _l("Half points"))]))

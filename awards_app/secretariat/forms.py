@@ -238,6 +238,8 @@ class JudgeProfileForm(BaseForm):
         """Copy the answers onto the user; return what changed."""
         changes = {}
         for name in ("name", "title", "affiliation", "country_code", "expertise", "languages", "time_zone"):
+            if name not in self:
+                continue
             value = (self[name].data or "").strip()
             if getattr(user, name) != value:
                 changes[name] = [getattr(user, name), value]

@@ -118,20 +118,34 @@ def _has_work(round_: Round) -> bool:
     return db.session.scalar(sa.select(sa.exists(started))) or db.session.scalar(sa.select(sa.exists(voted)))
 
 
+def _categories_judged_earlier(round_: Round) -> set[int]:
+    from ..models.judging import round_category
+
+    return set(db.session.scalars(
+        sa.select(round_category.c.category_id).join(Round, Round.id == round_category.c.round_id)
+        .where(Round.edition_id == round_.edition_id, Round.position < round_.position)
+    ))
+
+
 def is_first_round(round_: Round) -> bool:
-    first = db.session.scalar(sa.select(sa.func.min(Round.position)).where(Round.edition_id == round_.edition_id))
-    return round_.position == first
+    """Whether this round is the first to judge each of its categories (it then takes the eligible nominations)."""
+    return not ({c.id for c in round_.categories} & _categories_judged_earlier(round_))
 
 
 def round_nominations_query(round_: Round) -> sa.Select:
-    """The nominations a round judges: the eligible ones for the first round, those advanced for later ones."""
-    category_ids = [c.id for c in round_.categories]
-    query = sa.select(Nomination).where(Nomination.category_id.in_(category_ids),
-                                        Nomination.status == NominationStatus.ELIGIBLE)
-    if not is_first_round(round_):
-        query = query.where(Nomination.id.in_(sa.select(RoundEntry.nomination_id)
-                                              .where(RoundEntry.round_id == round_.id)))
-    return query.order_by(Nomination.category_id, Nomination.reference)
+    """The nominations a round judges: for a category it is the first to judge, the eligible ones; for a category
+    an earlier round judged, those advanced into this round."""
+    earlier = _categories_judged_earlier(round_)
+    fresh = [c.id for c in round_.categories if c.id not in earlier]
+    advanced = [c.id for c in round_.categories if c.id in earlier]
+    advanced_ids = sa.select(RoundEntry.nomination_id).where(RoundEntry.round_id == round_.id)
+    return (
+        sa.select(Nomination)
+        .where(Nomination.status == NominationStatus.ELIGIBLE,
+               sa.or_(Nomination.category_id.in_(fresh),
+                      sa.and_(Nomination.category_id.in_(advanced), Nomination.id.in_(advanced_ids))))
+        .order_by(Nomination.category_id, Nomination.reference)
+    )
 
 
 def round_nominations(round_: Round) -> list[Nomination]:
@@ -245,6 +259,12 @@ def save_rubric(round_: Round, category: Category, rows: list[CriterionInput], a
         raise ServiceError(_l("Judges have already submitted scores against this rubric: tick the confirmation "
                               "to change it anyway."))
     existing = {c.id: c for c in criteria_of(round_, category)}
+    removed = set(existing) - {row.id for row in rows if row.id}
+    drafted = removed and db.session.scalar(sa.select(sa.exists().where(Score.criterion_id.in_(removed),
+                                                                        Score.value.is_not(None))))
+    if drafted and not confirm_reopen:
+        raise ServiceError(_l("Judges have draft scores on a criterion you are removing: tick the confirmation to "
+                              "remove it and those scores."))
     before = [_criterion_snapshot(c) for c in existing.values()]
     kept: list[Criterion] = []
     for position, row in enumerate(rows):
@@ -262,6 +282,12 @@ def save_rubric(round_: Round, category: Category, rows: list[CriterionInput], a
     db.session.flush()
     after = [_criterion_snapshot(c) for c in kept]
     if before != after:
+        # Pages open on the old rubric must reload before they save again.
+        db.session.execute(
+            sa.update(ScoreSheet).where(ScoreSheet.assignment_id.in_(
+                sa.select(Assignment.id).join(Assignment.nomination)
+                .where(Assignment.round_id == round_.id, Nomination.category_id == category.id)))
+            .values(version=ScoreSheet.version + 1).execution_options(synchronize_session=False))
         action = "rubric.reopened_and_changed" if locked else "rubric.changed"
         record(action, round_, actor, f"rubric of {category.code} in {round_.name} changed",
                {"round": round_.name, "category": category.code, "before": before, "after": after})
@@ -388,6 +414,8 @@ def reassign(assignment: Assignment, new_judge: User, actor: User) -> Assignment
         raise ServiceError(_l("Choose another judge."))
     if assignment.sheet is not None and assignment.sheet.status is SheetStatus.SUBMITTED:
         raise ServiceError(_l("Submitted scores stay with their judge; reopen them first if they must go."))
+    if db.session.scalar(sa.select(CommitteeVote.id).where(CommitteeVote.assignment_id == assignment.id)):
+        raise ServiceError(_l("This member has voted: the vote stays with them."))
     if conflict_between(new_judge.id, assignment.nomination_id):
         raise ServiceError(_l("%(name)s has a conflict of interest with this nomination.", name=new_judge.name))
     clash = db.session.scalar(sa.select(Assignment).where(
@@ -613,6 +641,8 @@ def reopen_sheet(assignment: Assignment, actor: User) -> None:
     sheet = assignment.sheet
     if sheet is None or sheet.status is not SheetStatus.SUBMITTED:
         raise ServiceError(_l("Only submitted scores can be reopened."))
+    if not assignment.round.is_open():
+        raise ServiceError(_l("The round is not open: the judge could not submit again. Change its dates first."))
     sheet.status = SheetStatus.DRAFT
     sheet.submitted_at = None
     sheet.version += 1

@@ -65,6 +65,11 @@ def _check_edition(data: EditionInput, edition: Edition | None) -> None:
     clash = db.session.scalar(sa.select(Edition).where(Edition.slug == data.slug))
     if clash is not None and clash is not edition:
         raise ServiceError(_l("Another edition already uses this short name."))
+    same_references = db.session.scalar(sa.select(Edition).where(
+        Edition.reference_prefix == data.reference_prefix, Edition.year == data.year))
+    if same_references is not None and same_references is not edition:
+        raise ServiceError(_l("Another edition already gives references %(prefix)s-%(year)d-…: change the prefix "
+                              "or the year.", prefix=data.reference_prefix, year=data.year))
 
 
 def _apply_edition(edition: Edition, data: EditionInput) -> dict:
@@ -139,6 +144,8 @@ def _check_category(edition: Edition, data: CategoryInput, category: Category | 
         raise ServiceError(_l("This edition already has a category with code %(code)s.", code=data.code))
     if category is not None and category.kind != data.kind and category.nominations:
         raise ServiceError(_l("The kind cannot change once nominations have been entered."))
+    if category is not None and category.code != data.code and category.last_sequence:
+        raise ServiceError(_l("The code cannot change once references have been given in this category."))
 
 
 def create_category(edition: Edition, data: CategoryInput, actor: User) -> Category:

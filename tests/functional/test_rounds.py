@@ -95,7 +95,8 @@ def test_secretariat_creates_a_round_with_the_published_criteria(client, auth, w
     ({"closes_at": "2020-01-01T00:00"}, b"The round must close after it opens."),
     ({"judges_per_nomination": "0"}, b"Number must be between 1 and 50."),
     ({"mode": "committee"}, b"A committee vote is for Mayor"),
-    ({"quorum": "2"}, b"Number must be between 0 and 1."),
+    ({"quorum": "1"}, b"Number must be between 0 and 0.99."),
+    ({"quorum": "sNaN"}, b"Enter a number."),
 ])
 def test_bad_rounds_are_refused(client, auth, world, db, change, message):
     auth.login(world.secretariat)
