@@ -75,6 +75,9 @@ class Round(db.Model):
     same_country_conflict: Mapped[bool] = mapped_column(default=True)
     # Committee rounds: the share of the committee that must take part (strictly more than this).
     quorum: Mapped[Decimal] = mapped_column(sa.Numeric(4, 3), default=Decimal("0.5"))
+    # How the results rank nominations (see ``awards_app.ranking.Method``), and when judges disagree.
+    ranking_method: Mapped[str] = mapped_column(sa.String(20), default="mean")
+    disagreement_threshold: Mapped[Decimal] = mapped_column(sa.Numeric(6, 2), default=Decimal(15))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     edition: Mapped[Edition] = relationship()

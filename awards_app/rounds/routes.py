@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models import Assignment, Category, Conflict, Edition, Nomination, Role, Round, RoundMode, User
 from ..services import ServiceError
 from ..services import judging as service
+from ..services import results as results_service
 from ..services.programs import current_edition
 from .forms import (
     AdvanceForm,
@@ -320,3 +321,15 @@ def advance(round_id: int):
     else:
         flash(_("%(n)d nominations advanced to %(round)s.", n=added, round=target.name), "success")
     return redirect(url_for("rounds.round_detail", round_id=round_.id))
+
+
+@bp.route("/<int:round_id>/results")
+def results(round_id: int):
+    """The ranking of one category of the round, its robustness under every method, and the judges' behaviour."""
+    round_ = db.get_or_404(Round, round_id)
+    if round_.mode is RoundMode.COMMITTEE or not round_.categories:
+        abort(404)
+    category_id = request.args.get("category", type=int)
+    category = next((c for c in round_.categories if c.id == category_id), round_.categories[0])
+    return render_template("rounds/results.html", round=round_, category=category,
+                           results=results_service.category_results(round_, category))

@@ -37,6 +37,8 @@ def upgrade():
     sa.Column('max_load', sa.Integer(), nullable=True),
     sa.Column('same_country_conflict', sa.Boolean(), nullable=False),
     sa.Column('quorum', sa.Numeric(precision=4, scale=3), nullable=False),
+    sa.Column('ranking_method', sa.String(length=20), nullable=False),
+    sa.Column('disagreement_threshold', sa.Numeric(precision=6, scale=2), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['edition_id'], ['edition.id'], name=op.f('fk_round_edition_id_edition'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_round')),

@@ -386,3 +386,28 @@ def test_the_rounds_maximum_load_caps_automatic_assignment(client, auth, world, 
                            follow_redirects=True).data.decode()
     assert "4 assignments added automatically." in response  # 4 judges × 1
     assert "still lacks" in response
+
+
+def test_the_results_page_ranks_submitted_scores_of_judges_without_conflict(client, auth, world, db, panel):
+    round_ = new_round(world, db, k=2)
+    strong = eligible(world, db, "Strong project")
+    weak = eligible(world, db, "Weak project")
+    judging.assign_manually(round_, [strong.id, weak.id], [panel[0].id, panel[1].id, panel[2].id],
+                            world.secretariat)
+    rubric = judging.criteria_of(round_, world.project)
+    for assignment in db.session.scalars(sa.select(Assignment)).all():
+        judging.declare(assignment, assignment.judge, assignment.judge_id == panel[2].id, "Adviser")
+        if assignment.judge_id == panel[2].id:
+            continue  # recused: never counts
+        value = "10" if assignment.nomination_id == strong.id else "4"
+        judging.save_sheet(assignment, assignment.judge, judging.SheetInput({c.id: value for c in rubric}, {}, ""),
+                           submit=assignment.judge_id == panel[0].id or assignment.nomination_id == strong.id)
+    auth.login(world.secretariat)
+    page = client.get(f"/secretariat/rounds/{round_.id}/results").data.decode()
+    # Strong: two judges at 100. Weak: one submitted sheet at (4−1)/9 = 33.33; the draft does not count.
+    assert page.index(strong.reference) < page.index(weak.reference)
+    assert "100.00" in page and "33.33" in page
+    assert "few judges" in page  # the weak one has 1 of the 2 wanted
+    auth.logout()
+    auth.login(world.judge)
+    assert client.get(f"/secretariat/rounds/{round_.id}/results").status_code == 403
