@@ -59,6 +59,12 @@ class RoundForm(BaseForm):
                        choices=select_choices([(RoundMode.SCORING.value, _l("Judges score a weighted rubric")),
                                                (RoundMode.COMMITTEE.value,
                                                 _l("Committee vote (Mayor's commendations)"))]))
+    ranking_method = SelectField(_l("Ranking by"), default="mean", choices=select_choices([
+        ("mean", _l("Mean of the judges' totals")), ("median", _l("Median")),
+        ("trimmed", _l("Trimmed mean (with 5 or more judges)")),
+        ("normalised", _l("Normalised (each judge's severity evened out)"))]))
+    disagreement_threshold = DecimalField(_l("Disagreement flag at a spread (SD) of"), default=Decimal(15), places=1,
+                                          validators=[InputRequired(), finite, NumberRange(min=0, max=100)])
     same_country_conflict = BooleanField(_l("Never assign a judge a nomination from their own country"),
                                          default=True)
     quorum = DecimalField(_l("Quorum (committee rounds)"), default=Decimal("0.5"), places=3,
@@ -86,7 +92,8 @@ class RoundForm(BaseForm):
             closes_at=self.closes_at.data.replace(tzinfo=zone), category_ids=list(self.categories.data),
             judges_per_nomination=self.judges_per_nomination.data, mode=RoundMode(self.mode.data),
             same_country_conflict=bool(self.same_country_conflict.data), quorum=self.quorum.data,
-            max_load=self.max_load.data,
+            max_load=self.max_load.data, ranking_method=self.ranking_method.data,
+            disagreement_threshold=self.disagreement_threshold.data,
         )
 
     def fill_from(self, round_) -> None:
@@ -96,6 +103,8 @@ class RoundForm(BaseForm):
         self.categories.data = [c.id for c in round_.categories]
         self.judges_per_nomination.data = round_.judges_per_nomination
         self.max_load.data = round_.max_load
+        self.ranking_method.data = round_.ranking_method
+        self.disagreement_threshold.data = round_.disagreement_threshold
         self.mode.data = round_.mode.value
         self.same_country_conflict.data = round_.same_country_conflict
         self.quorum.data = round_.quorum

@@ -53,6 +53,8 @@ class RoundInput:
     same_country_conflict: bool
     quorum: Decimal
     max_load: int | None = None
+    ranking_method: str = "mean"
+    disagreement_threshold: Decimal = Decimal(15)
 
 
 def rounds_of(edition: Edition) -> list[Round]:
@@ -74,6 +76,8 @@ def _apply_round(round_: Round, data: RoundInput) -> None:
     round_.categories = categories
     round_.judges_per_nomination = data.judges_per_nomination
     round_.max_load = data.max_load
+    round_.ranking_method = data.ranking_method
+    round_.disagreement_threshold = data.disagreement_threshold
     round_.mode = data.mode
     round_.same_country_conflict = data.same_country_conflict
     round_.quorum = data.quorum

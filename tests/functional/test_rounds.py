@@ -31,30 +31,46 @@ def eligible(world, db, title: str, organisation=None, category=None) -> Nominat
     organisation = organisation or world.city
     category.last_sequence += 1
     nomination = Nomination(
-        edition_id=world.edition.id, category=category, organisation=organisation, created_by=world.applicant,
-        status=NominationStatus.ELIGIBLE, answers=complete_project_answers(title), title=title,
-        reference=f"SSCP-2026-{category.code}-{category.last_sequence:03d}", submitted_at=datetime.now(UTC),
+        edition_id=world.edition.id,
+        category=category,
+        organisation=organisation,
+        created_by=world.applicant,
+        status=NominationStatus.ELIGIBLE,
+        answers=complete_project_answers(title),
+        title=title,
+        reference=f"SSCP-2026-{category.code}-{category.last_sequence:03d}",
+        submitted_at=datetime.now(UTC),
     )
     db.session.add(nomination)
     db.session.commit()
     return nomination
 
 
-def new_round(world, db, name="Online evaluation", categories=None, mode=RoundMode.SCORING, k=2,
-              opens=None, closes=None) -> Round:
+def new_round(
+    world, db, name="Online evaluation", categories=None, mode=RoundMode.SCORING, k=2, opens=None, closes=None
+) -> Round:
     now = datetime.now(UTC)
-    return judging.create_round(world.edition, judging.RoundInput(
-        name=name, opens_at=opens or now - timedelta(days=1), closes_at=closes or now + timedelta(days=10),
-        category_ids=[c.id for c in (categories or [world.project])], judges_per_nomination=k, mode=mode,
-        same_country_conflict=True, quorum=Decimal("0.5")), world.secretariat)
+    return judging.create_round(
+        world.edition,
+        judging.RoundInput(
+            name=name,
+            opens_at=opens or now - timedelta(days=1),
+            closes_at=closes or now + timedelta(days=10),
+            category_ids=[c.id for c in (categories or [world.project])],
+            judges_per_nomination=k,
+            mode=mode,
+            same_country_conflict=True,
+            quorum=Decimal("0.5"),
+        ),
+        world.secretariat,
+    )
 
 
 @pytest.fixture
 def panel(world, db):
     """Three more judges from different countries."""
     judges = [world.judge]
-    for email, country in [("lin@judges.example", "VN"), ("ola@judges.example", "NG"),
-                           ("max@judges.example", "DE")]:
+    for email, country in [("lin@judges.example", "VN"), ("ola@judges.example", "NG"), ("max@judges.example", "DE")]:
         judge = make_user(email, [Role.JUDGE])
         judge.country_code = country
         judges.append(judge)
@@ -76,11 +92,21 @@ def world_zone():
 def test_secretariat_creates_a_round_with_the_published_criteria(client, auth, world, db):
     auth.login(world.secretariat)
     now = datetime.now(UTC)
-    response = client.post("/secretariat/rounds/new?edition=test-2026", data={
-        "name": "Online evaluation", "opens_at": form_dt(now), "closes_at": form_dt(now + timedelta(days=30)),
-        "categories": [str(world.project.id)], "judges_per_nomination": "3", "mode": "scoring",
-        "same_country_conflict": "y", "quorum": "0.5",
-    })
+    response = client.post(
+        "/secretariat/rounds/new?edition=test-2026",
+        data={
+            "name": "Online evaluation",
+            "opens_at": form_dt(now),
+            "closes_at": form_dt(now + timedelta(days=30)),
+            "categories": [str(world.project.id)],
+            "judges_per_nomination": "3",
+            "mode": "scoring",
+            "ranking_method": "mean",
+            "disagreement_threshold": "15",
+            "same_country_conflict": "y",
+            "quorum": "0.5",
+        },
+    )
     assert response.status_code == 302, response.data
     round_ = db.session.scalar(sa.select(Round))
     assert round_.categories == [world.project] and round_.judges_per_nomination == 3
@@ -90,19 +116,31 @@ def test_secretariat_creates_a_round_with_the_published_criteria(client, auth, w
     assert "Online evaluation" in page and "Problem-Centered Innovation" in page
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"categories": []}, b"Choose at least one category."),
-    ({"closes_at": "2020-01-01T00:00"}, b"The round must close after it opens."),
-    ({"judges_per_nomination": "0"}, b"Number must be between 1 and 50."),
-    ({"mode": "committee"}, b"A committee vote is for Mayor"),
-    ({"quorum": "1"}, b"Number must be between 0 and 0.99."),
-    ({"quorum": "sNaN"}, b"Enter a number."),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"categories": []}, b"Choose at least one category."),
+        ({"closes_at": "2020-01-01T00:00"}, b"The round must close after it opens."),
+        ({"judges_per_nomination": "0"}, b"Number must be between 1 and 50."),
+        ({"mode": "committee"}, b"A committee vote is for Mayor"),
+        ({"quorum": "1"}, b"Number must be between 0 and 0.99."),
+        ({"quorum": "sNaN"}, b"Enter a number."),
+    ],
+)
 def test_bad_rounds_are_refused(client, auth, world, db, change, message):
     auth.login(world.secretariat)
     now = datetime.now(UTC)
-    data = {"name": "R", "opens_at": form_dt(now), "closes_at": form_dt(now + timedelta(days=3)),
-            "categories": [str(world.project.id)], "judges_per_nomination": "3", "mode": "scoring", "quorum": "0.5"}
+    data = {
+        "name": "R",
+        "opens_at": form_dt(now),
+        "closes_at": form_dt(now + timedelta(days=3)),
+        "categories": [str(world.project.id)],
+        "judges_per_nomination": "3",
+        "mode": "scoring",
+        "ranking_method": "mean",
+        "disagreement_threshold": "15",
+        "quorum": "0.5",
+    }
     response = client.post("/secretariat/rounds/new?edition=test-2026", data=data | change, follow_redirects=True)
     assert message in response.data
     assert db.session.scalar(sa.select(sa.func.count(Round.id))) == 0
@@ -116,9 +154,14 @@ def test_the_rubric_locks_once_scores_are_submitted(client, auth, world, db, pan
     url = f"/secretariat/rounds/{round_.id}/rubrics/{world.project.id}"
     data = {}
     for i, c in enumerate(criteria):
-        data |= {f"criteria-{i}-criterion_id": str(c.id), f"criteria-{i}-name_en": c.name_en,
-                 f"criteria-{i}-weight": "2" if i == 0 else "1", f"criteria-{i}-min_score": "1",
-                 f"criteria-{i}-max_score": "10", f"criteria-{i}-step": "1"}
+        data |= {
+            f"criteria-{i}-criterion_id": str(c.id),
+            f"criteria-{i}-name_en": c.name_en,
+            f"criteria-{i}-weight": "2" if i == 0 else "1",
+            f"criteria-{i}-min_score": "1",
+            f"criteria-{i}-max_score": "10",
+            f"criteria-{i}-step": "1",
+        }
     assert client.post(url, data=data).status_code == 302
     db.session.expire_all()
     assert [c.weight for c in judging.criteria_of(round_, world.project)][:2] == [Decimal(2), Decimal(1)]
@@ -129,8 +172,12 @@ def test_the_rubric_locks_once_scores_are_submitted(client, auth, world, db, pan
     db.session.add(assignment)
     db.session.commit()
     judging.declare(assignment, world.judge, False)
-    judging.save_sheet(assignment, world.judge, judging.SheetInput(
-        scores={c.id: "7" for c in criteria}, comments={}, overall_comment=""), submit=True)
+    judging.save_sheet(
+        assignment,
+        world.judge,
+        judging.SheetInput(scores={c.id: "7" for c in criteria}, comments={}, overall_comment=""),
+        submit=True,
+    )
     changed = data | {"criteria-0-weight": "5"}
     response = client.post(url, data=changed, follow_redirects=True)
     assert b"tick the confirmation" in response.data
@@ -144,19 +191,28 @@ def test_the_rubric_locks_once_scores_are_submitted(client, auth, world, db, pan
     assert Decimal(event.details["before"][0]["weight"]) == 2 and Decimal(event.details["after"][0]["weight"]) == 5
 
 
-@pytest.mark.parametrize(("row", "message"), [
-    ({"criteria-0-weight": "0"}, b"Number must be between"),
-    ({"criteria-0-min_score": "10", "criteria-0-max_score": "1"}, b"The highest score must be above the lowest."),
-    ({"criteria-0-weight": ""}, b"Each criterion needs a weight."),
-    ({"criteria-0-weight": "abc"}, b"Not a valid decimal value."),
-])
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ({"criteria-0-weight": "0"}, b"Number must be between"),
+        ({"criteria-0-min_score": "10", "criteria-0-max_score": "1"}, b"The highest score must be above the lowest."),
+        ({"criteria-0-weight": ""}, b"Each criterion needs a weight."),
+        ({"criteria-0-weight": "abc"}, b"Not a valid decimal value."),
+    ],
+)
 def test_bad_criteria_are_refused(client, auth, world, db, row, message):
     round_ = new_round(world, db)
     auth.login(world.secretariat)
-    data = {"criteria-0-name_en": "Impact", "criteria-0-weight": "1", "criteria-0-min_score": "1",
-            "criteria-0-max_score": "10", "criteria-0-step": "1"}
-    response = client.post(f"/secretariat/rounds/{round_.id}/rubrics/{world.project.id}", data=data | row,
-                           follow_redirects=True)
+    data = {
+        "criteria-0-name_en": "Impact",
+        "criteria-0-weight": "1",
+        "criteria-0-min_score": "1",
+        "criteria-0-max_score": "10",
+        "criteria-0-step": "1",
+    }
+    response = client.post(
+        f"/secretariat/rounds/{round_.id}/rubrics/{world.project.id}", data=data | row, follow_redirects=True
+    )
     assert message in response.data
     db.session.expire_all()
     assert len(judging.criteria_of(round_, world.project)) == 6  # unchanged
@@ -168,9 +224,11 @@ def test_manual_assignment_in_bulk_refuses_conflicted_judges(client, auth, world
     two = eligible(world, db, "Harbour buses")
     judging.record_conflict(panel[1], two, "Advised the city", world.secretariat)
     auth.login(world.secretariat)
-    response = client.post(f"/secretariat/rounds/{round_.id}/assignments/manual", data={
-        "manual-nominations": [str(one.id), str(two.id)], "manual-judges": [str(panel[0].id), str(panel[1].id)]},
-        follow_redirects=True)
+    response = client.post(
+        f"/secretariat/rounds/{round_.id}/assignments/manual",
+        data={"manual-nominations": [str(one.id), str(two.id)], "manual-judges": [str(panel[0].id), str(panel[1].id)]},
+        follow_redirects=True,
+    )
     assert b"3 assignments added." in response.data
     assert b"a conflict of interest is recorded" in response.data
     pairs = set(db.session.execute(sa.select(Assignment.judge_id, Assignment.nomination_id)).all())
@@ -192,8 +250,11 @@ def test_reassign_and_remove(client, auth, world, db, panel):
     judging.assign_manually(round_, [nomination.id], [panel[0].id], world.secretariat)
     assignment = db.session.scalar(sa.select(Assignment))
     auth.login(world.secretariat)
-    response = client.post(f"/secretariat/rounds/assignments/{assignment.id}/reassign",
-                           data={"judge": str(panel[2].id)}, follow_redirects=True)
+    response = client.post(
+        f"/secretariat/rounds/assignments/{assignment.id}/reassign",
+        data={"judge": str(panel[2].id)},
+        follow_redirects=True,
+    )
     assert f"now goes to {panel[2].name}".encode() in response.data
     moved = db.session.scalar(sa.select(Assignment))
     assert moved.judge_id == panel[2].id
@@ -209,13 +270,15 @@ def test_started_work_is_not_removed_and_submitted_work_not_moved(client, auth, 
     assignment = db.session.scalar(sa.select(Assignment))
     judging.declare(assignment, world.judge, False)
     criteria = judging.criteria_of(round_, world.project)
-    judging.save_sheet(assignment, world.judge, judging.SheetInput({c.id: "5" for c in criteria}, {}, ""),
-                       submit=True)
+    judging.save_sheet(assignment, world.judge, judging.SheetInput({c.id: "5" for c in criteria}, {}, ""), submit=True)
     auth.login(world.secretariat)
     response = client.post(f"/secretariat/rounds/assignments/{assignment.id}/remove", follow_redirects=True)
     assert b"already started" in response.data
-    response = client.post(f"/secretariat/rounds/assignments/{assignment.id}/reassign",
-                           data={"judge": str(panel[1].id)}, follow_redirects=True)
+    response = client.post(
+        f"/secretariat/rounds/assignments/{assignment.id}/reassign",
+        data={"judge": str(panel[1].id)},
+        follow_redirects=True,
+    )
     assert b"Submitted scores stay with their judge" in response.data
     # Reopening hands the sheet back to its judge as a draft.
     response = client.post(f"/secretariat/rounds/assignments/{assignment.id}/reopen", follow_redirects=True)
@@ -248,13 +311,18 @@ def test_conflicts_page_lists_and_records(client, auth, world, db, panel):
     round_ = new_round(world, db)
     nomination = eligible(world, db, "Robot care")
     auth.login(world.secretariat)
-    response = client.post(f"/secretariat/rounds/{round_.id}/conflicts", data={
-        "judge": str(panel[1].id), "nomination": str(nomination.id), "reason": "Sister works for the city"},
-        follow_redirects=True)
+    response = client.post(
+        f"/secretariat/rounds/{round_.id}/conflicts",
+        data={"judge": str(panel[1].id), "nomination": str(nomination.id), "reason": "Sister works for the city"},
+        follow_redirects=True,
+    )
     assert b"is recused from SSCP-2026-TI-001" in response.data
     assert b"Sister works for the city" in response.data
-    response = client.post(f"/secretariat/rounds/{round_.id}/conflicts", data={
-        "judge": str(panel[1].id), "nomination": str(nomination.id), "reason": "Again"}, follow_redirects=True)
+    response = client.post(
+        f"/secretariat/rounds/{round_.id}/conflicts",
+        data={"judge": str(panel[1].id), "nomination": str(nomination.id), "reason": "Again"},
+        follow_redirects=True,
+    )
     assert b"already recorded" in response.data
     assert db.session.scalar(sa.select(sa.func.count(Conflict.id))) == 1
 
@@ -267,8 +335,11 @@ def test_advancing_takes_nominations_into_a_later_round(client, auth, world, db,
     assert {n.id for n in judging.round_nominations(first)} == {one.id, two.id}
     assert judging.round_nominations(later) == []
     auth.login(world.secretariat)
-    response = client.post(f"/secretariat/rounds/{first.id}/advance",
-                           data={"nominations": [str(one.id)], "to_round": str(later.id)}, follow_redirects=True)
+    response = client.post(
+        f"/secretariat/rounds/{first.id}/advance",
+        data={"nominations": [str(one.id)], "to_round": str(later.id)},
+        follow_redirects=True,
+    )
     assert b"1 nominations advanced to Finalists." in response.data
     assert [n.id for n in judging.round_nominations(later)] == [one.id]
     with pytest.raises(ServiceError):
@@ -277,8 +348,7 @@ def test_advancing_takes_nominations_into_a_later_round(client, auth, world, db,
 
 def test_committee_votes_pass_with_a_majority_of_those_present_and_a_quorum(world, db, panel):
     commendation = eligible(world, db, "김서연", category=world.commendation)
-    round_ = new_round(world, db, name="Merit review", categories=[world.commendation], mode=RoundMode.COMMITTEE,
-                       k=4)
+    round_ = new_round(world, db, name="Merit review", categories=[world.commendation], mode=RoundMode.COMMITTEE, k=4)
     assert judging.criteria_of(round_, world.commendation) == []
     judging.assign_manually(round_, [commendation.id], [j.id for j in panel], world.secretariat)
     members = db.session.scalars(sa.select(Assignment).order_by(Assignment.id)).all()
@@ -300,8 +370,7 @@ def test_committee_votes_pass_with_a_majority_of_those_present_and_a_quorum(worl
 
 def test_a_recused_member_is_not_counted_in_the_committee(world, db, panel):
     commendation = eligible(world, db, "김서연", category=world.commendation)
-    round_ = new_round(world, db, name="Merit review", categories=[world.commendation], mode=RoundMode.COMMITTEE,
-                       k=3)
+    round_ = new_round(world, db, name="Merit review", categories=[world.commendation], mode=RoundMode.COMMITTEE, k=3)
     judging.assign_manually(round_, [commendation.id], [j.id for j in panel[:3]], world.secretariat)
     members = db.session.scalars(sa.select(Assignment).order_by(Assignment.id)).all()
     judging.declare(members[0], members[0].judge, True, "Colleague")
@@ -321,12 +390,22 @@ def test_scores_are_refused_outside_the_round_window(world, db, panel):
 
 def test_the_secretariat_pages_render(client, auth, world, db, panel):
     round_ = new_round(world, db)
-    eligible(world, db, "Robot care", organisation=Organisation(name="Hanoi", type=OrganisationType.CITY,
-                                                                country_code="VN", city="Hanoi"))
+    eligible(
+        world,
+        db,
+        "Robot care",
+        organisation=Organisation(name="Hanoi", type=OrganisationType.CITY, country_code="VN", city="Hanoi"),
+    )
     auth.login(world.secretariat)
-    for url in ["/secretariat/rounds/", f"/secretariat/rounds/{round_.id}", f"/secretariat/rounds/{round_.id}/edit",
-                f"/secretariat/rounds/{round_.id}/assignments", f"/secretariat/rounds/{round_.id}/progress",
-                f"/secretariat/rounds/{round_.id}/conflicts", "/secretariat/rounds/new"]:
+    for url in [
+        "/secretariat/rounds/",
+        f"/secretariat/rounds/{round_.id}",
+        f"/secretariat/rounds/{round_.id}/edit",
+        f"/secretariat/rounds/{round_.id}/assignments",
+        f"/secretariat/rounds/{round_.id}/progress",
+        f"/secretariat/rounds/{round_.id}/conflicts",
+        "/secretariat/rounds/new",
+    ]:
         response = client.get(url)
         assert response.status_code == 200, url
     assert client.get(f"/secretariat/rounds/{round_.id}/rubrics/999").status_code == 404
@@ -335,13 +414,14 @@ def test_the_secretariat_pages_render(client, auth, world, db, panel):
 
 def test_automatic_assignment_fills_gaps_evenly_without_conflicts(client, auth, world, db, panel):
     round_ = new_round(world, db, k=2)
-    vietnam = Organisation(name="Hanoi People's Committee", type=OrganisationType.CITY, country_code="VN",
-                           city="Hanoi")
-    nominations = [eligible(world, db, f"Project {i}", organisation=vietnam if i == 0 else world.other_city)
-                   for i in range(6)]
+    vietnam = Organisation(name="Hanoi People's Committee", type=OrganisationType.CITY, country_code="VN", city="Hanoi")
+    nominations = [
+        eligible(world, db, f"Project {i}", organisation=vietnam if i == 0 else world.other_city) for i in range(6)
+    ]
     auth.login(world.secretariat)
-    response = client.post(f"/secretariat/rounds/{round_.id}/assignments/automatic", data={"auto-seed": "7"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/secretariat/rounds/{round_.id}/assignments/automatic", data={"auto-seed": "7"}, follow_redirects=True
+    )
     assert b"12 assignments added automatically." in response.data
     pairs = {(a.judge_id, a.nomination_id) for a in db.session.scalars(sa.select(Assignment))}
     loads = [sum(1 for j, _n in pairs if j == judge.id) for judge in panel]
@@ -355,35 +435,48 @@ def test_automatic_assignment_fills_gaps_evenly_without_conflicts(client, auth, 
     assert pairs <= after and len(after) == 13
     judges_of_three = {j for j, n in after if n == nominations[3].id} - {first.judge_id}
     assert len(judges_of_three) == 2
-    response = client.post(f"/secretariat/rounds/{round_.id}/assignments/automatic", data={"auto-seed": "7"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/secretariat/rounds/{round_.id}/assignments/automatic", data={"auto-seed": "7"}, follow_redirects=True
+    )
     assert b"0 assignments added automatically." in response.data
 
 
 def test_automatic_assignment_names_the_nominations_it_cannot_fill(client, auth, world, db, panel):
     round_ = new_round(world, db, k=4)
-    vietnam = Organisation(name="Hanoi People's Committee", type=OrganisationType.CITY, country_code="VN",
-                           city="Hanoi")
+    vietnam = Organisation(name="Hanoi People's Committee", type=OrganisationType.CITY, country_code="VN", city="Hanoi")
     nomination = eligible(world, db, "Hanoi open data", organisation=vietnam)
     auth.login(world.secretariat)
-    response = client.post(f"/secretariat/rounds/{round_.id}/assignments/automatic", data={"auto-seed": "0"},
-                           follow_redirects=True).data.decode()
+    response = client.post(
+        f"/secretariat/rounds/{round_.id}/assignments/automatic", data={"auto-seed": "0"}, follow_redirects=True
+    ).data.decode()
     assert f"{nomination.reference} still lacks 1 judge(s)" in response
 
 
 def test_the_rounds_maximum_load_caps_automatic_assignment(client, auth, world, db, panel):
     now = datetime.now(UTC)
     auth.login(world.secretariat)
-    client.post("/secretariat/rounds/new?edition=test-2026", data={
-        "name": "Capped", "opens_at": form_dt(now), "closes_at": form_dt(now + timedelta(days=5)),
-        "categories": [str(world.project.id)], "judges_per_nomination": "2", "max_load": "1", "mode": "scoring",
-        "quorum": "0.5"})
+    client.post(
+        "/secretariat/rounds/new?edition=test-2026",
+        data={
+            "name": "Capped",
+            "opens_at": form_dt(now),
+            "closes_at": form_dt(now + timedelta(days=5)),
+            "categories": [str(world.project.id)],
+            "judges_per_nomination": "2",
+            "max_load": "1",
+            "mode": "scoring",
+            "ranking_method": "mean",
+            "disagreement_threshold": "15",
+            "quorum": "0.5",
+        },
+    )
     round_ = db.session.scalar(sa.select(Round))
     assert round_.max_load == 1
     for i in range(3):
         eligible(world, db, f"Project {i}", organisation=world.other_city)
-    response = client.post(f"/secretariat/rounds/{round_.id}/assignments/automatic", data={"auto-seed": "1"},
-                           follow_redirects=True).data.decode()
+    response = client.post(
+        f"/secretariat/rounds/{round_.id}/assignments/automatic", data={"auto-seed": "1"}, follow_redirects=True
+    ).data.decode()
     assert "4 assignments added automatically." in response  # 4 judges × 1
     assert "still lacks" in response
 
@@ -392,16 +485,19 @@ def test_the_results_page_ranks_submitted_scores_of_judges_without_conflict(clie
     round_ = new_round(world, db, k=2)
     strong = eligible(world, db, "Strong project")
     weak = eligible(world, db, "Weak project")
-    judging.assign_manually(round_, [strong.id, weak.id], [panel[0].id, panel[1].id, panel[2].id],
-                            world.secretariat)
+    judging.assign_manually(round_, [strong.id, weak.id], [panel[0].id, panel[1].id, panel[2].id], world.secretariat)
     rubric = judging.criteria_of(round_, world.project)
     for assignment in db.session.scalars(sa.select(Assignment)).all():
         judging.declare(assignment, assignment.judge, assignment.judge_id == panel[2].id, "Adviser")
         if assignment.judge_id == panel[2].id:
             continue  # recused: never counts
         value = "10" if assignment.nomination_id == strong.id else "4"
-        judging.save_sheet(assignment, assignment.judge, judging.SheetInput({c.id: value for c in rubric}, {}, ""),
-                           submit=assignment.judge_id == panel[0].id or assignment.nomination_id == strong.id)
+        judging.save_sheet(
+            assignment,
+            assignment.judge,
+            judging.SheetInput({c.id: value for c in rubric}, {}, ""),
+            submit=assignment.judge_id == panel[0].id or assignment.nomination_id == strong.id,
+        )
     auth.login(world.secretariat)
     page = client.get(f"/secretariat/rounds/{round_.id}/results").data.decode()
     # Strong: two judges at 100. Weak: one submitted sheet at (4−1)/9 = 33.33; the draft does not count.
