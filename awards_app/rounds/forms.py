@@ -194,6 +194,13 @@ class ConflictForm(BaseForm):
     submit = SubmitField(_l("Record conflict"))
 
 
+class AdvanceTopForm(BaseForm):
+    places = IntegerField(_l("Top places of each category"), default=10,
+                          validators=[InputRequired(), NumberRange(min=1, max=1000)])
+    to_round = SelectField(_l("Into round"), coerce=int, validators=[InputRequired()])
+    submit_top = SubmitField(_l("Advance the top places"))
+
+
 class AdvanceForm(BaseForm):
     nominations = MultiCheckboxField(_l("Nominations"), coerce=int,
                                      validators=[DataRequired(message=_l("Choose the nominations to advance."))])

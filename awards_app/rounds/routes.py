@@ -16,6 +16,7 @@ from ..services import results as results_service
 from ..services.programs import current_edition
 from .forms import (
     AdvanceForm,
+    AdvanceTopForm,
     AutoAssignForm,
     ConflictForm,
     ManualAssignForm,
@@ -99,11 +100,14 @@ def round_detail(round_id: int):
     advance_form = AdvanceForm()
     advance_form.nominations.choices = [(n.id, n.reference or str(n.id)) for n in nominations]
     advance_form.to_round.choices = [(r.id, r.name) for r in later]
+    top_form = AdvanceTopForm(prefix="top")
+    top_form.to_round.choices = advance_form.to_round.choices
     rubrics = {c.id: service.criteria_of(round_, c) for c in round_.categories}
     locked = {c.id: service.rubric_locked(round_, c) for c in round_.categories}
     return render_template("rounds/round_detail.html", round=round_, nominations=nominations,
                            judges_progress=judges_progress, nominations_progress=nominations_progress,
-                           later=later, advance_form=advance_form, rubrics=rubrics, locked=locked,
+                           later=later, advance_form=advance_form, top_form=top_form, rubrics=rubrics,
+                           locked=locked,
                            first=service.is_first_round(round_))
 
 
@@ -300,6 +304,26 @@ def conflicts(round_id: int):
     listed = db.session.scalars(sa.select(Conflict).where(Conflict.nomination_id.in_(ids))
                                 .order_by(Conflict.recorded_at.desc())).all() if ids else []
     return render_template("rounds/conflicts.html", round=round_, form=form, conflicts=listed)
+
+
+@bp.route("/<int:round_id>/advance-top", methods=["POST"])
+def advance_top(round_id: int):
+    """Take the top places of each category, by this round's ranking, into a later round."""
+    round_ = db.get_or_404(Round, round_id)
+    form = AdvanceTopForm(prefix="top")
+    form.to_round.choices = [(r.id, r.name) for r in service.rounds_of(round_.edition)
+                             if r.position > round_.position]
+    if not form.validate_on_submit():
+        flash(_("Give the number of places and the round they go to."), "danger")
+        return redirect(url_for("rounds.round_detail", round_id=round_.id))
+    target = db.session.get(Round, form.to_round.data)
+    try:
+        added = results_service.advance_top(round_, target, form.places.data, current_user)
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+    else:
+        flash(_("%(n)d nominations advanced to %(round)s.", n=added, round=target.name), "success")
+    return redirect(url_for("rounds.round_detail", round_id=round_.id))
 
 
 @bp.route("/<int:round_id>/advance", methods=["POST"])

@@ -93,3 +93,16 @@ def category_results(round_: Round, category: Category) -> CategoryResults:
     judges = judges.assign(name=[names.get(i, "") for i in judge_ids])
     return CategoryResults(category, settings, table, agreement, judges, alpha)
 
+
+
+def advance_top(from_round: Round, to_round: Round, places: int, actor: User) -> int:
+    """Take the top places of each category of a round into a later round; nominations tied at the cut all go."""
+    from . import judging
+
+    chosen: list[int] = []
+    for category in from_round.categories:
+        if category not in to_round.categories:
+            continue
+        table = category_results(from_round, category).ranking
+        chosen += [int(i) for i in table.loc[table["rank"] <= places, "nomination_id"]]
+    return judging.advance(from_round, to_round, chosen, actor)

@@ -67,6 +67,7 @@ ACCESS: dict[str, tuple[str, str, str, str, str]] = {
     "rounds.conflicts": (LOGIN, DENY, DENY, DENY, OK),
     "rounds.advance": (LOGIN, DENY, DENY, DENY, OK),
     "rounds.results": (LOGIN, DENY, DENY, DENY, OK),
+    "rounds.advance_top": (LOGIN, DENY, DENY, DENY, OK),
     # The judge here is assigned and has declared no conflict: the score sheet is open to them alone.
     "judging.index": (LOGIN, DENY, DENY, OK, DENY),
     "judging.assignment": (LOGIN, DENY, DENY, OK, DENY),

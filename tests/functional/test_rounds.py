@@ -507,3 +507,21 @@ def test_the_results_page_ranks_submitted_scores_of_judges_without_conflict(clie
     auth.logout()
     auth.login(world.judge)
     assert client.get(f"/secretariat/rounds/{round_.id}/results").status_code == 403
+
+
+def test_the_top_places_advance_with_ties_at_the_cut(client, auth, world, db, panel):
+    first = new_round(world, db, k=1)
+    later = new_round(world, db, name="Finalists")
+    nominations = [eligible(world, db, f"Project {i}") for i in range(4)]
+    rubric = judging.criteria_of(first, world.project)
+    for nomination, value in zip(nominations, ["9", "7", "7", "3"], strict=True):
+        judging.assign_manually(first, [nomination.id], [panel[0].id], world.secretariat)
+        assignment = db.session.scalar(sa.select(Assignment).where(Assignment.nomination_id == nomination.id))
+        judging.declare(assignment, panel[0], False)
+        judging.save_sheet(assignment, panel[0], judging.SheetInput({c.id: value for c in rubric}, {}, ""),
+                           submit=True)
+    auth.login(world.secretariat)
+    response = client.post(f"/secretariat/rounds/{first.id}/advance-top",
+                           data={"top-places": "2", "top-to_round": str(later.id)}, follow_redirects=True)
+    assert b"3 nominations advanced to Finalists." in response.data  # places 1, 2 and 2 (a tie)
+    assert {n.id for n in judging.round_nominations(later)} == {n.id for n in nominations[:3]}
