@@ -4,6 +4,7 @@ from .audit import AuditEvent
 from .judging import (
     Assignment,
     AssignmentStatus,
+    Award,
     CommitteeVote,
     Conflict,
     Criterion,
@@ -27,6 +28,7 @@ __all__ = [
     "AssignmentStatus",
     "Attachment",
     "AuditEvent",
+    "Award",
     "AwardTier",
     "CallState",
     "Category",

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .nominations import Nomination
-from .programs import Category, Edition
+from .programs import AwardTier, Category, Edition
 from .types import UTCDateTime, utcnow
 from .users import User
 
@@ -226,3 +226,23 @@ class CommitteeVote(db.Model):
     voted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     assignment: Mapped[Assignment] = relationship()
+
+
+class Award(db.Model):
+    """A nomination's award tier in a category, decided from the final round's ranking (or overridden)."""
+
+    __table_args__ = (sa.UniqueConstraint("nomination_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id", ondelete="CASCADE"), index=True)
+    nomination_id: Mapped[int] = mapped_column(sa.ForeignKey("nomination.id", ondelete="CASCADE"))
+    tier_id: Mapped[int] = mapped_column(sa.ForeignKey("award_tier.id", ondelete="CASCADE"))
+    rank: Mapped[int | None]  # the nomination's rank when the tier was given
+    # An override of the rank order must say why.
+    override_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    decided_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    round: Mapped[Round] = relationship()
+    nomination: Mapped[Nomination] = relationship()
+    tier: Mapped[AwardTier] = relationship()

@@ -45,6 +45,8 @@ class Edition(db.Model):
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Until the results are published, nobody but the secretariat sees rankings or awards.
+    results_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     categories: Mapped[list[Category]] = relationship(
         back_populates="edition", order_by="Category.position, Category.id", cascade="all, delete-orphan"

@@ -18,6 +18,7 @@ from ..models import Attachment, Category, Edition, Nomination, Role
 from ..services import ServiceError
 from ..services import judging as judging_service
 from ..services import nominations as service
+from ..services.results import published_award
 from .forms import DeleteForm, WithdrawForm, entry_form_class
 
 bp = Blueprint("nominations", __name__)
@@ -156,7 +157,8 @@ def view(nomination_id: int):
             return redirect(url_for("judging.assignment", assignment_id=assignment.id))
         abort(403)
     return render_template("nominations/nomination_view.html", nomination=nomination,
-                           specs=fields_for(nomination.category.kind), withdraw_form=WithdrawForm())
+                           specs=fields_for(nomination.category.kind), withdraw_form=WithdrawForm(),
+                           award=published_award(nomination))
 
 
 @bp.route("/<int:nomination_id>/withdraw", methods=["POST"])

@@ -206,3 +206,11 @@ class AdvanceForm(BaseForm):
                                      validators=[DataRequired(message=_l("Choose the nominations to advance."))])
     to_round = SelectField(_l("Into round"), coerce=int, validators=[InputRequired()])
     submit = SubmitField(_l("Advance"))
+
+
+class OverrideForm(BaseForm):
+    nomination = SelectField(_l("Nomination"), coerce=int, validators=[InputRequired()])
+    tier = SelectField(_l("Tier"), coerce=int, validators=[InputRequired()],
+                       description=_l("Choose “No award” to take an award away."))
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    submit_override = SubmitField(_l("Override"))

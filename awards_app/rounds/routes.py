@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from ..auth.access import role_required
 from ..extensions import db
+from ..i18n import current_language
 from ..models import Assignment, Category, Conflict, Edition, Nomination, Role, Round, RoundMode, User
 from ..services import ServiceError
 from ..services import judging as service
@@ -20,6 +21,7 @@ from .forms import (
     AutoAssignForm,
     ConflictForm,
     ManualAssignForm,
+    OverrideForm,
     ReassignForm,
     RoundForm,
     RubricForm,
@@ -351,9 +353,68 @@ def advance(round_id: int):
 def results(round_id: int):
     """The ranking of one category of the round, its robustness under every method, and the judges' behaviour."""
     round_ = db.get_or_404(Round, round_id)
+    category = _results_category(round_, request.args.get("category", type=int))
+    results = results_service.category_results(round_, category)
+    return render_template("rounds/results.html", round=round_, category=category, results=results,
+                           awards=results_service.awards_of(round_, category),
+                           override=_override_form(category, results))
+
+
+def _results_category(round_: Round, category_id: int | None) -> Category:
     if round_.mode is RoundMode.COMMITTEE or not round_.categories:
         abort(404)
-    category_id = request.args.get("category", type=int)
-    category = next((c for c in round_.categories if c.id == category_id), round_.categories[0])
-    return render_template("rounds/results.html", round=round_, category=category,
-                           results=results_service.category_results(round_, category))
+    return next((c for c in round_.categories if c.id == category_id), round_.categories[0])
+
+
+def _override_form(category: Category, results) -> OverrideForm:
+    form = OverrideForm(prefix="override")
+    form.nomination.choices = [(int(r.nomination_id), f"{r.rank}. {r.reference} · {r.title[:50]}")
+                               for r in results.ranking.itertuples()]
+    form.tier.choices = [(0, _("No award"))] + [(t.id, t.name(current_language())) for t in category.tiers]
+    return form
+
+
+@bp.route("/<int:round_id>/results/awards", methods=["POST"])
+def assign_awards(round_id: int):
+    """Give the category's award tiers in rank order."""
+    round_ = db.get_or_404(Round, round_id)
+    category = _results_category(round_, request.form.get("category", type=int))
+    try:
+        given = results_service.assign_tiers(round_, category, current_user)
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+    else:
+        flash(_("%(n)d awards given in rank order.", n=given), "success")
+    return redirect(url_for("rounds.results", round_id=round_.id, category=category.id))
+
+
+@bp.route("/<int:round_id>/results/override", methods=["POST"])
+def override_award(round_id: int):
+    """Give a nomination another tier than the rank order, with the reason."""
+    round_ = db.get_or_404(Round, round_id)
+    category = _results_category(round_, request.form.get("category", type=int))
+    form = _override_form(category, results_service.category_results(round_, category))
+    if not form.validate_on_submit():
+        flash(_("Choose a nomination and a tier, and give the reason."), "danger")
+        return redirect(url_for("rounds.results", round_id=round_.id, category=category.id))
+    tier = next((t for t in category.tiers if t.id == form.tier.data), None)
+    try:
+        results_service.override_award(round_, db.session.get(Nomination, form.nomination.data), tier,
+                                       form.reason.data, current_user)
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+    else:
+        flash(_("Award changed; the reason is recorded."), "success")
+    return redirect(url_for("rounds.results", round_id=round_.id, category=category.id))
+
+
+@bp.route("/<int:round_id>/results/publish", methods=["POST"])
+def publish(round_id: int):
+    """Publish the edition's results to the applicants."""
+    round_ = db.get_or_404(Round, round_id)
+    if request.form.get("confirm") != "y":
+        flash(_("Tick the box to confirm publication."), "warning")
+    else:
+        results_service.publish(round_.edition, current_user)
+        flash(_("The results are published: each applicant now sees their own result."), "success")
+    return redirect(url_for("rounds.results", round_id=round_.id))

@@ -6,12 +6,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import contains_eager
 
 from .. import ranking
 from ..extensions import db
 from ..models import (
     Assignment,
+    Award,
+    AwardTier,
     Category,
     Conflict,
     Criterion,
@@ -21,7 +24,10 @@ from ..models import (
     ScoreSheet,
     SheetStatus,
     User,
+    utcnow,
 )
+from . import ServiceError
+from .audit import record
 
 
 def counted_scores(round_: Round, category: Category) -> pd.DataFrame:
@@ -106,3 +112,79 @@ def advance_top(from_round: Round, to_round: Round, places: int, actor: User) ->
         table = category_results(from_round, category).ranking
         chosen += [int(i) for i in table.loc[table["rank"] <= places, "nomination_id"]]
     return judging.advance(from_round, to_round, chosen, actor)
+
+
+def awards_of(round_: Round, category: Category) -> dict[int, Award]:
+    """The awards given in a category of a round, by nomination id."""
+    return {a.nomination_id: a for a in db.session.scalars(
+        sa.select(Award).join(Award.nomination).where(Award.round_id == round_.id,
+                                                      Nomination.category_id == category.id))}
+
+
+def assign_tiers(round_: Round, category: Category, actor: User) -> int:
+    """Give the category's award tiers in rank order (Gold 1, Silver 2, …); a tie at a cut is left for a person."""
+    if category not in round_.categories:
+        raise ServiceError(_l("This category is not judged in this round."))
+    if round_.edition.results_published_at is not None:
+        raise ServiceError(_l("The results are published: awards can no longer change."))
+    table = category_results(round_, category).ranking
+    existing = awards_of(round_, category)
+    for award in existing.values():
+        db.session.delete(award)
+    db.session.flush()
+    ranked = list(zip(table["nomination_id"], table["rank"], strict=True))
+    position, given = 0, 0
+    for tier in category.tiers:
+        for _ in range(tier.count):
+            if position >= len(ranked):
+                break
+            nomination_id, rank = ranked[position]
+            db.session.add(Award(round_id=round_.id, nomination_id=int(nomination_id), tier_id=tier.id,
+                                 rank=int(rank), decided_by_id=actor.id))
+            position, given = position + 1, given + 1
+    record("awards.assigned", round_, actor, f"{given} awards given in rank order in {category.code}",
+           {"round": round_.name, "category": category.code, "count": given})
+    db.session.commit()
+    return given
+
+
+def override_award(round_: Round, nomination: Nomination, tier: AwardTier | None, reason: str, actor: User) -> None:
+    """Give a nomination another tier (or none) than the rank order gave it, with a written reason."""
+    if round_.edition.results_published_at is not None:
+        raise ServiceError(_l("The results are published: awards can no longer change."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_l("Say why the rank order is overridden."))
+    if tier is not None and tier.category_id != nomination.category_id:
+        raise ServiceError(_l("Choose a tier of the nomination's category."))
+    award = db.session.scalar(sa.select(Award).where(Award.nomination_id == nomination.id))
+    before = award.tier.name_en if award else None
+    if tier is None:
+        if award is not None:
+            db.session.delete(award)
+    else:
+        if award is None:
+            award = Award(round_id=round_.id, nomination_id=nomination.id, decided_by_id=actor.id)
+            db.session.add(award)
+        award.tier_id, award.override_reason, award.decided_by_id = tier.id, reason[:2000], actor.id
+        award.decided_at = utcnow()
+    record("awards.overridden", nomination, actor, f"{nomination.reference}: {before} → "
+           f"{tier.name_en if tier else None}", {"reference": nomination.reference, "from": before,
+                                                 "to": tier.name_en if tier else None, "reason": reason[:500]})
+    db.session.commit()
+
+
+def publish(edition, actor: User) -> None:
+    """Publish an edition's results: applicants then see their own result."""
+    if edition.results_published_at is not None:
+        return
+    edition.results_published_at = utcnow()
+    record("results.published", edition, actor, f"results of {edition.slug} published", {"slug": edition.slug})
+    db.session.commit()
+
+
+def published_award(nomination: Nomination) -> Award | None:
+    """The award an applicant may see: only once the edition's results are published."""
+    if nomination.edition.results_published_at is None:
+        return None
+    return db.session.scalar(sa.select(Award).where(Award.nomination_id == nomination.id))

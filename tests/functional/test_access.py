@@ -68,6 +68,9 @@ ACCESS: dict[str, tuple[str, str, str, str, str]] = {
     "rounds.advance": (LOGIN, DENY, DENY, DENY, OK),
     "rounds.results": (LOGIN, DENY, DENY, DENY, OK),
     "rounds.advance_top": (LOGIN, DENY, DENY, DENY, OK),
+    "rounds.assign_awards": (LOGIN, DENY, DENY, DENY, OK),
+    "rounds.override_award": (LOGIN, DENY, DENY, DENY, OK),
+    "rounds.publish": (LOGIN, DENY, DENY, DENY, OK),
     # The judge here is assigned and has declared no conflict: the score sheet is open to them alone.
     "judging.index": (LOGIN, DENY, DENY, OK, DENY),
     "judging.assignment": (LOGIN, DENY, DENY, OK, DENY),

@@ -525,3 +525,44 @@ def test_the_top_places_advance_with_ties_at_the_cut(client, auth, world, db, pa
                            data={"top-places": "2", "top-to_round": str(later.id)}, follow_redirects=True)
     assert b"3 nominations advanced to Finalists." in response.data  # places 1, 2 and 2 (a tie)
     assert {n.id for n in judging.round_nominations(later)} == {n.id for n in nominations[:3]}
+
+
+def test_tiers_in_rank_order_overrides_with_reasons_and_publication(client, auth, world, db, panel):
+    round_ = new_round(world, db, k=1)
+    nominations = [eligible(world, db, f"Project {i}") for i in range(4)]
+    rubric = judging.criteria_of(round_, world.project)
+    for nomination, value in zip(nominations, ["9", "8", "7", "3"], strict=True):
+        judging.assign_manually(round_, [nomination.id], [panel[0].id], world.secretariat)
+        assignment = db.session.scalar(sa.select(Assignment).where(Assignment.nomination_id == nomination.id))
+        judging.declare(assignment, panel[0], False)
+        judging.save_sheet(assignment, panel[0], judging.SheetInput({c.id: value for c in rubric}, {}, ""),
+                           submit=True)
+    auth.login(world.secretariat)
+    url = f"/secretariat/rounds/{round_.id}/results"
+    response = client.post(url + "/awards", data={"category": str(world.project.id)}, follow_redirects=True)
+    assert b"3 awards given in rank order." in response.data  # Gold 1 + Silver 2
+    from awards_app.models import Award
+
+    tiers = {a.nomination_id: a.tier.name_en for a in db.session.scalars(sa.select(Award))}
+    assert tiers == {nominations[0].id: "Gold", nominations[1].id: "Silver", nominations[2].id: "Silver"}
+    # An override needs a reason, and is recorded.
+    bronze_less = {"category": str(world.project.id), "override-nomination": str(nominations[3].id),
+                   "override-tier": str(world.project.tiers[1].id), "override-reason": ""}
+    response = client.post(url + "/override", data=bronze_less, follow_redirects=True)
+    assert b"give the reason" in response.data
+    response = client.post(url + "/override", data=bronze_less | {"override-reason": "Committee decision"},
+                           follow_redirects=True)
+    assert b"Award changed" in response.data
+    assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "awards.overridden"))
+    # Applicants see nothing before publication, then their own result.
+    auth.logout()
+    auth.login(world.applicant)
+    assert b"Congratulations" not in client.get(f"/nominations/{nominations[0].id}").data
+    auth.logout()
+    auth.login(world.secretariat)
+    client.post(url + "/publish", data={"confirm": "y"})
+    response = client.post(url + "/awards", data={"category": str(world.project.id)}, follow_redirects=True)
+    assert b"awards can no longer change" in response.data
+    auth.logout()
+    auth.login(world.applicant)
+    assert b"Congratulations: Gold, Tech-InnovaCity." in client.get(f"/nominations/{nominations[0].id}").data
