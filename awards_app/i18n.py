@@ -171,6 +171,12 @@ AUDIT_TEXTS = {
     "scores.submitted": lambda d: _("Scores submitted (total %(total)s)", total=d["total"]),
     "scores.reopened": lambda d: _("Scores of %(judge)s reopened", judge=d["judge"]),
     "vote.cast": lambda d: _("Vote cast: %(vote)s", vote=VOTE_LABELS.get(d["vote"], d["vote"])),
+    "awards.assigned": lambda d: _("%(count)d awards given in rank order in %(category)s", count=d["count"],
+                                   category=d["category"]),
+    "awards.overridden": lambda d: _("%(reference)s: award changed from %(before)s to %(after)s: %(reason)s",
+                                     reference=d["reference"], before=d["from"] or "—", after=d["to"] or "—",
+                                     reason=d["reason"]),
+    "results.published": lambda d: _("Results of %(slug)s published", slug=d["slug"]),
     "reminders.sent": lambda d: _("Reminders sent to %(count)d judges in %(round)s", count=d["count"],
                                   round=d["round"]),
 }
