@@ -65,6 +65,11 @@ ASSIGNMENT_STATUS_LABELS = {
     AssignmentStatus.SUBMITTED: _l("Submitted"),
     AssignmentStatus.RECUSED: _l("Recused"),
 }
+#: The ranking module's flags and methods, as the results page shows them.
+FLAG_LABELS = {"few judges": _l("few judges"), "disagreement": _l("disagreement"), "tie": _l("tie"),
+               "unstable": _l("unstable")}
+METHOD_LABELS = {"mean": _l("Mean"), "median": _l("Median"), "trimmed": _l("Trimmed mean"),
+                 "normalised": _l("Normalised")}
 VOTE_LABELS = {"approve": _l("approve"), "reject": _l("reject"), "abstain": _l("abstain")}
 ROLE_LABELS = {
     Role.APPLICANT: _l("Applicant"),
@@ -204,6 +209,8 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters["role_label"] = lambda r: ROLE_LABELS.get(r, r)
     app.jinja_env.filters["region_label"] = lambda r: REGION_LABELS.get(r, r or "—")
     app.jinja_env.filters["filesize"] = human_size
+    app.jinja_env.filters["flag_label"] = lambda f: FLAG_LABELS.get(f, f)
+    app.jinja_env.filters["method_label"] = lambda m: METHOD_LABELS.get(str(m), m)
     app.jinja_env.filters["assignment_status_label"] = lambda s: ASSIGNMENT_STATUS_LABELS.get(s, s)
     app.jinja_env.globals["statuses"] = AssignmentStatus
 
