@@ -49,3 +49,27 @@ def seed_demo(if_empty: bool, extra: int) -> None:
         for role, email in DEMO_LOGINS.items():
             if email in present:
                 click.echo(f"  {role:<12} {email}")
+
+
+@awards.command("export")
+@click.option("--edition", "slug", help="The edition's short name (default: the current edition).")
+@click.option("--round", "round_name", help="The round's name (default: the edition's latest scored round).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="Where to write the .xlsx file.")
+def export(slug: str | None, round_name: str | None, out: str) -> None:
+    """Write a round's results workbook (Excel) for the committee and the press."""
+    from .models import Edition, RoundMode
+    from .services import judging, results
+    from .services.programs import current_edition
+
+    edition = db.session.scalar(sa.select(Edition).where(Edition.slug == slug)) if slug else current_edition()
+    if edition is None:
+        raise click.ClickException(f"No edition {slug!r}." if slug else "There is no edition yet.")
+    rounds = [r for r in judging.rounds_of(edition) if r.mode is RoundMode.SCORING]
+    chosen = [r for r in rounds if r.name == round_name] if round_name else rounds[-1:]
+    if not chosen:
+        names = ", ".join(r.name for r in rounds) or "none"
+        raise click.ClickException(f"No scored round {round_name!r} in {edition.slug} (rounds: {names}).")
+    with open(out, "wb") as handle:
+        handle.write(results.round_workbook(chosen[0]))
+    click.echo(f"Wrote {out}: {edition.name}, {chosen[0].name}.")

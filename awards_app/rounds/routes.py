@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -418,3 +420,15 @@ def publish(round_id: int):
         results_service.publish(round_.edition, current_user)
         flash(_("The results are published: each applicant now sees their own result."), "success")
     return redirect(url_for("rounds.results", round_id=round_.id))
+
+
+@bp.route("/<int:round_id>/results.xlsx")
+def results_workbook(round_id: int):
+    """Download the round's results as the committee's Excel workbook."""
+    round_ = db.get_or_404(Round, round_id)
+    if round_.mode is RoundMode.COMMITTEE:
+        abort(404)
+    data = results_service.round_workbook(round_)
+    name = f"{round_.edition.slug}-{round_.name}".replace(" ", "-").lower()
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"{name}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", max_age=0)

@@ -188,3 +188,80 @@ def published_award(nomination: Nomination) -> Award | None:
     if nomination.edition.results_published_at is None:
         return None
     return db.session.scalar(sa.select(Award).where(Award.nomination_id == nomination.id))
+
+
+# --- the workbook -----------------------------------------------------------------------------------
+
+
+def _judge_labels(judge_ids: set[int]) -> dict[int, str]:
+    """Judge names, with the e-mail added where two judges share a name."""
+    people = db.session.execute(sa.select(User.id, User.name, User.email).where(User.id.in_(judge_ids))).all() \
+        if judge_ids else []
+    counts: dict[str, int] = {}
+    for _id, name, _email in people:
+        counts[name] = counts.get(name, 0) + 1
+    return {i: (f"{name} <{email}>" if counts[name] > 1 else name) for i, name, email in people}
+
+
+def round_workbook(round_: Round) -> bytes:
+    """The committee's Excel workbook for one round: rankings, scores, judges, conflicts and the method."""
+    from .. import workbook
+
+    categories, rankings, scores, judges, notes = [], [], [], [], []
+    for category in round_.categories:
+        categories.append(workbook.CategoryInfo(category.code, category.name_en,
+                                                tuple((t.name_en, t.count) for t in category.tiers)))
+        results = category_results(round_, category)
+        awards = awards_of(round_, category)
+        for row in results.ranking.itertuples():
+            award = awards.get(int(row.nomination_id))
+            rankings.append({
+                "Category": category.code, "Rank": int(row.rank), "Reference": row.reference,
+                "Nomination": row.title, "Organisation": row.organisation, "Country": row.country,
+                "Judges": int(row.judges), "Score": row.score, "Mean": row.mean, "Median": row.median,
+                "Trimmed mean": row.trimmed_mean, "Normalised": row.normalised, "SD": row.sd,
+                "Tier": award.tier.name_en if award else "", "Flags": row.flags,
+            })
+        counted = counted_scores(round_, category)
+        labels = _judge_labels({int(j) for j in counted["judge_id"]})
+        references = {int(r.nomination_id): r.reference for r in results.ranking.itertuples()}
+        criteria = {c.id: c.name_en for c in db.session.scalars(sa.select(Criterion).where(
+            Criterion.round_id == round_.id, Criterion.category_id == category.id))}
+        rows = db.session.execute(
+            sa.select(Assignment.nomination_id, Assignment.judge_id, Score.criterion_id, Score.comment)
+            .join(ScoreSheet, ScoreSheet.assignment_id == Assignment.id).join(Score, Score.sheet_id == ScoreSheet.id)
+            .where(Assignment.round_id == round_.id, ScoreSheet.status == SheetStatus.SUBMITTED)).all()
+        comment_of = {(n, j, c): text for n, j, c, text in rows}
+        for row in counted.itertuples():
+            scores.append({
+                "Category": category.code, "Reference": references.get(int(row.nomination_id), ""),
+                "Judge": labels.get(int(row.judge_id), ""), "Criterion": criteria.get(int(row.criterion_id), ""),
+                "Weight": row.weight, "Min": row.min, "Max": row.max, "Score": row.score,
+                "Comment": comment_of.get((int(row.nomination_id), int(row.judge_id), int(row.criterion_id)), ""),
+            })
+        for row in results.judges.itertuples():
+            judges.append({"Category": category.code, "Judge": labels.get(int(row.judge_id), row.name),
+                           "Nominations": int(row.nominations), "Mean total": row.mean, "SD": row.sd,
+                           "Offset": row.offset, "Spearman": row.spearman})
+        for agreement in results.agreement.itertuples():
+            notes.append((f"{category.code}: Kendall's tau, {results.settings.method.value} vs {agreement.method}",
+                          agreement.tau))
+        notes.append((f"{category.code}: Krippendorff's alpha (interval)", results.alpha))
+    conflicts = [
+        {"Judge": c.judge.name, "Reference": c.nomination.reference, "Nomination": c.nomination.title,
+         "Reason": c.reason, "Recorded by": c.recorded_by.name, "Recorded at": c.recorded_at}
+        for c in db.session.scalars(sa.select(Conflict).join(Conflict.nomination)
+                                    .where(Nomination.category_id.in_([c.id for c in round_.categories])))
+    ]
+    notes = [("Judges per nomination", str(round_.judges_per_nomination)),
+             ("Disagreement threshold (SD)", str(round_.disagreement_threshold)),
+             ("Judge total", "100 × Σ w (s − min)/(max − min) / Σ w"),
+             ("Counted", "submitted score sheets of judges without a conflict of interest"), *notes]
+    data = workbook.WorkbookData(
+        edition=round_.edition.name, round_name=round_.name, method=round_.ranking_method, generated_at=utcnow(),
+        categories=categories, rankings=pd.DataFrame(rankings, columns=list(workbook.RANKINGS_COLUMNS)),
+        scores=pd.DataFrame(scores, columns=list(workbook.SCORES_COLUMNS)),
+        judges=pd.DataFrame(judges, columns=list(workbook.JUDGES_COLUMNS)),
+        conflicts=pd.DataFrame(conflicts, columns=list(workbook.CONFLICTS_COLUMNS)), method_notes=notes,
+    )
+    return workbook.build_workbook(data)

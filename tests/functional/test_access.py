@@ -71,6 +71,7 @@ ACCESS: dict[str, tuple[str, str, str, str, str]] = {
     "rounds.assign_awards": (LOGIN, DENY, DENY, DENY, OK),
     "rounds.override_award": (LOGIN, DENY, DENY, DENY, OK),
     "rounds.publish": (LOGIN, DENY, DENY, DENY, OK),
+    "rounds.results_workbook": (LOGIN, DENY, DENY, DENY, OK),
     # The judge here is assigned and has declared no conflict: the score sheet is open to them alone.
     "judging.index": (LOGIN, DENY, DENY, OK, DENY),
     "judging.assignment": (LOGIN, DENY, DENY, OK, DENY),

@@ -1,5 +1,6 @@
 """The secretariat's side of judging: rounds, rubrics, assignments, progress, reminders, conflicts, advancing."""
 
+import io
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -566,3 +567,40 @@ def test_tiers_in_rank_order_overrides_with_reasons_and_publication(client, auth
     auth.logout()
     auth.login(world.applicant)
     assert b"Congratulations: Gold, Tech-InnovaCity." in client.get(f"/nominations/{nominations[0].id}").data
+
+
+def test_the_workbook_downloads_and_exports_with_the_rankings(client, auth, world, db, panel, runner, tmp_path):
+    import openpyxl
+
+    round_ = new_round(world, db, k=1)
+    nomination = eligible(world, db, "=HYPERLINK(\"http://evil\")")
+    rubric = judging.criteria_of(round_, world.project)
+    judging.assign_manually(round_, [nomination.id], [panel[0].id], world.secretariat)
+    assignment = db.session.scalar(sa.select(Assignment))
+    judging.declare(assignment, panel[0], False)
+    judging.save_sheet(assignment, panel[0], judging.SheetInput({c.id: "7" for c in rubric},
+                                                                {rubric[0].id: "Strong evidence"}, ""), submit=True)
+    auth.login(world.secretariat)
+    response = client.get(f"/secretariat/rounds/{round_.id}/results.xlsx")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames[:2] == ["Summary", "Rankings"]
+    rankings = book["Rankings"]
+    header = [c.value for c in rankings[1]]
+    assert header[:15] == ["Category", "Rank", "Reference", "Nomination", "Organisation", "Country", "Judges",
+                           "Score", "Mean", "Median", "Trimmed mean", "Normalised", "SD", "Tier", "Flags"]
+    row = [c.value for c in rankings[2]]
+    assert row[0] == "TI" and row[1] == 1 and row[2] == nomination.reference
+    assert row[3] == "=HYPERLINK(\"http://evil\")" and rankings.cell(2, 4).data_type == "s"  # text, not a formula
+    assert abs(row[7] - 66.6667) < 0.001
+    scores = book["Scores"]
+    assert [c.value for c in scores[1]][:9] == ["Category", "Reference", "Judge", "Criterion", "Weight", "Min",
+                                                "Max", "Score", "Comment"]
+    assert "Strong evidence" in [c.value for c in scores["I"]]
+    out = tmp_path / "results.xlsx"
+    result = runner.invoke(args=["awards", "export", "--edition", "test-2026", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert openpyxl.load_workbook(out)["Rankings"].cell(2, 3).value == nomination.reference
+    bad = runner.invoke(args=["awards", "export", "--round", "Nope", "--out", str(out)])
+    assert bad.exit_code != 0 and "No scored round 'Nope'" in bad.output
