@@ -70,6 +70,10 @@ def export(slug: str | None, round_name: str | None, out: str) -> None:
     if not chosen:
         names = ", ".join(r.name for r in rounds) or "none"
         raise click.ClickException(f"No scored round {round_name!r} in {edition.slug} (rounds: {names}).")
-    with open(out, "wb") as handle:
-        handle.write(results.round_workbook(chosen[0]))
+    data = results.round_workbook(chosen[0])
+    try:
+        with open(out, "wb") as handle:
+            handle.write(data)
+    except OSError as error:
+        raise click.ClickException(f"Cannot write {out}: {error.strerror}.") from error
     click.echo(f"Wrote {out}: {edition.name}, {chosen[0].name}.")
