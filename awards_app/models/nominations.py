@@ -120,10 +120,6 @@ class Nomination(db.Model):
         return user.is_authenticated and user.is_secretariat and self.status in SCREENABLE_STATUSES
 
     @property
-    def is_editable_status(self) -> bool:
-        return self.status is NominationStatus.DRAFT
-
-    @property
     def attachment_bytes(self) -> int:
         return sum(a.size for a in self.attachments)
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .types import UTCDateTime, utcnow
-from .users import OrganisationType, User
+from .users import OrganisationType
 
 if TYPE_CHECKING:
     from .nominations import Nomination
@@ -71,9 +71,6 @@ class Edition(db.Model):
     def local(self, moment: datetime) -> datetime:
         """Return a UTC moment in the edition's time zone."""
         return moment.astimezone(self.tz)
-
-    def can_manage(self, user: User) -> bool:
-        return user.is_authenticated and user.is_secretariat
 
     def __repr__(self) -> str:
         return f"<Edition {self.slug}>"

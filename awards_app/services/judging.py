@@ -466,7 +466,7 @@ def status_of(assignment: Assignment, conflicts: set[tuple[int, int]] | None = N
 
 def declare(assignment: Assignment, judge: User, has_conflict: bool, reason: str = "") -> None:
     """The judge's declaration before seeing the scoring form: no conflict, or a conflict with its reason."""
-    if assignment.judge_id != judge.id:
+    if not assignment.belongs_to(judge):
         raise NotAllowed(_l("This is not your assignment."))
     if conflict_between(judge.id, assignment.nomination_id) is not None:
         raise ServiceError(_l("You are already recused from this nomination."))
@@ -541,7 +541,7 @@ def _plain(value: Decimal) -> str:
 
 def scoring_refusal(assignment: Assignment, judge: User):
     """Why this judge cannot score this assignment now, or None."""
-    if assignment.judge_id != judge.id:
+    if not assignment.belongs_to(judge):
         return _l("This is not your assignment.")
     if conflict_between(judge.id, assignment.nomination_id) is not None:
         return _l("You are recused from this nomination.")
@@ -752,7 +752,7 @@ def vote_of(assignment: Assignment) -> CommitteeVote | None:
 
 def cast_vote(assignment: Assignment, member: User, vote: Vote) -> CommitteeVote:
     """A committee member votes approve, reject or abstain; the vote can change while the round is open."""
-    if assignment.judge_id != member.id:
+    if not assignment.belongs_to(member):
         raise NotAllowed(_l("This is not your assignment."))
     if assignment.round.mode is not RoundMode.COMMITTEE:
         raise ServiceError(_l("This round is scored, not voted."))
