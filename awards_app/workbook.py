@@ -52,6 +52,7 @@ little more than a bare dump of the same cells.
 
 from __future__ import annotations
 
+import csv
 import io
 import math
 import re
@@ -495,3 +496,30 @@ def build_workbook(data: WorkbookData) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def rankings_csv(rankings: pd.DataFrame) -> bytes:
+    """The ``Rankings`` sheet as CSV: UTF-8 with a byte-order mark (so Excel reads Korean), numbers to six decimals.
+
+    A text cell that a spreadsheet would read as a formula (it starts with ``=``, ``+``, ``-``, ``@``, tab or
+    carriage return) is written with a leading apostrophe, the usual guard against formula injection in CSV.
+    """
+    table = _table(rankings, RANKINGS_COLUMNS, "rankings")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(table.columns)
+    columns = [_column_values(table[name]) for name in table.columns]
+    for values in zip(*columns, strict=True):
+        writer.writerow([_csv_value(value) for value in values])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _csv_value(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.6f}".rstrip("0").rstrip(".")
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text

@@ -432,3 +432,14 @@ def results_workbook(round_id: int):
     name = f"{round_.edition.slug}-{round_.name}".replace(" ", "-").lower()
     return send_file(io.BytesIO(data), as_attachment=True, download_name=f"{name}.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", max_age=0)
+
+
+@bp.route("/<int:round_id>/rankings.csv")
+def results_csv(round_id: int):
+    """Download the round's rankings (the workbook's Rankings sheet) as CSV."""
+    round_ = db.get_or_404(Round, round_id)
+    if round_.mode is RoundMode.COMMITTEE:
+        abort(404)
+    name = f"{round_.edition.slug}-{round_.name}-rankings".replace(" ", "-").lower()
+    return send_file(io.BytesIO(results_service.rankings_csv(round_)), as_attachment=True,
+                     download_name=f"{name}.csv", mimetype="text/csv", max_age=0)

@@ -207,6 +207,20 @@ def round_workbook(round_: Round) -> bytes:
     """The committee's Excel workbook for one round: rankings, scores, judges, conflicts and the method."""
     from .. import workbook
 
+    return workbook.build_workbook(workbook_data(round_))
+
+
+def rankings_csv(round_: Round) -> bytes:
+    """The workbook's ``Rankings`` sheet as CSV."""
+    from .. import workbook
+
+    return workbook.rankings_csv(workbook_data(round_).rankings)
+
+
+def workbook_data(round_: Round):
+    """Everything the workbook shows for one round, gathered from the database in a fixed number of queries."""
+    from .. import workbook
+
     categories, rankings, scores, judges, notes = [], [], [], [], []
     for category in round_.categories:
         categories.append(workbook.CategoryInfo(category.code, category.name_en,
@@ -264,4 +278,4 @@ def round_workbook(round_: Round) -> bytes:
         judges=pd.DataFrame(judges, columns=list(workbook.JUDGES_COLUMNS)),
         conflicts=pd.DataFrame(conflicts, columns=list(workbook.CONFLICTS_COLUMNS)), method_notes=notes,
     )
-    return workbook.build_workbook(data)
+    return data
