@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import PasswordField, SelectChoice, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -47,3 +48,9 @@ def confirm_password_field() -> PasswordField:
 def select_choices(pairs) -> list[SelectChoice]:
     """Turn (value, label) pairs into the choices WTForms expects."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class WorkbookUploadForm(BaseForm):
+    """The upload of a filled-in Excel template (nominations, judges, an offline score sheet)."""
+
+    workbook = FileField(_l("Filled-in workbook (.xlsx)"), validators=[FileRequired(message=_l("Choose a file."))])

@@ -133,6 +133,8 @@ AUDIT_TEXTS = {
     "account.invitation_resent": lambda d: _("Invitation sent again to %(email)s", **d),
     "account.invitation_accepted": lambda d: _("%(email)s accepted the invitation", **d),
     "account.admin_created": lambda d: _("%(email)s made a secretariat member from the command line", **d),
+    "account.imported": lambda d: _("Applicant account %(email)s created for %(organisation)s by an import",
+                                     **d),
     "edition.created": lambda d: _("Edition %(slug)s created", **d),
     "edition.updated": lambda d: _("Edition %(slug)s changed: %(fields)s", slug=d["slug"],
                                    fields=", ".join(d["changes"])),
@@ -143,6 +145,7 @@ AUDIT_TEXTS = {
     "nomination.draft_saved": lambda d: ngettext("Draft saved: %(num)d answer changed",
                                                  "Draft saved: %(num)d answers changed", len(d["fields"])),
     "nomination.submitted": lambda d: _("Submitted as %(reference)s", **d),
+    "nomination.imported": lambda d: _("Imported from an Excel workbook as %(reference)s", reference=d["reference"]),
     "nomination.withdrawn": lambda d: _("Withdrawn (was %(status)s)", status=_status(d["from"]))
     + (f": {d['reason']}" if d.get("reason") else ""),
     "nomination.screened": lambda d: _("Screened: %(before)s → %(after)s", before=_status(d["from"]),

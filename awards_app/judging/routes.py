@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -13,8 +14,10 @@ from flask_login import current_user
 from ..auth.access import role_required
 from ..entry_forms import fields_for
 from ..extensions import db
-from ..models import Assignment, Role, RoundMode, Vote, utcnow
-from ..services import NotAllowed, ServiceError
+from ..forms import WorkbookUploadForm
+from ..i18n import format_in_zone
+from ..models import Assignment, Role, Round, RoundMode, Vote, utcnow
+from ..services import NotAllowed, ServiceError, imports
 from ..services import judging as service
 from .forms import DeclarationForm, VoteForm, score_sheet_form, score_text
 
@@ -216,3 +219,47 @@ def vote(assignment_id: int):
         flash(_("Your vote is recorded. You can change it until the round closes."), "success")
     return _back(assignment)
 
+
+
+# --- scoring offline in Excel -----------------------------------------------------------------------
+
+
+def _offline_round(round_id: int) -> Round:
+    """A scoring round in which the signed-in judge has assignments (404 otherwise: nothing to see there)."""
+    round_ = db.get_or_404(Round, round_id)
+    if imports.offline_refusal(current_user, round_) is not None:
+        abort(404)
+    return round_
+
+
+@bp.route("/rounds/<int:round_id>/offline.xlsx")
+@role_required(Role.JUDGE)
+def offline_workbook(round_id: int):
+    """The judge's assignments of a round as an Excel workbook to score offline."""
+    round_ = _offline_round(round_id)
+    data = imports.score_workbook(current_user, round_, lambda moment: format_in_zone(moment, _zone()))
+    name = f"{round_.edition.slug}-{round_.name}-scores".replace(" ", "-").lower()
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"{name}.xlsx", mimetype=imports.XLSX,
+                     max_age=0)
+
+
+@bp.route("/rounds/<int:round_id>/offline", methods=["GET", "POST"])
+@role_required(Role.JUDGE)
+def offline_upload(round_id: int):
+    """Upload the filled-in offline workbook: every row is checked as the web form checks it, then saved."""
+    round_ = _offline_round(round_id)
+    form, problems = WorkbookUploadForm(), []
+    if form.validate_on_submit():
+        try:
+            result = imports.import_scores(current_user, round_, form.workbook.data.read())
+        except imports.ImportRefused as error:
+            flash(str(error.message), "danger")
+            problems = error.problems
+        except ServiceError as error:
+            flash(str(error.message), "danger")
+        else:
+            flash(_("Workbook uploaded: %(submitted)d score sheets submitted, %(saved)d saved as drafts, "
+                    "%(declared)d declarations recorded.", submitted=result.created, saved=result.updated,
+                    declared=len(result.details)), "success")
+            return redirect(url_for("judging.index"))
+    return render_template("judging/offline.html", round=round_, form=form, problems=problems, zone=_zone())

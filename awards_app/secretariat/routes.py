@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import io
+
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from ..auth.access import role_required
 from ..entry_forms import fields_for
 from ..extensions import db
+from ..forms import WorkbookUploadForm
 from ..models import AuditEvent, Category, Edition, Nomination, NominationStatus, OrganisationType, Role, User, UserRole
 from ..regions import COUNTRY_CODES, Region
-from ..services import ServiceError, accounts, programs
+from ..services import ServiceError, accounts, imports, programs
 from ..services import nominations as nomination_service
 from .forms import CategoryForm, EditionForm, InviteForm, JudgeProfileForm, NominationFilterForm, ScreeningForm
 
@@ -283,3 +287,74 @@ def audit_log():
     page = db.paginate(query, page=_page_number(), per_page=50, max_per_page=200, error_out=False)
     actions = db.session.scalars(sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
     return render_template("secretariat/audit_log.html", page=page, action=action, text=text, actions=actions)
+
+
+# --- Excel in ---------------------------------------------------------------------------------------
+
+
+def _xlsx(data: bytes, name: str):
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=name, mimetype=imports.XLSX, max_age=0)
+
+
+def _upload(form: WorkbookUploadForm, run):
+    """Run an import on the uploaded workbook; return the problems to list (empty when it went through)."""
+    upload = form.workbook.data
+    try:
+        return run(upload.read(), upload.filename or ""), []
+    except imports.ImportRefused as error:
+        flash(str(error.message), "danger")
+        return None, error.problems
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+        return None, []
+
+
+@bp.route("/editions/<int:edition_id>/import", methods=["GET", "POST"])
+def nomination_import(edition_id: int):
+    """Enter nominations received outside the website from a filled-in Excel template."""
+    edition = db.get_or_404(Edition, edition_id)
+    form, problems = WorkbookUploadForm(), []
+    if form.validate_on_submit():
+        result, problems = _upload(form, lambda data, name: imports.import_nominations(edition, data, current_user,
+                                                                                       name))
+        if result is not None:
+            flash(ngettext("%(num)d nomination imported and submitted.", "%(num)d nominations imported and submitted.",
+                           result.created), "success")
+            return redirect(url_for("secretariat.nomination_list", edition=edition.slug, status="submitted"))
+    return render_template(
+        "secretariat/import.html", form=form, problems=problems, heading=_("Import nominations"),
+        explanation=_("Nominations received by e-mail or on paper for %(edition)s, entered from an Excel workbook. "
+                      "They become submitted nominations with their references.", edition=edition.name),
+        template_url=url_for("secretariat.nomination_template", edition_id=edition.id),
+        back_url=url_for("secretariat.edition_detail", edition_id=edition.id), back_label=edition.name)
+
+
+@bp.route("/editions/<int:edition_id>/import/template.xlsx")
+def nomination_template(edition_id: int):
+    """The Excel template for nominations: a sheet per category, with the entry form's fields as columns."""
+    edition = db.get_or_404(Edition, edition_id)
+    return _xlsx(imports.nominations_template(edition), f"{edition.slug}-nominations-template.xlsx")
+
+
+@bp.route("/people/import", methods=["GET", "POST"])
+def judge_import():
+    """Create or update the panel of judges from a filled-in Excel template; invite the new ones."""
+    form, problems = WorkbookUploadForm(), []
+    if form.validate_on_submit():
+        result, problems = _upload(form, lambda data, name: imports.import_judges(data, current_user, name))
+        if result is not None:
+            flash(_("Judges imported: %(created)d new, %(updated)d updated; %(invited)d invitations sent.",
+                    created=result.created, updated=result.updated, invited=len(result.details)), "success")
+            return redirect(url_for("secretariat.user_list"))
+    return render_template(
+        "secretariat/import.html", form=form, problems=problems, heading=_("Import judges"),
+        explanation=_("The panel of judges from an Excel workbook: new people are invited by e-mail, people who "
+                      "already have an account become judges."),
+        template_url=url_for("secretariat.judge_template"),
+        back_url=url_for("secretariat.user_list"), back_label=_("People"))
+
+
+@bp.route("/people/import/template.xlsx")
+def judge_template():
+    """The Excel template for the judge list."""
+    return _xlsx(imports.judges_template(), "judges-template.xlsx")

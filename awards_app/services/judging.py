@@ -466,6 +466,12 @@ def status_of(assignment: Assignment, conflicts: set[tuple[int, int]] | None = N
 
 def declare(assignment: Assignment, judge: User, has_conflict: bool, reason: str = "") -> None:
     """The judge's declaration before seeing the scoring form: no conflict, or a conflict with its reason."""
+    write_declaration(assignment, judge, has_conflict, reason)
+    db.session.commit()
+
+
+def write_declaration(assignment: Assignment, judge: User, has_conflict: bool, reason: str = "") -> None:
+    """:func:`declare` without the commit, for a use case that writes several things in one transaction."""
     if not assignment.belongs_to(judge):
         raise NotAllowed(_l("This is not your assignment."))
     if conflict_between(judge.id, assignment.nomination_id) is not None:
@@ -483,7 +489,6 @@ def declare(assignment: Assignment, judge: User, has_conflict: bool, reason: str
             assignment.no_conflict_declared_at = utcnow()
             record("conflict.none_declared", assignment.nomination, judge, f"{judge.email} declared no conflict",
                    {"judge": judge.email})
-    db.session.commit()
 
 
 def record_conflict(judge: User, nomination: Nomination, reason: str, actor: User) -> Conflict:
@@ -528,7 +533,7 @@ SCORE_MESSAGES = {
 }
 
 
-def _score_message(error: ScoreError) -> str:
+def score_message(error: ScoreError) -> str:
     scale = error.scale
     return str(SCORE_MESSAGES[error.code]) % {"min": _plain(scale.minimum), "max": _plain(scale.maximum),
                                               "step": _plain(scale.step)}
@@ -567,6 +572,17 @@ class SheetInput:
 
 def save_sheet(assignment: Assignment, judge: User, data: SheetInput, *, submit: bool = False) -> ScoreSheet:
     """Save a judge's scores as a draft (or submit them): every score is checked against its scale first."""
+    sheet = write_sheet(assignment, judge, data, submit=submit)
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError as error:  # another window created the sheet at the same moment
+        db.session.rollback()
+        raise StaleSheet(STALE_SHEET) from error
+    return sheet
+
+
+def write_sheet(assignment: Assignment, judge: User, data: SheetInput, *, submit: bool = False) -> ScoreSheet:
+    """:func:`save_sheet` without the commit, for a use case that saves several sheets in one transaction."""
     refusal = scoring_refusal(assignment, judge)
     if refusal:
         raise NotAllowed(refusal)
@@ -580,7 +596,7 @@ def save_sheet(assignment: Assignment, judge: User, data: SheetInput, *, submit:
         try:
             values[criterion_id] = parse_score(data.scores.get(criterion_id), scale)
         except ScoreError as error:
-            errors[criterion_id] = _score_message(error)
+            errors[criterion_id] = score_message(error)
     if submit:
         for criterion_id, value in values.items():
             if value is None and criterion_id not in errors:
@@ -632,11 +648,6 @@ def save_sheet(assignment: Assignment, judge: User, data: SheetInput, *, submit:
         record("scores.submitted", assignment.nomination, judge, f"scores submitted by {judge.email}", details)
     elif changed:
         record("scores.saved", assignment.nomination, judge, f"scores saved by {judge.email}", details)
-    try:
-        db.session.commit()
-    except sa.exc.IntegrityError as error:  # another window created the sheet at the same moment
-        db.session.rollback()
-        raise StaleSheet(STALE_SHEET) from error
     return sheet
 
 

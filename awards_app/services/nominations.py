@@ -131,7 +131,7 @@ def save_draft(nomination: Nomination, user: User, answers: dict[str, object]) -
     return changed
 
 
-def _next_reference(nomination: Nomination) -> str:
+def next_reference(nomination: Nomination) -> str:
     # One UPDATE ... RETURNING: two submissions at once can never get the same number.
     sequence = db.session.execute(
         sa.update(Category)
@@ -166,7 +166,7 @@ def submit(nomination: Nomination, user: User, answers: dict[str, object] | None
         db.session.rollback()
         raise ServiceError(_l("Your organisation already has the most nominations allowed in this category."))
     if nomination.reference is None:
-        nomination.reference = _next_reference(nomination)
+        nomination.reference = next_reference(nomination)
     nomination.status = NominationStatus.SUBMITTED
     nomination.submitted_at = utcnow()
     record("nomination.submitted", nomination, user, f"submitted as {nomination.reference}",

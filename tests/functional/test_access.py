@@ -72,12 +72,19 @@ ACCESS: dict[str, tuple[str, str, str, str, str]] = {
     "rounds.override_award": (LOGIN, DENY, DENY, DENY, OK),
     "rounds.publish": (LOGIN, DENY, DENY, DENY, OK),
     "rounds.results_workbook": (LOGIN, DENY, DENY, DENY, OK),
+    "rounds.results_csv": (LOGIN, DENY, DENY, DENY, OK),
+    "secretariat.nomination_import": (LOGIN, DENY, DENY, DENY, OK),
+    "secretariat.nomination_template": (LOGIN, DENY, DENY, DENY, OK),
+    "secretariat.judge_import": (LOGIN, DENY, DENY, DENY, OK),
+    "secretariat.judge_template": (LOGIN, DENY, DENY, DENY, OK),
     # The judge here is assigned and has declared no conflict: the score sheet is open to them alone.
     "judging.index": (LOGIN, DENY, DENY, OK, DENY),
     "judging.assignment": (LOGIN, DENY, DENY, OK, DENY),
     "judging.autosave": (LOGIN, DENY, DENY, OK, DENY),
     "judging.declare": (LOGIN, DENY, DENY, OK, DENY),
     "judging.vote": (LOGIN, DENY, DENY, OK, DENY),
+    "judging.offline_workbook": (LOGIN, DENY, DENY, OK, DENY),
+    "judging.offline_upload": (LOGIN, DENY, DENY, OK, DENY),
 }
 COLUMN = {"anonymous": 0, "owner": 1, "other_applicant": 2, "judge": 3, "secretariat": 4}
 
