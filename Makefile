@@ -18,8 +18,14 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# axe-core, the accessibility engine of the browser tests, from the npm registry (pinned and checksummed).
+# Without network the accessibility tests skip and say so (CI requires them).
+AXE := $(VENV)/axe-core/axe.min.js
+$(AXE): tests/e2e/fetch_axe.py | $(BIN)/python
+	-$(BIN)/python tests/e2e/fetch_axe.py $@
+
 install: $(VENV)/.installed translations
-install-dev: $(VENV)/.installed-dev translations
+install-dev: $(VENV)/.installed-dev $(AXE) translations
 
 # Compile the Korean catalogue (the .mo files are build products, not kept in git).
 translations: $(VENV)/.installed
