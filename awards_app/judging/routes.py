@@ -258,8 +258,8 @@ def offline_upload(round_id: int):
         except ServiceError as error:
             flash(str(error.message), "danger")
         else:
-            flash(_("Workbook uploaded: %(submitted)d score sheets submitted, %(saved)d saved as drafts, "
-                    "%(declared)d declarations recorded.", submitted=result.created, saved=result.updated,
+            flash(_("Workbook uploaded. Submitted: %(submitted)d; saved as drafts: %(saved)d; declarations "
+                    "recorded: %(declared)d.", submitted=result.created, saved=result.updated,
                     declared=len(result.details)), "success")
             return redirect(url_for("judging.index"))
     return render_template("judging/offline.html", round=round_, form=form, problems=problems, zone=_zone())

@@ -71,7 +71,7 @@ class ImportRefused(ServiceError):
 
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = spreadsheets.sort_problems(problems)
-        super().__init__(_l("Nothing was imported: correct the rows listed below and upload the file again."))
+        super().__init__(_l("Nothing was saved: correct the rows listed below and upload the file again."))
 
 
 @dataclass

@@ -151,7 +151,7 @@ def test_one_wrong_row_imports_nothing_and_every_problem_is_named(client, auth, 
     response = upload(client, f"/secretariat/editions/{world.edition.id}/import", filled)
     assert response.status_code == 200
     page = response.data.decode()
-    assert "Nothing was imported" in page
+    assert "Nothing was saved" in page
     problems = _problems(page)
     assert (TI, "3", "Country") in problems
     assert (TI, "3", "Organisation type") in problems
