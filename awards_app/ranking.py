@@ -483,3 +483,33 @@ def panel_agreement(totals: pd.DataFrame) -> pd.DataFrame:
     if not rows:
         return _empty({"category_id": "int64", "alpha": "float64"})
     return pd.DataFrame(rows).astype({"alpha": "float64"})
+
+
+#: The rules above in words, for the committee: the workbook's ``Method`` sheet prints them as they are here.
+RULES_IN_WORDS: tuple[tuple[str, str], ...] = (
+    ("Judge total", "100 × Σ w (s − min)/(max − min) / Σ w over the rubric's criteria: 0 to 100 per judge and "
+                    "nomination."),
+    ("Counted", "Submitted score sheets only; every score of a judge with a declared or recorded conflict of "
+                "interest on the nomination is left out."),
+    ("Mean", "The average of the nomination's judge totals."),
+    ("Median", "The middle judge total, or the average of the two middle ones."),
+    ("SD", "The population standard deviation of the judge totals (0 for one judge)."),
+    ("Trimmed mean", "With 5 judges or more, the average after dropping one highest and one lowest total; "
+                     "otherwise the Mean."),
+    ("Normalised", "Each judge's total becomes M + S × (P − μj)/σj, where μj and σj are the mean and population "
+                   "SD of that judge's totals in the category and M and S those of every counted total in the "
+                   "category; a judge with fewer than 3 nominations or σj = 0 keeps P. Normalised is the average "
+                   "of these over the nomination's judges."),
+    ("Rank", "By Score, highest first; scores equal at 6 decimals are tied. A tie is broken by the higher mean "
+             "(s − min)/(max − min) on the category's highest-weighted criterion (the first in rubric order when "
+             "several share the top weight), then by the higher Median; what is still tied shares the rank "
+             "(1, 2, 2, 4) and is flagged."),
+    ("Flags", "few judges: fewer judges than the round asks for; disagreement: SD at or above the threshold; tie: "
+              "the rank is shared; unstable: under another of the four methods the nomination falls on the other "
+              "side of the shortlist or award cut."),
+    ("Robustness", "The rank under each method side by side, and Kendall's tau-b between the round's method and "
+                   "each other."),
+    ("Judges", "Per judge: nominations scored, mean and SD of their totals, offset (their mean minus the mean "
+               "of the same nominations' Means) and Spearman's correlation with those Means; per category, "
+               "Krippendorff's alpha (interval) of the judges × nominations totals."),
+)

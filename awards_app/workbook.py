@@ -53,6 +53,7 @@ little more than a bare dump of the same cells.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import math
 import re
@@ -523,3 +524,32 @@ def _csv_value(value: object) -> str:
         return value.isoformat(sep=" ")
     text = str(value)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+SCORE_DATA_COLUMNS = SCORES_COLUMNS[:8]
+
+
+def score_data_sha256(scores: pd.DataFrame) -> str:
+    """The SHA-256 of the score data a workbook was computed from, as anyone can recompute it from ``Scores``.
+
+    Take the first eight columns of the ``Scores`` sheet (Category … Score), row by row in sheet order; write each
+    number with up to six decimals and no trailing zeros (``7``, ``0.15``, ``7.5``) and each text as it is; join a
+    row's values with a tab and end each row with a line feed; hash the UTF-8 bytes.
+    """
+    table = _table(scores, SCORES_COLUMNS, "scores")
+    columns = [_column_values(table[name]) for name in SCORE_DATA_COLUMNS]
+    digest = hashlib.sha256()
+    for values in zip(*columns, strict=True):
+        digest.update(("\t".join(_canonical(value) for value in values) + "\n").encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _canonical(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float):
+        text = f"{float(value):.6f}".rstrip("0").rstrip(".")
+        return "0" if text in ("-0", "") else text
+    return str(value)

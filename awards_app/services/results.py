@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, selectinload
 
 from .. import ranking
 from ..extensions import db
@@ -26,6 +26,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..version import __version__
 from . import ServiceError
 from .audit import record
 
@@ -222,6 +223,10 @@ def workbook_data(round_: Round):
     from .. import workbook
 
     categories, rankings, scores, judges, notes = [], [], [], [], []
+    comment_of = {(n, j, c): text for n, j, c, text in db.session.execute(
+        sa.select(Assignment.nomination_id, Assignment.judge_id, Score.criterion_id, Score.comment)
+        .join(ScoreSheet, ScoreSheet.assignment_id == Assignment.id).join(Score, Score.sheet_id == ScoreSheet.id)
+        .where(Assignment.round_id == round_.id, ScoreSheet.status == SheetStatus.SUBMITTED, Score.comment != ""))}
     for category in round_.categories:
         categories.append(workbook.CategoryInfo(category.code, category.name_en,
                                                 tuple((t.name_en, t.count) for t in category.tiers)))
@@ -241,11 +246,6 @@ def workbook_data(round_: Round):
         references = {int(r.nomination_id): r.reference for r in results.ranking.itertuples()}
         criteria = {c.id: c.name_en for c in db.session.scalars(sa.select(Criterion).where(
             Criterion.round_id == round_.id, Criterion.category_id == category.id))}
-        rows = db.session.execute(
-            sa.select(Assignment.nomination_id, Assignment.judge_id, Score.criterion_id, Score.comment)
-            .join(ScoreSheet, ScoreSheet.assignment_id == Assignment.id).join(Score, Score.sheet_id == ScoreSheet.id)
-            .where(Assignment.round_id == round_.id, ScoreSheet.status == SheetStatus.SUBMITTED)).all()
-        comment_of = {(n, j, c): text for n, j, c, text in rows}
         for row in counted.itertuples():
             scores.append({
                 "Category": category.code, "Reference": references.get(int(row.nomination_id), ""),
@@ -264,17 +264,27 @@ def workbook_data(round_: Round):
     conflicts = [
         {"Judge": c.judge.name, "Reference": c.nomination.reference, "Nomination": c.nomination.title,
          "Reason": c.reason, "Recorded by": c.recorded_by.name, "Recorded at": c.recorded_at}
-        for c in db.session.scalars(sa.select(Conflict).join(Conflict.nomination)
-                                    .where(Nomination.category_id.in_([c.id for c in round_.categories])))
+        for c in db.session.scalars(
+            sa.select(Conflict).join(Conflict.nomination)
+            .where(Nomination.category_id.in_([c.id for c in round_.categories]))
+            .options(selectinload(Conflict.judge), selectinload(Conflict.nomination),
+                     selectinload(Conflict.recorded_by)))
     ]
-    notes = [("Judges per nomination", str(round_.judges_per_nomination)),
-             ("Disagreement threshold (SD)", str(round_.disagreement_threshold)),
-             ("Judge total", "100 × Σ w (s − min)/(max − min) / Σ w"),
-             ("Counted", "submitted score sheets of judges without a conflict of interest"), *notes]
+    score_frame = pd.DataFrame(scores, columns=list(workbook.SCORES_COLUMNS))
+    notes = [*ranking.RULES_IN_WORDS,
+             ("Judges per nomination", round_.judges_per_nomination),
+             ("Disagreement threshold (SD, points)", float(round_.disagreement_threshold or 15)),
+             ("Cuts watched for instability", "each category's number of award places"),
+             *notes,
+             ("Application version", __version__),
+             ("Score data SHA-256", workbook.score_data_sha256(score_frame)),
+             ("How to check the SHA-256", "The first eight columns of the Scores sheet (Category to Score), row by "
+                                          "row; numbers with up to six decimals and no trailing zeros; values "
+                                          "joined by a tab, each row ended by a line feed; UTF-8.")]
     data = workbook.WorkbookData(
         edition=round_.edition.name, round_name=round_.name, method=round_.ranking_method, generated_at=utcnow(),
         categories=categories, rankings=pd.DataFrame(rankings, columns=list(workbook.RANKINGS_COLUMNS)),
-        scores=pd.DataFrame(scores, columns=list(workbook.SCORES_COLUMNS)),
+        scores=score_frame,
         judges=pd.DataFrame(judges, columns=list(workbook.JUDGES_COLUMNS)),
         conflicts=pd.DataFrame(conflicts, columns=list(workbook.CONFLICTS_COLUMNS)), method_notes=notes,
     )
