@@ -100,6 +100,12 @@ def _both_languages(text) -> tuple[str, tuple[str, ...]]:
     return english, ((korean,) if korean != english else ())
 
 
+def _spellings(text) -> tuple[str, ...]:
+    """Every accepted spelling of a lazy text: English first, then Korean."""
+    english, others = _both_languages(text)
+    return (english, *others)
+
+
 def _column(text, **options) -> Column:
     header, aliases = _both_languages(text)
     return Column(header, aliases=aliases, **options)
@@ -136,8 +142,7 @@ CONTACT_EMAIL = _l("Contact e-mail")
 
 
 def _type_lookup() -> dict[str, str]:
-    return _lookup((t.value, _both_languages(label)[:1] + _both_languages(label)[1])
-                   for t, label in ORGANISATION_TYPE_LABELS.items())
+    return _lookup((t.value, _spellings(label)) for t, label in ORGANISATION_TYPE_LABELS.items())
 
 
 def _field_column(spec: FieldSpec) -> Column:
@@ -544,9 +549,9 @@ def _criterion_headers(position: int, criterion: Criterion) -> tuple[Column, Col
                    note=_("Score from %(min)s to %(max)s in steps of %(step)s.", min=_plain(criterion.min_score),
                           max=_plain(criterion.max_score), step=_plain(criterion.step))
                    + (" " + criterion.guidance_en if criterion.guidance_en else ""))
-    comment = Column(f"{position}. " + str_header(_l("Comment")),
-                     aliases=(f"{position}. " + _both_languages(_l("Comment"))[1][0],)
-                     if _both_languages(_l("Comment"))[1] else (), width=24, wrap=True)
+    header, *korean = _spellings(_l("Comment"))
+    comment = Column(f"{position}. {header}", aliases=tuple(f"{position}. {k}" for k in korean), width=24,
+                     wrap=True)
     return score, comment
 
 
@@ -678,10 +683,8 @@ def import_scores(judge: User, round_: Round, data: bytes) -> ImportResult:
     sheets = _round_sheets(judge, round_, with_rows=False)
     rows = _read(data, [spec for *_x, spec in sheets.categories])
     recused = set(db.session.scalars(sa.select(Conflict.nomination_id).where(Conflict.judge_id == judge.id)))
-    conflict_options = _lookup([("none", _both_languages(NO_CONFLICT)[:1] + _both_languages(NO_CONFLICT)[1]),
-                                ("conflict", _both_languages(HAS_CONFLICT)[:1] + _both_languages(HAS_CONFLICT)[1])])
-    yes_no = _lookup([("yes", ("y", "true", "1", *_both_languages(YES)[:1], *_both_languages(YES)[1])),
-                      ("no", ("n", "false", "0", *_both_languages(NO)[:1], *_both_languages(NO)[1]))])
+    conflict_options = _lookup([("none", _spellings(NO_CONFLICT)), ("conflict", _spellings(HAS_CONFLICT))])
+    yes_no = _lookup([("yes", ("y", "true", "1", *_spellings(YES))), ("no", ("n", "false", "0", *_spellings(NO)))])
     problems: list[Problem] = []
     actions: list[tuple[Assignment, str, str, SheetInput | None, bool]] = []
     seen: dict[int, Row] = {}
