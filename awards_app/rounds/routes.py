@@ -358,6 +358,7 @@ def results(round_id: int):
     category = _results_category(round_, request.args.get("category", type=int))
     results = results_service.category_results(round_, category)
     return render_template("rounds/results.html", round=round_, category=category, results=results,
+                           charts=results_service.charts_of(results),
                            awards=results_service.awards_of(round_, category),
                            override=_override_form(category, results))
 

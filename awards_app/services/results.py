@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import contains_eager, selectinload
 
-from .. import ranking
+from .. import charts, ranking
 from ..extensions import db
 from ..models import (
     Assignment,
@@ -66,6 +66,7 @@ class CategoryResults:
     agreement: pd.DataFrame  # Kendall's tau between the round's method and each other
     judges: pd.DataFrame  # diagnostics, with the judge's name
     alpha: float | None
+    totals: pd.DataFrame  # ranking.judge_totals: one judge total per judge and nomination
 
 
 def category_results(round_: Round, category: Category) -> CategoryResults:
@@ -98,7 +99,27 @@ def category_results(round_: Round, category: Category) -> CategoryResults:
     names = dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(judge_ids))).all()) \
         if judge_ids else {}
     judges = judges.assign(name=[names.get(i, "") for i in judge_ids])
-    return CategoryResults(category, settings, table, agreement, judges, alpha)
+    return CategoryResults(category, settings, table, agreement, judges, alpha, totals)
+
+
+def charts_of(results: CategoryResults) -> charts.ResultCharts:
+    """The results page's three charts for one category: score spread, judge severity, robustness."""
+    table = results.ranking
+    cut = results.category.award_count
+    by_nomination: dict[int, list[float]] = {}
+    for nomination_id, total in zip(results.totals["nomination_id"], results.totals["total"], strict=True):
+        by_nomination.setdefault(int(nomination_id), []).append(float(total))
+    rows = [{"nomination_id": int(r.nomination_id), "rank": int(r.rank), "reference": r.reference,
+             "title": r.title, "score": r.score, "flags": r.flags} for r in table.itertuples()]
+    methods = list(ranking.Method)
+    return charts.ResultCharts(
+        spread=charts.score_spread(rows, by_nomination, cut),
+        severity=charts.severity([(r.name, r.offset, int(r.nominations)) for r in results.judges.itertuples()]),
+        robustness=charts.robustness(
+            [(r.reference, [getattr(r, m.rank_column) for m in methods]) for r in table.itertuples()],
+            [m.value for m in methods], methods.index(results.settings.method), cut),
+        methods=[m.value for m in methods],
+    )
 
 
 

@@ -1,0 +1,249 @@
+"""The geometry of the results page's charts: pure and typed, no Flask, no database, no drawing library.
+
+Each function takes plain numbers and returns a dataclass of coordinates in SVG user units; the template
+``rounds/_charts.html`` only turns them into ``<line>``, ``<circle>`` and ``<text>`` elements. Three charts:
+
+- ``score_spread``: one row per nomination in rank order, a dot for its Score on a 0–100 axis, a bar from its
+  lowest to its highest judge total and a tick for each judge's total, the award cut drawn between the places
+  that are in and those that are out, flagged rows marked.
+- ``severity``: one bar per judge from 0 to the judge's offset (their mean minus the panel's mean on the same
+  nominations), harshest first, on a symmetric axis.
+- ``robustness``: the rank of each nomination under the four methods, one column per method, joined by a line
+  per nomination (a bump chart); nominations whose place relative to the cut changes between methods stand out.
+
+Values that are not numbers (NaN, None) are left out rather than drawn at 0.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+#: Widths in SVG user units; the SVG scales to its container (viewBox), so these set proportions and text size.
+WIDTH = 760
+ROW_HEIGHT = 22
+LABEL_WIDTH = 150
+RIGHT_MARGIN = 120
+TOP = 28
+BOTTOM = 26
+
+
+def _finite(value: object) -> float | None:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+@dataclass(frozen=True)
+class Tick:
+    x: float
+    label: str
+
+
+@dataclass(frozen=True)
+class SpreadRow:
+    y: float
+    rank: int
+    label: str
+    title: str
+    score: float
+    score_x: float
+    low_x: float | None
+    high_x: float | None
+    judge_xs: tuple[float, ...]
+    judge_totals: tuple[float, ...]
+    flags: tuple[str, ...]
+    inside_cut: bool
+
+
+@dataclass(frozen=True)
+class SpreadChart:
+    width: float
+    height: float
+    plot_left: float
+    plot_right: float
+    top: float
+    bottom: float
+    ticks: tuple[Tick, ...]
+    rows: tuple[SpreadRow, ...]
+    cut_y: float | None  # the line between the last place in and the first out, if the cut falls inside
+
+
+def _x(value: float, low: float, high: float, left: float, right: float) -> float:
+    """Map a value of [low, high] onto [left, right], clamping what falls outside."""
+    share = (min(max(value, low), high) - low) / (high - low)
+    return round(left + share * (right - left), 2)
+
+
+def score_spread(rows: Sequence[Mapping[str, object]], totals: Mapping[object, Sequence[float]],
+                 cut: int = 0) -> SpreadChart | None:
+    """Score and the spread of judge totals per nomination.
+
+    ``rows``: the ranking in rank order, each with ``nomination_id``, ``rank``, ``reference``, ``title``, ``score``
+    and ``flags`` (text, ", "-separated). ``totals``: each nomination's judge totals. ``cut``: the number of places
+    that are in (the award places); 0 draws no cut.
+    """
+    if not rows:
+        return None
+    left, right = LABEL_WIDTH, WIDTH - RIGHT_MARGIN
+    drawn: list[SpreadRow] = []
+    cut_y = None
+    for index, row in enumerate(rows):
+        y = TOP + index * ROW_HEIGHT + ROW_HEIGHT / 2
+        score = _finite(row.get("score"))
+        if score is None:
+            continue
+        given = (_finite(v) for v in totals.get(row.get("nomination_id"), ()))
+        judge = tuple(sorted(t for t in given if t is not None))
+        rank = int(row.get("rank") or 0)
+        inside = bool(cut) and rank <= cut
+        flags = tuple(f for f in str(row.get("flags") or "").split(", ") if f)
+        drawn.append(SpreadRow(
+            y=y, rank=rank, label=str(row.get("reference") or ""), title=str(row.get("title") or ""), score=score,
+            score_x=_x(score, 0, 100, left, right),
+            low_x=_x(judge[0], 0, 100, left, right) if judge else None,
+            high_x=_x(judge[-1], 0, 100, left, right) if judge else None,
+            judge_xs=tuple(_x(t, 0, 100, left, right) for t in judge), judge_totals=judge, flags=flags,
+            inside_cut=inside,
+        ))
+        if cut and cut_y is None and rank > cut and index > 0:
+            cut_y = TOP + index * ROW_HEIGHT
+    if not drawn:
+        return None
+    height = TOP + len(rows) * ROW_HEIGHT + BOTTOM
+    ticks = tuple(Tick(_x(v, 0, 100, left, right), str(v)) for v in range(0, 101, 10))
+    return SpreadChart(WIDTH, height, left, right, TOP, height - BOTTOM, ticks, tuple(drawn), cut_y)
+
+
+@dataclass(frozen=True)
+class SeverityBar:
+    y: float
+    label: str
+    offset: float
+    x: float  # the bar's left edge
+    width: float
+    harsh: bool
+    nominations: int
+
+
+@dataclass(frozen=True)
+class SeverityChart:
+    width: float
+    height: float
+    zero_x: float
+    plot_left: float
+    plot_right: float
+    top: float
+    bottom: float
+    ticks: tuple[Tick, ...]
+    bars: tuple[SeverityBar, ...]
+    limit: float
+
+
+_NICE_STEPS = (1, 2, 2.5, 5, 10, 20, 25, 50)
+#: The severity chart sits in a narrower column: a smaller canvas keeps its text as large as the others'.
+SEVERITY_WIDTH = 520
+
+
+def _axis_step(largest: float) -> float:
+    """A round tick step that gives about three ticks on each side of zero for offsets up to ``largest``."""
+    return next((step for step in _NICE_STEPS if largest / step <= 3), _NICE_STEPS[-1])
+
+
+def severity(judges: Sequence[tuple[str, object, int]]) -> SeverityChart | None:
+    """Judges' offsets as bars from zero, harshest (most negative) first.
+
+    ``judges``: ``(name, offset, nominations scored)``. The axis is symmetric around zero, at least ±5 points,
+    with round ticks; each bar's value is written on the other side of zero, clear of the names.
+    """
+    known = sorted(((name, off, n) for name, raw, n in judges if (off := _finite(raw)) is not None),
+                   key=lambda j: (j[1], j[0]))
+    if not known:
+        return None
+    largest = max(5.0, max(abs(off) for _n, off, _c in known))
+    step = _axis_step(largest)
+    limit = math.ceil(largest / step) * step
+    left, right = 130, SEVERITY_WIDTH - 16
+    zero = _x(0, -limit, limit, left, right)
+    bars = []
+    for index, (name, off, count) in enumerate(known):
+        end = _x(off, -limit, limit, left, right)
+        bars.append(SeverityBar(y=TOP + index * ROW_HEIGHT + 4, label=name, offset=off, x=min(zero, end),
+                                width=round(abs(end - zero), 2), harsh=off < 0, nominations=count))
+    count = round(limit / step)
+    values = [i * step for i in range(-count, count + 1)]
+    ticks = tuple(Tick(_x(v, -limit, limit, left, right), f"{v:+g}" if v else "0") for v in values)
+    height = TOP + len(known) * ROW_HEIGHT + BOTTOM
+    return SeverityChart(SEVERITY_WIDTH, height, zero, left, right, TOP, height - BOTTOM, ticks, tuple(bars), limit)
+
+
+@dataclass(frozen=True)
+class BumpLine:
+    label: str
+    points: tuple[tuple[float, float], ...]  # (x, y) per method
+    ranks: tuple[int | None, ...]
+    crosses_cut: bool
+    chosen_rank: int | None
+
+
+@dataclass(frozen=True)
+class RobustnessChart:
+    width: float
+    height: float
+    columns: tuple[Tick, ...]  # x and method name
+    lines: tuple[BumpLine, ...]
+    rank_ticks: tuple[tuple[float, int], ...]  # (y, rank)
+    cut_y: float | None
+    top: float
+    bottom: float
+    chosen_index: int
+    left_label_x: float
+    right_label_x: float
+
+
+def robustness(rows: Sequence[tuple[str, Sequence[object]]], methods: Sequence[str], chosen: int = 0,
+               cut: int = 0) -> RobustnessChart | None:
+    """The rank of each nomination under each method, as a bump chart.
+
+    ``rows``: ``(label, ranks)`` with one rank per method, in the order of ``methods``; ``chosen``: the index of the
+    round's method; ``cut``: the number of places that are in (0: none). A line that is in under one method and out
+    under another is marked ``crosses_cut``.
+    """
+    if not rows or not methods:
+        return None
+    ranks = [[int(r) if (r := _finite(v)) is not None else None for v in values] for _label, values in rows]
+    deepest = max((r for line in ranks for r in line if r is not None), default=0)
+    if deepest == 0:
+        return None
+    left, right = LABEL_WIDTH, WIDTH - LABEL_WIDTH
+    step = (right - left) / max(len(methods) - 1, 1)
+    xs = [round(left + i * step, 2) for i in range(len(methods))] if len(methods) > 1 else [(left + right) / 2]
+    row_height = ROW_HEIGHT
+
+    def y(rank: int) -> float:
+        return TOP + (rank - 1) * row_height + row_height / 2
+
+    lines = []
+    for (label, _values), line in zip(rows, ranks, strict=True):
+        points = tuple((xs[i], y(r)) for i, r in enumerate(line) if r is not None)
+        known = [r for r in line if r is not None]
+        crosses = bool(cut) and bool(known) and min(known) <= cut < max(known)
+        lines.append(BumpLine(label, points, tuple(line), crosses, line[chosen] if chosen < len(line) else None))
+    height = TOP + deepest * row_height + BOTTOM
+    rank_ticks = tuple((y(r), r) for r in range(1, deepest + 1))
+    cut_y = TOP + cut * row_height if cut and cut < deepest else None
+    return RobustnessChart(WIDTH, height, tuple(Tick(x, m) for x, m in zip(xs, methods, strict=True)),
+                           tuple(lines), rank_ticks, cut_y, TOP, height - BOTTOM, chosen, left - 8, right + 8)
+
+
+@dataclass
+class ResultCharts:
+    """The three charts of one category's results, any of which may be missing (no data)."""
+
+    spread: SpreadChart | None = None
+    severity: SeverityChart | None = None
+    robustness: RobustnessChart | None = None
+    methods: list[str] = field(default_factory=list)
