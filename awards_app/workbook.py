@@ -74,6 +74,7 @@ from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -99,6 +100,7 @@ TWO_DECIMALS = "0.00"
 THREE_DECIMALS = "0.000"
 INTEGER = "0"
 DATETIME = "yyyy-mm-dd hh:mm:ss"
+A4 = 9  # the paper size code of the OOXML page setup
 #: Number formats by column header; other float columns get two decimals, other integer columns ``0``.
 NUMBER_FORMATS = {
     "Rank": INTEGER, "Judges": INTEGER, "Nominations": INTEGER,
@@ -208,6 +210,11 @@ def _column_values(series: pd.Series) -> list[object]:
         if isinstance(dtype, pd.DatetimeTZDtype):
             series = series.dt.tz_convert("UTC").dt.tz_localize(None)
         return [None if pd.isna(moment) else moment.to_pydatetime() for moment in series]
+    if pd.api.types.infer_dtype(series, skipna=False) == "string":
+        # All text (the usual case): clean a value once, however often it repeats (names, references, criteria).
+        cleaned: dict[str, str] = {}
+        return [cleaned[text] if text in cleaned else cleaned.setdefault(text, _text(text))
+                for text in series.tolist()]
     return [_value(value) for value in series.tolist()]
 
 
@@ -226,11 +233,13 @@ def _display_width(text: str) -> int:
 
 def _column_width(header: str, values: Iterable[object], cap: int) -> float:
     width = _display_width(header) + 3  # room for the filter button
+    measured: set[str] = set()  # names, references and criteria repeat row after row: measure each once
     for value in values:
         if width >= cap:
             break
         if isinstance(value, str):
-            if 2 * len(value) > width:  # only a string this long can be wider
+            if 2 * len(value) > width and value not in measured:  # only a string this long can be wider
+                measured.add(value)
                 width = max(width, _display_width(value) + 1)
         elif isinstance(value, datetime):
             width = max(width, _DATETIME_WIDTH)
@@ -246,6 +255,7 @@ class _CellMaker:
     """
 
     def __init__(self, sheet: WriteOnlyWorksheet, number_format: str, wrap: bool = False) -> None:
+        self.general = number_format == "General"  # a plain number needs no styled cell
         self.number = WriteOnlyCell(sheet)
         self.number.number_format = number_format
         self.moment = WriteOnlyCell(sheet)
@@ -270,9 +280,13 @@ class _CellMaker:
                 return value
             self.text.value = value
             return self.text
-        cell = self.moment if isinstance(value, date) else self.number
-        cell.value = value
-        return cell
+        if isinstance(value, date):
+            self.moment.value = value
+            return self.moment
+        if self.general:
+            return value
+        self.number.value = value
+        return self.number
 
 
 # --- sheet names --------------------------------------------------------------------------------------------------
@@ -339,9 +353,23 @@ def _header(sheet: WriteOnlyWorksheet, headers: Iterable[str]) -> list[WriteOnly
     return cells
 
 
+def _print_setup(sheet: WriteOnlyWorksheet, *, repeat_header: bool = True) -> None:
+    """Printed on A4 landscape, one page wide, the header row on every page, the sheet and page in the footer."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages down as it takes
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    if repeat_header:
+        sheet.print_title_rows = "1:1"
+    sheet.oddFooter.left.text = "&A"
+    sheet.oddFooter.right.text = "&P / &N"
+
+
 def _write_table(sheet: WriteOnlyWorksheet, table: pd.DataFrame, *, cap: int = _MAX_WIDTH,
                  wrap: Sequence[str] = ()) -> None:
-    """Header, rows, widths, frozen header, filter and (when there is a ``Score`` column) a colour scale."""
+    """Header, rows, widths, frozen header, filter, print setup and (with a ``Score`` column) a colour scale."""
+    _print_setup(sheet)
     headers = [str(column) for column in table.columns]
     columns = [_column_values(table[column]) for column in table.columns]
     makers = [_CellMaker(sheet, _number_format(header, values), wrap=header in wrap)
@@ -402,6 +430,7 @@ def _bar_chart(sheet: WriteOnlyWorksheet, category: CategoryInfo, header_row: in
 
 def _write_summary(sheet: WriteOnlyWorksheet, data: WorkbookData, categories: Sequence[CategoryInfo],
                    rankings: pd.DataFrame) -> None:
+    _print_setup(sheet, repeat_header=False)
     for index, width in enumerate(_SUMMARY_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     text = _CellMaker(sheet, "General")

@@ -67,6 +67,7 @@ class CategoryResults:
     judges: pd.DataFrame  # diagnostics, with the judge's name
     alpha: float | None
     totals: pd.DataFrame  # ranking.judge_totals: one judge total per judge and nomination
+    scores: pd.DataFrame  # counted_scores: every score that counts
 
 
 def category_results(round_: Round, category: Category) -> CategoryResults:
@@ -99,7 +100,7 @@ def category_results(round_: Round, category: Category) -> CategoryResults:
     names = dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(judge_ids))).all()) \
         if judge_ids else {}
     judges = judges.assign(name=[names.get(i, "") for i in judge_ids])
-    return CategoryResults(category, settings, table, agreement, judges, alpha, totals)
+    return CategoryResults(category, settings, table, agreement, judges, alpha, totals, scores)
 
 
 def charts_of(results: CategoryResults) -> charts.ResultCharts:
@@ -262,7 +263,7 @@ def workbook_data(round_: Round):
                 "Trimmed mean": row.trimmed_mean, "Normalised": row.normalised, "SD": row.sd,
                 "Tier": award.tier.name_en if award else "", "Flags": row.flags,
             })
-        counted = counted_scores(round_, category)
+        counted = results.scores
         labels = _judge_labels({int(j) for j in counted["judge_id"]})
         references = {int(r.nomination_id): r.reference for r in results.ranking.itertuples()}
         criteria = {c.id: c.name_en for c in db.session.scalars(sa.select(Criterion).where(

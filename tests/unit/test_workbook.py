@@ -274,3 +274,14 @@ def test_colliding_category_names_build():
     built = load_workbook(io.BytesIO(build_workbook(data(rankings, categories=categories))))
     assert built.sheetnames[2:5] == ["A1 Same", "A1 Same (2)", "R Rankings"]
     assert built["A1 Same (2)"].max_row == 2  # both sheets of the shared code hold its rows
+
+
+def test_every_sheet_prints_landscape_one_page_wide_with_its_header_on_each_page(book):
+    for sheet in book.worksheets:
+        assert sheet.page_setup.orientation == "landscape", sheet.title
+        assert int(sheet.page_setup.paperSize) == 9, sheet.title  # A4
+        assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0), sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        assert sheet.oddFooter.right.text == "&P / &N", sheet.title
+        expected = None if sheet.title == "Summary" else "$1:$1"
+        assert sheet.print_title_rows == expected, sheet.title
