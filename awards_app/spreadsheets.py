@@ -33,6 +33,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
 
 MAX_ROWS = 5_000
 #: Excel's own limit on the text of a cell.
@@ -157,7 +158,9 @@ def build_template(sheets: Sequence[SheetSpec], instructions: Sequence[tuple[str
             first.cell(row, 1).font = _HEADER_FONT
             first.cell(row, 1).alignment = _WRAP_TOP
             first.cell(row, 2).alignment = _WRAP_TOP
+            first.row_dimensions[row].height = row_height([(key, 28), (text, 100)])
         _as_text(first)
+        _print_setup(first, repeat_header=False)
     else:
         book.remove(first)
     for spec in sheets:
@@ -167,6 +170,35 @@ def build_template(sheets: Sequence[SheetSpec], instructions: Sequence[tuple[str
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+_LINE_HEIGHT = 15  # points per line of 11-point text
+_MAX_ROW_HEIGHT = 409  # Excel's limit
+
+
+def row_height(cells: Iterable[tuple[object, float]]) -> float:
+    """A row tall enough for its wrapped text: Excel and LibreOffice do not grow rows written by a program.
+
+    ``cells``: (value, column width in characters). Each line of text takes ceil(length / width) lines.
+    """
+    lines = 1
+    for value, width in cells:
+        if not isinstance(value, str) or not value:
+            continue
+        per_line = max(int(width) - 1, 1)
+        lines = max(lines, sum(max(1, -(-len(part) // per_line)) for part in value.split("\n")))
+    return float(min(lines * _LINE_HEIGHT, _MAX_ROW_HEIGHT))
+
+
+def _print_setup(sheet, *, repeat_header: bool) -> None:
+    """A4 landscape, one page wide; the header row on every printed page of a data sheet."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = 9  # A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    if repeat_header:
+        sheet.print_title_rows = "1:1"
 
 
 def _as_text(sheet) -> None:
@@ -189,8 +221,11 @@ def _write_sheet(sheet, spec: SheetSpec) -> None:
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = column.width
         sheet.column_dimensions[letter].hidden = column.hidden
+    sheet.row_dimensions[1].height = row_height((c.label, c.width) for c in spec.columns)
     for values in spec.rows:
         sheet.append([_cell_value(v) for v in values])
+        sheet.row_dimensions[sheet.max_row].height = row_height(
+            (value, column.width) for value, column in zip(values, spec.columns, strict=False) if column.wrap)
     last_row = 1 + len(spec.rows) + spec.blank_rows
     for index, column in enumerate(spec.columns, start=1):
         letter = get_column_letter(index)
@@ -209,6 +244,7 @@ def _write_sheet(sheet, spec: SheetSpec) -> None:
             sheet.add_data_validation(validation)
             validation.add(area)
     _as_text(sheet)
+    _print_setup(sheet, repeat_header=True)
     sheet.freeze_panes = "A2"
     if spec.columns:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(spec.columns))}{max(last_row, 2)}"

@@ -48,6 +48,8 @@ def test_the_template_has_instructions_headers_drop_downs_and_prefilled_rows():
     assert [c.value for c in sheet[1]] == ["Name *", "E-mail *", "Country", "Score"]
     assert sheet["A1"].font.bold
     assert sheet.freeze_panes == "A2"
+    assert (sheet.page_setup.orientation, sheet.print_title_rows) == ("landscape", "$1:$1")
+    assert book["Instructions"].sheet_properties.pageSetUpPr.fitToPage
     assert [c.value for c in sheet[2]] == ["Ana", "ana@example.org", "FR", 7]
     validations = {str(v.sqref): v for v in sheet.data_validations.dataValidation}
     assert validations["C2:C12"].type == "list" and validations["C2:C12"].formula1 == '"KR,FR"'
@@ -132,3 +134,12 @@ def test_problems_sort_by_sheet_then_row():
 
     problems = [Problem("B", 2, "x", ""), Problem("A", 9, "y", ""), Problem("A", 3, "z", "")]
     assert [(p.sheet, p.row) for p in sort_problems(problems)] == [("A", 3), ("A", 9), ("B", 2)]
+
+
+def test_rows_are_tall_enough_for_their_wrapped_text():
+    from awards_app.spreadsheets import row_height
+
+    assert row_height([("short", 20)]) == 15
+    assert row_height([("x" * 95, 20)]) == 15 * 5  # 19 characters a line
+    assert row_height([("one\ntwo\nthree", 40), (7, 5)]) == 45
+    assert row_height([("y" * 100_000, 10)]) == 409  # Excel's limit
