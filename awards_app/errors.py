@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, flash, redirect, render_template, request
+from flask import Flask, flash, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from .extensions import db
@@ -54,6 +54,22 @@ def register(app: Flask) -> None:
             message=_("This was saved a moment ago, perhaps by a double click or another window. Go back and "
                       "reload the page to see it."),
         ), 409
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DBAPIError)
+    def database_unavailable(error: DBAPIError):
+        # The database restarted, dropped the connection or was busy: nothing of this request was saved (its
+        # transaction is rolled back), the pool reconnects by itself (pre-ping), and a retry will go through.
+        if isinstance(error, IntegrityError):
+            return already_done(error)
+        db.session.rollback()
+        app.logger.warning("database unavailable on %s %s: %s", request.method, request.path,
+                           str(error.orig).splitlines()[0] if error.orig else error)
+        message = _("The database is briefly unavailable. Nothing was saved; please try again in a moment.")
+        if request.is_json or request.accept_mimetypes.best == "application/json":
+            return jsonify(error=message), 503, {"Retry-After": "5"}
+        return render_template("errors/error.html", code=503, title=_("Try again in a moment"),
+                               message=message), 503, {"Retry-After": "5"}
 
     @app.errorhandler(Exception)
     def internal_error(error: Exception):
