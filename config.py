@@ -59,6 +59,16 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a long form filled over a working day must still post
 
+    # Throttling (awards_app/throttle.py): failed sign-ins per account and per address, reset requests,
+    # registrations. memory:// counts per process; point it at redis:// or memcached:// to share the counts
+    # between processes and machines.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+    LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
+    # Behind a reverse proxy: the number of proxies whose X-Forwarded-For and -Proto are trusted (0: none).
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
+
     @classmethod
     def check(cls, config: dict) -> None:
         """Refuse a configuration that must not run; the base accepts anything."""
@@ -75,6 +85,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     MAIL_SERVER = None
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashing keeps the suite quick; never in production
+    RATELIMIT_ENABLED = False  # switched on by the tests of throttling
 
 
 class ProductionConfig(Config):

@@ -28,6 +28,7 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_ATTACHMENT_BYTES"] + 1024 * 1024
 
     register_extensions(app)
+    register_proxy(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -49,12 +50,25 @@ def register_secret_key(app: Flask, config_name: str) -> None:
     app.config["SECRET_KEY"] = key_file.read_text().strip()
 
 
+def register_proxy(app: Flask) -> None:
+    """Behind a reverse proxy, trust its X-Forwarded-For/-Proto for that many hops (``PROXY_FIX_X_FOR``)."""
+    hops = int(app.config.get("PROXY_FIX_X_FOR") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+
 def register_extensions(app: Flask) -> None:
-    from . import models  # noqa: F401  (the models must be known before Migrate looks)
+    from . import (
+        models,  # noqa: F401  (the models must be known before Migrate looks)
+        throttle,
+    )
     from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
     from .i18n import select_locale
 
     db.init_app(app)
+    throttle.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

@@ -10,6 +10,7 @@ from ..i18n import current_language
 from ..models import OrganisationType
 from ..secretariat.forms import JudgeProfileForm
 from ..services import ServiceError, accounts
+from ..throttle import client_address, throttle
 from ..urls import safe_next
 from .forms import AcceptInvitationForm, ForgotPasswordForm, LoginForm, RegistrationForm, ResetPasswordForm
 
@@ -32,10 +33,19 @@ def login():
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
+        checks = [("login-account", form.email.data), ("login-address", client_address())]
+        wait = throttle().retry_after(checks)
+        if wait:
+            # The password is not even checked: guessing stops paying, even for a right guess.
+            flash(_("Too many failed sign-ins. Try again in %(minutes)d minute(s), or reset your password.",
+                    minutes=-(-wait // 60)), "danger")
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait)}
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
+            throttle().hit(checks)
             flash(_("Wrong e-mail or password."), "danger")
         else:
+            throttle().clear("login-account", form.email.data)
             _start_session(user, remember=form.remember.data)
             return redirect(safe_next(url_for("main.index")))
     return render_template("auth/login.html", form=form)
@@ -56,6 +66,12 @@ def register():
         return redirect(url_for("main.index"))
     form = RegistrationForm()
     if form.validate_on_submit():
+        wait = throttle().retry_after([("register-address", client_address())])
+        if wait:
+            flash(_("Too many accounts were created from this address. Try again in %(minutes)d minute(s).",
+                    minutes=-(-wait // 60)), "danger")
+            return render_template("auth/register.html", form=form), 429, {"Retry-After": str(wait)}
+        throttle().hit([("register-address", client_address())])
         try:
             user = accounts.register_applicant(
                 email=form.email.data, password=form.password.data, name=form.name.data,
@@ -77,6 +93,13 @@ def forgot_password():
     """Ask for a password reset link."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
+        checks = [("reset-account", form.email.data), ("reset-address", client_address())]
+        wait = throttle().retry_after(checks)
+        if wait:
+            flash(_("Too many reset requests. Try again in %(minutes)d minute(s); the link already sent still "
+                    "works.", minutes=-(-wait // 60)), "danger")
+            return render_template("auth/forgot.html", form=form), 429, {"Retry-After": str(wait)}
+        throttle().hit(checks)
         accounts.request_password_reset(form.email.data)
         hours = current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600
         flash(_("If an account uses this address, a reset link is on its way. It works once, for %(h)d hour(s).",
