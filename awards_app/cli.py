@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
@@ -77,3 +79,42 @@ def export(slug: str | None, round_name: str | None, out: str) -> None:
     except OSError as error:
         raise click.ClickException(f"Cannot write {out}: {error.strerror}.") from error
     click.echo(f"Wrote {out}: {edition.name}, {chosen[0].name}.")
+
+
+@awards.command("backup")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
+              help="The backup file to write (.tar.gz).")
+def backup(out: str) -> None:
+    """Back up the database and the attachments, consistently, while the app runs."""
+    from flask import current_app
+
+    from .backup import BackupError, create_backup
+    from .version import __version__
+
+    try:
+        manifest = create_backup(db.engine, Path(current_app.config["UPLOAD_FOLDER"]), Path(out), __version__)
+    except (BackupError, OSError) as error:
+        raise click.ClickException(f"Backup failed: {error}") from error
+    rows = sum(manifest.tables.values())
+    files = sum(1 for member in manifest.files if member.startswith("uploads/"))
+    click.echo(f"Wrote {out}: {manifest.database} database ({rows} rows in {len(manifest.tables)} tables) and "
+               f"{files} attachment files.")
+
+
+@awards.command("restore")
+@click.argument("archive", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+def restore(archive: str, force: bool) -> None:
+    """Bring back a backup made by `flask awards backup` (the database and the attachments)."""
+    from flask import current_app
+
+    from .backup import BackupError, restore_backup
+
+    db.session.remove()
+    try:
+        manifest = restore_backup(db.engine, Path(current_app.config["UPLOAD_FOLDER"]), Path(archive), force=force)
+    except (BackupError, OSError) as error:
+        raise click.ClickException(f"Restore failed: {error}") from error
+    click.echo(f"Restored {archive} (made {manifest.created_at} by version {manifest.version}): "
+               f"{sum(manifest.tables.values())} rows, "
+               f"{sum(1 for m in manifest.files if m.startswith('uploads/'))} attachment files.")
