@@ -5,88 +5,101 @@ unguarded by accident.
 """
 
 import io
+from typing import NamedTuple
 
 import pytest
 import sqlalchemy as sa
 
-from awards_app.models import Assignment, Attachment, Criterion, Nomination, Round, utcnow
-from tests.conftest import PASSWORD
+from awards_app.models import Assignment, Attachment, Conflict, Criterion, Nomination, Role, Round, utcnow
+from tests.conftest import PASSWORD, make_user
 from tests.unit.test_storage import PDF
 
-VISITORS = ("anonymous", "other_applicant", "judge", "secretariat", "owner")  # owner last: it may delete
-OK, LOGIN, DENY = "ok", "login", "deny"
+VISITORS = ("anonymous", "other_applicant", "judge", "judge_unassigned", "judge_recused", "secretariat",
+            "owner")  # owner last: it may delete
+OK, LOGIN, DENY, NOT_FOUND = "ok", "login", "deny", "not found"
 
-# endpoint: what each visitor gets, in the order anonymous, owner, other applicant, judge, secretariat.
-ACCESS: dict[str, tuple[str, str, str, str, str]] = {
-    "main.index": (OK, OK, OK, OK, OK),
-    "main.set_language": (OK, OK, OK, OK, OK),
-    "main.health": (OK, OK, OK, OK, OK),
-    "static": (OK, OK, OK, OK, OK),
-    "bootstrap.static": (OK, OK, OK, OK, OK),
-    "auth.login": (OK, OK, OK, OK, OK),
-    "auth.logout": (OK, OK, OK, OK, OK),
-    "auth.register": (OK, OK, OK, OK, OK),
-    "auth.forgot_password": (OK, OK, OK, OK, OK),
-    "auth.reset_password": (OK, OK, OK, OK, OK),
-    "auth.accept_invitation": (OK, OK, OK, OK, OK),
-    "auth.account": (LOGIN, OK, OK, OK, OK),
-    "nominations.index": (LOGIN, OK, OK, DENY, DENY),
-    "nominations.create": (LOGIN, OK, OK, DENY, DENY),
-    "nominations.edit": (LOGIN, OK, DENY, DENY, DENY),
-    "nominations.view": (LOGIN, OK, DENY, OK, OK),  # the judge here is assigned to the nomination
-    "nominations.withdraw": (LOGIN, OK, DENY, DENY, DENY),
-    "nominations.delete_attachment": (LOGIN, OK, DENY, DENY, DENY),
-    "nominations.download": (LOGIN, OK, DENY, OK, OK),
-    "secretariat.dashboard": (LOGIN, DENY, DENY, DENY, OK),
-    "secretariat.edition_list": (LOGIN, DENY, DENY, DENY, OK),
-    "secretariat.edition_create": (LOGIN, DENY, DENY, DENY, OK),
-    "secretariat.edition_detail": (LOGIN, DENY, DENY, DENY, OK),
-    "secretariat.edition_edit": (LOGIN, DENY, DENY, DENY, OK),
-    "secretariat.category_create": (LOGIN, DENY, DENY, DENY, OK),
-    "secretariat.category_edit": (LOGIN, DENY, DENY, DENY, OK),
-    "secretariat.nomination_list": (LOGIN, DENY, DENY, DENY, OK),
-    "secretariat.nomination_detail": (LOGIN, DENY, DENY, DENY, OK),
-    "secretariat.user_list": (LOGIN, DENY, DENY, DENY, OK),
-    "secretariat.user_invite": (LOGIN, DENY, DENY, DENY, OK),
-    "secretariat.user_resend": (LOGIN, DENY, DENY, DENY, OK),
-    "secretariat.user_edit": (LOGIN, DENY, DENY, DENY, OK),
-    "secretariat.audit_log": (LOGIN, DENY, DENY, DENY, OK),
-    "rounds.round_list": (LOGIN, DENY, DENY, DENY, OK),
-    "rounds.round_create": (LOGIN, DENY, DENY, DENY, OK),
-    "rounds.round_detail": (LOGIN, DENY, DENY, DENY, OK),
-    "rounds.round_edit": (LOGIN, DENY, DENY, DENY, OK),
-    "rounds.rubric_edit": (LOGIN, DENY, DENY, DENY, OK),
-    "rounds.assignments": (LOGIN, DENY, DENY, DENY, OK),
-    "rounds.assign_manual": (LOGIN, DENY, DENY, DENY, OK),
-    "rounds.assign_automatic": (LOGIN, DENY, DENY, DENY, OK),
-    "rounds.assignment_remove": (LOGIN, DENY, DENY, DENY, OK),
-    "rounds.assignment_reassign": (LOGIN, DENY, DENY, DENY, OK),
-    "rounds.assignment_reopen": (LOGIN, DENY, DENY, DENY, OK),
-    "rounds.progress": (LOGIN, DENY, DENY, DENY, OK),
-    "rounds.remind": (LOGIN, DENY, DENY, DENY, OK),
-    "rounds.conflicts": (LOGIN, DENY, DENY, DENY, OK),
-    "rounds.advance": (LOGIN, DENY, DENY, DENY, OK),
-    "rounds.results": (LOGIN, DENY, DENY, DENY, OK),
-    "rounds.advance_top": (LOGIN, DENY, DENY, DENY, OK),
-    "rounds.assign_awards": (LOGIN, DENY, DENY, DENY, OK),
-    "rounds.override_award": (LOGIN, DENY, DENY, DENY, OK),
-    "rounds.publish": (LOGIN, DENY, DENY, DENY, OK),
-    "rounds.results_workbook": (LOGIN, DENY, DENY, DENY, OK),
-    "rounds.results_csv": (LOGIN, DENY, DENY, DENY, OK),
-    "secretariat.nomination_import": (LOGIN, DENY, DENY, DENY, OK),
-    "secretariat.nomination_template": (LOGIN, DENY, DENY, DENY, OK),
-    "secretariat.judge_import": (LOGIN, DENY, DENY, DENY, OK),
-    "secretariat.judge_template": (LOGIN, DENY, DENY, DENY, OK),
-    # The judge here is assigned and has declared no conflict: the score sheet is open to them alone.
-    "judging.index": (LOGIN, DENY, DENY, OK, DENY),
-    "judging.assignment": (LOGIN, DENY, DENY, OK, DENY),
-    "judging.autosave": (LOGIN, DENY, DENY, OK, DENY),
-    "judging.declare": (LOGIN, DENY, DENY, OK, DENY),
-    "judging.vote": (LOGIN, DENY, DENY, OK, DENY),
-    "judging.offline_workbook": (LOGIN, DENY, DENY, OK, DENY),
-    "judging.offline_upload": (LOGIN, DENY, DENY, OK, DENY),
+
+class Rule(NamedTuple):
+    """What each kind of visitor gets from an endpoint."""
+
+    anonymous: str
+    owner: str  # an applicant of the organisation that owns the nomination
+    other_applicant: str  # an applicant of another organisation
+    judge: str  # assigned to the nomination, no conflict declared
+    judge_unassigned: str  # a judge with no assignment on it (the assignment in the URL is someone else's)
+    judge_recused: str  # assigned to it, and recused by a declared conflict of interest
+    secretariat: str
+
+
+# endpoint: what each visitor gets. DENY is 403; NOT_FOUND is 404 where the app does not say a thing exists.
+ACCESS: dict[str, Rule] = {
+    "main.index": Rule(OK, OK, OK, OK, OK, OK, OK),
+    "main.set_language": Rule(OK, OK, OK, OK, OK, OK, OK),
+    "main.health": Rule(OK, OK, OK, OK, OK, OK, OK),
+    "static": Rule(OK, OK, OK, OK, OK, OK, OK),
+    "bootstrap.static": Rule(OK, OK, OK, OK, OK, OK, OK),
+    "auth.login": Rule(OK, OK, OK, OK, OK, OK, OK),
+    "auth.logout": Rule(OK, OK, OK, OK, OK, OK, OK),
+    "auth.register": Rule(OK, OK, OK, OK, OK, OK, OK),
+    "auth.forgot_password": Rule(OK, OK, OK, OK, OK, OK, OK),
+    "auth.reset_password": Rule(OK, OK, OK, OK, OK, OK, OK),
+    "auth.accept_invitation": Rule(OK, OK, OK, OK, OK, OK, OK),
+    "auth.account": Rule(LOGIN, OK, OK, OK, OK, OK, OK),
+    "nominations.index": Rule(LOGIN, OK, OK, DENY, DENY, DENY, DENY),
+    "nominations.create": Rule(LOGIN, OK, OK, DENY, DENY, DENY, DENY),
+    "nominations.edit": Rule(LOGIN, OK, DENY, DENY, DENY, DENY, DENY),
+    "nominations.view": Rule(LOGIN, OK, DENY, OK, DENY, DENY, OK),  # the judge here is assigned to the nomination
+    "nominations.withdraw": Rule(LOGIN, OK, DENY, DENY, DENY, DENY, DENY),
+    "nominations.delete_attachment": Rule(LOGIN, OK, DENY, DENY, DENY, DENY, DENY),
+    "nominations.download": Rule(LOGIN, OK, DENY, OK, DENY, DENY, OK),
+    "secretariat.dashboard": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "secretariat.edition_list": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "secretariat.edition_create": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "secretariat.edition_detail": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "secretariat.edition_edit": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "secretariat.category_create": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "secretariat.category_edit": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "secretariat.nomination_list": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "secretariat.nomination_detail": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "secretariat.user_list": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "secretariat.user_invite": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "secretariat.user_resend": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "secretariat.user_edit": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "secretariat.audit_log": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "rounds.round_list": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "rounds.round_create": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "rounds.round_detail": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "rounds.round_edit": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "rounds.rubric_edit": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "rounds.assignments": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "rounds.assign_manual": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "rounds.assign_automatic": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "rounds.assignment_remove": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "rounds.assignment_reassign": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "rounds.assignment_reopen": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "rounds.progress": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "rounds.remind": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "rounds.conflicts": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "rounds.advance": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "rounds.results": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "rounds.advance_top": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "rounds.assign_awards": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "rounds.override_award": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "rounds.publish": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "rounds.results_workbook": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "rounds.results_csv": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "secretariat.nomination_import": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "secretariat.nomination_template": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "secretariat.judge_import": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "secretariat.judge_template": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "judging.index": Rule(LOGIN, DENY, DENY, OK, OK, OK, DENY),
+    "judging.assignment": Rule(LOGIN, DENY, DENY, OK, DENY, OK, DENY),
+    "judging.autosave": Rule(LOGIN, DENY, DENY, OK, DENY, DENY, DENY),
+    "judging.declare": Rule(LOGIN, DENY, DENY, OK, DENY, OK, DENY),
+    "judging.vote": Rule(LOGIN, DENY, DENY, OK, DENY, OK, DENY),
+    "judging.offline_workbook": Rule(LOGIN, DENY, DENY, OK, NOT_FOUND, OK, DENY),
+    "judging.offline_upload": Rule(LOGIN, DENY, DENY, OK, NOT_FOUND, OK, DENY),
 }
-COLUMN = {"anonymous": 0, "owner": 1, "other_applicant": 2, "judge": 3, "secretariat": 4}
 
 
 def test_every_route_has_a_rule(app):
@@ -101,8 +114,9 @@ def _url_for(app, rule, values) -> str:
         return url_for(rule.endpoint, **{arg: values[arg] for arg in rule.arguments})
 
 
-@pytest.mark.parametrize("endpoint", sorted(ACCESS))
-def test_access_matrix(app, client, world, db, endpoint):
+@pytest.fixture
+def arranged(app, client, world, db):
+    """A nomination with an attachment, a round, and three judges: assigned, unassigned, and recused."""
     client.post("/auth/login", data={"email": world.applicant.email, "password": PASSWORD})
     client.post(f"/nominations/new/{world.project.id}", data={"title": "Access matrix"})
     nomination = db.session.scalar(sa.select(Nomination))
@@ -115,25 +129,39 @@ def test_access_matrix(app, client, world, db, endpoint):
                    opens_at=world.edition.opens_at, closes_at=world.edition.closes_at)
     db.session.add(round_)
     db.session.flush()
+    unassigned = make_user("unassigned@judges.example", [Role.JUDGE], name="Unassigned Judge")
+    recused = make_user("recused@judges.example", [Role.JUDGE], name="Recused Judge")
     judged = Assignment(round_id=round_.id, nomination_id=nomination.id, judge_id=world.judge.id,
                         no_conflict_declared_at=utcnow())
     db.session.add_all([judged, Criterion(round_id=round_.id, category_id=world.project.id, name_en="Value",
                                           weight=1)])
+    db.session.flush()
+    recused_assignment = Assignment(round_id=round_.id, nomination_id=nomination.id, judge_id=recused.id)
+    db.session.add_all([recused_assignment, Conflict(judge_id=recused.id, nomination_id=nomination.id,
+                                                     reason="Advised the city", recorded_by_id=recused.id)])
     db.session.commit()
     values = {
         "nomination_id": nomination.id, "attachment_id": attachment.id, "edition_id": world.edition.id,
         "category_id": world.project.id, "user_id": world.judge.id, "token": "not-a-real-token",
         "filename": "css/app.css", "round_id": round_.id, "assignment_id": judged.id,
     }
-    if endpoint == "bootstrap.static":
-        values["filename"] = "css/bootstrap.min.css"
-    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint]
     users = {"owner": world.applicant, "other_applicant": world.other_applicant, "judge": world.judge,
-             "secretariat": world.secretariat}
+             "judge_unassigned": unassigned, "judge_recused": recused, "secretariat": world.secretariat}
+    # Each judge's URLs name their own assignment where they have one; the unassigned judge gets another's.
+    own = {"judge_recused": {"assignment_id": recused_assignment.id}}
+    return values, users, own
+
+
+@pytest.mark.parametrize("endpoint", sorted(ACCESS))
+def test_access_matrix(app, arranged, endpoint):
+    values, users, own = arranged
+    if endpoint == "bootstrap.static":
+        values = {**values, "filename": "css/bootstrap.min.css"}
+    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint]
     for visitor in VISITORS:
-        expected = ACCESS[endpoint][COLUMN[visitor]]
+        expected = getattr(ACCESS[endpoint], visitor)
         for rule in rules:
-            url = _url_for(app, rule, values)
+            url = _url_for(app, rule, {**values, **own.get(visitor, {})})
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 with app.test_client() as visitor_client:
                     if visitor != "anonymous":
@@ -145,7 +173,9 @@ def test_access_matrix(app, client, world, db, endpoint):
                     where = f"{method} {url} as {visitor}"
                     assert response.status_code != 500, where
                     if expected == DENY:
-                        assert response.status_code == 403, where
+                        assert response.status_code == 403, f"{where}: {response.status_code}"
+                    elif expected == NOT_FOUND:
+                        assert response.status_code == 404, f"{where}: {response.status_code}"
                     elif expected == LOGIN:
                         assert response.status_code == 302, where
                         assert "/auth/login" in response.headers["Location"], where
@@ -153,3 +183,26 @@ def test_access_matrix(app, client, world, db, endpoint):
                         assert response.status_code < 400, f"{where}: {response.status_code}"
                         location = response.headers.get("Location", "")
                         assert "/auth/login" not in location or endpoint.startswith("auth."), where
+
+
+def test_a_recused_judge_sees_neither_the_answers_nor_the_documents(client, arranged, world):
+    values, users, own = arranged
+    client.post("/auth/login", data={"email": users["judge_recused"].email, "password": PASSWORD})
+    page = client.get(f"/judging/assignments/{own['judge_recused']['assignment_id']}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "recused" in text.lower()
+    assert "plan.pdf" not in text and "/attachments/" not in text  # no document, nor a link to one
+    assert 'name="score_' not in text  # no score sheet
+    assert client.get(f"/nominations/{values['nomination_id']}").status_code == 403
+    assert client.get(f"/nominations/{values['nomination_id']}/attachments/{values['attachment_id']}").status_code \
+        == 403
+
+
+def test_nobody_but_the_secretariat_sees_results_before_they_are_published(app, arranged):
+    values, users, _own = arranged
+    for visitor in ("owner", "other_applicant", "judge", "judge_unassigned", "judge_recused"):
+        with app.test_client() as visitor_client:
+            visitor_client.post("/auth/login", data={"email": users[visitor].email, "password": PASSWORD})
+            for path in ("results", "results.xlsx", "rankings.csv"):
+                assert visitor_client.get(f"/secretariat/rounds/{values['round_id']}/{path}").status_code == 403
