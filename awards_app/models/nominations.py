@@ -60,6 +60,9 @@ class Nomination(db.Model):
     screening_reason: Mapped[str] = mapped_column(sa.Text, default="")
     # The key the new-nomination form was issued with: posting it twice (back button, double click) makes one draft.
     client_token: Mapped[str | None] = mapped_column(sa.String(40))
+    # Optimistic locking: every change bumps it, and an UPDATE names the version it read, so of two people saving
+    # the same nomination at once the second is told instead of silently overwriting the first.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     edition: Mapped[Edition] = relationship()
     category: Mapped[Category] = relationship(back_populates="nominations")
@@ -69,6 +72,8 @@ class Nomination(db.Model):
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="nomination", order_by="Attachment.id", cascade="all, delete-orphan"
     )
+
+    __mapper_args__ = {"version_id_col": version}
 
     # --- permissions: the one place that says who may do what with a nomination -----------------
 

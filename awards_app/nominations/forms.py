@@ -7,7 +7,7 @@ from functools import cache
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from ..entry_forms import MAX_ANSWER_CHARS, fields_for
 from ..forms import BaseForm, select_choices
@@ -19,6 +19,9 @@ class EntryFormBase(BaseForm):
     """Answers of one nomination; drafts accept anything within the length caps."""
 
     kind: CategoryKind
+
+    def opened_version(self) -> int | None:
+        return int(self.version.data) if self.version.data else None
 
     def answers(self) -> dict[str, str]:
         return {spec.name: self[spec.name].data or "" for spec in fields_for(self.kind)}
@@ -61,6 +64,8 @@ def entry_form_class(kind: CategoryKind) -> type[EntryFormBase]:
             field = StringField(spec.label, validators, description=spec.help, render_kw=render_kw)
         attributes[spec.name] = field
     attributes["client_token"] = HiddenField(validators=[Optional(), Length(max=40)])
+    # The nomination's version when the page was opened: a save from an older page is refused, not applied.
+    attributes["version"] = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$")])
     attributes["document"] = FileField(
         _l("Document"), render_kw={"accept": ",".join("." + ext for ext in ACCEPTED_EXTENSIONS)}
     )

@@ -89,10 +89,18 @@ def edit(nomination_id: int):
             flash(str(service.edit_refusal(nomination, current_user)), "danger")
         return redirect(url_for("nominations.view", nomination_id=nomination.id))
     form_class = entry_form_class(nomination.category.kind)
-    form = form_class() if request.method == "POST" else form_class(data=nomination.answers or {})
+    form = form_class() if request.method == "POST" else \
+        form_class(data={**(nomination.answers or {}), "version": str(nomination.version)})
     if form.validate_on_submit():
         try:
-            service.save_draft(nomination, current_user, form.answers())
+            service.save_draft(nomination, current_user, form.answers(), form.opened_version())
+        except service.StaleNomination as stale:
+            # Keep what was typed on the page. Saving it again now is a conscious choice to replace the other change.
+            flash(str(stale.message) + " " + _("Your text is still below: save again to replace the other change "
+                                                "with it, or open the nomination anew to see that change first."),
+                  "danger")
+            form.version.data = str(db.session.get(Nomination, nomination.id).version)
+            return _render_form(form, nomination.category, nomination), 409
         except ServiceError as error:
             flash(str(error.message), "danger")
             return redirect(url_for("nominations.view", nomination_id=nomination.id))

@@ -131,6 +131,8 @@ class RubricForm(BaseForm):
     confirm_reopen = BooleanField(_l("I understand that judges have submitted scores against this rubric, and "
                                      "change it anyway (recorded in the audit trail)"))
     submit = SubmitField(_l("Save rubric"))
+    # The rubric's fingerprint when the page was opened (optimistic locking between secretariat members).
+    opened = HiddenField(validators=[Optional(), Length(max=64)])
 
     def validate_criteria(self, field) -> None:
         for entry in field:

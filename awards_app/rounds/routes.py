@@ -125,11 +125,17 @@ def rubric_edit(round_id: int, category_id: int):
     form = RubricForm()
     if request.method == "GET":
         form.fill_from(service.criteria_of(round_, category))
+        form.opened.data = service.rubric_fingerprint(service.criteria_of(round_, category))
     locked = service.rubric_locked(round_, category)
     if form.validate_on_submit():
         try:
             service.save_rubric(round_, category, form.to_input(), current_user,
-                                confirm_reopen=bool(form.confirm_reopen.data))
+                                confirm_reopen=bool(form.confirm_reopen.data), opened=form.opened.data or None)
+        except service.StaleRubric as stale:
+            # The form keeps what this person typed; saving again now knowingly replaces the other version.
+            flash(str(stale.message) + " " + _("Your version is still below: save again to replace theirs with it, "
+                                                "or open the rubric anew to see their change first."), "danger")
+            form.opened.data = service.rubric_fingerprint(service.criteria_of(round_, category))
         except ServiceError as error:
             flash(str(error.message), "danger")
         else:

@@ -11,6 +11,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -176,6 +177,8 @@ class ScreeningForm(BaseForm):
     reason = TextAreaField(_l("Reason"), validators=[Length(max=2000)],
                            description=_l("Required when ineligible; the applicant sees it."))
     submit = SubmitField(_l("Record decision"))
+    # The nomination's version when the page was opened: a decision taken on an older page is refused.
+    version = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$")])
 
     def validate_reason(self, field) -> None:
         if self.decision.data == "ineligible" and not (field.data or "").strip():

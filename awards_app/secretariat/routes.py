@@ -188,13 +188,15 @@ def nomination_detail(nomination_id: int):
     """Show everything the applicant sent, the audit trail, and the screening decision."""
     nomination = db.get_or_404(Nomination, nomination_id)
     form = ScreeningForm()
-    if request.method == "GET" and nomination.status in (NominationStatus.ELIGIBLE, NominationStatus.INELIGIBLE):
-        form.decision.data = nomination.status.value
-        form.reason.data = nomination.screening_reason
+    if request.method == "GET":
+        form.version.data = str(nomination.version)
+        if nomination.status in (NominationStatus.ELIGIBLE, NominationStatus.INELIGIBLE):
+            form.decision.data = nomination.status.value
+            form.reason.data = nomination.screening_reason
     if form.validate_on_submit():
         try:
             nomination_service.screen(nomination, current_user, form.decision.data == "eligible",
-                                      form.reason.data or "")
+                                      form.reason.data or "", int(form.version.data) if form.version.data else None)
         except ServiceError as error:
             flash(str(error.message), "danger")
         else:

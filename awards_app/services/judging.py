@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -247,11 +249,30 @@ SCALE_MESSAGES = {
 }
 
 
+class StaleRubric(ServiceError):
+    """Someone saved the rubric after the page that posted was opened."""
+
+
+def rubric_fingerprint(criteria: list[Criterion]) -> str:
+    """A short digest of a rubric as it stands: the page carries it, and a save from an older page is refused."""
+    content = [{"id": c.id, **_criterion_snapshot(c), "name_ko": c.name_ko, "guidance_en": c.guidance_en,
+                "guidance_ko": c.guidance_ko} for c in criteria]
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:32]
+
+
 def save_rubric(round_: Round, category: Category, rows: list[CriterionInput], actor: User,
-                confirm_reopen: bool = False) -> list[Criterion]:
-    """Replace a rubric's criteria; once scores are submitted this needs an explicit, audited confirmation."""
+                confirm_reopen: bool = False, opened: str | None = None) -> list[Criterion]:
+    """Replace a rubric's criteria; once scores are submitted this needs an explicit, audited confirmation.
+
+    ``opened``: the rubric's fingerprint when the page was opened; if someone saved it since, nothing is saved.
+    """
     if category not in round_.categories:
         raise ServiceError(_l("This category is not judged in this round."))
+    # Hold the round while comparing, so two saves at the same moment cannot both pass the check.
+    db.session.execute(sa.update(Round).where(Round.id == round_.id).values(id=Round.id))
+    if opened is not None and opened != rubric_fingerprint(criteria_of(round_, category)):
+        db.session.rollback()
+        raise StaleRubric(_l("Someone else saved this rubric after you opened the page, so nothing was saved."))
     if not rows:
         raise ServiceError(_l("A rubric needs at least one criterion."))
     for row in rows:

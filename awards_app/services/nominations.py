@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from .. import storage
 from ..entry_forms import Problems, check_answers, clean_answers, title_of
@@ -115,10 +116,38 @@ def edit_refusal(nomination: Nomination, user: User):
     return _l("You may not change this nomination.")
 
 
-def save_draft(nomination: Nomination, user: User, answers: dict[str, object]) -> list[str]:
-    """Save the answers as they are; return the names of the fields that changed."""
+class StaleNomination(ServiceError):
+    """The nomination changed (another window, another person) since the page that posted was opened."""
+
+
+STALE_NOMINATION = _l("This nomination was changed elsewhere (another window, or a colleague) after you opened this "
+                      "page, so nothing was saved.")
+
+
+def check_version(nomination: Nomination, version: int | None) -> None:
+    """Refuse a change made from a page older than the nomination (optimistic locking)."""
+    if version is not None and version != nomination.version:
+        db.session.rollback()
+        raise StaleNomination(STALE_NOMINATION)
+
+
+def _commit_nomination() -> None:
+    """Commit; if another request changed the same nomination meanwhile, the version check in the UPDATE fails."""
+    try:
+        db.session.commit()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise StaleNomination(STALE_NOMINATION) from error
+
+
+def save_draft(nomination: Nomination, user: User, answers: dict[str, object], version: int | None = None) -> list[str]:
+    """Save the answers as they are; return the names of the fields that changed.
+
+    ``version``: the nomination's version when the form was opened; an older one is refused (StaleNomination).
+    """
     if not nomination.can_edit(user):
         raise NotAllowed(edit_refusal(nomination, user))
+    check_version(nomination, version)
     cleaned = clean_answers(nomination.category.kind, answers)
     changed = sorted(k for k, v in cleaned.items() if (nomination.answers or {}).get(k, "") != v)
     if changed:
@@ -127,7 +156,7 @@ def save_draft(nomination: Nomination, user: User, answers: dict[str, object]) -
         nomination.updated_at = utcnow()
         record("nomination.draft_saved", nomination, user, f"draft saved: {', '.join(changed)}",
                {"fields": changed})
-    db.session.commit()
+    _commit_nomination()
     return changed
 
 
@@ -257,8 +286,10 @@ def remove_attachment(attachment: Attachment, user: User) -> None:
     storage.delete(current_app.config["UPLOAD_FOLDER"], stored_name)
 
 
-def screen(nomination: Nomination, user: User, eligible: bool, reason: str) -> Nomination:
-    """Record the secretariat's eligibility decision, with its reason."""
+def screen(nomination: Nomination, user: User, eligible: bool, reason: str, version: int | None = None) -> Nomination:
+    """Record the secretariat's eligibility decision, with its reason (refused if the page is older than the
+    nomination: ``version``)."""
+    check_version(nomination, version)
     if not nomination.can_screen(user):
         raise NotAllowed(_l("Only submitted nominations can be screened."))
     reason = (reason or "").strip()
@@ -272,7 +303,7 @@ def screen(nomination: Nomination, user: User, eligible: bool, reason: str) -> N
     nomination.screened_by_id = user.id
     record("nomination.screened", nomination, user, f"{previous} → {new_status}" + (f": {reason}" if reason else ""),
            {"from": str(previous), "to": str(new_status), "reason": reason})
-    db.session.commit()
+    _commit_nomination()
     return nomination
 
 

@@ -121,3 +121,83 @@ def test_the_app_recovers_by_itself_when_postgresql_restarts(client, auth, world
     assert response.status_code in (302, 303)
     assert client.get("/nominations/").status_code == 200
     assert db.session.scalar(sa.select(sa.func.count(Nomination.id))) == 1
+
+
+# --- two people editing the same thing -----------------------------------------------------------
+
+
+def _entry(title: str, version: int) -> dict[str, str]:
+    return {**complete_project_answers(title), "version": str(version), "save": "1"}
+
+
+def test_a_save_from_an_older_window_is_told_instead_of_overwriting(client, auth, world):
+    draft = nomination_service.create_draft(world.project, world.applicant, complete_project_answers("First"))
+    opened = draft.version
+    auth.login(world.applicant)
+    assert client.post(f"/nominations/{draft.id}/edit", data=_entry("Saved in tab A", opened)).status_code == 302
+    stale = client.post(f"/nominations/{draft.id}/edit", data=_entry("Typed in tab B", opened))
+    assert stale.status_code == 409
+    page = stale.get_data(as_text=True)
+    assert "changed elsewhere" in page and "Typed in tab B" in page  # told, and the typing is not lost
+    db.session.expire_all()
+    assert db.session.get(Nomination, draft.id).title == "Saved in tab A"
+    # Saving again from that page is now a conscious choice, and goes through.
+    current = db.session.get(Nomination, draft.id).version
+    assert client.post(f"/nominations/{draft.id}/edit", data=_entry("Typed in tab B", current)).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Nomination, draft.id).title == "Typed in tab B"
+
+
+def test_screening_from_a_page_opened_before_the_nomination_changed_is_refused(client, auth, world):
+    nomination = nomination_service.submit(
+        nomination_service.create_draft(world.project, world.applicant, complete_project_answers()), world.applicant)
+    opened = nomination.version
+    nomination_service.withdraw(nomination, world.applicant, "Entered by mistake")
+    auth.login(world.secretariat)
+    response = client.post(f"/secretariat/nominations/{nomination.id}", data={
+        "decision": "eligible", "reason": "", "version": str(opened)}, follow_redirects=True)
+    assert response.status_code == 200 and b"changed elsewhere" in response.data
+    db.session.expire_all()
+    assert db.session.get(Nomination, nomination.id).status is NominationStatus.WITHDRAWN
+
+
+def test_the_orm_refuses_an_update_of_a_row_another_transaction_changed(app, world):
+    """Two saves racing past the page check: the UPDATE names the version it read, so the second one fails."""
+    from sqlalchemy.orm import Session
+
+    draft = nomination_service.create_draft(world.project, world.applicant, complete_project_answers("Race"))
+    with Session(db.engine) as other:
+        theirs = other.get(Nomination, draft.id)
+        theirs.title = "Saved by the other request"
+        other.commit()
+    with pytest.raises(nomination_service.StaleNomination):
+        nomination_service.save_draft(draft, world.applicant, complete_project_answers("Mine"))
+    db.session.expire_all()
+    assert db.session.get(Nomination, draft.id).title == "Saved by the other request"
+
+
+def test_two_secretariat_members_saving_one_rubric(client, auth, world):
+    round_ = judging_round(world)
+    rubric = criteria(round_, world.project)
+    url = f"/secretariat/rounds/{round_.id}/rubrics/{world.project.id}"
+    auth.login(world.secretariat)
+    page = client.get(url).get_data(as_text=True)
+    import re
+
+    opened = re.search(r'name="opened" type="hidden" value="([0-9a-f]+)"|id="opened" name="opened" type="hidden" '
+                       r'value="([0-9a-f]+)"', page)
+    fingerprint = next(group for group in opened.groups() if group)
+
+    def rubric_data(weight: str) -> dict[str, str]:
+        data = {"opened": fingerprint}
+        for i, c in enumerate(rubric):
+            data |= {f"criteria-{i}-criterion_id": str(c.id), f"criteria-{i}-name_en": c.name_en,
+                     f"criteria-{i}-weight": weight if i == 0 else "1", f"criteria-{i}-min_score": "1",
+                     f"criteria-{i}-max_score": "10", f"criteria-{i}-step": "1"}
+        return data
+
+    assert client.post(url, data=rubric_data("3")).status_code == 302  # the first member saves
+    second = client.post(url, data=rubric_data("5"))  # the second, from a page opened before that
+    assert second.status_code == 200 and "Someone else saved this rubric" in second.get_data(as_text=True)
+    db.session.expire_all()
+    assert criteria(round_, world.project)[0].weight == 3
