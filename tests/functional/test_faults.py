@@ -201,3 +201,55 @@ def test_two_secretariat_members_saving_one_rubric(client, auth, world):
     assert second.status_code == 200 and "Someone else saved this rubric" in second.get_data(as_text=True)
     db.session.expire_all()
     assert criteria(round_, world.project)[0].weight == 3
+
+
+# --- a full disk or a failed write during an upload --------------------------------------------
+
+
+def _upload(client, nomination_id: int):
+    import io
+
+    from tests.unit.test_storage import PDF
+
+    return client.post(f"/nominations/{nomination_id}/edit", data={
+        **complete_project_answers(), "upload": "1", "document": (io.BytesIO(PDF), "plan.pdf")},
+        content_type="multipart/form-data", follow_redirects=True)
+
+
+def test_a_full_disk_during_an_upload_leaves_no_file_and_no_row(app, client, auth, world, monkeypatch):
+    import errno
+    from pathlib import Path
+
+    from awards_app import storage
+    from awards_app.models import Attachment
+
+    draft = nomination_service.create_draft(world.project, world.applicant, complete_project_answers())
+    auth.login(world.applicant)
+    real_fsync = storage.os.fsync
+
+    def disk_full(descriptor):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(storage.os, "fsync", disk_full)  # the bytes were half written when the disk filled up
+    response = _upload(client, draft.id)
+    assert response.status_code == 200
+    assert b"The file could not be stored" in response.data
+    assert count(Attachment) == 0
+    assert not [p.name for p in Path(app.config["UPLOAD_FOLDER"]).glob("*")]  # no file, no .part left behind
+    monkeypatch.setattr(storage.os, "fsync", real_fsync)
+    assert b"plan.pdf attached" in _upload(client, draft.id).data
+    assert count(Attachment) == 1
+
+
+def test_a_database_failure_after_the_file_is_written_removes_the_file(app, client, auth, world, monkeypatch):
+    from pathlib import Path
+
+    from awards_app.models import Attachment
+
+    draft = nomination_service.create_draft(world.project, world.applicant, complete_project_answers())
+    auth.login(world.applicant)
+    monkeypatch.setattr("awards_app.services.nominations.record", _unavailable)
+    response = _upload(client, draft.id)
+    assert response.status_code == 503
+    assert count(Attachment) == 0
+    assert not list(Path(app.config["UPLOAD_FOLDER"]).glob("*"))
