@@ -11,7 +11,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from .. import assignment as assignment_maths
 from ..extensions import db
@@ -155,8 +155,9 @@ def round_nominations_query(round_: Round) -> sa.Select:
 
 
 def round_nominations(round_: Round) -> list[Nomination]:
+    # Joined, not selectin, loading: one query however many nominations (selectin batches its IN lists by 500).
     return list(db.session.scalars(round_nominations_query(round_).options(
-        selectinload(Nomination.organisation), selectinload(Nomination.category))))
+        joinedload(Nomination.organisation), joinedload(Nomination.category))))
 
 
 def advance(from_round: Round, to_round: Round, nomination_ids: list[int], actor: User) -> int:
@@ -739,9 +740,10 @@ def judge_work(judge: User) -> list[RoundWork]:
         sa.select(Assignment).join(Assignment.round).join(Round.edition).join(Assignment.nomination)
         .join(Nomination.category)
         .where(Assignment.judge_id == judge.id)
-        .options(selectinload(Assignment.round).selectinload(Round.edition), selectinload(Assignment.sheet),
-                 selectinload(Assignment.nomination).selectinload(Nomination.organisation),
-                 selectinload(Assignment.nomination).selectinload(Nomination.category))
+        .options(joinedload(Assignment.round).joinedload(Round.edition),
+                 joinedload(Assignment.sheet).lazyload(ScoreSheet.scores),
+                 joinedload(Assignment.nomination).joinedload(Nomination.organisation),
+                 joinedload(Assignment.nomination).joinedload(Nomination.category))
         .order_by(Edition.year.desc(), Round.position, Category.position, Category.id, Nomination.reference,
                   Assignment.id)
     ).all()
@@ -884,10 +886,11 @@ class NominationProgress:
 
 
 def round_assignments(round_: Round) -> list[Assignment]:
+    """A round's assignments with their judge, sheet (without its scores) and nomination, in one query."""
     return list(db.session.scalars(
         sa.select(Assignment).where(Assignment.round_id == round_.id)
-        .options(selectinload(Assignment.judge), selectinload(Assignment.sheet),
-                 selectinload(Assignment.nomination).selectinload(Nomination.organisation))
+        .options(joinedload(Assignment.judge), joinedload(Assignment.sheet).lazyload(ScoreSheet.scores),
+                 joinedload(Assignment.nomination).joinedload(Nomination.organisation))
         .order_by(Assignment.id)
     ))
 
@@ -951,13 +954,17 @@ def judge_totals(round_: Round) -> dict[int, float]:
     for criterion in criteria:
         by_category.setdefault(criterion.category_id, []).append(criterion)
     scales = {category_id: scales_of(items) for category_id, items in by_category.items()}
-    totals = {}
-    for a in round_assignments(round_):
-        if a.sheet is None:
-            continue
-        values = {s.criterion_id: (Decimal(s.value) if s.value is not None else None) for s in a.sheet.scores}
-        totals[a.id] = weighted_total(scales.get(a.nomination.category_id, []), values).value
-    return totals
+    values: dict[int, dict[int, Decimal | None]] = {}
+    category_of: dict[int, int] = {}
+    for assignment_id, category_id, criterion_id, value in db.session.execute(
+            sa.select(Assignment.id, Nomination.category_id, Score.criterion_id, Score.value)
+            .join(ScoreSheet, ScoreSheet.assignment_id == Assignment.id).join(Score, Score.sheet_id == ScoreSheet.id)
+            .join(Nomination, Nomination.id == Assignment.nomination_id)
+            .where(Assignment.round_id == round_.id)):
+        values.setdefault(assignment_id, {})[criterion_id] = Decimal(value) if value is not None else None
+        category_of[assignment_id] = category_id
+    return {assignment_id: weighted_total(scales.get(category_of[assignment_id], []), scores).value
+            for assignment_id, scores in values.items()}
 
 
 #: A judge with unfinished work this close to the deadline (or after it) is late.

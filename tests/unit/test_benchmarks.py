@@ -14,3 +14,11 @@ def test_the_results_benchmark_runs_and_prints_its_table():
     lines = completed.stdout.splitlines()
     assert any(line.startswith("quick") and "720" in line for line in lines), completed.stdout
     assert "peak memory < 1 GB" in completed.stdout
+
+
+def test_the_query_count_benchmark_runs_and_finds_no_growing_page():
+    completed = subprocess.run([sys.executable, "-m", "benchmarks.queries", "--nominations", "20"],
+                               cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
+    assert "No page's query count grows with the rows it shows." in completed.stdout
+    assert "results workbook" in completed.stdout
