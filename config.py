@@ -62,7 +62,7 @@ class Config:
     # Throttling (awards_app/throttle.py): failed sign-ins per account and per address, reset requests,
     # registrations. memory:// counts per process; point it at redis:// or memcached:// to share the counts
     # between processes and machines.
-    RATELIMIT_ENABLED = True
+    RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"  # 0 only for load tests from one address
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
     LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"

@@ -22,3 +22,11 @@ def test_the_query_count_benchmark_runs_and_finds_no_growing_page():
     assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
     assert "No page's query count grows with the rows it shows." in completed.stdout
     assert "results workbook" in completed.stdout
+
+
+def test_the_load_benchmark_runs_against_gunicorn_and_checks_the_result():
+    completed = subprocess.run([sys.executable, "-m", "benchmarks.load", "--db", "sqlite", "--quick"],
+                               cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
+    assert "every score and draft sent is stored exactly once, nothing else" in completed.stdout
+    assert "'database is locked' 0" in completed.stdout
