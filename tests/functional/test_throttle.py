@@ -109,3 +109,26 @@ def test_the_session_is_renewed_at_sign_in(client, world):
         assert "planted" not in session
         assert session["locale"] == "ko"  # the language chosen before signing in is kept
         assert session["_user_id"]
+
+
+def test_no_password_token_or_secret_reaches_the_logs(app, client, world, caplog):
+    import logging
+    import re
+
+    caplog.set_level(logging.DEBUG)
+    login(client, world.applicant.email, "a-wrong-password-xyz")
+    login(client, world.applicant.email, PASSWORD)
+    client.post("/auth/logout")
+    client.post("/auth/register", data={"email": "new@city.example", "password": "brand-new-password-1",
+                                        "confirm": "brand-new-password-1", "name": "New", "organisation_name": "X",
+                                        "organisation_type": "city", "country": "FR", "city": "Lyon"})
+    client.post("/auth/logout")
+    client.post("/auth/forgot", data={"email": world.applicant.email})
+    mail = next(Path(app.config["MAIL_OUTBOX"]).glob("*.eml")).read_text()
+    token = re.search(r"/auth/reset/([\w.-]+)", mail).group(1)
+    client.post(f"/auth/reset/{token}", data={"password": "another-password-2", "confirm": "another-password-2"})
+    logged = caplog.text
+    assert logged  # the requests and the mail were logged...
+    for secret in (PASSWORD, "a-wrong-password-xyz", "brand-new-password-1", "another-password-2", token,
+                   app.config["SECRET_KEY"]):
+        assert secret not in logged  # ...without a password, the reset token or the secret key
