@@ -253,3 +253,41 @@ def test_a_database_failure_after_the_file_is_written_removes_the_file(app, clie
     assert response.status_code == 503
     assert count(Attachment) == 0
     assert not list(Path(app.config["UPLOAD_FOLDER"]).glob("*"))
+
+
+KILLED_MID_SAVE = """
+import os, sys
+from awards_app import create_app
+from awards_app.extensions import db
+from awards_app.models import Nomination, User
+from awards_app.services import nominations
+
+app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": sys.argv[1], "UPLOAD_FOLDER": sys.argv[2]})
+with app.app_context():
+    def die(*args, **kwargs):
+        os._exit(9)  # the worker is killed: no exception handler, no rollback, no cleanup
+    nominations.record = die
+    nomination = db.session.get(Nomination, int(sys.argv[3]))
+    nominations.submit(nomination, db.session.get(User, int(sys.argv[4])))
+"""
+
+
+def test_a_worker_process_killed_in_the_middle_of_a_save_leaves_nothing_half_written(app, world):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    draft = nomination_service.create_draft(world.project, world.applicant, complete_project_answers())
+    draft_id, applicant_id, category_id = draft.id, world.applicant.id, world.project.id
+    sequence = world.project.last_sequence
+    db.session.remove()
+    killed = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", KILLED_MID_SAVE, app.config["SQLALCHEMY_DATABASE_URI"], app.config["UPLOAD_FOLDER"],
+         str(draft_id), str(applicant_id)], cwd=Path(__file__).resolve().parents[2], capture_output=True,
+        timeout=60, check=False)
+    assert killed.returncode == 9, killed.stderr.decode()[-2000:]  # it died after claiming the reference
+    nomination = db.session.get(Nomination, draft_id)
+    assert nomination.status is NominationStatus.DRAFT and nomination.reference is None
+    assert db.session.get(type(world.project), category_id).last_sequence == sequence
+    # And the applicant can submit it normally afterwards.
+    assert nomination_service.submit(nomination, db.session.get(type(world.applicant), applicant_id)).reference
