@@ -297,14 +297,14 @@ def cell_text(value: object) -> str:
     return str(value).replace("\r\n", "\n").replace("\x00", "").strip()
 
 
-def _open(data: bytes):
+def _open(data: bytes, *, data_only: bool = True):
     if not data:
         raise UnreadableFile(_l("The file is empty."))
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise UnreadableFile(_l("This is not an Excel workbook (.xlsx). Save the file as an Excel workbook and "
                                 "upload it again."))
     try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as error:
         raise UnreadableFile(_l("The workbook could not be read; it may be damaged. Save it again in Excel and "
                                 "upload it.")) from error
@@ -319,6 +319,7 @@ def read_workbook(data: bytes, specs: Sequence[SheetSpec], *, max_rows: int = MA
     (the ``Instructions`` sheet, a person's own notes).
     """
     book = _open(data)
+    formulas = _open(data, data_only=False)  # to tell an empty cell from a formula whose result was not saved
     try:
         by_key = {header_key(name): name for name in book.sheetnames}
         rows: list[Row] = []
@@ -331,7 +332,7 @@ def read_workbook(data: bytes, specs: Sequence[SheetSpec], *, max_rows: int = MA
                     problems.append(Problem(spec.name, 0, "", str(_l("The sheet is missing."))))
                 continue
             found += 1
-            sheet_rows, sheet_problems = _read_sheet(book[name], spec, max_rows)
+            sheet_rows, sheet_problems = _read_sheet(book[name], formulas[name], spec, max_rows)
             rows.extend(sheet_rows)
             problems.extend(sheet_problems)
         if not found and not require_all:
@@ -345,11 +346,14 @@ def read_workbook(data: bytes, specs: Sequence[SheetSpec], *, max_rows: int = MA
                                 "upload it.")) from error
     finally:
         book.close()
+        formulas.close()
 
 
-def _read_sheet(sheet, spec: SheetSpec, max_rows: int) -> tuple[list[Row], list[Problem]]:
+def _read_sheet(sheet, formula_sheet, spec: SheetSpec, max_rows: int) -> tuple[list[Row], list[Problem]]:
     problems: list[Problem] = []
     values = sheet.iter_rows(values_only=True)
+    formula_rows = formula_sheet.iter_rows(values_only=True)
+    next(formula_rows, None)
     header = next(values, None)
     if header is None:
         return [], [Problem(spec.name, 1, "", str(_l("The header row is missing.")))]
@@ -375,8 +379,16 @@ def _read_sheet(sheet, spec: SheetSpec, max_rows: int) -> tuple[list[Row], list[
     rows: list[Row] = []
     for number, cells in enumerate(values, start=2):
         texts = {positions[i].header: cell_text(v) for i, v in enumerate(cells) if i in positions}
-        if not any(texts.values()):
+        written = next(formula_rows, None) or ()
+        unsaved = {positions[i].header: f for i, f in enumerate(written)
+                   if i in positions and (cells[i] if i < len(cells) else None) is None
+                   and isinstance(f, str) and f.startswith("=")}
+        if not any(texts.values()) and not unsaved:
             continue
+        for header_text, formula in unsaved.items():
+            problems.append(Problem(spec.name, number, header_text, str(_l(
+                "This cell holds a formula (%(formula)s) whose result is not saved in the file. Open the file in "
+                "Excel or LibreOffice and save it, or type the value itself.", formula=formula[:50]))))
         if len(rows) >= max_rows:
             problems.append(Problem(spec.name, number, "", str(_l("Too many rows: at most %(n)d are read from a "
                                                                    "sheet.", n=max_rows))))

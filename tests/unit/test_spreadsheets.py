@@ -143,3 +143,17 @@ def test_rows_are_tall_enough_for_their_wrapped_text():
     assert row_height([("x" * 95, 20)]) == 15 * 5  # 19 characters a line
     assert row_height([("one\ntwo\nthree", 40), (7, 5)]) == 45
     assert row_height([("y" * 100_000, 10)]) == 409  # Excel's limit
+
+
+def test_a_formula_whose_result_was_not_saved_is_named_not_dropped():
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Judges"
+    sheet.append(["Name", "E-mail"])
+    sheet.append(["=CONCAT(\"A\",\"na\")", "ana@example.org"])  # written by a program: no cached result
+    sheet.append(["=0", None])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    _rows, problems = read_workbook(buffer.getvalue(), [SPEC])
+    assert {(p.row, p.column) for p in problems} == {(2, "Name"), (3, "Name")}
+    assert "whose result is not saved" in problems[0].message
