@@ -125,7 +125,7 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 _SCORE_SCALE = {"start_type": "min", "start_color": "F8696B", "mid_type": "percentile", "mid_value": 50,
                 "mid_color": "FFEB84", "end_type": "max", "end_color": "63BE7B"}
 _MIN_WIDTH, _MAX_WIDTH, _NUMBER_WIDTH, _DATETIME_WIDTH = 6, 60, 10, 19
-_SUMMARY_WIDTHS = (14, 7, 14, 40, 30, 14, 9, 24)
+_SUMMARY_WIDTHS = (14, 7, 19, 40, 30, 14, 9, 24)
 # Rows of default height per centimetre, to keep a chart from running into the next category's block.
 _ROWS_PER_CM = 1 / 0.53
 
@@ -413,6 +413,10 @@ def _bar_chart(sheet: WriteOnlyWorksheet, category: CategoryInfo, header_row: in
     chart.legend = None
     chart.y_axis.title = "Score"
     chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 100  # scores are 0–100: every category's chart on the same scale
+    chart.y_axis.majorUnit = 20
+    chart.y_axis.number_format = "0"
+    chart.y_axis.majorGridlines = None
     chart.x_axis.scaling.orientation = "maxMin"  # first place at the top
     chart.x_axis.delete = False  # openpyxl 3.1 hides axes unless told otherwise
     chart.y_axis.delete = False
