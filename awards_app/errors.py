@@ -6,6 +6,7 @@ from flask import Flask, flash, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from .extensions import db
@@ -53,6 +54,18 @@ def register(app: Flask) -> None:
             "errors/error.html", code=409, title=_("Already done"),
             message=_("This was saved a moment ago, perhaps by a double click or another window. Go back and "
                       "reload the page to see it."),
+        ), 409
+
+    @app.errorhandler(StaleDataError)
+    def changed_meanwhile(error: StaleDataError):
+        # Optimistic locking: the UPDATE named the version this request had read, and another request had moved it
+        # on. The use cases turn this into their own message; this is the net under every other path.
+        db.session.rollback()
+        app.logger.info("stale update on %s %s: %s", request.method, request.path, error)
+        return render_template(
+            "errors/error.html", code=409, title=_("Changed meanwhile"),
+            message=_("Someone else changed this a moment ago, so nothing was saved. Go back and reload the page to "
+                      "see their change, then make yours again."),
         ), 409
 
     @app.errorhandler(OperationalError)

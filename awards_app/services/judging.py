@@ -642,6 +642,8 @@ def write_sheet(assignment: Assignment, judge: User, data: SheetInput, *, submit
         )
         if claimed.rowcount != 1:
             db.session.rollback()
+            if not submit and _already_holds(sheet, values, data):
+                return sheet  # a replay of the save that made this version (its answer was lost): the same result
             raise StaleSheet(STALE_SHEET)
         sheet.version = expected + 1
     current = {s.criterion_id: s for s in sheet.scores}
@@ -671,6 +673,19 @@ def write_sheet(assignment: Assignment, judge: User, data: SheetInput, *, submit
     elif changed:
         record("scores.saved", assignment.nomination, judge, f"scores saved by {judge.email}", details)
     return sheet
+
+
+def _already_holds(sheet: ScoreSheet, values: dict[int, Decimal | None], data: SheetInput) -> bool:
+    """Whether the draft as saved already says exactly this: then a save from an older page overwrites nothing."""
+    if sheet.status is not SheetStatus.DRAFT:
+        return False
+    stored = {s.criterion_id: s for s in sheet.scores}
+    for criterion_id, value in values.items():
+        score = stored.get(criterion_id)
+        if score is None or score.value != value or \
+                score.comment != (data.comments.get(criterion_id) or "").strip()[:5000]:
+            return False
+    return (sheet.overall_comment or "") == (data.overall_comment or "").strip()[:10000]
 
 
 def reopen_sheet(assignment: Assignment, actor: User) -> None:

@@ -147,10 +147,10 @@ def save_draft(nomination: Nomination, user: User, answers: dict[str, object], v
     """
     if not nomination.can_edit(user):
         raise NotAllowed(edit_refusal(nomination, user))
-    check_version(nomination, version)
     cleaned = clean_answers(nomination.category.kind, answers)
     changed = sorted(k for k, v in cleaned.items() if (nomination.answers or {}).get(k, "") != v)
-    if changed:
+    if changed:  # a page posting what is already saved (a double click, a replay) overwrites nothing
+        check_version(nomination, version)
         nomination.answers = cleaned
         nomination.title = title_of(nomination.category.kind, cleaned)
         nomination.updated_at = utcnow()
@@ -200,7 +200,7 @@ def submit(nomination: Nomination, user: User, answers: dict[str, object] | None
     nomination.submitted_at = utcnow()
     record("nomination.submitted", nomination, user, f"submitted as {nomination.reference}",
            {"reference": nomination.reference})
-    db.session.commit()
+    _commit_nomination()
     return nomination
 
 
@@ -222,7 +222,7 @@ def withdraw(nomination: Nomination, user: User, reason: str = "") -> Nomination
     nomination.withdrawn_at = utcnow()
     record("nomination.withdrawn", nomination, user, f"withdrawn (was {previous})",
            {"from": str(previous), "reason": reason[:500]})
-    db.session.commit()
+    _commit_nomination()
     return nomination
 
 
@@ -289,13 +289,15 @@ def remove_attachment(attachment: Attachment, user: User) -> None:
 def screen(nomination: Nomination, user: User, eligible: bool, reason: str, version: int | None = None) -> Nomination:
     """Record the secretariat's eligibility decision, with its reason (refused if the page is older than the
     nomination: ``version``)."""
+    reason = (reason or "").strip()
+    new_status = NominationStatus.ELIGIBLE if eligible else NominationStatus.INELIGIBLE
+    if nomination.status is new_status and nomination.screening_reason == reason and user.is_secretariat:
+        return nomination  # this very decision is already recorded (a double click, a re-posted form)
     check_version(nomination, version)
     if not nomination.can_screen(user):
         raise NotAllowed(_l("Only submitted nominations can be screened."))
-    reason = (reason or "").strip()
     if not eligible and not reason:
         raise ServiceError(_l("Give the reason a nomination is ineligible."))
-    new_status = NominationStatus.ELIGIBLE if eligible else NominationStatus.INELIGIBLE
     previous = nomination.status
     nomination.status = new_status
     nomination.screening_reason = reason

@@ -108,6 +108,70 @@ def test_a_double_click_on_submit_and_a_replayed_score_submission_make_nothing_t
     assert sheet.status is SheetStatus.SUBMITTED and count(ScoreSheet) == 1 and count(Score) == len(rubric)
 
 
+def _actions(action: str) -> int:
+    return db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == action))
+
+
+def test_a_replayed_autosave_gives_the_same_answer_and_saves_nothing_twice(client, auth, world):
+    """The answer to an autosave was lost on the way, so the browser sends the same body again."""
+    round_ = judging_round(world)
+    assignment = assign(round_, eligible(world), world.judge, declared=True)
+    rubric = criteria(round_, world.project)
+    auth.login(world.judge)
+    url = f"/judging/assignments/{assignment.id}/autosave"
+    first = client.post(url, data=sheet_data(rubric, [7, 5], ["Clear plan"], version=0))
+    replayed = client.post(url, data=sheet_data(rubric, [7, 5], ["Clear plan"], version=0))
+    assert first.status_code == replayed.status_code == 200
+    assert replayed.get_json()["saved"] and replayed.get_json()["version"] == first.get_json()["version"] == 1
+    assert count(ScoreSheet) == 1 and count(Score) == len(rubric) and _actions("scores.saved") == 1
+    # The same old version with other scores is a real conflict: told, and not applied.
+    other = client.post(url, data=sheet_data(rubric, [2, 5], ["Clear plan"], version=0))
+    assert other.status_code == 409 and other.get_json()["stale"]
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Score.value).where(Score.criterion_id == rubric[0].id)) == 7
+
+
+def test_a_new_nomination_form_posted_again_after_the_back_button_leads_to_the_same_draft(client, auth, world):
+    import re
+
+    auth.login(world.applicant)
+    url = f"/nominations/new/{world.project.id}"
+    token = re.search(r'name="client_token" type="hidden" value="([0-9a-f]+)"',
+                      client.get(url).get_data(as_text=True)).group(1)
+    data = {**complete_project_answers("Odense heat map"), "client_token": token}
+    first, again = client.post(url, data=data), client.post(url, data=data)
+    assert first.status_code == again.status_code == 302
+    assert first.headers["Location"] == again.headers["Location"]
+    assert count(Nomination) == 1 and _actions("nomination.created") == 1
+
+
+def test_a_double_click_on_save_draft_is_not_taken_for_a_conflict(client, auth, world):
+    draft = nomination_service.create_draft(world.project, world.applicant, complete_project_answers())
+    opened = draft.version
+    auth.login(world.applicant)
+    answers = _entry("Odense heat map, revised", opened)
+    first, second = (client.post(f"/nominations/{draft.id}/edit", data=answers) for _ in range(2))
+    assert first.status_code == 302
+    assert second.status_code == 302  # the second post carries the old version, but it would overwrite nothing
+    assert _actions("nomination.draft_saved") == 1
+    db.session.expire_all()
+    assert db.session.get(Nomination, draft.id).title == "Odense heat map, revised"
+
+
+def test_a_double_click_on_a_screening_decision_records_it_once(client, auth, world):
+    nomination = nomination_service.submit(
+        nomination_service.create_draft(world.project, world.applicant, complete_project_answers()), world.applicant)
+    opened = nomination.version
+    auth.login(world.secretariat)
+    decision = {"decision": "ineligible", "reason": "Started before 2016", "version": str(opened)}
+    answers = [client.post(f"/secretariat/nominations/{nomination.id}", data=decision, follow_redirects=True)
+               for _ in range(2)]
+    assert all(a.status_code == 200 and b"changed elsewhere" not in a.data for a in answers)
+    assert _actions("nomination.screened") == 1
+    db.session.expire_all()
+    assert db.session.get(Nomination, nomination.id).status is NominationStatus.INELIGIBLE
+
+
 @pytest.mark.skipif(not os.environ.get("AWARDS_TEST_PG_RESTART"),
                     reason="needs PostgreSQL and AWARDS_TEST_PG_RESTART, a command that restarts it (CI sets both)")
 def test_the_app_recovers_by_itself_when_postgresql_restarts(client, auth, world):
@@ -174,6 +238,39 @@ def test_the_orm_refuses_an_update_of_a_row_another_transaction_changed(app, wor
         nomination_service.save_draft(draft, world.applicant, complete_project_answers("Mine"))
     db.session.expire_all()
     assert db.session.get(Nomination, draft.id).title == "Saved by the other request"
+
+
+def test_a_withdrawal_racing_a_screening_decision_is_told_not_an_error(app, world):
+    """The applicant's request read the nomination; the secretariat's decision was committed before it saved."""
+    from sqlalchemy.orm import Session
+
+    nomination = nomination_service.submit(
+        nomination_service.create_draft(world.project, world.applicant, complete_project_answers()), world.applicant)
+    with Session(db.engine) as secretariat:
+        theirs = secretariat.get(Nomination, nomination.id)
+        theirs.status = NominationStatus.ELIGIBLE
+        secretariat.commit()
+    with pytest.raises(nomination_service.StaleNomination):
+        nomination_service.withdraw(nomination, world.applicant, "Changed our mind")
+    db.session.expire_all()
+    assert db.session.get(Nomination, nomination.id).status is NominationStatus.ELIGIBLE
+    assert not _actions("nomination.withdrawn")
+
+
+def test_any_other_lost_race_answers_a_clear_conflict_page(client, auth, world, monkeypatch):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    draft = nomination_service.create_draft(world.project, world.applicant, complete_project_answers())
+    auth.login(world.applicant)
+
+    def lost_race(*args, **kwargs):
+        raise StaleDataError("UPDATE statement on table 'nomination' expected to update 1 row(s); 0 were matched.")
+
+    monkeypatch.setattr(nomination_service, "withdraw", lost_race)
+    response = client.post(f"/nominations/{draft.id}/withdraw", data={"confirm": "y", "reason": ""})
+    assert response.status_code == 409
+    assert b"Someone else changed this a moment ago, so nothing was saved" in response.data
+    assert db.session.get(Nomination, draft.id).status is NominationStatus.DRAFT
 
 
 def test_two_secretariat_members_saving_one_rubric(client, auth, world):
@@ -259,35 +356,74 @@ KILLED_MID_SAVE = """
 import os, sys
 from awards_app import create_app
 from awards_app.extensions import db
-from awards_app.models import Nomination, User
-from awards_app.services import nominations
+from awards_app.models import Assignment, Nomination, User
+from awards_app.services import judging, nominations
 
-app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": sys.argv[1], "UPLOAD_FOLDER": sys.argv[2]})
+use_case, database, uploads, nomination_id, user_id = sys.argv[1:6]
+app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database, "UPLOAD_FOLDER": uploads})
 with app.app_context():
     def die(*args, **kwargs):
-        os._exit(9)  # the worker is killed: no exception handler, no rollback, no cleanup
-    nominations.record = die
-    nomination = db.session.get(Nomination, int(sys.argv[3]))
-    nominations.submit(nomination, db.session.get(User, int(sys.argv[4])))
+        db.session.flush()  # every write of the use case so far has reached the database, uncommitted ...
+        os._exit(9)  # ... when the worker is killed: no exception handler, no rollback, no cleanup
+    nominations.record = judging.record = die
+    nomination = db.session.get(Nomination, int(nomination_id))
+    user = db.session.get(User, int(user_id))
+    if use_case == "submit":
+        nominations.submit(nomination, user)
+    elif use_case == "scores":
+        assignment = db.session.get(Assignment, int(sys.argv[6]))
+        rubric = judging.criteria_of(assignment.round, nomination.category)
+        judging.save_sheet(assignment, user, judging.SheetInput({c.id: "9" for c in rubric}, {}, "All done", 1),
+                           submit=True)
+    else:
+        from tests.unit.test_storage import PDF
+        nominations.add_attachment(nomination, user, "plan.pdf", PDF)
 """
 
 
-def test_a_worker_process_killed_in_the_middle_of_a_save_leaves_nothing_half_written(app, world):
+def _kill_mid_save(app, use_case: str, *ids: int) -> None:
     import subprocess
     import sys
     from pathlib import Path
 
+    db.session.remove()  # the test's own connection goes back to the pool, as at the end of a request
+    killed = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", KILLED_MID_SAVE, use_case, app.config["SQLALCHEMY_DATABASE_URI"],
+         app.config["UPLOAD_FOLDER"], *map(str, ids)], cwd=Path(__file__).resolve().parents[2],
+        capture_output=True, timeout=60, check=False)
+    assert killed.returncode == 9, killed.stderr.decode()[-2000:]  # it died in the middle, as planned
+
+
+def test_a_worker_process_killed_in_the_middle_of_a_submission_leaves_nothing_half_written(app, world):
     draft = nomination_service.create_draft(world.project, world.applicant, complete_project_answers())
     draft_id, applicant_id, category_id = draft.id, world.applicant.id, world.project.id
     sequence = world.project.last_sequence
-    db.session.remove()
-    killed = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", KILLED_MID_SAVE, app.config["SQLALCHEMY_DATABASE_URI"], app.config["UPLOAD_FOLDER"],
-         str(draft_id), str(applicant_id)], cwd=Path(__file__).resolve().parents[2], capture_output=True,
-        timeout=60, check=False)
-    assert killed.returncode == 9, killed.stderr.decode()[-2000:]  # it died after claiming the reference
+    _kill_mid_save(app, "submit", draft_id, applicant_id)  # it died after claiming the reference
     nomination = db.session.get(Nomination, draft_id)
     assert nomination.status is NominationStatus.DRAFT and nomination.reference is None
     assert db.session.get(type(world.project), category_id).last_sequence == sequence
+    assert not _actions("nomination.submitted")
     # And the applicant can submit it normally afterwards.
     assert nomination_service.submit(nomination, db.session.get(type(world.applicant), applicant_id)).reference
+
+
+def test_a_worker_process_killed_in_the_middle_of_a_score_submission_leaves_the_draft_as_it_was(app, world):
+    round_ = judging_round(world)
+    assignment = assign(round_, eligible(world), world.judge, declared=True)
+    rubric = criteria(round_, world.project)
+    first = rubric[0].id
+    judging_service.save_sheet(assignment, world.judge, judging_service.SheetInput({first: "4"}, {}, ""))
+    _kill_mid_save(app, "scores", assignment.nomination_id, world.judge.id, assignment.id)
+    sheet = db.session.scalar(sa.select(ScoreSheet))
+    assert (sheet.status, sheet.version, sheet.overall_comment) == (SheetStatus.DRAFT, 1, "")
+    assert sorted((s.criterion_id, s.value) for s in sheet.scores if s.value is not None) == [(first, 4)]
+    assert count(ScoreSheet) == 1 and not _actions("scores.submitted")
+
+
+def test_a_worker_process_killed_in_the_middle_of_an_upload_leaves_no_attachment_row(app, world):
+    from awards_app.models import Attachment
+
+    draft = nomination_service.create_draft(world.project, world.applicant, complete_project_answers())
+    _kill_mid_save(app, "attachment", draft.id, world.applicant.id)  # the file was written, the row flushed
+    assert count(Attachment) == 0 and not _actions("attachment.added")
+    assert db.session.get(Nomination, draft.id).attachments == []
