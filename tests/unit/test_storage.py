@@ -87,3 +87,41 @@ def test_saved_files_get_random_names_and_stored_paths_refuse_traversal(tmp_path
     assert not list(tmp_path.glob("*.part"))
     with pytest.raises(ValueError):
         path_of(str(tmp_path), "../secret")
+
+
+@pytest.mark.parametrize("failing", ["write", "fsync", "replace"])
+def test_a_failed_write_leaves_no_file_and_no_partial_file(tmp_path, monkeypatch, failing):
+    """A full disk half-way through the bytes, at the flush to disk, or at the rename: nothing stays behind."""
+    import builtins
+    import errno
+
+    from awards_app import storage
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    if failing == "write":
+        real_open = builtins.open
+
+        class HalfWritten:
+            def __init__(self, handle):
+                self.handle = handle
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                return self.handle.__exit__(*exc)
+
+            def write(self, data):
+                self.handle.write(data[: len(data) // 2])  # half the bytes reach the disk, then it is full
+                self.handle.flush()
+                disk_full()
+
+        monkeypatch.setattr(storage, "open", lambda *a, **k: HalfWritten(real_open(*a, **k)), raising=False)
+    else:
+        monkeypatch.setattr(storage.os, failing, disk_full)
+    with pytest.raises(OSError) as raised:
+        save_bytes(str(tmp_path), PDF)
+    assert raised.value.errno == errno.ENOSPC
+    assert list(tmp_path.iterdir()) == []
