@@ -59,13 +59,22 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a long form filled over a working day must still post
 
-    # Throttling (awards_app/throttle.py): failed sign-ins per account and per address, reset requests,
-    # registrations. memory:// counts per process; point it at redis:// or memcached:// to share the counts
-    # between processes and machines.
+    # Throttling (Flask-Limiter; the limits sit on the views in awards_app/auth/routes.py): failed sign-ins per
+    # account and per address, password-reset requests per account and per address, registrations per address.
+    # memory:// counts per process; point it at redis://… or memcached://… to share the counts between processes
+    # and machines (that needs the `redis` or `pymemcache` package).
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"  # 0 only for load tests from one address
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STRATEGY = "sliding-window-counter"  # the strategy that memory, Redis and Memcached all support
+    RATELIMIT_KEY_PREFIX = "awards"  # a Redis or Memcached shared with other applications keeps counts apart
+    # A store that stops answering must not stop people signing in: count in this process meanwhile, log the rest.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
     LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
+    RESET_LIMIT_PER_ACCOUNT = "3 per hour"
+    RESET_LIMIT_PER_ADDRESS = "10 per hour"
+    REGISTER_LIMIT_PER_ADDRESS = "10 per hour"
     # Behind a reverse proxy: the number of proxies whose X-Forwarded-For and -Proto are trusted (0: none).
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
 

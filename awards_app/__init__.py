@@ -60,17 +60,14 @@ def register_proxy(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import (
-        models,  # noqa: F401  (the models must be known before Migrate looks)
-        throttle,
-    )
+    from . import models  # noqa: F401  (the models must be known before Migrate looks)
     from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
     from .i18n import select_locale
 
     db.init_app(app)
-    throttle.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    register_throttling(app)
     babel.init_app(app, locale_selector=select_locale)
     bootstrap.init_app(app)
     login_manager.init_app(app)
@@ -86,6 +83,20 @@ def register_extensions(app: Flask) -> None:
 
     with app.app_context():
         configure_sqlite(db.engine)
+
+
+def register_throttling(app: Flask) -> None:
+    """Count sign-ins, reset requests and registrations (Flask-Limiter; the limits sit on the auth views)."""
+    from flask_limiter import RateLimitExceeded
+
+    from .extensions import limiter
+
+    limiter.init_app(app)
+
+    @app.errorhandler(RateLimitExceeded)
+    def throttled(error: RateLimitExceeded):
+        # Each limit renders its own 429 page (its form, and when to try again): answer with it.
+        return error.get_response()
 
 
 class IdConverter(IntegerConverter):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -31,6 +33,10 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 bootstrap = Bootstrap5()
+# Throttling of sign-in, password-reset requests and registration: the limits are declared on those views
+# (auth/routes.py), the counters kept in RATELIMIT_STORAGE_URI. Behind a reverse proxy, ProxyFix (PROXY_FIX_X_FOR)
+# makes the remote address the client's.
+limiter = Limiter(key_func=get_remote_address)
 
 
 def configure_sqlite(engine: sa.Engine) -> None:

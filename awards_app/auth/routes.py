@@ -10,8 +10,8 @@ from ..i18n import current_language
 from ..models import OrganisationType
 from ..secretariat.forms import JudgeProfileForm
 from ..services import ServiceError, accounts
-from ..throttle import client_address, throttle
 from ..urls import safe_next
+from . import throttling
 from .forms import AcceptInvitationForm, ForgotPasswordForm, LoginForm, RegistrationForm, ResetPasswordForm
 
 bp = Blueprint("auth", __name__)
@@ -27,25 +27,21 @@ def _start_session(user, remember: bool = False) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@throttling.sign_in_per_account
+@throttling.sign_in_per_address
 def login():
     """Sign in with e-mail and password."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        checks = [("login-account", form.email.data), ("login-address", client_address())]
-        wait = throttle().retry_after(checks)
-        if wait:
-            # The password is not even checked: guessing stops paying, even for a right guess.
-            flash(_("Too many failed sign-ins. Try again in %(minutes)d minute(s), or reset your password.",
-                    minutes=-(-wait // 60)), "danger")
-            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait)}
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
-            throttle().hit(checks)
+            # One message whether the account is unknown, inactive or the password wrong.
+            throttling.count_attempt()
             flash(_("Wrong e-mail or password."), "danger")
         else:
-            throttle().clear("login-account", form.email.data)
+            throttling.forget_failed_sign_ins()
             _start_session(user, remember=form.remember.data)
             return redirect(safe_next(url_for("main.index")))
     return render_template("auth/login.html", form=form)
@@ -60,18 +56,14 @@ def logout():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@throttling.registration_per_address
 def register():
     """Create an applicant account with its organisation."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegistrationForm()
     if form.validate_on_submit():
-        wait = throttle().retry_after([("register-address", client_address())])
-        if wait:
-            flash(_("Too many accounts were created from this address. Try again in %(minutes)d minute(s).",
-                    minutes=-(-wait // 60)), "danger")
-            return render_template("auth/register.html", form=form), 429, {"Retry-After": str(wait)}
-        throttle().hit([("register-address", client_address())])
+        throttling.count_attempt()  # taken or not, an address tried costs the same: no free probing of accounts
         try:
             user = accounts.register_applicant(
                 email=form.email.data, password=form.password.data, name=form.name.data,
@@ -89,17 +81,13 @@ def register():
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
+@throttling.reset_per_account
+@throttling.reset_per_address
 def forgot_password():
     """Ask for a password reset link."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        checks = [("reset-account", form.email.data), ("reset-address", client_address())]
-        wait = throttle().retry_after(checks)
-        if wait:
-            flash(_("Too many reset requests. Try again in %(minutes)d minute(s); the link already sent still "
-                    "works.", minutes=-(-wait // 60)), "danger")
-            return render_template("auth/forgot.html", form=form), 429, {"Retry-After": str(wait)}
-        throttle().hit(checks)
+        throttling.count_attempt()
         accounts.request_password_reset(form.email.data)
         hours = current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600
         flash(_("If an account uses this address, a reset link is on its way. It works once, for %(h)d hour(s).",

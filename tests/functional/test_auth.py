@@ -1,10 +1,15 @@
+import math
 import re
 from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from limits import parse as parse_limit
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from awards_app import create_app
+from awards_app.extensions import limiter
 from awards_app.models import AuditEvent, Organisation, Role, User
 from awards_app.regions import Region
 from awards_app.services import accounts
@@ -75,41 +80,6 @@ def test_login_and_logout(client, auth, world):
     assert client.get("/nominations/").status_code == 200
     assert auth.logout().status_code == 302
     assert client.get("/nominations/").status_code == 302
-
-
-def test_wrong_password_and_unknown_email_get_the_same_answer(client, auth, world):
-    wrong = auth.login(world.applicant, "wrong-password").data
-    unknown = auth.login("nobody@nowhere.example").data
-    assert b"Wrong e-mail or password." in wrong
-    assert b"Wrong e-mail or password." in unknown
-
-
-def test_login_goes_only_to_local_next_pages(client, world):
-    data = {"email": world.applicant.email, "password": PASSWORD}
-    response = client.post("/auth/login?next=https://evil.example/", data=data)
-    assert response.headers["Location"] == "/"
-    client.post("/auth/logout")
-    response = client.post("/auth/login?next=//evil.example", data=data)
-    assert response.headers["Location"] == "/"
-    client.post("/auth/logout")
-    response = client.post("/auth/login?next=/nominations/", data=data)
-    assert response.headers["Location"] == "/nominations/"
-
-
-def test_login_starts_a_fresh_session(client, world):
-    with client.session_transaction() as session:
-        session["planted"] = "value"
-        session["locale"] = "ko"
-    client.post("/auth/login", data={"email": world.applicant.email, "password": PASSWORD})
-    with client.session_transaction() as session:
-        assert "planted" not in session
-        assert session["locale"] == "ko"
-
-
-def test_a_deactivated_account_cannot_sign_in(client, auth, world, db):
-    world.applicant.active = False
-    db.session.commit()
-    assert b"Wrong e-mail or password." in auth.login(world.applicant).data
 
 
 def test_password_reset_link_works_once(app, client, auth, world):
@@ -207,3 +177,190 @@ def test_a_new_password_signs_out_other_sessions(app, client, auth, world):
     link = link_in(outbox(app)[0])
     client.post(link, data={"password": "brand-new-password", "confirm": "brand-new-password"})
     assert other_device.get("/nominations/").status_code == 302  # back to sign-in
+
+
+# --- Throttling: failed sign-ins per account and per address, reset requests, registrations -----------------
+
+WRONG = "not-the-password"
+LIMIT_SETTINGS = ("LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_ADDRESS", "RESET_LIMIT_PER_ACCOUNT",
+                  "RESET_LIMIT_PER_ADDRESS", "REGISTER_LIMIT_PER_ADDRESS")
+
+
+@pytest.fixture
+def throttled(app):
+    """Switch throttling on for this test (the suite runs with it off), with fresh counters.
+
+    The configured numbers stay, over whole-day windows: the sliding window counter weighs the previous fixed
+    window by the time left in it, so a 15-minute boundary falling inside a test would let one more attempt by.
+    """
+    for setting in LIMIT_SETTINGS:
+        app.config[setting] = f"{parse_limit(app.config[setting]).amount} per day"
+    app.config["RATELIMIT_ENABLED"] = True
+    limiter.init_app(app)
+    return limiter
+
+
+def sign_in(client, email, password, address="10.0.0.1", **kwargs):
+    return client.post("/auth/login", data={"email": email, "password": password},
+                       environ_base={"REMOTE_ADDR": address}, **kwargs)
+
+
+def flashed(response) -> list[str]:
+    return re.findall(r'<div class="alert[^"]*"[^>]*>\s*(.*?)\s*<', response.get_data(as_text=True), re.S)
+
+
+def test_throttling_is_off_in_the_test_configuration_by_default(client, world):
+    for _ in range(12):
+        assert sign_in(client, world.applicant.email, WRONG).status_code == 200
+    assert sign_in(client, world.applicant.email, PASSWORD).status_code == 302
+
+
+def test_unknown_inactive_and_wrong_get_one_and_the_same_answer(client, world, db, throttled):
+    world.other_applicant.active = False
+    db.session.commit()
+    answers = [sign_in(client, "nobody@example.org", WRONG), sign_in(client, world.applicant.email, WRONG),
+               sign_in(client, world.other_applicant.email, PASSWORD)]
+    assert {answer.status_code for answer in answers} == {200}
+    assert [flashed(answer) for answer in answers] == [["Wrong e-mail or password."]] * 3
+
+
+def test_five_failures_lock_the_account_even_against_the_right_password(client, world, db, throttled):
+    for _ in range(5):
+        assert sign_in(client, world.applicant.email, WRONG).status_code == 200
+    blocked = sign_in(client, world.applicant.email, PASSWORD)
+    assert blocked.status_code == 429
+    wait = int(blocked.headers["Retry-After"])
+    assert 0 < wait <= 24 * 60 * 60
+    [message] = flashed(blocked)
+    assert message == (f"Too many failed sign-ins. Try again in {math.ceil(wait / 60)} minute(s), "
+                       "or reset your password.")
+    page = blocked.get_data(as_text=True)
+    assert 'name="password"' in page  # the sign-in form again
+    assert 'value="applicant@odense.example"' in page  # with the e-mail typed, never the password
+    assert PASSWORD not in page
+    assert b'action="/auth/logout"' not in blocked.data  # not signed in
+    db.session.refresh(world.applicant)
+    assert world.applicant.last_login_at is None  # the password was not even checked
+    # The same account typed differently shares the count; other accounts from the same address still sign in.
+    assert sign_in(client, "  Applicant@ODENSE.example ", PASSWORD).status_code == 429
+    assert sign_in(client, world.other_applicant.email, PASSWORD).status_code == 302
+
+
+def test_a_long_e_mail_is_counted_like_any_other(client, world, throttled):
+    longest = "ana.kim+prize-" + "k" * 50 + "@" + ("x" * 63 + ".") * 2 + "example.org"
+    assert len(longest) > 200
+    for _ in range(5):
+        assert sign_in(client, longest.upper(), WRONG).status_code == 200
+    assert sign_in(client, longest, WRONG).status_code == 429
+
+
+def test_the_throttled_sign_in_page_speaks_korean(client, world, throttled):
+    client.post("/language", data={"language": "ko"})
+    for _ in range(5):
+        sign_in(client, world.applicant.email, WRONG)
+    blocked = sign_in(client, world.applicant.email, WRONG)
+    assert blocked.status_code == 429
+    assert "로그인에 너무 여러 번 실패했습니다" in flashed(blocked)[0]
+
+
+def test_only_failed_sign_ins_count(client, world, throttled):
+    for _ in range(10):
+        assert client.get("/auth/login", environ_base={"REMOTE_ADDR": "10.0.0.1"}).status_code == 200
+        assert sign_in(client, world.applicant.email, "").status_code == 200  # a form error, not an attempt
+    for _ in range(4):
+        sign_in(client, world.applicant.email, WRONG)
+    assert sign_in(client, world.applicant.email, PASSWORD).status_code == 302
+
+
+def test_a_successful_sign_in_clears_the_account_count(client, world, throttled):
+    for _ in range(4):
+        sign_in(client, world.applicant.email, WRONG)
+    assert sign_in(client, world.applicant.email, PASSWORD).status_code == 302
+    client.post("/auth/logout")
+    for _ in range(4):
+        sign_in(client, world.applicant.email, WRONG)
+    assert sign_in(client, world.applicant.email, PASSWORD).status_code == 302
+
+
+def test_one_address_trying_many_accounts_is_stopped(client, world, throttled):
+    for index in range(30):
+        assert sign_in(client, f"guess{index}@example.org", WRONG, address="203.0.113.9").status_code == 200
+    blocked = sign_in(client, world.applicant.email, PASSWORD, address="203.0.113.9")
+    assert blocked.status_code == 429 and "Too many failed sign-ins" in flashed(blocked)[0]
+    assert sign_in(client, world.applicant.email, PASSWORD, address="198.51.100.7").status_code == 302
+
+
+def test_without_a_trusted_proxy_a_forged_forwarded_address_changes_nothing(client, world, throttled):
+    for index in range(30):
+        sign_in(client, f"guess{index}@example.org", WRONG, address="203.0.113.9",
+                headers={"X-Forwarded-For": f"192.0.2.{index}"})
+    blocked = sign_in(client, world.applicant.email, PASSWORD, address="203.0.113.9",
+                      headers={"X-Forwarded-For": "198.51.100.7"})
+    assert blocked.status_code == 429
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_is_counted(app, client, world, throttled):
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # what PROXY_FIX_X_FOR=1 sets up
+
+    def through_proxy(email, password, forwarded):
+        return sign_in(client, email, password, address="127.0.0.1", headers={"X-Forwarded-For": forwarded})
+
+    for index in range(30):
+        through_proxy(f"guess{index}@example.org", WRONG, "203.0.113.9")
+    assert through_proxy(world.applicant.email, PASSWORD, "203.0.113.9").status_code == 429
+    assert through_proxy(world.applicant.email, PASSWORD, "198.51.100.7").status_code == 302
+
+
+def test_the_proxy_setting_wraps_the_app(tmp_path):
+    url = f"sqlite:///{tmp_path / 'proxy.sqlite3'}"
+    behind = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "PROXY_FIX_X_FOR": 2})
+    assert isinstance(behind.wsgi_app, ProxyFix) and behind.wsgi_app.x_for == 2
+    assert not isinstance(create_app("testing", {"SQLALCHEMY_DATABASE_URI": url}).wsgi_app, ProxyFix)
+
+
+def test_password_reset_requests_are_throttled_per_account(app, client, world, throttled):
+    for _ in range(3):
+        assert client.post("/auth/forgot", data={"email": world.applicant.email}).status_code == 302
+    blocked = client.post("/auth/forgot", data={"email": world.applicant.email.upper()})
+    assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
+    assert "Too many reset requests" in flashed(blocked)[-1]  # after the confirmation not yet shown
+    assert len(outbox(app)) == 3
+    assert client.post("/auth/forgot", data={"email": world.other_applicant.email}).status_code == 302
+
+
+def test_password_reset_requests_are_throttled_per_address(app, client, world, throttled):
+    for index in range(10):
+        assert client.post("/auth/forgot", data={"email": f"guess{index}@example.org"}).status_code == 302
+    blocked = client.post("/auth/forgot", data={"email": world.applicant.email})
+    assert blocked.status_code == 429
+    assert outbox(app) == []
+
+
+def test_registrations_are_throttled_per_address(app, db, throttled):
+    def register(index, address="203.0.113.9"):
+        return app.test_client().post("/auth/register", data=REGISTRATION | {"email": f"city{index}@example.org"},
+                                      environ_base={"REMOTE_ADDR": address})
+
+    for index in range(10):
+        assert register(index).status_code == 302
+    blocked = register(10)
+    assert blocked.status_code == 429
+    assert "Too many accounts were created from this address" in flashed(blocked)[0]
+    assert 'value="city10@example.org"' in blocked.get_data(as_text=True)  # the form comes back filled in
+    assert count(User) == 10
+    assert register(11, address="198.51.100.7").status_code == 302
+
+
+def test_a_failing_counter_store_neither_errs_nor_stops_throttling(client, world, throttled, monkeypatch, caplog):
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("the counter store does not answer")
+
+    # The Redis or Memcached named by RATELIMIT_STORAGE_URI goes down: counting goes on in the process.
+    for method in ("get_sliding_window", "acquire_sliding_window_entry", "clear_sliding_window"):
+        monkeypatch.setattr(throttled.storage, method, unreachable)
+    monkeypatch.setattr(throttled.storage, "check", lambda: False)
+    monkeypatch.setattr(throttled, "_storage_dead", False)  # restored for the tests that follow
+    for _ in range(5):
+        assert sign_in(client, world.applicant.email, WRONG).status_code == 200
+    assert sign_in(client, world.applicant.email, PASSWORD).status_code == 429
+    assert "falling back to in-memory storage" in caplog.text
