@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import PasswordField, SelectChoice, StringField
+from wtforms import PasswordField, SelectChoice, StringField, validators
 from wtforms.validators import DataRequired, EqualTo, Length
 
 MIN_PASSWORD_LENGTH = 10
@@ -24,6 +24,17 @@ class BaseForm(FlaskForm):
             if issubclass(unbound_field.field_class, StringField):
                 options = {**options, "filters": [*unbound_field.kwargs.get("filters", ()), _without_nul]}
             return unbound_field.bind(form=form, **options)
+
+
+class NumberRange(validators.NumberRange):
+    """WTForms' range check, refusing with its own message a number it cannot compare (instead of failing)."""
+
+    def __call__(self, form, field):
+        try:
+            super().__call__(form, field)
+        except (OverflowError, ValueError):  # a whole number beyond a float's range, a signalling NaN
+            field.data = None
+            super().__call__(form, field)
 
 
 def new_password_field() -> PasswordField:

@@ -25,13 +25,12 @@ from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     StopValidation,
     ValidationError,
 )
 
-from ..forms import BaseForm, select_choices
+from ..forms import BaseForm, NumberRange, select_choices
 from ..i18n import current_language
 from ..models import RoundMode
 from ..secretariat.forms import MultiCheckboxField, check_year

@@ -26,13 +26,12 @@ from wtforms.validators import (
     Email,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     Regexp,
     ValidationError,
 )
 
-from ..forms import BaseForm, select_choices
+from ..forms import BaseForm, NumberRange, select_choices
 from ..i18n import CATEGORY_KIND_LABELS, ORGANISATION_TYPE_LABELS, REGION_LABELS, STATUS_LABELS, current_language
 from ..models import CategoryKind, NominationStatus, OrganisationType, Role
 from ..regions import country_choices

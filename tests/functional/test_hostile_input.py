@@ -2,7 +2,7 @@
 
 import pytest
 
-from awards_app.models import Nomination, Organisation, User
+from awards_app.models import Assignment, Category, Edition, Nomination, Organisation, User
 from tests.conftest import count
 
 
@@ -69,3 +69,41 @@ def test_edition_dates_out_of_range_are_refused_at_the_field(client, auth, world
         "opens_at": opens, "closes_at": closes})
     assert response.status_code == 200
     assert b"Enter a date between the years 2000 and 2100." in response.data
+
+
+HUGE = "1" + "0" * 400  # a whole number no float can hold
+
+
+@pytest.mark.parametrize("field", ["year", "max_per_organisation", "tiers-0-count"])
+def test_a_number_too_large_for_a_float_is_refused_at_the_field(client, auth, world, field):
+    auth.login(world.secretariat)
+    edition = {"name": "X", "year": "2027", "slug": "x-2027", "reference_prefix": "SSCP", "time_zone": "Asia/Seoul",
+               "opens_at": "2027-01-01T00:00", "closes_at": "2027-05-31T23:59"}
+    category = {"code": "XX", "name_en": "X", "name_ko": "X", "kind": "project", "eligible_types": "city",
+                "max_per_organisation": "1", "position": "0", "tiers-0-name_en": "Gold", "tiers-0-count": "1"}
+    url, data = (("/secretariat/editions/new", edition) if field == "year"
+                 else (f"/secretariat/editions/{world.edition.id}/categories/new", category))
+    response = client.post(url, data={**data, field: HUGE})
+    assert response.status_code == 200
+    assert b"Number must be between" in response.data
+    assert count(Edition) == 1 and count(Category) == 3
+
+
+@pytest.mark.parametrize("value", [HUGE, "-" + HUGE, "sNaN"])
+def test_the_round_s_numbers_refuse_what_no_float_holds(client, auth, world, db, value):
+    from tests.functional.judging_helpers import judging_round
+
+    round_ = judging_round(world)
+    auth.login(world.secretariat)
+    response = client.post(f"/secretariat/rounds/{round_.id}/assignments/automatic",
+                           data={"auto-seed": value, "auto-submit_auto": "1"}, follow_redirects=True)
+    assert response.status_code == 200
+    assert count(Assignment) == 0
+    response = client.post(f"/secretariat/rounds/{round_.id}/edit", data={
+        "name": "Online evaluation", "opens_at": "2026-01-01T00:00", "closes_at": "2026-12-31T00:00",
+        "categories": str(world.project.id), "judges_per_nomination": value, "mode": "scoring",
+        "disagreement_threshold": value, "quorum": "0.5", "ranking_method": "mean"})
+    assert response.status_code == 200
+    assert b"Number must be between" in response.data or b"Enter a number." in response.data
+    db.session.refresh(round_)
+    assert round_.judges_per_nomination == 3
