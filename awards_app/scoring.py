@@ -13,7 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, Inexact, InvalidOperation
+
+# Arithmetic that refuses to round: 7.00000000000000000000000000001 − 1 must not become 6 and pass as on the step.
+_EXACT = Context(prec=28, traps=[Inexact, InvalidOperation])
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,11 @@ def check_score(value: Decimal, scale: Scale) -> None:
     """Raise ScoreError unless the value lies on the scale and on its step."""
     if value < scale.minimum or value > scale.maximum:
         raise ScoreError("out-of-range", scale)
-    if (value - scale.minimum) % scale.step != 0:
+    try:
+        on_step = _EXACT.remainder(_EXACT.subtract(value, scale.minimum), scale.step) == 0
+    except (Inexact, InvalidOperation):  # more digits than 28: no step of a scale is that fine
+        on_step = False
+    if not on_step:
         raise ScoreError("off-step", scale)
 
 
