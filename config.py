@@ -7,7 +7,9 @@ The factory picks one by name (``FLASK_CONFIG`` or the ``config_name`` argument)
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -34,6 +36,9 @@ class Config:
     MAX_ATTACHMENT_BYTES = int(os.environ.get("MAX_ATTACHMENT_BYTES", 20 * MB))
     MAX_NOMINATION_BYTES = int(os.environ.get("MAX_NOMINATION_BYTES", 60 * MB))
     MAX_ATTACHMENTS_PER_NOMINATION = int(os.environ.get("MAX_ATTACHMENTS_PER_NOMINATION", 20))
+    # An uploaded workbook (imports, offline score sheets) whose parts unpack into more than this is refused
+    # before it is parsed: a few megabytes of .xlsx can hold gigabytes of XML.
+    MAX_WORKBOOK_UNPACKED_BYTES = int(os.environ.get("MAX_WORKBOOK_UNPACKED_BYTES", 50 * MB))
 
     # SMTP is used when MAIL_SERVER is set; otherwise mail is written to MAIL_OUTBOX.
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
@@ -43,8 +48,18 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "Seoul Smart City Prize <noreply@localhost>")
 
+    # The address people reach the site at, e.g. https://awards.example.org. Every link in an e-mail is built from it,
+    # never from the Host header of the request that caused the mail (which anyone can forge).
+    EXTERNAL_URL = os.environ.get("EXTERNAL_URL", "http://127.0.0.1:5000")
+    # Host names the app answers for; any other Host header is refused with 400. None accepts every host
+    # (development and tests); production answers for the host of EXTERNAL_URL and those of TRUSTED_HOSTS.
+    TRUSTED_HOSTS: list[str] | None = None
+    EXTRA_TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()]
+    ONLY_TRUSTED_HOSTS = False
+
     # Links in e-mails: the tokens expire after these many seconds.
     PASSWORD_RESET_MAX_AGE = 60 * 60
+    CONFIRMATION_MAX_AGE = 48 * 60 * 60
     INVITATION_MAX_AGE = 14 * 24 * 60 * 60
 
     LANGUAGES = ["en", "ko"]
@@ -53,6 +68,11 @@ class Config:
     BOOTSTRAP_SERVE_LOCAL = True
     ITEMS_PER_PAGE = 25
 
+    # Sign-ins live on the server (awards_app.models.UserSession): signing out ends them there. Without "keep me
+    # signed in" a sign-in ends after this long idle; with it, after REMEMBER_COOKIE_DURATION.
+    SESSION_IDLE_TIMEOUT = timedelta(hours=12)
+    SESSION_TOUCH_INTERVAL = timedelta(minutes=5)
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -93,17 +113,30 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or "sqlite://"
     WTF_CSRF_ENABLED = False
     MAIL_SERVER = None
+    EXTERNAL_URL = "http://localhost"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashing keeps the suite quick; never in production
     RATELIMIT_ENABLED = False  # switched on by the tests of throttling
+
+
+def external_host(url: str | None) -> str | None:
+    """The host name of a configured external address, or None when it is not an http(s) URL with a host."""
+    parts = urlsplit(url or "")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return parts.hostname
 
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    EXTERNAL_URL = os.environ.get("EXTERNAL_URL", "")
+    ONLY_TRUSTED_HOSTS = True
+    # Strict-Transport-Security: browsers keep to HTTPS for a year, subdomains included.
+    HSTS_MAX_AGE = 365 * 24 * 60 * 60
 
     @classmethod
     def check(cls, config: dict) -> None:
-        """Refuse to run production with a missing or default secret key, or with debugging on."""
+        """Refuse to run production with a missing or default secret key, debugging on, or no external address."""
         key = config.get("SECRET_KEY")
         if not key or key == DEFAULT_SECRET_KEY or len(key) < 16:
             raise RuntimeError(
@@ -111,6 +144,12 @@ class ProductionConfig(Config):
             )
         if config.get("DEBUG"):
             raise RuntimeError("DEBUG must be off in production.")
+        url = config.get("EXTERNAL_URL")
+        if external_host(url) is None or urlsplit(url).scheme != "https":
+            raise RuntimeError(
+                "EXTERNAL_URL is missing or not an https:// address: set it to the address people reach the site at "
+                "(e.g. https://awards.example.org); every link in an e-mail is built from it."
+            )
 
 
 CONFIGS: dict[str, type[Config]] = {

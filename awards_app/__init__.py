@@ -25,6 +25,7 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     register_secret_key(app, name)
     config_class.check(app.config)
+    register_hosts(app)
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_ATTACHMENT_BYTES"] + 1024 * 1024
 
     register_extensions(app)
@@ -33,6 +34,7 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
     register_errorhandlers(app)
     register_template_helpers(app)
     register_security_headers(app)
+    register_after_response(app)
     register_cli(app)
     register_logging(app)
     return app
@@ -48,6 +50,15 @@ def register_secret_key(app: Flask, config_name: str) -> None:
     if not key_file.exists():
         key_file.write_text(secrets.token_hex(32))
     app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def register_hosts(app: Flask) -> None:
+    """Answer only for the site's own host names when the configuration asks for it (production does)."""
+    from config import external_host
+
+    if app.config.get("ONLY_TRUSTED_HOSTS") and not app.config.get("TRUSTED_HOSTS"):
+        app.config["TRUSTED_HOSTS"] = [external_host(app.config["EXTERNAL_URL"]),
+                                       *app.config.get("EXTRA_TRUSTED_HOSTS", [])]
 
 
 def register_proxy(app: Flask) -> None:
@@ -136,18 +147,58 @@ def register_template_helpers(app: Flask) -> None:
     register_filters(app)
 
 
+#: Browser features no page of the app uses, switched off for the site and anything it might frame.
+PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
+    "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture", "encrypted-media", "fullscreen",
+    "geolocation", "gyroscope", "hid", "idle-detection", "magnetometer", "microphone", "midi", "payment",
+    "picture-in-picture", "publickey-credentials-get", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+))
+_STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static"})
+
+
 def register_security_headers(app: Flask) -> None:
+    """The security headers of every response, in one place (Flask-Talisman was weighed: it adds an HTTPS redirect
+    the reverse proxy already does, and its defaults are looser than these, so a second mechanism would only blur
+    which one decides)."""
+    from flask import request
+    from flask_login import current_user
+
+    @app.before_request
+    def recognise_user():
+        # Read the sign-in at the start of the request, before a view changes anything: recognising it may write
+        # its last-seen time, which must not commit a view's half-made change. Static files need no one.
+        if request.endpoint not in _STATIC_ENDPOINTS:
+            _ = current_user.is_authenticated
+
     @app.after_request
     def set_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
             "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
         )
+        headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if app.config.get("HSTS_MAX_AGE"):
+            headers.setdefault("Strict-Transport-Security",
+                               f"max-age={int(app.config['HSTS_MAX_AGE'])}; includeSubDomains")
+        if request.endpoint not in _STATIC_ENDPOINTS:
+            # Nothing but the app's own static files may be kept by a browser or a proxy: a signed-in page or a
+            # download left in a shared computer's cache shows a judge's scores to the next person at the desk.
+            headers["Cache-Control"] = "no-store"
+            headers.pop("Expires", None)
+            headers.pop("Last-Modified", None)
+            headers.pop("ETag", None)
         return response
+
+
+def register_after_response(app: Flask) -> None:
+    from .after_response import register
+
+    register(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -40,6 +40,7 @@ the pairs to add. Its result obeys these rules, in this order of priority:
 
 from __future__ import annotations
 
+import enum
 import random
 import unicodedata
 from collections import Counter
@@ -100,19 +101,37 @@ def normalise_country(code: str) -> str:
     return (code or "").strip().upper()
 
 
-def automatic_conflict(judge: JudgeSlot, nomination: NominationSlot, same_country: bool) -> str | None:
-    """Why this judge may never be assigned this nomination automatically, or None.
+class ConflictRule(enum.StrEnum):
+    """The rules that keep a judge off a nomination whatever anyone declares."""
+
+    SAME_ORGANISATION = "same_organisation"
+    SAME_COUNTRY = "same_country"
+
+
+def conflict_rule(judge: JudgeSlot, nomination: NominationSlot, same_country: bool) -> ConflictRule | None:
+    """The rule that forbids this judge this nomination, by hand or automatically, or None.
 
     The same organisation (compared by ``normalise_organisation``), or, when ``same_country`` is true, the same
-    country (compared by ``normalise_country``). An empty organisation or country never matches anything.
+    country (compared by ``normalise_country``). An empty organisation or country never matches anything: such a
+    judge escapes the rule, which is why the secretariat is warned about judges without either.
     """
     organisation = normalise_organisation(judge.organisation)
     if organisation and organisation == normalise_organisation(nomination.organisation):
-        return "the judge belongs to the nominating organisation"
+        return ConflictRule.SAME_ORGANISATION
     if same_country:
         country = normalise_country(judge.country_code)
         if country and country == normalise_country(nomination.country_code):
-            return f"the judge is from the nomination's country ({country})"
+            return ConflictRule.SAME_COUNTRY
+    return None
+
+
+def automatic_conflict(judge: JudgeSlot, nomination: NominationSlot, same_country: bool) -> str | None:
+    """Why this judge may never be assigned this nomination, in words (see :func:`conflict_rule`), or None."""
+    rule = conflict_rule(judge, nomination, same_country)
+    if rule is ConflictRule.SAME_ORGANISATION:
+        return "the judge belongs to the nominating organisation"
+    if rule is ConflictRule.SAME_COUNTRY:
+        return f"the judge is from the nomination's country ({normalise_country(judge.country_code)})"
     return None
 
 

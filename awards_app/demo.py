@@ -443,6 +443,11 @@ def _judging(edition: Edition, secretariat: User, now: datetime, summary: SeedSu
             judge.country_code = country
             judge.expertise = "Smart-city policy, digital inclusion, urban data"
             judge.languages = "English"
+    # The chair judges too: her organisation and country keep her off the nominations they rule out, like anyone's.
+    chair = db.session.scalar(sa.select(User).where(User.email == "chair@wego.example"))
+    if chair is not None and not chair.affiliation:
+        chair.title, chair.affiliation, chair.country_code = "Secretary General", "WeGO Secretariat", "KR"
+        chair.expertise, chair.languages = "Smart-city governance", "Korean, English"
     db.session.commit()
 
     existing = {r.name: r for r in judging.rounds_of(edition)}

@@ -7,13 +7,18 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, SecurityError
 
 from .extensions import db
 from .urls import safe_referrer
 
 
 def register(app: Flask) -> None:
+    @app.errorhandler(SecurityError)
+    def unknown_host(error):
+        # A Host header the site does not answer for (TRUSTED_HOSTS): no page of ours, since none can be addressed.
+        return "Unknown host: this site answers only for its own address.\n", 400, {"Content-Type": "text/plain"}
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_template(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import PasswordField, SelectChoice, StringField, validators
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import EmailField, PasswordField, SelectChoice, StringField, validators
+from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -35,6 +35,15 @@ class NumberRange(validators.NumberRange):
         except (OverflowError, ValueError):  # a whole number beyond a float's range, a signalling NaN
             field.data = None
             super().__call__(form, field)
+
+
+def email_field(label=_l("E-mail")) -> EmailField:
+    """An e-mail address, checked and used in the one spelling accounts are stored, looked up and throttled by."""
+    from .services.accounts import normalise_email
+
+    return EmailField(label, filters=[normalise_email],
+                      validators=[DataRequired(), Email(message=_l("Enter a valid e-mail address.")),
+                                  Length(max=254)])
 
 
 def new_password_field() -> PasswordField:

@@ -212,6 +212,7 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters["role_label"] = lambda r: ROLE_LABELS.get(r, r)
     app.jinja_env.filters["region_label"] = lambda r: REGION_LABELS.get(r, r or "—")
     app.jinja_env.filters["filesize"] = human_size
+    app.jinja_env.filters["browser_name"] = browser_name
     app.jinja_env.filters["flag_label"] = lambda f: FLAG_LABELS.get(f, f)
     app.jinja_env.filters["method_label"] = lambda m: METHOD_LABELS.get(str(m), m)
     app.jinja_env.filters["assignment_status_label"] = lambda s: ASSIGNMENT_STATUS_LABELS.get(s, s)
@@ -220,6 +221,22 @@ def register_filters(app: Flask) -> None:
     @app.context_processor
     def inject_language():
         return {"current_language": current_language(), "language_names": LANGUAGE_NAMES}
+
+
+_BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
+             ("Chromium/", "Chromium"), ("Safari/", "Safari"))
+_SYSTEMS = (("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"),
+            ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux"))
+
+
+def browser_name(user_agent: str | None) -> str:
+    """A browser as a person recognises it ("Firefox on Windows"), from its User-Agent; the raw text otherwise."""
+    text = user_agent or ""
+    browser = next((name for mark, name in _BROWSERS if mark in text), None)
+    system = next((name for mark, name in _SYSTEMS if mark in text), None)
+    if browser and system:
+        return _("%(browser)s on %(system)s", browser=browser, system=system)
+    return browser or system or (text[:60] or _("Unknown browser"))
 
 
 def human_size(size: int) -> str:

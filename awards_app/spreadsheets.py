@@ -31,11 +31,18 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 
 MAX_ROWS = 5_000
+#: No template has more columns than this; cells to the right of it are not read.
+MAX_COLUMNS = 200
+#: What the parts of a workbook may add up to once unpacked (the application's MAX_WORKBOOK_UNPACKED_BYTES).
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+#: How many times smaller than its contents a part (or the file) may be: Excel's XML packs about 5 to 20 times.
+MAX_COMPRESSION_RATIO = 100
+_RATIO_FLOOR = 1024 * 1024  # small parts of repeated markup may pack far better; they cannot hurt
+MAX_PARTS = 10_000
 #: Excel's own limit on the text of a cell.
 MAX_CELL_TEXT = 32_767
 #: A drop-down list in a data validation is limited to 255 characters in all.
@@ -46,7 +53,8 @@ _REQUIRED_FILL = PatternFill(fill_type="solid", fgColor="FCE4D6")
 _OPTIONAL_FILL = PatternFill(fill_type="solid", fgColor="DCE6F1")
 _LOCKED_FILL = PatternFill(fill_type="solid", fgColor="EDEDED")
 _WRAP_TOP = Alignment(wrap_text=True, vertical="top")
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Excel reads text starting with these as a formula (or, for tab and CR, strips them and then does).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _SPACES = re.compile(r"\s+")
 
 
@@ -202,11 +210,13 @@ def _print_setup(sheet, *, repeat_header: bool) -> None:
 
 
 def _as_text(sheet) -> None:
-    """Mark every text cell that looks like a formula as plain text."""
+    """Keep every text cell that looks like a formula a text: stored as a string, and marked with Excel's quote
+    prefix so that it stays text when somebody edits the cell (as the results workbook does)."""
     for row in sheet.iter_rows():
         for cell in row:
-            if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_STARTS):
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
                 cell.data_type = "s"
+                cell.quotePrefix = True
 
 
 def _write_sheet(sheet, spec: SheetSpec) -> None:
@@ -297,29 +307,51 @@ def cell_text(value: object) -> str:
     return str(value).replace("\r\n", "\n").replace("\x00", "").strip()
 
 
-def _open(data: bytes, *, data_only: bool = True):
+_UNREADABLE = _l("The workbook could not be read; it may be damaged. Save it again in Excel and upload it.")
+
+
+def _check_archive(data: bytes, max_unpacked: int) -> None:
+    """Refuse, before anything is parsed, a file that is not a workbook or would unpack into too much.
+
+    An .xlsx is a zip archive of XML parts. A few megabytes can unpack into gigabytes (a "zip bomb"), so the sizes
+    the archive declares are added up first; they are also what reading may produce, since Python's zip reader
+    stops at a part's declared size and fails its checksum if the part holds more.
+    """
     if not data:
         raise UnreadableFile(_l("The file is empty."))
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise UnreadableFile(_l("This is not an Excel workbook (.xlsx). Save the file as an Excel workbook and "
-                                "upload it again."))
     try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as error:
-        raise UnreadableFile(_l("The workbook could not be read; it may be damaged. Save it again in Excel and "
-                                "upload it.")) from error
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as error:
+        raise UnreadableFile(_l("This is not an Excel workbook (.xlsx). Save the file as an Excel workbook and "
+                                "upload it again.")) from error
+    unpacked = sum(part.file_size for part in parts)
+    packed = sum(part.compress_size for part in parts)
+    too_dense = any(part.file_size > _RATIO_FLOOR
+                    and part.file_size > MAX_COMPRESSION_RATIO * max(part.compress_size, 1) for part in parts)
+    if len(parts) > MAX_PARTS or unpacked > max_unpacked or too_dense or (
+            unpacked > _RATIO_FLOOR and unpacked > MAX_COMPRESSION_RATIO * max(packed, 1)):
+        raise UnreadableFile(_l("%(message)s It would unpack into more than %(mb)d MB, more than any filled-in "
+                                "template holds.", message=_UNREADABLE, mb=max_unpacked // (1024 * 1024)))
 
 
 def read_workbook(data: bytes, specs: Sequence[SheetSpec], *, max_rows: int = MAX_ROWS,
-                  require_all: bool = False) -> tuple[list[Row], list[Problem]]:
+                  max_unpacked: int = MAX_UNPACKED_BYTES, require_all: bool = False) -> tuple[list[Row], list[Problem]]:
     """Read the sheets of ``specs`` that the file has; return their filled rows and the problems found.
 
     With ``require_all`` a missing sheet is a problem; otherwise sheets not in the file are simply absent (a
     nominations file may carry only the categories it has entries for). Sheets the specs do not name are ignored
     (the ``Instructions`` sheet, a person's own notes).
+
+    The file is checked before it is parsed (:func:`_check_archive`) and opened once. A sheet is read up to row
+    ``2 * max_rows + 1`` and column ``MAX_COLUMNS``, empty ones included, whatever size the sheet claims. Anything
+    that goes wrong inside the file (broken or hostile XML, a damaged part) is the one :class:`UnreadableFile`.
     """
-    book = _open(data)
-    formulas = _open(data, data_only=False)  # to tell an empty cell from a formula whose result was not saved
+    _check_archive(data, max_unpacked)
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # a damaged or hostile file can fail openpyxl anywhere: all of it is "unreadable"
+        raise UnreadableFile(_UNREADABLE) from error
     try:
         by_key = {header_key(name): name for name in book.sheetnames}
         rows: list[Row] = []
@@ -332,7 +364,7 @@ def read_workbook(data: bytes, specs: Sequence[SheetSpec], *, max_rows: int = MA
                     problems.append(Problem(spec.name, 0, "", str(_l("The sheet is missing."))))
                 continue
             found += 1
-            sheet_rows, sheet_problems = _read_sheet(book[name], formulas[name], spec, max_rows)
+            sheet_rows, sheet_problems = _read_sheet(book, name, spec, max_rows)
             rows.extend(sheet_rows)
             problems.extend(sheet_problems)
         if not found and not require_all:
@@ -341,22 +373,37 @@ def read_workbook(data: bytes, specs: Sequence[SheetSpec], *, max_rows: int = MA
         return rows, problems
     except UnreadableFile:
         raise
-    except (KeyError, ValueError, TypeError, OSError, zipfile.BadZipFile) as error:
-        raise UnreadableFile(_l("The workbook could not be read; it may be damaged. Save it again in Excel and "
-                                "upload it.")) from error
+    except Exception as error:  # as above: broken XML, entities, a part that fails its checksum
+        raise UnreadableFile(_UNREADABLE) from error
     finally:
         book.close()
-        formulas.close()
 
 
-def _read_sheet(sheet, formula_sheet, spec: SheetSpec, max_rows: int) -> tuple[list[Row], list[Problem]]:
+def _rows_of(book, name: str, *, formulas: bool, last_row: int):
+    """The values of a sheet row by row, or (``formulas``) what is written in each cell: a formula's text.
+
+    A read-only workbook takes ``data_only`` when a sheet's rows start being read, so one opened workbook gives
+    both: its parts are unpacked and its shared strings read once.
+    """
+    book._data_only = formulas is False  # openpyxl reads the flag as each iteration starts; it has no setter
+    rows = book[name].iter_rows(max_row=last_row, max_col=MAX_COLUMNS, values_only=True)
+    first = next(rows, None)
+    return first, rows
+
+
+def _read_sheet(book, name: str, spec: SheetSpec, max_rows: int) -> tuple[list[Row], list[Problem]]:
     problems: list[Problem] = []
-    values = sheet.iter_rows(values_only=True)
-    formula_rows = formula_sheet.iter_rows(values_only=True)
-    next(formula_rows, None)
-    header = next(values, None)
+    last_row = 2 * max_rows + 1
+    header, values = _rows_of(book, name, formulas=False, last_row=last_row)
+    # Started after the values, so it reads what is written (to tell an empty cell from a formula not computed).
+    _first, formula_rows = _rows_of(book, name, formulas=True, last_row=last_row)
     if header is None:
         return [], [Problem(spec.name, 1, "", str(_l("The header row is missing.")))]
+    declared = book[name].max_row
+    if declared is not None and declared > last_row:
+        problems.append(Problem(spec.name, last_row + 1, "", str(_l(
+            "The sheet goes on past row %(n)d, and rows after it are not read. Delete the rows below your data, or "
+            "split the file.", n=last_row))))
     positions: dict[int, Column] = {}
     seen: set[str] = set()
     for index, text in enumerate(header):

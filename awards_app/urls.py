@@ -1,10 +1,22 @@
-"""Redirect targets that cannot lead off the site."""
+"""Addresses: links for e-mails, built from the configured external address, and redirect targets that cannot lead
+off the site."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import request
+from flask import current_app, request
+
+
+def external_url(endpoint: str, **values) -> str:
+    """The full address of a page for a link sent out (e-mail), from ``EXTERNAL_URL``, never from the request.
+
+    A request's Host header is whatever its sender wrote: a reset link built from it would carry the token to any
+    host an attacker names.
+    """
+    base = urlsplit(current_app.config["EXTERNAL_URL"])
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def is_safe_path(target: str | None) -> bool:

@@ -109,7 +109,8 @@ NUMBER_FORMATS = {
     "Spearman": THREE_DECIMALS, "Weight": "General", "Min": "General", "Max": "General",
 }
 
-# Excel reads text starting with these as a formula (or, for tab and CR, strips them and then does).
+# Excel reads text starting with these as a formula (or, for tab and CR, strips them and then does); the same
+# list guards the templates of awards_app.spreadsheets, which this pure module does not import (it brings Flask).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Excel forbids these in sheet names; a slash reads best as a dash, the others as a space.
 _SHEET_NAME_DASH = re.compile(r"[/\\]")

@@ -282,7 +282,9 @@ class Postgres:
 def environment(database_url: str, folder: Path) -> dict[str, str]:
     return {**os.environ, "FLASK_CONFIG": "production", "SECRET_KEY": secrets.token_hex(32),
             "DATABASE_URL": database_url, "UPLOAD_FOLDER": str(folder / "uploads"),
-            "MAIL_OUTBOX": str(folder / "outbox"), "RATELIMIT_ENABLED": "0", "FLASK_APP": "wsgi.py"}
+            "MAIL_OUTBOX": str(folder / "outbox"), "RATELIMIT_ENABLED": "0", "FLASK_APP": "wsgi.py",
+            # The site's address as production needs it; the clients connect to 127.0.0.1 and say so in Host.
+            "EXTERNAL_URL": "https://127.0.0.1"}
 
 
 def prepare(env: dict[str, str], judges: int, applicants: int, per_judge: int) -> dict:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask import g
+from flask.testing import FlaskClient
 from flask_babel import refresh
 
 from awards_app import create_app
@@ -32,6 +33,15 @@ from awards_app.models import (
 PASSWORD = "correct-horse-battery"
 
 
+class BufferedClient(FlaskClient):
+    """The test client, reading each response whole and closing it as a server does once it is sent: work the app
+    defers until after the response (mail whose timing must not tell anything) has run when a request returns."""
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(tmp_path: Path):
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite3'}"
@@ -44,6 +54,8 @@ def app(tmp_path: Path):
             "SERVER_NAME": None,
         },
     )
+    app.test_client_class = BufferedClient
+
     @app.before_request
     def _forget_cached_user():
         # The test holds an app context open and Flask reuses it for the test client's requests, so `g`
@@ -148,6 +160,29 @@ class Auth:
 @pytest.fixture
 def auth(client) -> Auth:
     return Auth(client)
+
+
+def register_applicant(**details) -> User:
+    """Register an applicant through the service and confirm the address, as the e-mailed link would."""
+    from awards_app.services import accounts
+
+    accounts.register_applicant(**details)
+    user = _db.session.scalar(sa.select(User).where(User.email == accounts.normalise_email(details["email"])))
+    user.confirmation_pending = False
+    _db.session.commit()
+    return user
+
+
+def confirmation_link(app) -> str:
+    """The path of the newest address-confirmation link in the outbox."""
+    import re
+    from email import message_from_bytes, policy
+
+    newest = sorted(Path(app.config["MAIL_OUTBOX"]).glob("*.eml"))[-1]
+    body = message_from_bytes(newest.read_bytes(), policy=policy.default).get_content()
+    match = re.search(r"https?://[^/\s]+(/auth/confirm/\S+)", body)
+    assert match, body
+    return match.group(1)
 
 
 def complete_project_answers(title: str = "Odense robot-assisted care") -> dict[str, str]:

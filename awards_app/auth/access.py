@@ -8,22 +8,16 @@ from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from ..extensions import db
 from ..models import Role, User
 
 login_message = _l("Please sign in to see this page.")
 
 
 def load_user(session_id: str) -> User | None:
-    """The signed-in user, unless the account was disabled or its password changed since sign-in."""
-    user_id, _, fingerprint = (session_id or "").partition(":")
-    try:
-        user = db.session.get(User, int(user_id))
-    except (TypeError, ValueError, OverflowError):
-        return None
-    if user is None or not user.active or fingerprint != user.session_fingerprint:
-        return None
-    return user
+    """The signed-in user, while the sign-in the cookie names is open and the account active."""
+    from ..services.accounts import session_user
+
+    return session_user(session_id)
 
 
 def role_required(*roles: Role):

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length
 
-from ..forms import BaseForm, confirm_password_field, new_password_field
+from ..forms import BaseForm, confirm_password_field, email_field, new_password_field
 from ..i18n import ORGANISATION_TYPE_LABELS, current_language
 from ..models import OrganisationType
 from ..regions import country_choices
-
-
-def email_field(label=_l("E-mail")) -> EmailField:
-    return EmailField(label, validators=[DataRequired(), Email(message=_l("Enter a valid e-mail address.")),
-                                         Length(max=254)])
 
 
 class LoginForm(BaseForm):
@@ -66,3 +61,11 @@ class AcceptInvitationForm(BaseForm):
     password = new_password_field()
     confirm = confirm_password_field()
     submit = SubmitField(_l("Accept and set password"))
+
+
+class ConfirmEmailForm(BaseForm):
+    submit = SubmitField(_l("Confirm and continue"))
+
+
+class SignOutEverywhereForm(BaseForm):
+    submit = SubmitField(_l("Sign out everywhere"))

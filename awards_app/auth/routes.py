@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -12,17 +12,28 @@ from ..secretariat.forms import JudgeProfileForm
 from ..services import ServiceError, accounts
 from ..urls import safe_next
 from . import throttling
-from .forms import AcceptInvitationForm, ForgotPasswordForm, LoginForm, RegistrationForm, ResetPasswordForm
+from .forms import (
+    AcceptInvitationForm,
+    ConfirmEmailForm,
+    ForgotPasswordForm,
+    LoginForm,
+    RegistrationForm,
+    ResetPasswordForm,
+    SignOutEverywhereForm,
+)
 
 bp = Blueprint("auth", __name__)
 
 
 def _start_session(user, remember: bool = False) -> None:
-    # A fresh session at sign-in (keeping only the language), so a planted session id is worthless.
+    # A fresh session at sign-in (keeping only the language), so a planted session id is worthless; the sign-in
+    # itself is kept on the server, where signing out ends it.
     locale = session.get("locale")
     session.clear()
     if locale:
         session["locale"] = locale
+    accounts.start_session(user, remember=remember, user_agent=request.user_agent.string,
+                           ip_address=request.remote_addr)
     login_user(user, remember=remember)
 
 
@@ -40,6 +51,11 @@ def login():
             # One message whether the account is unknown, inactive or the password wrong.
             throttling.count_attempt()
             flash(_("Wrong e-mail or password."), "danger")
+        elif user.confirmation_pending:
+            throttling.count_attempt()  # each try sends a mail: bounded like failed sign-ins
+            accounts.resend_confirmation(user)
+            flash(_("Confirm your e-mail address first: we have sent the link to %(email)s again.",
+                    email=user.email), "warning")
         else:
             throttling.forget_failed_sign_ins()
             _start_session(user, remember=form.remember.data)
@@ -49,7 +65,9 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Sign out."""
+    """Sign out: this browser's sign-in ends on the server too."""
+    if current_user.is_authenticated:
+        accounts.end_session(current_user)
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("main.index"))
@@ -64,20 +82,42 @@ def register():
     form = RegistrationForm()
     if form.validate_on_submit():
         throttling.count_attempt()  # taken or not, an address tried costs the same: no free probing of accounts
-        try:
-            user = accounts.register_applicant(
-                email=form.email.data, password=form.password.data, name=form.name.data,
-                organisation_name=form.organisation_name.data,
-                organisation_type=OrganisationType(form.organisation_type.data),
-                country_code=form.country.data, city=form.city.data, locale=current_language(),
-            )
-        except ServiceError as error:
-            form.email.errors.append(str(error.message))
-        else:
-            _start_session(user)
-            flash(_("Welcome! Your account is ready: start a nomination below."), "success")
-            return redirect(url_for("nominations.index"))
+        accounts.register_applicant(
+            email=form.email.data, password=form.password.data, name=form.name.data,
+            organisation_name=form.organisation_name.data,
+            organisation_type=OrganisationType(form.organisation_type.data),
+            country_code=form.country.data, city=form.city.data, locale=current_language(),
+        )
+        # The same answer whether or not the address already has an account: its owner is told by e-mail.
+        hours = current_app.config["CONFIRMATION_MAX_AGE"] // 3600
+        flash(_("Almost done: we have e-mailed a link to %(email)s. Open it within %(h)d hours to finish creating "
+                "your account.", email=form.email.data, h=hours), "info")
+        return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form)
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+def confirm_email(token: str):
+    """Finish a registration from the e-mailed link (a button, so a mail scanner opening the link changes nothing)."""
+    try:
+        accounts.user_from_token(token, accounts.CONFIRMATION_SALT, current_app.config["CONFIRMATION_MAX_AGE"])
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+        return redirect(url_for("auth.login"))
+    form = ConfirmEmailForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.confirm_email(token)
+        except ServiceError as error:
+            flash(str(error.message), "info")
+            return redirect(url_for("auth.login"))
+        if current_user.is_authenticated:
+            accounts.end_session(current_user)
+            logout_user()
+        _start_session(user)
+        flash(_("Welcome! Your account is ready: start a nomination below."), "success")
+        return redirect(url_for("nominations.index"))
+    return render_template("auth/confirm.html", form=form)
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
@@ -111,8 +151,9 @@ def reset_password(token: str):
         except ServiceError as error:
             flash(str(error.message), "danger")
             return redirect(url_for("auth.forgot_password"))
-        logout_user()
-        flash(_("Your password has been changed. Sign in with the new one."), "success")
+        logout_user()  # the reset ended every sign-in of the account, this browser's included
+        flash(_("Your password has been changed and every device signed out. Sign in with the new one."),
+              "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form)
 
@@ -155,4 +196,18 @@ def account():
             accounts.update_profile(current_user, form.apply_to, current_user)
             flash(_("Profile saved."), "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form)
+    return render_template("auth/account.html", form=form, sessions=accounts.open_sessions(current_user),
+                           everywhere_form=SignOutEverywhereForm())
+
+
+@bp.route("/account/sign-out-everywhere", methods=["POST"])
+@login_required
+def sign_out_everywhere():
+    """End every sign-in of the account: other devices, remembered browsers and this one."""
+    form = SignOutEverywhereForm()
+    if form.validate_on_submit():
+        ended = accounts.end_all_sessions(current_user, current_user)
+        logout_user()
+        flash(_("Signed out everywhere: %(n)d sign-in(s) ended. Sign in again to continue.", n=ended), "success")
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("auth.account"))

@@ -19,7 +19,7 @@ from .judging import (
 from .nominations import ACTIVE_STATUSES, SCREENABLE_STATUSES, Attachment, Nomination, NominationStatus
 from .programs import AwardTier, CallState, Category, CategoryKind, Edition
 from .types import UTCDateTime, utcnow
-from .users import Organisation, OrganisationType, Role, User, UserRole
+from .users import Organisation, OrganisationType, Role, User, UserRole, UserSession, session_key_digest
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -51,6 +51,8 @@ __all__ = [
     "UTCDateTime",
     "User",
     "UserRole",
+    "UserSession",
     "Vote",
+    "session_key_digest",
     "utcnow",
 ]

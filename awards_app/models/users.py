@@ -83,6 +83,8 @@ class User(UserMixin, db.Model):
     invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # An applicant who registered and has not yet opened the link e-mailed to the address: cannot sign in.
+    confirmation_pending: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # A judge's profile: who they are, and the time zone their deadlines are shown in.
     title: Mapped[str] = mapped_column(sa.String(120), default="")
     affiliation: Mapped[str] = mapped_column(sa.String(200), default="")
@@ -123,14 +125,21 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login asks this before logging a user in
         return self.active
 
+    #: The key of the sign-in this request belongs to (set at sign-in and when a request is recognised; not stored:
+    #: the database keeps only its digest in :class:`UserSession`).
+    session_key = None  # str | None; a plain attribute, not a column
+    current_session = None  # the UserSession of this request
+
     def get_id(self) -> str:
-        """The session's user id carries a digest of the password hash: a new password signs out every other
-        session."""
-        return f"{self.id}:{self.session_fingerprint}"
+        """What the session and remember-me cookies carry: the user and the key of one sign-in (see
+        :class:`UserSession`), so that ending the sign-in on the server makes both cookies worthless."""
+        return f"{self.id}:{self.session_key or ''}"
 
     @property
-    def session_fingerprint(self) -> str:
-        return hashlib.sha256((self.password_hash or "").encode()).hexdigest()[:16]
+    def missing_conflict_details(self) -> list[str]:
+        """What a judge lacks for the automatic conflict rules to see them: "organisation", "country" or both."""
+        missing = [] if (self.affiliation or "").strip() else ["organisation"]
+        return missing if (self.country_code or "").strip() else [*missing, "country"]
 
     @property
     def has_password(self) -> bool:
@@ -145,3 +154,31 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+def session_key_digest(key: str) -> str:
+    """How a sign-in's key is kept in the database: a stolen copy of the table opens no session."""
+    return hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
+
+
+class UserSession(db.Model):
+    """One sign-in of one browser. Its cookies name it by a random key; signing out (here or everywhere), a new
+    password or its expiry ends it on the server, after which a copied session or remember-me cookie opens nothing.
+    """
+
+    __tablename__ = "user_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    key_digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    user_agent: Mapped[str] = mapped_column(sa.String(200), default="")
+    ip_address: Mapped[str | None] = mapped_column(sa.String(45))
+
+    user: Mapped[User] = relationship()
+
+    def is_open(self, now: datetime) -> bool:
+        return self.ended_at is None and now < self.expires_at

@@ -111,8 +111,8 @@ def round_detail(round_id: int):
     return render_template("rounds/round_detail.html", round=round_, nominations=nominations,
                            judges_progress=judges_progress, nominations_progress=nominations_progress,
                            later=later, advance_form=advance_form, top_form=top_form, rubrics=rubrics,
-                           locked=locked,
-                           first=service.is_first_round(round_))
+                           locked=locked, first=service.is_first_round(round_),
+                           unchecked_judges=service.judges_escaping_conflict_rules())
 
 
 @bp.route("/<int:round_id>/rubrics/<int:category_id>", methods=["GET", "POST"])
@@ -168,7 +168,8 @@ def assignments(round_id: int):
     reassign = ReassignForm()
     reassign.judge.choices = [(j.id, j.name) for j in panel]
     return render_template("rounds/assignments.html", round=round_, manual=manual, auto=auto,
-                           nominations_progress=nominations_progress, reassign=reassign, panel=panel)
+                           nominations_progress=nominations_progress, reassign=reassign, panel=panel,
+                           unchecked_judges=service.judges_escaping_conflict_rules(panel))
 
 
 @bp.route("/<int:round_id>/assignments/manual", methods=["POST"])
@@ -187,9 +188,9 @@ def assign_manual(round_id: int):
         flash(str(error.message), "danger")
     else:
         flash(_("%(n)d assignments added.", n=added), "success")
-        for judge, nomination in refused:
-            flash(_("%(judge)s was not assigned %(ref)s: a conflict of interest is recorded.",
-                    judge=judge.name, ref=nomination.reference), "warning")
+        for judge, nomination, reason in refused:
+            flash(_("%(judge)s was not assigned %(ref)s: %(reason)s.", judge=judge.name, ref=nomination.reference,
+                    reason=reason), "warning")
     return redirect(url_for("rounds.assignments", round_id=round_.id))
 
 
@@ -212,6 +213,11 @@ def assign_automatic(round_id: int):
                 reason=reason), "warning")
     if len(result.shortfalls) > 20:
         flash(_("… and %(n)d more nominations are short of judges.", n=len(result.shortfalls) - 20), "warning")
+    if result.unchecked_judges:
+        flash(_("The conflict rules could not check %(names)s: without a country or an organisation in their "
+                "profile, nothing keeps them off their own country's or organisation's nominations. Complete their "
+                "profiles under People, then check their assignments.",
+                names=", ".join(j.name for j in result.unchecked_judges)), "warning")
     return redirect(url_for("rounds.assignments", round_id=round_.id))
 
 

@@ -23,7 +23,6 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
-    Email,
     InputRequired,
     Length,
     Optional,
@@ -31,7 +30,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..forms import BaseForm, NumberRange, select_choices
+from ..forms import BaseForm, NumberRange, email_field, select_choices
 from ..i18n import CATEGORY_KIND_LABELS, ORGANISATION_TYPE_LABELS, REGION_LABELS, STATUS_LABELS, current_language
 from ..models import CategoryKind, NominationStatus, OrganisationType, Role
 from ..regions import country_choices
@@ -186,8 +185,7 @@ class ScreeningForm(BaseForm):
 
 class InviteForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    email = StringField(_l("E-mail"), validators=[DataRequired(), Email(message=_l("Enter a valid e-mail address.")),
-                                                Length(max=254)])
+    email = email_field()
     roles = MultiCheckboxField(_l("Roles"), choices=select_choices([(Role.JUDGE.value, _l("Judge")),
                                                                    (Role.SECRETARIAT.value, _l("Secretariat"))]),
                                validators=[DataRequired(message=_l("Choose at least one role."))])

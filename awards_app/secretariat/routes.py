@@ -223,7 +223,8 @@ def user_list():
         .where(User.role_links.any(UserRole.role.in_([Role.JUDGE, Role.SECRETARIAT])))
         .order_by(User.name)
     ).all()
-    return render_template("secretariat/user_list.html", users=users, form=InviteForm())
+    unchecked = [u for u in users if u.is_judge and u.active and u.missing_conflict_details]
+    return render_template("secretariat/user_list.html", users=users, form=InviteForm(), unchecked_judges=unchecked)
 
 
 @bp.route("/people/invite", methods=["GET", "POST"])

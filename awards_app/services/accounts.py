@@ -3,24 +3,44 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
+import unicodedata
+from datetime import timedelta
+from functools import partial
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.orm import joinedload
+from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..after_response import after_response
 from ..extensions import db
-from ..models import Organisation, OrganisationType, Role, User, utcnow
+from ..models import Organisation, OrganisationType, Role, User, UserSession, session_key_digest, utcnow
+from ..urls import external_url
 from . import ServiceError
 from .audit import record
 from .mail import send_email
 
 RESET_SALT = "password-reset"
 INVITATION_SALT = "invitation"
+CONFIRMATION_SALT = "confirm-email"
 
 
-def normalise_email(email: str) -> str:
-    return (email or "").strip().lower()
+#: Characters nobody types into an address on purpose: controls (NUL among them), invisible formatting marks and
+#: line or paragraph separators.
+_INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+
+def normalise_email(email: str | None) -> str:
+    """An account's identity, the one spelling used to store it, to look it up and to count attempts against it.
+
+    Invisible characters are dropped, surrounding space trimmed and letters lowered, so ``" Ana@X.org\x00"`` is
+    ``ana@x.org`` everywhere: a throttle keyed on one spelling cannot be passed with another.
+    """
+    visible = "".join(ch for ch in (email or "") if unicodedata.category(ch) not in _INVISIBLE)
+    return visible.strip().lower()
 
 
 def find_user(email: str) -> User | None:
@@ -30,32 +50,179 @@ def find_user(email: str) -> User | None:
 def register_applicant(
     *, email: str, password: str, name: str, organisation_name: str,
     organisation_type: OrganisationType, country_code: str, city: str, locale: str | None = None,
-) -> User:
-    """Create an applicant account together with its organisation."""
-    if find_user(email) is not None:
-        raise ServiceError(_l("An account with this e-mail address already exists. Sign in or reset your password."))
-    organisation = Organisation(
-        name=organisation_name.strip(), type=organisation_type, country_code=country_code.upper(), city=city.strip()
-    )
-    user = User(email=normalise_email(email), name=name.strip(), organisation=organisation, locale=locale)
-    user.set_password(password)
-    user.grant(Role.APPLICANT)
-    db.session.add(user)
+) -> None:
+    """Register an applicant and answer nothing about the address: the caller says "check your inbox" either way.
+
+    A new address gets an account that waits for the link e-mailed to it; an address whose registration was never
+    confirmed takes the new details (only the newest link works); an address with an account is left as it is
+    and its owner is told that someone tried. Both paths hash the password and write one audit event, and the mail
+    goes after the response, so neither the page nor its timing shows whether the address is known.
+    """
+    password_hash = hash_password(password)
+    user = find_user(email)
+    if user is not None and not user.confirmation_pending:
+        record("account.registration_refused", user, None, f"registration attempted with the address of {user.email}",
+               {"email": user.email})
+        db.session.commit()
+        after_response(partial(_send_registration_attempt, user.id))
+        return
+    if user is None:
+        user = User(email=normalise_email(email), confirmation_pending=True)
+        user.organisation = Organisation()
+        user.grant(Role.APPLICANT)
+        db.session.add(user)
+    organisation = user.organisation
+    organisation.name = organisation_name.strip()
+    organisation.type = organisation_type
+    organisation.country_code = country_code.upper()
+    organisation.city = city.strip()
+    user.name = name.strip()
+    user.locale = locale
+    user.password_hash = password_hash
     db.session.flush()
     record("account.registered", user, user, f"{user.email} registered for {organisation.name}",
            {"email": user.email, "organisation": organisation.name})
     db.session.commit()
+    after_response(partial(_send_confirmation, user.id))
+
+
+def _send_confirmation(user_id: int) -> None:
+    user = db.session.get(User, user_id)
+    if user is None or not user.confirmation_pending:
+        return
+    link = external_url("auth.confirm_email", token=make_token(user, CONFIRMATION_SALT))
+    send_email(user.email, _l("Confirm your e-mail address"), "confirm_email", locale=user.locale, user=user,
+               link=link, hours=current_app.config["CONFIRMATION_MAX_AGE"] // 3600)
+
+
+def _send_registration_attempt(user_id: int) -> None:
+    user = db.session.get(User, user_id)
+    if user is None:
+        return
+    send_email(user.email, _l("Someone tried to register with your address"), "registration_attempt",
+               locale=user.locale, user=user, sign_in=external_url("auth.login"),
+               reset=external_url("auth.forgot_password"))
+
+
+def confirm_email(token: str) -> User:
+    """Finish a registration from the e-mailed link: the account can sign in from now on."""
+    user = user_from_token(token, CONFIRMATION_SALT, current_app.config["CONFIRMATION_MAX_AGE"])
+    if not user.confirmation_pending:
+        raise ServiceError(_l("This address is already confirmed. Sign in."))
+    user.confirmation_pending = False
+    record("account.confirmed", user, user, f"{user.email} confirmed the address", {"email": user.email})
+    db.session.commit()
     return user
+
+
+def resend_confirmation(user: User) -> None:
+    """Send the link again to an applicant who tries to sign in before confirming the address."""
+    after_response(partial(_send_confirmation, user.id))
+
+
+def hash_password(password: str) -> str:
+    """The stored form of a password (scrypt unless the configuration names a faster method for the tests)."""
+    return generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+
+
+def _spend_a_password_check(password: str) -> None:
+    # Checking a password costs what hashing it costs; an unknown address must cost the same, or the time of the
+    # answer tells which addresses have accounts.
+    dummies = current_app.extensions.setdefault("awards.dummy_password_hashes", {})
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    if method not in dummies:
+        dummies[method] = generate_password_hash(secrets.token_hex(16), method=method)
+    check_password_hash(dummies[method], password)
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """Return the active user with these credentials, or None; the same answer for any failure."""
+    """Return the active user with these credentials, or None; the same answer, in the same time, for any failure.
+
+    An applicant whose address is not yet confirmed is returned too: the caller tells them to open the link.
+    """
     user = find_user(email)
-    if user is None or not user.active or not user.check_password(password):
+    if user is None or not user.active or not user.has_password:
+        _spend_a_password_check(password)
         return None
-    user.last_login_at = utcnow()
-    db.session.commit()
+    if not user.check_password(password):
+        return None
     return user
+
+
+# --- sign-ins -------------------------------------------------------------------------------------------------------
+
+
+def start_session(user: User, *, remember: bool, user_agent: str = "", ip_address: str | None = None) -> str:
+    """Open a sign-in for this browser and return its key, which the cookies carry (the database keeps a digest)."""
+    now = utcnow()
+    config = current_app.config
+    key = secrets.token_urlsafe(32)
+    lifetime = config["REMEMBER_COOKIE_DURATION"] if remember else config["SESSION_IDLE_TIMEOUT"]
+    forgotten = now - timedelta(days=30)
+    db.session.execute(sa.delete(UserSession).where(
+        UserSession.user_id == user.id, sa.or_(UserSession.ended_at < forgotten, UserSession.expires_at < forgotten)))
+    session_row = UserSession(user_id=user.id, key_digest=session_key_digest(key), remember=remember, created_at=now,
+                              last_seen_at=now, expires_at=now + lifetime, user_agent=(user_agent or "")[:200],
+                              ip_address=ip_address)
+    db.session.add(session_row)
+    user.last_login_at = now
+    db.session.commit()
+    user.session_key = key
+    user.current_session = session_row
+    return key
+
+
+def session_user(cookie_id: str | None) -> User | None:
+    """The user whose open sign-in a session or remember-me cookie names, or None once it has ended or expired.
+
+    An idle sign-in without "keep me signed in" expires after ``SESSION_IDLE_TIMEOUT``; each request moves that on
+    (written at most every ``SESSION_TOUCH_INTERVAL``, so a page view is not a write).
+    """
+    user_id, _, key = (cookie_id or "").partition(":")
+    if not key or not user_id.isdigit():
+        return None
+    row = db.session.scalar(sa.select(UserSession).options(joinedload(UserSession.user))
+                            .where(UserSession.key_digest == session_key_digest(key)))
+    now = utcnow()
+    if row is None or str(row.user_id) != user_id or not row.is_open(now) or not row.user.active:
+        return None
+    config = current_app.config
+    if now - row.last_seen_at >= config["SESSION_TOUCH_INTERVAL"]:
+        row.last_seen_at = now
+        if not row.remember:
+            row.expires_at = now + config["SESSION_IDLE_TIMEOUT"]
+        db.session.commit()
+    user = row.user
+    user.session_key = key
+    user.current_session = row
+    return user
+
+
+def end_session(user: User) -> None:
+    """Sign this browser out on the server: its session and remember-me cookies open nothing any more."""
+    if user.current_session is not None and user.current_session.ended_at is None:
+        user.current_session.ended_at = utcnow()
+        db.session.commit()
+
+
+def end_all_sessions(user: User, actor: User | None = None) -> int:
+    """Sign the user out everywhere (every browser, remembered or not); return how many sign-ins were ended."""
+    now = utcnow()
+    ended = db.session.execute(sa.update(UserSession).where(UserSession.user_id == user.id,
+                                                            UserSession.ended_at.is_(None))
+                               .values(ended_at=now)).rowcount
+    record("account.signed_out_everywhere", user, actor, f"every sign-in of {user.email} ended",
+           {"email": user.email, "sessions": ended})
+    db.session.commit()
+    return ended
+
+
+def open_sessions(user: User) -> list[UserSession]:
+    """The user's sign-ins that still open pages, newest first (for the account page)."""
+    now = utcnow()
+    return list(db.session.scalars(sa.select(UserSession).where(
+        UserSession.user_id == user.id, UserSession.ended_at.is_(None), UserSession.expires_at > now)
+        .order_by(UserSession.last_seen_at.desc())))
 
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:
@@ -87,11 +254,21 @@ def user_from_token(token: str, salt: str, max_age: int) -> User:
 
 
 def request_password_reset(email: str) -> None:
-    """E-mail a reset link if the account exists; say nothing either way to the requester."""
+    """E-mail a reset link if the account exists; answer the same, in the same time, either way.
+
+    The lookup is all the request does; the link is made, mailed and audited after the response.
+    """
     user = find_user(email)
     if user is None or not user.active or not user.has_password:
         return
-    link = url_for("auth.reset_password", token=make_token(user, RESET_SALT), _external=True)
+    after_response(partial(_send_reset_link, user.id))
+
+
+def _send_reset_link(user_id: int) -> None:
+    user = db.session.get(User, user_id)
+    if user is None or not user.active:
+        return
+    link = external_url("auth.reset_password", token=make_token(user, RESET_SALT))
     send_email(user.email, _l("Reset your password"), "reset_password", locale=user.locale, user=user, link=link,
                hours=current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600)
     record("account.reset_requested", user, None, f"password reset requested for {user.email}", {"email": user.email})
@@ -99,10 +276,13 @@ def request_password_reset(email: str) -> None:
 
 
 def reset_password(token: str, password: str) -> User:
-    """Set a new password from a valid reset link; the link cannot be used again."""
+    """Set a new password from a valid reset link; the link cannot be used again, and every sign-in ends."""
     user = user_from_token(token, RESET_SALT, current_app.config["PASSWORD_RESET_MAX_AGE"])
     user.set_password(password)
+    user.confirmation_pending = False  # the link reached the mailbox: that confirms the address as well
     record("account.password_reset", user, user, f"{user.email} reset the password", {"email": user.email})
+    db.session.execute(sa.update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+                       .values(ended_at=utcnow()))
     db.session.commit()
     return user
 
@@ -131,9 +311,9 @@ def invite_user(*, email: str, name: str, roles: set[Role], invited_by: User) ->
 def send_invitation(user: User, invited_by: User) -> None:
     """E-mail the link that lets an invited person set a password (or sign in, if they have one)."""
     if user.has_password:
-        link = url_for("auth.login", _external=True)
+        link = external_url("auth.login")
     else:
-        link = url_for("auth.accept_invitation", token=make_token(user, INVITATION_SALT), _external=True)
+        link = external_url("auth.accept_invitation", token=make_token(user, INVITATION_SALT))
     send_email(user.email, _l("Your invitation to the Seoul Smart City Prize"), "invitation", locale=user.locale,
                user=user, link=link, invited_by=invited_by, roles=sorted(user.roles),
                days=current_app.config["INVITATION_MAX_AGE"] // 86400)

@@ -15,6 +15,7 @@ from zoneinfo import available_timezones
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -83,7 +84,8 @@ class ImportResult:
 
 def _read(data: bytes, specs: list[SheetSpec], require_all: bool = False) -> list[Row]:
     try:
-        rows, problems = spreadsheets.read_workbook(data, specs, require_all=require_all)
+        rows, problems = spreadsheets.read_workbook(
+            data, specs, require_all=require_all, max_unpacked=current_app.config["MAX_WORKBOOK_UNPACKED_BYTES"])
     except spreadsheets.UnreadableFile as error:
         raise ImportRefused([Problem("", 0, "", str(error))]) from error
     if problems:

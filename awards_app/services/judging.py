@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
@@ -37,6 +36,7 @@ from ..models import (
     utcnow,
 )
 from ..scoring import Scale, ScoreError, Total, check_scale, parse_score, weight_shares, weighted_total
+from ..urls import external_url
 from . import NotAllowed, ServiceError
 from .audit import record
 from .mail import send_email
@@ -348,8 +348,44 @@ def conflict_between(judge_id: int, nomination_id: int) -> Conflict | None:
                                                        Conflict.nomination_id == nomination_id))
 
 
-def assign_manually(round_: Round, nomination_ids: list[int], judge_ids: list[int], actor: User) -> tuple[int, list]:
-    """Assign every chosen judge to every chosen nomination; return how many were added and what was refused."""
+def _judge_slot(judge: User) -> assignment_maths.JudgeSlot:
+    return assignment_maths.JudgeSlot(judge.id, judge.affiliation or "", judge.country_code or "")
+
+
+def _nomination_slot(nomination: Nomination) -> assignment_maths.NominationSlot:
+    return assignment_maths.NominationSlot(nomination.id, nomination.organisation.name,
+                                           nomination.organisation.country_code)
+
+
+def conflict_refusal(judge: User, nomination: Nomination, round_: Round, declared: bool | None = None):
+    """Why this judge may not judge this nomination in this round, in words, or None when nothing stands in the way.
+
+    The same rules hold by hand and automatically: a declared conflict of interest, the judge's own organisation,
+    and (when the round says so) the judge's own country. ``declared`` saves the lookup when the caller knows.
+    """
+    if declared is None:
+        declared = conflict_between(judge.id, nomination.id) is not None
+    if declared:
+        return _l("a conflict of interest is recorded")
+    rule = assignment_maths.conflict_rule(_judge_slot(judge), _nomination_slot(nomination),
+                                          round_.same_country_conflict)
+    if rule is assignment_maths.ConflictRule.SAME_ORGANISATION:
+        return _l("the judge belongs to the nominating organisation (%(name)s)", name=nomination.organisation.name)
+    if rule is assignment_maths.ConflictRule.SAME_COUNTRY:
+        return _l("the judge is from the nomination's country (%(country)s), and this round keeps judges off their "
+                  "own country's nominations", country=nomination.organisation.country_code)
+    return None
+
+
+def judges_escaping_conflict_rules(panel: list[User] | None = None) -> list[User]:
+    """Active judges without a country or an organisation: the automatic conflict rules cannot see them."""
+    return [j for j in (judges() if panel is None else panel) if j.missing_conflict_details]
+
+
+def assign_manually(round_: Round, nomination_ids: list[int], judge_ids: list[int],
+                    actor: User) -> tuple[int, list[tuple[User, Nomination, str]]]:
+    """Assign every chosen judge to every chosen nomination the conflict rules allow; return how many were added
+    and each pair refused with the rule that refused it."""
     in_round = {n.id: n for n in round_nominations(round_)}
     panel = {j.id: j for j in judges()}
     nominations = [in_round[i] for i in dict.fromkeys(nomination_ids) if i in in_round]
@@ -364,15 +400,17 @@ def assign_manually(round_: Round, nomination_ids: list[int], judge_ids: list[in
         for judge in chosen_judges:
             if (judge.id, nomination.id) in existing:
                 continue
-            if (judge.id, nomination.id) in conflicts:
-                refused.append((judge, nomination))
+            reason = conflict_refusal(judge, nomination, round_, declared=(judge.id, nomination.id) in conflicts)
+            if reason is not None:
+                refused.append((judge, nomination, reason))
                 continue
             db.session.add(Assignment(round_id=round_.id, nomination_id=nomination.id, judge_id=judge.id,
                                       created_by_id=actor.id))
             added += 1
     record("assignment.added", round_, actor, f"{added} assignments added by hand in {round_.name}",
            {"round": round_.name, "count": added, "judges": [j.id for j in chosen_judges],
-            "nominations": [n.id for n in nominations]})
+            "nominations": [n.id for n in nominations],
+            "refused": [[j.id, n.id] for j, n, _reason in refused]})
     db.session.commit()
     return added, refused
 
@@ -381,6 +419,8 @@ def assign_manually(round_: Round, nomination_ids: list[int], judge_ids: list[in
 class AutoResult:
     added: int
     shortfalls: list[tuple[Nomination, int, str]] = field(default_factory=list)
+    #: Judges the conflict rules could not check (no country or no organisation); they may have been assigned.
+    unchecked_judges: list[User] = field(default_factory=list)
 
 
 def assign_automatically(round_: Round, actor: User, seed: int = 0) -> AutoResult:
@@ -395,9 +435,8 @@ def assign_automatically(round_: Round, actor: User, seed: int = 0) -> AutoResul
     known_judges = {j.id for j in panel}
     known_nominations = {n.id for n in nominations}
     plan = assignment_maths.plan_assignment(
-        [assignment_maths.JudgeSlot(j.id, j.affiliation or "", j.country_code or "") for j in panel],
-        [assignment_maths.NominationSlot(n.id, n.organisation.name, n.organisation.country_code)
-         for n in nominations],
+        [_judge_slot(j) for j in panel],
+        [_nomination_slot(n) for n in nominations],
         judges_per_nomination=round_.judges_per_nomination,
         max_load=round_.max_load,
         # A recused judge's assignment does not count: the nomination needs someone in their place.
@@ -411,11 +450,13 @@ def assign_automatically(round_: Round, actor: User, seed: int = 0) -> AutoResul
                                   automatic=True, created_by_id=actor.id))
     by_id = {n.id: n for n in nominations}
     shortfalls = [(by_id[s.nomination_id], s.missing, s.reason) for s in plan.shortfalls]
+    unseen = judges_escaping_conflict_rules(panel)
     record("assignment.automatic", round_, actor, f"{len(plan.added)} assignments added automatically",
            {"round": round_.name, "count": len(plan.added), "seed": seed,
-            "short": {str(s.nomination_id): s.missing for s in plan.shortfalls}})
+            "short": {str(s.nomination_id): s.missing for s in plan.shortfalls},
+            "judges_without_details": [j.id for j in unseen]})
     db.session.commit()
-    return AutoResult(len(plan.added), shortfalls)
+    return AutoResult(len(plan.added), shortfalls, unseen)
 
 
 def _work_started(assignment: Assignment) -> bool:
@@ -442,8 +483,10 @@ def reassign(assignment: Assignment, new_judge: User, actor: User) -> Assignment
         raise ServiceError(_l("Submitted scores stay with their judge; reopen them first if they must go."))
     if db.session.scalar(sa.select(CommitteeVote.id).where(CommitteeVote.assignment_id == assignment.id)):
         raise ServiceError(_l("This member has voted: the vote stays with them."))
-    if conflict_between(new_judge.id, assignment.nomination_id):
-        raise ServiceError(_l("%(name)s has a conflict of interest with this nomination.", name=new_judge.name))
+    refusal = conflict_refusal(new_judge, assignment.nomination, assignment.round)
+    if refusal is not None:
+        raise ServiceError(_l("%(name)s cannot judge this nomination: %(reason)s.", name=new_judge.name,
+                              reason=refusal))
     clash = db.session.scalar(sa.select(Assignment).where(
         Assignment.round_id == assignment.round_id, Assignment.nomination_id == assignment.nomination_id,
         Assignment.judge_id == new_judge.id))
@@ -949,7 +992,7 @@ def send_reminders(round_: Round, actor: User) -> int:
         judge = progress.judge
         send_email(judge.email, _l("Reminder: nominations are waiting for your scores"), "reminder",
                    locale=judge.locale, judge=judge, round=round_, unfinished=progress.unfinished,
-                   assigned=progress.assigned, link=url_for("judging.index", _external=True))
+                   assigned=progress.assigned, link=external_url("judging.index"))
         reminded += 1
     record("reminders.sent", round_, actor, f"{reminded} judges reminded", {"round": round_.name,
                                                                            "count": reminded})

@@ -45,6 +45,8 @@ ACCESS: dict[str, Rule] = {
     "auth.reset_password": Rule(OK, OK, OK, OK, OK, OK, OK),
     "auth.accept_invitation": Rule(OK, OK, OK, OK, OK, OK, OK),
     "auth.account": Rule(LOGIN, OK, OK, OK, OK, OK, OK),
+    "auth.confirm_email": Rule(OK, OK, OK, OK, OK, OK, OK),
+    "auth.sign_out_everywhere": Rule(LOGIN, OK, OK, OK, OK, OK, OK),
     "nominations.index": Rule(LOGIN, OK, OK, DENY, DENY, DENY, DENY),
     "nominations.create": Rule(LOGIN, OK, OK, DENY, DENY, DENY, DENY),
     "nominations.edit": Rule(LOGIN, OK, DENY, DENY, DENY, DENY, DENY),

@@ -36,15 +36,34 @@ def link_in(message: str) -> str:
     return match.group(1)
 
 
-def test_applicant_registers_with_organisation_and_region(client, db):
-    response = client.post("/auth/register", data=REGISTRATION)
-    assert response.status_code == 302
+def test_applicant_registers_with_organisation_and_region_and_confirms_the_address(app, client, db):
+    response = client.post("/auth/register", data=REGISTRATION, follow_redirects=True)
+    assert b"Almost done: we have e-mailed a link to ida@aarhus.example" in response.data
     user = db.session.scalar(sa.select(User).where(User.email == "ida@aarhus.example"))
     assert user.roles == {Role.APPLICANT}
     assert user.organisation.name == "Aarhus Kommune"
     assert user.organisation.region is Region.EUROPE
     assert user.password_hash != "a-long-password"
-    assert client.get("/nominations/").status_code == 200  # signed in straight away
+    assert user.confirmation_pending
+    assert client.get("/nominations/").status_code == 302  # not signed in before the address is confirmed
+    # Signing in before confirming sends the link again instead.
+    response = client.post("/auth/login", data={"email": "ida@aarhus.example", "password": "a-long-password"})
+    assert b"Confirm your e-mail address first" in response.data
+    first, again = outbox(app)
+    assert "Subject: Confirm your e-mail address" in first and "Subject: Confirm your e-mail address" in again
+    # The link shows a button (a mail scanner opening it changes nothing); the button opens the account.
+    link = link_in(first)
+    assert b"Confirm and continue" in client.get(link).data
+    db.session.refresh(user)
+    assert user.confirmation_pending
+    response = client.post(link, follow_redirects=True)
+    assert b"Welcome! Your account is ready" in response.data
+    assert client.get("/nominations/").status_code == 200
+    # Used once.
+    auth_client = app.test_client()
+    response = auth_client.post(link, follow_redirects=True)
+    assert b"already confirmed" in response.data
+    assert auth_client.get("/nominations/").status_code == 302
 
 
 @pytest.mark.parametrize(
@@ -68,10 +87,31 @@ def test_bad_registration_is_refused_at_the_field_and_creates_nothing(client, db
     assert count(Organisation) == 0
 
 
-def test_an_address_registers_once(client, world):
-    response = client.post("/auth/register", data=REGISTRATION | {"email": world.applicant.email.upper()})
-    assert b"already exists" in response.data
-    assert count(User) == 4
+def test_an_address_registers_once_and_its_owner_is_told(app, client, world):
+    fresh = client.post("/auth/register", data=REGISTRATION, follow_redirects=True)
+    taken = client.post("/auth/register", data=REGISTRATION | {"email": world.applicant.email.upper()},
+                        follow_redirects=True)
+    # The page says the same for a new and a taken address (only the address typed differs).
+    assert fresh.status_code == taken.status_code == 200
+    assert fresh.data.replace(b"ida@aarhus.example", b"X") == taken.data.replace(
+        world.applicant.email.encode(), b"X")
+    assert count(User) == 5  # Ida's new account; nothing for the taken address
+    assert world.applicant.organisation.name == "City of Odense"
+    messages = outbox(app)
+    [warning] = [m for m in messages if m.startswith(f"To: {world.applicant.email}")]
+    assert "Someone tried to register" in warning
+    assert "http://localhost/auth/login" in warning and "http://localhost/auth/forgot" in warning
+
+
+def test_a_registration_never_confirmed_is_replaced_by_the_next_and_only_the_newest_link_works(app, client, db):
+    client.post("/auth/register", data=REGISTRATION | {"organisation_name": "Squatter Inc"})
+    client.post("/auth/register", data=REGISTRATION)
+    first, second = (link_in(m) for m in outbox(app))
+    user = db.session.scalar(sa.select(User).where(User.email == "ida@aarhus.example"))
+    assert user.organisation.name == "Aarhus Kommune"
+    assert count(User) == 1 and count(Organisation) == 1
+    assert b"already been used or is no longer valid" in client.post(first, follow_redirects=True).data
+    assert b"Welcome!" in client.post(second, follow_redirects=True).data
 
 
 def test_login_and_logout(client, auth, world):

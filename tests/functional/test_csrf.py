@@ -82,11 +82,11 @@ def test_every_state_changing_route_refuses_a_request_without_a_valid_token(app,
     urls = unsafe_urls(app)
     assert len(urls) > 30
     assert {"auth.login", "auth.logout", "main.set_language", "judging.autosave"} <= {e for e, _, _ in urls}
-    before = row_counts()
     visitors = {"anonymous": app.test_client()}
     for user in (world.applicant, world.judge, world.secretariat):
         visitors[user.email] = app.test_client()
         sign_in(visitors[user.email], user)
+    before = row_counts()  # the visitors' sign-ins are in it
     elsewhere = token_from(app.test_client())  # a real token, of another visitor's session
     for name, visitor in visitors.items():
         for token in (None, "forged", elsewhere):

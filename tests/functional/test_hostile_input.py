@@ -3,7 +3,7 @@
 import pytest
 
 from awards_app.models import Assignment, Category, Edition, Nomination, Organisation, User
-from tests.conftest import count
+from tests.conftest import confirmation_link, count
 
 
 @pytest.mark.parametrize(
@@ -27,6 +27,7 @@ def test_nul_characters_are_dropped_not_fatal(client, auth, world, db):
     assert response.status_code == 302
     organisation = db.session.query(Organisation).filter_by(name="Nul City").one()
     assert organisation.city == "Seoul"
+    client.post(confirmation_link(client.application))
     client.post(f"/nominations/new/{world.project.id}", data={"title": "Bad\x00 title", "summary": "\x00"})
     assert db.session.query(Nomination).one().title == "Bad title"
     auth.logout()

@@ -67,7 +67,8 @@ def production_app(tmp_path: Path):
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path / 'production.sqlite3'}"
     app = create_app("production", {"SECRET_KEY": "a-long-random-production-secret-" * 2,
                                     "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-                                    "MAIL_OUTBOX": str(tmp_path / "outbox")})
+                                    "MAIL_OUTBOX": str(tmp_path / "outbox"),
+                                    "EXTERNAL_URL": "https://awards.example"})
     with app.app_context():
         _db.drop_all()
         _db.create_all()
@@ -246,8 +247,9 @@ def test_no_password_token_or_secret_reaches_the_logs(app, client, world, caplog
                                         "organisation_type": "city", "country": "FR", "city": "Lyon", "agree": "y"})
     client.post("/auth/logout")
     client.post("/auth/forgot", data={"email": world.applicant.email})
-    message = next(Path(app.config["MAIL_OUTBOX"]).glob("*.eml")).read_text()
-    token = re.search(r"/auth/reset/([\w.-]+)", message).group(1)
+    mails = "".join(p.read_text() for p in sorted(Path(app.config["MAIL_OUTBOX"]).glob("*.eml")))
+    token = re.search(r"/auth/reset/([\w.-]+)", mails).group(1)
+    confirmation = re.search(r"/auth/confirm/([\w.-]+)", mails).group(1)
     client.post(f"/auth/reset/{token}", data={"password": "another-password-2", "confirm": "another-password-2"})
     for _ in range(5):
         sign_in(client, world.judge.email, "guessing-password-3")
@@ -256,7 +258,7 @@ def test_no_password_token_or_secret_reaches_the_logs(app, client, world, caplog
     assert f"mail to {world.applicant.email} written to" in logged  # the requests and the mail were logged...
     assert "ratelimit" in logged
     for secret in (PASSWORD, "a-wrong-password-xyz", "an-unknown-account-password", "brand-new-password-1",
-                   "another-password-2", "guessing-password-3", token, app.config["SECRET_KEY"],
+                   "another-password-2", "guessing-password-3", token, confirmation, app.config["SECRET_KEY"],
                    "the-smtp-password"):
         assert secret not in logged  # ...without a password, the reset token or a secret
 

@@ -10,10 +10,9 @@ from openpyxl import load_workbook
 
 from awards_app.extensions import db
 from awards_app.models import OrganisationType, Role
-from awards_app.services import accounts
 from awards_app.services import judging as judging_service
 from awards_app.services import nominations as nomination_service
-from tests.conftest import PASSWORD, complete_project_answers, make_user
+from tests.conftest import PASSWORD, complete_project_answers, make_user, register_applicant
 from tests.functional.judging_helpers import assign, criteria, judging_round
 
 PAYLOAD = "<script>alert(1)</script>\"'><img src=x onerror=alert(2)>"
@@ -23,7 +22,7 @@ RAW = ("<script>alert(1)</script>", "<img src=x onerror")
 @pytest.fixture
 def hostile(world):
     """An applicant, a nomination and a judge's work where every free-text field holds the payload."""
-    applicant = accounts.register_applicant(
+    applicant = register_applicant(
         email="mallory@applicants.example", password=PASSWORD, name=PAYLOAD, organisation_name=PAYLOAD,
         organisation_type=OrganisationType.CITY, country_code="FR", city=PAYLOAD)
     answers = {key: (value if key in ("start_date", "stage", "links") else f"{PAYLOAD} {key}")
