@@ -4,19 +4,31 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test lint format translations extract-messages install install-dev clean
+.PHONY: run test lint format translations extract-messages install install-dev lock audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+# Installs come from the lock files: every package, direct or not, pinned with its hashes. requirements.txt and
+# requirements-dev.txt are the lists people edit; `make lock` writes the lock files from them.
+$(VENV)/.installed: requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+$(VENV)/.installed-dev: requirements-dev.lock $(VENV)/.installed
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
+
+## Write the lock files again from requirements.txt and requirements-dev.txt (after editing either).
+LOCK := $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes
+lock: $(VENV)/.installed-dev
+	$(LOCK) requirements.txt -o requirements.lock
+	$(LOCK) requirements-dev.txt -c requirements.lock -o requirements-dev.lock
+
+## Check every locked package against the known vulnerabilities (says so, and passes, when the database is out of reach).
+audit: $(VENV)/.installed-dev
+	$(BIN)/python .ci/audit.py $(BIN)/pip-audit
 
 # axe-core, the accessibility engine of the browser tests, from the npm registry (pinned and checksummed).
 # Without network the accessibility tests skip and say so (CI requires them).
