@@ -258,10 +258,12 @@ def request_password_reset(email: str) -> None:
 
     The lookup is all the request does; the link is made, mailed and audited after the response.
     """
-    user = find_user(email)
-    if user is None or not user.active or not user.has_password:
-        return
-    after_response(partial(_send_reset_link, user.id))
+    # One query whatever the answer (loading the account would fetch its roles as well, a second query that only a
+    # known address costs).
+    user_id = db.session.scalar(sa.select(User.id).where(User.email == normalise_email(email),
+                                                         User.active.is_(True), User.password_hash.is_not(None)))
+    if user_id is not None:
+        after_response(partial(_send_reset_link, user_id))
 
 
 def _send_reset_link(user_id: int) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from awards_app.extensions import db
 from awards_app.models import Attachment, Nomination, NominationStatus, OrganisationType, User
-from tests.conftest import complete_project_answers
+from tests.conftest import complete_project_answers, confirmation_link
 
 from .helpers import choose_language, reloaded, sign_out, small_pdf
 
@@ -28,7 +29,17 @@ def status_badge(page: Page):
     return page.locator("main .fs-5 .badge")
 
 
-def test_applicant_registers_drafts_and_submits_on_a_second_visit(page: Page, live_server, world, tmp_path):
+def mailed_confirmation_link(app) -> str:
+    """The confirmation link, once the server has sent it (after its answer went out)."""
+    for _ in range(100):
+        try:
+            return confirmation_link(app)
+        except (IndexError, AssertionError):
+            time.sleep(0.05)
+    return confirmation_link(app)
+
+
+def test_applicant_registers_drafts_and_submits_on_a_second_visit(page: Page, live_server, world, tmp_path, app):
     answers = complete_project_answers("Nairobi flood sensors")
     plan = tmp_path / "plan.pdf"
     plan.write_bytes(small_pdf())
@@ -47,6 +58,12 @@ def test_applicant_registers_drafts_and_submits_on_a_second_visit(page: Page, li
     page.get_by_label("City", exact=True).fill("Nairobi")
     page.get_by_label("I agree that the secretariat").check()
     page.get_by_role("button", name="Create account").click()
+
+    # The account opens from the link e-mailed to the address.
+    expect(page.get_by_role("alert")).to_contain_text("Almost done: we have e-mailed a link to w.kamau@nairobi.example")
+    page.goto(live_server + mailed_confirmation_link(app))
+    expect(page.get_by_role("heading", name="Confirm your e-mail address")).to_be_visible()
+    page.get_by_role("button", name="Confirm and continue").click()
 
     expect(page.get_by_role("alert")).to_contain_text("Welcome! Your account is ready")
     expect(page.get_by_role("heading", name="My nominations")).to_be_visible()
