@@ -1,27 +1,30 @@
-"""Work done after the response has gone out: mail whose timing must not tell anything.
+"""Work done beside the response rather than before it: mail whose timing must not tell anything.
 
 A password-reset request or a registration must answer the same, in content and in time, whether or not the
 address has an account. Sending mail (an SMTP round trip) and writing its audit event take far longer than looking
-the address up, so the use cases hand that work to :func:`after_response`, and it runs once the server has sent the
-response and closes it. The task runs in a request context of the same request (its address is audited, its URLs
-build), with its own database session; a failure is logged, never shown, since nobody is waiting for it.
+the address up, so the use cases hand that work to :func:`after_response`, and it runs in a thread of its own once
+the view has returned: the response goes out without waiting for it, with every WSGI server (gunicorn, and the
+development server, which closes a kept-alive response late). The task runs in a request context made from the
+same request (its address is audited, its URLs build), with its own database session; a failure is logged, never
+shown, since nobody is waiting for it.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
-from functools import partial
 
 from flask import Flask, Response, current_app, g, has_request_context, request
 
 log = logging.getLogger(__name__)
 
 _TASKS = "awards.after_response"
+_THREADS = "awards.after_response.threads"
 
 
 def after_response(task: Callable[[], None]) -> None:
-    """Run ``task`` after this request's response is sent (at once when there is no request, e.g. a CLI command)."""
+    """Run ``task`` beside this request's response (at once when there is no request, e.g. a CLI command)."""
     if not has_request_context() or g.get("after_response"):
         task()
         return
@@ -42,10 +45,26 @@ def _run(app: Flask, environ: dict, tasks: list[Callable[[], None]]) -> None:
                 db.session.rollback()
 
 
+def wait_for_pending(app: Flask, timeout: float = 30.0) -> None:
+    """Wait until the work handed over by finished requests is done (the tests read its mail)."""
+    threads: list[threading.Thread] = app.extensions.get(_THREADS, [])
+    for thread in list(threads):
+        thread.join(timeout)
+    threads[:] = [t for t in threads if t.is_alive()]
+
+
 def register(app: Flask) -> None:
+    app.extensions[_THREADS] = []
+
     @app.after_request
     def _schedule(response: Response) -> Response:
         tasks = request.environ.pop(_TASKS, None)
         if tasks:
-            response.call_on_close(partial(_run, current_app._get_current_object(), request.environ, tasks))
+            the_app = current_app._get_current_object()
+            thread = threading.Thread(target=_run, args=(the_app, dict(request.environ), tasks),
+                                      name="after-response", daemon=True)
+            threads = the_app.extensions[_THREADS]
+            threads[:] = [t for t in threads if t.is_alive()]
+            threads.append(thread)
+            thread.start()
         return response

@@ -34,12 +34,16 @@ PASSWORD = "correct-horse-battery"
 
 
 class BufferedClient(FlaskClient):
-    """The test client, reading each response whole and closing it as a server does once it is sent: work the app
-    defers until after the response (mail whose timing must not tell anything) has run when a request returns."""
+    """The test client, reading each response whole, and waiting for the work the app does beside a response (mail
+    whose timing must not tell anything) before it hands the response to the test."""
 
     def open(self, *args, **kwargs):
+        from awards_app.after_response import wait_for_pending
+
         kwargs.setdefault("buffered", True)
-        return super().open(*args, **kwargs)
+        response = super().open(*args, **kwargs)
+        wait_for_pending(self.application)
+        return response
 
 
 @pytest.fixture
