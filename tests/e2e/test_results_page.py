@@ -33,7 +33,7 @@ def ranked(world):
                                                         "Emeka Obi"], start=1)]
     db.session.commit()
     rubric = criteria(round_, world.project)
-    generator = random.Random(3)  # noqa: S311 - repeatable test data, not a secret
+    generator = random.Random(3)
     severity = [0, -3, 1, 2, 0]
     for n_index, nomination in enumerate(nominations):
         quality = 8 - n_index // 2

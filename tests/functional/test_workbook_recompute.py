@@ -39,7 +39,7 @@ def scored_round(world):
     rubric = criteria(round_, world.project)
     rubric[2].step = rubric[2].step / 2  # half points on one criterion
     db.session.commit()
-    generator = random.Random(7)  # noqa: S311 - repeatable test data, not a secret
+    generator = random.Random(7)
     severity = [-2, -1, 0, 0, 1, 2]
     for n_index, nomination in enumerate(nominations):
         for j_index, judge in enumerate(judges):

@@ -17,7 +17,7 @@ from awards_app.assignment import (
 
 def seeded(seed):
     """Reproducible test data."""
-    return random.Random(seed)  # noqa: S311 -- test data, not a secret
+    return random.Random(seed)
 
 
 def judges_of(count, first_id=1, **kwargs):
