@@ -62,6 +62,11 @@ class Config:
     CONFIRMATION_MAX_AGE = 48 * 60 * 60
     INVITATION_MAX_AGE = 14 * 24 * 60 * 60
 
+    # The uncertainty model (awards_app.uncertainty) runs as a background process; its output goes to this file.
+    UNCERTAINTY_JOB_LOG = os.environ.get("UNCERTAINTY_JOB_LOG") or str(INSTANCE_DIR / "uncertainty-jobs.log")
+    # Start the model by itself when the results of a closed round are opened (the tests start it when they mean to).
+    UNCERTAINTY_AUTOSTART = True
+
     LANGUAGES = ["en", "ko"]
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
@@ -116,6 +121,7 @@ class TestingConfig(Config):
     EXTERNAL_URL = "http://localhost"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashing keeps the suite quick; never in production
     RATELIMIT_ENABLED = False  # switched on by the tests of throttling
+    UNCERTAINTY_AUTOSTART = False
 
 
 def external_host(url: str | None) -> str | None:

@@ -19,6 +19,7 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
     name = config_name or os.environ.get("FLASK_CONFIG") or "development"
     config_class = CONFIGS[name]
     app.config.from_object(config_class)
+    app.config["CONFIG_NAME"] = name
     app.config.from_pyfile("config.py", silent=True)
     if test_config:
         app.config.update(test_config)

@@ -10,6 +10,8 @@ Each function takes plain numbers and returns a dataclass of coordinates in SVG 
   nominations), harshest first, on a symmetric axis.
 - ``robustness``: the rank of each nomination under the four methods, one column per method, joined by a line
   per nomination (a bump chart); nominations whose place relative to the cut changes between methods stand out.
+- ``rank_intervals``: each nomination's expected rank under the uncertainty model with its 90% rank interval,
+  the watched cuts as lines, and the nominations in a cut's uncertain zone shaded.
 
 Values that are not numbers (NaN, None) are left out rather than drawn at 0.
 """
@@ -247,3 +249,72 @@ class ResultCharts:
     severity: SeverityChart | None = None
     robustness: RobustnessChart | None = None
     methods: list[str] = field(default_factory=list)
+    intervals: RankIntervalChart | None = None  # only with a usable fit of the uncertainty model
+
+
+@dataclass(frozen=True)
+class RankInterval:
+    y: float
+    label: str
+    title: str
+    expected: float
+    low: int
+    high: int
+    expected_x: float
+    low_x: float
+    high_x: float
+    zone_cuts: tuple[int, ...]  # the cuts whose uncertain zone holds the nomination
+
+
+@dataclass(frozen=True)
+class CutLine:
+    x: float
+    places: int
+
+
+@dataclass(frozen=True)
+class RankIntervalChart:
+    width: float
+    height: float
+    plot_left: float
+    plot_right: float
+    top: float
+    bottom: float
+    ticks: tuple[Tick, ...]
+    rows: tuple[RankInterval, ...]
+    cuts: tuple[CutLine, ...]
+
+
+def rank_intervals(rows: Sequence[Mapping[str, object]], count: int,
+                   zones: Mapping[int, set[int]]) -> RankIntervalChart | None:
+    """Expected ranks with their 90% intervals, one row per nomination by expected rank, rank 1 on the left.
+
+    ``rows``: ``nomination_id``, ``reference``, ``title``, ``expected_rank``, ``rank_low``, ``rank_high``.
+    ``count``: the number of nominations (the axis runs from 1 to it). ``zones``: per cut N, the nominations in
+    its uncertain zone; each cut is drawn as a line between places N and N + 1, and a row in any zone is shaded.
+    """
+    if not rows or count < 1:
+        return None
+    left, right = LABEL_WIDTH, WIDTH - RIGHT_MARGIN
+    high_end = max(count, 2)
+    drawn = []
+    for index, row in enumerate(rows):
+        expected = _finite(row.get("expected_rank"))
+        if expected is None:
+            continue
+        low, high = int(row.get("rank_low") or 1), int(row.get("rank_high") or count)
+        nomination = int(row.get("nomination_id") or 0)
+        drawn.append(RankInterval(
+            y=TOP + index * ROW_HEIGHT + ROW_HEIGHT / 2, label=str(row.get("reference") or ""),
+            title=str(row.get("title") or ""), expected=expected, low=low, high=high,
+            expected_x=_x(expected, 1, high_end, left, right), low_x=_x(low, 1, high_end, left, right),
+            high_x=_x(high, 1, high_end, left, right),
+            zone_cuts=tuple(sorted(cut for cut, zone in zones.items() if nomination in zone))))
+    if not drawn:
+        return None
+    step = max(1, math.ceil(count / 10))
+    ticks = tuple(Tick(_x(v, 1, high_end, left, right), str(v))
+                  for v in [1, *range(step, count + 1, step)] if v <= count)
+    cuts = tuple(CutLine(_x(cut + 0.5, 1, high_end, left, right), cut) for cut in sorted(zones) if 0 < cut < count)
+    height = TOP + len(rows) * ROW_HEIGHT + BOTTOM
+    return RankIntervalChart(WIDTH, height, left, right, TOP, height - BOTTOM, ticks, tuple(drawn), cuts)

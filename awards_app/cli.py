@@ -55,7 +55,8 @@ def seed_demo(if_empty: bool, extra: int) -> None:
 
 @awards.command("export")
 @click.option("--edition", "slug", help="The edition's short name (default: the current edition).")
-@click.option("--round", "round_name", help="The round's name (default: the edition's latest scored round).")
+@click.option("--round", "round_name",
+              help="The round's name (default: the edition's latest round with counted scores).")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True),
               help="Where to write the .xlsx file.")
 def export(slug: str | None, round_name: str | None, out: str) -> None:
@@ -68,10 +69,21 @@ def export(slug: str | None, round_name: str | None, out: str) -> None:
     if edition is None:
         raise click.ClickException(f"No edition {slug!r}." if slug else "There is no edition yet.")
     rounds = [r for r in judging.rounds_of(edition) if r.mode is RoundMode.SCORING]
-    chosen = [r for r in rounds if r.name == round_name] if round_name else rounds[-1:]
-    if not chosen:
-        names = ", ".join(r.name for r in rounds) or "none"
-        raise click.ClickException(f"No scored round {round_name!r} in {edition.slug} (rounds: {names}).")
+    with_results = [r for r in rounds if results.has_counted_scores(r)]
+    names = ", ".join(r.name for r in with_results) or "none yet"
+    if round_name:
+        chosen = [r for r in rounds if r.name == round_name]
+        if not chosen:
+            raise click.ClickException(f"No scored round {round_name!r} in {edition.slug} (rounds with results: "
+                                       f"{names}).")
+        if chosen[0] not in with_results:
+            raise click.ClickException(f"The round {round_name!r} of {edition.slug} has no submitted scores yet, so "
+                                       f"it has no results (rounds with results: {names}).")
+    else:
+        chosen = with_results[-1:]
+        if not chosen:
+            raise click.ClickException(f"No round of {edition.slug} has submitted scores yet: there are no results "
+                                       "to export.")
     data = results.round_workbook(chosen[0])
     try:
         with open(out, "wb") as handle:

@@ -64,10 +64,23 @@ ASSIGNMENT_STATUS_LABELS = {
     AssignmentStatus.DRAFT: _l("Draft"),
     AssignmentStatus.SUBMITTED: _l("Submitted"),
     AssignmentStatus.RECUSED: _l("Recused"),
+    AssignmentStatus.WAIVED: _l("Waived"),
 }
 #: The ranking module's flags and methods, as the results page shows them.
 FLAG_LABELS = {"few judges": _l("few judges"), "disagreement": _l("disagreement"), "tie": _l("tie"),
-               "unstable": _l("unstable")}
+               "tie-break": _l("tie-break"), "unstable": _l("unstable"), "uncertain": _l("uncertain"),
+               "an earlier tier is undecided": _l("an earlier tier is undecided")}
+# A flag that names its cut: "unstable at 3".
+FLAG_AT_LABELS = {"tie": _l("tie at %(n)d"), "tie-break": _l("tie-break at %(n)d"), "unstable": _l("unstable at %(n)d"),
+                  "uncertain": _l("uncertain at %(n)d")}
+
+
+def flag_label(flag: str) -> str:
+    """A flag of the ranking in the reader's language: "unstable at 3" → "3위 경계에서 불안정"."""
+    name, _sep, cut = (flag or "").partition(" at ")
+    if cut.isdigit() and name in FLAG_AT_LABELS:
+        return str(FLAG_AT_LABELS[name]) % {"n": int(cut)}
+    return str(FLAG_LABELS.get(flag, flag))
 METHOD_LABELS = {"mean": _l("Mean"), "median": _l("Median"), "trimmed": _l("Trimmed mean"),
                  "normalised": _l("Normalised")}
 VOTE_LABELS = {"approve": _l("approve"), "reject": _l("reject"), "abstain": _l("abstain")}
@@ -213,7 +226,7 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters["region_label"] = lambda r: REGION_LABELS.get(r, r or "—")
     app.jinja_env.filters["filesize"] = human_size
     app.jinja_env.filters["browser_name"] = browser_name
-    app.jinja_env.filters["flag_label"] = lambda f: FLAG_LABELS.get(f, f)
+    app.jinja_env.filters["flag_label"] = flag_label
     app.jinja_env.filters["method_label"] = lambda m: METHOD_LABELS.get(str(m), m)
     app.jinja_env.filters["assignment_status_label"] = lambda s: ASSIGNMENT_STATUS_LABELS.get(s, s)
     app.jinja_env.globals["statuses"] = AssignmentStatus

@@ -58,20 +58,24 @@ share the top weight), then by the higher Median (both also compared at 6 decima
 share the rank, and the next rank skips (1, 2, 2, 4). ``tie_break`` says what settled a tie on Score:
 ``"criterion"``, ``"median"``, or ``"shared"`` when nothing did (``""`` when there was no tie).
 
-**Flags** (in this order, joined by ", "): ``few judges`` when n is below the round's judges per nomination;
-``disagreement`` when SD ≥ the threshold; ``tie`` when the rank is shared; ``unstable`` when, for some cut N
-(places 1..N are in), the nomination is in under the round's method and out under another of the four methods,
-or the other way round, the rank under every method being given by the same tie-break.
+**Cuts** are the numbers of places that decide something (the shortlist, each tier boundary, the award places):
+places 1..N are in. **Flags** (in this order, joined by ", "): ``few judges`` when n is below the round's judges
+per nomination; ``disagreement`` when SD ≥ the threshold; ``tie`` when the rank is shared, written ``tie at N``
+for each cut N the shared rank straddles (rank ≤ N < rank + nominations sharing it − 1); ``tie-break at N`` when
+the nomination's Score equals (at 6 decimals) that of a nomination on the other side of cut N, so that the
+tie-break, not the Score, put them on their sides; ``unstable at N`` when the nomination is in under the round's
+method and out under another of the four methods, or the other way round, the rank under every method being
+given by the same tie-break.
 
 **Robustness**: the ranking carries the rank under each of the four methods (``rank_mean``, ``rank_median``,
 ``rank_trimmed``, ``rank_normalised``); ``method_agreement`` gives Kendall's tau-b between the round's method's
 ranks and each other method's, per category.
 
 **Judges** (``judge_diagnostics``), per judge and category: the number of nominations scored, the mean and
-population SD of their totals, the offset (their mean minus the mean, over the same nominations, of each
-nomination's Mean, their own totals included), and the Spearman correlation of their totals with those Means.
-**Agreement** (``panel_agreement``): Krippendorff's alpha, interval metric, of the judges × nominations matrix
-of totals, per category.
+population SD of their totals, and, leaving the judge out, the offset (the mean over the nominations they share
+with other judges of their total minus the other judges' mean) and the Spearman correlation of their totals with
+those other judges' means. **Agreement** (``panel_agreement``): Krippendorff's alpha, interval metric, of the
+judges × nominations matrix of totals, per category, with a seeded bootstrap 90% interval over the nominations.
 
 Where a statistic is undefined (a correlation of fewer than two values or of constant values, alpha without
 variation or without a nomination that has two judges) it is NaN. An empty input gives empty frames with the
@@ -87,6 +91,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from .rules import DEFAULT_DISAGREEMENT
 
 #: Values equal when rounded to this many decimals are equal for ranking, ties and the σ_j > 0 test.
 DECIMALS = 6
@@ -119,12 +125,33 @@ class Method(enum.StrEnum):
 
 
 class Flag(enum.StrEnum):
-    """What the committee should look at twice, in the order the flags are listed."""
+    """What the committee should look at twice, in the order the flags are listed.
+
+    ``tie``, ``tie-break`` and ``unstable`` name the cut they concern when they concern one: ``"tie at 8"`` (the
+    shared rank straddles the cut), ``"tie-break at 3"``, ``"unstable at 3"``.
+    """
 
     FEW_JUDGES = "few judges"
     DISAGREEMENT = "disagreement"
     TIE = "tie"
+    TIE_BREAK = "tie-break"
     UNSTABLE = "unstable"
+    UNCERTAIN = "uncertain"  # added by the uncertainty model (awards_app.uncertainty), never by this module
+
+    def at(self, cut: int) -> str:
+        """The flag as written for one cut: ``"unstable at 3"``."""
+        return f"{self.value} at {cut}"
+
+
+def parse_flags(text: str) -> list[tuple[Flag, int | None]]:
+    """The flags of a ``flags`` string, each with the cut it names (None when it names none)."""
+    parsed: list[tuple[Flag, int | None]] = []
+    for part in (text or "").split(", "):
+        if not part:
+            continue
+        name, _, cut = part.partition(" at ")
+        parsed.append((Flag(name), int(cut) if cut else None))
+    return parsed
 
 
 @dataclass(frozen=True)
@@ -133,7 +160,7 @@ class RankingSettings:
 
     method: Method = Method.MEAN
     judges_per_nomination: int = 3
-    disagreement: float = 15.0
+    disagreement: float = float(DEFAULT_DISAGREEMENT)
     cuts: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
@@ -305,20 +332,48 @@ def rank_nominations(scores: pd.DataFrame, criteria: pd.DataFrame | None = None,
     table["rank"] = table[chosen.rank_column]
     table["tie_break"] = _tie_breaks(table, chosen.column)
 
-    few = table["judges"] < settings.judges_per_nomination
-    disagreement = table["sd"].round(DECIMALS) >= settings.disagreement
-    tie = table["tie_break"] == "shared"
-    unstable = pd.Series(False, index=table.index)
-    for cut in settings.cuts:
-        inside = table["rank"] <= cut
-        for method in Method:
-            unstable |= (table[method.rank_column] <= cut) != inside
-    marks = zip(few, disagreement, tie, unstable, strict=True)
-    table["flags"] = pd.Series([", ".join(flag.value for flag, on in zip(Flag, row, strict=True) if on)
-                                for row in marks], index=table.index, dtype="str")
+    table["flags"] = _flags(table, settings)
 
     table = table.sort_values(["category_id", "rank", "nomination_id"]).reset_index(drop=True)
     return table.loc[:, list(RANKING_COLUMNS)]
+
+
+def _flags(table: pd.DataFrame, settings: RankingSettings) -> pd.Series:
+    """The ``flags`` string of each row of a ranked table (see the module docstring)."""
+    few = (table["judges"] < settings.judges_per_nomination).to_numpy()
+    disagreement = (table["sd"].round(DECIMALS) >= settings.disagreement).to_numpy()
+    shared = (table["tie_break"] == "shared").to_numpy()
+    rank = table["rank"].to_numpy()
+    sharing = table.groupby(["category_id", "rank"])["rank"].transform("size").to_numpy()
+    score = table["score"].round(DECIMALS).fillna(-np.inf).to_numpy()
+    category = table["category_id"].to_numpy()
+    cuts = sorted(set(settings.cuts))
+    labels: list[list[str]] = [[] for _ in range(len(table))]
+    for i in range(len(table)):
+        if few[i]:
+            labels[i].append(Flag.FEW_JUDGES.value)
+        if disagreement[i]:
+            labels[i].append(Flag.DISAGREEMENT.value)
+        straddled = [cut for cut in cuts if shared[i] and rank[i] <= cut < rank[i] + sharing[i] - 1]
+        if straddled:
+            labels[i].extend(Flag.TIE.at(cut) for cut in straddled)
+        elif shared[i]:
+            labels[i].append(Flag.TIE.value)
+    groups = pd.DataFrame({"category": category, "score": score})
+    for cut in cuts:
+        inside = pd.Series(rank <= cut, index=groups.index)
+        by_score = inside.groupby([groups["category"], groups["score"]])
+        split = (by_score.transform("max") & ~by_score.transform("min")).to_numpy()  # some in, some out
+        for i in np.flatnonzero(split):
+            labels[i].append(Flag.TIE_BREAK.at(cut))
+    for cut in cuts:
+        inside = rank <= cut
+        crosses = np.zeros(len(table), dtype=bool)
+        for method in Method:
+            crosses |= (table[method.rank_column].to_numpy() <= cut) != inside
+        for i in np.flatnonzero(crosses):
+            labels[i].append(Flag.UNSTABLE.at(cut))
+    return pd.Series([", ".join(parts) for parts in labels], index=table.index, dtype="str")
 
 
 # --- robustness -------------------------------------------------------------------------------------------------
@@ -415,27 +470,33 @@ def spearman(x: Sequence[float] | np.ndarray | pd.Series, y: Sequence[float] | n
 
 
 def judge_diagnostics(totals: pd.DataFrame) -> pd.DataFrame:
-    """How each judge scores, per category, from ``judge_totals``.
+    """How each judge scores, per category, from ``judge_totals``, against the other judges only.
 
     Returns ``category_id, judge_id, nominations, mean, sd, offset, spearman``: the judge's number of nominations,
-    the mean and population SD of their totals, ``offset`` = their mean − the mean of the panel Means of the same
-    nominations (a nomination's panel Mean is the mean of all its judges' totals, this judge's included: negative
-    is a severe judge, positive a lenient one), and the Spearman correlation of their totals with those panel
-    Means (both rounded to 6 decimals first, so equal totals tie; NaN with fewer than 2 nominations or constant
-    values).
+    the mean and population SD of their totals, and, over the nominations the judge shares with at least one other
+    judge, ``offset`` = the mean of (their total − the mean of the other judges' totals on that nomination)
+    (negative is a severe judge, positive a lenient one) and the Spearman correlation of their totals with those
+    other judges' means (both rounded to 6 decimals first, so equal totals tie). Leaving the judge out of the
+    comparison keeps a judge from being compared with themselves: with three judges a harsh judge's own totals
+    would pull the panel's Means a third of the way towards them. NaN where the judge shares no nomination (offset)
+    or fewer than 2, or values are constant (Spearman).
     """
     columns = {"category_id": "int64", "judge_id": "int64", "nominations": "int64", "mean": "float64",
                "sd": "float64", "offset": "float64", "spearman": "float64"}
     if totals.empty:
         return _empty(columns)
     frame = totals.loc[:, [*_SHEET, "total"]].copy()
-    frame["panel"] = frame.groupby(_NOMINATION, sort=False)["total"].transform("mean")
+    by_nomination = frame.groupby(_NOMINATION, sort=False)["total"]
+    others = by_nomination.transform("size") - 1
+    frame["others"] = ((by_nomination.transform("sum") - frame["total"]) / others.where(others > 0)).astype(float)
+    frame["difference"] = frame["total"] - frame["others"]
     by_judge = frame.groupby(_JUDGE, sort=True)
-    out = by_judge.agg(nominations=("total", "size"), mean=("total", "mean"), panel=("panel", "mean"))
+    out = by_judge.agg(nominations=("total", "size"), mean=("total", "mean"), offset=("difference", "mean"))
     out["sd"] = by_judge["total"].std(ddof=0)
-    out["offset"] = out["mean"] - out["panel"]
-    out["spearman"] = [spearman(group["total"].round(DECIMALS), group["panel"].round(DECIMALS))
-                       for _, group in by_judge]
+    shared = frame.dropna(subset=["others"])
+    rho = {key: spearman(group["total"].round(DECIMALS), group["others"].round(DECIMALS))
+           for key, group in shared.groupby(_JUDGE, sort=True)}
+    out["spearman"] = [rho.get(key, math.nan) for key in out.index]
     return out.reset_index().loc[:, list(columns)]
 
 
@@ -474,15 +535,56 @@ def krippendorff_alpha_interval(matrix: pd.DataFrame | np.ndarray) -> float:
     return 1 - observed / expected
 
 
-def panel_agreement(totals: pd.DataFrame) -> pd.DataFrame:
-    """Krippendorff's alpha (interval) of the totals per category, from ``judge_totals``: ``category_id, alpha``."""
+def alpha_interval(matrix: pd.DataFrame | np.ndarray, *, seed: int = 2026, resamples: int = 1000,
+                   level: float = 0.9) -> tuple[float, float]:
+    """A bootstrap interval for ``krippendorff_alpha_interval``: the nominations (columns) resampled with
+    replacement ``resamples`` times with a seeded generator, alpha computed on each, and the central ``level`` share
+    of the values that are defined (the 5% and 95% percentiles for 0.9). The same matrix and seed give the same
+    interval. (NaN, NaN) when fewer than 10 resamples give a value.
+    """
+    values = np.asarray(matrix, dtype="float64")
+    if values.ndim != 2 or values.shape[1] < 2:
+        return math.nan, math.nan
+    # Alpha depends on the units only through four sums each (see krippendorff_alpha_interval), so a resample is a
+    # vector of how many times each unit was drawn, and every resample's alpha comes from one matrix product.
+    present = ~np.isnan(values)
+    m = present.sum(axis=0).astype("float64")
+    filled = np.where(present, values, 0.0)
+    sums, squares = filled.sum(axis=0), (filled * filled).sum(axis=0)
+    pairable = m >= 2
+    within = np.where(pairable, squares - np.where(m > 0, sums * sums / np.maximum(m, 1), 0), 0.0)
+    observed_part = np.where(pairable, m * within / np.maximum(m - 1, 1), 0.0)
+    m, sums, squares = np.where(pairable, m, 0), np.where(pairable, sums, 0), np.where(pairable, squares, 0)
+    generator = np.random.default_rng(seed)
+    units = values.shape[1]
+    draws = generator.integers(0, units, size=(resamples, units))
+    counts = np.zeros((resamples, units))
+    np.add.at(counts, (np.arange(resamples)[:, None], draws), 1.0)
+    n = counts @ m
+    with np.errstate(divide="ignore", invalid="ignore"):
+        total = counts @ squares - (counts @ sums) ** 2 / n
+        alphas = 1 - (2 * (counts @ observed_part) / n) / (2 * total / (n - 1))
+        defined = (n >= 2) & (total / n >= 10.0 ** (-2 * DECIMALS))
+    alphas = alphas[defined & np.isfinite(alphas)]
+    if alphas.size < 10:
+        return math.nan, math.nan
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(alphas, [tail, 100 - tail])
+    return float(low), float(high)
+
+
+def panel_agreement(totals: pd.DataFrame, *, seed: int = 2026, resamples: int = 1000) -> pd.DataFrame:
+    """Krippendorff's alpha (interval) of the totals per category, from ``judge_totals``, with its bootstrap 90%
+    interval (``alpha_interval``): ``category_id, alpha, alpha_low, alpha_high``."""
     rows = []
     for category_id, group in totals.groupby("category_id", sort=True):
         matrix = group.pivot(index="judge_id", columns="nomination_id", values="total")
-        rows.append({"category_id": category_id, "alpha": krippendorff_alpha_interval(matrix)})
+        low, high = alpha_interval(matrix, seed=seed, resamples=resamples)
+        rows.append({"category_id": category_id, "alpha": krippendorff_alpha_interval(matrix), "alpha_low": low,
+                     "alpha_high": high})
     if not rows:
-        return _empty({"category_id": "int64", "alpha": "float64"})
-    return pd.DataFrame(rows).astype({"alpha": "float64"})
+        return _empty({"category_id": "int64", "alpha": "float64", "alpha_low": "float64", "alpha_high": "float64"})
+    return pd.DataFrame(rows).astype({"alpha": "float64", "alpha_low": "float64", "alpha_high": "float64"})
 
 
 #: The rules above in words, for the committee: the workbook's ``Method`` sheet prints them as they are here.
@@ -504,12 +606,19 @@ RULES_IN_WORDS: tuple[tuple[str, str], ...] = (
              "(s − min)/(max − min) on the category's highest-weighted criterion (the first in rubric order when "
              "several share the top weight), then by the higher Median; what is still tied shares the rank "
              "(1, 2, 2, 4) and is flagged."),
+    ("Cuts", "The numbers of places that decide something: the shortlist, each tier boundary and the award "
+             "places; places 1 to N are in."),
     ("Flags", "few judges: fewer judges than the round asks for; disagreement: SD at or above the threshold; tie: "
-              "the rank is shared; unstable: under another of the four methods the nomination falls on the other "
-              "side of the shortlist or award cut."),
+              "the rank is shared (tie at N: the shared rank straddles cut N); tie-break at N: the Score equals "
+              "that of a nomination on the other side of cut N, so the tie-break put them on their sides; "
+              "unstable at N: under another of the four methods the nomination falls on the other side of cut N."),
+    ("Decided by", "What ordered a nomination against those with the same Score: Score (no tie), criterion, "
+                   "median, or shared (nothing: the rank is shared)."),
     ("Robustness", "The rank under each method side by side, and Kendall's tau-b between the round's method and "
                    "each other."),
-    ("Judges", "Per judge: nominations scored, mean and SD of their totals, offset (their mean minus the mean "
-               "of the same nominations' Means) and Spearman's correlation with those Means; per category, "
-               "Krippendorff's alpha (interval) of the judges × nominations totals."),
+    ("Judges", "Per judge: nominations scored, mean and SD of their totals; leaving the judge out, offset (the "
+               "mean over the nominations shared with other judges of their total minus the other judges' mean) "
+               "and Spearman's correlation of their totals with those other judges' means; per category, "
+               "Krippendorff's alpha (interval) of the judges × nominations totals with a bootstrap 90% interval "
+               "(1,000 resamples of the nominations, seed 2026)."),
 )

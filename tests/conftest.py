@@ -55,6 +55,7 @@ def app(tmp_path: Path):
             "SQLALCHEMY_DATABASE_URI": database_url,
             "UPLOAD_FOLDER": str(tmp_path / "uploads"),
             "MAIL_OUTBOX": str(tmp_path / "outbox"),
+            "UNCERTAINTY_JOB_LOG": str(tmp_path / "uncertainty-jobs.log"),
             "SERVER_NAME": None,
         },
     )

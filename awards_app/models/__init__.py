@@ -18,6 +18,7 @@ from .judging import (
 )
 from .nominations import ACTIVE_STATUSES, SCREENABLE_STATUSES, Attachment, Nomination, NominationStatus
 from .programs import AwardTier, CallState, Category, CategoryKind, Edition
+from .results import FitStatus, Publication, ResultNotice, UncertaintyFit
 from .types import UTCDateTime, utcnow
 from .users import Organisation, OrganisationType, Role, User, UserRole, UserSession, session_key_digest
 
@@ -37,10 +38,13 @@ __all__ = [
     "Conflict",
     "Criterion",
     "Edition",
+    "FitStatus",
     "Nomination",
     "NominationStatus",
     "Organisation",
     "OrganisationType",
+    "Publication",
+    "ResultNotice",
     "Role",
     "Round",
     "RoundEntry",
@@ -49,6 +53,7 @@ __all__ = [
     "ScoreSheet",
     "SheetStatus",
     "UTCDateTime",
+    "UncertaintyFit",
     "User",
     "UserRole",
     "UserSession",

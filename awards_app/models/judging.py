@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..rules import DEFAULT_DISAGREEMENT
 from .nominations import Nomination
 from .programs import AwardTier, Category, Edition
 from .types import UTCDateTime, utcnow
@@ -39,6 +40,7 @@ class AssignmentStatus(enum.StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
     RECUSED = "recused"
+    WAIVED = "waived"  # left unfinished with the secretariat's leave
 
 
 class Vote(enum.StrEnum):
@@ -77,7 +79,10 @@ class Round(db.Model):
     quorum: Mapped[Decimal] = mapped_column(sa.Numeric(4, 3), default=Decimal("0.5"))
     # How the results rank nominations (see ``awards_app.ranking.Method``), and when judges disagree.
     ranking_method: Mapped[str] = mapped_column(sa.String(20), default="mean")
-    disagreement_threshold: Mapped[Decimal] = mapped_column(sa.Numeric(6, 2), default=Decimal(15))
+    disagreement_threshold: Mapped[Decimal] = mapped_column(sa.Numeric(6, 2), default=DEFAULT_DISAGREEMENT)
+    # How many places of each category the round advances to the next round (the shortlist): a cut the ranking
+    # watches; None when the round shortlists nothing.
+    shortlist_count: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     edition: Mapped[Edition] = relationship()
@@ -150,6 +155,11 @@ class Assignment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The judge declared no conflict of interest (a declared conflict is a Conflict row instead).
     no_conflict_declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The secretariat let a sheet go unfinished (a judge who fell ill), with the reason: it no longer holds up
+    # publication, and counts for nothing.
+    waived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    waived_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    waived_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     round: Mapped[Round] = relationship()
     nomination: Mapped[Nomination] = relationship()

@@ -123,12 +123,33 @@ class Category(db.Model):
     def award_count(self) -> int:
         return sum(tier.count for tier in self.tiers)
 
+    @property
+    def tiers_in_fill_order(self) -> list[AwardTier]:
+        return sorted(self.tiers, key=lambda t: (t.fill_order, t.position, t.id or 0))
+
+    @property
+    def tier_cuts(self) -> list[int]:
+        """The places that tiers open to every applicant end at, filled in order from the top (Gold 1, Silver 2,
+        Bronze 3 → 1, 3, 6): the cuts of the ranking that decide a tier. Type prizes have no place in the overall
+        ranking, so they add none."""
+        cuts, place = [], 0
+        for tier in self.tiers_in_fill_order:
+            if not tier.open_to_all:
+                continue
+            place += tier.count
+            cuts.append(place)
+        return cuts
+
     def __repr__(self) -> str:
         return f"<Category {self.code}>"
 
 
 class AwardTier(db.Model):
-    """One award tier of a category, e.g. Gold × 1 or Silver × 2."""
+    """One award tier of a category, e.g. Gold × 1 or Silver × 2, or a Corporate prize × 1 among corporations.
+
+    ``position`` orders the tiers on the page; ``fill_order`` is the order in which "give in rank order" fills them
+    (see ``awards_app.tiers``); ``eligible_types`` are the applicant types the tier is for (empty: every type).
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     category_id: Mapped[int] = mapped_column(sa.ForeignKey("category.id", ondelete="CASCADE"), index=True)
@@ -136,8 +157,18 @@ class AwardTier(db.Model):
     name_ko: Mapped[str] = mapped_column(sa.String(80), default="")
     count: Mapped[int] = mapped_column(default=1)
     position: Mapped[int] = mapped_column(default=0)
+    fill_order: Mapped[int] = mapped_column(default=0, server_default="0")
+    eligible_types: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
 
     category: Mapped[Category] = relationship(back_populates="tiers")
 
     def name(self, locale: str | None) -> str:
         return self.name_ko if locale == "ko" and self.name_ko else self.name_en
+
+    @property
+    def open_to_all(self) -> bool:
+        return not self.eligible_types
+
+    def admits(self, organisation_type: OrganisationType | str) -> bool:
+        """Whether a nomination of an organisation of this type may receive the tier."""
+        return self.open_to_all or str(organisation_type) in self.eligible_types

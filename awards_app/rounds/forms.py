@@ -33,6 +33,7 @@ from wtforms.validators import (
 from ..forms import BaseForm, NumberRange, select_choices
 from ..i18n import current_language
 from ..models import RoundMode
+from ..rules import DEFAULT_DISAGREEMENT
 from ..secretariat.forms import MultiCheckboxField, check_year
 from ..services.judging import CriterionInput, RoundInput
 
@@ -62,10 +63,16 @@ class RoundForm(BaseForm):
         ("mean", _l("Mean of the judges' totals")), ("median", _l("Median")),
         ("trimmed", _l("Trimmed mean (with 5 or more judges)")),
         ("normalised", _l("Normalised (each judge's severity evened out)"))]))
-    disagreement_threshold = DecimalField(_l("Disagreement flag at a spread (SD) of"), default=Decimal(15), places=1,
-                                          validators=[InputRequired(), finite, NumberRange(min=0, max=100)])
+    disagreement_threshold = DecimalField(_l("Disagreement flag at a spread (SD) of"), default=DEFAULT_DISAGREEMENT,
+                                          places=1, validators=[InputRequired(), finite, NumberRange(min=0, max=100)])
+    shortlist_count = IntegerField(_l("Places that go on to the next round"),
+                                   validators=[Optional(), NumberRange(min=1, max=1000)],
+                                   description=_l("Per category; the ranking watches this cut. Leave empty when the "
+                                                  "round shortlists nothing."))
     same_country_conflict = BooleanField(_l("Never assign a judge a nomination from their own country"),
                                          default=True)
+    confirm_decision = BooleanField(_l("I understand that judges have submitted scores in this round, and change "
+                                       "how it ranks or where its cuts fall anyway (recorded in the audit trail)"))
     quorum = DecimalField(_l("Quorum (committee rounds)"), default=Decimal("0.5"), places=3,
                           validators=[InputRequired(), finite, NumberRange(min=0, max=Decimal("0.99"))],
                           description=_l("More than this share of the committee must vote; 0.5 is a majority."))
@@ -92,7 +99,7 @@ class RoundForm(BaseForm):
             judges_per_nomination=self.judges_per_nomination.data, mode=RoundMode(self.mode.data),
             same_country_conflict=bool(self.same_country_conflict.data), quorum=self.quorum.data,
             max_load=self.max_load.data, ranking_method=self.ranking_method.data,
-            disagreement_threshold=self.disagreement_threshold.data,
+            disagreement_threshold=self.disagreement_threshold.data, shortlist_count=self.shortlist_count.data,
         )
 
     def fill_from(self, round_) -> None:
@@ -104,6 +111,7 @@ class RoundForm(BaseForm):
         self.max_load.data = round_.max_load
         self.ranking_method.data = round_.ranking_method
         self.disagreement_threshold.data = round_.disagreement_threshold
+        self.shortlist_count.data = round_.shortlist_count
         self.mode.data = round_.mode.value
         self.same_country_conflict.data = round_.same_country_conflict
         self.quorum.data = round_.quorum
@@ -215,3 +223,16 @@ class OverrideForm(BaseForm):
                        description=_l("Choose “No award” to take an award away."))
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
     submit_override = SubmitField(_l("Override"))
+
+
+class PublishForm(BaseForm):
+    confirm = BooleanField(_l("I have checked what will be shown, and publish it"),
+                           validators=[DataRequired(message=_l("Tick the box to confirm publication."))])
+    submit_publish = SubmitField(_l("Publish the results"))
+
+
+class WithdrawForm(BaseForm):
+    reason = TextAreaField(_l("Why the publication is withdrawn"), validators=[DataRequired(), Length(max=2000)],
+                           description=_l("Recorded in the audit trail. Applicants no longer see a result until the "
+                                          "results are published again."))
+    submit_withdraw = SubmitField(_l("Withdraw the publication"))

@@ -5,17 +5,19 @@ from __future__ import annotations
 import io
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..auth.access import role_required
 from ..extensions import db
 from ..i18n import current_language
 from ..models import Assignment, Category, Conflict, Edition, Nomination, Role, Round, RoundMode, User
-from ..services import ServiceError
+from ..services import ServiceError, publication
 from ..services import judging as service
 from ..services import results as results_service
+from ..services import uncertainty as uncertainty_service
 from ..services.programs import current_edition
 from .forms import (
     AdvanceForm,
@@ -24,9 +26,11 @@ from .forms import (
     ConflictForm,
     ManualAssignForm,
     OverrideForm,
+    PublishForm,
     ReassignForm,
     RoundForm,
     RubricForm,
+    WithdrawForm,
 )
 
 bp = Blueprint("rounds", __name__)
@@ -83,15 +87,22 @@ def round_edit(round_id: int):
     form = RoundForm(round_.edition)
     if request.method == "GET":
         form.fill_from(round_)
+    locked_changes = None
     if form.validate_on_submit():
         try:
-            service.update_round(round_, form.to_input(), current_user)
+            service.update_round(round_, form.to_input(), current_user,
+                                 confirm_decision=bool(form.confirm_decision.data))
+        except service.DecisionLocked as locked:
+            flash(str(locked.message), "warning")
+            locked_changes = locked.changes
         except ServiceError as error:
             flash(str(error.message), "danger")
         else:
             flash(_("Round saved."), "success")
             return redirect(url_for("rounds.round_detail", round_id=round_.id))
-    return render_template("rounds/round_form.html", form=form, edition=round_.edition, round=round_)
+    return render_template("rounds/round_form.html", form=form, edition=round_.edition, round=round_,
+                           locked_changes=locked_changes,
+                           scores_in=service.round_has_submitted_scores(round_))
 
 
 @bp.route("/<int:round_id>")
@@ -104,7 +115,7 @@ def round_detail(round_id: int):
     advance_form = AdvanceForm()
     advance_form.nominations.choices = [(n.id, n.reference or str(n.id)) for n in nominations]
     advance_form.to_round.choices = [(r.id, r.name) for r in later]
-    top_form = AdvanceTopForm(prefix="top")
+    top_form = AdvanceTopForm(prefix="top", places=round_.shortlist_count or 10)
     top_form.to_round.choices = advance_form.to_round.choices
     rubrics = {c.id: service.criteria_of(round_, c) for c in round_.categories}
     locked = {c.id: service.rubric_locked(round_, c) for c in round_.categories}
@@ -255,6 +266,20 @@ def assignment_reassign(assignment_id: int):
     return redirect(url_for("rounds.assignments", round_id=round_id))
 
 
+@bp.route("/assignments/<int:assignment_id>/waive", methods=["POST"])
+def assignment_waive(assignment_id: int):
+    """Let an unfinished sheet stay unfinished, with the reason."""
+    assignment = db.get_or_404(Assignment, assignment_id)
+    try:
+        service.waive_assignment(assignment, current_user, request.form.get("reason", "")[:2000])
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+    else:
+        flash(_("%(ref)s: the sheet of %(name)s is waived.", ref=assignment.nomination.reference,
+                name=assignment.judge.name), "info")
+    return redirect(url_for("rounds.progress", round_id=assignment.round_id))
+
+
 @bp.route("/assignments/<int:assignment_id>/reopen", methods=["POST"])
 def assignment_reopen(assignment_id: int):
     """Reopen a judge's submitted scores."""
@@ -368,11 +393,42 @@ def results(round_id: int):
     """The ranking of one category of the round, its robustness under every method, and the judges' behaviour."""
     round_ = db.get_or_404(Round, round_id)
     category = _results_category(round_, request.args.get("category", type=int))
+    uncertainty_service.start_when_closed(round_)
     results = results_service.category_results(round_, category)
     return render_template("rounds/results.html", round=round_, category=category, results=results,
                            charts=results_service.charts_of(results),
                            awards=results_service.awards_of(round_, category),
+                           tier_view=results_service.tier_view(round_, category, results),
+                           fit=uncertainty_service.fit_state(round_),
+                           expected={int(r.nomination_id): r for r in results.uncertainty.ranks.itertuples()}
+                           if results.uncertainty else {},
+                           award_cut=results_service.award_cut(category),
                            override=_override_form(category, results))
+
+
+@bp.route("/<int:round_id>/uncertainty", methods=["POST"])
+def uncertainty_request(round_id: int):
+    """Start the uncertainty model on the round's current scores, in the background."""
+    round_ = db.get_or_404(Round, round_id)
+    category_id = request.form.get("category", type=int)
+    try:
+        uncertainty_service.request_fit(round_, current_user)
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+    else:
+        flash(_("The uncertainty model is running; this page shows its progress."), "info")
+    return redirect(url_for("rounds.results", round_id=round_.id, category=category_id) + "#uncertainty")
+
+
+@bp.route("/<int:round_id>/uncertainty.json")
+def uncertainty_status(round_id: int):
+    """Where the round's uncertainty model is: for the results page to follow its progress."""
+    round_ = db.get_or_404(Round, round_id)
+    state = uncertainty_service.fit_state(round_)
+    fit = state.fit
+    return jsonify(status=fit.status.value if fit else "none", progress=fit.progress if fit else 0,
+                   stage=fit.stage if fit else "", current=state.current, usable=state.usable,
+                   message=fit.message if fit else "")
 
 
 def _results_category(round_: Round, category_id: int | None) -> Category:
@@ -395,11 +451,14 @@ def assign_awards(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     category = _results_category(round_, request.form.get("category", type=int))
     try:
-        given = results_service.assign_tiers(round_, category, current_user)
+        given, held = results_service.assign_tiers(round_, category, current_user)
     except ServiceError as error:
         flash(str(error.message), "danger")
     else:
         flash(_("%(n)d awards given in rank order.", n=given), "success")
+        if held:
+            flash(ngettext("%(num)d place is left to the committee: see the list below.",
+                           "%(num)d places are left to the committee: see the list below.", held), "warning")
     return redirect(url_for("rounds.results", round_id=round_.id, category=category.id))
 
 
@@ -423,16 +482,43 @@ def override_award(round_id: int):
     return redirect(url_for("rounds.results", round_id=round_.id, category=category.id))
 
 
-@bp.route("/<int:round_id>/results/publish", methods=["POST"])
+@bp.route("/<int:round_id>/results/publish", methods=["GET", "POST"])
 def publish(round_id: int):
-    """Publish the edition's results to the applicants."""
+    """Publish the edition's results, after a page that says what will be shown to whom."""
     round_ = db.get_or_404(Round, round_id)
-    if request.form.get("confirm") != "y":
-        flash(_("Tick the box to confirm publication."), "warning")
+    edition = round_.edition
+    form = PublishForm()
+    if form.validate_on_submit():
+        try:
+            told = publication.publish(edition, current_user)
+        except ServiceError as error:
+            flash(str(error.message), "danger")
+        else:
+            flash(ngettext("The results are published; the applicants of %(num)d nomination are being told.",
+                           "The results are published; the applicants of %(num)d nominations are being told.",
+                           told), "success")
+            return redirect(url_for("rounds.results", round_id=round_.id))
+    return render_template("rounds/publish.html", round=round_, edition=edition, form=form,
+                           check=publication.check(edition), withdraw_form=WithdrawForm(),
+                           history=publication.history(edition))
+
+
+@bp.route("/<int:round_id>/results/withdraw", methods=["POST"])
+def withdraw(round_id: int):
+    """Take the published results back, with the reason."""
+    round_ = db.get_or_404(Round, round_id)
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        flash(_("Say why the publication is withdrawn."), "danger")
+        return redirect(url_for("rounds.publish", round_id=round_.id))
+    try:
+        publication.withdraw(round_.edition, current_user, form.reason.data)
+    except ServiceError as error:
+        flash(str(error.message), "danger")
     else:
-        results_service.publish(round_.edition, current_user)
-        flash(_("The results are published: each applicant now sees their own result."), "success")
-    return redirect(url_for("rounds.results", round_id=round_.id))
+        flash(_("The publication is withdrawn: applicants no longer see a result, and awards can change again."),
+              "warning")
+    return redirect(url_for("rounds.publish", round_id=round_.id))
 
 
 @bp.route("/<int:round_id>/results.xlsx")

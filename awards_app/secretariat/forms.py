@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     FieldList,
     Form,
@@ -102,7 +103,13 @@ class TierForm(Form):
     Meta = BaseForm.Meta
     name_en = StringField(_l("Tier"), validators=[Optional(), Length(max=80)])
     name_ko = StringField(_l("Tier (Korean)"), validators=[Optional(), Length(max=80)])
-    count = IntegerField(_l("Awards"), validators=[Optional(), NumberRange(min=1, max=100)])
+    count = IntegerField(_l("Places"), validators=[Optional(), NumberRange(min=1, max=100)])
+    eligible_types = MultiCheckboxField(_l("For"), validate_choice=True)
+    fill_order = IntegerField(_l("Filled"), validators=[Optional(), NumberRange(min=1, max=100)])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.eligible_types.choices = [(t.value, ORGANISATION_TYPE_LABELS[t]) for t in OrganisationType]
 
 
 class CategoryForm(BaseForm):
@@ -123,6 +130,8 @@ class CategoryForm(BaseForm):
     description_en = TextAreaField(_l("Description (English)"), validators=[Optional(), Length(max=4000)])
     description_ko = TextAreaField(_l("Description (Korean)"), validators=[Optional(), Length(max=4000)])
     tiers = FieldList(FormField(TierForm), min_entries=6, max_entries=20, label=_l("Award tiers"))
+    confirm_tiers = BooleanField(_l("I understand that judges have submitted scores in this category, and change its "
+                                    "tiers anyway (recorded in the audit trail)"))
     submit = SubmitField(_l("Save category"))
 
     def __init__(self, *args, **kwargs) -> None:
@@ -141,7 +150,8 @@ class CategoryForm(BaseForm):
 
     def to_input(self) -> CategoryInput:
         tiers = [
-            TierInput(t.name_en.data.strip(), (t.name_ko.data or "").strip(), t.count.data)
+            TierInput(t.name_en.data.strip(), (t.name_ko.data or "").strip(), t.count.data,
+                      tuple(t.eligible_types.data or ()), t.fill_order.data or 0)
             for t in self.tiers
             if (t.name_en.data or "").strip() and t.count.data
         ]
@@ -162,7 +172,9 @@ class CategoryForm(BaseForm):
         while len(self.tiers):
             self.tiers.pop_entry()
         for tier in category.tiers:
-            self.tiers.append_entry({"name_en": tier.name_en, "name_ko": tier.name_ko, "count": tier.count})
+            self.tiers.append_entry({"name_en": tier.name_en, "name_ko": tier.name_ko, "count": tier.count,
+                                     "eligible_types": list(tier.eligible_types or []),
+                                     "fill_order": tier.fill_order or None})
         while len(self.tiers) < max(6, len(category.tiers) + 2):
             self.tiers.append_entry()
 

@@ -128,16 +128,21 @@ def category_edit(category_id: int):
     form = CategoryForm()
     if request.method == "GET":
         form.fill_from(category)
+    locked = None
     if form.validate_on_submit():
         try:
-            programs.update_category(category, form.to_input(), current_user)
+            programs.update_category(category, form.to_input(), current_user,
+                                     confirm_tiers=bool(form.confirm_tiers.data))
+        except programs.TiersLocked as error:
+            flash(str(error.message), "warning")
+            locked = error
         except ServiceError as error:
             flash(str(error.message), "danger")
         else:
             flash(_("Category saved."), "success")
             return redirect(url_for("secretariat.edition_detail", edition_id=category.edition_id))
     return render_template("secretariat/category_form.html", form=form, edition=category.edition,
-                           category=category)
+                           category=category, locked=locked)
 
 
 # --- nominations and screening -------------------------------------------------------------------

@@ -35,6 +35,7 @@ from ..models import (
     Vote,
     utcnow,
 )
+from ..rules import DEFAULT_DISAGREEMENT
 from ..scoring import Scale, ScoreError, Total, check_scale, parse_score, weight_shares, weighted_total
 from ..urls import external_url
 from . import NotAllowed, ServiceError
@@ -56,7 +57,8 @@ class RoundInput:
     quorum: Decimal
     max_load: int | None = None
     ranking_method: str = "mean"
-    disagreement_threshold: Decimal = Decimal(15)
+    disagreement_threshold: Decimal = DEFAULT_DISAGREEMENT
+    shortlist_count: int | None = None
 
 
 def rounds_of(edition: Edition) -> list[Round]:
@@ -80,6 +82,7 @@ def _apply_round(round_: Round, data: RoundInput) -> None:
     round_.max_load = data.max_load
     round_.ranking_method = data.ranking_method
     round_.disagreement_threshold = data.disagreement_threshold
+    round_.shortlist_count = data.shortlist_count
     round_.mode = data.mode
     round_.same_country_conflict = data.same_country_conflict
     round_.quorum = data.quorum
@@ -101,19 +104,63 @@ def create_round(edition: Edition, data: RoundInput, actor: User) -> Round:
     return round_
 
 
-def update_round(round_: Round, data: RoundInput, actor: User) -> Round:
-    """Change a round's window, categories, panel size or decision mode."""
-    before = {"opens_at": round_.opens_at, "closes_at": round_.closes_at, "k": round_.judges_per_nomination}
+#: What decides a round's outcome once scores are in: changed after the first sheet is submitted only with an
+#: explicit, audited confirmation (as the rubric).
+DECISION_FIELDS = ("ranking_method", "disagreement_threshold", "shortlist_count")
+
+
+class DecisionLocked(ServiceError):
+    """The round's method or cuts would change after scores were submitted; ``changes`` holds before and after."""
+
+    def __init__(self, changes: dict[str, list[str]]) -> None:
+        self.changes = changes
+        super().__init__(_l("Judges have already submitted scores in this round: changing how it ranks or where its "
+                            "cuts fall needs your confirmation below (it is recorded with the values before and "
+                            "after)."))
+
+
+def _round_snapshot(round_: Round) -> dict[str, str]:
+    return {
+        "name": round_.name, "opens_at": str(round_.opens_at), "closes_at": str(round_.closes_at),
+        "categories": ", ".join(sorted(c.code for c in round_.categories)),
+        "judges_per_nomination": str(round_.judges_per_nomination), "max_load": str(round_.max_load),
+        "mode": str(round_.mode), "same_country_conflict": str(round_.same_country_conflict),
+        "quorum": str(round_.quorum), "ranking_method": str(round_.ranking_method),
+        "disagreement_threshold": str(round_.disagreement_threshold), "shortlist_count": str(round_.shortlist_count),
+    }
+
+
+def round_has_submitted_scores(round_: Round) -> bool:
+    submitted = sa.select(ScoreSheet.id).join(ScoreSheet.assignment).where(
+        Assignment.round_id == round_.id, ScoreSheet.status == SheetStatus.SUBMITTED)
+    return bool(db.session.scalar(sa.select(sa.exists(submitted))))
+
+
+def update_round(round_: Round, data: RoundInput, actor: User, *, confirm_decision: bool = False) -> Round:
+    """Change a round; its method, disagreement threshold and shortlist are fixed once a sheet is submitted, unless
+    the change is confirmed (and audited with the values before and after)."""
+    before = _round_snapshot(round_)
     if round_.mode is not data.mode and _has_work(round_):
         raise ServiceError(_l("The decision mode cannot change once judges have started."))
+    wanted = {"ranking_method": str(data.ranking_method), "disagreement_threshold": str(data.disagreement_threshold),
+              "shortlist_count": str(data.shortlist_count)}
+    decisive = {k: [before[k], wanted[k]] for k in DECISION_FIELDS
+                if before[k] != wanted[k] and not (k == "disagreement_threshold"
+                                                   and Decimal(before[k]) == Decimal(wanted[k]))}
+    locked = bool(decisive) and round_has_submitted_scores(round_)
+    if locked and not confirm_decision:
+        raise DecisionLocked(decisive)
     _apply_round(round_, data)
     for category in round_.categories:
         if round_.mode is RoundMode.SCORING and not criteria_of(round_, category):
             _seed_rubric(round_, category)
-    after = {"opens_at": round_.opens_at, "closes_at": round_.closes_at, "k": round_.judges_per_nomination}
-    changes = {k: [str(before[k]), str(after[k])] for k in before if before[k] != after[k]}
-    record("round.updated", round_, actor, f"round {round_.name} changed", {"round": round_.name,
-                                                                          "changes": changes})
+    db.session.flush()
+    after = _round_snapshot(round_)
+    changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]
+               and not (k == "disagreement_threshold" and Decimal(before[k]) == Decimal(after[k]))}
+    action = "round.decision_changed" if locked else "round.updated"
+    record(action, round_, actor, f"round {round_.name} changed: {', '.join(changes) or 'nothing'}",
+           {"round": round_.name, "changes": changes, "confirmed_after_scores": locked})
     db.session.commit()
     return round_
 
@@ -521,12 +568,18 @@ def status_of(assignment: Assignment, conflicts: set[tuple[int, int]] | None = N
         return AssignmentStatus.RECUSED
     if assignment.round.mode is RoundMode.COMMITTEE:
         if voted is not None:
-            return AssignmentStatus.SUBMITTED if assignment.id in voted else AssignmentStatus.TO_DO
-        vote = db.session.scalar(sa.select(CommitteeVote.id).where(CommitteeVote.assignment_id == assignment.id))
-        return AssignmentStatus.SUBMITTED if vote else AssignmentStatus.TO_DO
-    if assignment.sheet is None:
-        return AssignmentStatus.TO_DO
-    return AssignmentStatus.SUBMITTED if assignment.sheet.status is SheetStatus.SUBMITTED else AssignmentStatus.DRAFT
+            done = assignment.id in voted
+        else:
+            done = db.session.scalar(sa.select(CommitteeVote.id).where(CommitteeVote.assignment_id == assignment.id))
+        status = AssignmentStatus.SUBMITTED if done else AssignmentStatus.TO_DO
+    elif assignment.sheet is None:
+        status = AssignmentStatus.TO_DO
+    else:
+        status = AssignmentStatus.SUBMITTED if assignment.sheet.status is SheetStatus.SUBMITTED \
+            else AssignmentStatus.DRAFT
+    if status is not AssignmentStatus.SUBMITTED and assignment.waived_at is not None:
+        return AssignmentStatus.WAIVED
+    return status
 
 
 def declare(assignment: Assignment, judge: User, has_conflict: bool, reason: str = "") -> None:
@@ -731,6 +784,22 @@ def _already_holds(sheet: ScoreSheet, values: dict[int, Decimal | None], data: S
     return (sheet.overall_comment or "") == (data.overall_comment or "").strip()[:10000]
 
 
+def waive_assignment(assignment: Assignment, actor: User, reason: str) -> None:
+    """Let a sheet go unfinished, with the reason: it no longer holds up publication, and its scores (a draft, if
+    any) count for nothing. The judge may still submit while the round is open."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_l("Say why this sheet may stay unfinished."))
+    if status_of(assignment) in (AssignmentStatus.SUBMITTED, AssignmentStatus.RECUSED):
+        raise ServiceError(_l("This sheet is submitted or its judge recused: there is nothing to waive."))
+    assignment.waived_at, assignment.waived_by_id, assignment.waived_reason = utcnow(), actor.id, reason[:2000]
+    record("assignment.waived", assignment.round, actor,
+           f"{assignment.nomination.reference}: sheet of {assignment.judge.email} waived",
+           {"round": assignment.round.name, "reference": assignment.nomination.reference,
+            "judge": assignment.judge.email, "reason": reason[:500]})
+    db.session.commit()
+
+
 def reopen_sheet(assignment: Assignment, actor: User) -> None:
     """The secretariat reopens submitted scores so that the judge can change them."""
     sheet = assignment.sheet
@@ -917,7 +986,8 @@ class JudgeProgress:
 
     @property
     def done(self) -> int:
-        return self.counts.get(AssignmentStatus.SUBMITTED, 0) + self.counts.get(AssignmentStatus.RECUSED, 0)
+        return sum(self.counts.get(s, 0) for s in (AssignmentStatus.SUBMITTED, AssignmentStatus.RECUSED,
+                                                   AssignmentStatus.WAIVED))
 
     @property
     def unfinished(self) -> int:
@@ -964,14 +1034,7 @@ def panel_progress(round_: Round) -> tuple[list[JudgeProgress], list[NominationP
         n.id: NominationProgress(n, [], round_.judges_per_nomination) for n in round_nominations(round_)
     }
     for a in assignments:
-        if (a.judge_id, a.nomination_id) in conflicts:
-            status = AssignmentStatus.RECUSED
-        elif round_.mode is RoundMode.COMMITTEE:
-            status = AssignmentStatus.SUBMITTED if a.id in voted else AssignmentStatus.TO_DO
-        elif a.sheet is None:
-            status = AssignmentStatus.TO_DO
-        else:
-            status = AssignmentStatus.SUBMITTED if a.sheet.status is SheetStatus.SUBMITTED else AssignmentStatus.DRAFT
+        status = status_of(a, conflicts, voted)
         progress = per_judge.setdefault(a.judge_id, JudgeProgress(a.judge, {}))
         progress.counts[status] = progress.counts.get(status, 0) + 1
         if a.nomination_id in per_nomination:

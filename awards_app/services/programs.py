@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
-from ..models import AwardTier, Category, CategoryKind, Edition, OrganisationType, User, utcnow
+from ..models import Award, AwardTier, Category, CategoryKind, Edition, OrganisationType, User, utcnow
 from . import ServiceError
 from .audit import record
 
@@ -19,6 +19,8 @@ class TierInput:
     name_en: str
     name_ko: str
     count: int
+    eligible_types: tuple[str, ...] = ()  # applicant types the tier is for; empty: every type
+    fill_order: int = 0  # the order "give in rank order" fills tiers in; 0: the row's place on the page
 
 
 @dataclass(frozen=True)
@@ -116,12 +118,30 @@ def _apply_category(category: Category, data: CategoryInput) -> dict:
     category.position = data.position
     category.description_en = data.description_en
     category.description_ko = data.description_ko
-    category.tiers = [
-        AwardTier(name_en=t.name_en, name_ko=t.name_ko, count=t.count, position=i)
-        for i, t in enumerate(data.tiers)
-    ]
+    _apply_tiers(category, data.tiers)
     after = _category_snapshot(category)
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+
+
+def _apply_tiers(category: Category, tiers: list[TierInput]) -> None:
+    """Update the tiers row by row, so that awards already given keep their tier; a tier with awards given cannot
+    be removed."""
+    existing = list(category.tiers)
+    for index, data in enumerate(tiers):
+        tier = existing[index] if index < len(existing) else AwardTier()
+        tier.name_en, tier.name_ko, tier.count, tier.position = data.name_en, data.name_ko, data.count, index
+        tier.eligible_types = sorted(set(data.eligible_types))
+        tier.fill_order = data.fill_order or index + 1
+        if index >= len(existing):
+            category.tiers.append(tier)
+    removed = existing[len(tiers):]
+    if removed and any(t.id for t in removed):
+        given = db.session.scalar(sa.select(sa.func.count(Award.id)).where(
+            Award.tier_id.in_([t.id for t in removed if t.id])))
+        if given:
+            raise ServiceError(_l("A tier with awards given cannot be removed: take the awards back first."))
+    for tier in removed:
+        category.tiers.remove(tier)
 
 
 def _category_snapshot(category: Category) -> dict:
@@ -132,7 +152,8 @@ def _category_snapshot(category: Category) -> dict:
         "kind": str(category.kind) if category.kind else None,
         "eligible_types": list(category.eligible_types or []),
         "max_per_organisation": category.max_per_organisation,
-        "tiers": [f"{t.name_en} {t.count}" for t in category.tiers],
+        "tiers": [f"{t.name_en} {t.count}" + (f" ({', '.join(t.eligible_types)})" if t.eligible_types else "")
+                  + f" #{t.fill_order}" for t in category.tiers],
     }
 
 
@@ -161,12 +182,43 @@ def create_category(edition: Edition, data: CategoryInput, actor: User) -> Categ
     return category
 
 
-def update_category(category: Category, data: CategoryInput, actor: User) -> Category:
-    """Change a category's names, eligibility, limits or award tiers."""
+class TiersLocked(ServiceError):
+    """The tiers (the cuts of the ranking) would change after scores were submitted in the category."""
+
+    def __init__(self, before: list[str], after: list[str]) -> None:
+        self.before, self.after = before, after
+        super().__init__(_l("Judges have already submitted scores in this category: changing its tiers moves the "
+                            "cuts of its ranking, and needs your confirmation below (it is recorded with the tiers "
+                            "before and after)."))
+
+
+def category_has_submitted_scores(category: Category) -> bool:
+    from ..models import Assignment, Nomination, ScoreSheet, SheetStatus
+
+    submitted = (sa.select(ScoreSheet.id).join(ScoreSheet.assignment).join(Nomination,
+                                                                        Nomination.id == Assignment.nomination_id)
+                 .where(Nomination.category_id == category.id, ScoreSheet.status == SheetStatus.SUBMITTED))
+    return bool(db.session.scalar(sa.select(sa.exists(submitted))))
+
+
+def update_category(category: Category, data: CategoryInput, actor: User, *, confirm_tiers: bool = False) -> Category:
+    """Change a category's names, eligibility, limits or award tiers; once scores are submitted in it, its tiers
+    change only with an explicit, audited confirmation."""
     _check_category(category.edition, data, category)
-    changes = _apply_category(category, data)
+    before = _category_snapshot(category)["tiers"]
+    try:
+        changes = _apply_category(category, data)
+    except ServiceError:
+        db.session.rollback()
+        raise
+    after = _category_snapshot(category)["tiers"]
+    locked = before != after and category_has_submitted_scores(category)
+    if locked and not confirm_tiers:
+        db.session.rollback()
+        raise TiersLocked(before, after)
     if changes:
-        record("category.updated", category, actor, f"category {category.code} changed: {', '.join(changes)}",
-               {"code": category.code, "changes": changes})
+        action = "category.tiers_changed_after_scores" if locked else "category.updated"
+        record(action, category, actor, f"category {category.code} changed: {', '.join(changes)}",
+               {"code": category.code, "changes": changes, "confirmed_after_scores": locked})
     db.session.commit()
     return category

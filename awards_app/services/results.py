@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import contains_eager, selectinload
 
-from .. import charts, ranking
+from .. import charts, ranking, tiers
 from ..extensions import db
 from ..models import (
     Assignment,
@@ -26,8 +26,9 @@ from ..models import (
     User,
     utcnow,
 )
+from ..rules import DEFAULT_DISAGREEMENT
 from ..version import __version__
-from . import ServiceError
+from . import ServiceError, uncertainty
 from .audit import record
 
 
@@ -52,6 +53,15 @@ def counted_scores(round_: Round, category: Category) -> pd.DataFrame:
     return frame
 
 
+def has_counted_scores(round_: Round) -> bool:
+    """Whether any score of the round counts (a submitted sheet of a judge without a conflict)."""
+    recused = sa.exists().where(Conflict.judge_id == Assignment.judge_id,
+                                Conflict.nomination_id == Assignment.nomination_id)
+    counted = (sa.select(ScoreSheet.id).join(ScoreSheet.assignment)
+               .where(Assignment.round_id == round_.id, ScoreSheet.status == SheetStatus.SUBMITTED, ~recused))
+    return bool(db.session.scalar(sa.select(sa.exists(counted))))
+
+
 def criteria_order(round_: Round, category: Category) -> pd.DataFrame:
     rows = db.session.execute(sa.select(Criterion.category_id, Criterion.id, Criterion.position)
                               .where(Criterion.round_id == round_.id, Criterion.category_id == category.id)).all()
@@ -62,29 +72,52 @@ def criteria_order(round_: Round, category: Category) -> pd.DataFrame:
 class CategoryResults:
     category: Category
     settings: ranking.RankingSettings
-    ranking: pd.DataFrame  # ranking.rank_nominations, with reference, title, organisation, country
+    ranking: pd.DataFrame  # ranking.rank_nominations, with reference, title, organisation, country, applicant_type
     agreement: pd.DataFrame  # Kendall's tau between the round's method and each other
     judges: pd.DataFrame  # diagnostics, with the judge's name
     alpha: float | None
     totals: pd.DataFrame  # ranking.judge_totals: one judge total per judge and nomination
     scores: pd.DataFrame  # counted_scores: every score that counts
+    alpha_interval: tuple[float, float] = (float("nan"), float("nan"))  # the bootstrap 90% interval of alpha
+    draws: dict = field(default_factory=dict)  # the usable fit's draws by category id ({} without one)
+    uncertainty: uncertainty.CategoryUncertainty | None = None  # what the fit says of this category
+
+
+def watched_cuts(round_: Round, category: Category) -> tuple[int, ...]:
+    """The places that decide something in a category of a round: the shortlist and each tier boundary."""
+    cuts = {*category.tier_cuts}
+    if round_.shortlist_count:
+        cuts.add(round_.shortlist_count)
+    return tuple(sorted(cut for cut in cuts if cut > 0))
+
+
+def ranking_settings(round_: Round, category: Category) -> ranking.RankingSettings:
+    return ranking.RankingSettings(
+        method=ranking.Method(round_.ranking_method or "mean"),
+        judges_per_nomination=round_.judges_per_nomination,
+        disagreement=float(round_.disagreement_threshold or DEFAULT_DISAGREEMENT),
+        cuts=watched_cuts(round_, category),
+    )
 
 
 def category_results(round_: Round, category: Category) -> CategoryResults:
     """Rank one category of a round by the round's method, with robustness and judge diagnostics."""
-    settings = ranking.RankingSettings(
-        method=ranking.Method(round_.ranking_method or "mean"),
-        judges_per_nomination=round_.judges_per_nomination,
-        disagreement=float(round_.disagreement_threshold or 15),
-        cuts=tuple(n for n in {category.award_count} if n),
-    )
+    settings = ranking_settings(round_, category)
     scores = counted_scores(round_, category)
     table = ranking.rank_nominations(scores, criteria_order(round_, category), settings)
+    draws = uncertainty.usable_draws(round_) if len(table) else {}
+    certainty = uncertainty.category_uncertainty(round_, category, draws, settings.cuts) if draws else None
+    if certainty is not None:
+        table = table.assign(flags=_with_uncertain(table, certainty))
+        ranked = set(table["nomination_id"].astype(int))
+        certainty.ranks = certainty.ranks[certainty.ranks["nomination_id"].isin(ranked)].reset_index(drop=True)
     totals = ranking.judge_totals(scores)
     judges = ranking.judge_diagnostics(totals)
     agreement = ranking.method_agreement(table, settings.method)
     alpha_frame = ranking.panel_agreement(totals)
     alpha = float(alpha_frame["alpha"].iloc[0]) if len(alpha_frame) else None
+    interval = (float(alpha_frame["alpha_low"].iloc[0]), float(alpha_frame["alpha_high"].iloc[0])) \
+        if len(alpha_frame) else (float("nan"), float("nan"))
 
     nomination_ids = [int(i) for i in table["nomination_id"]]
     info = {n.id: n for n in db.session.scalars(
@@ -95,24 +128,53 @@ def category_results(round_: Round, category: Category) -> CategoryResults:
         title=[info[i].title for i in nomination_ids],
         organisation=[info[i].organisation.name for i in nomination_ids],
         country=[info[i].organisation.country_code for i in nomination_ids],
+        applicant_type=[info[i].organisation.type.value for i in nomination_ids],
     )
+    if certainty is not None:
+        by_id = dict(zip(nomination_ids, table["reference"], strict=True))
+        certainty.ranks = certainty.ranks.assign(reference=[by_id[int(i)] for i in certainty.ranks["nomination_id"]])
     judge_ids = [int(i) for i in judges["judge_id"]]
     names = dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(judge_ids))).all()) \
         if judge_ids else {}
     judges = judges.assign(name=[names.get(i, "") for i in judge_ids])
-    return CategoryResults(category, settings, table, agreement, judges, alpha, totals, scores)
+    return CategoryResults(category, settings, table, agreement, judges, alpha, totals, scores, interval, draws,
+                           certainty)
+
+
+def _with_uncertain(table: pd.DataFrame, certainty: uncertainty.CategoryUncertainty) -> list[str]:
+    """The ranking's flags with "uncertain at N" for each cut whose uncertain zone holds the nomination."""
+    flags = []
+    for nomination_id, text in zip(table["nomination_id"], table["flags"], strict=True):
+        extra = [ranking.Flag.UNCERTAIN.at(cut) for cut, zone in certainty.zones.items() if int(nomination_id) in zone]
+        flags.append(", ".join(part for part in [text, *extra] if part))
+    return flags
+
+
+def award_cut(category: Category) -> int:
+    """The number of places the tiers open to every applicant take (the charts' cut line); 0 without tiers."""
+    cuts = category.tier_cuts
+    return cuts[-1] if cuts else 0
 
 
 def charts_of(results: CategoryResults) -> charts.ResultCharts:
-    """The results page's three charts for one category: score spread, judge severity, robustness."""
+    """The results page's charts for one category: score spread, judge severity, robustness and, with a usable fit
+    of the uncertainty model, the expected ranks with their intervals."""
     table = results.ranking
-    cut = results.category.award_count
+    cut = award_cut(results.category)
     by_nomination: dict[int, list[float]] = {}
     for nomination_id, total in zip(results.totals["nomination_id"], results.totals["total"], strict=True):
         by_nomination.setdefault(int(nomination_id), []).append(float(total))
     rows = [{"nomination_id": int(r.nomination_id), "rank": int(r.rank), "reference": r.reference,
              "title": r.title, "score": r.score, "flags": r.flags} for r in table.itertuples()]
     methods = list(ranking.Method)
+    intervals = None
+    if results.uncertainty is not None:
+        info = {int(r.nomination_id): r for r in table.itertuples()}
+        interval_rows = [{"nomination_id": int(r.nomination_id), "reference": info[int(r.nomination_id)].reference,
+                          "title": info[int(r.nomination_id)].title, "expected_rank": r.expected_rank,
+                          "rank_low": r.rank_low, "rank_high": r.rank_high}
+                         for r in results.uncertainty.ranks.itertuples() if int(r.nomination_id) in info]
+        intervals = charts.rank_intervals(interval_rows, len(table), results.uncertainty.zones)
     return charts.ResultCharts(
         spread=charts.score_spread(rows, by_nomination, cut),
         severity=charts.severity([(r.name, r.offset, int(r.nominations)) for r in results.judges.itertuples()]),
@@ -120,8 +182,8 @@ def charts_of(results: CategoryResults) -> charts.ResultCharts:
             [(r.reference, [getattr(r, m.rank_column) for m in methods]) for r in table.itertuples()],
             [m.value for m in methods], methods.index(results.settings.method), cut),
         methods=[m.value for m in methods],
+        intervals=intervals,
     )
-
 
 
 def advance_top(from_round: Round, to_round: Round, places: int, actor: User) -> int:
@@ -144,31 +206,77 @@ def awards_of(round_: Round, category: Category) -> dict[int, Award]:
                                                       Nomination.category_id == category.id))}
 
 
-def assign_tiers(round_: Round, category: Category, actor: User) -> int:
-    """Give the category's award tiers in rank order (Gold 1, Silver 2, …); a tie at a cut is left for a person."""
+def tier_plan(round_: Round, category: Category, results: CategoryResults | None = None) -> tiers.TierPlan:
+    """How the category's tiers fill by the rule of ``awards_app.tiers``, around the awards given by hand.
+
+    An award given by hand (it has a reason) keeps its place: its nomination is not a candidate and its tier has
+    one place fewer to fill.
+    """
+    results = results or category_results(round_, category)
+    by_hand = {a.nomination_id: a for a in awards_of(round_, category).values() if a.override_reason}
+    used: dict[int, int] = {}
+    for award in by_hand.values():
+        used[award.tier_id] = used.get(award.tier_id, 0) + 1
+    candidates = [tiers.Candidate(int(r.nomination_id), int(r.rank), float(r.score), r.applicant_type,
+                                  few_judges=ranking.Flag.FEW_JUDGES.value in r.flags.split(", "))
+                  for r in results.ranking.itertuples() if int(r.nomination_id) not in by_hand]
+    specs = [tiers.Tier(t.id, t.count - used.get(t.id, 0), frozenset(t.eligible_types or ()))
+             for t in category.tiers_in_fill_order]
+    return tiers.fill_tiers(candidates, specs, uncertainty.boundary_uncertainty(round_, category, results.draws))
+
+
+@dataclass
+class HeldPlaces:
+    """Places of a tier for the committee to decide, and who contends for them (for the results page)."""
+
+    tier: AwardTier
+    places: int
+    contenders: list[tuple[object, tuple[str, ...]]]  # (ranking row, reasons)
+
+
+@dataclass
+class TierView:
+    held: list[HeldPlaces]
+    out_of_date: bool  # the awards given in rank order differ from what the ranking gives now
+    with_uncertainty: bool  # the uncertainty model took part (a usable fit of the current scores)
+
+
+def tier_view(round_: Round, category: Category, results: CategoryResults) -> TierView:
+    """What the committee must decide about the tiers, from the ranking as it is now."""
+    plan = tier_plan(round_, category, results)
+    rows = {int(r.nomination_id): r for r in results.ranking.itertuples()}
+    tiers_by_id = {t.id: t for t in category.tiers}
+    held = [HeldPlaces(tiers_by_id[h.tier_id], h.places,
+                       [(rows[c.nomination_id], c.reasons) for c in h.contenders if c.nomination_id in rows])
+            for h in plan.held]
+    given = {(a.tier_id, a.nomination_id) for a in awards_of(round_, category).values() if not a.override_reason}
+    planned = {(g.tier_id, g.nomination_id) for g in plan.given}
+    return TierView(held, bool(given) and given != planned, bool(results.draws))
+
+
+def assign_tiers(round_: Round, category: Category, actor: User) -> tuple[int, int]:
+    """Give the category's tiers by ``awards_app.tiers``: each tier, in its fill order, to the best-ranked eligible
+    nominations not yet awarded, every doubtful place left to the committee; awards given by hand stay. Returns how
+    many awards were given and how many places are left to the committee."""
     if category not in round_.categories:
         raise ServiceError(_l("This category is not judged in this round."))
     if round_.edition.results_published_at is not None:
         raise ServiceError(_l("The results are published: awards can no longer change."))
-    table = category_results(round_, category).ranking
-    existing = awards_of(round_, category)
-    for award in existing.values():
-        db.session.delete(award)
+    results = category_results(round_, category)
+    plan = tier_plan(round_, category, results)
+    for award in awards_of(round_, category).values():
+        if not award.override_reason:
+            db.session.delete(award)
     db.session.flush()
-    ranked = list(zip(table["nomination_id"], table["rank"], strict=True))
-    position, given = 0, 0
-    for tier in category.tiers:
-        for _ in range(tier.count):
-            if position >= len(ranked):
-                break
-            nomination_id, rank = ranked[position]
-            db.session.add(Award(round_id=round_.id, nomination_id=int(nomination_id), tier_id=tier.id,
-                                 rank=int(rank), decided_by_id=actor.id))
-            position, given = position + 1, given + 1
-    record("awards.assigned", round_, actor, f"{given} awards given in rank order in {category.code}",
-           {"round": round_.name, "category": category.code, "count": given})
+    for given in plan.given:
+        db.session.add(Award(round_id=round_.id, nomination_id=given.nomination_id, tier_id=given.tier_id,
+                             rank=given.rank, decided_by_id=actor.id))
+    held = sum(h.places for h in plan.held)
+    record("awards.assigned", round_, actor,
+           f"{len(plan.given)} awards given in rank order in {category.code}, {held} places left to the committee",
+           {"round": round_.name, "category": category.code, "count": len(plan.given), "held": held})
     db.session.commit()
-    return given
+    return len(plan.given), held
 
 
 def override_award(round_: Round, nomination: Nomination, tier: AwardTier | None, reason: str, actor: User) -> None:
@@ -194,15 +302,6 @@ def override_award(round_: Round, nomination: Nomination, tier: AwardTier | None
     record("awards.overridden", nomination, actor, f"{nomination.reference}: {before} → "
            f"{tier.name_en if tier else None}", {"reference": nomination.reference, "from": before,
                                                  "to": tier.name_en if tier else None, "reason": reason[:500]})
-    db.session.commit()
-
-
-def publish(edition, actor: User) -> None:
-    """Publish an edition's results: applicants then see their own result."""
-    if edition.results_published_at is not None:
-        return
-    edition.results_published_at = utcnow()
-    record("results.published", edition, actor, f"results of {edition.slug} published", {"slug": edition.slug})
     db.session.commit()
 
 
@@ -295,8 +394,10 @@ def workbook_data(round_: Round):
     score_frame = pd.DataFrame(scores, columns=list(workbook.SCORES_COLUMNS))
     notes = [*ranking.RULES_IN_WORDS,
              ("Judges per nomination", round_.judges_per_nomination),
-             ("Disagreement threshold (SD, points)", float(round_.disagreement_threshold or 15)),
-             ("Cuts watched for instability", "each category's number of award places"),
+             ("Disagreement threshold (SD, points)", float(round_.disagreement_threshold or DEFAULT_DISAGREEMENT)),
+             ("Cuts watched", "; ".join(f"{c.code}: " + (", ".join(str(n) for n in watched_cuts(round_, c)) or "none")
+                                        for c in round_.categories)
+              + " (the shortlist and the place where each tier open to every applicant ends)"),
              *notes,
              ("Application version", __version__),
              ("Score data SHA-256", workbook.score_data_sha256(score_frame)),

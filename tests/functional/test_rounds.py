@@ -561,7 +561,13 @@ def test_tiers_in_rank_order_overrides_with_reasons_and_publication(client, auth
     assert b"Congratulations" not in client.get(f"/nominations/{nominations[0].id}").data
     auth.logout()
     auth.login(world.secretariat)
-    client.post(url + "/publish", data={"confirm": "y"})
+    # Not while the round is open.
+    response = client.post(url + "/publish", data={"confirm": "y"}, follow_redirects=True)
+    assert b"is still open: publish after it closes" in response.data
+    round_.closes_at = datetime.now(UTC) - timedelta(minutes=1)
+    db.session.commit()
+    response = client.post(url + "/publish", data={"confirm": "y"}, follow_redirects=True)
+    assert b"The results are published" in response.data
     response = client.post(url + "/awards", data={"category": str(world.project.id)}, follow_redirects=True)
     assert b"awards can no longer change" in response.data
     auth.logout()

@@ -147,19 +147,23 @@ def test_every_number_recomputes_from_the_scores_sheet(client, auth, world, scor
     ordered = sorted(rankings, key=lambda r: -r["Score"])
     assert [r["Rank"] for r in ordered] == list(range(1, 9))
 
-    # Judges: count, mean, SD, offset against the Means of the same nominations, Spearman with those Means.
+    # Judges: count, mean, SD; offset and Spearman against the other judges of the same nominations only.
     for row in judges:
-        mine = {ref: by_judge[row["Judge"]] for ref, by_judge in totals.items() if row["Judge"] in by_judge}
+        judge = row["Judge"]
+        mine = {ref: by_judge[judge] for ref, by_judge in totals.items() if judge in by_judge}
         assert row["Nominations"] == len(mine)
         assert row["Mean total"] == pytest.approx(statistics.fmean(mine.values()), abs=TOLERANCE)
         assert row["SD"] == pytest.approx(statistics.pstdev(mine.values()), abs=TOLERANCE)
-        offset = statistics.fmean(mine.values()) - statistics.fmean(means[ref] for ref in mine)
+        others = {ref: statistics.fmean(p for j, p in totals[ref].items() if j != judge)
+                  for ref in mine if len(totals[ref]) > 1}
+        offset = statistics.fmean(mine[ref] - others[ref] for ref in others)
         assert row["Offset"] == pytest.approx(offset, abs=TOLERANCE)
-        if len(mine) >= 2:
-            refs = sorted(mine)
+        if len(others) >= 2:
+            refs = sorted(others)
             rho = statistics.correlation(_ranks([round(mine[r], 6) for r in refs]),
-                                         _ranks([round(means[r], 6) for r in refs]))  # equal at 6 decimals: tied
+                                         _ranks([round(others[r], 6) for r in refs]))  # equal at 6 decimals: tied
             assert row["Spearman"] == pytest.approx(rho, abs=TOLERANCE)
+    assert means  # the panel Means above are the Mean column's; the judges are compared without themselves
 
     # The SHA-256 of the score data, by the rule the Method sheet states.
     digest = hashlib.sha256()

@@ -152,13 +152,12 @@ def test_a_judge_with_one_nomination_keeps_their_total():
     assert_close(normalised_totals(totals), frame(
         category_id=[1] * 5, nomination_id=[401, 401, 402, 403, 404], judge_id=[1, 2, 1, 1, 1],
         total=[80, 30, 60, 80, 60], normalised=[62 + s, 30, 62 - s, 62 + s, 62 - s]))
-    # Panel means: 401 (80+30)/2 = 55, 402 60, 403 80, 404 60.
-    # Judge 1: mean 70, SD 10, offset 70 − (55+60+80+60)/4 = 70 − 63.75 = 6.25; Spearman: own ranks 3.5 1.5 3.5 1.5,
-    #   panel ranks 1 2.5 4 2.5 → deviations (1, −1, 1, −1)·(−1.5, 0, 1.5, 0) = 0 → ρ = 0.
-    # Judge 2: one nomination: mean 30, SD 0, offset 30 − 55 = −25, Spearman undefined.
+    # Against the other judges only: 401 is the one nomination the two share.
+    # Judge 1: mean 70, SD 10 over all four; offset on 401: 80 − 30 = +50; one shared nomination: no Spearman.
+    # Judge 2: mean 30, SD 0; offset 30 − 80 = −50; Spearman undefined.
     assert_close(judge_diagnostics(totals), frame(
-        category_id=[1, 1], judge_id=[1, 2], nominations=[4, 1], mean=[70, 30], sd=[10, 0], offset=[6.25, -25],
-        spearman=[0.0, np.nan]))
+        category_id=[1, 1], judge_id=[1, 2], nominations=[4, 1], mean=[70, 30], sd=[10, 0], offset=[50, -50],
+        spearman=[np.nan, np.nan]))
 
 
 def test_a_judge_who_gives_everyone_the_same_total_stays_as_is_despite_rounding_noise():
@@ -310,7 +309,7 @@ def test_unstable_when_another_method_crosses_a_cut():
                           "flags"]],
                  frame(nomination_id=[602, 601, 603], rank=[1, 2, 3], rank_mean=[1, 2, 3], rank_median=[2, 1, 3],
                        rank_trimmed=[2, 1, 3], rank_normalised=[1, 2, 3],
-                       flags=["unstable", "disagreement, unstable", ""]))
+                       flags=["unstable at 1", "disagreement, unstable at 1", ""]))
     only_cut_2 = rank_nominations(panel(SPLIT), settings=RankingSettings(judges_per_nomination=5, cuts=(2,)))
     assert only_cut_2["flags"].tolist() == ["", "disagreement", ""]
     no_cut = rank_nominations(panel(SPLIT), settings=RankingSettings(judges_per_nomination=5))
@@ -323,7 +322,7 @@ def test_the_round_method_decides_score_and_rank():
     assert ranking["nomination_id"].tolist() == [601, 602, 603]
     assert ranking["score"].tolist() == pytest.approx([70, 66, 10])
     assert (ranking["rank"] == ranking["rank_median"]).all()
-    assert ranking["flags"].tolist() == ["disagreement, unstable", "unstable", ""]
+    assert ranking["flags"].tolist() == ["disagreement, unstable at 1", "unstable at 1", ""]
     trimmed = rank_nominations(panel(SPLIT), settings=RankingSettings(method=Method.TRIMMED))
     assert trimmed["score"].tolist() == pytest.approx([70, 66, 10])
 
@@ -447,14 +446,17 @@ def test_spearman_with_ties():
 
 
 def test_judge_diagnostics_by_hand():
-    # Panel means: 101 200/3, 102 160/3, 103 60, 104 60; their mean over all four nominations is 60.
-    # Judge 1: 90 70 90 70 → mean 80, SD 10, offset +20; ranks (3.5, 1.5, 3.5, 1.5) against the panel's (4, 1, 2.5,
-    #   2.5): deviations (1, −1, 1, −1)·(1.5, −1.5, 0, 0) = 3, squares 4 and 4.5 → ρ = 3/√18 = 1/√2.
-    # Judge 2: 60 40 40 60 → mean 50, SD 10, offset −10; deviations (1, −1, −1, 1)·(1.5, −1.5, 0, 0) = 3 → 1/√2.
-    # Judge 3: 50 everywhere → mean 50, SD 0, offset −10, Spearman undefined (constant).
+    # Totals of 101..104: judge 1 90 70 90 70, judge 2 60 40 40 60, judge 3 50 50 50 50. Each judge is compared with
+    # the mean of the two others on each nomination.
+    # Judge 1: others 55 45 45 55 (mean 50) → offset 80 − 50 = +30; ranks (3.5, 1.5, 3.5, 1.5) against (3.5, 1.5,
+    #   1.5, 3.5): deviations (1, −1, 1, −1)·(1, −1, −1, 1) = 0 → ρ = 0.
+    # Judge 2: others 70 60 70 60 (mean 65) → offset 50 − 65 = −15; (1, −1, −1, 1)·(1, −1, 1, −1) = 0 → ρ = 0.
+    # Judge 3: others 75 55 65 65 (mean 65) → offset −15; constant totals: Spearman undefined.
+    # (Against panel Means that include the judge, as before, judge 1's offset was +20: a judge pulls the Means a
+    # third of the way towards themselves.)
     assert_close(judge_diagnostics(judge_totals(panel(PANEL))), frame(
         category_id=[1, 1, 1], judge_id=[1, 2, 3], nominations=[4, 4, 4], mean=[80, 50, 50], sd=[10, 10, 0],
-        offset=[20, -10, -10], spearman=[1 / math.sqrt(2), 1 / math.sqrt(2), np.nan]))
+        offset=[30, -15, -15], spearman=[0.0, 0.0, np.nan]))
 
 
 def test_krippendorff_alpha_on_krippendorffs_own_example():
@@ -484,7 +486,9 @@ def test_panel_agreement_by_hand():
     # PANEL: units 101 (90, 60, 50), 102 (70, 40, 50), 103 (90, 40, 50), 104 (70, 60, 50); n = 12.
     # Within-unit sums of squares: 7800/9, 4200/9, 1400, 200 → Σ m_u SS_u/(m_u − 1) = 3/2 × 26400/9 = 4400,
     # D_o = 2 × 4400/12; all 12 values: SS = 3200, D_e = 2 × 3200/11; α = 1 − (8800 × 11)/(12 × 6400) = −25/96.
-    assert_close(panel_agreement(judge_totals(panel(PANEL))), frame(category_id=[1], alpha=[-25 / 96]))
+    agreement = panel_agreement(judge_totals(panel(PANEL)))
+    assert_close(agreement[["category_id", "alpha"]], frame(category_id=[1], alpha=[-25 / 96]))
+    assert agreement["alpha_low"].iloc[0] <= agreement["alpha_high"].iloc[0]
 
 
 def test_ranking_accepts_decimals():
@@ -492,3 +496,60 @@ def test_ranking_accepts_decimals():
     scores["score"] = [D(str(v)) for v in scores["score"]]
     scores[["weight", "min", "max"]] = scores[["weight", "min", "max"]].map(lambda v: D(str(v)))
     assert_close(rank_nominations(scores), rank_nominations(panel(PANEL)))
+
+
+# --- cuts: ties, tie-breaks and instability, each naming its cut ------------------------------------------------
+
+
+def test_a_tie_break_across_a_cut_is_flagged_at_that_cut():
+    # Two judges on one criterion each (weight 2, top-weighted) and a second one (weight 1):
+    #   701: criterion 1 at 80 and 80, criterion 2 at 40 and 40 → P = (2×80 + 40)/3 = 66.67 for both judges.
+    #   702: criterion 1 at 60 and 60, criterion 2 at 80 and 80 → P = (120 + 80)/3 = 66.67: the same Score.
+    # The tie-break (top-weighted criterion: 0.8 against 0.6) puts 701 first: across cut 1 only the tie-break
+    # separates them. 703 is far below.
+    rubric = {1: (2, 0, 100), 2: (1, 0, 100)}
+    sheets = [(701, j, {1: 80, 2: 40}) for j in (1, 2)] + [(702, j, {1: 60, 2: 80}) for j in (1, 2)] \
+        + [(703, j, {1: 10, 2: 10}) for j in (1, 2)]
+    table = rank_nominations(scores_of(sheets, rubric), settings=RankingSettings(judges_per_nomination=2, cuts=(1, 2)))
+    assert table["nomination_id"].tolist() == [701, 702, 703]
+    assert table["tie_break"].tolist() == ["criterion", "criterion", ""]
+    assert table["flags"].tolist() == ["tie-break at 1", "tie-break at 1", ""]  # cut 2: both are in
+
+
+def test_a_shared_rank_straddling_a_cut_names_it():
+    # 801 and 802 identical: they share rank 1; cut 1 falls inside the shared rank, cut 2 after it.
+    sheets = {1: {801: 70, 802: 70, 803: 50}, 2: {801: 70, 802: 70, 803: 50}}
+    table = rank_nominations(panel(sheets), settings=RankingSettings(judges_per_nomination=2, cuts=(1, 2)))
+    assert table["rank"].tolist() == [1, 1, 3]
+    assert table["flags"].tolist() == ["tie at 1", "tie at 1", ""]
+    no_cut = rank_nominations(panel(sheets), settings=RankingSettings(judges_per_nomination=2))
+    assert no_cut["flags"].tolist() == ["tie", "tie", ""]
+
+
+def test_flags_parse_back_with_their_cuts():
+    assert ranking.parse_flags("few judges, tie at 8, tie-break at 3, unstable at 3") == [
+        (ranking.Flag.FEW_JUDGES, None), (ranking.Flag.TIE, 8), (ranking.Flag.TIE_BREAK, 3),
+        (ranking.Flag.UNSTABLE, 3)]
+    assert ranking.parse_flags("") == []
+
+
+# --- the bootstrap interval of alpha --------------------------------------------------------------------------
+
+
+def test_the_alpha_interval_is_the_percentiles_of_alphas_of_resampled_nominations():
+    generator = np.random.default_rng(5)
+    matrix = generator.normal(60, 8, (6, 15)) + generator.normal(0, 10, (1, 15))
+    matrix[generator.random(matrix.shape) < 0.4] = np.nan
+    low, high = ranking.alpha_interval(matrix, seed=11, resamples=400)
+    # The same by the plain definition: resample the columns, compute alpha, take the 5th and 95th percentiles.
+    draws = np.random.default_rng(11).integers(0, 15, size=(400, 15))
+    alphas = np.array([krippendorff_alpha_interval(matrix[:, row]) for row in draws])
+    alphas = alphas[~np.isnan(alphas)]
+    assert (low, high) == pytest.approx(tuple(np.percentile(alphas, [5, 95])), rel=1e-9)
+    assert low <= krippendorff_alpha_interval(matrix) <= high
+    assert ranking.alpha_interval(matrix, seed=11, resamples=400) == (low, high)  # seeded: the same every time
+
+
+def test_the_alpha_interval_is_undefined_without_variation_or_units():
+    assert all(math.isnan(v) for v in ranking.alpha_interval(np.full((3, 4), 50.0)))
+    assert all(math.isnan(v) for v in ranking.alpha_interval(np.array([[1.0], [2.0]])))

@@ -71,4 +71,27 @@
       th.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); } });
     });
   });
+
+  // Follow a background fit of the uncertainty model; reload the page once it has finished.
+  var fit = document.querySelector('[data-fit-working="true"]');
+  if (fit && window.fetch) {
+    var bar = fit.querySelector("[data-fit-progress]");
+    var percent = fit.querySelector("[data-fit-percent]");
+    var poll = function () {
+      fetch(fit.getAttribute("data-fit-status"), { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (state) {
+          if (!state) { return; }
+          if (state.status === "queued" || state.status === "running") {
+            if (bar) { bar.value = state.progress; bar.textContent = state.progress + "%"; }
+            if (percent) { percent.textContent = state.progress; }
+            window.setTimeout(poll, 1500);
+          } else {
+            window.location.reload();
+          }
+        })
+        .catch(function () { window.setTimeout(poll, 5000); });
+    };
+    window.setTimeout(poll, 1500);
+  }
 })();

@@ -1,0 +1,233 @@
+"""The uncertainty model run in the background: asking for a fit, following it, and reading a finished one.
+
+A fit never runs in a request. ``request_fit`` records it (queued) and starts ``python -m awards_app.uncertainty_job``
+as a process of its own; the job writes its progress and a heartbeat into the row as it goes and the draws when it
+is done. Pages read the row: a job whose heartbeat stopped is marked failed and may be asked for again. A fit
+belongs to the SHA-256 of the judge totals it was run on, and is used while they stay the same.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from .. import ranking, tiers
+from .. import uncertainty as model
+from ..extensions import db
+from ..models import Category, FitStatus, Round, RoundMode, UncertaintyFit, User, utcnow
+from ..rules import BOUNDARY_CERTAINTY
+from . import ServiceError
+from .audit import record
+
+#: A job that has not written its heartbeat for this long is taken to have died.
+STALE_AFTER = timedelta(minutes=3)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def round_totals(round_: Round) -> pd.DataFrame:
+    """Every counted judge total of the round (``ranking.judge_totals`` of each category's counted scores)."""
+    from .results import counted_scores
+
+    frames = [ranking.judge_totals(counted_scores(round_, category)) for category in round_.categories]
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=["category_id", "nomination_id", "judge_id", "total"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def latest_fit(round_: Round) -> UncertaintyFit | None:
+    return db.session.scalar(sa.select(UncertaintyFit).where(UncertaintyFit.round_id == round_.id)
+                             .order_by(UncertaintyFit.id.desc()).limit(1))
+
+
+def _supervise(fit: UncertaintyFit | None) -> UncertaintyFit | None:
+    """Mark a job that stopped writing its heartbeat as failed, so that it can be asked for again."""
+    if fit is None or not fit.working:
+        return fit
+    last = fit.heartbeat_at or fit.created_at
+    if utcnow() - last > STALE_AFTER:
+        fit.status = FitStatus.FAILED
+        fit.message = "The job stopped without finishing (the process ended or the machine restarted)."
+        fit.finished_at = utcnow()
+        db.session.commit()
+    return fit
+
+
+@dataclass
+class FitState:
+    """What the results page says about the uncertainty of a round."""
+
+    fit: UncertaintyFit | None  # the latest fit of the round, whatever its data
+    current: bool  # it is of the scores as they are now
+    data_sha256: str
+
+    @property
+    def usable(self) -> bool:
+        return self.fit is not None and self.current and self.fit.usable
+
+    @property
+    def working(self) -> bool:
+        return self.fit is not None and self.fit.working
+
+    @property
+    def stale(self) -> bool:
+        """A finished fit of scores that have changed since."""
+        return self.fit is not None and not self.current and not self.fit.working
+
+
+def fit_state(round_: Round, totals: pd.DataFrame | None = None) -> FitState:
+    totals = round_totals(round_) if totals is None else totals
+    digest = model.data_sha256(totals)
+    fit = _supervise(latest_fit(round_))
+    return FitState(fit, fit is not None and fit.data_sha256 == digest, digest)
+
+
+def usable_draws(round_: Round) -> dict[int, model.CategoryDraws]:
+    """The draws of the round's fit when it is of the current scores and converged; empty otherwise."""
+    state = fit_state(round_)
+    if not state.usable or state.fit.draws is None:
+        return {}
+    return model.from_bytes(state.fit.draws)
+
+
+def request_fit(round_: Round, actor: User | None) -> UncertaintyFit:
+    """Start a fit of the round's current scores in the background, unless one is done or under way for them."""
+    if round_.mode is RoundMode.COMMITTEE:
+        raise ServiceError(_l("A committee round is decided by votes: there is no ranking to be unsure of."))
+    totals = round_totals(round_)
+    if totals.empty:
+        raise ServiceError(_l("No submitted scores yet: there is nothing to fit."))
+    if totals.groupby("category_id")["nomination_id"].nunique().max() < 2:
+        raise ServiceError(_l("A ranking needs at least two nominations with scores in a category."))
+    state = fit_state(round_, totals)
+    if state.current and (state.working or state.fit.status is FitStatus.DONE):
+        return state.fit
+    settings = model.FitSettings()
+    fit = UncertaintyFit(round_id=round_.id, data_sha256=state.data_sha256, status=FitStatus.QUEUED,
+                         settings={"chains": settings.chains, "warmup": settings.warmup, "samples": settings.samples,
+                                   "seed": settings.seed},
+                         requested_by_id=actor.id if actor is not None else None, heartbeat_at=utcnow())
+    db.session.add(fit)
+    db.session.flush()
+    record("uncertainty.requested", round_, actor, f"uncertainty model asked for in {round_.name}",
+           {"round": round_.name, "fit": fit.id, "data_sha256": state.data_sha256,
+            "automatic": actor is None})
+    db.session.commit()
+    _launch(fit)
+    return fit
+
+
+def start_when_closed(round_: Round) -> None:
+    """A round that has closed gets its fit without anyone asking (once per set of scores)."""
+    if not current_app.config.get("UNCERTAINTY_AUTOSTART") or round_.mode is RoundMode.COMMITTEE \
+            or not round_.is_closed():
+        return
+    totals = round_totals(round_)
+    if totals.empty or totals.groupby("category_id")["nomination_id"].nunique().max() < 2:
+        return
+    state = fit_state(round_, totals)
+    if state.fit is None or not state.current:
+        request_fit(round_, None)
+
+
+def _launch(fit: UncertaintyFit) -> None:
+    """Start the job as a process of its own, with what it needs to reach the database."""
+    config = current_app.config
+    env = {**os.environ, "AWARDS_JOB_CONFIG": config.get("CONFIG_NAME", "development"),
+           "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": config["SECRET_KEY"],
+           "EXTERNAL_URL": config.get("EXTERNAL_URL", ""), "PYTHONPATH": str(ROOT)}
+    log = Path(config["UNCERTAINTY_JOB_LOG"])
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "a") as output:
+        process = subprocess.Popen(  # noqa: S603  (our own module, our own arguments)
+            [sys.executable, "-m", "awards_app.uncertainty_job", str(fit.id)], cwd=ROOT, env=env,
+            stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    # Wait for it on a thread of its own, so that the finished process is reaped (no zombie is left) and this one
+    # never waits for it.
+    threading.Thread(target=process.wait, name=f"uncertainty-job-{fit.id}", daemon=True).start()
+
+
+def run_fit(fit_id: int) -> None:
+    """The job itself (``awards_app.uncertainty_job``): fit, report progress, keep the draws."""
+    fit = db.session.get(UncertaintyFit, fit_id)
+    if fit is None or fit.status is not FitStatus.QUEUED:
+        return
+    fit.status, fit.started_at, fit.heartbeat_at, fit.stage = FitStatus.RUNNING, utcnow(), utcnow(), "starting"
+    db.session.commit()
+    try:
+        totals = round_totals(fit.round)
+        fit.data_sha256 = model.data_sha256(totals)  # the scores may have moved on since it was asked for
+
+        def progress(percent: int, stage: str) -> None:
+            fit.progress, fit.stage, fit.heartbeat_at = percent, stage, utcnow()
+            db.session.commit()
+
+        result = model.fit_totals(totals, model.FitSettings(**fit.settings), progress)
+    except Exception as error:  # whatever stopped it is the fit's message, for the page to show
+        db.session.rollback()
+        fit = db.session.get(UncertaintyFit, fit_id)
+        fit.status, fit.finished_at, fit.message = FitStatus.FAILED, utcnow(), f"{type(error).__name__}: {error}"
+        db.session.commit()
+        raise
+    fit.draws = model.to_bytes(result)
+    fit.max_r_hat, fit.min_ess, fit.converged, fit.seconds = (result.max_r_hat, result.min_ess, result.converged,
+                                                              result.seconds)
+    fit.message = "" if result.converged else (
+        f"Not converged: R-hat {result.max_r_hat:.3f} (at most {model.MAX_R_HAT}) for {result.worst}, smallest "
+        f"effective sample size {result.min_ess:.0f} (at least {model.MIN_ESS}).")
+    fit.status, fit.progress, fit.finished_at, fit.heartbeat_at = FitStatus.DONE, 100, utcnow(), utcnow()
+    db.session.commit()
+
+
+# --- reading a fit --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CategoryUncertainty:
+    """What the page and the workbook show of one category's fit."""
+
+    ranks: pd.DataFrame  # model.rank_summary, with reference and the zone flags
+    leniency: pd.DataFrame  # model.leniency_summary, with the judge's name
+    cuts: tuple[int, ...]
+    zones: dict[int, set[int]]  # per cut, the nominations in its uncertain zone
+
+
+def category_uncertainty(round_: Round, category: Category, draws: dict[int, model.CategoryDraws],
+                         cuts: tuple[int, ...]) -> CategoryUncertainty | None:
+    if category.id not in draws:
+        return None
+    category_draws = draws[category.id]
+    ranks = model.rank_summary(category_draws, cuts)
+    zones = {cut: model.uncertain_zone(ranks, cut) for cut in cuts}
+    names = dict(db.session.execute(sa.select(User.id, User.name).where(
+        User.id.in_([int(j) for j in category_draws.judge_ids]))).all())
+    leniency = model.leniency_summary(category_draws)
+    leniency = leniency.assign(name=[names.get(int(j), "") for j in leniency["judge_id"]])
+    return CategoryUncertainty(ranks, leniency, cuts, zones)
+
+
+def boundary_uncertainty(round_: Round, category: Category, draws: dict[int, model.CategoryDraws]
+                         ) -> tiers.Uncertainty:
+    """At a tier's boundary: the model puts the last one in ahead of the first one out in fewer than
+    ``BOUNDARY_CERTAINTY`` of its draws (never uncertain without a usable fit)."""
+    category_draws = draws.get(category.id)
+    if category_draws is None:
+        return lambda _a, _b, _tier: False
+    known = {int(i) for i in category_draws.nomination_ids}
+
+    def uncertain(above: tiers.Candidate, below: tiers.Candidate, _tier: tiers.Tier) -> bool:
+        if above.nomination_id not in known or below.nomination_id not in known:
+            return False
+        return model.p_ahead(category_draws, above.nomination_id, below.nomination_id) < BOUNDARY_CERTAINTY
+
+    return uncertain
