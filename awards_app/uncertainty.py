@@ -307,16 +307,6 @@ def from_bytes(data: bytes) -> dict[int, CategoryDraws]:
                                  float(stored[f"{c}_scale"][0])) for c in categories}
 
 
-def data_sha256(totals: pd.DataFrame) -> str:
-    """The SHA-256 of what a fit is of: the totals, by category, nomination and judge, at 6 decimals."""
-    import hashlib
-
-    frame = totals.loc[:, ["category_id", "nomination_id", "judge_id", "total"]]
-    frame = frame.sort_values(["category_id", "nomination_id", "judge_id"])
-    lines = "".join(f"{int(c)}\t{int(n)}\t{int(j)}\t{t:.6f}\n" for c, n, j, t in frame.itertuples(index=False))
-    return hashlib.sha256(lines.encode()).hexdigest()
-
-
 # --- simulation ------------------------------------------------------------------------------------------------------
 
 

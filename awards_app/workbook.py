@@ -23,7 +23,15 @@ rankings    ``RANKINGS_COLUMNS``: one row per nomination and category. ``Categor
 scores      ``SCORES_COLUMNS``: one row per counted criterion score (``Judge`` already unambiguous).
 judges      ``JUDGES_COLUMNS``: the judge diagnostics per category and judge.
 conflicts   ``CONFLICTS_COLUMNS``: the declared and recorded conflicts.
+criteria    ``CRITERIA_COLUMNS``: every criterion of every category's rubric, with its weight and scale.
+uncertainty ``UNCERTAINTY_COLUMNS`` then ``P(top N)`` per watched cut: the uncertainty model's expected rank,
+            90% rank interval and chances of the top places per nomination (no rows without a usable fit).
+leniency    ``LENIENCY_COLUMNS``: each judge's leniency under the model, in points, with its 90% interval.
+votes       ``VOTES_COLUMNS``: a committee round's sitting, one row per nomination (committee rounds only).
 =========== ==========================================================================================
+
+The Rankings sheet also carries ``RANKINGS_MORE_COLUMNS`` after the fixed ones (the caller passes them as extra
+columns): the rank under each of the four methods and what decided the order (Score, criterion, median, shared).
 
 ``method_notes``: ``(label, value)`` rows for the ``Method`` sheet, after the edition, round, method and
 generation time that this module writes itself: the thresholds, the formulas and tie-break in words, Kendall's
@@ -32,7 +40,8 @@ tau per method, Krippendorff's alpha per category, the application version, the 
 Output (``build_workbook``)
 ===========================
 Sheets, in this order: ``Summary``, ``Rankings``, one sheet per category (``category_sheet_names``), ``Scores``,
-``Judges``, ``Conflicts``, ``Method``.
+``Judges``, ``Conflicts``, ``Method``, ``Criteria``, ``Uncertainty``, ``Leniency``, and ``Votes`` for a committee
+round (the sheets added later come after the earlier ones, so the earlier keep their places).
 
 - ``Summary``: per category, the rows that carry a Tier, in tier order then rank (once tiers are assigned); else
   the current top places, every nomination ranked at or above N where N is the category's number of awards (3
@@ -86,9 +95,20 @@ RANKINGS_COLUMNS = (
 SCORES_COLUMNS = ("Category", "Reference", "Judge", "Criterion", "Weight", "Min", "Max", "Score", "Comment")
 JUDGES_COLUMNS = ("Category", "Judge", "Nominations", "Mean total", "SD", "Offset", "Spearman")
 CONFLICTS_COLUMNS = ("Judge", "Reference", "Nomination", "Reason", "Recorded by", "Recorded at")
+#: Columns the Rankings sheet carries after RANKINGS_COLUMNS: the rank under each method and what ordered the
+#: nomination against those with the same Score.
+RANKINGS_MORE_COLUMNS = ("Rank by mean", "Rank by median", "Rank by trimmed mean", "Rank by normalised",
+                         "Decided by")
+CRITERIA_COLUMNS = ("Category", "Criterion", "Position", "Weight", "Min", "Max", "Step")
+#: The Uncertainty sheet: these, then one ``P(top N)`` column per watched cut N.
+UNCERTAINTY_COLUMNS = ("Category", "Reference", "Expected rank", "Rank 5%", "Rank 95%")
+LENIENCY_COLUMNS = ("Category", "Judge", "Leniency", "Low 5%", "High 95%")
+VOTES_COLUMNS = ("Category", "Reference", "Nomination", "Members", "Present", "Approve", "Reject", "Abstain",
+                 "Did not vote", "Left out (conflict)", "Quorum met", "Outcome")
 SUMMARY_COLUMNS = ("Tier", "Rank", "Reference", "Nomination", "Organisation", "Country", "Score", "Flags")
 #: The sheets every workbook has; category sheets go between ``Rankings`` and ``Scores``.
-FIXED_SHEETS = ("Summary", "Rankings", "Scores", "Judges", "Conflicts", "Method")
+FIXED_SHEETS = ("Summary", "Rankings", "Scores", "Judges", "Conflicts", "Method", "Criteria", "Uncertainty",
+                "Leniency", "Votes")
 
 #: Places shown on the Summary for a category without award tiers.
 DEFAULT_PLACES = 3
@@ -106,7 +126,11 @@ NUMBER_FORMATS = {
     "Rank": INTEGER, "Judges": INTEGER, "Nominations": INTEGER,
     "Score": TWO_DECIMALS, "Mean": TWO_DECIMALS, "Median": TWO_DECIMALS, "Trimmed mean": TWO_DECIMALS,
     "Normalised": TWO_DECIMALS, "SD": TWO_DECIMALS, "Mean total": TWO_DECIMALS, "Offset": TWO_DECIMALS,
-    "Spearman": THREE_DECIMALS, "Weight": "General", "Min": "General", "Max": "General",
+    "Spearman": THREE_DECIMALS, "Weight": "General", "Min": "General", "Max": "General", "Step": "General",
+    "Position": INTEGER, "Rank by mean": INTEGER, "Rank by median": INTEGER, "Rank by trimmed mean": INTEGER,
+    "Rank by normalised": INTEGER, "Expected rank": TWO_DECIMALS, "Rank 5%": INTEGER, "Rank 95%": INTEGER,
+    "Leniency": TWO_DECIMALS, "Low 5%": TWO_DECIMALS, "High 95%": TWO_DECIMALS, "Members": INTEGER,
+    "Present": INTEGER, "Approve": INTEGER, "Reject": INTEGER, "Abstain": INTEGER, "Did not vote": INTEGER,
 }
 
 # Excel reads text starting with these as a formula (or, for tab and CR, strips them and then does); the same
@@ -160,6 +184,10 @@ class WorkbookData:
     judges: pd.DataFrame
     conflicts: pd.DataFrame
     method_notes: Sequence[tuple[str, str | float | datetime]] = ()
+    criteria: pd.DataFrame | None = None  # CRITERIA_COLUMNS
+    uncertainty: pd.DataFrame | None = None  # UNCERTAINTY_COLUMNS, then P(top N) columns; None or empty: no fit
+    leniency: pd.DataFrame | None = None  # LENIENCY_COLUMNS
+    votes: pd.DataFrame | None = None  # VOTES_COLUMNS: only for a committee round
 
 
 # --- values -------------------------------------------------------------------------------------------------------
@@ -508,6 +536,10 @@ def _method_table(data: WorkbookData) -> pd.DataFrame:
                          "Value": pd.Series([value for _, value in rows], dtype="object")})
 
 
+def _or_empty(frame: pd.DataFrame | None, columns: Sequence[str]) -> pd.DataFrame:
+    return frame if frame is not None else pd.DataFrame(columns=list(columns))
+
+
 def build_workbook(data: WorkbookData) -> bytes:
     """The round's workbook as ``.xlsx`` bytes; see the module docstring for the input and the sheets."""
     rankings = _table(data.rankings, RANKINGS_COLUMNS, "rankings")
@@ -528,6 +560,14 @@ def build_workbook(data: WorkbookData) -> bytes:
     _write_table(book.create_sheet("Judges"), judges)
     _write_table(book.create_sheet("Conflicts"), conflicts)
     _write_table(book.create_sheet("Method"), _method_table(data), cap=100, wrap=("Value",))
+    _write_table(book.create_sheet("Criteria"), _table(_or_empty(data.criteria, CRITERIA_COLUMNS),
+                                                       CRITERIA_COLUMNS, "criteria"))
+    _write_table(book.create_sheet("Uncertainty"), _table(_or_empty(data.uncertainty, UNCERTAINTY_COLUMNS),
+                                                          UNCERTAINTY_COLUMNS, "uncertainty"))
+    _write_table(book.create_sheet("Leniency"), _table(_or_empty(data.leniency, LENIENCY_COLUMNS),
+                                                       LENIENCY_COLUMNS, "leniency"))
+    if data.votes is not None:
+        _write_table(book.create_sheet("Votes"), _table(data.votes, VOTES_COLUMNS, "votes"))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

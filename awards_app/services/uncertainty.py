@@ -3,7 +3,8 @@
 A fit never runs in a request. ``request_fit`` records it (queued) and starts ``python -m awards_app.uncertainty_job``
 as a process of its own; the job writes its progress and a heartbeat into the row as it goes and the draws when it
 is done. Pages read the row: a job whose heartbeat stopped is marked failed and may be asked for again. A fit
-belongs to the SHA-256 of the judge totals it was run on, and is used while they stay the same.
+belongs to the SHA-256 of the score data it was run on (the one the workbook states), and is used while it stays
+the same.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
 
 from .. import ranking, tiers
@@ -85,19 +86,31 @@ class FitState:
         return self.fit is not None and not self.current and not self.fit.working
 
 
-def fit_state(round_: Round, totals: pd.DataFrame | None = None) -> FitState:
-    totals = round_totals(round_) if totals is None else totals
-    digest = model.data_sha256(totals)
+def fit_state(round_: Round, digest: str | None = None) -> FitState:
+    """The round's latest fit and whether it is of the scores as they are now (``digest``: their SHA-256, as
+    ``results.score_data_sha256`` gives it, when the caller has it)."""
+    from .results import score_data_sha256
+
+    digest = digest or score_data_sha256(round_)
     fit = _supervise(latest_fit(round_))
     return FitState(fit, fit is not None and fit.data_sha256 == digest, digest)
 
 
 def usable_draws(round_: Round) -> dict[int, model.CategoryDraws]:
-    """The draws of the round's fit when it is of the current scores and converged; empty otherwise."""
-    state = fit_state(round_)
-    if not state.usable or state.fit.draws is None:
-        return {}
-    return model.from_bytes(state.fit.draws)
+    """The draws of the round's fit when it is of the current scores and converged; empty otherwise.
+
+    Read once per request (the results of each category ask for them); without any fit, the scores are not even
+    hashed."""
+    cache = request.environ.setdefault("awards.usable_draws", {}) if has_request_context() else {}
+    if round_.id in cache:
+        return cache[round_.id]
+    draws: dict[int, model.CategoryDraws] = {}
+    if latest_fit(round_) is not None:
+        state = fit_state(round_)
+        if state.usable and state.fit.draws is not None:
+            draws = model.from_bytes(state.fit.draws)
+    cache[round_.id] = draws
+    return draws
 
 
 def request_fit(round_: Round, actor: User | None) -> UncertaintyFit:
@@ -109,7 +122,7 @@ def request_fit(round_: Round, actor: User | None) -> UncertaintyFit:
         raise ServiceError(_l("No submitted scores yet: there is nothing to fit."))
     if totals.groupby("category_id")["nomination_id"].nunique().max() < 2:
         raise ServiceError(_l("A ranking needs at least two nominations with scores in a category."))
-    state = fit_state(round_, totals)
+    state = fit_state(round_)
     if state.current and (state.working or state.fit.status is FitStatus.DONE):
         return state.fit
     settings = model.FitSettings()
@@ -135,7 +148,7 @@ def start_when_closed(round_: Round) -> None:
     totals = round_totals(round_)
     if totals.empty or totals.groupby("category_id")["nomination_id"].nunique().max() < 2:
         return
-    state = fit_state(round_, totals)
+    state = fit_state(round_)
     if state.fit is None or not state.current:
         request_fit(round_, None)
 
@@ -165,8 +178,10 @@ def run_fit(fit_id: int) -> None:
     fit.status, fit.started_at, fit.heartbeat_at, fit.stage = FitStatus.RUNNING, utcnow(), utcnow(), "starting"
     db.session.commit()
     try:
+        from .results import score_data_sha256
+
         totals = round_totals(fit.round)
-        fit.data_sha256 = model.data_sha256(totals)  # the scores may have moved on since it was asked for
+        fit.data_sha256 = score_data_sha256(fit.round)  # the scores may have moved on since it was asked for
 
         def progress(percent: int, stage: str) -> None:
             fit.progress, fit.stage, fit.heartbeat_at = percent, stage, utcnow()

@@ -124,10 +124,8 @@ def test_a_changed_score_makes_the_fit_stale(client, auth, world, db, scored_rou
 
 def test_a_job_that_stopped_is_seen_as_failed_and_may_be_asked_for_again(client, auth, world, db, scored_round):
     round_, _nominations = scored_round
-    totals = uncertainty_service.round_totals(round_)
-    from awards_app import uncertainty as model
-
-    dead = UncertaintyFit(round_id=round_.id, data_sha256=model.data_sha256(totals), status=FitStatus.RUNNING,
+    dead = UncertaintyFit(round_id=round_.id, data_sha256=results_service.score_data_sha256(round_),
+                          status=FitStatus.RUNNING,
                           settings={}, heartbeat_at=utcnow() - timedelta(minutes=10))
     db.session.add(dead)
     db.session.commit()
@@ -161,3 +159,37 @@ def test_nothing_to_fit_is_said_plainly(client, auth, world, db):
                            follow_redirects=True)
     assert b"No submitted scores yet: there is nothing to fit." in response.data
     assert db.session.scalar(sa.select(sa.func.count()).select_from(UncertaintyFit)) == 0
+
+
+def test_the_workbook_carries_the_fit_and_it_checks_itself(client, auth, world, db, scored_round):
+    import hashlib
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.functional.test_workbook_recompute import _canonical, _rows
+
+    round_, nominations = scored_round
+    auth.login(world.secretariat)
+    client.post(f"/secretariat/rounds/{round_.id}/uncertainty", data={"category": str(world.project.id)})
+    assert wait_for_fit(client, round_)["usable"]
+    book = load_workbook(io.BytesIO(client.get(f"/secretariat/rounds/{round_.id}/results.xlsx").data))
+    rows, method = _rows(book["Uncertainty"]), {r["Item"]: r["Value"] for r in _rows(book["Method"])}
+    n = len(nominations)
+    assert len(rows) == n and {r["Reference"] for r in rows} == {x.reference for x in nominations}
+    # Every draw ranks every nomination once: the expected ranks add up to 1 + 2 + … + n, and in each draw exactly
+    # N nominations are in the top N, so the chances of the top N add up to N.
+    assert sum(r["Expected rank"] for r in rows) == pytest.approx(n * (n + 1) / 2)
+    for cut in (1, 3):
+        assert sum(r[f"P(top {cut})"] for r in rows) == pytest.approx(cut)
+    for r in rows:
+        assert 1 <= r["Rank 5%"] <= r["Rank 95%"] <= n and 1 <= r["Expected rank"] <= n
+        assert 0 <= r["P(top 1)"] <= r["P(top 3)"] <= 1
+    assert len(_rows(book["Leniency"])) == 4
+    # The fit belongs to exactly the scores of this workbook: its SHA-256 is the one the Scores sheet gives.
+    digest = hashlib.sha256()
+    for row in _rows(book["Scores"]):
+        values = [row[c] for c in ("Category", "Reference", "Judge", "Criterion", "Weight", "Min", "Max", "Score")]
+        digest.update(("\t".join(_canonical(v) for v in values) + "\n").encode())
+    assert method["Score data SHA-256"] == method["Uncertainty fit of score data SHA-256"] == digest.hexdigest()
+    assert "converged" in method["Uncertainty diagnostics"] and "seed 2026" in method["Uncertainty fit"]

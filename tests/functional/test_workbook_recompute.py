@@ -174,3 +174,32 @@ def test_every_number_recomputes_from_the_scores_sheet(client, auth, world, scor
     assert method["Application version"]
     assert "highest-weighted criterion" in method["Rank"]
     assert method["Disagreement threshold (SD, points)"] == 15
+
+    # The columns and sheets added later, recomputed too.
+    # Rank under each method: by that method's value, highest first; a higher value never ranks lower, and equal
+    # values are ordered by the tie-break, never sharing a rank unless it says "shared".
+    for method_column, rank_column in (("Mean", "Rank by mean"), ("Median", "Rank by median"),
+                                       ("Trimmed mean", "Rank by trimmed mean"), ("Normalised", "Rank by normalised")):
+        for first in rankings:
+            for second in rankings:
+                if round(first[method_column], 6) > round(second[method_column], 6):
+                    assert first[rank_column] < second[rank_column], (rank_column, first, second)
+        assert 1 in {row[rank_column] for row in rankings}
+    assert [row["Rank by mean"] for row in rankings] == [row["Rank"] for row in rankings]  # the round's method
+    assert {row["Decided by"] for row in rankings} == {"Score"}  # no tie to break
+    # Criteria: the rubric each score was given on.
+    rubric = {row["Criterion"]: row for row in _rows(book["Criteria"])}
+    assert len(rubric) == 6 and [rubric[name]["Position"] for name in rubric] == sorted(r["Position"]
+                                                                                         for r in rubric.values())
+    for row in scores:
+        criterion = rubric[row["Criterion"]]
+        assert (row["Weight"], row["Min"], row["Max"]) == (criterion["Weight"], criterion["Min"], criterion["Max"])
+        steps = (row["Score"] - criterion["Min"]) / criterion["Step"]
+        assert steps == pytest.approx(round(steps))  # every score is on its criterion's steps
+    # Scores come in the stated order: by reference, judge, then the criterion's place in the rubric.
+    order = [(row["Reference"], row["Judge"], rubric[row["Criterion"]]["Position"]) for row in scores]
+    assert order == sorted(order)
+    # Without a fit of the uncertainty model, its sheets are empty and the Method sheet says why.
+    assert _rows(book["Uncertainty"]) == [] and _rows(book["Leniency"]) == []
+    assert method["Uncertainty fit"].startswith("Not used: no fit yet.")
+    assert "Swiss National Science Foundation" in method["Uncertainty model"]

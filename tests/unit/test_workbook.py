@@ -91,8 +91,11 @@ def column(sheet, name):
 
 
 def test_sheets_in_order(book):
+    # The sheets added later (criteria, the uncertainty model) come after the earlier ones, which keep their places.
     assert book.sheetnames == ["Summary", "Rankings", "SC Smart City", "MC 서울시장 표창", "Scores", "Judges",
-                               "Conflicts", "Method"]
+                               "Conflicts", "Method", "Criteria", "Uncertainty", "Leniency"]
+    assert header(book["Uncertainty"]) == ["Category", "Reference", "Expected rank", "Rank 5%", "Rank 95%"]
+    assert header(book["Criteria"]) == ["Category", "Criterion", "Position", "Weight", "Min", "Max", "Step"]
 
 
 def test_rankings_columns_come_first_in_order_then_extras(book):
@@ -216,7 +219,7 @@ def test_summary_orders_winners_by_tier_then_rank():
 def test_empty_input_gives_a_valid_workbook_with_headers():
     book = load_workbook(io.BytesIO(build_workbook(data())))
     assert book.sheetnames == ["Summary", "Rankings", "SC Smart City", "MC 서울시장 표창", "Scores", "Judges",
-                               "Conflicts", "Method"]
+                               "Conflicts", "Method", "Criteria", "Uncertainty", "Leniency"]
     assert header(book["Rankings"]) == list(RANKINGS_COLUMNS)
     assert header(book["SC Smart City"]) == list(RANKINGS_COLUMNS)
     assert header(book["Scores"]) == list(SCORES_COLUMNS)
@@ -228,7 +231,8 @@ def test_no_categories_and_frames_without_columns():
     empty = pd.DataFrame()
     built = build_workbook(data(empty, empty, empty, empty, categories=()))
     book = load_workbook(io.BytesIO(built))
-    assert book.sheetnames == ["Summary", "Rankings", "Scores", "Judges", "Conflicts", "Method"]
+    assert book.sheetnames == ["Summary", "Rankings", "Scores", "Judges", "Conflicts", "Method", "Criteria",
+                               "Uncertainty", "Leniency"]
     assert header(book["Conflicts"]) == list(CONFLICTS_COLUMNS)
 
 
