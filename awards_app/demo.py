@@ -40,34 +40,36 @@ SEOUL = ZoneInfo("Asia/Seoul")
 CITY, INST, CORP, INDIV = (OrganisationType.CITY, OrganisationType.INSTITUTION, OrganisationType.CORPORATION,
                            OrganisationType.INDIVIDUAL)
 
+#: (English, Korean, places, applicant types it is for — none: everyone), filled in this order.
+PROJECT_TIERS = [("Gold", "금상", 1, ()), ("Silver", "은상", 2, ()), ("Bronze", "동상", 3, ()),
+                 ("Corporate prize", "기업상", 1, (CORP,)), ("Institution prize", "기관상", 1, (INST,))]
+
 CATEGORIES = [
     dict(code="TI", name_en="Tech-InnovaCity", name_ko="기술혁신", kind=CategoryKind.PROJECT,
          types=[CITY, INST, CORP], max=2, position=1,
          description_en="Projects that integrate innovative policy and technology.",
          description_ko="혁신적인 정책과 기술을 결합한 프로젝트",
-         tiers=[("Gold", "금상", 1), ("Silver", "은상", 2), ("Bronze", "동상", 3), ("Corporate prize", "기업상", 1),
-                ("Institution prize", "기관상", 1)]),
+         tiers=PROJECT_TIERS),
     dict(code="HC", name_en="Human-CentriCity", name_ko="사람중심", kind=CategoryKind.PROJECT,
          types=[CITY, INST, CORP], max=2, position=2,
          description_en="Digital inclusion of the elderly, youth, disabled people, women and low-income groups.",
          description_ko="고령자, 청년, 장애인, 여성, 저소득층의 디지털 포용",
-         tiers=[("Gold", "금상", 1), ("Silver", "은상", 2), ("Bronze", "동상", 3), ("Corporate prize", "기업상", 1),
-                ("Institution prize", "기관상", 1)]),
+         tiers=PROJECT_TIERS),
     dict(code="LD", name_en="Leadership", name_ko="리더십", kind=CategoryKind.LEADERSHIP,
          types=[CITY, INST, INDIV], max=1, position=3,
          description_en="Mayors and leaders who led the innovative use of technology and data.",
          description_ko="기술과 데이터의 혁신적 활용을 이끈 시장과 리더",
-         tiers=[("Leadership award", "리더십상", 2)]),
+         tiers=[("Leadership award", "리더십상", 2, ())]),
     dict(code="SP", name_en="Special prize", name_ko="특별상", kind=CategoryKind.SPECIAL,
          types=[], max=1, position=4,
          description_en="Designated by the organising committee with its partners; not open to applications.",
          description_ko="조직위원회가 협력기관과 함께 지정하는 상",
-         tiers=[("Special prize", "특별상", 3)]),
+         tiers=[("Special prize", "특별상", 3, ())]),
     dict(code="MC", name_en="Seoul Mayor's commendation", name_ko="서울특별시장 표창", kind=CategoryKind.COMMENDATION,
          types=[CITY, INST, CORP, INDIV], max=3, position=5,
          description_en="Individuals or groups who contributed notably to smart and sustainable cities.",
          description_ko="스마트·지속가능 도시 발전에 공로가 있는 개인 또는 단체",
-         tiers=[("Commendation", "표창", 5)]),
+         tiers=[("Commendation", "표창", 5, ())]),
 ]
 
 # name, type, country, city
@@ -169,10 +171,17 @@ JUDGES = [
     ("Fatima Zahra Alaoui", "MA"), ("Liam O'Brien", "IE"), ("Park Ji-hoon", "KR"), ("Amara Diallo", "SN"),
 ]
 
-STATUS_PLAN = (
-    [NominationStatus.ELIGIBLE] * 16 + [NominationStatus.SUBMITTED] * 12 + [NominationStatus.DRAFT] * 5
-    + [NominationStatus.INELIGIBLE] * 3 + [NominationStatus.WITHDRAWN] * 2
-)
+#: Where the nominations stand: most were screened eligible and judged in the first round; a few wait for screening,
+#: were left as drafts, were found ineligible or withdrawn. Every other nomination is eligible.
+STATUS_OF = {
+    "Tunduk e-services for rural migrants": NominationStatus.SUBMITTED,
+    "Montevideo open mobility data": NominationStatus.SUBMITTED,
+    "Accra market women's mobile payments": NominationStatus.SUBMITTED,
+    "Toronto digital equity programme": NominationStatus.DRAFT,
+    "Tallinn real-time public transport": NominationStatus.DRAFT,
+    "Ulyanovsk smart street lighting": NominationStatus.INELIGIBLE,
+    "Abuja geographic information system": NominationStatus.WITHDRAWN,
+}
 
 SENTENCES = [
     "The city mapped the problem with residents in twelve open workshops and a survey of 4,800 households.",
@@ -301,8 +310,9 @@ def _edition(summary: SeedSummary, now: datetime) -> Edition:
                 eligible_types=[t.value for t in spec["types"]], max_per_organisation=spec["max"],
                 position=spec["position"], description_en=spec["description_en"],
                 description_ko=spec["description_ko"],
-                tiers=[AwardTier(name_en=en, name_ko=ko, count=n, position=i)
-                       for i, (en, ko, n) in enumerate(spec["tiers"])],
+                tiers=[AwardTier(name_en=en, name_ko=ko, count=n, position=i, fill_order=i + 1,
+                                 eligible_types=[t.value for t in types])
+                       for i, (en, ko, n, types) in enumerate(spec["tiers"])],
             )
             edition.categories.append(category)
             summary.count("categories")
@@ -343,8 +353,8 @@ def seed(extra: int = 0, now: datetime | None = None) -> SeedSummary:
               for org, name, position in LEADERS]
     plans += [(org, categories["MC"], _commendation_answers(name, affiliation, position))
               for org, name, affiliation, position in COMMENDATIONS]
-    for index, (org_name, category, answers) in enumerate(plans):
-        status = STATUS_PLAN[index % len(STATUS_PLAN)]
+    for org_name, category, answers in plans:
+        status = STATUS_OF.get(title_of(category.kind, answers), NominationStatus.ELIGIBLE)
         _nomination(organisations[org_name], applicants[org_name], category, answers, status, secretariat, summary)
     if extra:
         _extra(edition, categories["TI"], extra, rng, summary)
@@ -429,12 +439,33 @@ JUDGE_PROFILES = {
 }
 
 
+#: The first round's nominations of Tech-InnovaCity by how good they are (points of the 1–10 scale each judge
+#: starts from); the others get a quality drawn from their id. Two are equally good and share their judges: they
+#: tie at the Silver boundary, which the committee must settle.
+TI_QUALITY = {
+    "S-Map: a digital twin for city planning": 9.3,
+    "Odense robotics cluster for public services": 8.7,
+    "Eco Delta Smart Village water loop": 8.0,
+    "Yokohama Smart Business Grid": 8.0,
+    "Dubai paperless government": 6.9,
+    "Kerbside sensors for loading bays": 6.7,
+    "On-demand autonomous shuttles for new towns": 6.2,
+    "Pune adaptive traffic signals": 6.0,
+}
+TIED = ("Eco Delta Smart Village water loop", "Yokohama Smart Business Grid")
+#: The harsh judge: takes about two points off every score.
+HARSH_JUDGE = "judge03@judges.example"
+
+
 def _judging(edition: Edition, secretariat: User, now: datetime, summary: SeedSummary) -> None:
-    """Rounds, rubrics, assignments and a realistic mix of submitted, draft and recused score sheets."""
+    """A first round judged and closed, a finalists' round open for trying, and the Mayor's commendation committee
+    sitting: every sheet of the first round submitted by 3 to 5 judges, one of them markedly harsh, one tie at a tier
+    boundary, institutions and corporations among the entrants."""
     from decimal import Decimal
 
     from .models import Assignment, RoundMode, Vote
     from .services import judging
+    from .services import results as results_service
 
     for number, (_name, country) in enumerate(JUDGES, start=1):
         judge = db.session.scalar(sa.select(User).where(User.email == f"judge{number:02d}@judges.example"))
@@ -452,28 +483,40 @@ def _judging(edition: Edition, secretariat: User, now: datetime, summary: SeedSu
 
     existing = {r.name: r for r in judging.rounds_of(edition)}
     categories = {c.code: c for c in edition.categories}
-    opens = now - timedelta(days=10)
-    first_closes = max(edition.closes_at + timedelta(days=30), now + timedelta(days=21))
+    now = datetime.now(UTC)  # the rounds are judged today, whatever day the call is seeded for
+    first_opens, first_closes = now - timedelta(days=40), now - timedelta(days=2)
     plans = [
-        ("Online evaluation", RoundMode.SCORING, ["TI", "HC", "LD"], 3, opens, first_closes),
-        ("Finalists", RoundMode.SCORING, ["TI", "HC", "LD"], 5, first_closes + timedelta(days=7),
-         first_closes + timedelta(days=35)),
-        ("Merit review committee", RoundMode.COMMITTEE, ["MC"], 5, opens, first_closes),
+        ("Online evaluation", RoundMode.SCORING, ["TI", "HC", "LD"], 3, first_opens, now + timedelta(days=1), 6),
+        ("Finalists", RoundMode.SCORING, ["TI", "HC", "LD"], 5, now - timedelta(days=1), now + timedelta(days=30),
+         None),
+        ("Merit review committee", RoundMode.COMMITTEE, ["MC"], 5, first_opens, now + timedelta(days=30), None),
     ]
-    rounds = {}
-    for name, mode, codes, k, start, end in plans:
+    rounds, created = {}, set()
+    for name, mode, codes, k, start, end, shortlist in plans:
         if name in existing:
             rounds[name] = existing[name]
             continue
         rounds[name] = judging.create_round(edition, judging.RoundInput(
             name=name, opens_at=start, closes_at=end, category_ids=[categories[c].id for c in codes],
-            judges_per_nomination=k, mode=mode, same_country_conflict=True, quorum=Decimal("0.5")), secretariat)
+            judges_per_nomination=k, mode=mode, same_country_conflict=True, quorum=Decimal("0.5"),
+            shortlist_count=shortlist), secretariat)
+        created.add(name)
         summary.count("rounds")
 
     online = rounds["Online evaluation"]
-    if not db.session.scalar(sa.select(sa.exists().where(Assignment.round_id == online.id))):
-        result = judging.assign_automatically(online, secretariat, seed=2026)
+    if "Online evaluation" in created:
+        sheets = _first_round(online, secretariat, judging)
+        summary.count("score sheets", sheets)
+        online.closes_at = first_closes  # judged: it closed two days ago
+        db.session.commit()
+        finalists = rounds["Finalists"]
+        moved = results_service.advance_top(online, finalists, 6, secretariat)
+        summary.count("finalists", moved)
+        result = judging.assign_automatically(finalists, secretariat, seed=2026)
         summary.count("assignments", result.added)
+        for assignment in judging.round_assignments(finalists):
+            summary.count("score sheets", _finalist_scores(assignment, judging))
+
     committee = rounds["Merit review committee"]
     members = list(db.session.scalars(sa.select(User).where(User.email.in_(
         [f"judge{n:02d}@judges.example" for n in (1, 3, 5, 12, 15)]))))
@@ -482,18 +525,68 @@ def _judging(edition: Edition, secretariat: User, now: datetime, summary: SeedSu
         added, _refused = judging.assign_manually(committee, [n.id for n in nominations], [m.id for m in members],
                                                   secretariat)
         summary.count("assignments", added)
+        for assignment in judging.round_assignments(committee):
+            roll = _roll(assignment)
+            if roll < 0.8:
+                judging.declare(assignment, assignment.judge, False)
+                if roll < 0.6:
+                    judging.cast_vote(assignment, assignment.judge, Vote.APPROVE if roll < 0.5 else Vote.ABSTAIN)
 
+
+def _first_round(round_, secretariat: User, judging) -> int:
+    """Assign 3 judges to each nomination (the tied pair the same 3), then a 4th and 5th to some, and submit
+    every sheet."""
+    nominations = judging.round_nominations(round_)
+    by_title = {n.title: n for n in nominations}
+    panel = [j for j in judging.judges() if j.email != "chair@wego.example"]
+    tied = [by_title[t] for t in TIED if t in by_title]
+    if len(tied) == 2:  # the same three judges, neither harsh nor from the two countries
+        shared = [j for j in panel if j.email != HARSH_JUDGE and j.country_code not in ("KR", "JP")
+                  and all(judging.conflict_refusal(j, n, round_) is None for n in tied)][:3]
+        judging.assign_manually(round_, [n.id for n in tied], [j.id for j in shared], secretariat)
+    judging.assign_automatically(round_, secretariat, seed=2026)
+    for index, nomination in enumerate(sorted(nominations, key=lambda n: n.reference or "")):
+        if nomination in tied or index % 3:
+            continue
+        extra = 1 + (index % 2)  # a fourth judge, or a fourth and a fifth
+        on_it = {a.judge_id for a in judging.round_assignments(round_) if a.nomination_id == nomination.id}
+        free = [j for j in panel if j.id not in on_it and judging.conflict_refusal(j, nomination, round_) is None]
+        judging.assign_manually(round_, [nomination.id], [j.id for j in free[index % 5:][:extra]], secretariat)
     sheets = 0
-    for assignment in judging.round_assignments(online):
-        sheets += _demo_scores(assignment, judging)
-    for assignment in judging.round_assignments(committee):
-        roll = _roll(assignment)
-        if assignment.no_conflict_declared_at is None and roll < 0.8:
-            judging.declare(assignment, assignment.judge, False)
-            if roll < 0.6:
-                judging.cast_vote(assignment, assignment.judge, Vote.APPROVE if roll < 0.5 else Vote.ABSTAIN)
-    if sheets:
-        summary.count("score sheets", sheets)
+    for assignment in judging.round_assignments(round_):
+        judging.declare(assignment, assignment.judge, False)
+        nomination = assignment.nomination
+        quality = TI_QUALITY.get(nomination.title) or random.Random(nomination.id).uniform(4.5, 8.5)
+        severity = -2.2 if assignment.judge.email == HARSH_JUDGE else random.Random(assignment.judge_id).uniform(-0.8,
+                                                                                                                0.8)
+        # The tied pair's scores depend on the judge only, so each judge gives both the same.
+        seed = assignment.judge_id if nomination.title in TIED else assignment.id
+        rng = random.Random(seed)
+        scores = {criterion.id: str(round(min(10, max(1, quality + severity + rng.gauss(0, 0.6)))))
+                  for criterion in judging.criteria_of(round_, nomination.category)}
+        judging.save_sheet(assignment, assignment.judge, judging.SheetInput(
+            scores=scores, comments={}, overall_comment="Clear evidence of results; the funding plan could say more "
+                                                        "about maintenance."), submit=True)
+        sheets += 1
+    return sheets
+
+
+def _finalist_scores(assignment, judging) -> int:
+    """The finalists' round is under way: some sheets submitted, some drafts, some still to do."""
+    roll = _roll(assignment)
+    if assignment.judge.email == "judge01@judges.example" or roll > 0.7:
+        return 0  # left to do (the demo judge's own work among it)
+    judging.declare(assignment, assignment.judge, False)
+    criteria = judging.criteria_of(assignment.round, assignment.nomination.category)
+    rng = random.Random(assignment.id)
+    quality = TI_QUALITY.get(assignment.nomination.title) or random.Random(assignment.nomination_id).uniform(5, 9)
+    scores = {c.id: str(round(min(10, max(1, quality + rng.gauss(0, 1))))) for c in criteria}
+    draft = roll > 0.5
+    if draft:  # a half-finished sheet
+        scores = {k: (v if i < len(scores) // 2 else "") for i, (k, v) in enumerate(scores.items())}
+    judging.save_sheet(assignment, assignment.judge, judging.SheetInput(scores=scores, comments={},
+                                                                        overall_comment=""), submit=not draft)
+    return 1
 
 
 def _roll(assignment) -> float:
@@ -501,32 +594,3 @@ def _roll(assignment) -> float:
     return random.Random(assignment.judge_id * 100_003 + assignment.nomination_id).random()
 
 
-def _demo_scores(assignment, judging) -> int:
-    from .models import SheetStatus
-
-    if assignment.no_conflict_declared_at is not None or judging.conflict_between(
-            assignment.judge_id, assignment.nomination_id):
-        return 0
-    roll = _roll(assignment)
-    if roll < 0.05:
-        judging.declare(assignment, assignment.judge, True, "I advised this city on the project in 2023.")
-        return 0
-    if roll > 0.75:
-        return 0  # still to do
-    judging.declare(assignment, assignment.judge, False)
-    criteria = judging.criteria_of(assignment.round, assignment.nomination.category)
-    rng = random.Random(assignment.id)
-    quality = random.Random(assignment.nomination_id).uniform(4, 9)
-    severity = random.Random(assignment.judge_id).uniform(-1.5, 1.5)
-    scores = {}
-    for criterion in criteria:
-        value = round(min(10, max(1, quality + severity + rng.gauss(0, 1))))
-        scores[criterion.id] = str(value)
-    draft = roll > 0.6
-    if draft:  # a half-finished sheet
-        scores = {k: (v if i < len(scores) // 2 else "") for i, (k, v) in enumerate(scores.items())}
-    judging.save_sheet(assignment, assignment.judge, judging.SheetInput(
-        scores=scores, comments={}, overall_comment="" if draft else "Clear evidence of results; "
-        "the funding plan could say more about maintenance."), submit=not draft)
-    return 1 if assignment.sheet is not None and assignment.sheet.status in (SheetStatus.DRAFT,
-                                                                             SheetStatus.SUBMITTED) else 0

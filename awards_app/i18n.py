@@ -228,6 +228,7 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters["browser_name"] = browser_name
     app.jinja_env.filters["flag_label"] = flag_label
     app.jinja_env.filters["method_label"] = lambda m: METHOD_LABELS.get(str(m), m)
+    app.jinja_env.filters["vote_label"] = lambda v: VOTE_LABELS.get(str(v), v)
     app.jinja_env.filters["assignment_status_label"] = lambda s: ASSIGNMENT_STATUS_LABELS.get(s, s)
     app.jinja_env.globals["statuses"] = AssignmentStatus
 

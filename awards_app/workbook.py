@@ -579,12 +579,16 @@ def rankings_csv(rankings: pd.DataFrame) -> bytes:
     A text cell that a spreadsheet would read as a formula (it starts with ``=``, ``+``, ``-``, ``@``, tab or
     carriage return) is written with a leading apostrophe, the usual guard against formula injection in CSV.
     """
-    table = _table(rankings, RANKINGS_COLUMNS, "rankings")
+    return table_csv(rankings, RANKINGS_COLUMNS)
+
+
+def table_csv(frame: pd.DataFrame, columns: Sequence[str]) -> bytes:
+    """Any of the workbook's tables as CSV, written as ``rankings_csv`` writes the Rankings sheet."""
+    table = _table(frame, columns, "rankings" if columns == RANKINGS_COLUMNS else "table")
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(table.columns)
-    columns = [_column_values(table[name]) for name in table.columns]
-    for values in zip(*columns, strict=True):
+    for values in zip(*[_column_values(table[name]) for name in table.columns], strict=True):
         writer.writerow([_csv_value(value) for value in values])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 

@@ -83,18 +83,22 @@ class Round(db.Model):
     # How many places of each category the round advances to the next round (the shortlist): a cut the ranking
     # watches; None when the round shortlists nothing.
     shortlist_count: Mapped[int | None]
+    # A committee round's sitting, once closed, freezes the votes (and the round with them).
+    sitting_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sitting_closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     edition: Mapped[Edition] = relationship()
     categories: Mapped[list[Category]] = relationship(secondary=round_category, order_by=Category.position)
 
     def is_open(self, now: datetime | None = None) -> bool:
-        """Scores and votes are accepted only between opening and closing."""
+        """Scores and votes are accepted only between opening and closing (and, for a committee, until its
+        sitting is closed)."""
         now = now or utcnow()
-        return self.opens_at <= now < self.closes_at
+        return self.sitting_closed_at is None and self.opens_at <= now < self.closes_at
 
     def is_closed(self, now: datetime | None = None) -> bool:
-        return (now or utcnow()) >= self.closes_at
+        return self.sitting_closed_at is not None or (now or utcnow()) >= self.closes_at
 
     def __repr__(self) -> str:
         return f"<Round {self.id} {self.name!r}>"

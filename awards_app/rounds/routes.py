@@ -13,8 +13,8 @@ from flask_login import current_user
 from ..auth.access import role_required
 from ..extensions import db
 from ..i18n import current_language
-from ..models import Assignment, Category, Conflict, Edition, Nomination, Role, Round, RoundMode, User
-from ..services import ServiceError, publication
+from ..models import Assignment, Award, Category, Conflict, Edition, Nomination, Role, Round, RoundMode, User
+from ..services import ServiceError, committee, publication
 from ..services import judging as service
 from ..services import results as results_service
 from ..services import uncertainty as uncertainty_service
@@ -392,6 +392,8 @@ def advance(round_id: int):
 def results(round_id: int):
     """The ranking of one category of the round, its robustness under every method, and the judges' behaviour."""
     round_ = db.get_or_404(Round, round_id)
+    if round_.mode is RoundMode.COMMITTEE:
+        return _committee_results(round_)
     category = _results_category(round_, request.args.get("category", type=int))
     uncertainty_service.start_when_closed(round_)
     results = results_service.category_results(round_, category)
@@ -432,9 +434,71 @@ def uncertainty_status(round_id: int):
 
 
 def _results_category(round_: Round, category_id: int | None) -> Category:
-    if round_.mode is RoundMode.COMMITTEE or not round_.categories:
+    if not round_.categories:
         abort(404)
     return next((c for c in round_.categories if c.id == category_id), round_.categories[0])
+
+
+def _committee_override_form(round_: Round) -> OverrideForm:
+    form = OverrideForm(prefix="override")
+    form.nomination.choices = [(line.nomination.id, f"{line.nomination.reference} · {line.nomination.title[:50]}")
+                               for line in committee.sitting(round_)]
+    form.tier.choices = [(0, _("No award"))] + [(t.id, f"{c.code} · {t.name(current_language())}")
+                                                for c in round_.categories for t in c.tiers]
+    return form
+
+
+def _committee_results(round_: Round):
+    lines = committee.sitting(round_)
+    form = _committee_override_form(round_)
+    awards = {a.nomination_id: a for a in db.session.scalars(sa.select(Award).where(Award.round_id == round_.id))}
+    plans = {c.id: committee.commendation_plan(round_, c) for c in round_.categories}
+    return render_template("rounds/committee_results.html", round=round_, lines=lines, awards=awards, plans=plans,
+                           override=form, rules=committee.RULES_IN_WORDS)
+
+
+@bp.route("/<int:round_id>/sitting/close", methods=["POST"])
+def close_sitting(round_id: int):
+    """Close the committee's sitting: the votes are frozen."""
+    round_ = db.get_or_404(Round, round_id)
+    if request.form.get("confirm") != "y":
+        flash(_("Tick the box to close the sitting: votes can no longer change afterwards."), "warning")
+    else:
+        try:
+            committee.close_sitting(round_, current_user)
+        except ServiceError as error:
+            flash(str(error.message), "danger")
+        else:
+            flash(_("The sitting is closed: the votes are final."), "success")
+    return redirect(url_for("rounds.results", round_id=round_.id))
+
+
+@bp.route("/<int:round_id>/sitting/commendations", methods=["POST"])
+def give_commendations(round_id: int):
+    """Give the commendations to the nominations that passed."""
+    round_ = db.get_or_404(Round, round_id)
+    category = _results_category(round_, request.form.get("category", type=int))
+    try:
+        given, held = committee.give_commendations(round_, category, current_user)
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+    else:
+        flash(ngettext("%(num)d commendation given.", "%(num)d commendations given.", given), "success")
+        if held:
+            flash(ngettext("%(num)d place is left to the committee: see the list below.",
+                           "%(num)d places are left to the committee: see the list below.", held), "warning")
+    return redirect(url_for("rounds.results", round_id=round_.id))
+
+
+@bp.route("/<int:round_id>/sitting/minutes.txt")
+def sitting_minutes(round_id: int):
+    """The minutes of the committee's sitting, in Korean and English."""
+    round_ = db.get_or_404(Round, round_id)
+    if round_.mode is not RoundMode.COMMITTEE:
+        abort(404)
+    name = f"{round_.edition.slug}-{round_.name}-minutes".replace(" ", "-").lower()
+    return send_file(io.BytesIO(committee.minutes(round_).encode("utf-8")), as_attachment=True,
+                     download_name=f"{name}.txt", mimetype="text/plain; charset=utf-8", max_age=0)
 
 
 def _override_form(category: Category, results) -> OverrideForm:
@@ -467,7 +531,10 @@ def override_award(round_id: int):
     """Give a nomination another tier than the rank order, with the reason."""
     round_ = db.get_or_404(Round, round_id)
     category = _results_category(round_, request.form.get("category", type=int))
-    form = _override_form(category, results_service.category_results(round_, category))
+    if round_.mode is RoundMode.COMMITTEE:
+        form = _committee_override_form(round_)
+    else:
+        form = _override_form(category, results_service.category_results(round_, category))
     if not form.validate_on_submit():
         flash(_("Choose a nomination and a tier, and give the reason."), "danger")
         return redirect(url_for("rounds.results", round_id=round_.id, category=category.id))
@@ -525,8 +592,6 @@ def withdraw(round_id: int):
 def results_workbook(round_id: int):
     """Download the round's results as the committee's Excel workbook."""
     round_ = db.get_or_404(Round, round_id)
-    if round_.mode is RoundMode.COMMITTEE:
-        abort(404)
     data = results_service.round_workbook(round_)
     name = f"{round_.edition.slug}-{round_.name}".replace(" ", "-").lower()
     return send_file(io.BytesIO(data), as_attachment=True, download_name=f"{name}.xlsx",
@@ -537,8 +602,6 @@ def results_workbook(round_id: int):
 def results_csv(round_id: int):
     """Download the round's rankings (the workbook's Rankings sheet) as CSV."""
     round_ = db.get_or_404(Round, round_id)
-    if round_.mode is RoundMode.COMMITTEE:
-        abort(404)
     name = f"{round_.edition.slug}-{round_.name}-rankings".replace(" ", "-").lower()
     return send_file(io.BytesIO(results_service.rankings_csv(round_)), as_attachment=True,
                      download_name=f"{name}.csv", mimetype="text/csv", max_age=0)

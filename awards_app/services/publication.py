@@ -78,8 +78,12 @@ class PublicationCheck:
 
 
 def _unfinished(round_: Round) -> int:
+    """Sheets of the round neither submitted, recused nor waived (a closed committee sitting has none: a member who
+    did not vote was absent, which the quorum counts)."""
     from .judging import round_assignments, status_of
 
+    if round_.mode is RoundMode.COMMITTEE and round_.sitting_closed_at is not None:
+        return 0
     conflicts = {tuple(row) for row in db.session.execute(sa.select(Conflict.judge_id, Conflict.nomination_id))}
     from ..models import CommitteeVote
 

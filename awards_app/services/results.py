@@ -20,6 +20,7 @@ from ..models import (
     Criterion,
     Nomination,
     Round,
+    RoundMode,
     Score,
     ScoreSheet,
     SheetStatus,
@@ -326,17 +327,60 @@ def _judge_labels(judge_ids: set[int]) -> dict[int, str]:
 
 
 def round_workbook(round_: Round) -> bytes:
-    """The committee's Excel workbook for one round: rankings, scores, judges, conflicts, the method and how sure."""
+    """The committee's Excel workbook for one round: rankings, scores, judges, conflicts, the method and how sure
+    (or, for a committee round, its sitting's votes)."""
     from .. import workbook
 
     return workbook.build_workbook(workbook_data(round_))
 
 
 def rankings_csv(round_: Round) -> bytes:
-    """The workbook's ``Rankings`` sheet as CSV."""
+    """The workbook's ``Rankings`` sheet as CSV (a committee round's ``Votes`` sheet)."""
     from .. import workbook
 
-    return workbook.rankings_csv(workbook_data(round_).rankings)
+    data = workbook_data(round_)
+    if data.votes is not None:
+        return workbook.table_csv(data.votes, workbook.VOTES_COLUMNS)
+    return workbook.rankings_csv(data.rankings)
+
+
+def committee_workbook_data(round_: Round):
+    """A committee round's workbook: its commendations in the Summary, the Votes sheet, conflicts and the rules."""
+    from .. import workbook
+    from . import committee
+
+    categories, rankings = [], []
+    awards = {a.nomination_id: a for a in db.session.scalars(sa.select(Award).where(Award.round_id == round_.id))}
+    votes = committee.votes_frame(round_)
+    lines = committee.sitting(round_)
+    for category in round_.categories:
+        categories.append(workbook.CategoryInfo(category.code, category.name_en,
+                                                tuple((t.name_en, t.count) for t in category.tiers)))
+    for line in lines:
+        count, award = line.count, awards.get(line.nomination.id)
+        share = 100 * count.approve / count.present if count.present else None
+        rankings.append({"Category": line.nomination.category.code, "Rank": None,
+                         "Reference": line.nomination.reference, "Nomination": line.nomination.title,
+                         "Organisation": line.nomination.organisation.name,
+                         "Country": line.nomination.organisation.country_code, "Judges": count.present,
+                         "Score": share, "Mean": None, "Median": None, "Trimmed mean": None, "Normalised": None,
+                         "SD": None, "Tier": award.tier.name_en if award else "",
+                         "Flags": line.outcome(round_.quorum)})
+    conflicts = [{"Judge": c.judge.name, "Reference": c.nomination.reference, "Nomination": c.nomination.title,
+                  "Reason": c.reason, "Recorded by": c.recorded_by.name, "Recorded at": c.recorded_at}
+                 for c in db.session.scalars(sa.select(Conflict).join(Conflict.nomination).where(
+                     Nomination.category_id.in_([c.id for c in round_.categories])))]
+    closed = round_.sitting_closed_at.replace(tzinfo=None) if round_.sitting_closed_at else "not yet: provisional"
+    notes = [*committee.RULES_IN_WORDS, ("Quorum share", float(round_.quorum)), ("Sitting closed (UTC)", closed),
+             ("Score (this workbook)", "The share of approvals among the members present, in %."),
+             ("Application version", __version__)]
+    return workbook.WorkbookData(
+        edition=round_.edition.name, round_name=round_.name, method="committee vote", generated_at=utcnow(),
+        categories=categories, rankings=pd.DataFrame(rankings, columns=list(workbook.RANKINGS_COLUMNS)),
+        scores=pd.DataFrame(columns=list(workbook.SCORES_COLUMNS)),
+        judges=pd.DataFrame(columns=list(workbook.JUDGES_COLUMNS)),
+        conflicts=pd.DataFrame(conflicts, columns=list(workbook.CONFLICTS_COLUMNS)), method_notes=notes,
+        votes=votes)
 
 
 def score_rows(round_: Round, counted: dict[int, pd.DataFrame] | None = None) -> pd.DataFrame:
@@ -390,6 +434,8 @@ def workbook_data(round_: Round):
     from .. import uncertainty as model
     from .. import workbook
 
+    if round_.mode is RoundMode.COMMITTEE:
+        return committee_workbook_data(round_)
     categories, rankings, judges, notes, criteria, certainty, leniency = [], [], [], [], [], [], []
     per_category = {c.id: category_results(round_, c) for c in round_.categories}
     labels = round_judge_labels({c: results.scores for c, results in per_category.items()})

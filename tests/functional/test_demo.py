@@ -59,3 +59,39 @@ def test_extra_synthetic_nominations_for_scale(app, db):
     assert count(Nomination) == 43 + 30
     references = db.session.scalars(sa.select(Nomination.reference).where(Nomination.reference.is_not(None))).all()
     assert len(references) == len(set(references))
+
+
+def test_the_demo_s_first_round_is_judged_and_means_something(app, db):
+    from awards_app.models import Round, SheetStatus
+    from awards_app.services import judging
+    from awards_app.services import results as results_service
+
+    seed()
+    first = db.session.scalar(sa.select(Round).where(Round.name == "Online evaluation"))
+    assert first.is_closed() and first.shortlist_count == 6
+    # Every sheet submitted, by 3 to 5 judges per nomination.
+    _judges, progress = judging.panel_progress(first)
+    assert all(status is judging.AssignmentStatus.SUBMITTED for p in progress for _a, status in p.by_judge)
+    assert {p.submitted for p in progress} >= {3, 4, 5} and min(p.submitted for p in progress) >= 2
+    assert all(a.sheet.status is SheetStatus.SUBMITTED for a in judging.round_assignments(first))
+    ti = next(c for c in first.categories if c.code == "TI")
+    results = results_service.category_results(first, ti)
+    # One judge markedly harsher than the others.
+    offsets = sorted(results.judges["offset"])
+    assert offsets[0] < -15 and offsets[1] > -10
+    # A tie at a tier boundary, left to the committee.
+    tied = results.ranking[results.ranking["flags"].str.contains("tie at 3")]
+    assert len(tied) == 2 and tied["score"].nunique() == 1
+    plan = results_service.tier_plan(first, ti, results)
+    assert any({c.nomination_id for c in h.contenders} == set(tied["nomination_id"]) for h in plan.held)
+    # Institutions and corporations among the entrants, and type prizes given to them.
+    assert {"institution", "corporation"} <= set(results.ranking["applicant_type"])
+    tiers = {t.id: t.name_en for t in ti.tiers}
+    types = dict(zip(results.ranking["nomination_id"], results.ranking["applicant_type"], strict=True))
+    given = {tiers[g.tier_id]: types[g.nomination_id] for g in plan.given if tiers[g.tier_id].endswith("prize")}
+    assert given == {"Corporate prize": "corporation", "Institution prize": "institution"}
+    # The later rounds stay open for trying, with work waiting for the demo judge.
+    finalists = db.session.scalar(sa.select(Round).where(Round.name == "Finalists"))
+    assert finalists.is_open() and judging.round_nominations(finalists)
+    demo_judge = db.session.scalar(sa.select(User).where(User.email == "judge01@judges.example"))
+    assert any(a.judge_id == demo_judge.id and a.sheet is None for a in judging.round_assignments(finalists))
