@@ -64,6 +64,8 @@ class Config:
 
     # The uncertainty model (awards_app.uncertainty) runs as a background process; its output goes to this file.
     UNCERTAINTY_JOB_LOG = os.environ.get("UNCERTAINTY_JOB_LOG") or str(INSTANCE_DIR / "uncertainty-jobs.log")
+    # Where JAX keeps the model compiled for each shape of data: a later fit of the same shape starts at once.
+    UNCERTAINTY_COMPILE_CACHE = os.environ.get("UNCERTAINTY_COMPILE_CACHE") or str(INSTANCE_DIR / "jax-cache")
     # Start the model by itself when the results of a closed round are opened (the tests start it when they mean to).
     UNCERTAINTY_AUTOSTART = True
 

@@ -14,16 +14,17 @@ category's mean ȳ and standard deviation s_y, z = (y − ȳ)/s_y, and modelled 
     θ ~ Normal(0, σ_θ),  λ ~ Normal(0, σ_λ)                       (a nomination's quality, a judge's leniency)
     μ ~ Normal(0, 1),  σ_θ, σ_λ, σ ~ HalfNormal(1)               (weakly informative on the standardised scale)
 
-(the 0.02 keeps the noise off zero when judges agree exactly, as whole-point scores in small panels often do).
+(the 0.02 keeps the noise off zero when judges agree exactly, as whole-point scores in small panels often do),
+with θ and λ sampled non-centred (θ = σ_θ θ̃, θ̃ ~ Normal(0, 1)). The categories of a round with at least
+``MIN_NOMINATIONS`` nominations (fewer say too little about how nominations differ) are fitted together in one run,
+each with its own μ, σ_θ, σ_λ and σ and its own judge effects (a judge who scores two categories has a leniency in
+each): the posterior is exactly that of separate fits, at the cost of one compilation.
 
-with θ and λ sampled non-centred (θ = σ_θ θ̃, θ̃ ~ Normal(0, 1)). The categories of a round are fitted together in
-one run, each with its own μ, σ_θ, σ_λ and σ and its own judge effects (a judge who scores two categories has a
-leniency in each): the posterior is exactly that of separate fits, at the cost of one compilation.
-
-Sampling: NUTS with a dense mass matrix and a target acceptance rate of 0.95, ``chains`` chains of ``warmup`` +
-``samples`` iterations in double precision, from ``jax.random.PRNGKey(seed)``: the same data and settings give the
-same draws. Convergence is checked on every parameter: split R-hat at most ``MAX_R_HAT`` and effective sample size
-at least ``MIN_ESS``; a fit that fails either is reported and not used.
+Sampling: NUTS with a mass matrix dense over the intercepts, scales and judges and a target acceptance rate of
+0.95, ``chains`` chains of ``warmup`` + ``samples`` iterations in single precision, from
+``jax.random.PRNGKey(seed)``: the same data and settings give the same draws. Convergence is checked on every
+parameter: split R-hat at most ``MAX_R_HAT`` and effective sample size at least ``MIN_ESS``; a fit that fails
+either is reported and not used.
 
 What is read from the draws (``rank_summary``, ``leniency_summary``)
 ===================================================================
@@ -48,6 +49,8 @@ import pandas as pd
 
 from .rules import RANK_INTERVAL
 
+#: A category with fewer nominations than this is not modelled: too few to learn how much nominations differ.
+MIN_NOMINATIONS = 5
 #: NUTS's target acceptance rate: higher than its default 0.8, for the funnel of a category with few judges.
 TARGET_ACCEPT = 0.95
 #: The least noise the model allows, in standard deviations of the category's totals.
@@ -63,12 +66,12 @@ PRIORS_IN_WORDS = ("z = (y − ȳ)/s_y per category; z = μ + θ_nomination + λ
 
 @dataclass(frozen=True)
 class FitSettings:
-    """Two chains of 1,000 warm-up and 2,000 kept iterations: compiling the model takes most of the time, and
-    small panels (a few judges in a category) need the longer chains for their variances to converge."""
+    """Two chains of 700 warm-up and 1,300 kept iterations (2,600 draws): enough for small panels (a few judges in a
+    category) to converge, and about ten seconds at the prize's scale on two cores."""
 
     chains: int = 2
-    warmup: int = 1000
-    samples: int = 2000
+    warmup: int = 700
+    samples: int = 1300
     seed: int = 2026
 
     @property
@@ -123,6 +126,12 @@ class _Design:
     scales: np.ndarray = field(default_factory=lambda: np.empty(0))
 
 
+def modelled(totals: pd.DataFrame) -> pd.DataFrame:
+    """The totals of the categories with at least ``MIN_NOMINATIONS`` nominations: those the model is fitted to."""
+    counts = totals.groupby("category_id")["nomination_id"].transform("nunique")
+    return totals[counts >= MIN_NOMINATIONS]
+
+
 def _design(totals: pd.DataFrame) -> _Design:
     frame = totals.loc[:, ["category_id", "nomination_id", "judge_id", "total"]].copy()
     frame = frame.sort_values(["category_id", "nomination_id", "judge_id"]).reset_index(drop=True)
@@ -156,60 +165,40 @@ def _design(totals: pd.DataFrame) -> _Design:
 
 
 def fit_totals(totals: pd.DataFrame, settings: FitSettings | None = None,
-               progress: Callable[[int, str], None] | None = None) -> Fit:
+               progress: Callable[[int, str], None] | None = None, compile_cache: str | None = None) -> Fit:
     """Fit the model of the module docstring to ``totals`` (``category_id, nomination_id, judge_id, total``, as
     ``ranking.judge_totals`` gives them) and return the draws.
 
-    ``progress(percent, stage)`` is called as the work goes: compiling and warming up, sampling, checking, done.
-    (Sampling runs as one compiled loop; splitting it to report more often would compile it again each time.)
+    ``progress(percent, stage)`` is called as the work goes: sampling (compiling, warming up and drawing, as one
+    compiled loop), checking, done. ``compile_cache``: a folder where JAX keeps what it compiles, so that the next
+    fit of data of the same shape, in any process, starts at once (it halves the time of a small round).
     """
     settings = settings or FitSettings()
     report = progress or (lambda _percent, _stage: None)
     started = time.perf_counter()
+    totals = modelled(totals)
+    if totals.empty:
+        raise ValueError(f"no category has {MIN_NOMINATIONS} nominations with scores: there is nothing to model")
     import numpyro
 
     numpyro.set_host_device_count(max(2, settings.chains))  # one device per chain, if jax has not started yet
     import jax
-    import numpyro.distributions as dist
     from numpyro.diagnostics import summary
-    from numpyro.infer import MCMC, NUTS
 
-    jax.config.update("jax_enable_x64", True)
+    if compile_cache:
+        jax.config.update("jax_compilation_cache_dir", compile_cache)
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
+
     design = _design(totals)
-    categories, judges, nominations = len(design.categories), len(design.judge_category), \
-        len(design.nomination_category)
-    nomination_category = jax.numpy.asarray(design.nomination_category)
-    judge_category = jax.numpy.asarray(design.judge_category)
-
-    def model(nomination, judge, y=None):
-        with numpyro.plate("categories", categories):
-            mu = numpyro.sample("mu", dist.Normal(0.0, 1.0))
-            sigma_theta = numpyro.sample("sigma_nomination", dist.HalfNormal(1.0))
-            sigma_lambda = numpyro.sample("sigma_judge", dist.HalfNormal(1.0))
-            # A small floor under the noise: when judges agree exactly (whole points, small panels) the noise would
-            # otherwise be driven to zero, a funnel no sampler crosses.
-            sigma = NOISE_FLOOR + numpyro.sample("sigma", dist.HalfNormal(1.0))
-        with numpyro.plate("nominations", nominations):
-            theta_raw = numpyro.sample("theta_raw", dist.Normal(0.0, 1.0))
-        with numpyro.plate("judges", judges):
-            lambda_raw = numpyro.sample("lambda_raw", dist.Normal(0.0, 1.0))
-        theta = numpyro.deterministic("theta", sigma_theta[nomination_category] * theta_raw)
-        leniency = numpyro.deterministic("lambda", sigma_lambda[judge_category] * lambda_raw)
-        category = nomination_category[nomination]
-        numpyro.sample("y", dist.Normal(mu[category] + theta[nomination] + leniency[judge], sigma[category]), obs=y)
-
-    parallel = jax.local_device_count() >= settings.chains
-    # A dense mass matrix (the intercept and the effects are strongly correlated, which a diagonal one mixes slowly)
-    # and small steps (a category with few judges makes their variance a narrow funnel).
-    mcmc = MCMC(NUTS(model, dense_mass=True, target_accept_prob=TARGET_ACCEPT), num_warmup=settings.warmup,
-                num_samples=settings.samples,
-                num_chains=settings.chains, chain_method="parallel" if parallel else "sequential", progress_bar=False)
-    arguments = (jax.numpy.asarray(design.nomination), jax.numpy.asarray(design.judge))
+    shape = (len(design.categories), len(design.nomination_category), len(design.judge_category), len(design.y))
+    mcmc = _sampler(shape, settings)
+    arguments = tuple(jax.numpy.asarray(a) for a in (design.nomination, design.judge, design.nomination_category,
+                                                      design.judge_category))
     observed = jax.numpy.asarray(design.y)
-    report(5, "warming up")
-    mcmc.warmup(jax.random.PRNGKey(settings.seed), *arguments, y=observed, collect_warmup=False)
-    report(45, "sampling")
-    mcmc.run(mcmc.post_warmup_state.rng_key, *arguments, y=observed)
+    report(5, "sampling")
+    # Warm-up and sampling in one compiled loop: splitting them (to report more often) costs a second compilation.
+    mcmc.post_warmup_state = None
+    mcmc.run(jax.random.PRNGKey(settings.seed), *arguments, y=observed)
     report(90, "checking")
     grouped = {k: np.asarray(v) for k, v in mcmc.get_samples(group_by_chain=True).items()}
     stats = summary({k: v for k, v in grouped.items() if k not in ("theta", "lambda")}, group_by_chain=True)
@@ -228,6 +217,52 @@ def fit_totals(totals: pd.DataFrame, settings: FitSettings | None = None,
     fit.seconds = time.perf_counter() - started
     report(100, "done")
     return fit
+
+
+#: Samplers by the shape of the data they were compiled for: a second fit of the same shape (the simulation
+#: study's rounds, a fit asked for again in the same process) runs without compiling again.
+_SAMPLERS: dict[tuple, object] = {}
+
+
+def _sampler(shape: tuple[int, int, int, int], settings: FitSettings):
+    """The NUTS sampler for data of this shape (categories, nominations, judges, totals), compiled once."""
+    key = (shape, settings.chains, settings.warmup, settings.samples)
+    if key in _SAMPLERS:
+        return _SAMPLERS[key]
+    import jax
+    import numpyro
+    import numpyro.distributions as dist
+    from numpyro.infer import MCMC, NUTS
+
+    categories, nominations, judges, _totals = shape
+
+    def model(nomination, judge, nomination_category, judge_category, y=None):
+        with numpyro.plate("categories", categories):
+            mu = numpyro.sample("mu", dist.Normal(0.0, 1.0))
+            sigma_theta = numpyro.sample("sigma_nomination", dist.HalfNormal(1.0))
+            sigma_lambda = numpyro.sample("sigma_judge", dist.HalfNormal(1.0))
+            # A small floor under the noise: when judges agree exactly (whole points, small panels) the noise would
+            # otherwise be driven to zero, a funnel no sampler crosses.
+            sigma = NOISE_FLOOR + numpyro.sample("sigma", dist.HalfNormal(1.0))
+        with numpyro.plate("nominations", nominations):
+            theta_raw = numpyro.sample("theta_raw", dist.Normal(0.0, 1.0))
+        with numpyro.plate("judges", judges):
+            lambda_raw = numpyro.sample("lambda_raw", dist.Normal(0.0, 1.0))
+        theta = numpyro.deterministic("theta", sigma_theta[nomination_category] * theta_raw)
+        leniency = numpyro.deterministic("lambda", sigma_lambda[judge_category] * lambda_raw)
+        category = nomination_category[nomination]
+        numpyro.sample("y", dist.Normal(mu[category] + theta[nomination] + leniency[judge], sigma[category]), obs=y)
+
+    parallel = jax.local_device_count() >= settings.chains
+    # A dense mass matrix over the intercepts, the scales and the judges (strongly correlated, which a diagonal one
+    # mixes slowly; the nominations, the many, keep a diagonal one, or a round of 250 would cost minutes), and small
+    # steps (a category with few judges makes their variance a narrow funnel).
+    dense = [("mu", "sigma_nomination", "sigma_judge", "sigma", "lambda_raw")]
+    sampler = MCMC(NUTS(model, dense_mass=dense, target_accept_prob=TARGET_ACCEPT), num_warmup=settings.warmup,
+                   num_samples=settings.samples, num_chains=settings.chains,
+                   chain_method="parallel" if parallel else "sequential", progress_bar=False, jit_model_args=True)
+    _SAMPLERS[key] = sampler
+    return sampler
 
 
 # --- reading the draws ----------------------------------------------------------------------------------------

@@ -56,6 +56,7 @@ def app(tmp_path: Path):
             "UPLOAD_FOLDER": str(tmp_path / "uploads"),
             "MAIL_OUTBOX": str(tmp_path / "outbox"),
             "UNCERTAINTY_JOB_LOG": str(tmp_path / "uncertainty-jobs.log"),
+            "UNCERTAINTY_COMPILE_CACHE": str(tmp_path / "jax-cache"),
             "SERVER_NAME": None,
         },
     )

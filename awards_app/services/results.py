@@ -547,7 +547,7 @@ def _uncertainty_notes(state, model) -> list[tuple[str, object]]:
     lines += [
         ("Uncertainty fit", f"NUTS (NumPyro), {chains} chains of {warmup} warm-up and {samples} kept iterations "
                             f"({chains * samples} draws), seed {fit.settings.get('seed')}, target acceptance "
-                            f"{model.TARGET_ACCEPT}."),
+                            f"{model.TARGET_ACCEPT}, mass matrix dense over the intercepts, scales and judges."),
         ("Uncertainty diagnostics", f"Largest split R-hat {fit.max_r_hat:.4f} (at most {model.MAX_R_HAT}); smallest "
                                     f"effective sample size {fit.min_ess:.0f} (at least {model.MIN_ESS}): converged."),
         ("Uncertainty fit of score data SHA-256", fit.data_sha256),

@@ -120,8 +120,9 @@ def request_fit(round_: Round, actor: User | None) -> UncertaintyFit:
     totals = round_totals(round_)
     if totals.empty:
         raise ServiceError(_l("No submitted scores yet: there is nothing to fit."))
-    if totals.groupby("category_id")["nomination_id"].nunique().max() < 2:
-        raise ServiceError(_l("A ranking needs at least two nominations with scores in a category."))
+    if model.modelled(totals).empty:
+        raise ServiceError(_l("The model needs a category with at least %(n)d nominations with submitted scores.",
+                              n=model.MIN_NOMINATIONS))
     state = fit_state(round_)
     if state.current and (state.working or state.fit.status is FitStatus.DONE):
         return state.fit
@@ -145,8 +146,7 @@ def start_when_closed(round_: Round) -> None:
     if not current_app.config.get("UNCERTAINTY_AUTOSTART") or round_.mode is RoundMode.COMMITTEE \
             or not round_.is_closed():
         return
-    totals = round_totals(round_)
-    if totals.empty or totals.groupby("category_id")["nomination_id"].nunique().max() < 2:
+    if model.modelled(round_totals(round_)).empty:
         return
     state = fit_state(round_)
     if state.fit is None or not state.current:
@@ -158,7 +158,8 @@ def _launch(fit: UncertaintyFit) -> None:
     config = current_app.config
     env = {**os.environ, "AWARDS_JOB_CONFIG": config.get("CONFIG_NAME", "development"),
            "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": config["SECRET_KEY"],
-           "EXTERNAL_URL": config.get("EXTERNAL_URL", ""), "PYTHONPATH": str(ROOT)}
+           "EXTERNAL_URL": config.get("EXTERNAL_URL", ""), "PYTHONPATH": str(ROOT),
+           "UNCERTAINTY_COMPILE_CACHE": config.get("UNCERTAINTY_COMPILE_CACHE") or ""}
     log = Path(config["UNCERTAINTY_JOB_LOG"])
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "a") as output:
@@ -187,7 +188,8 @@ def run_fit(fit_id: int) -> None:
             fit.progress, fit.stage, fit.heartbeat_at = percent, stage, utcnow()
             db.session.commit()
 
-        result = model.fit_totals(totals, model.FitSettings(**fit.settings), progress)
+        result = model.fit_totals(totals, model.FitSettings(**fit.settings), progress,
+                                  compile_cache=current_app.config.get("UNCERTAINTY_COMPILE_CACHE"))
     except Exception as error:  # whatever stopped it is the fit's message, for the page to show
         db.session.rollback()
         fit = db.session.get(UncertaintyFit, fit_id)

@@ -97,7 +97,7 @@ def fitted():
 def test_a_fit_reports_its_progress_and_converges(fitted):
     _sim, fit, progress = fitted
     assert [p for p, _ in progress] == sorted(p for p, _ in progress) and progress[-1] == (100, "done")
-    assert [s for _, s in progress] == ["warming up", "sampling", "checking", "done"]
+    assert [s for _, s in progress] == ["sampling", "checking", "done"]
     draws = fit.categories[1]
     assert draws.theta.shape == (SMALL.draws, 20)
     assert fit.converged, (fit.max_r_hat, fit.worst, fit.min_ess)
