@@ -147,9 +147,7 @@ class ProductionConfig(Config):
         """Refuse to run production with a missing or default secret key, debugging on, or no external address."""
         key = config.get("SECRET_KEY")
         if not key or key == DEFAULT_SECRET_KEY or len(key) < 16:
-            raise RuntimeError(
-                "SECRET_KEY is missing or the default: set a long random SECRET_KEY for production."
-            )
+            raise RuntimeError("SECRET_KEY is missing or the default: set a long random SECRET_KEY for production.")
         if config.get("DEBUG"):
             raise RuntimeError("DEBUG must be off in production.")
         url = config.get("EXTERNAL_URL")

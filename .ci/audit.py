@@ -20,8 +20,22 @@ def audit(lock: str, pip_audit: str) -> int:
     with tempfile.TemporaryDirectory() as folder:
         report = Path(folder) / "audit.json"
         completed = subprocess.run(  # noqa: S603  (our own tool, our own arguments)
-            [pip_audit, "--requirement", lock, "--disable-pip", "--progress-spinner", "off", "--format", "json",
-             "--output", str(report)], capture_output=True, text=True, check=False)
+            [
+                pip_audit,
+                "--requirement",
+                lock,
+                "--disable-pip",
+                "--progress-spinner",
+                "off",
+                "--format",
+                "json",
+                "--output",
+                str(report),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if not report.exists():
             print(f"{lock}: the vulnerability database could not be reached; not audited.")
             print("   " + (completed.stderr.strip().splitlines() or ["(pip-audit said nothing)"])[-1])
@@ -30,16 +44,21 @@ def audit(lock: str, pip_audit: str) -> int:
     audited = [d for d in dependencies if "skip_reason" not in d]
     vulnerable = [d for d in audited if d.get("vulns")]
     if not audited:
-        print(f"{lock}: the vulnerability database could not be reached for any of its {len(dependencies)} "
-              "packages; not audited.")
+        print(
+            f"{lock}: the vulnerability database could not be reached for any of its {len(dependencies)} "
+            "packages; not audited."
+        )
         return 0
     for dependency in vulnerable:
         for vuln in dependency["vulns"]:
             fixed = ", ".join(vuln.get("fix_versions") or []) or "no fixed release yet"
             print(f"{lock}: {dependency['name']} {dependency['version']}: {vuln['id']} (fixed in {fixed})")
     skipped = len(dependencies) - len(audited)
-    print(f"{lock}: {len(audited)} packages audited, {len(vulnerable)} with known vulnerabilities"
-          + (f", {skipped} not found in the database" if skipped else "") + ".")
+    print(
+        f"{lock}: {len(audited)} packages audited, {len(vulnerable)} with known vulnerabilities"
+        + (f", {skipped} not found in the database" if skipped else "")
+        + "."
+    )
     return 1 if vulnerable else 0
 
 

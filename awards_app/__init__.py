@@ -58,8 +58,10 @@ def register_hosts(app: Flask) -> None:
     from config import external_host
 
     if app.config.get("ONLY_TRUSTED_HOSTS") and not app.config.get("TRUSTED_HOSTS"):
-        app.config["TRUSTED_HOSTS"] = [external_host(app.config["EXTERNAL_URL"]),
-                                       *app.config.get("EXTRA_TRUSTED_HOSTS", [])]
+        app.config["TRUSTED_HOSTS"] = [
+            external_host(app.config["EXTERNAL_URL"]),
+            *app.config.get("EXTRA_TRUSTED_HOSTS", []),
+        ]
 
 
 def register_proxy(app: Flask) -> None:
@@ -149,11 +151,32 @@ def register_template_helpers(app: Flask) -> None:
 
 
 #: Browser features no page of the app uses, switched off for the site and anything it might frame.
-PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
-    "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture", "encrypted-media", "fullscreen",
-    "geolocation", "gyroscope", "hid", "idle-detection", "magnetometer", "microphone", "midi", "payment",
-    "picture-in-picture", "publickey-credentials-get", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
-))
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
 _STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static"})
 
 
@@ -184,8 +207,9 @@ def register_security_headers(app: Flask) -> None:
         )
         headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         if app.config.get("HSTS_MAX_AGE"):
-            headers.setdefault("Strict-Transport-Security",
-                               f"max-age={int(app.config['HSTS_MAX_AGE'])}; includeSubDomains")
+            headers.setdefault(
+                "Strict-Transport-Security", f"max-age={int(app.config['HSTS_MAX_AGE'])}; includeSubDomains"
+            )
         if request.endpoint not in _STATIC_ENDPOINTS:
             # Nothing but the app's own static files may be kept by a browser or a proxy: a signed-in page or a
             # download left in a shared computer's cache shows a judge's scores to the next person at the desk.

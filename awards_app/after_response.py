@@ -38,8 +38,9 @@ def _run(app: Flask, environ: dict, tasks: list[Callable[[], None]]) -> None:
             try:
                 task()
             except Exception:
-                log.exception("work after the response to %s %s failed", environ.get("REQUEST_METHOD"),
-                              environ.get("PATH_INFO"))
+                log.exception(
+                    "work after the response to %s %s failed", environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
+                )
                 from .extensions import db
 
                 db.session.rollback()
@@ -61,8 +62,9 @@ def register(app: Flask) -> None:
         tasks = request.environ.pop(_TASKS, None)
         if tasks:
             the_app = current_app._get_current_object()
-            thread = threading.Thread(target=_run, args=(the_app, dict(request.environ), tasks),
-                                      name="after-response", daemon=True)
+            thread = threading.Thread(
+                target=_run, args=(the_app, dict(request.environ), tasks), name="after-response", daemon=True
+            )
             threads = the_app.extensions[_THREADS]
             threads[:] = [t for t in threads if t.is_alive()]
             threads.append(thread)

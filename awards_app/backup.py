@@ -105,8 +105,10 @@ def _pg_tool(name: str) -> str:
 
 def _counts(connection: sa.Connection) -> dict[str, int]:
     tables = sa.inspect(connection).get_table_names()
-    return {name: connection.execute(sa.select(sa.func.count()).select_from(sa.table(name))).scalar_one()
-            for name in sorted(tables)}
+    return {
+        name: connection.execute(sa.select(sa.func.count()).select_from(sa.table(name))).scalar_one()
+        for name in sorted(tables)
+    }
 
 
 def create_backup(engine: Engine, upload_folder: Path, out: Path, version: str) -> Manifest:
@@ -121,10 +123,16 @@ def create_backup(engine: Engine, upload_folder: Path, out: Path, version: str) 
             target = sqlite3.connect(database)
             try:
                 source.backup(target)  # one consistent copy, even while the app writes
-                names = [row[0] for row in target.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
-                tables = {name: target.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]  # noqa: S608
-                          for name in sorted(names)}
+                names = [
+                    row[0]
+                    for row in target.execute(
+                        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                    )
+                ]
+                tables = {
+                    name: target.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]  # noqa: S608
+                    for name in sorted(names)
+                }
             except sqlite3.Error as error:
                 raise BackupError(f"SQLite could not copy the database: {error}") from error
             finally:
@@ -144,8 +152,9 @@ def create_backup(engine: Engine, upload_folder: Path, out: Path, version: str) 
                     if digest:
                         files[f"uploads/{path.name}"] = digest
                 # The manifest goes last, once every member's checksum is known.
-                manifest = Manifest(FORMAT, version, datetime.now(UTC).isoformat(timespec="seconds"), kind, tables,
-                                    files)
+                manifest = Manifest(
+                    FORMAT, version, datetime.now(UTC).isoformat(timespec="seconds"), kind, tables, files
+                )
                 data = manifest.to_json()
                 info = tarfile.TarInfo(MANIFEST)
                 info.size = len(data)
@@ -189,8 +198,12 @@ def _pg_dump(engine: Engine, out: Path) -> dict[str, int]:
             snapshot = connection.execute(sa.text("SELECT pg_export_snapshot()")).scalar_one()
             tables = _counts(connection)
             result = subprocess.run(  # noqa: S603
-                [_pg_tool("pg_dump"), "--format=custom", "--no-owner", f"--snapshot={snapshot}",
-                 f"--file={out}", url], capture_output=True, text=True, check=False, env=environment)
+                [_pg_tool("pg_dump"), "--format=custom", "--no-owner", f"--snapshot={snapshot}", f"--file={out}", url],
+                capture_output=True,
+                text=True,
+                check=False,
+                env=environment,
+            )
     if result.returncode != 0:
         raise BackupError(f"pg_dump failed: {result.stderr.strip()[:500]}")
     return tables
@@ -216,13 +229,11 @@ def _unpacked(archive_path: Path) -> Iterator[tuple[Manifest, Path]]:
         if manifest.format != FORMAT:
             raise BackupError(f"This backup has format {manifest.format}; this version reads format {FORMAT}.")
         if not _well_formed(manifest):
-            raise BackupError(f"{archive_path} has a manifest this version does not understand. Nothing was "
-                              "restored.")
+            raise BackupError(f"{archive_path} has a manifest this version does not understand. Nothing was restored.")
         for member, digest in manifest.files.items():
             path = work / member
             if not path.is_file() or _sha256(path) != digest:
-                raise BackupError(f"The backup is damaged: {member} does not match its checksum. Nothing was "
-                                  "restored.")
+                raise BackupError(f"The backup is damaged: {member} does not match its checksum. Nothing was restored.")
         yield manifest, work
 
 
@@ -262,9 +273,12 @@ def restore_backup(engine: Engine, upload_folder: Path, archive_path: Path, *, f
         with _database_errors("before the restore"), engine.connect() as connection:
             holding = {name: n for name, n in _counts(connection).items() if n and name != "alembic_version"}
         if holding and not force:
-            raise BackupError("The database already holds data (" + ", ".join(
-                f"{name}: {n}" for name, n in sorted(holding.items())[:5]) + "). Restore into an empty database, "
-                "or pass --force to replace it.")
+            raise BackupError(
+                "The database already holds data ("
+                + ", ".join(f"{name}: {n}" for name, n in sorted(holding.items())[:5])
+                + "). Restore into an empty database, "
+                "or pass --force to replace it."
+            )
         # The files are staged beside their final place first: once the database is back, only renames remain.
         with tempfile.TemporaryDirectory(dir=folder, prefix=".restore-") as staging:
             uploads = [member for member in manifest.files if member.startswith("uploads/")]
@@ -272,8 +286,9 @@ def restore_backup(engine: Engine, upload_folder: Path, archive_path: Path, *, f
                 for member in uploads:
                     shutil.copy2(work / member, Path(staging) / Path(member).name)
             except OSError as error:
-                raise BackupError(f"The attachments cannot be written to {folder}: {error.strerror}. Nothing was "
-                                  "restored.") from error
+                raise BackupError(
+                    f"The attachments cannot be written to {folder}: {error.strerror}. Nothing was restored."
+                ) from error
             engine.dispose()  # no pooled connection may hold a lock on what is replaced
             if kind == "sqlite":
                 _sqlite_restore(work / DATABASE_MEMBERS[kind], _sqlite_path(url))
@@ -306,9 +321,20 @@ def _pg_restore(dump: Path, url: str) -> None:
     """Replace the database's objects with the dump's, in one transaction (nothing changes when it fails)."""
     target, environment = _libpq(url)
     result = subprocess.run(  # noqa: S603
-        [_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
-         f"--dbname={target}", str(dump)],
-        capture_output=True, text=True, check=False, env=environment)
+        [
+            _pg_tool("pg_restore"),
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            f"--dbname={target}",
+            str(dump),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=environment,
+    )
     if result.returncode != 0:
         raise BackupError(f"pg_restore failed, nothing was restored: {result.stderr.strip()[:500]}")
 
@@ -318,5 +344,7 @@ def _database_errors(doing: str) -> Iterator[None]:
     try:
         yield
     except sa.exc.SQLAlchemyError as error:
-        raise BackupError(f"The database could not be reached {doing}: "
-                          f"{str(error.orig if hasattr(error, 'orig') else error).strip()[:300]}") from error
+        raise BackupError(
+            f"The database could not be reached {doing}: "
+            f"{str(error.orig if hasattr(error, 'orig') else error).strip()[:300]}"
+        ) from error

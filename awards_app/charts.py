@@ -80,8 +80,9 @@ def _x(value: float, low: float, high: float, left: float, right: float) -> floa
     return round(left + share * (right - left), 2)
 
 
-def score_spread(rows: Sequence[Mapping[str, object]], totals: Mapping[object, Sequence[float]],
-                 cut: int = 0) -> SpreadChart | None:
+def score_spread(
+    rows: Sequence[Mapping[str, object]], totals: Mapping[object, Sequence[float]], cut: int = 0
+) -> SpreadChart | None:
     """Score and the spread of judge totals per nomination.
 
     ``rows``: the ranking in rank order, each with ``nomination_id``, ``rank``, ``reference``, ``title``, ``score``
@@ -103,14 +104,22 @@ def score_spread(rows: Sequence[Mapping[str, object]], totals: Mapping[object, S
         rank = int(row.get("rank") or 0)
         inside = bool(cut) and rank <= cut
         flags = tuple(f for f in str(row.get("flags") or "").split(", ") if f)
-        drawn.append(SpreadRow(
-            y=y, rank=rank, label=str(row.get("reference") or ""), title=str(row.get("title") or ""), score=score,
-            score_x=_x(score, 0, 100, left, right),
-            low_x=_x(judge[0], 0, 100, left, right) if judge else None,
-            high_x=_x(judge[-1], 0, 100, left, right) if judge else None,
-            judge_xs=tuple(_x(t, 0, 100, left, right) for t in judge), judge_totals=judge, flags=flags,
-            inside_cut=inside,
-        ))
+        drawn.append(
+            SpreadRow(
+                y=y,
+                rank=rank,
+                label=str(row.get("reference") or ""),
+                title=str(row.get("title") or ""),
+                score=score,
+                score_x=_x(score, 0, 100, left, right),
+                low_x=_x(judge[0], 0, 100, left, right) if judge else None,
+                high_x=_x(judge[-1], 0, 100, left, right) if judge else None,
+                judge_xs=tuple(_x(t, 0, 100, left, right) for t in judge),
+                judge_totals=judge,
+                flags=flags,
+                inside_cut=inside,
+            )
+        )
         if cut and cut_y is None and rank > cut and index > 0:
             cut_y = TOP + index * ROW_HEIGHT
     if not drawn:
@@ -161,8 +170,9 @@ def severity(judges: Sequence[tuple[str, object, int]]) -> SeverityChart | None:
     ``judges``: ``(name, offset, nominations scored)``. The axis is symmetric around zero, at least ±5 points,
     with round ticks; each bar's value is written on the other side of zero, clear of the names.
     """
-    known = sorted(((name, off, n) for name, raw, n in judges if (off := _finite(raw)) is not None),
-                   key=lambda j: (j[1], j[0]))
+    known = sorted(
+        ((name, off, n) for name, raw, n in judges if (off := _finite(raw)) is not None), key=lambda j: (j[1], j[0])
+    )
     if not known:
         return None
     largest = max(5.0, max(abs(off) for _n, off, _c in known))
@@ -173,8 +183,17 @@ def severity(judges: Sequence[tuple[str, object, int]]) -> SeverityChart | None:
     bars = []
     for index, (name, off, count) in enumerate(known):
         end = _x(off, -limit, limit, left, right)
-        bars.append(SeverityBar(y=TOP + index * ROW_HEIGHT + 4, label=name, offset=off, x=min(zero, end),
-                                width=round(abs(end - zero), 2), harsh=off < 0, nominations=count))
+        bars.append(
+            SeverityBar(
+                y=TOP + index * ROW_HEIGHT + 4,
+                label=name,
+                offset=off,
+                x=min(zero, end),
+                width=round(abs(end - zero), 2),
+                harsh=off < 0,
+                nominations=count,
+            )
+        )
     count = round(limit / step)
     values = [i * step for i in range(-count, count + 1)]
     ticks = tuple(Tick(_x(v, -limit, limit, left, right), f"{v:+g}" if v else "0") for v in values)
@@ -206,8 +225,9 @@ class RobustnessChart:
     right_label_x: float
 
 
-def robustness(rows: Sequence[tuple[str, Sequence[object]]], methods: Sequence[str], chosen: int = 0,
-               cut: int = 0) -> RobustnessChart | None:
+def robustness(
+    rows: Sequence[tuple[str, Sequence[object]]], methods: Sequence[str], chosen: int = 0, cut: int = 0
+) -> RobustnessChart | None:
     """The rank of each nomination under each method, as a bump chart.
 
     ``rows``: ``(label, ranks)`` with one rank per method, in the order of ``methods``; ``chosen``: the index of the
@@ -237,8 +257,19 @@ def robustness(rows: Sequence[tuple[str, Sequence[object]]], methods: Sequence[s
     height = TOP + deepest * row_height + BOTTOM
     rank_ticks = tuple((y(r), r) for r in range(1, deepest + 1))
     cut_y = TOP + cut * row_height if cut and cut < deepest else None
-    return RobustnessChart(WIDTH, height, tuple(Tick(x, m) for x, m in zip(xs, methods, strict=True)),
-                           tuple(lines), rank_ticks, cut_y, TOP, height - BOTTOM, chosen, left - 8, right + 8)
+    return RobustnessChart(
+        WIDTH,
+        height,
+        tuple(Tick(x, m) for x, m in zip(xs, methods, strict=True)),
+        tuple(lines),
+        rank_ticks,
+        cut_y,
+        TOP,
+        height - BOTTOM,
+        chosen,
+        left - 8,
+        right + 8,
+    )
 
 
 @dataclass
@@ -285,8 +316,9 @@ class RankIntervalChart:
     cuts: tuple[CutLine, ...]
 
 
-def rank_intervals(rows: Sequence[Mapping[str, object]], count: int,
-                   zones: Mapping[int, set[int]]) -> RankIntervalChart | None:
+def rank_intervals(
+    rows: Sequence[Mapping[str, object]], count: int, zones: Mapping[int, set[int]]
+) -> RankIntervalChart | None:
     """Expected ranks with their 90% intervals, one row per nomination by expected rank, rank 1 on the left.
 
     ``rows``: ``nomination_id``, ``reference``, ``title``, ``expected_rank``, ``rank_low``, ``rank_high``.
@@ -304,17 +336,26 @@ def rank_intervals(rows: Sequence[Mapping[str, object]], count: int,
             continue
         low, high = int(row.get("rank_low") or 1), int(row.get("rank_high") or count)
         nomination = int(row.get("nomination_id") or 0)
-        drawn.append(RankInterval(
-            y=TOP + index * ROW_HEIGHT + ROW_HEIGHT / 2, label=str(row.get("reference") or ""),
-            title=str(row.get("title") or ""), expected=expected, low=low, high=high,
-            expected_x=_x(expected, 1, high_end, left, right), low_x=_x(low, 1, high_end, left, right),
-            high_x=_x(high, 1, high_end, left, right),
-            zone_cuts=tuple(sorted(cut for cut, zone in zones.items() if nomination in zone))))
+        drawn.append(
+            RankInterval(
+                y=TOP + index * ROW_HEIGHT + ROW_HEIGHT / 2,
+                label=str(row.get("reference") or ""),
+                title=str(row.get("title") or ""),
+                expected=expected,
+                low=low,
+                high=high,
+                expected_x=_x(expected, 1, high_end, left, right),
+                low_x=_x(low, 1, high_end, left, right),
+                high_x=_x(high, 1, high_end, left, right),
+                zone_cuts=tuple(sorted(cut for cut, zone in zones.items() if nomination in zone)),
+            )
+        )
     if not drawn:
         return None
     step = max(1, math.ceil(count / 10))
-    ticks = tuple(Tick(_x(v, 1, high_end, left, right), str(v))
-                  for v in [1, *range(step, count + 1, step)] if v <= count)
+    ticks = tuple(
+        Tick(_x(v, 1, high_end, left, right), str(v)) for v in [1, *range(step, count + 1, step)] if v <= count
+    )
     cuts = tuple(CutLine(_x(cut + 0.5, 1, high_end, left, right), cut) for cut in sorted(zones) if 0 < cut < count)
     height = TOP + len(rows) * ROW_HEIGHT + BOTTOM
     return RankIntervalChart(WIDTH, height, left, right, TOP, height - BOTTOM, ticks, tuple(drawn), cuts)

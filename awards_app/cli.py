@@ -35,8 +35,13 @@ def create_admin(email: str, name: str, password: str) -> None:
 
 @awards.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has accounts.")
-@click.option("--extra", default=0, show_default=True, type=click.IntRange(0, 100_000),
-              help="Add this many more organisations, each with a submitted nomination (for load tests).")
+@click.option(
+    "--extra",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 100_000),
+    help="Add this many more organisations, each with a submitted nomination (for load tests).",
+)
 def seed_demo(if_empty: bool, extra: int) -> None:
     """Build the demo 2026 edition; running it again adds nothing twice."""
     from .demo import DEMO_LOGINS, DEMO_PASSWORD, seed
@@ -55,10 +60,12 @@ def seed_demo(if_empty: bool, extra: int) -> None:
 
 @awards.command("export")
 @click.option("--edition", "slug", help="The edition's short name (default: the current edition).")
-@click.option("--round", "round_name",
-              help="The round's name (default: the edition's latest round with counted scores).")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True),
-              help="Where to write the .xlsx file.")
+@click.option(
+    "--round", "round_name", help="The round's name (default: the edition's latest round with counted scores)."
+)
+@click.option(
+    "--out", "out", required=True, type=click.Path(dir_okay=False, writable=True), help="Where to write the .xlsx file."
+)
 def export(slug: str | None, round_name: str | None, out: str) -> None:
     """Write a round's results workbook (Excel) for the committee and the press."""
     from .models import Edition, RoundMode
@@ -74,16 +81,20 @@ def export(slug: str | None, round_name: str | None, out: str) -> None:
     if round_name:
         chosen = [r for r in rounds if r.name == round_name]
         if not chosen:
-            raise click.ClickException(f"No scored round {round_name!r} in {edition.slug} (rounds with results: "
-                                       f"{names}).")
+            raise click.ClickException(
+                f"No scored round {round_name!r} in {edition.slug} (rounds with results: {names})."
+            )
         if chosen[0] not in with_results:
-            raise click.ClickException(f"The round {round_name!r} of {edition.slug} has no submitted scores yet, so "
-                                       f"it has no results (rounds with results: {names}).")
+            raise click.ClickException(
+                f"The round {round_name!r} of {edition.slug} has no submitted scores yet, so "
+                f"it has no results (rounds with results: {names})."
+            )
     else:
         chosen = with_results[-1:]
         if not chosen:
-            raise click.ClickException(f"No round of {edition.slug} has submitted scores yet: there are no results "
-                                       "to export.")
+            raise click.ClickException(
+                f"No round of {edition.slug} has submitted scores yet: there are no results to export."
+            )
     data = results.round_workbook(chosen[0])
     try:
         with open(out, "wb") as handle:
@@ -94,8 +105,9 @@ def export(slug: str | None, round_name: str | None, out: str) -> None:
 
 
 @awards.command("backup")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
-              help="The backup file to write (.tar.gz).")
+@click.option(
+    "--out", "out", required=True, type=click.Path(dir_okay=False), help="The backup file to write (.tar.gz)."
+)
 def backup(out: str) -> None:
     """Back up the database and the attachments, consistently, while the app runs."""
     from flask import current_app
@@ -109,8 +121,10 @@ def backup(out: str) -> None:
         raise click.ClickException(f"Backup failed: {error}") from error
     rows = sum(manifest.tables.values())
     files = sum(1 for member in manifest.files if member.startswith("uploads/"))
-    click.echo(f"Wrote {out}: {manifest.database} database ({rows} rows in {len(manifest.tables)} tables) and "
-               f"{files} attachment files.")
+    click.echo(
+        f"Wrote {out}: {manifest.database} database ({rows} rows in {len(manifest.tables)} tables) and "
+        f"{files} attachment files."
+    )
 
 
 @awards.command("restore")
@@ -127,6 +141,8 @@ def restore(archive: str, force: bool) -> None:
         manifest = restore_backup(db.engine, Path(current_app.config["UPLOAD_FOLDER"]), Path(archive), force=force)
     except (BackupError, OSError) as error:
         raise click.ClickException(f"Restore failed: {error}") from error
-    click.echo(f"Restored {archive} (made {manifest.created_at} by version {manifest.version}): "
-               f"{sum(manifest.tables.values())} rows, "
-               f"{sum(1 for m in manifest.files if m.startswith('uploads/'))} attachment files.")
+    click.echo(
+        f"Restored {archive} (made {manifest.created_at} by version {manifest.version}): "
+        f"{sum(manifest.tables.values())} rows, "
+        f"{sum(1 for m in manifest.files if m.startswith('uploads/'))} attachment files."
+    )

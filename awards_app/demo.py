@@ -37,39 +37,83 @@ DEMO_LOGINS = {
     "applicant": "seoul-metropolitan-government@applicants.example",
 }
 SEOUL = ZoneInfo("Asia/Seoul")
-CITY, INST, CORP, INDIV = (OrganisationType.CITY, OrganisationType.INSTITUTION, OrganisationType.CORPORATION,
-                           OrganisationType.INDIVIDUAL)
+CITY, INST, CORP, INDIV = (
+    OrganisationType.CITY,
+    OrganisationType.INSTITUTION,
+    OrganisationType.CORPORATION,
+    OrganisationType.INDIVIDUAL,
+)
 
 #: (English, Korean, places, applicant types it is for — none: everyone), filled in this order.
-PROJECT_TIERS = [("Gold", "금상", 1, ()), ("Silver", "은상", 2, ()), ("Bronze", "동상", 3, ()),
-                 ("Corporate prize", "기업상", 1, (CORP,)), ("Institution prize", "기관상", 1, (INST,))]
+PROJECT_TIERS = [
+    ("Gold", "금상", 1, ()),
+    ("Silver", "은상", 2, ()),
+    ("Bronze", "동상", 3, ()),
+    ("Corporate prize", "기업상", 1, (CORP,)),
+    ("Institution prize", "기관상", 1, (INST,)),
+]
 
 CATEGORIES = [
-    dict(code="TI", name_en="Tech-InnovaCity", name_ko="기술혁신", kind=CategoryKind.PROJECT,
-         types=[CITY, INST, CORP], max=2, position=1,
-         description_en="Projects that integrate innovative policy and technology.",
-         description_ko="혁신적인 정책과 기술을 결합한 프로젝트",
-         tiers=PROJECT_TIERS),
-    dict(code="HC", name_en="Human-CentriCity", name_ko="사람중심", kind=CategoryKind.PROJECT,
-         types=[CITY, INST, CORP], max=2, position=2,
-         description_en="Digital inclusion of the elderly, youth, disabled people, women and low-income groups.",
-         description_ko="고령자, 청년, 장애인, 여성, 저소득층의 디지털 포용",
-         tiers=PROJECT_TIERS),
-    dict(code="LD", name_en="Leadership", name_ko="리더십", kind=CategoryKind.LEADERSHIP,
-         types=[CITY, INST, INDIV], max=1, position=3,
-         description_en="Mayors and leaders who led the innovative use of technology and data.",
-         description_ko="기술과 데이터의 혁신적 활용을 이끈 시장과 리더",
-         tiers=[("Leadership award", "리더십상", 2, ())]),
-    dict(code="SP", name_en="Special prize", name_ko="특별상", kind=CategoryKind.SPECIAL,
-         types=[], max=1, position=4,
-         description_en="Designated by the organising committee with its partners; not open to applications.",
-         description_ko="조직위원회가 협력기관과 함께 지정하는 상",
-         tiers=[("Special prize", "특별상", 3, ())]),
-    dict(code="MC", name_en="Seoul Mayor's commendation", name_ko="서울특별시장 표창", kind=CategoryKind.COMMENDATION,
-         types=[CITY, INST, CORP, INDIV], max=3, position=5,
-         description_en="Individuals or groups who contributed notably to smart and sustainable cities.",
-         description_ko="스마트·지속가능 도시 발전에 공로가 있는 개인 또는 단체",
-         tiers=[("Commendation", "표창", 5, ())]),
+    dict(
+        code="TI",
+        name_en="Tech-InnovaCity",
+        name_ko="기술혁신",
+        kind=CategoryKind.PROJECT,
+        types=[CITY, INST, CORP],
+        max=2,
+        position=1,
+        description_en="Projects that integrate innovative policy and technology.",
+        description_ko="혁신적인 정책과 기술을 결합한 프로젝트",
+        tiers=PROJECT_TIERS,
+    ),
+    dict(
+        code="HC",
+        name_en="Human-CentriCity",
+        name_ko="사람중심",
+        kind=CategoryKind.PROJECT,
+        types=[CITY, INST, CORP],
+        max=2,
+        position=2,
+        description_en="Digital inclusion of the elderly, youth, disabled people, women and low-income groups.",
+        description_ko="고령자, 청년, 장애인, 여성, 저소득층의 디지털 포용",
+        tiers=PROJECT_TIERS,
+    ),
+    dict(
+        code="LD",
+        name_en="Leadership",
+        name_ko="리더십",
+        kind=CategoryKind.LEADERSHIP,
+        types=[CITY, INST, INDIV],
+        max=1,
+        position=3,
+        description_en="Mayors and leaders who led the innovative use of technology and data.",
+        description_ko="기술과 데이터의 혁신적 활용을 이끈 시장과 리더",
+        tiers=[("Leadership award", "리더십상", 2, ())],
+    ),
+    dict(
+        code="SP",
+        name_en="Special prize",
+        name_ko="특별상",
+        kind=CategoryKind.SPECIAL,
+        types=[],
+        max=1,
+        position=4,
+        description_en="Designated by the organising committee with its partners; not open to applications.",
+        description_ko="조직위원회가 협력기관과 함께 지정하는 상",
+        tiers=[("Special prize", "특별상", 3, ())],
+    ),
+    dict(
+        code="MC",
+        name_en="Seoul Mayor's commendation",
+        name_ko="서울특별시장 표창",
+        kind=CategoryKind.COMMENDATION,
+        types=[CITY, INST, CORP, INDIV],
+        max=3,
+        position=5,
+        description_en="Individuals or groups who contributed notably to smart and sustainable cities.",
+        description_ko="스마트·지속가능 도시 발전에 공로가 있는 개인 또는 단체",
+        tiers=[("Commendation", "표창", 5, ())],
+    ),
 ]
 
 # name, type, country, city
@@ -165,10 +209,22 @@ COMMENDATIONS = [
 ]
 
 JUDGES = [
-    ("Ana Ferreira", "PT"), ("Kwame Mensah", "GH"), ("Hiroshi Tanaka", "JP"), ("Leila Haddad", "LB"),
-    ("Sofia Lindqvist", "SE"), ("Rahul Mehta", "IN"), ("Camila Rojas", "CL"), ("Aigerim Bekova", "KZ"),
-    ("Jonas Weber", "DE"), ("Nguyen Thi Lan", "VN"), ("Olga Petrova", "RU"), ("David Cohen", "US"),
-    ("Fatima Zahra Alaoui", "MA"), ("Liam O'Brien", "IE"), ("Park Ji-hoon", "KR"), ("Amara Diallo", "SN"),
+    ("Ana Ferreira", "PT"),
+    ("Kwame Mensah", "GH"),
+    ("Hiroshi Tanaka", "JP"),
+    ("Leila Haddad", "LB"),
+    ("Sofia Lindqvist", "SE"),
+    ("Rahul Mehta", "IN"),
+    ("Camila Rojas", "CL"),
+    ("Aigerim Bekova", "KZ"),
+    ("Jonas Weber", "DE"),
+    ("Nguyen Thi Lan", "VN"),
+    ("Olga Petrova", "RU"),
+    ("David Cohen", "US"),
+    ("Fatima Zahra Alaoui", "MA"),
+    ("Liam O'Brien", "IE"),
+    ("Park Ji-hoon", "KR"),
+    ("Amara Diallo", "SN"),
 ]
 
 #: Where the nominations stand: most were screened eligible and judged in the first round; a few wait for screening,
@@ -221,8 +277,12 @@ def _project_answers(title: str, rng: random.Random) -> dict[str, str]:
         "summary": f"{title}. " + _text(rng, 3),
         "start_date": f"20{rng.randint(18, 24)}-{rng.randint(1, 12):02d}-01",
         "stage": rng.choice(["pilot", "deployed", "scaled", "mature"]),
-        "problem": _text(rng, 3), "solution": _text(rng, 3), "funding": _text(rng, 2),
-        "implementation": _text(rng, 3), "monitoring": _text(rng, 2), "outcomes": _text(rng, 3),
+        "problem": _text(rng, 3),
+        "solution": _text(rng, 3),
+        "funding": _text(rng, 2),
+        "implementation": _text(rng, 3),
+        "monitoring": _text(rng, 2),
+        "outcomes": _text(rng, 3),
         "partners": "National ministry of the interior; the city university; two local start-ups.",
         "links": "https://example.org/project\nhttps://example.org/report.pdf",
     }
@@ -230,21 +290,34 @@ def _project_answers(title: str, rng: random.Random) -> dict[str, str]:
 
 def _leadership_answers(name: str, position: str, organisation: str, rng: random.Random) -> dict[str, str]:
     return {
-        "nominee_name": name, "nominee_position": position, "nominee_organisation": organisation,
-        "nominee_email": "", "term_start": "2019-07-01", "term_end": "",
-        "achievements": _text(rng, 5), "links": "https://example.org/leader",
+        "nominee_name": name,
+        "nominee_position": position,
+        "nominee_organisation": organisation,
+        "nominee_email": "",
+        "term_start": "2019-07-01",
+        "term_end": "",
+        "achievements": _text(rng, 5),
+        "links": "https://example.org/leader",
     }
 
 
 def _commendation_answers(name: str, affiliation: str, position: str) -> dict[str, str]:
     return {
-        "nominee_name": name, "affiliation": affiliation, "position": position,
-        "merit_start": "2021-01-01", "merit_end": "2026-06-30",
+        "nominee_name": name,
+        "affiliation": affiliation,
+        "position": position,
+        "merit_start": "2021-01-01",
+        "merit_end": "2026-06-30",
         "merit_ko": "WeGO 회원도시 간 스마트도시 정책 교류를 주도하고 12개 도시의 디지털 전환 사업을 자문함.",
         "merit_en": "Led smart-city policy exchange among WeGO members and advised 12 cities on their digital "
-                    "transformation.",
-        "past_awards": "", "has_revoked_awards": "no", "revoked_awards": "",
-        "has_disciplinary_record": "no", "disciplinary_record": "", "has_controversies": "no", "controversies": "",
+        "transformation.",
+        "past_awards": "",
+        "has_revoked_awards": "no",
+        "revoked_awards": "",
+        "has_disciplinary_record": "no",
+        "disciplinary_record": "",
+        "has_controversies": "no",
+        "controversies": "",
     }
 
 
@@ -295,24 +368,42 @@ def _edition(summary: SeedSummary, now: datetime) -> Edition:
         # The real 2026 call ran 13 Feb - 29 May; the demo keeps its call open so that it can be tried.
         closes = datetime(2026, 5, 29, 18, 0, tzinfo=SEOUL)
         if closes <= now + timedelta(days=7):
-            closes = (now + timedelta(days=60)).astimezone(SEOUL).replace(hour=18, minute=0, second=0,
-                                                                            microsecond=0)
-        edition = Edition(name="4th Seoul Smart City Prize", year=2026, slug="sscp-2026", reference_prefix="SSCP",
-                          time_zone="Asia/Seoul", opens_at=datetime(2026, 2, 13, 9, 0, tzinfo=SEOUL),
-                          closes_at=closes)
+            closes = (now + timedelta(days=60)).astimezone(SEOUL).replace(hour=18, minute=0, second=0, microsecond=0)
+        edition = Edition(
+            name="4th Seoul Smart City Prize",
+            year=2026,
+            slug="sscp-2026",
+            reference_prefix="SSCP",
+            time_zone="Asia/Seoul",
+            opens_at=datetime(2026, 2, 13, 9, 0, tzinfo=SEOUL),
+            closes_at=closes,
+        )
         db.session.add(edition)
         summary.count("editions")
     for spec in CATEGORIES:
         category = next((c for c in edition.categories if c.code == spec["code"]), None)
         if category is None:
             category = Category(
-                code=spec["code"], name_en=spec["name_en"], name_ko=spec["name_ko"], kind=spec["kind"],
-                eligible_types=[t.value for t in spec["types"]], max_per_organisation=spec["max"],
-                position=spec["position"], description_en=spec["description_en"],
+                code=spec["code"],
+                name_en=spec["name_en"],
+                name_ko=spec["name_ko"],
+                kind=spec["kind"],
+                eligible_types=[t.value for t in spec["types"]],
+                max_per_organisation=spec["max"],
+                position=spec["position"],
+                description_en=spec["description_en"],
                 description_ko=spec["description_ko"],
-                tiers=[AwardTier(name_en=en, name_ko=ko, count=n, position=i, fill_order=i + 1,
-                                 eligible_types=[t.value for t in types])
-                       for i, (en, ko, n, types) in enumerate(spec["tiers"])],
+                tiers=[
+                    AwardTier(
+                        name_en=en,
+                        name_ko=ko,
+                        count=n,
+                        position=i,
+                        fill_order=i + 1,
+                        eligible_types=[t.value for t in types],
+                    )
+                    for i, (en, ko, n, types) in enumerate(spec["tiers"])
+                ],
             )
             edition.categories.append(category)
             summary.count("categories")
@@ -344,15 +435,21 @@ def seed(extra: int = 0, now: datetime | None = None) -> SeedSummary:
             db.session.add(organisation)
             summary.count("organisations")
         organisations[name] = organisation
-        applicants[name] = _user(f"{_slug(name)}@applicants.example", f"{city} smart-city office"
-                                 if org_type is not INDIV else name, [Role.APPLICANT], summary, organisation)
+        applicants[name] = _user(
+            f"{_slug(name)}@applicants.example",
+            f"{city} smart-city office" if org_type is not INDIV else name,
+            [Role.APPLICANT],
+            summary,
+            organisation,
+        )
     db.session.commit()
 
     plans = [(org, categories[code], _project_answers(title, rng)) for org, code, title in PROJECTS]
-    plans += [(org, categories["LD"], _leadership_answers(name, position, org, rng))
-              for org, name, position in LEADERS]
-    plans += [(org, categories["MC"], _commendation_answers(name, affiliation, position))
-              for org, name, affiliation, position in COMMENDATIONS]
+    plans += [(org, categories["LD"], _leadership_answers(name, position, org, rng)) for org, name, position in LEADERS]
+    plans += [
+        (org, categories["MC"], _commendation_answers(name, affiliation, position))
+        for org, name, affiliation, position in COMMENDATIONS
+    ]
     for org_name, category, answers in plans:
         status = STATUS_OF.get(title_of(category.kind, answers), NominationStatus.ELIGIBLE)
         _nomination(organisations[org_name], applicants[org_name], category, answers, status, secretariat, summary)
@@ -362,12 +459,22 @@ def seed(extra: int = 0, now: datetime | None = None) -> SeedSummary:
     return summary
 
 
-def _nomination(organisation: Organisation, user: User, category: Category, answers: dict[str, str],
-                status: NominationStatus, secretariat: User, summary: SeedSummary) -> None:
+def _nomination(
+    organisation: Organisation,
+    user: User,
+    category: Category,
+    answers: dict[str, str],
+    status: NominationStatus,
+    secretariat: User,
+    summary: SeedSummary,
+) -> None:
     title = title_of(category.kind, answers)
     exists = db.session.scalar(
-        sa.select(Nomination.id).where(Nomination.organisation_id == organisation.id,
-                                       Nomination.category_id == category.id, Nomination.title == title)
+        sa.select(Nomination.id).where(
+            Nomination.organisation_id == organisation.id,
+            Nomination.category_id == category.id,
+            Nomination.title == title,
+        )
     )
     if exists is not None or nomination_service.entry_refusal(category, user) is not None:
         return
@@ -382,37 +489,54 @@ def _nomination(organisation: Organisation, user: User, category: Category, answ
     elif status is NominationStatus.ELIGIBLE:
         nomination_service.screen(nomination, secretariat, True, "")
     elif status is NominationStatus.INELIGIBLE:
-        nomination_service.screen(nomination, secretariat, False,
-                                  "The project has not been implemented yet: only a plan was submitted.")
+        nomination_service.screen(
+            nomination, secretariat, False, "The project has not been implemented yet: only a plan was submitted."
+        )
 
 
 def _extra(edition: Edition, category: Category, count: int, rng: random.Random, summary: SeedSummary) -> None:
     """Add synthetic organisations with submitted nominations in bulk, for measuring at scale."""
-    existing = db.session.scalar(
-        sa.select(sa.func.count(Organisation.id)).where(Organisation.name.like("Demo City %"))
-    )
+    existing = db.session.scalar(sa.select(sa.func.count(Organisation.id)).where(Organisation.name.like("Demo City %")))
     countries = [c for _n, _t, c, _city in ORGANISATIONS]
     fields = [spec.name for spec in fields_for(category.kind)]
     for number in range(existing + 1, count + 1):
-        organisation = Organisation(name=f"Demo City {number:05d}", type=CITY, country_code=rng.choice(countries),
-                                    city=f"Demo City {number:05d}")
-        user = User(email=f"demo-city-{number:05d}@applicants.example", name=f"Demo City {number:05d} office",
-                    organisation=organisation, password_hash=None)
+        organisation = Organisation(
+            name=f"Demo City {number:05d}",
+            type=CITY,
+            country_code=rng.choice(countries),
+            city=f"Demo City {number:05d}",
+        )
+        user = User(
+            email=f"demo-city-{number:05d}@applicants.example",
+            name=f"Demo City {number:05d} office",
+            organisation=organisation,
+            password_hash=None,
+        )
         user.grant(Role.APPLICANT)
         category.last_sequence += 1
         answers = _project_answers(f"Demo project {number:05d}", rng)
         nomination = Nomination(
-            edition_id=edition.id, category=category, organisation=organisation, created_by=user,
-            status=NominationStatus.SUBMITTED, answers={k: answers.get(k, "") for k in fields},
-            title=answers["title"], submitted_at=datetime.now(UTC),
+            edition_id=edition.id,
+            category=category,
+            organisation=organisation,
+            created_by=user,
+            status=NominationStatus.SUBMITTED,
+            answers={k: answers.get(k, "") for k in fields},
+            title=answers["title"],
+            submitted_at=datetime.now(UTC),
             reference=f"{edition.reference_prefix}-{edition.year}-{category.code}-{category.last_sequence:03d}",
         )
         db.session.add_all([organisation, user, nomination])
         if number % 500 == 0:
             db.session.flush()
     db.session.flush()
-    record("demo.extra_seeded", edition, None, f"{max(0, count - existing)} synthetic nominations added",
-           {"count": max(0, count - existing)})
+    record(
+        "demo.extra_seeded",
+        edition,
+        None,
+        f"{max(0, count - existing)} synthetic nominations added",
+        {"count": max(0, count - existing)},
+    )
     db.session.commit()
     summary.count("synthetic nominations", max(0, count - existing))
 
@@ -487,8 +611,15 @@ def _judging(edition: Edition, secretariat: User, now: datetime, summary: SeedSu
     first_opens, first_closes = now - timedelta(days=40), now - timedelta(days=2)
     plans = [
         ("Online evaluation", RoundMode.SCORING, ["TI", "HC", "LD"], 3, first_opens, now + timedelta(days=1), 6),
-        ("Finalists", RoundMode.SCORING, ["TI", "HC", "LD"], 5, now - timedelta(days=1), now + timedelta(days=30),
-         None),
+        (
+            "Finalists",
+            RoundMode.SCORING,
+            ["TI", "HC", "LD"],
+            5,
+            now - timedelta(days=1),
+            now + timedelta(days=30),
+            None,
+        ),
         ("Merit review committee", RoundMode.COMMITTEE, ["MC"], 5, first_opens, now + timedelta(days=30), None),
     ]
     rounds, created = {}, set()
@@ -496,10 +627,21 @@ def _judging(edition: Edition, secretariat: User, now: datetime, summary: SeedSu
         if name in existing:
             rounds[name] = existing[name]
             continue
-        rounds[name] = judging.create_round(edition, judging.RoundInput(
-            name=name, opens_at=start, closes_at=end, category_ids=[categories[c].id for c in codes],
-            judges_per_nomination=k, mode=mode, same_country_conflict=True, quorum=Decimal("0.5"),
-            shortlist_count=shortlist), secretariat)
+        rounds[name] = judging.create_round(
+            edition,
+            judging.RoundInput(
+                name=name,
+                opens_at=start,
+                closes_at=end,
+                category_ids=[categories[c].id for c in codes],
+                judges_per_nomination=k,
+                mode=mode,
+                same_country_conflict=True,
+                quorum=Decimal("0.5"),
+                shortlist_count=shortlist,
+            ),
+            secretariat,
+        )
         created.add(name)
         summary.count("rounds")
 
@@ -518,12 +660,16 @@ def _judging(edition: Edition, secretariat: User, now: datetime, summary: SeedSu
             summary.count("score sheets", _finalist_scores(assignment, judging))
 
     committee = rounds["Merit review committee"]
-    members = list(db.session.scalars(sa.select(User).where(User.email.in_(
-        [f"judge{n:02d}@judges.example" for n in (1, 3, 5, 12, 15)]))))
+    members = list(
+        db.session.scalars(
+            sa.select(User).where(User.email.in_([f"judge{n:02d}@judges.example" for n in (1, 3, 5, 12, 15)]))
+        )
+    )
     nominations = judging.round_nominations(committee)
     if nominations and not db.session.scalar(sa.select(sa.exists().where(Assignment.round_id == committee.id))):
-        added, _refused = judging.assign_manually(committee, [n.id for n in nominations], [m.id for m in members],
-                                                  secretariat)
+        added, _refused = judging.assign_manually(
+            committee, [n.id for n in nominations], [m.id for m in members], secretariat
+        )
         summary.count("assignments", added)
         for assignment in judging.round_assignments(committee):
             roll = _roll(assignment)
@@ -541,8 +687,13 @@ def _first_round(round_, secretariat: User, judging) -> int:
     panel = [j for j in judging.judges() if j.email != "chair@wego.example"]
     tied = [by_title[t] for t in TIED if t in by_title]
     if len(tied) == 2:  # the same three judges, neither harsh nor from the two countries
-        shared = [j for j in panel if j.email != HARSH_JUDGE and j.country_code not in ("KR", "JP")
-                  and all(judging.conflict_refusal(j, n, round_) is None for n in tied)][:3]
+        shared = [
+            j
+            for j in panel
+            if j.email != HARSH_JUDGE
+            and j.country_code not in ("KR", "JP")
+            and all(judging.conflict_refusal(j, n, round_) is None for n in tied)
+        ][:3]
         judging.assign_manually(round_, [n.id for n in tied], [j.id for j in shared], secretariat)
     judging.assign_automatically(round_, secretariat, seed=2026)
     for index, nomination in enumerate(sorted(nominations, key=lambda n: n.reference or "")):
@@ -551,22 +702,32 @@ def _first_round(round_, secretariat: User, judging) -> int:
         extra = 1 + (index % 2)  # a fourth judge, or a fourth and a fifth
         on_it = {a.judge_id for a in judging.round_assignments(round_) if a.nomination_id == nomination.id}
         free = [j for j in panel if j.id not in on_it and judging.conflict_refusal(j, nomination, round_) is None]
-        judging.assign_manually(round_, [nomination.id], [j.id for j in free[index % 5:][:extra]], secretariat)
+        judging.assign_manually(round_, [nomination.id], [j.id for j in free[index % 5 :][:extra]], secretariat)
     sheets = 0
     for assignment in judging.round_assignments(round_):
         judging.declare(assignment, assignment.judge, False)
         nomination = assignment.nomination
         quality = TI_QUALITY.get(nomination.title) or random.Random(nomination.id).uniform(4.5, 8.5)
-        severity = -2.2 if assignment.judge.email == HARSH_JUDGE else random.Random(assignment.judge_id).uniform(-0.8,
-                                                                                                                0.8)
+        severity = (
+            -2.2 if assignment.judge.email == HARSH_JUDGE else random.Random(assignment.judge_id).uniform(-0.8, 0.8)
+        )
         # The tied pair's scores depend on the judge only, so each judge gives both the same.
         seed = assignment.judge_id if nomination.title in TIED else assignment.id
         rng = random.Random(seed)
-        scores = {criterion.id: str(round(min(10, max(1, quality + severity + rng.gauss(0, 0.6)))))
-                  for criterion in judging.criteria_of(round_, nomination.category)}
-        judging.save_sheet(assignment, assignment.judge, judging.SheetInput(
-            scores=scores, comments={}, overall_comment="Clear evidence of results; the funding plan could say more "
-                                                        "about maintenance."), submit=True)
+        scores = {
+            criterion.id: str(round(min(10, max(1, quality + severity + rng.gauss(0, 0.6)))))
+            for criterion in judging.criteria_of(round_, nomination.category)
+        }
+        judging.save_sheet(
+            assignment,
+            assignment.judge,
+            judging.SheetInput(
+                scores=scores,
+                comments={},
+                overall_comment="Clear evidence of results; the funding plan could say more about maintenance.",
+            ),
+            submit=True,
+        )
         sheets += 1
     return sheets
 
@@ -584,13 +745,15 @@ def _finalist_scores(assignment, judging) -> int:
     draft = roll > 0.5
     if draft:  # a half-finished sheet
         scores = {k: (v if i < len(scores) // 2 else "") for i, (k, v) in enumerate(scores.items())}
-    judging.save_sheet(assignment, assignment.judge, judging.SheetInput(scores=scores, comments={},
-                                                                        overall_comment=""), submit=not draft)
+    judging.save_sheet(
+        assignment,
+        assignment.judge,
+        judging.SheetInput(scores=scores, comments={}, overall_comment=""),
+        submit=not draft,
+    )
     return 1
 
 
 def _roll(assignment) -> float:
     """A stable pseudo-random number per assignment, so that seeding again repeats the same choices."""
     return random.Random(assignment.judge_id * 100_003 + assignment.nomination_id).random()
-
-

@@ -55,23 +55,59 @@ PROJECT_FIELDS: tuple[FieldSpec, ...] = (
     _long("summary", _l("Summary"), 300, _l("What the project is and what it achieved, in 300 words at most.")),
     FieldSpec("start_date", _l("Start date"), "date", help=_l("When the project started.")),
     FieldSpec("stage", _l("State of the technology"), "choice", choices=STAGES),
-    _long("problem", _l("Problem"), 800,
-          _l("The problem, the evidence of its causes, and how citizens were engaged in defining it."),
-          section=_l("Evaluation")),
-    _long("solution", _l("Solution and technology"), 800,
-          _l("How the technology fits the problem, what is innovative, and the evidence behind the design.")),
-    _long("funding", _l("Funding and planning"), 600,
-          _l("Budget and its sources, organisation and staffing, and the contingency plan.")),
-    _long("implementation", _l("Implementation and participation"), 800,
-          _l("Participatory mechanisms, and the barriers met and overcome.")),
-    _long("monitoring", _l("Monitoring and learning"), 600,
-          _l("How the project is monitored and evaluated, and what was changed as a result.")),
-    _long("outcomes", _l("Outcomes and impact"), 800,
-          _l("Results with evidence: figures, evaluations, documents (attach them below).")),
-    _long("partners", _l("Partners"), 300, _l("Partner organisations and their roles."), required=False,
-          section=_l("Partners and links")),
-    FieldSpec("links", _l("Links"), "urls", required=False, max_chars=3000,
-              help=_l("Web pages, videos or reports about the project: one address per line.")),
+    _long(
+        "problem",
+        _l("Problem"),
+        800,
+        _l("The problem, the evidence of its causes, and how citizens were engaged in defining it."),
+        section=_l("Evaluation"),
+    ),
+    _long(
+        "solution",
+        _l("Solution and technology"),
+        800,
+        _l("How the technology fits the problem, what is innovative, and the evidence behind the design."),
+    ),
+    _long(
+        "funding",
+        _l("Funding and planning"),
+        600,
+        _l("Budget and its sources, organisation and staffing, and the contingency plan."),
+    ),
+    _long(
+        "implementation",
+        _l("Implementation and participation"),
+        800,
+        _l("Participatory mechanisms, and the barriers met and overcome."),
+    ),
+    _long(
+        "monitoring",
+        _l("Monitoring and learning"),
+        600,
+        _l("How the project is monitored and evaluated, and what was changed as a result."),
+    ),
+    _long(
+        "outcomes",
+        _l("Outcomes and impact"),
+        800,
+        _l("Results with evidence: figures, evaluations, documents (attach them below)."),
+    ),
+    _long(
+        "partners",
+        _l("Partners"),
+        300,
+        _l("Partner organisations and their roles."),
+        required=False,
+        section=_l("Partners and links"),
+    ),
+    FieldSpec(
+        "links",
+        _l("Links"),
+        "urls",
+        required=False,
+        max_chars=3000,
+        help=_l("Web pages, videos or reports about the project: one address per line."),
+    ),
 )
 
 LEADERSHIP_FIELDS: tuple[FieldSpec, ...] = (
@@ -80,13 +116,17 @@ LEADERSHIP_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("nominee_organisation", _l("City or organisation"), max_chars=200),
     FieldSpec("nominee_email", _l("Nominee's e-mail"), required=False, max_chars=254),
     FieldSpec("term_start", _l("Term started"), "date"),
-    FieldSpec("term_end", _l("Term ends or ended"), "date", required=False,
-              help=_l("Leave empty if the term is open-ended.")),
-    _long("achievements", _l("Achievements"), 1000,
-          _l("How the nominee led the innovative use of technology and data, with results."),
-          section=_l("Achievements")),
-    FieldSpec("links", _l("Links"), "urls", required=False, max_chars=3000,
-              help=_l("One address per line.")),
+    FieldSpec(
+        "term_end", _l("Term ends or ended"), "date", required=False, help=_l("Leave empty if the term is open-ended.")
+    ),
+    _long(
+        "achievements",
+        _l("Achievements"),
+        1000,
+        _l("How the nominee led the innovative use of technology and data, with results."),
+        section=_l("Achievements"),
+    ),
+    FieldSpec("links", _l("Links"), "urls", required=False, max_chars=3000, help=_l("One address per line.")),
 )
 
 COMMENDATION_FIELDS: tuple[FieldSpec, ...] = (
@@ -95,12 +135,16 @@ COMMENDATION_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("position", _l("Position"), max_chars=200),
     FieldSpec("merit_start", _l("Merit period from"), "date"),
     FieldSpec("merit_end", _l("Merit period to"), "date", required=False),
-    _long("merit_ko", _l("Merit description (Korean)"), 2000,
-          _l("Specific and quantified contributions, in Korean.")),
-    _long("merit_en", _l("Merit description (English)"), 2000,
-          _l("The same statement in English.")),
-    _long("past_awards", _l("Past awards"), 300, _l("Awards and decorations received before, if any."),
-          required=False, section=_l("Declarations")),
+    _long("merit_ko", _l("Merit description (Korean)"), 2000, _l("Specific and quantified contributions, in Korean.")),
+    _long("merit_en", _l("Merit description (English)"), 2000, _l("The same statement in English.")),
+    _long(
+        "past_awards",
+        _l("Past awards"),
+        300,
+        _l("Awards and decorations received before, if any."),
+        required=False,
+        section=_l("Declarations"),
+    ),
     FieldSpec("has_revoked_awards", _l("Has any award been revoked?"), "choice", choices=YES_NO),
     _long("revoked_awards", _l("Revoked awards: details"), 300, required=False),
     FieldSpec("has_disciplinary_record", _l("Any disciplinary record?"), "choice", choices=YES_NO),
@@ -199,8 +243,10 @@ def check_answers(kind: CategoryKind, answers: dict[str, str]) -> Problems:
                 problems.add(spec.name, _l("This field is required."))
             continue
         if spec.word_limit and word_count(value) > spec.word_limit:
-            problems.add(spec.name, _l("%(count)d words: the limit is %(limit)d.",
-                                       count=word_count(value), limit=spec.word_limit))
+            problems.add(
+                spec.name,
+                _l("%(count)d words: the limit is %(limit)d.", count=word_count(value), limit=spec.word_limit),
+            )
         if spec.widget != "textarea" and len(value) > spec.max_chars:
             problems.add(spec.name, _l("At most %(max)d characters.", max=spec.max_chars))
         if spec.widget == "date":

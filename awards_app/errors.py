@@ -22,15 +22,23 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_template(
-            "errors/error.html", code=400, title=_("The form expired"),
+            "errors/error.html",
+            code=400,
+            title=_("The form expired"),
             message=_("The page was open too long or came from elsewhere. Go back, reload it and try again."),
         ), 400
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(error):
         limit = app.config["MAX_ATTACHMENT_BYTES"] // (1024 * 1024)
-        flash(_("The file is too large: the limit is %(mb)d MB per file. Nothing was saved, including answers typed "
-                "since the last save.", mb=limit), "danger")
+        flash(
+            _(
+                "The file is too large: the limit is %(mb)d MB per file. Nothing was saved, including answers typed "
+                "since the last save.",
+                mb=limit,
+            ),
+            "danger",
+        )
         return redirect(safe_referrer() or "/"), 303
 
     @app.errorhandler(HTTPException)
@@ -46,7 +54,9 @@ def register(app: Flask) -> None:
             404: _("There is nothing here. Check the address, or start from the home page."),
         }
         return render_template(
-            "errors/error.html", code=error.code, title=titles.get(error.code, error.name),
+            "errors/error.html",
+            code=error.code,
+            title=titles.get(error.code, error.name),
             message=messages.get(error.code, _("The request could not be handled.")),
         ), error.code
 
@@ -56,9 +66,13 @@ def register(app: Flask) -> None:
         db.session.rollback()
         app.logger.info("integrity conflict on %s %s: %s", request.method, request.path, error.orig)
         return render_template(
-            "errors/error.html", code=409, title=_("Already done"),
-            message=_("This was saved a moment ago, perhaps by a double click or another window. Go back and "
-                      "reload the page to see it."),
+            "errors/error.html",
+            code=409,
+            title=_("Already done"),
+            message=_(
+                "This was saved a moment ago, perhaps by a double click or another window. Go back and "
+                "reload the page to see it."
+            ),
         ), 409
 
     @app.errorhandler(StaleDataError)
@@ -68,9 +82,13 @@ def register(app: Flask) -> None:
         db.session.rollback()
         app.logger.info("stale update on %s %s: %s", request.method, request.path, error)
         return render_template(
-            "errors/error.html", code=409, title=_("Changed meanwhile"),
-            message=_("Someone else changed this a moment ago, so nothing was saved. Go back and reload the page to "
-                      "see their change, then make yours again."),
+            "errors/error.html",
+            code=409,
+            title=_("Changed meanwhile"),
+            message=_(
+                "Someone else changed this a moment ago, so nothing was saved. Go back and reload the page to "
+                "see their change, then make yours again."
+            ),
         ), 409
 
     @app.errorhandler(OperationalError)
@@ -81,13 +99,20 @@ def register(app: Flask) -> None:
         if isinstance(error, IntegrityError):
             return already_done(error)
         db.session.rollback()
-        app.logger.warning("database unavailable on %s %s: %s", request.method, request.path,
-                           str(error.orig).splitlines()[0] if error.orig else error)
+        app.logger.warning(
+            "database unavailable on %s %s: %s",
+            request.method,
+            request.path,
+            str(error.orig).splitlines()[0] if error.orig else error,
+        )
         message = _("The database is briefly unavailable. Nothing was saved; please try again in a moment.")
         if request.is_json or request.accept_mimetypes.best == "application/json":
             return jsonify(error=message), 503, {"Retry-After": "5"}
-        return render_template("errors/error.html", code=503, title=_("Try again in a moment"),
-                               message=message), 503, {"Retry-After": "5"}
+        return (
+            render_template("errors/error.html", code=503, title=_("Try again in a moment"), message=message),
+            503,
+            {"Retry-After": "5"},
+        )
 
     @app.errorhandler(Exception)
     def internal_error(error: Exception):
@@ -98,6 +123,8 @@ def register(app: Flask) -> None:
         if app.config.get("PROPAGATE_EXCEPTIONS_IN_TESTS"):
             raise error
         return render_template(
-            "errors/error.html", code=500, title=_("Something went wrong"),
+            "errors/error.html",
+            code=500,
+            title=_("Something went wrong"),
             message=_("The error has been logged. Nothing you sent was half-saved; please try again."),
         ), 500

@@ -41,9 +41,11 @@ def email_field(label=_l("E-mail")) -> EmailField:
     """An e-mail address, checked and used in the one spelling accounts are stored, looked up and throttled by."""
     from .services.accounts import normalise_email
 
-    return EmailField(label, filters=[normalise_email],
-                      validators=[DataRequired(), Email(message=_l("Enter a valid e-mail address.")),
-                                  Length(max=254)])
+    return EmailField(
+        label,
+        filters=[normalise_email],
+        validators=[DataRequired(), Email(message=_l("Enter a valid e-mail address.")), Length(max=254)],
+    )
 
 
 def new_password_field() -> PasswordField:
@@ -51,8 +53,9 @@ def new_password_field() -> PasswordField:
         _l("New password"),
         validators=[
             DataRequired(),
-            Length(min=MIN_PASSWORD_LENGTH, max=200,
-                   message=_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)),
+            Length(
+                min=MIN_PASSWORD_LENGTH, max=200, message=_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+            ),
         ],
         description=_l("At least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
     )

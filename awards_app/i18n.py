@@ -67,12 +67,22 @@ ASSIGNMENT_STATUS_LABELS = {
     AssignmentStatus.WAIVED: _l("Waived"),
 }
 #: The ranking module's flags and methods, as the results page shows them.
-FLAG_LABELS = {"few judges": _l("few judges"), "disagreement": _l("disagreement"), "tie": _l("tie"),
-               "tie-break": _l("tie-break"), "unstable": _l("unstable"), "uncertain": _l("uncertain"),
-               "an earlier tier is undecided": _l("an earlier tier is undecided")}
+FLAG_LABELS = {
+    "few judges": _l("few judges"),
+    "disagreement": _l("disagreement"),
+    "tie": _l("tie"),
+    "tie-break": _l("tie-break"),
+    "unstable": _l("unstable"),
+    "uncertain": _l("uncertain"),
+    "an earlier tier is undecided": _l("an earlier tier is undecided"),
+}
 # A flag that names its cut: "unstable at 3".
-FLAG_AT_LABELS = {"tie": _l("tie at %(n)d"), "tie-break": _l("tie-break at %(n)d"), "unstable": _l("unstable at %(n)d"),
-                  "uncertain": _l("uncertain at %(n)d")}
+FLAG_AT_LABELS = {
+    "tie": _l("tie at %(n)d"),
+    "tie-break": _l("tie-break at %(n)d"),
+    "unstable": _l("unstable at %(n)d"),
+    "uncertain": _l("uncertain at %(n)d"),
+}
 
 
 def flag_label(flag: str) -> str:
@@ -81,8 +91,14 @@ def flag_label(flag: str) -> str:
     if cut.isdigit() and name in FLAG_AT_LABELS:
         return str(FLAG_AT_LABELS[name]) % {"n": int(cut)}
     return str(FLAG_LABELS.get(flag, flag))
-METHOD_LABELS = {"mean": _l("Mean"), "median": _l("Median"), "trimmed": _l("Trimmed mean"),
-                 "normalised": _l("Normalised")}
+
+
+METHOD_LABELS = {
+    "mean": _l("Mean"),
+    "median": _l("Median"),
+    "trimmed": _l("Trimmed mean"),
+    "normalised": _l("Normalised"),
+}
 VOTE_LABELS = {"approve": _l("approve"), "reject": _l("reject"), "abstain": _l("abstain")}
 ROLE_LABELS = {
     Role.APPLICANT: _l("Applicant"),
@@ -146,60 +162,88 @@ AUDIT_TEXTS = {
     "account.invitation_resent": lambda d: _("Invitation sent again to %(email)s", **d),
     "account.invitation_accepted": lambda d: _("%(email)s accepted the invitation", **d),
     "account.admin_created": lambda d: _("%(email)s made a secretariat member from the command line", **d),
-    "account.imported": lambda d: _("Applicant account %(email)s created for %(organisation)s by an import",
-                                     **d),
+    "account.imported": lambda d: _("Applicant account %(email)s created for %(organisation)s by an import", **d),
     "edition.created": lambda d: _("Edition %(slug)s created", **d),
-    "edition.updated": lambda d: _("Edition %(slug)s changed: %(fields)s", slug=d["slug"],
-                                   fields=", ".join(d["changes"])),
+    "edition.updated": lambda d: _(
+        "Edition %(slug)s changed: %(fields)s", slug=d["slug"], fields=", ".join(d["changes"])
+    ),
     "category.created": lambda d: _("Category %(code)s created in %(edition)s", **d),
-    "category.updated": lambda d: _("Category %(code)s changed: %(fields)s", code=d["code"],
-                                    fields=", ".join(d["changes"])),
+    "category.updated": lambda d: _(
+        "Category %(code)s changed: %(fields)s", code=d["code"], fields=", ".join(d["changes"])
+    ),
     "nomination.created": lambda d: _("Draft started in %(category)s", **d),
-    "nomination.draft_saved": lambda d: ngettext("Draft saved: %(num)d answer changed",
-                                                 "Draft saved: %(num)d answers changed", len(d["fields"])),
+    "nomination.draft_saved": lambda d: ngettext(
+        "Draft saved: %(num)d answer changed", "Draft saved: %(num)d answers changed", len(d["fields"])
+    ),
     "nomination.submitted": lambda d: _("Submitted as %(reference)s", **d),
     "nomination.imported": lambda d: _("Imported from an Excel workbook as %(reference)s", reference=d["reference"]),
-    "nomination.withdrawn": lambda d: _("Withdrawn (was %(status)s)", status=_status(d["from"]))
-    + (f": {d['reason']}" if d.get("reason") else ""),
-    "nomination.screened": lambda d: _("Screened: %(before)s → %(after)s", before=_status(d["from"]),
-                                       after=_status(d["to"])) + (f": {d['reason']}" if d.get("reason") else ""),
+    "nomination.withdrawn": lambda d: (
+        _("Withdrawn (was %(status)s)", status=_status(d["from"])) + (f": {d['reason']}" if d.get("reason") else "")
+    ),
+    "nomination.screened": lambda d: (
+        _("Screened: %(before)s → %(after)s", before=_status(d["from"]), after=_status(d["to"]))
+        + (f": {d['reason']}" if d.get("reason") else "")
+    ),
     "attachment.added": lambda d: _("%(name)s attached (%(size)s)", name=d["name"], size=human_size(d["size"])),
     "attachment.removed": lambda d: _("%(name)s removed", **d),
     "demo.extra_seeded": lambda d: _("%(count)d synthetic nominations added", **d),
     "account.profile_updated": lambda d: _("Profile of %(email)s updated", email=d["email"]),
     "round.created": lambda d: _("Round %(round)s created", **d),
     "round.updated": lambda d: _("Round %(round)s changed", round=d["round"]),
-    "round.advanced": lambda d: _("%(count)d nominations advanced from %(before)s to %(round)s",
-                                  count=d["count"], before=d["from"], round=d["round"]),
-    "rubric.changed": lambda d: _("Rubric of %(category)s in %(round)s changed", category=d["category"],
-                                  round=d["round"]),
-    "rubric.reopened_and_changed": lambda d: _("Rubric of %(category)s in %(round)s changed after scores were "
-                                               "submitted", category=d["category"], round=d["round"]),
-    "assignment.added": lambda d: _("%(count)d assignments added by hand in %(round)s", count=d["count"],
-                                    round=d["round"]),
-    "assignment.automatic": lambda d: _("%(count)d assignments added automatically in %(round)s (seed %(seed)s)",
-                                        count=d["count"], round=d["round"], seed=d["seed"]),
-    "assignment.removed": lambda d: _("%(reference)s taken from %(judge)s in %(round)s", reference=d["reference"],
-                                      judge=d["judge"], round=d["round"]),
-    "assignment.reassigned": lambda d: _("%(reference)s moved from %(before)s to %(after)s",
-                                         reference=d["reference"], before=d["from"], after=d["to"]),
-    "conflict.declared": lambda d: _("%(judge)s declared a conflict of interest: %(reason)s", judge=d["judge"],
-                                     reason=d["reason"]),
+    "round.advanced": lambda d: _(
+        "%(count)d nominations advanced from %(before)s to %(round)s",
+        count=d["count"],
+        before=d["from"],
+        round=d["round"],
+    ),
+    "rubric.changed": lambda d: _(
+        "Rubric of %(category)s in %(round)s changed", category=d["category"], round=d["round"]
+    ),
+    "rubric.reopened_and_changed": lambda d: _(
+        "Rubric of %(category)s in %(round)s changed after scores were submitted",
+        category=d["category"],
+        round=d["round"],
+    ),
+    "assignment.added": lambda d: _(
+        "%(count)d assignments added by hand in %(round)s", count=d["count"], round=d["round"]
+    ),
+    "assignment.automatic": lambda d: _(
+        "%(count)d assignments added automatically in %(round)s (seed %(seed)s)",
+        count=d["count"],
+        round=d["round"],
+        seed=d["seed"],
+    ),
+    "assignment.removed": lambda d: _(
+        "%(reference)s taken from %(judge)s in %(round)s", reference=d["reference"], judge=d["judge"], round=d["round"]
+    ),
+    "assignment.reassigned": lambda d: _(
+        "%(reference)s moved from %(before)s to %(after)s", reference=d["reference"], before=d["from"], after=d["to"]
+    ),
+    "conflict.declared": lambda d: _(
+        "%(judge)s declared a conflict of interest: %(reason)s", judge=d["judge"], reason=d["reason"]
+    ),
     "conflict.none_declared": lambda d: _("%(judge)s declared no conflict of interest", judge=d["judge"]),
-    "conflict.recorded": lambda d: _("Conflict of interest of %(judge)s recorded: %(reason)s", judge=d["judge"],
-                                     reason=d["reason"]),
+    "conflict.recorded": lambda d: _(
+        "Conflict of interest of %(judge)s recorded: %(reason)s", judge=d["judge"], reason=d["reason"]
+    ),
     "scores.saved": lambda d: _("Scores saved (total so far %(total)s)", total=d["total"]),
     "scores.submitted": lambda d: _("Scores submitted (total %(total)s)", total=d["total"]),
     "scores.reopened": lambda d: _("Scores of %(judge)s reopened", judge=d["judge"]),
     "vote.cast": lambda d: _("Vote cast: %(vote)s", vote=VOTE_LABELS.get(d["vote"], d["vote"])),
-    "awards.assigned": lambda d: _("%(count)d awards given in rank order in %(category)s", count=d["count"],
-                                   category=d["category"]),
-    "awards.overridden": lambda d: _("%(reference)s: award changed from %(before)s to %(after)s: %(reason)s",
-                                     reference=d["reference"], before=d["from"] or "—", after=d["to"] or "—",
-                                     reason=d["reason"]),
+    "awards.assigned": lambda d: _(
+        "%(count)d awards given in rank order in %(category)s", count=d["count"], category=d["category"]
+    ),
+    "awards.overridden": lambda d: _(
+        "%(reference)s: award changed from %(before)s to %(after)s: %(reason)s",
+        reference=d["reference"],
+        before=d["from"] or "—",
+        after=d["to"] or "—",
+        reason=d["reason"],
+    ),
     "results.published": lambda d: _("Results of %(slug)s published", slug=d["slug"]),
-    "reminders.sent": lambda d: _("Reminders sent to %(count)d judges in %(round)s", count=d["count"],
-                                  round=d["round"]),
+    "reminders.sent": lambda d: _(
+        "Reminders sent to %(count)d judges in %(round)s", count=d["count"], round=d["round"]
+    ),
 }
 
 
@@ -237,10 +281,23 @@ def register_filters(app: Flask) -> None:
         return {"current_language": current_language(), "language_names": LANGUAGE_NAMES}
 
 
-_BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
-             ("Chromium/", "Chromium"), ("Safari/", "Safari"))
-_SYSTEMS = (("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"),
-            ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux"))
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Chromium/", "Chromium"),
+    ("Safari/", "Safari"),
+)
+_SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
 
 
 def browser_name(user_agent: str | None) -> str:

@@ -174,8 +174,23 @@ class RankingSettings:
 
 #: The columns of ``rank_nominations``, in order.
 RANKING_COLUMNS = (
-    "category_id", "nomination_id", "rank", "score", "judges", "mean", "median", "sd", "trimmed_mean", "normalised",
-    "top_criterion", "rank_mean", "rank_median", "rank_trimmed", "rank_normalised", "tie_break", "flags",
+    "category_id",
+    "nomination_id",
+    "rank",
+    "score",
+    "judges",
+    "mean",
+    "median",
+    "sd",
+    "trimmed_mean",
+    "normalised",
+    "top_criterion",
+    "rank_mean",
+    "rank_median",
+    "rank_trimmed",
+    "rank_normalised",
+    "tie_break",
+    "flags",
 )
 
 
@@ -248,32 +263,38 @@ def _top_criteria(frame: pd.DataFrame, criteria: pd.DataFrame | None) -> pd.Data
     weights = frame.groupby(["category_id", "criterion_id"], as_index=False)["weight"].max()
     if criteria is not None and not criteria.empty:
         positions = criteria.loc[:, ["category_id", "criterion_id", "position"]].drop_duplicates(
-            ["category_id", "criterion_id"])
+            ["category_id", "criterion_id"]
+        )
         weights = weights.merge(positions, on=["category_id", "criterion_id"], how="left")
     else:
         weights["position"] = np.nan
     weights["weight"] = weights["weight"].round(DECIMALS)
-    weights = weights.sort_values(["category_id", "weight", "position", "criterion_id"],
-                                  ascending=[True, False, True, True], na_position="last")
+    weights = weights.sort_values(
+        ["category_id", "weight", "position", "criterion_id"], ascending=[True, False, True, True], na_position="last"
+    )
     return weights.drop_duplicates("category_id")[["category_id", "criterion_id"]]
 
 
 def _rank_keys(table: pd.DataFrame, column: str) -> pd.DataFrame:
     """The sort keys of the tie-break, rounded; a missing key sorts lowest and equals another missing key."""
-    return pd.DataFrame({
-        "category_id": table["category_id"],
-        "k0": table[column].round(DECIMALS).fillna(-np.inf),
-        "k1": table["top_criterion"].round(DECIMALS).fillna(-np.inf),
-        "k2": table["median"].round(DECIMALS).fillna(-np.inf),
-        "nomination_id": table["nomination_id"],
-    }, index=table.index)
+    return pd.DataFrame(
+        {
+            "category_id": table["category_id"],
+            "k0": table[column].round(DECIMALS).fillna(-np.inf),
+            "k1": table["top_criterion"].round(DECIMALS).fillna(-np.inf),
+            "k2": table["median"].round(DECIMALS).fillna(-np.inf),
+            "nomination_id": table["nomination_id"],
+        },
+        index=table.index,
+    )
 
 
 def _ranks(table: pd.DataFrame, column: str) -> pd.Series:
     """Competition ranks (1, 2, 2, 4) per category by ``column``, then the criterion, then the Median."""
     keys = _rank_keys(table, column)
-    ordered = keys.sort_values(["category_id", "k0", "k1", "k2", "nomination_id"],
-                               ascending=[True, False, False, False, True])
+    ordered = keys.sort_values(
+        ["category_id", "k0", "k1", "k2", "nomination_id"], ascending=[True, False, False, False, True]
+    )
     compared = ordered[["category_id", "k0", "k1", "k2"]]
     starts = (compared != compared.shift()).any(axis=1)
     position = ordered.groupby("category_id", sort=False).cumcount() + 1
@@ -291,8 +312,9 @@ def _tie_breaks(table: pd.DataFrame, column: str) -> pd.Series:
     return pd.Series(labels, index=table.index, dtype="str")
 
 
-def rank_nominations(scores: pd.DataFrame, criteria: pd.DataFrame | None = None,
-                     settings: RankingSettings | None = None) -> pd.DataFrame:
+def rank_nominations(
+    scores: pd.DataFrame, criteria: pd.DataFrame | None = None, settings: RankingSettings | None = None
+) -> pd.DataFrame:
     """The ranking of each category of one round: statistics, Score, rank, ranks by method, tie-break and flags.
 
     ``scores`` and ``criteria`` as in the module docstring (only what counts: submitted sheets, no recused judge).
@@ -306,11 +328,27 @@ def rank_nominations(scores: pd.DataFrame, criteria: pd.DataFrame | None = None,
     frame = _scores_frame(scores)
     totals = normalised_totals(judge_totals(frame))
     if totals.empty:
-        return _empty({"category_id": "int64", "nomination_id": "int64", "rank": "int64", "score": "float64",
-                       "judges": "int64", "mean": "float64", "median": "float64", "sd": "float64",
-                       "trimmed_mean": "float64", "normalised": "float64", "top_criterion": "float64",
-                       "rank_mean": "int64", "rank_median": "int64", "rank_trimmed": "int64",
-                       "rank_normalised": "int64", "tie_break": "str", "flags": "str"})
+        return _empty(
+            {
+                "category_id": "int64",
+                "nomination_id": "int64",
+                "rank": "int64",
+                "score": "float64",
+                "judges": "int64",
+                "mean": "float64",
+                "median": "float64",
+                "sd": "float64",
+                "trimmed_mean": "float64",
+                "normalised": "float64",
+                "top_criterion": "float64",
+                "rank_mean": "int64",
+                "rank_median": "int64",
+                "rank_trimmed": "int64",
+                "rank_normalised": "int64",
+                "tie_break": "str",
+                "flags": "str",
+            }
+        )
 
     by_nomination = totals.groupby(_NOMINATION, sort=True)
     table = by_nomination["total"].agg(["size", "mean", "median", "sum", "max", "min"])
@@ -481,8 +519,15 @@ def judge_diagnostics(totals: pd.DataFrame) -> pd.DataFrame:
     would pull the panel's Means a third of the way towards them. NaN where the judge shares no nomination (offset)
     or fewer than 2, or values are constant (Spearman).
     """
-    columns = {"category_id": "int64", "judge_id": "int64", "nominations": "int64", "mean": "float64",
-               "sd": "float64", "offset": "float64", "spearman": "float64"}
+    columns = {
+        "category_id": "int64",
+        "judge_id": "int64",
+        "nominations": "int64",
+        "mean": "float64",
+        "sd": "float64",
+        "offset": "float64",
+        "spearman": "float64",
+    }
     if totals.empty:
         return _empty(columns)
     frame = totals.loc[:, [*_SHEET, "total"]].copy()
@@ -494,8 +539,10 @@ def judge_diagnostics(totals: pd.DataFrame) -> pd.DataFrame:
     out = by_judge.agg(nominations=("total", "size"), mean=("total", "mean"), offset=("difference", "mean"))
     out["sd"] = by_judge["total"].std(ddof=0)
     shared = frame.dropna(subset=["others"])
-    rho = {key: spearman(group["total"].round(DECIMALS), group["others"].round(DECIMALS))
-           for key, group in shared.groupby(_JUDGE, sort=True)}
+    rho = {
+        key: spearman(group["total"].round(DECIMALS), group["others"].round(DECIMALS))
+        for key, group in shared.groupby(_JUDGE, sort=True)
+    }
     out["spearman"] = [rho.get(key, math.nan) for key in out.index]
     return out.reset_index().loc[:, list(columns)]
 
@@ -535,8 +582,9 @@ def krippendorff_alpha_interval(matrix: pd.DataFrame | np.ndarray) -> float:
     return 1 - observed / expected
 
 
-def alpha_interval(matrix: pd.DataFrame | np.ndarray, *, seed: int = 2026, resamples: int = 1000,
-                   level: float = 0.9) -> tuple[float, float]:
+def alpha_interval(
+    matrix: pd.DataFrame | np.ndarray, *, seed: int = 2026, resamples: int = 1000, level: float = 0.9
+) -> tuple[float, float]:
     """A bootstrap interval for ``krippendorff_alpha_interval``: the nominations (columns) resampled with
     replacement ``resamples`` times with a seeded generator, alpha computed on each, and the central ``level`` share
     of the values that are defined (the 5% and 95% percentiles for 0.9). The same matrix and seed give the same
@@ -580,8 +628,14 @@ def panel_agreement(totals: pd.DataFrame, *, seed: int = 2026, resamples: int = 
     for category_id, group in totals.groupby("category_id", sort=True):
         matrix = group.pivot(index="judge_id", columns="nomination_id", values="total")
         low, high = alpha_interval(matrix, seed=seed, resamples=resamples)
-        rows.append({"category_id": category_id, "alpha": krippendorff_alpha_interval(matrix), "alpha_low": low,
-                     "alpha_high": high})
+        rows.append(
+            {
+                "category_id": category_id,
+                "alpha": krippendorff_alpha_interval(matrix),
+                "alpha_low": low,
+                "alpha_high": high,
+            }
+        )
     if not rows:
         return _empty({"category_id": "int64", "alpha": "float64", "alpha_low": "float64", "alpha_high": "float64"})
     return pd.DataFrame(rows).astype({"alpha": "float64", "alpha_low": "float64", "alpha_high": "float64"})
@@ -589,36 +643,63 @@ def panel_agreement(totals: pd.DataFrame, *, seed: int = 2026, resamples: int = 
 
 #: The rules above in words, for the committee: the workbook's ``Method`` sheet prints them as they are here.
 RULES_IN_WORDS: tuple[tuple[str, str], ...] = (
-    ("Judge total", "100 × Σ w (s − min)/(max − min) / Σ w over the rubric's criteria: 0 to 100 per judge and "
-                    "nomination."),
-    ("Counted", "Submitted score sheets only; every score of a judge with a declared or recorded conflict of "
-                "interest on the nomination is left out."),
+    (
+        "Judge total",
+        "100 × Σ w (s − min)/(max − min) / Σ w over the rubric's criteria: 0 to 100 per judge and nomination.",
+    ),
+    (
+        "Counted",
+        "Submitted score sheets only; every score of a judge with a declared or recorded conflict of "
+        "interest on the nomination is left out.",
+    ),
     ("Mean", "The average of the nomination's judge totals."),
     ("Median", "The middle judge total, or the average of the two middle ones."),
     ("SD", "The population standard deviation of the judge totals (0 for one judge)."),
-    ("Trimmed mean", "With 5 judges or more, the average after dropping one highest and one lowest total; "
-                     "otherwise the Mean."),
-    ("Normalised", "Each judge's total becomes M + S × (P − μj)/σj, where μj and σj are the mean and population "
-                   "SD of that judge's totals in the category and M and S those of every counted total in the "
-                   "category; a judge with fewer than 3 nominations or σj = 0 keeps P. Normalised is the average "
-                   "of these over the nomination's judges."),
-    ("Rank", "By Score, highest first; scores equal at 6 decimals are tied. A tie is broken by the higher mean "
-             "(s − min)/(max − min) on the category's highest-weighted criterion (the first in rubric order when "
-             "several share the top weight), then by the higher Median; what is still tied shares the rank "
-             "(1, 2, 2, 4) and is flagged."),
-    ("Cuts", "The numbers of places that decide something: the shortlist, each tier boundary and the award "
-             "places; places 1 to N are in."),
-    ("Flags", "few judges: fewer judges than the round asks for; disagreement: SD at or above the threshold; tie: "
-              "the rank is shared (tie at N: the shared rank straddles cut N); tie-break at N: the Score equals "
-              "that of a nomination on the other side of cut N, so the tie-break put them on their sides; "
-              "unstable at N: under another of the four methods the nomination falls on the other side of cut N."),
-    ("Decided by", "What ordered a nomination against those with the same Score: Score (no tie), criterion, "
-                   "median, or shared (nothing: the rank is shared)."),
-    ("Robustness", "The rank under each method side by side, and Kendall's tau-b between the round's method and "
-                   "each other."),
-    ("Judges", "Per judge: nominations scored, mean and SD of their totals; leaving the judge out, offset (the "
-               "mean over the nominations shared with other judges of their total minus the other judges' mean) "
-               "and Spearman's correlation of their totals with those other judges' means; per category, "
-               "Krippendorff's alpha (interval) of the judges × nominations totals with a bootstrap 90% interval "
-               "(1,000 resamples of the nominations, seed 2026)."),
+    (
+        "Trimmed mean",
+        "With 5 judges or more, the average after dropping one highest and one lowest total; otherwise the Mean.",
+    ),
+    (
+        "Normalised",
+        "Each judge's total becomes M + S × (P − μj)/σj, where μj and σj are the mean and population "
+        "SD of that judge's totals in the category and M and S those of every counted total in the "
+        "category; a judge with fewer than 3 nominations or σj = 0 keeps P. Normalised is the average "
+        "of these over the nomination's judges.",
+    ),
+    (
+        "Rank",
+        "By Score, highest first; scores equal at 6 decimals are tied. A tie is broken by the higher mean "
+        "(s − min)/(max − min) on the category's highest-weighted criterion (the first in rubric order when "
+        "several share the top weight), then by the higher Median; what is still tied shares the rank "
+        "(1, 2, 2, 4) and is flagged.",
+    ),
+    (
+        "Cuts",
+        "The numbers of places that decide something: the shortlist, each tier boundary and the award "
+        "places; places 1 to N are in.",
+    ),
+    (
+        "Flags",
+        "few judges: fewer judges than the round asks for; disagreement: SD at or above the threshold; tie: "
+        "the rank is shared (tie at N: the shared rank straddles cut N); tie-break at N: the Score equals "
+        "that of a nomination on the other side of cut N, so the tie-break put them on their sides; "
+        "unstable at N: under another of the four methods the nomination falls on the other side of cut N.",
+    ),
+    (
+        "Decided by",
+        "What ordered a nomination against those with the same Score: Score (no tie), criterion, "
+        "median, or shared (nothing: the rank is shared).",
+    ),
+    (
+        "Robustness",
+        "The rank under each method side by side, and Kendall's tau-b between the round's method and each other.",
+    ),
+    (
+        "Judges",
+        "Per judge: nominations scored, mean and SD of their totals; leaving the judge out, offset (the "
+        "mean over the nominations shared with other judges of their total minus the other judges' mean) "
+        "and Spearman's correlation of their totals with those other judges' means; per category, "
+        "Krippendorff's alpha (interval) of the judges × nominations totals with a bootstrap 90% interval "
+        "(1,000 resamples of the nominations, seed 2026).",
+    ),
 )

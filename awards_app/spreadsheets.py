@@ -142,8 +142,7 @@ def _cell_value(value: object) -> object:
     return value
 
 
-def build_template(sheets: Sequence[SheetSpec], instructions: Sequence[tuple[str, str]] = (),
-                   title: str = "") -> bytes:
+def build_template(sheets: Sequence[SheetSpec], instructions: Sequence[tuple[str, str]] = (), title: str = "") -> bytes:
     """A workbook to fill in: an ``Instructions`` sheet (when given), then one sheet per spec.
 
     Header cells are bold, frozen, coloured (orange for required) and carry the column's note; drop-downs and
@@ -235,7 +234,8 @@ def _write_sheet(sheet, spec: SheetSpec) -> None:
     for values in spec.rows:
         sheet.append([_cell_value(v) for v in values])
         sheet.row_dimensions[sheet.max_row].height = row_height(
-            (value, column.width) for value, column in zip(values, spec.columns, strict=False) if column.wrap)
+            (value, column.width) for value, column in zip(values, spec.columns, strict=False) if column.wrap
+        )
     last_row = 1 + len(spec.rows) + spec.blank_rows
     for index, column in enumerate(spec.columns, start=1):
         letter = get_column_letter(index)
@@ -265,13 +265,26 @@ def _validation(column: Column) -> DataValidation | None:
         listed = ",".join(c.replace(",", " ") for c in column.choices)
         if len(listed) + 2 > _LIST_LIMIT:
             return None
-        return DataValidation(type="list", formula1=f'"{listed}"', allow_blank=True, showErrorMessage=True,
-                              errorTitle=column.header[:32], error=f"Choose one of: {listed}"[:255])
+        return DataValidation(
+            type="list",
+            formula1=f'"{listed}"',
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle=column.header[:32],
+            error=f"Choose one of: {listed}"[:255],
+        )
     if column.decimal_range is not None:
         low, high = column.decimal_range
-        return DataValidation(type="decimal", operator="between", formula1=_number(low), formula2=_number(high),
-                              allow_blank=True, showErrorMessage=True, errorTitle=column.header[:32],
-                              error=f"Enter a number from {_number(low)} to {_number(high)}."[:255])
+        return DataValidation(
+            type="decimal",
+            operator="between",
+            formula1=_number(low),
+            formula2=_number(high),
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle=column.header[:32],
+            error=f"Enter a number from {_number(low)} to {_number(high)}."[:255],
+        )
     return None
 
 
@@ -323,20 +336,38 @@ def _check_archive(data: bytes, max_unpacked: int) -> None:
         archive = zipfile.ZipFile(io.BytesIO(data))
         parts = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as error:
-        raise UnreadableFile(_l("This is not an Excel workbook (.xlsx). Save the file as an Excel workbook and "
-                                "upload it again.")) from error
+        raise UnreadableFile(
+            _l("This is not an Excel workbook (.xlsx). Save the file as an Excel workbook and upload it again.")
+        ) from error
     unpacked = sum(part.file_size for part in parts)
     packed = sum(part.compress_size for part in parts)
-    too_dense = any(part.file_size > _RATIO_FLOOR
-                    and part.file_size > MAX_COMPRESSION_RATIO * max(part.compress_size, 1) for part in parts)
-    if len(parts) > MAX_PARTS or unpacked > max_unpacked or too_dense or (
-            unpacked > _RATIO_FLOOR and unpacked > MAX_COMPRESSION_RATIO * max(packed, 1)):
-        raise UnreadableFile(_l("%(message)s It would unpack into more than %(mb)d MB, more than any filled-in "
-                                "template holds.", message=_UNREADABLE, mb=max_unpacked // (1024 * 1024)))
+    too_dense = any(
+        part.file_size > _RATIO_FLOOR and part.file_size > MAX_COMPRESSION_RATIO * max(part.compress_size, 1)
+        for part in parts
+    )
+    if (
+        len(parts) > MAX_PARTS
+        or unpacked > max_unpacked
+        or too_dense
+        or (unpacked > _RATIO_FLOOR and unpacked > MAX_COMPRESSION_RATIO * max(packed, 1))
+    ):
+        raise UnreadableFile(
+            _l(
+                "%(message)s It would unpack into more than %(mb)d MB, more than any filled-in template holds.",
+                message=_UNREADABLE,
+                mb=max_unpacked // (1024 * 1024),
+            )
+        )
 
 
-def read_workbook(data: bytes, specs: Sequence[SheetSpec], *, max_rows: int = MAX_ROWS,
-                  max_unpacked: int = MAX_UNPACKED_BYTES, require_all: bool = False) -> tuple[list[Row], list[Problem]]:
+def read_workbook(
+    data: bytes,
+    specs: Sequence[SheetSpec],
+    *,
+    max_rows: int = MAX_ROWS,
+    max_unpacked: int = MAX_UNPACKED_BYTES,
+    require_all: bool = False,
+) -> tuple[list[Row], list[Problem]]:
     """Read the sheets of ``specs`` that the file has; return their filled rows and the problems found.
 
     With ``require_all`` a missing sheet is a problem; otherwise sheets not in the file are simply absent (a
@@ -368,8 +399,19 @@ def read_workbook(data: bytes, specs: Sequence[SheetSpec], *, max_rows: int = MA
             rows.extend(sheet_rows)
             problems.extend(sheet_problems)
         if not found and not require_all:
-            problems.append(Problem("", 0, "", str(_l("The workbook has none of the template's sheets (%(names)s).",
-                                                      names=", ".join(s.name for s in specs)))))
+            problems.append(
+                Problem(
+                    "",
+                    0,
+                    "",
+                    str(
+                        _l(
+                            "The workbook has none of the template's sheets (%(names)s).",
+                            names=", ".join(s.name for s in specs),
+                        )
+                    ),
+                )
+            )
         return rows, problems
     except UnreadableFile:
         raise
@@ -401,9 +443,20 @@ def _read_sheet(book, name: str, spec: SheetSpec, max_rows: int) -> tuple[list[R
         return [], [Problem(spec.name, 1, "", str(_l("The header row is missing.")))]
     declared = book[name].max_row
     if declared is not None and declared > last_row:
-        problems.append(Problem(spec.name, last_row + 1, "", str(_l(
-            "The sheet goes on past row %(n)d, and rows after it are not read. Delete the rows below your data, or "
-            "split the file.", n=last_row))))
+        problems.append(
+            Problem(
+                spec.name,
+                last_row + 1,
+                "",
+                str(
+                    _l(
+                        "The sheet goes on past row %(n)d, and rows after it are not read. "
+                        "Delete the rows below your data, or split the file.",
+                        n=last_row,
+                    )
+                ),
+            )
+        )
     positions: dict[int, Column] = {}
     seen: set[str] = set()
     for index, text in enumerate(header):
@@ -427,18 +480,37 @@ def _read_sheet(book, name: str, spec: SheetSpec, max_rows: int) -> tuple[list[R
     for number, cells in enumerate(values, start=2):
         texts = {positions[i].header: cell_text(v) for i, v in enumerate(cells) if i in positions}
         written = next(formula_rows, None) or ()
-        unsaved = {positions[i].header: f for i, f in enumerate(written)
-                   if i in positions and (cells[i] if i < len(cells) else None) is None
-                   and isinstance(f, str) and f.startswith("=")}
+        unsaved = {
+            positions[i].header: f
+            for i, f in enumerate(written)
+            if i in positions
+            and (cells[i] if i < len(cells) else None) is None
+            and isinstance(f, str)
+            and f.startswith("=")
+        }
         if not any(texts.values()) and not unsaved:
             continue
         for header_text, formula in unsaved.items():
-            problems.append(Problem(spec.name, number, header_text, str(_l(
-                "This cell holds a formula (%(formula)s) whose result is not saved in the file. Open the file in "
-                "Excel or LibreOffice and save it, or type the value itself.", formula=formula[:50]))))
+            problems.append(
+                Problem(
+                    spec.name,
+                    number,
+                    header_text,
+                    str(
+                        _l(
+                            "This cell holds a formula (%(formula)s) whose result is not saved in the file. "
+                            "Open the file in Excel or LibreOffice and save it, or type the value itself.",
+                            formula=formula[:50],
+                        )
+                    ),
+                )
+            )
         if len(rows) >= max_rows:
-            problems.append(Problem(spec.name, number, "", str(_l("Too many rows: at most %(n)d are read from a "
-                                                                   "sheet.", n=max_rows))))
+            problems.append(
+                Problem(
+                    spec.name, number, "", str(_l("Too many rows: at most %(n)d are read from a sheet.", n=max_rows))
+                )
+            )
             break
         row = Row(spec.name, number, {c.header: texts.get(c.header, "") for c in spec.columns})
         for header_text, text in row.values.items():

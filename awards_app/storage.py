@@ -47,7 +47,7 @@ def clean_filename(name: str | None) -> str:
     base = base.strip().lstrip(".").strip()
     if len(base) > 200:
         stem, dot, ext = base.rpartition(".")
-        base = (stem[: 190] + dot + ext[:9]) if dot else base[:200]
+        base = (stem[:190] + dot + ext[:9]) if dot else base[:200]
     return base or "attachment"
 
 

@@ -122,8 +122,14 @@ def _boundary_doubts(inside: Candidate, outside: Candidate, tier: Tier, uncertai
     return tuple(doubts)
 
 
-def _reasons(candidate: Candidate, contenders: list[Candidate], tier: Tier, uncertain: Uncertainty,
-             pending: set[int], waited: bool) -> tuple[str, ...]:
+def _reasons(
+    candidate: Candidate,
+    contenders: list[Candidate],
+    tier: Tier,
+    uncertain: Uncertainty,
+    pending: set[int],
+    waited: bool,
+) -> tuple[str, ...]:
     """Why a contender's place is for the committee to decide."""
     others = [c for c in contenders if c.nomination_id != candidate.nomination_id]
     why = []
@@ -133,8 +139,10 @@ def _reasons(candidate: Candidate, contenders: list[Candidate], tier: Tier, unce
         why.append(TIE)
     if any(c.rank != candidate.rank and _same_score(c, candidate) for c in others):
         why.append(TIE_BREAK)
-    ordered = [(c, candidate) if (c.rank, c.nomination_id) < (candidate.rank, candidate.nomination_id)
-               else (candidate, c) for c in others]
+    ordered = [
+        (c, candidate) if (c.rank, c.nomination_id) < (candidate.rank, candidate.nomination_id) else (candidate, c)
+        for c in others
+    ]
     if any(uncertain(above, below, tier) for above, below in ordered):
         why.append(UNCERTAIN)
     if candidate.nomination_id in pending or (waited and not why):
@@ -142,8 +150,7 @@ def _reasons(candidate: Candidate, contenders: list[Candidate], tier: Tier, unce
     return tuple(why)
 
 
-def fill_tiers(candidates: Sequence[Candidate], tiers: Sequence[Tier],
-               uncertain: Uncertainty = _never) -> TierPlan:
+def fill_tiers(candidates: Sequence[Candidate], tiers: Sequence[Tier], uncertain: Uncertainty = _never) -> TierPlan:
     """Give ``tiers`` (in the order they are filled) to ``candidates`` by the rule of the module docstring.
 
     ``candidates`` in any order: they are taken by rank, then nomination id (which only orders the listing of a
@@ -172,11 +179,16 @@ def fill_tiers(candidates: Sequence[Candidate], tiers: Sequence[Tier],
             inside = stand_ins.get(line[boundary - 1].nomination_id, [line[boundary - 1]])[-1]
             outside = stand_ins.get(line[boundary].nomination_id, [line[boundary]])[0]
             if _boundary_doubts(inside, outside, tier, uncertain):
-                doubtful = [c for c in line
-                            if c in (line[boundary - 1], line[boundary]) or c.rank in (inside.rank, outside.rank)
-                            or _same_score(c, inside) or _same_score(c, outside)
-                            or (line.index(c) < boundary and uncertain(c, outside, tier))
-                            or (line.index(c) > boundary and uncertain(inside, c, tier))]
+                doubtful = [
+                    c
+                    for c in line
+                    if c in (line[boundary - 1], line[boundary])
+                    or c.rank in (inside.rank, outside.rank)
+                    or _same_score(c, inside)
+                    or _same_score(c, outside)
+                    or (line.index(c) < boundary and uncertain(c, outside, tier))
+                    or (line.index(c) > boundary and uncertain(inside, c, tier))
+                ]
                 stop = min(stop, min(line.index(c) for c in doubtful))
         automatic = [c for c in line[:stop] if c.nomination_id > 0]
         for candidate in automatic:
@@ -186,8 +198,8 @@ def fill_tiers(candidates: Sequence[Candidate], tiers: Sequence[Tier],
             continue
         in_doubt = [c for c in line[:stop] if c.nomination_id < 0]
         if stop < boundary:  # places held for a reason of their own: down to the first one clearly out
-            in_doubt += line[stop:boundary + 1]
-            in_doubt += [c for c in line[boundary + 1:] if c in doubtful or c.rank == in_doubt[-1].rank]
+            in_doubt += line[stop : boundary + 1]
+            in_doubt += [c for c in line[boundary + 1 :] if c in doubtful or c.rank == in_doubt[-1].rank]
         # A stand-in is one of the earlier tier's contenders, whoever the committee leaves for this tier.
         contenders: list[Candidate] = []
         for candidate in in_doubt:
@@ -196,17 +208,19 @@ def fill_tiers(candidates: Sequence[Candidate], tiers: Sequence[Tier],
                     contenders.append(real)
         contenders.sort(key=lambda c: (c.rank, c.nomination_id))
         earlier = {i for group, _places in undecided for i in group}
-        listed = tuple(Contender(c.nomination_id, c.rank,
-                                 _reasons(c, contenders, tier, uncertain, earlier, bool(stand_ins)))
-                       for c in contenders)
+        listed = tuple(
+            Contender(c.nomination_id, c.rank, _reasons(c, contenders, tier, uncertain, earlier, bool(stand_ins)))
+            for c in contenders
+        )
         held = boundary - len(automatic)
         undecided.append(({c.nomination_id for c in contenders}, held))
         plan.held.append(Held(tier.tier_id, held, listed))
     return plan
 
 
-def _line_up(pool: list[Candidate], undecided: list[tuple[set[int], int]]
-             ) -> tuple[list[Candidate], dict[int, list[Candidate]]]:
+def _line_up(
+    pool: list[Candidate], undecided: list[tuple[set[int], int]]
+) -> tuple[list[Candidate], dict[int, list[Candidate]]]:
     """The order in which a tier's pool takes places, once earlier undecided places are accounted for.
 
     Of each earlier held tier's contenders, all but as many as it had places held fall into later pools; which ones
@@ -227,7 +241,6 @@ def _line_up(pool: list[Candidate], undecided: list[tuple[set[int], int]]
     if waiting != list(range(first, first + len(waiting))) or falling > len(waiting):
         return pool, {c.nomination_id: [c] for c in (pool[i] for i in waiting)}
     block = [pool[i] for i in waiting]
-    stand_ins = [Candidate(-(n + 1), block[-1].rank, block[-1].score, block[-1].applicant_type)
-                 for n in range(falling)]
-    line = pool[:first] + stand_ins + pool[first + len(block):]
+    stand_ins = [Candidate(-(n + 1), block[-1].rank, block[-1].score, block[-1].applicant_type) for n in range(falling)]
+    line = pool[:first] + stand_ins + pool[first + len(block) :]
     return line, {s.nomination_id: block for s in stand_ins}

@@ -59,9 +59,11 @@ NOISE_FLOOR = 0.02
 MAX_R_HAT = 1.01
 MIN_ESS = 200
 
-PRIORS_IN_WORDS = ("z = (y − ȳ)/s_y per category; z = μ + θ_nomination + λ_judge + ε; θ ~ Normal(0, σ_θ), "
-                   "λ ~ Normal(0, σ_λ), ε ~ Normal(0, 0.02 + σ); μ ~ Normal(0, 1); σ_θ, σ_λ, σ ~ HalfNormal(1); "
-                   "θ and λ non-centred; each category its own μ, σ_θ, σ_λ, σ and judge effects.")
+PRIORS_IN_WORDS = (
+    "z = (y − ȳ)/s_y per category; z = μ + θ_nomination + λ_judge + ε; θ ~ Normal(0, σ_θ), "
+    "λ ~ Normal(0, σ_λ), ε ~ Normal(0, 0.02 + σ); μ ~ Normal(0, 1); σ_θ, σ_λ, σ ~ HalfNormal(1); "
+    "θ and λ non-centred; each category its own μ, σ_θ, σ_λ, σ and judge effects."
+)
 
 
 @dataclass(frozen=True)
@@ -138,8 +140,12 @@ def _design(totals: pd.DataFrame) -> _Design:
     categories = sorted(int(c) for c in frame["category_id"].unique())
     category_index = {c: i for i, c in enumerate(categories)}
     nominations = frame[["category_id", "nomination_id"]].drop_duplicates().reset_index(drop=True)
-    judges = frame[["category_id", "judge_id"]].drop_duplicates().sort_values(["category_id", "judge_id"]) \
+    judges = (
+        frame[["category_id", "judge_id"]]
+        .drop_duplicates()
+        .sort_values(["category_id", "judge_id"])
         .reset_index(drop=True)
+    )
     n_index = {(int(c), int(n)): i for i, (c, n) in enumerate(nominations.itertuples(index=False))}
     j_index = {(int(c), int(j)): i for i, (c, j) in enumerate(judges.itertuples(index=False))}
     by_category = frame.groupby("category_id")["total"]
@@ -150,13 +156,17 @@ def _design(totals: pd.DataFrame) -> _Design:
     y = (frame["total"].to_numpy() - means[category_of_row]) / scales[category_of_row]
     design = _Design(
         y=y.astype("float64"),
-        nomination=np.array([n_index[(int(c), int(n))] for c, n in zip(frame["category_id"], frame["nomination_id"],
-                                                                       strict=True)]),
-        judge=np.array([j_index[(int(c), int(j))] for c, j in zip(frame["category_id"], frame["judge_id"],
-                                                                 strict=True)]),
+        nomination=np.array(
+            [n_index[(int(c), int(n))] for c, n in zip(frame["category_id"], frame["nomination_id"], strict=True)]
+        ),
+        judge=np.array(
+            [j_index[(int(c), int(j))] for c, j in zip(frame["category_id"], frame["judge_id"], strict=True)]
+        ),
         nomination_category=nominations["category_id"].map(category_index).to_numpy(),
         judge_category=judges["category_id"].map(category_index).to_numpy(),
-        categories=categories, means=means, scales=scales,
+        categories=categories,
+        means=means,
+        scales=scales,
     )
     for c in categories:
         design.nomination_ids.append(nominations.loc[nominations["category_id"] == c, "nomination_id"].to_numpy())
@@ -164,8 +174,12 @@ def _design(totals: pd.DataFrame) -> _Design:
     return design
 
 
-def fit_totals(totals: pd.DataFrame, settings: FitSettings | None = None,
-               progress: Callable[[int, str], None] | None = None, compile_cache: str | None = None) -> Fit:
+def fit_totals(
+    totals: pd.DataFrame,
+    settings: FitSettings | None = None,
+    progress: Callable[[int, str], None] | None = None,
+    compile_cache: str | None = None,
+) -> Fit:
     """Fit the model of the module docstring to ``totals`` (``category_id, nomination_id, judge_id, total``, as
     ``ranking.judge_totals`` gives them) and return the draws.
 
@@ -192,8 +206,10 @@ def fit_totals(totals: pd.DataFrame, settings: FitSettings | None = None,
     design = _design(totals)
     shape = (len(design.categories), len(design.nomination_category), len(design.judge_category), len(design.y))
     mcmc = _sampler(shape, settings)
-    arguments = tuple(jax.numpy.asarray(a) for a in (design.nomination, design.judge, design.nomination_category,
-                                                      design.judge_category))
+    arguments = tuple(
+        jax.numpy.asarray(a)
+        for a in (design.nomination, design.judge, design.nomination_category, design.judge_category)
+    )
     observed = jax.numpy.asarray(design.y)
     report(5, "sampling")
     # Warm-up and sampling in one compiled loop: splitting them (to report more often) costs a second compilation.
@@ -211,9 +227,13 @@ def fit_totals(totals: pd.DataFrame, settings: FitSettings | None = None,
         n_mask = design.nomination_category == index
         j_mask = design.judge_category == index
         fit.categories[category_id] = CategoryDraws(
-            category_id, design.nomination_ids[index], design.judge_ids[index],
-            flat["theta"][:, n_mask], flat["lambda"][:, j_mask] * design.scales[index],
-            float(design.scales[index]))
+            category_id,
+            design.nomination_ids[index],
+            design.judge_ids[index],
+            flat["theta"][:, n_mask],
+            flat["lambda"][:, j_mask] * design.scales[index],
+            float(design.scales[index]),
+        )
     fit.seconds = time.perf_counter() - started
     report(100, "done")
     return fit
@@ -258,9 +278,15 @@ def _sampler(shape: tuple[int, int, int, int], settings: FitSettings):
     # mixes slowly; the nominations, the many, keep a diagonal one, or a round of 250 would cost minutes), and small
     # steps (a category with few judges makes their variance a narrow funnel).
     dense = [("mu", "sigma_nomination", "sigma_judge", "sigma", "lambda_raw")]
-    sampler = MCMC(NUTS(model, dense_mass=dense, target_accept_prob=TARGET_ACCEPT), num_warmup=settings.warmup,
-                   num_samples=settings.samples, num_chains=settings.chains,
-                   chain_method="parallel" if parallel else "sequential", progress_bar=False, jit_model_args=True)
+    sampler = MCMC(
+        NUTS(model, dense_mass=dense, target_accept_prob=TARGET_ACCEPT),
+        num_warmup=settings.warmup,
+        num_samples=settings.samples,
+        num_chains=settings.chains,
+        chain_method="parallel" if parallel else "sequential",
+        progress_bar=False,
+        jit_model_args=True,
+    )
     _SAMPLERS[key] = sampler
     return sampler
 
@@ -282,12 +308,14 @@ def rank_summary(draws: CategoryDraws, cuts: Sequence[int] = (), level: float = 
     sorted by expected rank (see the module docstring)."""
     ranks = draw_ranks(draws.theta)
     tail = (1 - level) / 2 * 100
-    frame = pd.DataFrame({
-        "nomination_id": draws.nomination_ids.astype("int64"),
-        "expected_rank": ranks.mean(axis=0),
-        "rank_low": np.percentile(ranks, tail, axis=0, method="lower"),
-        "rank_high": np.percentile(ranks, 100 - tail, axis=0, method="higher"),
-    })
+    frame = pd.DataFrame(
+        {
+            "nomination_id": draws.nomination_ids.astype("int64"),
+            "expected_rank": ranks.mean(axis=0),
+            "rank_low": np.percentile(ranks, tail, axis=0, method="lower"),
+            "rank_high": np.percentile(ranks, 100 - tail, axis=0, method="higher"),
+        }
+    )
     for cut in sorted(set(cuts)):
         frame[f"p_top_{cut}"] = (ranks <= cut).mean(axis=0)
     return frame.sort_values(["expected_rank", "nomination_id"]).reset_index(drop=True)
@@ -302,12 +330,14 @@ def uncertain_zone(summary: pd.DataFrame, cut: int) -> set[int]:
 def leniency_summary(draws: CategoryDraws, level: float = RANK_INTERVAL) -> pd.DataFrame:
     """Per judge: ``judge_id, leniency, low, high`` in points of the 0–100 total (positive: lenient)."""
     tail = (1 - level) / 2 * 100
-    return pd.DataFrame({
-        "judge_id": draws.judge_ids.astype("int64"),
-        "leniency": draws.leniency.mean(axis=0),
-        "low": np.percentile(draws.leniency, tail, axis=0),
-        "high": np.percentile(draws.leniency, 100 - tail, axis=0),
-    })
+    return pd.DataFrame(
+        {
+            "judge_id": draws.judge_ids.astype("int64"),
+            "leniency": draws.leniency.mean(axis=0),
+            "low": np.percentile(draws.leniency, tail, axis=0),
+            "high": np.percentile(draws.leniency, 100 - tail, axis=0),
+        }
+    )
 
 
 def p_ahead(draws: CategoryDraws, first: int, second: int) -> float:
@@ -337,9 +367,17 @@ def from_bytes(data: bytes) -> dict[int, CategoryDraws]:
     """The draws stored by ``to_bytes``, by category id."""
     with np.load(io.BytesIO(data), allow_pickle=False) as stored:
         categories = sorted({int(name.split("_", 1)[0]) for name in stored.files})
-        return {c: CategoryDraws(c, stored[f"{c}_nominations"], stored[f"{c}_judges"],
-                                 stored[f"{c}_theta"].astype("float64"), stored[f"{c}_leniency"].astype("float64"),
-                                 float(stored[f"{c}_scale"][0])) for c in categories}
+        return {
+            c: CategoryDraws(
+                c,
+                stored[f"{c}_nominations"],
+                stored[f"{c}_judges"],
+                stored[f"{c}_theta"].astype("float64"),
+                stored[f"{c}_leniency"].astype("float64"),
+                float(stored[f"{c}_scale"][0]),
+            )
+            for c in categories
+        }
 
 
 # --- simulation ------------------------------------------------------------------------------------------------------
@@ -352,9 +390,18 @@ class SimulatedRound:
     leniency: dict[int, float]  # each judge's true leniency, in points
 
 
-def simulate_round(seed: int, nominations: int = 20, judges: int = 16, per_nomination: Sequence[int] = (3, 4, 5),
-                   quality_sd: float = 10.0, leniency_sd: float = 6.0, noise_sd: float = 7.0,
-                   centre: float = 60.0, category_id: int = 1, harsh: float | None = None) -> SimulatedRound:
+def simulate_round(
+    seed: int,
+    nominations: int = 20,
+    judges: int = 16,
+    per_nomination: Sequence[int] = (3, 4, 5),
+    quality_sd: float = 10.0,
+    leniency_sd: float = 6.0,
+    noise_sd: float = 7.0,
+    centre: float = 60.0,
+    category_id: int = 1,
+    harsh: float | None = None,
+) -> SimulatedRound:
     """A round at the prize's shape: each nomination judged by 3 to 5 of the judges (cycling through
     ``per_nomination``, so that every round of the same size has the same number of totals), judges differing in
     leniency (judge 1's set to ``harsh`` when given), totals = centre + quality + leniency + noise, kept within
@@ -371,5 +418,6 @@ def simulate_round(seed: int, nominations: int = 20, judges: int = 16, per_nomin
             total = centre + quality[n] + leniency[j] + rng.normal(0, noise_sd)
             rows.append((category_id, 1000 + n, 1 + int(j), float(np.clip(total, 0, 100))))
     totals = pd.DataFrame(rows, columns=["category_id", "nomination_id", "judge_id", "total"])
-    return SimulatedRound(totals, {1000 + n: float(q) for n, q in enumerate(quality)},
-                          {1 + j: float(v) for j, v in enumerate(leniency)})
+    return SimulatedRound(
+        totals, {1000 + n: float(q) for n, q in enumerate(quality)}, {1 + j: float(v) for j, v in enumerate(leniency)}
+    )

@@ -89,26 +89,60 @@ if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 RANKINGS_COLUMNS = (
-    "Category", "Rank", "Reference", "Nomination", "Organisation", "Country", "Judges", "Score", "Mean", "Median",
-    "Trimmed mean", "Normalised", "SD", "Tier", "Flags",
+    "Category",
+    "Rank",
+    "Reference",
+    "Nomination",
+    "Organisation",
+    "Country",
+    "Judges",
+    "Score",
+    "Mean",
+    "Median",
+    "Trimmed mean",
+    "Normalised",
+    "SD",
+    "Tier",
+    "Flags",
 )
 SCORES_COLUMNS = ("Category", "Reference", "Judge", "Criterion", "Weight", "Min", "Max", "Score", "Comment")
 JUDGES_COLUMNS = ("Category", "Judge", "Nominations", "Mean total", "SD", "Offset", "Spearman")
 CONFLICTS_COLUMNS = ("Judge", "Reference", "Nomination", "Reason", "Recorded by", "Recorded at")
 #: Columns the Rankings sheet carries after RANKINGS_COLUMNS: the rank under each method and what ordered the
 #: nomination against those with the same Score.
-RANKINGS_MORE_COLUMNS = ("Rank by mean", "Rank by median", "Rank by trimmed mean", "Rank by normalised",
-                         "Decided by")
+RANKINGS_MORE_COLUMNS = ("Rank by mean", "Rank by median", "Rank by trimmed mean", "Rank by normalised", "Decided by")
 CRITERIA_COLUMNS = ("Category", "Criterion", "Position", "Weight", "Min", "Max", "Step")
 #: The Uncertainty sheet: these, then one ``P(top N)`` column per watched cut N.
 UNCERTAINTY_COLUMNS = ("Category", "Reference", "Expected rank", "Rank 5%", "Rank 95%")
 LENIENCY_COLUMNS = ("Category", "Judge", "Leniency", "Low 5%", "High 95%")
-VOTES_COLUMNS = ("Category", "Reference", "Nomination", "Members", "Present", "Approve", "Reject", "Abstain",
-                 "Did not vote", "Left out (conflict)", "Quorum met", "Outcome")
+VOTES_COLUMNS = (
+    "Category",
+    "Reference",
+    "Nomination",
+    "Members",
+    "Present",
+    "Approve",
+    "Reject",
+    "Abstain",
+    "Did not vote",
+    "Left out (conflict)",
+    "Quorum met",
+    "Outcome",
+)
 SUMMARY_COLUMNS = ("Tier", "Rank", "Reference", "Nomination", "Organisation", "Country", "Score", "Flags")
 #: The sheets every workbook has; category sheets go between ``Rankings`` and ``Scores``.
-FIXED_SHEETS = ("Summary", "Rankings", "Scores", "Judges", "Conflicts", "Method", "Criteria", "Uncertainty",
-                "Leniency", "Votes")
+FIXED_SHEETS = (
+    "Summary",
+    "Rankings",
+    "Scores",
+    "Judges",
+    "Conflicts",
+    "Method",
+    "Criteria",
+    "Uncertainty",
+    "Leniency",
+    "Votes",
+)
 
 #: Places shown on the Summary for a category without award tiers.
 DEFAULT_PLACES = 3
@@ -123,14 +157,39 @@ DATETIME = "yyyy-mm-dd hh:mm:ss"
 A4 = 9  # the paper size code of the OOXML page setup
 #: Number formats by column header; other float columns get two decimals, other integer columns ``0``.
 NUMBER_FORMATS = {
-    "Rank": INTEGER, "Judges": INTEGER, "Nominations": INTEGER,
-    "Score": TWO_DECIMALS, "Mean": TWO_DECIMALS, "Median": TWO_DECIMALS, "Trimmed mean": TWO_DECIMALS,
-    "Normalised": TWO_DECIMALS, "SD": TWO_DECIMALS, "Mean total": TWO_DECIMALS, "Offset": TWO_DECIMALS,
-    "Spearman": THREE_DECIMALS, "Weight": "General", "Min": "General", "Max": "General", "Step": "General",
-    "Position": INTEGER, "Rank by mean": INTEGER, "Rank by median": INTEGER, "Rank by trimmed mean": INTEGER,
-    "Rank by normalised": INTEGER, "Expected rank": TWO_DECIMALS, "Rank 5%": INTEGER, "Rank 95%": INTEGER,
-    "Leniency": TWO_DECIMALS, "Low 5%": TWO_DECIMALS, "High 95%": TWO_DECIMALS, "Members": INTEGER,
-    "Present": INTEGER, "Approve": INTEGER, "Reject": INTEGER, "Abstain": INTEGER, "Did not vote": INTEGER,
+    "Rank": INTEGER,
+    "Judges": INTEGER,
+    "Nominations": INTEGER,
+    "Score": TWO_DECIMALS,
+    "Mean": TWO_DECIMALS,
+    "Median": TWO_DECIMALS,
+    "Trimmed mean": TWO_DECIMALS,
+    "Normalised": TWO_DECIMALS,
+    "SD": TWO_DECIMALS,
+    "Mean total": TWO_DECIMALS,
+    "Offset": TWO_DECIMALS,
+    "Spearman": THREE_DECIMALS,
+    "Weight": "General",
+    "Min": "General",
+    "Max": "General",
+    "Step": "General",
+    "Position": INTEGER,
+    "Rank by mean": INTEGER,
+    "Rank by median": INTEGER,
+    "Rank by trimmed mean": INTEGER,
+    "Rank by normalised": INTEGER,
+    "Expected rank": TWO_DECIMALS,
+    "Rank 5%": INTEGER,
+    "Rank 95%": INTEGER,
+    "Leniency": TWO_DECIMALS,
+    "Low 5%": TWO_DECIMALS,
+    "High 95%": TWO_DECIMALS,
+    "Members": INTEGER,
+    "Present": INTEGER,
+    "Approve": INTEGER,
+    "Reject": INTEGER,
+    "Abstain": INTEGER,
+    "Did not vote": INTEGER,
 }
 
 # Excel reads text starting with these as a formula (or, for tab and CR, strips them and then does); the same
@@ -147,8 +206,15 @@ _HEADER_FILL = PatternFill(fill_type="solid", fgColor="DCE6F1")
 _TITLE_FONT = Font(bold=True, size=14)
 _HEADING_FONT = Font(bold=True, size=12)
 _WRAP = Alignment(wrap_text=True, vertical="top")
-_SCORE_SCALE = {"start_type": "min", "start_color": "F8696B", "mid_type": "percentile", "mid_value": 50,
-                "mid_color": "FFEB84", "end_type": "max", "end_color": "63BE7B"}
+_SCORE_SCALE = {
+    "start_type": "min",
+    "start_color": "F8696B",
+    "mid_type": "percentile",
+    "mid_value": 50,
+    "mid_color": "FFEB84",
+    "end_type": "max",
+    "end_color": "63BE7B",
+}
 _MIN_WIDTH, _MAX_WIDTH, _NUMBER_WIDTH, _DATETIME_WIDTH = 6, 60, 10, 19
 _SUMMARY_WIDTHS = (14, 7, 19, 40, 30, 14, 9, 24)
 # Rows of default height per centimetre, to keep a chart from running into the next category's block.
@@ -233,8 +299,10 @@ def _column_values(series: pd.Series) -> list[object]:
         return [_value(value) for value in series.tolist()]
     if pd.api.types.is_numeric_dtype(dtype):
         integer = pd.api.types.is_integer_dtype(dtype)
-        return [(int(number) if integer else number) if math.isfinite(number) else None
-                for number in series.astype("float64").tolist()]
+        return [
+            (int(number) if integer else number) if math.isfinite(number) else None
+            for number in series.astype("float64").tolist()
+        ]
     if pd.api.types.is_datetime64_any_dtype(dtype):
         if isinstance(dtype, pd.DatetimeTZDtype):
             series = series.dt.tz_convert("UTC").dt.tz_localize(None)
@@ -242,8 +310,7 @@ def _column_values(series: pd.Series) -> list[object]:
     if pd.api.types.infer_dtype(series, skipna=False) == "string":
         # All text (the usual case): clean a value once, however often it repeats (names, references, criteria).
         cleaned: dict[str, str] = {}
-        return [cleaned[text] if text in cleaned else cleaned.setdefault(text, _text(text))
-                for text in series.tolist()]
+        return [cleaned[text] if text in cleaned else cleaned.setdefault(text, _text(text)) for text in series.tolist()]
     return [_value(value) for value in series.tolist()]
 
 
@@ -395,14 +462,17 @@ def _print_setup(sheet: WriteOnlyWorksheet, *, repeat_header: bool = True) -> No
     sheet.oddFooter.right.text = "&P / &N"
 
 
-def _write_table(sheet: WriteOnlyWorksheet, table: pd.DataFrame, *, cap: int = _MAX_WIDTH,
-                 wrap: Sequence[str] = ()) -> None:
+def _write_table(
+    sheet: WriteOnlyWorksheet, table: pd.DataFrame, *, cap: int = _MAX_WIDTH, wrap: Sequence[str] = ()
+) -> None:
     """Header, rows, widths, frozen header, filter, print setup and (with a ``Score`` column) a colour scale."""
     _print_setup(sheet)
     headers = [str(column) for column in table.columns]
     columns = [_column_values(table[column]) for column in table.columns]
-    makers = [_CellMaker(sheet, _number_format(header, values), wrap=header in wrap)
-              for header, values in zip(headers, columns, strict=True)]
+    makers = [
+        _CellMaker(sheet, _number_format(header, values), wrap=header in wrap)
+        for header, values in zip(headers, columns, strict=True)
+    ]
     for index, (header, values) in enumerate(zip(headers, columns, strict=True), start=1):
         sheet.column_dimensions[get_column_letter(index)].width = _column_width(header, values, cap)
     sheet.freeze_panes = "A2"  # before the first row: a write-only sheet writes its views first
@@ -461,8 +531,9 @@ def _bar_chart(sheet: WriteOnlyWorksheet, category: CategoryInfo, header_row: in
     return chart
 
 
-def _write_summary(sheet: WriteOnlyWorksheet, data: WorkbookData, categories: Sequence[CategoryInfo],
-                   rankings: pd.DataFrame) -> None:
+def _write_summary(
+    sheet: WriteOnlyWorksheet, data: WorkbookData, categories: Sequence[CategoryInfo], rankings: pd.DataFrame
+) -> None:
     _print_setup(sheet, repeat_header=False)
     for index, width in enumerate(_SUMMARY_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
@@ -528,12 +599,15 @@ def _all_categories(categories: Sequence[CategoryInfo], rankings: pd.DataFrame) 
 
 def _method_table(data: WorkbookData) -> pd.DataFrame:
     rows: list[tuple[str, object]] = [
-        ("Edition", data.edition), ("Round", data.round_name), ("Method", data.method),
+        ("Edition", data.edition),
+        ("Round", data.round_name),
+        ("Method", data.method),
         ("Generated (UTC)", _utc(data.generated_at)),
         *((str(label), value) for label, value in data.method_notes),
     ]
-    return pd.DataFrame({"Item": [label for label, _ in rows],
-                         "Value": pd.Series([value for _, value in rows], dtype="object")})
+    return pd.DataFrame(
+        {"Item": [label for label, _ in rows], "Value": pd.Series([value for _, value in rows], dtype="object")}
+    )
 
 
 def _or_empty(frame: pd.DataFrame | None, columns: Sequence[str]) -> pd.DataFrame:
@@ -560,12 +634,16 @@ def build_workbook(data: WorkbookData) -> bytes:
     _write_table(book.create_sheet("Judges"), judges)
     _write_table(book.create_sheet("Conflicts"), conflicts)
     _write_table(book.create_sheet("Method"), _method_table(data), cap=100, wrap=("Value",))
-    _write_table(book.create_sheet("Criteria"), _table(_or_empty(data.criteria, CRITERIA_COLUMNS),
-                                                       CRITERIA_COLUMNS, "criteria"))
-    _write_table(book.create_sheet("Uncertainty"), _table(_or_empty(data.uncertainty, UNCERTAINTY_COLUMNS),
-                                                          UNCERTAINTY_COLUMNS, "uncertainty"))
-    _write_table(book.create_sheet("Leniency"), _table(_or_empty(data.leniency, LENIENCY_COLUMNS),
-                                                       LENIENCY_COLUMNS, "leniency"))
+    _write_table(
+        book.create_sheet("Criteria"), _table(_or_empty(data.criteria, CRITERIA_COLUMNS), CRITERIA_COLUMNS, "criteria")
+    )
+    _write_table(
+        book.create_sheet("Uncertainty"),
+        _table(_or_empty(data.uncertainty, UNCERTAINTY_COLUMNS), UNCERTAINTY_COLUMNS, "uncertainty"),
+    )
+    _write_table(
+        book.create_sheet("Leniency"), _table(_or_empty(data.leniency, LENIENCY_COLUMNS), LENIENCY_COLUMNS, "leniency")
+    )
     if data.votes is not None:
         _write_table(book.create_sheet("Votes"), _table(data.votes, VOTES_COLUMNS, "votes"))
     buffer = io.BytesIO()

@@ -34,8 +34,13 @@ PASSWORD = "probe-password-2026"
 
 
 def prepare(env: dict[str, str]) -> None:
-    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     code = f"""
 from awards_app import create_app
 from awards_app.extensions import db
@@ -48,7 +53,7 @@ with app.app_context():
     db.session.add(user)
     db.session.commit()
 """
-    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True)  # noqa: S603
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True)
 
 
 def timed_post(port: int, path: str, fields: dict) -> float:
@@ -69,10 +74,20 @@ def probe(port: int, pairs: int, run: int) -> dict[str, tuple[float, float]]:
     questions = {
         "sign-in, wrong password": ("/auth/login", lambda email, _i: {"email": email, "password": "wrong-guess-1"}),
         "password-reset request": ("/auth/forgot", lambda email, _i: {"email": email}),
-        "registration": ("/auth/register", lambda email, _i: {
-            "name": "Probe", "email": email, "password": "probe-password-1", "confirm": "probe-password-1",
-            "organisation_name": "Probe City", "organisation_type": "city", "country": "FR", "city": "Lyon",
-            "agree": "y"}),
+        "registration": (
+            "/auth/register",
+            lambda email, _i: {
+                "name": "Probe",
+                "email": email,
+                "password": "probe-password-1",
+                "confirm": "probe-password-1",
+                "organisation_name": "Probe City",
+                "organisation_type": "city",
+                "country": "FR",
+                "city": "Lyon",
+                "agree": "y",
+            },
+        ),
     }
     medians = {}
     for name, (path, fields) in questions.items():
@@ -101,8 +116,10 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=10)
-    print(f"Median time of an answer, ms ({options.pairs} pairs per run, {options.runs} runs; gunicorn 2 workers, "
-          "production settings, SQLite)")
+    print(
+        f"Median time of an answer, ms ({options.pairs} pairs per run, {options.runs} runs; gunicorn 2 workers, "
+        "production settings, SQLite)"
+    )
     print(f"{'question':26} {'run':>3} {'known':>8} {'unknown':>8} {'difference':>10}")
     for name in results[0]:
         differences = []

@@ -87,8 +87,15 @@ class Browser:
         self.cookies: dict[str, str] = {}
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
-    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
-                what: str = "", counted: bool = True) -> tuple[int, bytes, dict]:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict | None = None,
+        what: str = "",
+        counted: bool = True,
+    ) -> tuple[int, bytes, dict]:
         headers = dict(headers or {})
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -120,26 +127,35 @@ class Browser:
 
     def post(self, path: str, fields: dict, what: str = "", headers: dict | None = None, counted: bool = True):
         body = urlencode(fields).encode()
-        return self.request("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded",
-                                                  **(headers or {})}, what, counted)
+        return self.request(
+            "POST", path, body, {"Content-Type": "application/x-www-form-urlencoded", **(headers or {})}, what, counted
+        )
 
     def post_file(self, path: str, fields: dict, name: str, data: bytes, what: str = ""):
         boundary = uuid.uuid4().hex
-        parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-                 for k, v in fields.items()]
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="document"; filename="{name}"\r\n'
-                     f"Content-Type: application/pdf\r\n\r\n".encode() + data + b"\r\n")
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+            for k, v in fields.items()
+        ]
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="document"; filename="{name}"\r\n'
+            f"Content-Type: application/pdf\r\n\r\n".encode()
+            + data
+            + b"\r\n"
+        )
         body = b"".join(parts) + f"--{boundary}--\r\n".encode()
-        return self.request("POST", path, body, {"Content-Type": f"multipart/form-data; boundary={boundary}"},
-                            what)
+        return self.request("POST", path, body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}, what)
 
     def sign_in(self, email: str) -> bool:
         status, data, _headers = self.request("GET", "/auth/login", what="sign-in page", counted=False)
         page = data.decode("utf-8", "replace")
         token = TOKEN.search(page)
-        status, _data, _headers = self.post("/auth/login", {"email": email, "password": PASSWORD,
-                                                             "csrf_token": token.group(1) if token else ""},
-                                            "sign in", counted=False)
+        status, _data, _headers = self.post(
+            "/auth/login",
+            {"email": email, "password": PASSWORD, "csrf_token": token.group(1) if token else ""},
+            "sign in",
+            counted=False,
+        )
         return status == 302
 
 
@@ -156,8 +172,17 @@ class Sent:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def judge_session(port: int, email: str, assignments: list[int], criteria: dict[int, list[int]], window: dict,
-                  stats: Stats, sent: Sent, seed: int, think: float) -> None:
+def judge_session(
+    port: int,
+    email: str,
+    assignments: list[int],
+    criteria: dict[int, list[int]],
+    window: dict,
+    stats: Stats,
+    sent: Sent,
+    seed: int,
+    think: float,
+) -> None:
     rng = random.Random(seed)  # repeatable load, not a secret
     browser = Browser(port, stats)
     browser.pause = lambda: time.sleep(think * rng.uniform(0.5, 1.5))
@@ -179,8 +204,9 @@ def judge_session(port: int, email: str, assignments: list[int], criteria: dict[
         _status, page = browser.get(url, "open a nomination")
         token = TOKEN.search(page)
         if 'name="declaration"' in page and token:
-            browser.post(f"{url}/declaration", {"declaration": "none", "csrf_token": token.group(1)},
-                         "declare no conflict")
+            browser.post(
+                f"{url}/declaration", {"declaration": "none", "csrf_token": token.group(1)}, "declare no conflict"
+            )
             _status, page = browser.get(url, "open the score sheet")
             token = TOKEN.search(page)
         version = VERSION.search(page)
@@ -195,18 +221,25 @@ def judge_session(port: int, email: str, assignments: list[int], criteria: dict[
             for criterion in ids:
                 if rng.random() < 0.6 or criterion not in scores:
                     scores[criterion] = str(rng.randint(1, 10))
-            fields = {f"score_{c}": v for c, v in scores.items()} | {"version": str(current), "save": "1",
-                                                                      "overall_comment": f"draft {current}"}
-            status, data, _headers = browser.post(f"{url}/autosave", fields, "autosave",
-                                                  {"X-CSRFToken": token.group(1), "Accept": "application/json"})
+            fields = {f"score_{c}": v for c, v in scores.items()} | {
+                "version": str(current),
+                "save": "1",
+                "overall_comment": f"draft {current}",
+            }
+            status, data, _headers = browser.post(
+                f"{url}/autosave", fields, "autosave", {"X-CSRFToken": token.group(1), "Accept": "application/json"}
+            )
             if status == 200:
                 match = re.search(rb'"version":\s*(\d+)', data)
                 current = int(match.group(1)) if match else current
             if time.monotonic() >= deadline:
                 return
-        fields = {f"score_{c}": v for c, v in scores.items()} | {"version": str(current), "submit_scores": "1",
-                                                                  "overall_comment": "final",
-                                                                  "csrf_token": token.group(1)}
+        fields = {f"score_{c}": v for c, v in scores.items()} | {
+            "version": str(current),
+            "submit_scores": "1",
+            "overall_comment": "final",
+            "csrf_token": token.group(1),
+        }
         status, _data, _headers = browser.post(url, fields, "submit scores")
         if status in (302, 303):
             with sent.lock:
@@ -214,8 +247,9 @@ def judge_session(port: int, email: str, assignments: list[int], criteria: dict[
         todo.pop(0)
 
 
-def applicant_session(port: int, email: str, nomination: int, window: dict, stats: Stats, sent: Sent,
-                      pdf: bytes, think: float, seed: int) -> None:
+def applicant_session(
+    port: int, email: str, nomination: int, window: dict, stats: Stats, sent: Sent, pdf: bytes, think: float, seed: int
+) -> None:
     rng = random.Random(seed)  # repeatable load, not a secret
     browser = Browser(port, stats)
     browser.pause = lambda: time.sleep(2 * think * rng.uniform(0.5, 1.5))  # typing a paragraph takes longer
@@ -237,11 +271,16 @@ def applicant_session(port: int, email: str, nomination: int, window: dict, stat
             continue
         saves += 1
         summary = f"Save number {saves} of this draft: {secrets.token_hex(6)}"
-        fields = {"title": f"Load test project {nomination}", "summary": summary, "csrf_token": token.group(1),
-                  "version": version.group(1)}
+        fields = {
+            "title": f"Load test project {nomination}",
+            "summary": summary,
+            "csrf_token": token.group(1),
+            "version": version.group(1),
+        }
         if saves % 5 == 0:
-            status, _data, _headers = browser.post_file(url, fields | {"upload": "1"}, f"plan-{saves}.pdf", pdf,
-                                                        "save and upload")
+            status, _data, _headers = browser.post_file(
+                url, fields | {"upload": "1"}, f"plan-{saves}.pdf", pdf, "save and upload"
+            )
             acknowledged = status in (302, 303)
             if acknowledged:
                 with sent.lock:
@@ -264,40 +303,63 @@ class Postgres:
         shutil.chown(self.root, "postgres", "postgres")
 
     def _as_postgres(self, command: str) -> None:
-        subprocess.run(["su", "postgres", "-c", command], check=True, capture_output=True)  # noqa: S603, S607
+        subprocess.run(["su", "postgres", "-c", command], check=True, capture_output=True)  # noqa: S607
 
     def start(self) -> str:
         self._as_postgres(f"{PGBIN}/initdb -D {self.root}/data -A trust -U postgres -E UTF8 --locale=C.UTF-8")
-        self._as_postgres(f"{PGBIN}/pg_ctl -D {self.root}/data -o '-p {self.port} -k {self.root} -c "
-                          f"listen_addresses=127.0.0.1 -c max_connections=200' -l {self.root}/log -w start")
+        self._as_postgres(
+            f"{PGBIN}/pg_ctl -D {self.root}/data -o '-p {self.port} -k {self.root} -c "
+            f"listen_addresses=127.0.0.1 -c max_connections=200' -l {self.root}/log -w start"
+        )
         self._as_postgres(f"{PGBIN}/createdb -h 127.0.0.1 -p {self.port} awards")
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/awards"
 
     def stop(self) -> None:
-        subprocess.run(["su", "postgres", "-c", f"{PGBIN}/pg_ctl -D {self.root}/data -m fast -w stop"],  # noqa: S603, S607
-                       capture_output=True, check=False)
+        subprocess.run(
+            ["su", "postgres", "-c", f"{PGBIN}/pg_ctl -D {self.root}/data -m fast -w stop"],  # noqa: S607
+            capture_output=True,
+            check=False,
+        )
         shutil.rmtree(self.root, ignore_errors=True)
 
 
 def environment(database_url: str, folder: Path) -> dict[str, str]:
-    return {**os.environ, "FLASK_CONFIG": "production", "SECRET_KEY": secrets.token_hex(32),
-            "DATABASE_URL": database_url, "UPLOAD_FOLDER": str(folder / "uploads"),
-            "MAIL_OUTBOX": str(folder / "outbox"), "RATELIMIT_ENABLED": "0", "FLASK_APP": "wsgi.py",
-            # The site's address as production needs it; the clients connect to 127.0.0.1 and say so in Host.
-            "EXTERNAL_URL": "https://127.0.0.1"}
+    return {
+        **os.environ,
+        "FLASK_CONFIG": "production",
+        "SECRET_KEY": secrets.token_hex(32),
+        "DATABASE_URL": database_url,
+        "UPLOAD_FOLDER": str(folder / "uploads"),
+        "MAIL_OUTBOX": str(folder / "outbox"),
+        "RATELIMIT_ENABLED": "0",
+        "FLASK_APP": "wsgi.py",
+        # The site's address as production needs it; the clients connect to 127.0.0.1 and say so in Host.
+        "EXTERNAL_URL": "https://127.0.0.1",
+    }
 
 
 def prepare(env: dict[str, str], judges: int, applicants: int, per_judge: int) -> dict:
     """Migrate, then create the round, the people and the work, in a child process with the production config."""
-    subprocess.run([str(ROOT / ".venv/bin/flask"), "db", "upgrade"], cwd=ROOT, env=env, check=True,  # noqa: S603
-                   capture_output=True)
+    subprocess.run(
+        [str(ROOT / ".venv/bin/flask"), "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     code = f"""
 import json
 from benchmarks.load import create_data
 print(json.dumps(create_data({judges}, {applicants}, {per_judge})))
 """
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True,  # noqa: S603
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     import json
 
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -330,25 +392,55 @@ def create_data(judges: int, applicants: int, per_judge: int) -> dict:
     app = create_app()
     with app.app_context():
         now = datetime.now(UTC)
-        edition = Edition(name="Load Prize", year=2026, slug="load-2026", reference_prefix="SSCP",
-                          time_zone="Asia/Seoul", opens_at=now - timedelta(days=10), closes_at=now + timedelta(days=5))
-        category = Category(edition=edition, code="TI", name_en="Tech-InnovaCity", name_ko="기술혁신",
-                            kind=CategoryKind.PROJECT, eligible_types=["city"], max_per_organisation=5, position=1)
+        edition = Edition(
+            name="Load Prize",
+            year=2026,
+            slug="load-2026",
+            reference_prefix="SSCP",
+            time_zone="Asia/Seoul",
+            opens_at=now - timedelta(days=10),
+            closes_at=now + timedelta(days=5),
+        )
+        category = Category(
+            edition=edition,
+            code="TI",
+            name_en="Tech-InnovaCity",
+            name_ko="기술혁신",
+            kind=CategoryKind.PROJECT,
+            eligible_types=["city"],
+            max_per_organisation=5,
+            position=1,
+        )
         digest = generate_password_hash(PASSWORD)  # one hash for all: creating 150 of them is not what is measured
         staff = User(email="staff@load.example", name="Staff", password_hash=digest)
         staff.grant(Role.SECRETARIAT)
         panel = []
         for j in range(judges):
-            judge = User(email=f"judge{j:03d}@load.example", name=f"Judge {j:03d}", password_hash=digest,
-                         country_code="FR", time_zone="Europe/Paris")
+            judge = User(
+                email=f"judge{j:03d}@load.example",
+                name=f"Judge {j:03d}",
+                password_hash=digest,
+                country_code="FR",
+                time_zone="Europe/Paris",
+            )
             judge.grant(Role.JUDGE)
             panel.append(judge)
         db.session.add_all([edition, staff, *panel])
         db.session.commit()
-        round_ = judging.create_round(edition, judging.RoundInput(
-            name="Online evaluation", opens_at=now - timedelta(days=2), closes_at=now + timedelta(days=2),
-            category_ids=[category.id], judges_per_nomination=3, mode=RoundMode.SCORING,
-            same_country_conflict=False, quorum=Decimal("0.5")), staff)
+        round_ = judging.create_round(
+            edition,
+            judging.RoundInput(
+                name="Online evaluation",
+                opens_at=now - timedelta(days=2),
+                closes_at=now + timedelta(days=2),
+                category_ids=[category.id],
+                judges_per_nomination=3,
+                mode=RoundMode.SCORING,
+                same_country_conflict=False,
+                quorum=Decimal("0.5"),
+            ),
+            staff,
+        )
         criteria = [c.id for c in judging.criteria_of(round_, category)]
         nominations = max(1, judges * per_judge // 3)
         owner_org = Organisation(name="Candidate City", type=OrganisationType.CITY, country_code="KE", city="Nairobi")
@@ -357,9 +449,19 @@ def create_data(judges: int, applicants: int, per_judge: int) -> dict:
         db.session.add_all([owner_org, owner])
         entries = []
         for n in range(nominations):
-            entries.append(Nomination(edition_id=edition.id, category=category, organisation=owner_org,
-                                      created_by=owner, status=NominationStatus.ELIGIBLE, answers={},
-                                      title=f"Candidate {n}", reference=f"SSCP-2026-TI-{n + 1:04d}", submitted_at=now))
+            entries.append(
+                Nomination(
+                    edition_id=edition.id,
+                    category=category,
+                    organisation=owner_org,
+                    created_by=owner,
+                    status=NominationStatus.ELIGIBLE,
+                    answers={},
+                    title=f"Candidate {n}",
+                    reference=f"SSCP-2026-TI-{n + 1:04d}",
+                    submitted_at=now,
+                )
+            )
         db.session.add_all(entries)
         db.session.flush()
         work: dict[str, list[int]] = {}
@@ -372,13 +474,25 @@ def create_data(judges: int, applicants: int, per_judge: int) -> dict:
                 work.setdefault(judge.email, []).append(assignment.id)
         drafts = {}
         for a in range(applicants):
-            organisation = Organisation(name=f"Applicant City {a:03d}", type=OrganisationType.CITY,
-                                        country_code="KE", city=f"City {a:03d}")
-            user = User(email=f"applicant{a:03d}@load.example", name=f"Applicant {a:03d}",
-                        organisation=organisation, password_hash=digest)
+            organisation = Organisation(
+                name=f"Applicant City {a:03d}", type=OrganisationType.CITY, country_code="KE", city=f"City {a:03d}"
+            )
+            user = User(
+                email=f"applicant{a:03d}@load.example",
+                name=f"Applicant {a:03d}",
+                organisation=organisation,
+                password_hash=digest,
+            )
             user.grant(Role.APPLICANT)
-            draft = Nomination(edition_id=edition.id, category=category, organisation=organisation, created_by=user,
-                               status=NominationStatus.DRAFT, answers={"title": "Draft"}, title="Draft")
+            draft = Nomination(
+                edition_id=edition.id,
+                category=category,
+                organisation=organisation,
+                created_by=user,
+                status=NominationStatus.DRAFT,
+                answers={"title": "Draft"},
+                title="Draft",
+            )
             db.session.add_all([organisation, user, draft])
             db.session.flush()
             drafts[user.email] = draft.id
@@ -388,10 +502,28 @@ def create_data(judges: int, applicants: int, per_judge: int) -> dict:
 
 def serve(module: str, env: dict[str, str], port: int, workers: int, threads: int, folder: Path) -> subprocess.Popen:
     log = open(folder / f"gunicorn-{port}.log", "w")  # noqa: SIM115 - closed with the process
-    process = subprocess.Popen(  # noqa: S603
-        [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(workers), "--threads", str(threads),
-         "--worker-class", "gthread", "--bind", f"127.0.0.1:{port}", "--backlog", "2048",
-         "--graceful-timeout", "5", module], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--worker-class",
+            "gthread",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--backlog",
+            "2048",
+            "--graceful-timeout",
+            "5",
+            module,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     for _ in range(100):
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
@@ -433,8 +565,14 @@ print(json.dumps(database_state()))
 """
     import json
 
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True,  # noqa: S603
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     state = json.loads(result.stdout.strip().splitlines()[-1])
     problems = []
     submitted = {int(k): v for k, v in state["submitted"].items()}
@@ -457,8 +595,10 @@ print(json.dumps(database_state()))
     attachments = {int(k): v for k, v in state["attachments"].items()}
     for nomination in set(attachments) | set(sent.uploads):
         if attachments.get(nomination, 0) != sent.uploads.get(nomination, 0):
-            problems.append(f"nomination {nomination}: {attachments.get(nomination, 0)} attachments for "
-                            f"{sent.uploads.get(nomination, 0)} acknowledged uploads")
+            problems.append(
+                f"nomination {nomination}: {attachments.get(nomination, 0)} attachments for "
+                f"{sent.uploads.get(nomination, 0)} acknowledged uploads"
+            )
     return problems
 
 
@@ -472,18 +612,30 @@ def database_state() -> dict:
     app = create_app()
     with app.app_context():
         submitted: dict[int, dict[str, str]] = {}
-        rows = db.session.execute(sa.select(ScoreSheet.assignment_id, Score.criterion_id, Score.value)
-                                  .join(Score, Score.sheet_id == ScoreSheet.id)
-                                  .where(ScoreSheet.status == SheetStatus.SUBMITTED)).all()
+        rows = db.session.execute(
+            sa.select(ScoreSheet.assignment_id, Score.criterion_id, Score.value)
+            .join(Score, Score.sheet_id == ScoreSheet.id)
+            .where(ScoreSheet.status == SheetStatus.SUBMITTED)
+        ).all()
         for assignment, criterion, value in rows:
             submitted.setdefault(assignment, {})[str(criterion)] = str(int(value)) if value is not None else ""
-        duplicates = db.session.scalar(sa.select(sa.func.count()).select_from(
-            sa.select(Score.sheet_id).group_by(Score.sheet_id, Score.criterion_id)
-            .having(sa.func.count() > 1).subquery()))
-        drafts = {n.id: (n.answers or {}).get("summary", "") for n in db.session.scalars(
-            sa.select(Nomination).where(Nomination.status == NominationStatus.DRAFT))}
-        attachments = dict(db.session.execute(sa.select(Attachment.nomination_id, sa.func.count())
-                                              .group_by(Attachment.nomination_id)).all())
+        duplicates = db.session.scalar(
+            sa.select(sa.func.count()).select_from(
+                sa.select(Score.sheet_id)
+                .group_by(Score.sheet_id, Score.criterion_id)
+                .having(sa.func.count() > 1)
+                .subquery()
+            )
+        )
+        drafts = {
+            n.id: (n.answers or {}).get("summary", "")
+            for n in db.session.scalars(sa.select(Nomination).where(Nomination.status == NominationStatus.DRAFT))
+        }
+        attachments = dict(
+            db.session.execute(
+                sa.select(Attachment.nomination_id, sa.func.count()).group_by(Attachment.nomination_id)
+            ).all()
+        )
     return {"submitted": submitted, "duplicate_scores": duplicates, "drafts": drafts, "attachments": attachments}
 
 
@@ -503,9 +655,12 @@ def main() -> None:
     parser.add_argument("--per-judge", type=int, default=6, help="assignments per judge")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--think", type=float, default=3.0,
-                        help="seconds a judge takes between two requests on average (applicants twice that); 0 for "
-                             "a stress test")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=3.0,
+        help="seconds a judge takes between two requests on average (applicants twice that); 0 for a stress test",
+    )
     parser.add_argument("--quick", action="store_true", help="10 judges, 5 applicants, 8 seconds")
     args = parser.parse_args()
     if args.quick:
@@ -531,13 +686,20 @@ def main() -> None:
 
         window: dict = {"barrier": threading.Barrier(count, action=begin)}
         criteria = {a: data["criteria"] for assignments in data["work"].values() for a in assignments}
-        people = [threading.Thread(target=judge_session, args=(port, email, assignments, criteria, window, stats,
-                                                                sent, index, args.think))
-                  for index, (email, assignments) in enumerate(sorted(data["work"].items()))]
+        people = [
+            threading.Thread(
+                target=judge_session, args=(port, email, assignments, criteria, window, stats, sent, index, args.think)
+            )
+            for index, (email, assignments) in enumerate(sorted(data["work"].items()))
+        ]
         pdf = small_pdf("Load test plan")
-        people += [threading.Thread(target=applicant_session, args=(port, email, nomination, window, stats, sent,
-                                                                    pdf, args.think, 1000 + index))
-                   for index, (email, nomination) in enumerate(sorted(data["drafts"].items()))]
+        people += [
+            threading.Thread(
+                target=applicant_session,
+                args=(port, email, nomination, window, stats, sent, pdf, args.think, 1000 + index),
+            )
+            for index, (email, nomination) in enumerate(sorted(data["drafts"].items()))
+        ]
         for person in people:
             person.start()
         for person in people:
@@ -554,28 +716,40 @@ def main() -> None:
         bare_rps = bare_throughput(bare_port, len(people), min(10.0, args.seconds))
         app_rps = stats.requests / elapsed
         lat = stats.latencies
-        print(f"{args.db}: {len(data['work'])} judges and {len(data['drafts'])} applicants for {elapsed:.0f} s; "
-              f"gunicorn {args.workers} workers × {args.threads} threads; think time {args.think} s; "
-              f"{os.cpu_count()} CPUs shared with the load generator")
+        print(
+            f"{args.db}: {len(data['work'])} judges and {len(data['drafts'])} applicants for {elapsed:.0f} s; "
+            f"gunicorn {args.workers} workers × {args.threads} threads; think time {args.think} s; "
+            f"{os.cpu_count()} CPUs shared with the load generator"
+        )
         print(f"requests            {stats.requests}")
-        print(f"requests per second {app_rps:.1f}   (bare Flask route, same gunicorn: {bare_rps:.0f}/s; "
-              f"ratio {app_rps / bare_rps:.3f})")
-        print(f"latency ms          p50 {1000 * percentile(lat, .5):.0f}   p95 {1000 * percentile(lat, .95):.0f}   "
-              f"p99 {1000 * percentile(lat, .99):.0f}   (sign-in excluded)")
+        print(
+            f"requests per second {app_rps:.1f}   (bare Flask route, same gunicorn: {bare_rps:.0f}/s; "
+            f"ratio {app_rps / bare_rps:.3f})"
+        )
+        print(
+            f"latency ms          p50 {1000 * percentile(lat, 0.5):.0f}   p95 {1000 * percentile(lat, 0.95):.0f}   "
+            f"p99 {1000 * percentile(lat, 0.99):.0f}   (sign-in excluded)"
+        )
         print(f"errors              {sum(stats.errors.values())} {dict(stats.errors) or ''}")
         for kind, values in sorted(stats.by_kind.items()):
-            print(f"  {kind:<22} {len(values):>6} requests   p50 {1000 * percentile(values, .5):>5.0f} ms   "
-                  f"p95 {1000 * percentile(values, .95):>5.0f} ms")
+            print(
+                f"  {kind:<22} {len(values):>6} requests   p50 {1000 * percentile(values, 0.5):>5.0f} ms   "
+                f"p95 {1000 * percentile(values, 0.95):>5.0f} ms"
+            )
         print(f"'database is locked' {locked}")
-        print(f"score sheets submitted {len(sent.submitted)}, drafts saved {len(sent.drafts)}, uploads "
-              f"{sum(sent.uploads.values())}")
+        print(
+            f"score sheets submitted {len(sent.submitted)}, drafts saved {len(sent.drafts)}, uploads "
+            f"{sum(sent.uploads.values())}"
+        )
         verdict = "every score and draft sent is stored exactly once, nothing else" if not problems else "FAILED"
         print(f"result check        {verdict}")
         for problem in problems[:20]:
             print("  " + problem)
-        p95_ok = percentile(lat, .95) < 0.25
-        print(f"targets             p95 < 250 ms: {'PASS' if p95_ok else 'FAIL'}; errors 0: "
-              f"{'PASS' if not stats.errors else 'FAIL'}; nothing lost: {'PASS' if not problems else 'FAIL'}")
+        p95_ok = percentile(lat, 0.95) < 0.25
+        print(
+            f"targets             p95 < 250 ms: {'PASS' if p95_ok else 'FAIL'}; errors 0: "
+            f"{'PASS' if not stats.errors else 'FAIL'}; nothing lost: {'PASS' if not problems else 'FAIL'}"
+        )
         sys.exit(0 if (p95_ok and not stats.errors and not problems and not locked) or args.quick else 1)
     finally:
         for process in (server, bare):

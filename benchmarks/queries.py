@@ -50,8 +50,11 @@ ROW = re.compile(rb"<tr[ >]")
 def _logins() -> dict[str, str]:
     from awards_app.demo import DEMO_LOGINS
 
-    return {"applicant": DEMO_LOGINS["applicant"], "judge": DEMO_LOGINS["judge"],
-            "secretariat": DEMO_LOGINS["secretariat"]}
+    return {
+        "applicant": DEMO_LOGINS["applicant"],
+        "judge": DEMO_LOGINS["judge"],
+        "secretariat": DEMO_LOGINS["secretariat"],
+    }
 
 
 def measure(app) -> dict[str, tuple[int, int, int]]:
@@ -62,18 +65,26 @@ def measure(app) -> dict[str, tuple[int, int, int]]:
 
     logins = _logins()
     with app.app_context():
-        round_ = db.session.scalars(sa.select(Round).where(Round.mode == RoundMode.SCORING)
-                                    .order_by(Round.position)).first()
+        round_ = db.session.scalars(
+            sa.select(Round).where(Round.mode == RoundMode.SCORING).order_by(Round.position)
+        ).first()
         judge = db.session.scalar(sa.select(User).where(User.email == logins["judge"]))
         applicant = db.session.scalar(sa.select(User).where(User.email == logins["applicant"]))
         values = {
             "round": round_.id,
-            "assignment": db.session.scalar(sa.select(Assignment.id).where(
-                Assignment.judge_id == judge.id, Assignment.round_id == round_.id).order_by(Assignment.id)),
-            "nomination": db.session.scalar(sa.select(Nomination.id).where(Nomination.reference.is_not(None))
-                                            .order_by(Nomination.id)),
-            "own": db.session.scalar(sa.select(Nomination.id).where(
-                Nomination.organisation_id == applicant.organisation_id).order_by(Nomination.id)),
+            "assignment": db.session.scalar(
+                sa.select(Assignment.id)
+                .where(Assignment.judge_id == judge.id, Assignment.round_id == round_.id)
+                .order_by(Assignment.id)
+            ),
+            "nomination": db.session.scalar(
+                sa.select(Nomination.id).where(Nomination.reference.is_not(None)).order_by(Nomination.id)
+            ),
+            "own": db.session.scalar(
+                sa.select(Nomination.id)
+                .where(Nomination.organisation_id == applicant.organisation_id)
+                .order_by(Nomination.id)
+            ),
         }
         engine = db.engine
     counted: list[int] = []
@@ -122,11 +133,13 @@ def grow(app, nominations: int, per_nomination: int = 5) -> float:
     started = time.perf_counter()
     with app.app_context():
         seed(extra=nominations)
-        round_ = db.session.scalars(sa.select(Round).where(Round.mode == RoundMode.SCORING)
-                                    .order_by(Round.position)).first()
+        round_ = db.session.scalars(
+            sa.select(Round).where(Round.mode == RoundMode.SCORING).order_by(Round.position)
+        ).first()
         extra = db.session.scalars(sa.select(Nomination).where(Nomination.title.like("Demo project %"))).all()
-        judges = db.session.scalars(sa.select(User.id).join(User.role_links).where(UserRole.role == "judge")
-                                    .order_by(User.id)).all()
+        judges = db.session.scalars(
+            sa.select(User.id).join(User.role_links).where(UserRole.role == "judge").order_by(User.id)
+        ).all()
         now = datetime.now(UTC)
         generator = random.Random(5)  # repeatable benchmark data, not a secret
         for nomination in extra:
@@ -136,27 +149,62 @@ def grow(app, nominations: int, per_nomination: int = 5) -> float:
         criteria = {}
         for nomination in extra:
             if nomination.category_id not in criteria:
-                criteria[nomination.category_id] = db.session.scalars(sa.select(Criterion.id).where(
-                    Criterion.round_id == round_.id, Criterion.category_id == nomination.category_id)).all()
+                criteria[nomination.category_id] = db.session.scalars(
+                    sa.select(Criterion.id).where(
+                        Criterion.round_id == round_.id, Criterion.category_id == nomination.category_id
+                    )
+                ).all()
         assignments = []
         for index, nomination in enumerate(extra):
             for k in range(per_nomination):
-                assignments.append({"round_id": round_.id, "nomination_id": nomination.id,
-                                    "judge_id": judges[(index * 3 + k * 5) % len(judges)],
-                                    "no_conflict_declared_at": now})
+                assignments.append(
+                    {
+                        "round_id": round_.id,
+                        "nomination_id": nomination.id,
+                        "judge_id": judges[(index * 3 + k * 5) % len(judges)],
+                        "no_conflict_declared_at": now,
+                    }
+                )
         unique = {(a["nomination_id"], a["judge_id"]): a for a in assignments}
         db.session.execute(sa.insert(Assignment), list(unique.values()))
-        ids = db.session.execute(sa.select(Assignment.id, Assignment.nomination_id).where(
-            Assignment.nomination_id.in_([n.id for n in extra]))).all()
+        ids = db.session.execute(
+            sa.select(Assignment.id, Assignment.nomination_id).where(
+                Assignment.nomination_id.in_([n.id for n in extra])
+            )
+        ).all()
         category_of = {n.id: n.category_id for n in extra}
-        db.session.execute(sa.insert(ScoreSheet), [
-            {"assignment_id": a, "status": SheetStatus.SUBMITTED, "version": 2, "saved_at": now, "submitted_at": now,
-             "overall_comment": ""} for a, _n in ids])
-        sheets = db.session.execute(sa.select(ScoreSheet.id, Assignment.nomination_id).join(ScoreSheet.assignment)
-                                    .where(Assignment.nomination_id.in_([n.id for n in extra]))).all()
-        db.session.execute(sa.insert(Score), [
-            {"sheet_id": sheet, "criterion_id": criterion, "value": Decimal(generator.randint(3, 10)), "comment": ""}
-            for sheet, nomination_id in sheets for criterion in criteria[category_of[nomination_id]]])
+        db.session.execute(
+            sa.insert(ScoreSheet),
+            [
+                {
+                    "assignment_id": a,
+                    "status": SheetStatus.SUBMITTED,
+                    "version": 2,
+                    "saved_at": now,
+                    "submitted_at": now,
+                    "overall_comment": "",
+                }
+                for a, _n in ids
+            ],
+        )
+        sheets = db.session.execute(
+            sa.select(ScoreSheet.id, Assignment.nomination_id)
+            .join(ScoreSheet.assignment)
+            .where(Assignment.nomination_id.in_([n.id for n in extra]))
+        ).all()
+        db.session.execute(
+            sa.insert(Score),
+            [
+                {
+                    "sheet_id": sheet,
+                    "criterion_id": criterion,
+                    "value": Decimal(generator.randint(3, 10)),
+                    "comment": "",
+                }
+                for sheet, nomination_id in sheets
+                for criterion in criteria[category_of[nomination_id]]
+            ],
+        )
         db.session.commit()
     return time.perf_counter() - started
 
@@ -171,8 +219,14 @@ def main() -> None:
         from awards_app.demo import seed
         from awards_app.extensions import db
 
-        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"],
-                                     "UPLOAD_FOLDER": f"{folder}/uploads", "MAIL_OUTBOX": f"{folder}/outbox"})
+        app = create_app(
+            "testing",
+            {
+                "SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"],
+                "UPLOAD_FOLDER": f"{folder}/uploads",
+                "MAIL_OUTBOX": f"{folder}/outbox",
+            },
+        )
         with app.app_context():
             db.create_all()
             seed()
@@ -182,8 +236,10 @@ def main() -> None:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
-    print(f"Queries per page: the demo edition, then {args.nominations:,} more nominations (eligible, five judges "
-          f"each, scores submitted; built in {seconds:.0f} s).")
+    print(
+        f"Queries per page: the demo edition, then {args.nominations:,} more nominations (eligible, five judges "
+        f"each, scores submitted; built in {seconds:.0f} s)."
+    )
     print(f"{'page':<26} {'queries (demo)':>15} {'queries (large)':>16} {'rows (demo)':>12} {'rows (large)':>13}  ")
     growing = []
     for label in small:
@@ -195,8 +251,11 @@ def main() -> None:
         status = "" if s1 == s2 == 200 else f" (HTTP {s1}/{s2})"
         print(f"{label:<26} {q1:>15} {q2:>16} {r1:>12} {r2:>13}  {verdict}{status}")
     print()
-    print("No page's query count grows with the rows it shows." if not growing
-          else f"Pages whose query count grows: {', '.join(growing)}")
+    print(
+        "No page's query count grows with the rows it shows."
+        if not growing
+        else f"Pages whose query count grows: {', '.join(growing)}"
+    )
     sys.exit(1 if growing else 0)
 
 

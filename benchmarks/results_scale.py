@@ -49,8 +49,9 @@ SCALES = {
 }
 
 
-def synthetic_round(nominations: int, judges: int, per_nomination: int, categories: int,
-                    seed: int = 2026) -> tuple[pd.DataFrame, pd.DataFrame]:
+def synthetic_round(
+    nominations: int, judges: int, per_nomination: int, categories: int, seed: int = 2026
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Score rows (one per judge, nomination and criterion) and the rubric order, as ``awards_app.ranking`` takes."""
     rng = np.random.default_rng(seed)
     severity = rng.normal(0, 1.2, judges)
@@ -62,21 +63,25 @@ def synthetic_round(nominations: int, judges: int, per_nomination: int, categori
     judge_ids = np.repeat(judge.reshape(-1), len(WEIGHTS)) + 1
     criterion_index = np.tile(np.arange(len(WEIGHTS)), nominations * per_nomination)
     raw = quality[nomination_ids - 1] + severity[judge_ids - 1] + rng.normal(0, 1.0, rows)
-    frame = pd.DataFrame({
-        "category_id": category[nomination_ids - 1],
-        "nomination_id": nomination_ids,
-        "judge_id": judge_ids,
-        "criterion_id": (category[nomination_ids - 1] - 1) * len(WEIGHTS) + criterion_index + 1,
-        "score": np.clip(np.round(raw), 1, 10).astype(float),
-        "weight": np.asarray(WEIGHTS, dtype=float)[criterion_index],
-        "min": 1.0,
-        "max": 10.0,
-    })
-    criteria = pd.DataFrame({
-        "category_id": np.repeat(np.arange(1, categories + 1), len(WEIGHTS)),
-        "criterion_id": np.arange(1, categories * len(WEIGHTS) + 1),
-        "position": np.tile(np.arange(len(WEIGHTS)), categories),
-    })
+    frame = pd.DataFrame(
+        {
+            "category_id": category[nomination_ids - 1],
+            "nomination_id": nomination_ids,
+            "judge_id": judge_ids,
+            "criterion_id": (category[nomination_ids - 1] - 1) * len(WEIGHTS) + criterion_index + 1,
+            "score": np.clip(np.round(raw), 1, 10).astype(float),
+            "weight": np.asarray(WEIGHTS, dtype=float)[criterion_index],
+            "min": 1.0,
+            "max": 10.0,
+        }
+    )
+    criteria = pd.DataFrame(
+        {
+            "category_id": np.repeat(np.arange(1, categories + 1), len(WEIGHTS)),
+            "criterion_id": np.arange(1, categories * len(WEIGHTS) + 1),
+            "position": np.tile(np.arange(len(WEIGHTS)), categories),
+        }
+    )
     return frame, criteria
 
 
@@ -96,35 +101,65 @@ def workbook_data(scores: pd.DataFrame, table: pd.DataFrame, judges: pd.DataFram
     from awards_app import workbook
 
     codes = {c: f"C{c}" for c in sorted(scores["category_id"].unique())}
-    categories = [workbook.CategoryInfo(code, f"Category {code}", (("Gold", 1), ("Silver", 2), ("Bronze", 3)))
-                  for code in codes.values()]
+    categories = [
+        workbook.CategoryInfo(code, f"Category {code}", (("Gold", 1), ("Silver", 2), ("Bronze", 3)))
+        for code in codes.values()
+    ]
     reference = "SSCP-2026-" + table["nomination_id"].astype(str).str.zfill(5)
-    rankings = pd.DataFrame({
-        "Category": table["category_id"].map(codes), "Rank": table["rank"], "Reference": reference,
-        "Nomination": "Smart city project " + table["nomination_id"].astype(str),
-        "Organisation": "City " + (table["nomination_id"] % 180).astype(str), "Country": "KR",
-        "Judges": table["judges"], "Score": table["score"], "Mean": table["mean"], "Median": table["median"],
-        "Trimmed mean": table["trimmed_mean"], "Normalised": table["normalised"], "SD": table["sd"],
-        "Tier": "", "Flags": table["flags"],
-    })
-    score_rows = pd.DataFrame({
-        "Category": scores["category_id"].map(codes),
-        "Reference": "SSCP-2026-" + scores["nomination_id"].astype(str).str.zfill(5),
-        "Judge": "Judge " + scores["judge_id"].astype(str),
-        "Criterion": "Criterion " + scores["criterion_id"].astype(str),
-        "Weight": scores["weight"], "Min": scores["min"], "Max": scores["max"], "Score": scores["score"],
-        "Comment": "",
-    })
-    judge_rows = pd.DataFrame({
-        "Category": judges["category_id"].map(codes), "Judge": "Judge " + judges["judge_id"].astype(str),
-        "Nominations": judges["nominations"], "Mean total": judges["mean"], "SD": judges["sd"],
-        "Offset": judges["offset"], "Spearman": judges["spearman"],
-    })
+    rankings = pd.DataFrame(
+        {
+            "Category": table["category_id"].map(codes),
+            "Rank": table["rank"],
+            "Reference": reference,
+            "Nomination": "Smart city project " + table["nomination_id"].astype(str),
+            "Organisation": "City " + (table["nomination_id"] % 180).astype(str),
+            "Country": "KR",
+            "Judges": table["judges"],
+            "Score": table["score"],
+            "Mean": table["mean"],
+            "Median": table["median"],
+            "Trimmed mean": table["trimmed_mean"],
+            "Normalised": table["normalised"],
+            "SD": table["sd"],
+            "Tier": "",
+            "Flags": table["flags"],
+        }
+    )
+    score_rows = pd.DataFrame(
+        {
+            "Category": scores["category_id"].map(codes),
+            "Reference": "SSCP-2026-" + scores["nomination_id"].astype(str).str.zfill(5),
+            "Judge": "Judge " + scores["judge_id"].astype(str),
+            "Criterion": "Criterion " + scores["criterion_id"].astype(str),
+            "Weight": scores["weight"],
+            "Min": scores["min"],
+            "Max": scores["max"],
+            "Score": scores["score"],
+            "Comment": "",
+        }
+    )
+    judge_rows = pd.DataFrame(
+        {
+            "Category": judges["category_id"].map(codes),
+            "Judge": "Judge " + judges["judge_id"].astype(str),
+            "Nominations": judges["nominations"],
+            "Mean total": judges["mean"],
+            "SD": judges["sd"],
+            "Offset": judges["offset"],
+            "Spearman": judges["spearman"],
+        }
+    )
     conflicts = pd.DataFrame(columns=list(workbook.CONFLICTS_COLUMNS))
     return workbook.WorkbookData(
-        edition="Benchmark Prize", round_name="Online evaluation", method="mean",
-        generated_at=datetime.now(UTC), categories=categories, rankings=rankings, scores=score_rows,
-        judges=judge_rows, conflicts=conflicts,
+        edition="Benchmark Prize",
+        round_name="Online evaluation",
+        method="mean",
+        generated_at=datetime.now(UTC),
+        categories=categories,
+        rankings=rankings,
+        scores=score_rows,
+        judges=judge_rows,
+        conflicts=conflicts,
         method_notes=[("Score data SHA-256", workbook.score_data_sha256(score_rows))],
     )
 
@@ -165,9 +200,17 @@ def measure_scale(name: str, repeat: int) -> dict:
     data = workbook_data(scores, table, judges)
     workbook_s, book = best_of(repeat, lambda: workbook.build_workbook(data))
     bare_s, bare = best_of(repeat, lambda: bare_dump(data))
-    result = {"scale": name, "scores": len(scores), "nominations": scale["nominations"],
-              "judges": scale["judges"], "ranking_s": ranking_s, "workbook_s": workbook_s, "bare_s": bare_s,
-              "workbook_bytes": len(book), "bare_bytes": len(bare)}
+    result = {
+        "scale": name,
+        "scores": len(scores),
+        "nominations": scale["nominations"],
+        "judges": scale["judges"],
+        "ranking_s": ranking_s,
+        "workbook_s": workbook_s,
+        "bare_s": bare_s,
+        "workbook_bytes": len(book),
+        "bare_bytes": len(bare),
+    }
     if name in ("real", "quick"):
         result.update(whole_export(scale, repeat))
     result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -219,11 +262,28 @@ def _seed_database(scale: dict):
     from awards_app.services import judging
 
     now = datetime.now(UTC)
-    edition = Edition(name="Benchmark Prize", year=2026, slug="bench-2026", reference_prefix="SSCP",
-                      time_zone="Asia/Seoul", opens_at=now - timedelta(days=60), closes_at=now - timedelta(days=30))
-    categories = [Category(edition=edition, code=f"C{i}", name_en=f"Category {i}", name_ko=f"부문 {i}",
-                           kind=CategoryKind.PROJECT, eligible_types=["city", "institution", "corporation"],
-                           max_per_organisation=500, position=i) for i in range(1, scale["categories"] + 1)]
+    edition = Edition(
+        name="Benchmark Prize",
+        year=2026,
+        slug="bench-2026",
+        reference_prefix="SSCP",
+        time_zone="Asia/Seoul",
+        opens_at=now - timedelta(days=60),
+        closes_at=now - timedelta(days=30),
+    )
+    categories = [
+        Category(
+            edition=edition,
+            code=f"C{i}",
+            name_en=f"Category {i}",
+            name_ko=f"부문 {i}",
+            kind=CategoryKind.PROJECT,
+            eligible_types=["city", "institution", "corporation"],
+            max_per_organisation=500,
+            position=i,
+        )
+        for i in range(1, scale["categories"] + 1)
+    ]
     organisation = Organisation(name="Bench City", type=OrganisationType.CITY, country_code="KR", city="Seoul")
     applicant = User(email="applicant@bench.example", name="Applicant", organisation=organisation)
     applicant.grant(Role.APPLICANT)
@@ -236,25 +296,44 @@ def _seed_database(scale: dict):
         judges.append(judge)
     db.session.add_all([edition, organisation, applicant, secretariat, *judges])
     db.session.commit()
-    round_ = judging.create_round(edition, judging.RoundInput(
-        name="Online evaluation", opens_at=now - timedelta(days=20), closes_at=now + timedelta(days=5),
-        category_ids=[c.id for c in categories], judges_per_nomination=scale["per_nomination"],
-        mode=RoundMode.SCORING, same_country_conflict=False, quorum=Decimal("0.5")), secretariat)
+    round_ = judging.create_round(
+        edition,
+        judging.RoundInput(
+            name="Online evaluation",
+            opens_at=now - timedelta(days=20),
+            closes_at=now + timedelta(days=5),
+            category_ids=[c.id for c in categories],
+            judges_per_nomination=scale["per_nomination"],
+            mode=RoundMode.SCORING,
+            same_country_conflict=False,
+            quorum=Decimal("0.5"),
+        ),
+        secretariat,
+    )
     rubric = {c.id: judging.criteria_of(round_, c) for c in categories}
     generator = random.Random(2026)  # repeatable benchmark data, not a secret
     for n in range(scale["nominations"]):
         category = categories[n % len(categories)]
-        nomination = Nomination(edition_id=edition.id, category=category, organisation=organisation,
-                                created_by=applicant, status=NominationStatus.ELIGIBLE, answers={},
-                                title=f"Smart city project {n}", reference=f"SSCP-2026-{category.code}-{n:04d}",
-                                submitted_at=now)
+        nomination = Nomination(
+            edition_id=edition.id,
+            category=category,
+            organisation=organisation,
+            created_by=applicant,
+            status=NominationStatus.ELIGIBLE,
+            answers={},
+            title=f"Smart city project {n}",
+            reference=f"SSCP-2026-{category.code}-{n:04d}",
+            submitted_at=now,
+        )
         db.session.add(nomination)
         for k in range(scale["per_nomination"]):
             judge = judges[(n * 7 + k * 3) % len(judges)]
             assignment = Assignment(round=round_, nomination=nomination, judge=judge, no_conflict_declared_at=now)
             sheet = ScoreSheet(assignment=assignment, status=SheetStatus.SUBMITTED, version=2, submitted_at=now)
-            sheet.scores = [Score(criterion_id=c.id, value=Decimal(generator.randint(3, 10)), comment="")
-                            for c in rubric[category.id]]
+            sheet.scores = [
+                Score(criterion_id=c.id, value=Decimal(generator.randint(3, 10)), comment="")
+                for c in rubric[category.id]
+            ]
             db.session.add_all([assignment, sheet])
     db.session.commit()
     return round_
@@ -269,7 +348,7 @@ def run(names: list[str], repeat: int) -> list[dict]:
     results = []
     for name in names:
         command = [sys.executable, "-m", "benchmarks.results_scale", "--child", name, "--repeat", str(repeat)]
-        completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)  # noqa: S603
+        completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
         if completed.returncode != 0:
             raise SystemExit(f"{name}: the measuring process failed\n{completed.stderr[-3000:]}")
         results.append(json.loads(completed.stdout.strip().splitlines()[-1]))
@@ -277,20 +356,26 @@ def run(names: list[str], repeat: int) -> list[dict]:
 
 
 def report(results: list[dict]) -> bool:
-    print(f"{'scale':<7} {'scores':>8} {'ranking s':>10} {'workbook s':>11} {'bare dump s':>12} {'ratio':>6} "
-          f"{'export s':>9} {'queries':>8} {'peak MB':>8}")
+    print(
+        f"{'scale':<7} {'scores':>8} {'ranking s':>10} {'workbook s':>11} {'bare dump s':>12} {'ratio':>6} "
+        f"{'export s':>9} {'queries':>8} {'peak MB':>8}"
+    )
     passed = True
     for r in results:
         ratio = r["workbook_s"] / r["bare_s"]
-        print(f"{r['scale']:<7} {r['scores']:>8,} {r['ranking_s']:>10.3f} {r['workbook_s']:>11.3f} "
-              f"{r['bare_s']:>12.3f} {ratio:>6.2f} {r.get('export_s', float('nan')):>9.3f} "
-              f"{r.get('export_queries', '-'):>8} {r['peak_mb']:>8.0f}")
+        print(
+            f"{r['scale']:<7} {r['scores']:>8,} {r['ranking_s']:>10.3f} {r['workbook_s']:>11.3f} "
+            f"{r['bare_s']:>12.3f} {ratio:>6.2f} {r.get('export_s', float('nan')):>9.3f} "
+            f"{r.get('export_queries', '-'):>8} {r['peak_mb']:>8.0f}"
+        )
     print()
     for r in results:
         checks = []
         if r["scale"] == "150k":
-            checks += [("ranking ≤ 2 s", r["ranking_s"] <= 2),
-                       ("workbook ≤ 2× bare dump", r["workbook_s"] <= 2 * r["bare_s"])]
+            checks += [
+                ("ranking ≤ 2 s", r["ranking_s"] <= 2),
+                ("workbook ≤ 2× bare dump", r["workbook_s"] <= 2 * r["bare_s"]),
+            ]
         if r["scale"] == "real":
             checks += [("whole export < 1 s", r["export_s"] < 1)]
         checks += [("peak memory < 1 GB", r["peak_mb"] < 1024)]

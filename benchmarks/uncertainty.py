@@ -79,8 +79,14 @@ with app.app_context():
 
 
 def _python(code: str, *arguments: str, env: dict | None = None) -> str:
-    completed = subprocess.run([sys.executable, "-c", code, *arguments], cwd=ROOT, env=env,  # noqa: S603
-                               capture_output=True, text=True, check=True)
+    completed = subprocess.run(
+        [sys.executable, "-c", code, *arguments],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return completed.stdout.strip().splitlines()[-1]
 
 
@@ -92,25 +98,40 @@ def time_demo(runs: int) -> tuple[list[float], list[float]]:
     times, fitting = [], []
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{folder}/demo.sqlite3"
-        env = {**os.environ, "FLASK_CONFIG": "testing", "DATABASE_URL": url, "FLASK_APP": "wsgi.py",
-               "MAIL_OUTBOX": f"{folder}/outbox", "UPLOAD_FOLDER": f"{folder}/uploads",
-               "AWARDS_JOB_CONFIG": "testing", "PYTHONPATH": str(ROOT),
-               # A fresh compilation cache: the first run compiles, the later ones find the model compiled.
-               "UNCERTAINTY_COMPILE_CACHE": f"{folder}/jax-cache"}
-        subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True,
-                       capture_output=True)
-        subprocess.run([sys.executable, "-m", "flask", "awards", "seed-demo"], cwd=ROOT, env=env,
-                       check=True, capture_output=True)
+        env = {
+            **os.environ,
+            "FLASK_CONFIG": "testing",
+            "DATABASE_URL": url,
+            "FLASK_APP": "wsgi.py",
+            "MAIL_OUTBOX": f"{folder}/outbox",
+            "UPLOAD_FOLDER": f"{folder}/uploads",
+            "AWARDS_JOB_CONFIG": "testing",
+            "PYTHONPATH": str(ROOT),
+            # A fresh compilation cache: the first run compiles, the later ones find the model compiled.
+            "UNCERTAINTY_COMPILE_CACHE": f"{folder}/jax-cache",
+        }
+        subprocess.run(
+            [sys.executable, "-m", "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True
+        )
+        subprocess.run(
+            [sys.executable, "-m", "flask", "awards", "seed-demo"], cwd=ROOT, env=env, check=True, capture_output=True
+        )
         for _ in range(runs):
             fit_id, _count = _python(DEMO_FIT, url, env=env).split()
             started = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "awards_app.uncertainty_job", fit_id], cwd=ROOT,  # noqa: S603
-                           env=env, check=True, capture_output=True)
+            subprocess.run(
+                [sys.executable, "-m", "awards_app.uncertainty_job", fit_id],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+            )
             times.append(time.perf_counter() - started)
             seconds, status = _python(READ_FIT, url, fit_id, env=env).split(" ", 1)
             fitting.append(float(seconds))
-            print(f"  demo fit {fit_id}: {times[-1]:.1f} s for the job process end to end, {seconds} s fitting: "
-                  f"{status}")
+            print(
+                f"  demo fit {fit_id}: {times[-1]:.1f} s for the job process end to end, {seconds} s fitting: {status}"
+            )
     return times, fitting
 
 
@@ -146,8 +167,9 @@ def study(rounds: int) -> None:
         true_rank = {i: r for r, i in enumerate(sorted(ids, key=lambda i: -sim.quality[i]), start=1)}
         covered += [summary.loc[i, "rank_low"] <= true_rank[i] <= summary.loc[i, "rank_high"] for i in ids]
         totals = sim.totals.assign(criterion_id=1)
-        normalised = normalised_totals(judge_totals(totals.assign(score=totals["total"], weight=1.0, min=0.0,
-                                                                  max=100.0)))
+        normalised = normalised_totals(
+            judge_totals(totals.assign(score=totals["total"], weight=1.0, min=0.0, max=100.0))
+        )
         means = sim.totals.groupby("nomination_id")["total"].mean()
         norm = normalised.groupby("nomination_id")["normalised"].mean()
         taus["expected rank"].append(kendall_tau_b(-summary.loc[ids, "expected_rank"].to_numpy(), truth))
@@ -156,10 +178,14 @@ def study(rounds: int) -> None:
     n = len(covered)
     coverage = sum(covered) / n
     margin = 1.96 * math.sqrt(coverage * (1 - coverage) / n)
-    print(f"Simulation study: {rounds} rounds of 20 nominations, 16 judges, 3 to 5 judges each "
-          f"({time.perf_counter() - started:.0f} s; {not_converged} fits not converged)")
-    print(f"  90% rank intervals hold the true rank for {coverage:.1%} of {n} nominations "
-          f"(95% confidence {coverage - margin:.1%} to {coverage + margin:.1%}); target 85–95%")
+    print(
+        f"Simulation study: {rounds} rounds of 20 nominations, 16 judges, 3 to 5 judges each "
+        f"({time.perf_counter() - started:.0f} s; {not_converged} fits not converged)"
+    )
+    print(
+        f"  90% rank intervals hold the true rank for {coverage:.1%} of {n} nominations "
+        f"(95% confidence {coverage - margin:.1%} to {coverage + margin:.1%}); target 85–95%"
+    )
     for name, values in taus.items():
         print(f"  Kendall's tau with the true order, by {name:13s}: mean {statistics.fmean(values):.3f}")
     better = sum(e >= m for e, m in zip(taus["expected rank"], taus["Mean"], strict=True))
@@ -176,8 +202,10 @@ def main() -> None:
         demo, demo_fitting = time_demo(options.runs)
         print("Real scale (250 nominations, 16 judges, 5 each):")
         real = time_real_scale(options.runs)
-        print(f"Min / median / max: demo fit {spread(demo_fitting)} ({spread(demo)} for the job process end to "
-              f"end), target 10 s; real scale {spread(real)} end to end, target 20 s")
+        print(
+            f"Min / median / max: demo fit {spread(demo_fitting)} ({spread(demo)} for the job process end to "
+            f"end), target 10 s; real scale {spread(real)} end to end, target 20 s"
+        )
     study(options.rounds)
 
 

@@ -121,25 +121,56 @@ class World:
 @pytest.fixture
 def world(app) -> World:
     now = datetime.now(UTC)
-    edition = Edition(name="Test Prize 2026", year=2026, slug="test-2026", reference_prefix="SSCP",
-                      time_zone="Asia/Seoul", opens_at=now - timedelta(days=30), closes_at=now + timedelta(days=30))
-    project = Category(edition=edition, code="TI", name_en="Tech-InnovaCity", name_ko="기술혁신",
-                       kind=CategoryKind.PROJECT, eligible_types=["city", "institution", "corporation"],
-                       max_per_organisation=2, position=1,
-                       tiers=[AwardTier(name_en="Gold", count=1, position=0),
-                              AwardTier(name_en="Silver", count=2, position=1)])
-    leadership = Category(edition=edition, code="LD", name_en="Leadership", name_ko="리더십",
-                          kind=CategoryKind.LEADERSHIP, eligible_types=["city", "individual"],
-                          max_per_organisation=1, position=2)
-    commendation = Category(edition=edition, code="MC", name_en="Mayor's commendation", name_ko="서울특별시장 표창",
-                            kind=CategoryKind.COMMENDATION, eligible_types=["city", "individual"],
-                            max_per_organisation=1, position=3)
+    edition = Edition(
+        name="Test Prize 2026",
+        year=2026,
+        slug="test-2026",
+        reference_prefix="SSCP",
+        time_zone="Asia/Seoul",
+        opens_at=now - timedelta(days=30),
+        closes_at=now + timedelta(days=30),
+    )
+    project = Category(
+        edition=edition,
+        code="TI",
+        name_en="Tech-InnovaCity",
+        name_ko="기술혁신",
+        kind=CategoryKind.PROJECT,
+        eligible_types=["city", "institution", "corporation"],
+        max_per_organisation=2,
+        position=1,
+        tiers=[AwardTier(name_en="Gold", count=1, position=0), AwardTier(name_en="Silver", count=2, position=1)],
+    )
+    leadership = Category(
+        edition=edition,
+        code="LD",
+        name_en="Leadership",
+        name_ko="리더십",
+        kind=CategoryKind.LEADERSHIP,
+        eligible_types=["city", "individual"],
+        max_per_organisation=1,
+        position=2,
+    )
+    commendation = Category(
+        edition=edition,
+        code="MC",
+        name_en="Mayor's commendation",
+        name_ko="서울특별시장 표창",
+        kind=CategoryKind.COMMENDATION,
+        eligible_types=["city", "individual"],
+        max_per_organisation=1,
+        position=3,
+    )
     city = Organisation(name="City of Odense", type=OrganisationType.CITY, country_code="DK", city="Odense")
     other = Organisation(name="Kigali City", type=OrganisationType.CITY, country_code="RW", city="Kigali")
     _db.session.add_all([edition, city, other])
     world = World(
-        edition=edition, project=project, leadership=leadership, commendation=commendation,
-        city=city, other_city=other,
+        edition=edition,
+        project=project,
+        leadership=leadership,
+        commendation=commendation,
+        city=city,
+        other_city=other,
         applicant=make_user("applicant@odense.example", [Role.APPLICANT], city, "Ida Jensen"),
         other_applicant=make_user("applicant@kigali.example", [Role.APPLICANT], other, "Eric Mugisha"),
         judge=make_user("judge@judges.example", [Role.JUDGE], name="Ana Ferreira"),

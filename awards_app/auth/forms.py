@@ -25,7 +25,8 @@ class RegistrationForm(BaseForm):
     password = new_password_field()
     confirm = confirm_password_field()
     organisation_name = StringField(
-        _l("Organisation"), validators=[DataRequired(), Length(max=200)],
+        _l("Organisation"),
+        validators=[DataRequired(), Length(max=200)],
         description=_l("The city government, institution or company you enter for; for an individual, your name."),
     )
     organisation_type = SelectField(_l("Type of organisation"), validators=[DataRequired()])
@@ -40,7 +41,8 @@ class RegistrationForm(BaseForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.organisation_type.choices = [
-            ("", _l("Choose…")), *((t.value, ORGANISATION_TYPE_LABELS[t]) for t in OrganisationType)
+            ("", _l("Choose…")),
+            *((t.value, ORGANISATION_TYPE_LABELS[t]) for t in OrganisationType),
         ]
         self.country.choices = [("", _l("Choose…")), *country_choices(current_language())]
 

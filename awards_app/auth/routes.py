@@ -32,8 +32,9 @@ def _start_session(user, remember: bool = False) -> None:
     session.clear()
     if locale:
         session["locale"] = locale
-    accounts.start_session(user, remember=remember, user_agent=request.user_agent.string,
-                           ip_address=request.remote_addr)
+    accounts.start_session(
+        user, remember=remember, user_agent=request.user_agent.string, ip_address=request.remote_addr
+    )
     login_user(user, remember=remember)
 
 
@@ -54,8 +55,10 @@ def login():
         elif user.confirmation_pending:
             throttling.count_attempt()  # each try sends a mail: bounded like failed sign-ins
             accounts.resend_confirmation(user)
-            flash(_("Confirm your e-mail address first: we have sent the link to %(email)s again.",
-                    email=user.email), "warning")
+            flash(
+                _("Confirm your e-mail address first: we have sent the link to %(email)s again.", email=user.email),
+                "warning",
+            )
         else:
             throttling.forget_failed_sign_ins()
             _start_session(user, remember=form.remember.data)
@@ -83,15 +86,26 @@ def register():
     if form.validate_on_submit():
         throttling.count_attempt()  # taken or not, an address tried costs the same: no free probing of accounts
         accounts.register_applicant(
-            email=form.email.data, password=form.password.data, name=form.name.data,
+            email=form.email.data,
+            password=form.password.data,
+            name=form.name.data,
             organisation_name=form.organisation_name.data,
             organisation_type=OrganisationType(form.organisation_type.data),
-            country_code=form.country.data, city=form.city.data, locale=current_language(),
+            country_code=form.country.data,
+            city=form.city.data,
+            locale=current_language(),
         )
         # The same answer whether or not the address already has an account: its owner is told by e-mail.
         hours = current_app.config["CONFIRMATION_MAX_AGE"] // 3600
-        flash(_("Almost done: we have e-mailed a link to %(email)s. Open it within %(h)d hours to finish creating "
-                "your account.", email=form.email.data, h=hours), "info")
+        flash(
+            _(
+                "Almost done: we have e-mailed a link to %(email)s. Open it within %(h)d hours to finish creating "
+                "your account.",
+                email=form.email.data,
+                h=hours,
+            ),
+            "info",
+        )
         return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form)
 
@@ -130,8 +144,13 @@ def forgot_password():
         throttling.count_attempt()
         accounts.request_password_reset(form.email.data)
         hours = current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600
-        flash(_("If an account uses this address, a reset link is on its way. It works once, for %(h)d hour(s).",
-                h=hours), "info")
+        flash(
+            _(
+                "If an account uses this address, a reset link is on its way. It works once, for %(h)d hour(s).",
+                h=hours,
+            ),
+            "info",
+        )
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html", form=form)
 
@@ -152,8 +171,7 @@ def reset_password(token: str):
             flash(str(error.message), "danger")
             return redirect(url_for("auth.forgot_password"))
         logout_user()  # the reset ended every sign-in of the account, this browser's included
-        flash(_("Your password has been changed and every device signed out. Sign in with the new one."),
-              "success")
+        flash(_("Your password has been changed and every device signed out. Sign in with the new one."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form)
 
@@ -196,8 +214,12 @@ def account():
             accounts.update_profile(current_user, form.apply_to, current_user)
             flash(_("Profile saved."), "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form, sessions=accounts.open_sessions(current_user),
-                           everywhere_form=SignOutEverywhereForm())
+    return render_template(
+        "auth/account.html",
+        form=form,
+        sessions=accounts.open_sessions(current_user),
+        everywhere_form=SignOutEverywhereForm(),
+    )
 
 
 @bp.route("/account/sign-out-everywhere", methods=["POST"])

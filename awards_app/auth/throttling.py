@@ -57,8 +57,9 @@ def _address() -> str:
     return "address/" + get_remote_address()
 
 
-def _answer(template: str, form_class: type[FlaskForm],
-            message: Callable[[int], str]) -> Callable[[RequestLimit], Response]:
+def _answer(
+    template: str, form_class: type[FlaskForm], message: Callable[[int], str]
+) -> Callable[[RequestLimit], Response]:
     """The 429 page of a spent limit: the view's form again, with when to try again."""
 
     def on_breach(limit: RequestLimit) -> Response:
@@ -71,19 +72,38 @@ def _answer(template: str, form_class: type[FlaskForm],
     return on_breach
 
 
-def _limit(setting: str, key_func: Callable[[], str],
-           on_breach: Callable[[RequestLimit], Response]) -> RouteLimit:
-    return limiter.limit(lambda: current_app.config[setting], key_func=key_func, methods=["POST"],
-                         deduct_when=_counted, on_breach=on_breach)
+def _limit(setting: str, key_func: Callable[[], str], on_breach: Callable[[RequestLimit], Response]) -> RouteLimit:
+    return limiter.limit(
+        lambda: current_app.config[setting],
+        key_func=key_func,
+        methods=["POST"],
+        deduct_when=_counted,
+        on_breach=on_breach,
+    )
 
 
-_sign_in_refused = _answer("auth/login.html", LoginForm, lambda minutes: _(
-    "Too many failed sign-ins. Try again in %(minutes)d minute(s), or reset your password.", minutes=minutes))
-_reset_refused = _answer("auth/forgot.html", ForgotPasswordForm, lambda minutes: _(
-    "Too many reset requests. Try again in %(minutes)d minute(s); the link already sent still works.",
-    minutes=minutes))
-_registration_refused = _answer("auth/register.html", RegistrationForm, lambda minutes: _(
-    "Too many accounts were created from this address. Try again in %(minutes)d minute(s).", minutes=minutes))
+_sign_in_refused = _answer(
+    "auth/login.html",
+    LoginForm,
+    lambda minutes: _(
+        "Too many failed sign-ins. Try again in %(minutes)d minute(s), or reset your password.", minutes=minutes
+    ),
+)
+_reset_refused = _answer(
+    "auth/forgot.html",
+    ForgotPasswordForm,
+    lambda minutes: _(
+        "Too many reset requests. Try again in %(minutes)d minute(s); the link already sent still works.",
+        minutes=minutes,
+    ),
+)
+_registration_refused = _answer(
+    "auth/register.html",
+    RegistrationForm,
+    lambda minutes: _(
+        "Too many accounts were created from this address. Try again in %(minutes)d minute(s).", minutes=minutes
+    ),
+)
 
 sign_in_per_account = _limit("LOGIN_LIMIT_PER_ACCOUNT", _account, _sign_in_refused)
 sign_in_per_address = _limit("LOGIN_LIMIT_PER_ADDRESS", _address, _sign_in_refused)

@@ -29,15 +29,21 @@ class DeclarationForm(BaseForm):
 
     declaration = RadioField(
         _l("Your declaration"),
-        choices=select_choices([("none", _l("I have no conflict of interest with this nomination")),
-                                ("conflict", _l("I have a conflict of interest with this nomination"))]),
+        choices=select_choices(
+            [
+                ("none", _l("I have no conflict of interest with this nomination")),
+                ("conflict", _l("I have a conflict of interest with this nomination")),
+            ]
+        ),
         validators=[DataRequired(message=_l("Choose one of the two."))],
     )
     reason = TextAreaField(
         _l("The conflict, briefly"),
         validators=[Length(max=2000)],  # no Optional(): it would stop validate_reason on an empty reason
-        description=_l("Required if you have a conflict, e.g. “I advised this city on the project in 2023.” "
-                       "Only the secretariat sees it."),
+        description=_l(
+            "Required if you have a conflict, e.g. “I advised this city on the project in 2023.” "
+            "Only the secretariat sees it."
+        ),
         render_kw={"rows": 3},
     )
     submit = SubmitField(_l("Confirm my declaration"))
@@ -56,8 +62,13 @@ class VoteForm(BaseForm):
 
     vote = RadioField(
         _l("Your vote"),
-        choices=select_choices([(Vote.APPROVE.value, _l("Approve")), (Vote.REJECT.value, _l("Reject")),
-                                (Vote.ABSTAIN.value, _l("Abstain"))]),
+        choices=select_choices(
+            [
+                (Vote.APPROVE.value, _l("Approve")),
+                (Vote.REJECT.value, _l("Reject")),
+                (Vote.ABSTAIN.value, _l("Abstain")),
+            ]
+        ),
         validators=[DataRequired(message=_l("Choose approve, reject or abstain."))],
     )
     submit = SubmitField(_l("Cast my vote"))
@@ -105,17 +116,23 @@ class ScoreSheetForm(BaseForm):
                 self.score_field(criterion_id).errors = [*self.score_field(criterion_id).errors, message]
 
 
-def score_sheet_form(criteria: list[Criterion], scales: list[Scale], sheet: ScoreSheet | None,
-                     formdata=None) -> ScoreSheetForm:
+def score_sheet_form(
+    criteria: list[Criterion], scales: list[Scale], sheet: ScoreSheet | None, formdata=None
+) -> ScoreSheetForm:
     """Build the score sheet of a rubric: from what was posted, else from the saved sheet."""
     attributes: dict[str, object] = {"criterion_ids": [c.id for c in criteria]}
     for criterion, scale in zip(criteria, scales, strict=True):
         choices = [("", _l("Not scored"))] + [(score_text(v), score_text(v)) for v in scale.choices()]
         attributes[f"score_{criterion.id}"] = SelectField(
-            _l("Score"), choices=select_choices(choices), validate_choice=False, validators=[Optional()],
+            _l("Score"),
+            choices=select_choices(choices),
+            validate_choice=False,
+            validators=[Optional()],
         )
         attributes[f"comment_{criterion.id}"] = TextAreaField(
-            _l("Comment (optional)"), validators=[Optional(), Length(max=MAX_COMMENT_CHARS)], render_kw={"rows": 2},
+            _l("Comment (optional)"),
+            validators=[Optional(), Length(max=MAX_COMMENT_CHARS)],
+            render_kw={"rows": 2},
         )
     form_class = type("RubricScoreSheetForm", (ScoreSheetForm,), attributes)
     if formdata is not None:

@@ -71,8 +71,13 @@ def _back(assignment: Assignment):
 def index():
     """List the judge's assignments by round and category, with progress and the next one to score."""
     work = service.judge_work(current_user)
-    return render_template("judging/assignment_list.html", work=work, next_up=service.next_to_score(work),
-                           zone=_zone(), time_left=time_left)
+    return render_template(
+        "judging/assignment_list.html",
+        work=work,
+        next_up=service.next_to_score(work),
+        zone=_zone(),
+        time_left=time_left,
+    )
 
 
 @bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
@@ -127,8 +132,10 @@ def _score(assignment: Assignment):
                 return _back(assignment)
             else:
                 if submit:
-                    flash(_("Your scores for %(ref)s are submitted. Thank you!", ref=assignment.nomination.reference),
-                          "success")
+                    flash(
+                        _("Your scores for %(ref)s are submitted. Thank you!", ref=assignment.nomination.reference),
+                        "success",
+                    )
                     return redirect(url_for("judging.index"))
                 flash(_("Draft saved. You can come back to it until the round closes."), "success")
                 return _back(assignment)
@@ -138,18 +145,33 @@ def _score(assignment: Assignment):
 
 
 def _render_sheet(assignment: Assignment, criteria, scales, form):
-    return _render("judging/score_sheet.html", assignment, form=form, criteria=criteria,
-                   shares=service.weight_shares_of(criteria), scales={s.criterion_id: s for s in scales},
-                   summary=service.sheet_summary(assignment),
-                   saved={s.criterion_id: s for s in (assignment.sheet.scores if assignment.sheet else [])},
-                   refusal=service.scoring_refusal(assignment, current_user))
+    return _render(
+        "judging/score_sheet.html",
+        assignment,
+        form=form,
+        criteria=criteria,
+        shares=service.weight_shares_of(criteria),
+        scales={s.criterion_id: s for s in scales},
+        summary=service.sheet_summary(assignment),
+        saved={s.criterion_id: s for s in (assignment.sheet.scores if assignment.sheet else [])},
+        refusal=service.scoring_refusal(assignment, current_user),
+    )
 
 
 def _render(template: str, assignment: Assignment, **context):
     nomination = assignment.nomination
-    return render_template(template, assignment=assignment, round=assignment.round, nomination=nomination,
-                           specs=fields_for(nomination.category.kind), status=service.status_of(assignment),
-                           zone=_zone(), time_left=time_left, score_text=score_text, **context)
+    return render_template(
+        template,
+        assignment=assignment,
+        round=assignment.round,
+        nomination=nomination,
+        specs=fields_for(nomination.category.kind),
+        status=service.status_of(assignment),
+        zone=_zone(),
+        time_left=time_left,
+        score_text=score_text,
+        **context,
+    )
 
 
 @bp.route("/assignments/<int:assignment_id>/autosave", methods=["POST"])
@@ -161,13 +183,13 @@ def autosave(assignment_id: int):
     form = score_sheet_form(criteria, service.scales_of(criteria), assignment.sheet, request.form)
     if not form.validate():
         errors = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
-        return jsonify(saved=False, message=_("Some comments are too long. Nothing was saved."),
-                       fields=errors), 422
+        return jsonify(saved=False, message=_("Some comments are too long. Nothing was saved."), fields=errors), 422
     try:
         sheet = service.save_sheet(assignment, current_user, form.to_input(), submit=False)
     except service.ScoresRefused as refused:
-        return jsonify(saved=False, message=str(refused.message),
-                       errors={str(k): str(v) for k, v in refused.errors.items()}), 422
+        return jsonify(
+            saved=False, message=str(refused.message), errors={str(k): str(v) for k, v in refused.errors.items()}
+        ), 422
     except service.StaleSheet as stale:
         return jsonify(saved=False, stale=True, message=str(stale.message)), 409
     except NotAllowed as refusal:
@@ -176,9 +198,15 @@ def autosave(assignment_id: int):
         return jsonify(saved=False, message=str(error.message)), 409
     summary = service.sheet_summary(assignment)
     local_time = sheet.saved_at.astimezone(ZoneInfo(_zone())).strftime("%H:%M")
-    return jsonify(saved=True, version=sheet.version, total=round(summary.value, 1), scored=summary.scored,
-                   criteria=summary.criteria, saved_at=sheet.saved_at.isoformat(),
-                   status=_("Saved at %(time)s", time=local_time))
+    return jsonify(
+        saved=True,
+        version=sheet.version,
+        total=round(summary.value, 1),
+        scored=summary.scored,
+        criteria=summary.criteria,
+        saved_at=sheet.saved_at.isoformat(),
+        status=_("Saved at %(time)s", time=local_time),
+    )
 
 
 @bp.route("/assignments/<int:assignment_id>/declaration", methods=["POST"])
@@ -195,8 +223,13 @@ def declare(assignment_id: int):
         flash(str(error.message), "danger")
     else:
         if form.has_conflict:
-            flash(_("Your conflict of interest is recorded and you are recused from this nomination. "
-                    "The secretariat will ask another judge."), "info")
+            flash(
+                _(
+                    "Your conflict of interest is recorded and you are recused from this nomination. "
+                    "The secretariat will ask another judge."
+                ),
+                "info",
+            )
         else:
             flash(_("Thank you. You can now score this nomination."), "success")
     return _back(assignment)
@@ -220,7 +253,6 @@ def vote(assignment_id: int):
     return _back(assignment)
 
 
-
 # --- scoring offline in Excel -----------------------------------------------------------------------
 
 
@@ -239,8 +271,9 @@ def offline_workbook(round_id: int):
     round_ = _offline_round(round_id)
     data = imports.score_workbook(current_user, round_, lambda moment: format_in_zone(moment, _zone()))
     name = f"{round_.edition.slug}-{round_.name}-scores".replace(" ", "-").lower()
-    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"{name}.xlsx", mimetype=imports.XLSX,
-                     max_age=0)
+    return send_file(
+        io.BytesIO(data), as_attachment=True, download_name=f"{name}.xlsx", mimetype=imports.XLSX, max_age=0
+    )
 
 
 @bp.route("/rounds/<int:round_id>/offline", methods=["GET", "POST"])
@@ -258,8 +291,15 @@ def offline_upload(round_id: int):
         except ServiceError as error:
             flash(str(error.message), "danger")
         else:
-            flash(_("Workbook uploaded. Submitted: %(submitted)d; saved as drafts: %(saved)d; declarations "
-                    "recorded: %(declared)d.", submitted=result.created, saved=result.updated,
-                    declared=len(result.details)), "success")
+            flash(
+                _(
+                    "Workbook uploaded. Submitted: %(submitted)d; saved as drafts: %(saved)d; declarations "
+                    "recorded: %(declared)d.",
+                    submitted=result.created,
+                    saved=result.updated,
+                    declared=len(result.details),
+                ),
+                "success",
+            )
             return redirect(url_for("judging.index"))
     return render_template("judging/offline.html", round=round_, form=form, problems=problems, zone=_zone())

@@ -26,8 +26,12 @@ def index():
             return redirect(url_for("nominations.index"))
         if current_user.is_judge:
             return redirect(url_for("judging.index"))
-        return render_template("errors/error.html", code=403, title=_("No role yet"),
-                               message=_("Your account has no role yet. Ask the secretariat."))
+        return render_template(
+            "errors/error.html",
+            code=403,
+            title=_("No role yet"),
+            message=_("Your account has no role yet. Ask the secretariat."),
+        )
     editions = db.session.scalars(sa.select(Edition).order_by(Edition.year.desc()).limit(3)).all()
     return render_template("main/index.html", editions=editions, edition=current_edition())
 

@@ -22,9 +22,7 @@ class AuditEvent(db.Model):
     target_type: Mapped[str] = mapped_column(sa.String(40))
     target_id: Mapped[int | None]
     edition_id: Mapped[int | None] = mapped_column(sa.ForeignKey("edition.id", ondelete="SET NULL"), index=True)
-    nomination_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("nomination.id", ondelete="SET NULL"), index=True
-    )
+    nomination_id: Mapped[int | None] = mapped_column(sa.ForeignKey("nomination.id", ondelete="SET NULL"), index=True)
     summary: Mapped[str] = mapped_column(sa.String(500), default="")
     details: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     ip_address: Mapped[str | None] = mapped_column(sa.String(45))

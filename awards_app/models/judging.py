@@ -168,8 +168,9 @@ class Assignment(db.Model):
     round: Mapped[Round] = relationship()
     nomination: Mapped[Nomination] = relationship()
     judge: Mapped[User] = relationship(foreign_keys=[judge_id])
-    sheet: Mapped[ScoreSheet | None] = relationship(back_populates="assignment", cascade="all, delete-orphan",
-                                                    uselist=False)
+    sheet: Mapped[ScoreSheet | None] = relationship(
+        back_populates="assignment", cascade="all, delete-orphan", uselist=False
+    )
 
     def belongs_to(self, user: User) -> bool:
         """Only the assigned judge works on an assignment; the secretariat has its own pages."""
@@ -210,8 +211,7 @@ class ScoreSheet(db.Model):
     version: Mapped[int] = mapped_column(default=0)
 
     assignment: Mapped[Assignment] = relationship(back_populates="sheet")
-    scores: Mapped[list[Score]] = relationship(back_populates="sheet", cascade="all, delete-orphan",
-                                               lazy="selectin")
+    scores: Mapped[list[Score]] = relationship(back_populates="sheet", cascade="all, delete-orphan", lazy="selectin")
 
 
 class Score(db.Model):

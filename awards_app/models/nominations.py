@@ -78,11 +78,7 @@ class Nomination(db.Model):
     # --- permissions: the one place that says who may do what with a nomination -----------------
 
     def belongs_to(self, user: User) -> bool:
-        return (
-            user.is_authenticated
-            and user.is_applicant
-            and user.organisation_id == self.organisation_id
-        )
+        return user.is_authenticated and user.is_applicant and user.organisation_id == self.organisation_id
 
     def can_view(self, user: User) -> bool:
         """The applicant's organisation and the secretariat see a nomination; judges only while assigned to it
@@ -97,18 +93,13 @@ class Nomination(db.Model):
         """Whether the user has an assignment for this nomination and no conflict of interest with it."""
         from .judging import Assignment, Conflict
 
-        assigned = sa.select(Assignment.id).where(Assignment.nomination_id == self.id,
-                                                  Assignment.judge_id == user.id)
+        assigned = sa.select(Assignment.id).where(Assignment.nomination_id == self.id, Assignment.judge_id == user.id)
         recused = sa.select(Conflict.id).where(Conflict.nomination_id == self.id, Conflict.judge_id == user.id)
         return bool(db.session.scalar(sa.select(sa.exists(assigned) & ~sa.exists(recused))))
 
     def can_edit(self, user: User, now: datetime | None = None) -> bool:
         """Only the owning organisation edits, only a draft, only while the call is open."""
-        return (
-            self.belongs_to(user)
-            and self.status is NominationStatus.DRAFT
-            and self.edition.is_open(now)
-        )
+        return self.belongs_to(user) and self.status is NominationStatus.DRAFT and self.edition.is_open(now)
 
     def can_submit(self, user: User, now: datetime | None = None) -> bool:
         return self.can_edit(user, now)

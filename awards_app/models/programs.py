@@ -100,7 +100,9 @@ class Category(db.Model):
 
     edition: Mapped[Edition] = relationship(back_populates="categories")
     tiers: Mapped[list[AwardTier]] = relationship(
-        back_populates="category", order_by="AwardTier.position", cascade="all, delete-orphan",
+        back_populates="category",
+        order_by="AwardTier.position",
+        cascade="all, delete-orphan",
         lazy="selectin",
     )
     nominations: Mapped[list[Nomination]] = relationship(back_populates="category")

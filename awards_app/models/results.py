@@ -37,7 +37,8 @@ class UncertaintyFit(db.Model):
     data_sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
     status: Mapped[FitStatus] = mapped_column(
         sa.Enum(FitStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
-        default=FitStatus.QUEUED)
+        default=FitStatus.QUEUED,
+    )
     progress: Mapped[int] = mapped_column(default=0)
     stage: Mapped[str] = mapped_column(sa.String(40), default="")
     message: Mapped[str] = mapped_column(sa.Text, default="")

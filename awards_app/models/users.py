@@ -40,8 +40,7 @@ class Organisation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200), index=True)
     type: Mapped[OrganisationType] = mapped_column(
-        sa.Enum(OrganisationType, native_enum=False, length=20,
-                values_callable=lambda e: [m.value for m in e])
+        sa.Enum(OrganisationType, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
     )
     country_code: Mapped[str] = mapped_column(sa.String(2), index=True)
     city: Mapped[str] = mapped_column(sa.String(120))

@@ -54,8 +54,13 @@ def entry_form_class(kind: CategoryKind) -> type[EntryFormBase]:
             render_kw["rows"] = 3
             field = TextAreaField(spec.label, validators, description=spec.help, render_kw=render_kw)
         elif spec.widget == "choice":
-            field = SelectField(spec.label, choices=select_choices([("", _l("Choose…")), *spec.choices]),
-                                validators=[Optional()], description=spec.help, validate_choice=True)
+            field = SelectField(
+                spec.label,
+                choices=select_choices([("", _l("Choose…")), *spec.choices]),
+                validators=[Optional()],
+                description=spec.help,
+                validate_choice=True,
+            )
         elif spec.widget == "date":
             render_kw["type"] = "date"
             render_kw["placeholder"] = "YYYY-MM-DD"
@@ -77,8 +82,9 @@ def entry_form_class(kind: CategoryKind) -> type[EntryFormBase]:
 
 class WithdrawForm(BaseForm):
     reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=500)])
-    confirm = BooleanField(_l("Yes, withdraw this nomination"),
-                           validators=[DataRequired(message=_l("Tick the box to confirm."))])
+    confirm = BooleanField(
+        _l("Yes, withdraw this nomination"), validators=[DataRequired(message=_l("Tick the box to confirm."))]
+    )
     submit = SubmitField(_l("Withdraw"))
 
 

@@ -45,8 +45,14 @@ def index():
         sa.select(Edition).order_by(Edition.year.desc()).options(selectinload(Edition.categories))
     ).all()
     openings = [
-        (edition, [(category, service.entry_refusal(category, current_user)) for category in edition.categories
-                   if category.eligible_types])
+        (
+            edition,
+            [
+                (category, service.entry_refusal(category, current_user))
+                for category in edition.categories
+                if category.eligible_types
+            ],
+        )
         for edition in editions
         if edition.is_open()
     ]
@@ -89,16 +95,25 @@ def edit(nomination_id: int):
             flash(str(service.edit_refusal(nomination, current_user)), "danger")
         return redirect(url_for("nominations.view", nomination_id=nomination.id))
     form_class = entry_form_class(nomination.category.kind)
-    form = form_class() if request.method == "POST" else \
-        form_class(data={**(nomination.answers or {}), "version": str(nomination.version)})
+    form = (
+        form_class()
+        if request.method == "POST"
+        else form_class(data={**(nomination.answers or {}), "version": str(nomination.version)})
+    )
     if form.validate_on_submit():
         try:
             service.save_draft(nomination, current_user, form.answers(), form.opened_version())
         except service.StaleNomination as stale:
             # Keep what was typed on the page. Saving it again now is a conscious choice to replace the other change.
-            flash(str(stale.message) + " " + _("Your text is still below: save again to replace the other change "
-                                                "with it, or open the nomination anew to see that change first."),
-                  "danger")
+            flash(
+                str(stale.message)
+                + " "
+                + _(
+                    "Your text is still below: save again to replace the other change "
+                    "with it, or open the nomination anew to see that change first."
+                ),
+                "danger",
+            )
             form.version.data = str(db.session.get(Nomination, nomination.id).version)
             return _render_form(form, nomination.category, nomination), 409
         except ServiceError as error:
@@ -111,8 +126,14 @@ def edit(nomination_id: int):
 
 
 def _render_form(form, category: Category, nomination: Nomination | None):
-    return render_template("nominations/nomination_form.html", form=form, category=category,
-                           nomination=nomination, specs=fields_for(category.kind), delete_form=DeleteForm())
+    return render_template(
+        "nominations/nomination_form.html",
+        form=form,
+        category=category,
+        nomination=nomination,
+        specs=fields_for(category.kind),
+        delete_form=DeleteForm(),
+    )
 
 
 def _after_save(nomination: Nomination, form, created: bool = False):
@@ -164,9 +185,13 @@ def view(nomination_id: int):
         if assignment is not None:
             return redirect(url_for("judging.assignment", assignment_id=assignment.id))
         abort(403)
-    return render_template("nominations/nomination_view.html", nomination=nomination,
-                           specs=fields_for(nomination.category.kind), withdraw_form=WithdrawForm(),
-                           award=published_award(nomination))
+    return render_template(
+        "nominations/nomination_view.html",
+        nomination=nomination,
+        specs=fields_for(nomination.category.kind),
+        withdraw_form=WithdrawForm(),
+        award=published_award(nomination),
+    )
 
 
 @bp.route("/<int:nomination_id>/withdraw", methods=["POST"])
@@ -223,7 +248,8 @@ def download(nomination_id: int, attachment_id: int):
     if not path.exists():
         current_app.logger.error("attachment %s is missing its file", attachment.id)
         abort(404)
-    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                         download_name=attachment.original_name, max_age=0)
+    response = send_file(
+        path, mimetype=attachment.content_type, as_attachment=True, download_name=attachment.original_name, max_age=0
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -45,37 +45,71 @@ def finite(form, field) -> None:
 
 
 class RoundForm(BaseForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)],
-                       description=_l("e.g. Online evaluation, Finalists, Final committee"))
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(), Length(max=120)],
+        description=_l("e.g. Online evaluation, Finalists, Final committee"),
+    )
     opens_at = DateTimeLocalField(_l("Opens"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
     closes_at = DateTimeLocalField(_l("Closes"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
-    categories = MultiCheckboxField(_l("Categories judged"), coerce=int,
-                                    validators=[DataRequired(message=_l("Choose at least one category."))])
-    judges_per_nomination = IntegerField(_l("Judges per nomination"), default=3,
-                                         validators=[InputRequired(), NumberRange(min=1, max=50)])
-    max_load = IntegerField(_l("Most nominations per judge"), validators=[Optional(), NumberRange(min=1, max=1000)],
-                            description=_l("For automatic assignment; leave empty for no limit."))
-    mode = SelectField(_l("Decision mode"), default=RoundMode.SCORING.value,
-                       choices=select_choices([(RoundMode.SCORING.value, _l("Judges score a weighted rubric")),
-                                               (RoundMode.COMMITTEE.value,
-                                                _l("Committee vote (Mayor's commendations)"))]))
-    ranking_method = SelectField(_l("Ranking by"), default="mean", choices=select_choices([
-        ("mean", _l("Mean of the judges' totals")), ("median", _l("Median")),
-        ("trimmed", _l("Trimmed mean (with 5 or more judges)")),
-        ("normalised", _l("Normalised (each judge's severity evened out)"))]))
-    disagreement_threshold = DecimalField(_l("Disagreement flag at a spread (SD) of"), default=DEFAULT_DISAGREEMENT,
-                                          places=1, validators=[InputRequired(), finite, NumberRange(min=0, max=100)])
-    shortlist_count = IntegerField(_l("Places that go on to the next round"),
-                                   validators=[Optional(), NumberRange(min=1, max=1000)],
-                                   description=_l("Per category; the ranking watches this cut. Leave empty when the "
-                                                  "round shortlists nothing."))
-    same_country_conflict = BooleanField(_l("Never assign a judge a nomination from their own country"),
-                                         default=True)
-    confirm_decision = BooleanField(_l("I understand that judges have submitted scores in this round, and change "
-                                       "how it ranks or where its cuts fall anyway (recorded in the audit trail)"))
-    quorum = DecimalField(_l("Quorum (committee rounds)"), default=Decimal("0.5"), places=3,
-                          validators=[InputRequired(), finite, NumberRange(min=0, max=Decimal("0.99"))],
-                          description=_l("More than this share of the committee must vote; 0.5 is a majority."))
+    categories = MultiCheckboxField(
+        _l("Categories judged"), coerce=int, validators=[DataRequired(message=_l("Choose at least one category."))]
+    )
+    judges_per_nomination = IntegerField(
+        _l("Judges per nomination"), default=3, validators=[InputRequired(), NumberRange(min=1, max=50)]
+    )
+    max_load = IntegerField(
+        _l("Most nominations per judge"),
+        validators=[Optional(), NumberRange(min=1, max=1000)],
+        description=_l("For automatic assignment; leave empty for no limit."),
+    )
+    mode = SelectField(
+        _l("Decision mode"),
+        default=RoundMode.SCORING.value,
+        choices=select_choices(
+            [
+                (RoundMode.SCORING.value, _l("Judges score a weighted rubric")),
+                (RoundMode.COMMITTEE.value, _l("Committee vote (Mayor's commendations)")),
+            ]
+        ),
+    )
+    ranking_method = SelectField(
+        _l("Ranking by"),
+        default="mean",
+        choices=select_choices(
+            [
+                ("mean", _l("Mean of the judges' totals")),
+                ("median", _l("Median")),
+                ("trimmed", _l("Trimmed mean (with 5 or more judges)")),
+                ("normalised", _l("Normalised (each judge's severity evened out)")),
+            ]
+        ),
+    )
+    disagreement_threshold = DecimalField(
+        _l("Disagreement flag at a spread (SD) of"),
+        default=DEFAULT_DISAGREEMENT,
+        places=1,
+        validators=[InputRequired(), finite, NumberRange(min=0, max=100)],
+    )
+    shortlist_count = IntegerField(
+        _l("Places that go on to the next round"),
+        validators=[Optional(), NumberRange(min=1, max=1000)],
+        description=_l("Per category; the ranking watches this cut. Leave empty when the round shortlists nothing."),
+    )
+    same_country_conflict = BooleanField(_l("Never assign a judge a nomination from their own country"), default=True)
+    confirm_decision = BooleanField(
+        _l(
+            "I understand that judges have submitted scores in this round, and change "
+            "how it ranks or where its cuts fall anyway (recorded in the audit trail)"
+        )
+    )
+    quorum = DecimalField(
+        _l("Quorum (committee rounds)"),
+        default=Decimal("0.5"),
+        places=3,
+        validators=[InputRequired(), finite, NumberRange(min=0, max=Decimal("0.99"))],
+        description=_l("More than this share of the committee must vote; 0.5 is a majority."),
+    )
     submit = SubmitField(_l("Save round"))
 
     def __init__(self, edition, *args, **kwargs) -> None:
@@ -94,12 +128,18 @@ class RoundForm(BaseForm):
     def to_input(self) -> RoundInput:
         zone = ZoneInfo(self.edition.time_zone)
         return RoundInput(
-            name=self.name.data.strip(), opens_at=self.opens_at.data.replace(tzinfo=zone),
-            closes_at=self.closes_at.data.replace(tzinfo=zone), category_ids=list(self.categories.data),
-            judges_per_nomination=self.judges_per_nomination.data, mode=RoundMode(self.mode.data),
-            same_country_conflict=bool(self.same_country_conflict.data), quorum=self.quorum.data,
-            max_load=self.max_load.data, ranking_method=self.ranking_method.data,
-            disagreement_threshold=self.disagreement_threshold.data, shortlist_count=self.shortlist_count.data,
+            name=self.name.data.strip(),
+            opens_at=self.opens_at.data.replace(tzinfo=zone),
+            closes_at=self.closes_at.data.replace(tzinfo=zone),
+            category_ids=list(self.categories.data),
+            judges_per_nomination=self.judges_per_nomination.data,
+            mode=RoundMode(self.mode.data),
+            same_country_conflict=bool(self.same_country_conflict.data),
+            quorum=self.quorum.data,
+            max_load=self.max_load.data,
+            ranking_method=self.ranking_method.data,
+            disagreement_threshold=self.disagreement_threshold.data,
+            shortlist_count=self.shortlist_count.data,
         )
 
     def fill_from(self, round_) -> None:
@@ -125,18 +165,25 @@ class CriterionForm(Form):
     guidance_en = TextAreaField(_l("Guidance for judges"), validators=[Optional(), Length(max=4000)])
     guidance_ko = TextAreaField(_l("Guidance (Korean)"), validators=[Optional(), Length(max=4000)])
     weight = DecimalField(_l("Weight"), validators=[Optional(), finite, NumberRange(min=Decimal("0.001"), max=1000)])
-    min_score = DecimalField(_l("Lowest"), default=Decimal(1), validators=[Optional(), finite, NumberRange(min=-1000,
-                                                                                                 max=1000)])
-    max_score = DecimalField(_l("Highest"), default=Decimal(10), validators=[Optional(), finite, NumberRange(min=-1000,
-                                                                                                  max=1000)])
-    step = SelectField(_l("Step"), default="1", choices=select_choices([("1", _l("Whole points")),
-                                                                        ("0.5", _l("Half points"))]))
+    min_score = DecimalField(
+        _l("Lowest"), default=Decimal(1), validators=[Optional(), finite, NumberRange(min=-1000, max=1000)]
+    )
+    max_score = DecimalField(
+        _l("Highest"), default=Decimal(10), validators=[Optional(), finite, NumberRange(min=-1000, max=1000)]
+    )
+    step = SelectField(
+        _l("Step"), default="1", choices=select_choices([("1", _l("Whole points")), ("0.5", _l("Half points"))])
+    )
 
 
 class RubricForm(BaseForm):
     criteria = FieldList(FormField(CriterionForm), min_entries=1, max_entries=30)
-    confirm_reopen = BooleanField(_l("I understand that judges have submitted scores against this rubric, and "
-                                     "change it anyway (recorded in the audit trail)"))
+    confirm_reopen = BooleanField(
+        _l(
+            "I understand that judges have submitted scores against this rubric, and "
+            "change it anyway (recorded in the audit trail)"
+        )
+    )
     submit = SubmitField(_l("Save rubric"))
     # The rubric's fingerprint when the page was opened (optimistic locking between secretariat members).
     opened = HiddenField(validators=[Optional(), Length(max=64)])
@@ -153,10 +200,19 @@ class RubricForm(BaseForm):
         while len(self.criteria):
             self.criteria.pop_entry()
         for c in criteria:
-            self.criteria.append_entry({"criterion_id": str(c.id), "name_en": c.name_en, "name_ko": c.name_ko,
-                                        "guidance_en": c.guidance_en, "guidance_ko": c.guidance_ko,
-                                        "weight": c.weight, "min_score": c.min_score, "max_score": c.max_score,
-                                        "step": format(Decimal(c.step).normalize(), "f")})
+            self.criteria.append_entry(
+                {
+                    "criterion_id": str(c.id),
+                    "name_en": c.name_en,
+                    "name_ko": c.name_ko,
+                    "guidance_en": c.guidance_en,
+                    "guidance_ko": c.guidance_ko,
+                    "weight": c.weight,
+                    "min_score": c.min_score,
+                    "max_score": c.max_score,
+                    "step": format(Decimal(c.step).normalize(), "f"),
+                }
+            )
         for _ in range(2):
             self.criteria.append_entry({"step": "1", "min_score": Decimal(1), "max_score": Decimal(10)})
 
@@ -166,28 +222,39 @@ class RubricForm(BaseForm):
             if not (entry.name_en.data or "").strip():
                 continue
             raw_id = (entry.criterion_id.data or "").strip()
-            rows.append(CriterionInput(
-                id=int(raw_id) if raw_id.isdigit() else None, name_en=entry.name_en.data.strip(),
-                name_ko=(entry.name_ko.data or "").strip(), guidance_en=(entry.guidance_en.data or "").strip(),
-                guidance_ko=(entry.guidance_ko.data or "").strip(), weight=entry.weight.data,
-                min_score=entry.min_score.data if entry.min_score.data is not None else Decimal(1),
-                max_score=entry.max_score.data if entry.max_score.data is not None else Decimal(10),
-                step=Decimal(entry.step.data or "1"),
-            ))
+            rows.append(
+                CriterionInput(
+                    id=int(raw_id) if raw_id.isdigit() else None,
+                    name_en=entry.name_en.data.strip(),
+                    name_ko=(entry.name_ko.data or "").strip(),
+                    guidance_en=(entry.guidance_en.data or "").strip(),
+                    guidance_ko=(entry.guidance_ko.data or "").strip(),
+                    weight=entry.weight.data,
+                    min_score=entry.min_score.data if entry.min_score.data is not None else Decimal(1),
+                    max_score=entry.max_score.data if entry.max_score.data is not None else Decimal(10),
+                    step=Decimal(entry.step.data or "1"),
+                )
+            )
         return rows
 
 
 class ManualAssignForm(BaseForm):
-    nominations = SelectMultipleField(_l("Nominations"), coerce=int,
-                                      validators=[DataRequired(message=_l("Choose at least one nomination."))])
-    judges = SelectMultipleField(_l("Judges"), coerce=int,
-                                 validators=[DataRequired(message=_l("Choose at least one judge."))])
+    nominations = SelectMultipleField(
+        _l("Nominations"), coerce=int, validators=[DataRequired(message=_l("Choose at least one nomination."))]
+    )
+    judges = SelectMultipleField(
+        _l("Judges"), coerce=int, validators=[DataRequired(message=_l("Choose at least one judge."))]
+    )
     submit = SubmitField(_l("Assign"))
 
 
 class AutoAssignForm(BaseForm):
-    seed = IntegerField(_l("Seed"), default=0, validators=[InputRequired(), NumberRange(min=0, max=2**31 - 1)],
-                        description=_l("The same seed and the same inputs give the same assignment."))
+    seed = IntegerField(
+        _l("Seed"),
+        default=0,
+        validators=[InputRequired(), NumberRange(min=0, max=2**31 - 1)],
+        description=_l("The same seed and the same inputs give the same assignment."),
+    )
     submit_auto = SubmitField(_l("Fill the gaps automatically"))
 
 
@@ -204,35 +271,44 @@ class ConflictForm(BaseForm):
 
 
 class AdvanceTopForm(BaseForm):
-    places = IntegerField(_l("Top places of each category"), default=10,
-                          validators=[InputRequired(), NumberRange(min=1, max=1000)])
+    places = IntegerField(
+        _l("Top places of each category"), default=10, validators=[InputRequired(), NumberRange(min=1, max=1000)]
+    )
     to_round = SelectField(_l("Into round"), coerce=int, validators=[InputRequired()])
     submit_top = SubmitField(_l("Advance the top places"))
 
 
 class AdvanceForm(BaseForm):
-    nominations = MultiCheckboxField(_l("Nominations"), coerce=int,
-                                     validators=[DataRequired(message=_l("Choose the nominations to advance."))])
+    nominations = MultiCheckboxField(
+        _l("Nominations"), coerce=int, validators=[DataRequired(message=_l("Choose the nominations to advance."))]
+    )
     to_round = SelectField(_l("Into round"), coerce=int, validators=[InputRequired()])
     submit = SubmitField(_l("Advance"))
 
 
 class OverrideForm(BaseForm):
     nomination = SelectField(_l("Nomination"), coerce=int, validators=[InputRequired()])
-    tier = SelectField(_l("Tier"), coerce=int, validators=[InputRequired()],
-                       description=_l("Choose “No award” to take an award away."))
+    tier = SelectField(
+        _l("Tier"), coerce=int, validators=[InputRequired()], description=_l("Choose “No award” to take an award away.")
+    )
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
     submit_override = SubmitField(_l("Override"))
 
 
 class PublishForm(BaseForm):
-    confirm = BooleanField(_l("I have checked what will be shown, and publish it"),
-                           validators=[DataRequired(message=_l("Tick the box to confirm publication."))])
+    confirm = BooleanField(
+        _l("I have checked what will be shown, and publish it"),
+        validators=[DataRequired(message=_l("Tick the box to confirm publication."))],
+    )
     submit_publish = SubmitField(_l("Publish the results"))
 
 
 class WithdrawForm(BaseForm):
-    reason = TextAreaField(_l("Why the publication is withdrawn"), validators=[DataRequired(), Length(max=2000)],
-                           description=_l("Recorded in the audit trail. Applicants no longer see a result until the "
-                                          "results are published again."))
+    reason = TextAreaField(
+        _l("Why the publication is withdrawn"),
+        validators=[DataRequired(), Length(max=2000)],
+        description=_l(
+            "Recorded in the audit trail. Applicants no longer see a result until the results are published again."
+        ),
+    )
     submit_withdraw = SubmitField(_l("Withdraw the publication"))

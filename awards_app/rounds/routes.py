@@ -42,10 +42,9 @@ def guard():
     """Every page here is for the secretariat alone."""
 
 
-
 def _edition() -> Edition:
     slug = request.args.get("edition")
-    edition = (db.session.scalar(sa.select(Edition).where(Edition.slug == slug)) if slug else current_edition())
+    edition = db.session.scalar(sa.select(Edition).where(Edition.slug == slug)) if slug else current_edition()
     if edition is None:
         abort(404)
     return edition
@@ -60,8 +59,12 @@ def round_list():
         return redirect(url_for("secretariat.edition_create"))
     edition = _edition()
     rounds = service.rounds_of(edition)
-    return render_template("rounds/round_list.html", edition=edition, rounds=rounds,
-                           progress={r.id: service.panel_progress(r)[0] for r in rounds})
+    return render_template(
+        "rounds/round_list.html",
+        edition=edition,
+        rounds=rounds,
+        progress={r.id: service.panel_progress(r)[0] for r in rounds},
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -90,8 +93,9 @@ def round_edit(round_id: int):
     locked_changes = None
     if form.validate_on_submit():
         try:
-            service.update_round(round_, form.to_input(), current_user,
-                                 confirm_decision=bool(form.confirm_decision.data))
+            service.update_round(
+                round_, form.to_input(), current_user, confirm_decision=bool(form.confirm_decision.data)
+            )
         except service.DecisionLocked as locked:
             flash(str(locked.message), "warning")
             locked_changes = locked.changes
@@ -100,9 +104,14 @@ def round_edit(round_id: int):
         else:
             flash(_("Round saved."), "success")
             return redirect(url_for("rounds.round_detail", round_id=round_.id))
-    return render_template("rounds/round_form.html", form=form, edition=round_.edition, round=round_,
-                           locked_changes=locked_changes,
-                           scores_in=service.round_has_submitted_scores(round_))
+    return render_template(
+        "rounds/round_form.html",
+        form=form,
+        edition=round_.edition,
+        round=round_,
+        locked_changes=locked_changes,
+        scores_in=service.round_has_submitted_scores(round_),
+    )
 
 
 @bp.route("/<int:round_id>")
@@ -119,11 +128,20 @@ def round_detail(round_id: int):
     top_form.to_round.choices = advance_form.to_round.choices
     rubrics = {c.id: service.criteria_of(round_, c) for c in round_.categories}
     locked = {c.id: service.rubric_locked(round_, c) for c in round_.categories}
-    return render_template("rounds/round_detail.html", round=round_, nominations=nominations,
-                           judges_progress=judges_progress, nominations_progress=nominations_progress,
-                           later=later, advance_form=advance_form, top_form=top_form, rubrics=rubrics,
-                           locked=locked, first=service.is_first_round(round_),
-                           unchecked_judges=service.judges_escaping_conflict_rules())
+    return render_template(
+        "rounds/round_detail.html",
+        round=round_,
+        nominations=nominations,
+        judges_progress=judges_progress,
+        nominations_progress=nominations_progress,
+        later=later,
+        advance_form=advance_form,
+        top_form=top_form,
+        rubrics=rubrics,
+        locked=locked,
+        first=service.is_first_round(round_),
+        unchecked_judges=service.judges_escaping_conflict_rules(),
+    )
 
 
 @bp.route("/<int:round_id>/rubrics/<int:category_id>", methods=["GET", "POST"])
@@ -140,12 +158,25 @@ def rubric_edit(round_id: int, category_id: int):
     locked = service.rubric_locked(round_, category)
     if form.validate_on_submit():
         try:
-            service.save_rubric(round_, category, form.to_input(), current_user,
-                                confirm_reopen=bool(form.confirm_reopen.data), opened=form.opened.data or None)
+            service.save_rubric(
+                round_,
+                category,
+                form.to_input(),
+                current_user,
+                confirm_reopen=bool(form.confirm_reopen.data),
+                opened=form.opened.data or None,
+            )
         except service.StaleRubric as stale:
             # The form keeps what this person typed; saving again now knowingly replaces the other version.
-            flash(str(stale.message) + " " + _("Your version is still below: save again to replace theirs with it, "
-                                                "or open the rubric anew to see their change first."), "danger")
+            flash(
+                str(stale.message)
+                + " "
+                + _(
+                    "Your version is still below: save again to replace theirs with it, "
+                    "or open the rubric anew to see their change first."
+                ),
+                "danger",
+            )
             form.opened.data = service.rubric_fingerprint(service.criteria_of(round_, category))
         except ServiceError as error:
             flash(str(error.message), "danger")
@@ -154,8 +185,15 @@ def rubric_edit(round_id: int, category_id: int):
             return redirect(url_for("rounds.round_detail", round_id=round_.id))
     criteria = service.criteria_of(round_, category)
     shares = service.weight_shares_of(criteria)
-    return render_template("rounds/rubric_form.html", form=form, round=round_, category=category, locked=locked,
-                           shares=shares, criteria=criteria)
+    return render_template(
+        "rounds/rubric_form.html",
+        form=form,
+        round=round_,
+        category=category,
+        locked=locked,
+        shares=shares,
+        criteria=criteria,
+    )
 
 
 # --- assignments ------------------------------------------------------------------------------------
@@ -178,9 +216,16 @@ def assignments(round_id: int):
     _, nominations_progress = service.panel_progress(round_)
     reassign = ReassignForm()
     reassign.judge.choices = [(j.id, j.name) for j in panel]
-    return render_template("rounds/assignments.html", round=round_, manual=manual, auto=auto,
-                           nominations_progress=nominations_progress, reassign=reassign, panel=panel,
-                           unchecked_judges=service.judges_escaping_conflict_rules(panel))
+    return render_template(
+        "rounds/assignments.html",
+        round=round_,
+        manual=manual,
+        auto=auto,
+        nominations_progress=nominations_progress,
+        reassign=reassign,
+        panel=panel,
+        unchecked_judges=service.judges_escaping_conflict_rules(panel),
+    )
 
 
 @bp.route("/<int:round_id>/assignments/manual", methods=["POST"])
@@ -200,8 +245,15 @@ def assign_manual(round_id: int):
     else:
         flash(_("%(n)d assignments added.", n=added), "success")
         for judge, nomination, reason in refused:
-            flash(_("%(judge)s was not assigned %(ref)s: %(reason)s.", judge=judge.name, ref=nomination.reference,
-                    reason=reason), "warning")
+            flash(
+                _(
+                    "%(judge)s was not assigned %(ref)s: %(reason)s.",
+                    judge=judge.name,
+                    ref=nomination.reference,
+                    reason=reason,
+                ),
+                "warning",
+            )
     return redirect(url_for("rounds.assignments", round_id=round_.id))
 
 
@@ -220,15 +272,22 @@ def assign_automatic(round_id: int):
         return redirect(url_for("rounds.assignments", round_id=round_.id))
     flash(_("%(n)d assignments added automatically.", n=result.added), "success")
     for nomination, missing, reason in result.shortfalls[:20]:
-        flash(_("%(ref)s still lacks %(n)d judge(s): %(reason)s.", ref=nomination.reference, n=missing,
-                reason=reason), "warning")
+        flash(
+            _("%(ref)s still lacks %(n)d judge(s): %(reason)s.", ref=nomination.reference, n=missing, reason=reason),
+            "warning",
+        )
     if len(result.shortfalls) > 20:
         flash(_("… and %(n)d more nominations are short of judges.", n=len(result.shortfalls) - 20), "warning")
     if result.unchecked_judges:
-        flash(_("The conflict rules could not check %(names)s: without a country or an organisation in their "
+        flash(
+            _(
+                "The conflict rules could not check %(names)s: without a country or an organisation in their "
                 "profile, nothing keeps them off their own country's or organisation's nominations. Complete their "
                 "profiles under People, then check their assignments.",
-                names=", ".join(j.name for j in result.unchecked_judges)), "warning")
+                names=", ".join(j.name for j in result.unchecked_judges),
+            ),
+            "warning",
+        )
     return redirect(url_for("rounds.assignments", round_id=round_.id))
 
 
@@ -261,8 +320,10 @@ def assignment_reassign(assignment_id: int):
     except ServiceError as error:
         flash(str(error.message), "danger")
     else:
-        flash(_("%(ref)s now goes to %(name)s.", ref=replacement.nomination.reference,
-                name=replacement.judge.name), "success")
+        flash(
+            _("%(ref)s now goes to %(name)s.", ref=replacement.nomination.reference, name=replacement.judge.name),
+            "success",
+        )
     return redirect(url_for("rounds.assignments", round_id=round_id))
 
 
@@ -275,8 +336,14 @@ def assignment_waive(assignment_id: int):
     except ServiceError as error:
         flash(str(error.message), "danger")
     else:
-        flash(_("%(ref)s: the sheet of %(name)s is waived.", ref=assignment.nomination.reference,
-                name=assignment.judge.name), "info")
+        flash(
+            _(
+                "%(ref)s: the sheet of %(name)s is waived.",
+                ref=assignment.nomination.reference,
+                name=assignment.judge.name,
+            ),
+            "info",
+        )
     return redirect(url_for("rounds.progress", round_id=assignment.round_id))
 
 
@@ -303,9 +370,15 @@ def progress(round_id: int):
     judges_progress, nominations_progress = service.panel_progress(round_)
     totals = service.judge_totals(round_) if round_.mode is RoundMode.SCORING else {}
     votes = service.vote_counts(round_) if round_.mode is RoundMode.COMMITTEE else {}
-    return render_template("rounds/progress.html", round=round_, judges_progress=judges_progress,
-                           nominations_progress=nominations_progress, totals=totals, votes=votes,
-                           late=service.is_late(round_))
+    return render_template(
+        "rounds/progress.html",
+        round=round_,
+        judges_progress=judges_progress,
+        nominations_progress=nominations_progress,
+        totals=totals,
+        votes=votes,
+        late=service.is_late(round_),
+    )
 
 
 @bp.route("/<int:round_id>/remind", methods=["POST"])
@@ -317,8 +390,10 @@ def remind(round_id: int):
     except ServiceError as error:
         flash(str(error.message), "danger")
     else:
-        flash(_("Reminders sent to %(n)d judge(s).", n=count) if count else _("Every judge is done: nobody to "
-                                                                                 "remind."), "success")
+        flash(
+            _("Reminders sent to %(n)d judge(s).", n=count) if count else _("Every judge is done: nobody to remind."),
+            "success",
+        )
     return redirect(url_for("rounds.progress", round_id=round_.id))
 
 
@@ -338,12 +413,19 @@ def conflicts(round_id: int):
         except ServiceError as error:
             flash(str(error.message), "danger")
         else:
-            flash(_("Conflict recorded: %(name)s is recused from %(ref)s.", name=judge.name,
-                    ref=nomination.reference), "success")
+            flash(
+                _("Conflict recorded: %(name)s is recused from %(ref)s.", name=judge.name, ref=nomination.reference),
+                "success",
+            )
             return redirect(url_for("rounds.conflicts", round_id=round_.id))
     ids = [n.id for n in nominations]
-    listed = db.session.scalars(sa.select(Conflict).where(Conflict.nomination_id.in_(ids))
-                                .order_by(Conflict.recorded_at.desc())).all() if ids else []
+    listed = (
+        db.session.scalars(
+            sa.select(Conflict).where(Conflict.nomination_id.in_(ids)).order_by(Conflict.recorded_at.desc())
+        ).all()
+        if ids
+        else []
+    )
     return render_template("rounds/conflicts.html", round=round_, form=form, conflicts=listed)
 
 
@@ -352,8 +434,7 @@ def advance_top(round_id: int):
     """Take the top places of each category, by this round's ranking, into a later round."""
     round_ = db.get_or_404(Round, round_id)
     form = AdvanceTopForm(prefix="top")
-    form.to_round.choices = [(r.id, r.name) for r in service.rounds_of(round_.edition)
-                             if r.position > round_.position]
+    form.to_round.choices = [(r.id, r.name) for r in service.rounds_of(round_.edition) if r.position > round_.position]
     if not form.validate_on_submit():
         flash(_("Give the number of places and the round they go to."), "danger")
         return redirect(url_for("rounds.round_detail", round_id=round_.id))
@@ -373,8 +454,7 @@ def advance(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     form = AdvanceForm()
     form.nominations.choices = [(n.id, n.reference or str(n.id)) for n in service.round_nominations(round_)]
-    form.to_round.choices = [(r.id, r.name) for r in service.rounds_of(round_.edition)
-                             if r.position > round_.position]
+    form.to_round.choices = [(r.id, r.name) for r in service.rounds_of(round_.edition) if r.position > round_.position]
     if not form.validate_on_submit():
         flash(_("Choose the nominations to advance and the round they go to."), "danger")
         return redirect(url_for("rounds.round_detail", round_id=round_.id))
@@ -397,15 +477,21 @@ def results(round_id: int):
     category = _results_category(round_, request.args.get("category", type=int))
     uncertainty_service.start_when_closed(round_)
     results = results_service.category_results(round_, category)
-    return render_template("rounds/results.html", round=round_, category=category, results=results,
-                           charts=results_service.charts_of(results),
-                           awards=results_service.awards_of(round_, category),
-                           tier_view=results_service.tier_view(round_, category, results),
-                           fit=uncertainty_service.fit_state(round_),
-                           expected={int(r.nomination_id): r for r in results.uncertainty.ranks.itertuples()}
-                           if results.uncertainty else {},
-                           award_cut=results_service.award_cut(category),
-                           override=_override_form(category, results))
+    return render_template(
+        "rounds/results.html",
+        round=round_,
+        category=category,
+        results=results,
+        charts=results_service.charts_of(results),
+        awards=results_service.awards_of(round_, category),
+        tier_view=results_service.tier_view(round_, category, results),
+        fit=uncertainty_service.fit_state(round_),
+        expected={int(r.nomination_id): r for r in results.uncertainty.ranks.itertuples()}
+        if results.uncertainty
+        else {},
+        award_cut=results_service.award_cut(category),
+        override=_override_form(category, results),
+    )
 
 
 @bp.route("/<int:round_id>/uncertainty", methods=["POST"])
@@ -428,9 +514,14 @@ def uncertainty_status(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     state = uncertainty_service.fit_state(round_)
     fit = state.fit
-    return jsonify(status=fit.status.value if fit else "none", progress=fit.progress if fit else 0,
-                   stage=fit.stage if fit else "", current=state.current, usable=state.usable,
-                   message=fit.message if fit else "")
+    return jsonify(
+        status=fit.status.value if fit else "none",
+        progress=fit.progress if fit else 0,
+        stage=fit.stage if fit else "",
+        current=state.current,
+        usable=state.usable,
+        message=fit.message if fit else "",
+    )
 
 
 def _results_category(round_: Round, category_id: int | None) -> Category:
@@ -441,10 +532,13 @@ def _results_category(round_: Round, category_id: int | None) -> Category:
 
 def _committee_override_form(round_: Round) -> OverrideForm:
     form = OverrideForm(prefix="override")
-    form.nomination.choices = [(line.nomination.id, f"{line.nomination.reference} · {line.nomination.title[:50]}")
-                               for line in committee.sitting(round_)]
-    form.tier.choices = [(0, _("No award"))] + [(t.id, f"{c.code} · {t.name(current_language())}")
-                                                for c in round_.categories for t in c.tiers]
+    form.nomination.choices = [
+        (line.nomination.id, f"{line.nomination.reference} · {line.nomination.title[:50]}")
+        for line in committee.sitting(round_)
+    ]
+    form.tier.choices = [(0, _("No award"))] + [
+        (t.id, f"{c.code} · {t.name(current_language())}") for c in round_.categories for t in c.tiers
+    ]
     return form
 
 
@@ -453,8 +547,15 @@ def _committee_results(round_: Round):
     form = _committee_override_form(round_)
     awards = {a.nomination_id: a for a in db.session.scalars(sa.select(Award).where(Award.round_id == round_.id))}
     plans = {c.id: committee.commendation_plan(round_, c) for c in round_.categories}
-    return render_template("rounds/committee_results.html", round=round_, lines=lines, awards=awards, plans=plans,
-                           override=form, rules=committee.RULES_IN_WORDS)
+    return render_template(
+        "rounds/committee_results.html",
+        round=round_,
+        lines=lines,
+        awards=awards,
+        plans=plans,
+        override=form,
+        rules=committee.RULES_IN_WORDS,
+    )
 
 
 @bp.route("/<int:round_id>/sitting/close", methods=["POST"])
@@ -485,8 +586,14 @@ def give_commendations(round_id: int):
     else:
         flash(ngettext("%(num)d commendation given.", "%(num)d commendations given.", given), "success")
         if held:
-            flash(ngettext("%(num)d place is left to the committee: see the list below.",
-                           "%(num)d places are left to the committee: see the list below.", held), "warning")
+            flash(
+                ngettext(
+                    "%(num)d place is left to the committee: see the list below.",
+                    "%(num)d places are left to the committee: see the list below.",
+                    held,
+                ),
+                "warning",
+            )
     return redirect(url_for("rounds.results", round_id=round_.id))
 
 
@@ -497,14 +604,20 @@ def sitting_minutes(round_id: int):
     if round_.mode is not RoundMode.COMMITTEE:
         abort(404)
     name = f"{round_.edition.slug}-{round_.name}-minutes".replace(" ", "-").lower()
-    return send_file(io.BytesIO(committee.minutes(round_).encode("utf-8")), as_attachment=True,
-                     download_name=f"{name}.txt", mimetype="text/plain; charset=utf-8", max_age=0)
+    return send_file(
+        io.BytesIO(committee.minutes(round_).encode("utf-8")),
+        as_attachment=True,
+        download_name=f"{name}.txt",
+        mimetype="text/plain; charset=utf-8",
+        max_age=0,
+    )
 
 
 def _override_form(category: Category, results) -> OverrideForm:
     form = OverrideForm(prefix="override")
-    form.nomination.choices = [(int(r.nomination_id), f"{r.rank}. {r.reference} · {r.title[:50]}")
-                               for r in results.ranking.itertuples()]
+    form.nomination.choices = [
+        (int(r.nomination_id), f"{r.rank}. {r.reference} · {r.title[:50]}") for r in results.ranking.itertuples()
+    ]
     form.tier.choices = [(0, _("No award"))] + [(t.id, t.name(current_language())) for t in category.tiers]
     return form
 
@@ -521,8 +634,14 @@ def assign_awards(round_id: int):
     else:
         flash(_("%(n)d awards given in rank order.", n=given), "success")
         if held:
-            flash(ngettext("%(num)d place is left to the committee: see the list below.",
-                           "%(num)d places are left to the committee: see the list below.", held), "warning")
+            flash(
+                ngettext(
+                    "%(num)d place is left to the committee: see the list below.",
+                    "%(num)d places are left to the committee: see the list below.",
+                    held,
+                ),
+                "warning",
+            )
     return redirect(url_for("rounds.results", round_id=round_.id, category=category.id))
 
 
@@ -540,8 +659,9 @@ def override_award(round_id: int):
         return redirect(url_for("rounds.results", round_id=round_.id, category=category.id))
     tier = next((t for t in category.tiers if t.id == form.tier.data), None)
     try:
-        results_service.override_award(round_, db.session.get(Nomination, form.nomination.data), tier,
-                                       form.reason.data, current_user)
+        results_service.override_award(
+            round_, db.session.get(Nomination, form.nomination.data), tier, form.reason.data, current_user
+        )
     except ServiceError as error:
         flash(str(error.message), "danger")
     else:
@@ -561,13 +681,24 @@ def publish(round_id: int):
         except ServiceError as error:
             flash(str(error.message), "danger")
         else:
-            flash(ngettext("The results are published; the applicants of %(num)d nomination are being told.",
-                           "The results are published; the applicants of %(num)d nominations are being told.",
-                           told), "success")
+            flash(
+                ngettext(
+                    "The results are published; the applicants of %(num)d nomination are being told.",
+                    "The results are published; the applicants of %(num)d nominations are being told.",
+                    told,
+                ),
+                "success",
+            )
             return redirect(url_for("rounds.results", round_id=round_.id))
-    return render_template("rounds/publish.html", round=round_, edition=edition, form=form,
-                           check=publication.check(edition), withdraw_form=WithdrawForm(),
-                           history=publication.history(edition))
+    return render_template(
+        "rounds/publish.html",
+        round=round_,
+        edition=edition,
+        form=form,
+        check=publication.check(edition),
+        withdraw_form=WithdrawForm(),
+        history=publication.history(edition),
+    )
 
 
 @bp.route("/<int:round_id>/results/withdraw", methods=["POST"])
@@ -583,8 +714,10 @@ def withdraw(round_id: int):
     except ServiceError as error:
         flash(str(error.message), "danger")
     else:
-        flash(_("The publication is withdrawn: applicants no longer see a result, and awards can change again."),
-              "warning")
+        flash(
+            _("The publication is withdrawn: applicants no longer see a result, and awards can change again."),
+            "warning",
+        )
     return redirect(url_for("rounds.publish", round_id=round_.id))
 
 
@@ -594,8 +727,13 @@ def results_workbook(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     data = results_service.round_workbook(round_)
     name = f"{round_.edition.slug}-{round_.name}".replace(" ", "-").lower()
-    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"{name}.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", max_age=0)
+    return send_file(
+        io.BytesIO(data),
+        as_attachment=True,
+        download_name=f"{name}.xlsx",
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        max_age=0,
+    )
 
 
 @bp.route("/<int:round_id>/rankings.csv")
@@ -603,5 +741,10 @@ def results_csv(round_id: int):
     """Download the round's rankings (the workbook's Rankings sheet) as CSV."""
     round_ = db.get_or_404(Round, round_id)
     name = f"{round_.edition.slug}-{round_.name}-rankings".replace(" ", "-").lower()
-    return send_file(io.BytesIO(results_service.rankings_csv(round_)), as_attachment=True,
-                     download_name=f"{name}.csv", mimetype="text/csv", max_age=0)
+    return send_file(
+        io.BytesIO(results_service.rankings_csv(round_)),
+        as_attachment=True,
+        download_name=f"{name}.csv",
+        mimetype="text/csv",
+        max_age=0,
+    )

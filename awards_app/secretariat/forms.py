@@ -46,25 +46,33 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class EditionForm(BaseForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)],
-                       description=_l("e.g. 4th Seoul Smart City Prize"))
+    name = StringField(
+        _l("Name"), validators=[DataRequired(), Length(max=200)], description=_l("e.g. 4th Seoul Smart City Prize")
+    )
     year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(min=2000, max=2100)])
     slug = StringField(
         _l("Short name"),
-        validators=[DataRequired(), Length(max=60),
-                    Regexp(r"^[a-z0-9][a-z0-9-]*$", message=_l("Lower-case letters, digits and hyphens only."))],
+        validators=[
+            DataRequired(),
+            Length(max=60),
+            Regexp(r"^[a-z0-9][a-z0-9-]*$", message=_l("Lower-case letters, digits and hyphens only.")),
+        ],
         description=_l("Used in addresses and exports, e.g. sscp-2026."),
     )
     reference_prefix = StringField(
-        _l("Reference prefix"), default="SSCP",
+        _l("Reference prefix"),
+        default="SSCP",
         validators=[DataRequired(), Regexp(r"^[A-Z]{2,10}$", message=_l("2 to 10 capital letters."))],
         description=_l("References read PREFIX-YEAR-CATEGORY-NUMBER, e.g. SSCP-2026-TI-007."),
     )
-    time_zone = SelectField(_l("Time zone"), default="Asia/Seoul", choices=select_choices((z, z) for z in TIME_ZONES),
-                            description=_l("Deadlines are enforced in this time zone."))
+    time_zone = SelectField(
+        _l("Time zone"),
+        default="Asia/Seoul",
+        choices=select_choices((z, z) for z in TIME_ZONES),
+        description=_l("Deadlines are enforced in this time zone."),
+    )
     opens_at = DateTimeLocalField(_l("Call opens"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
-    closes_at = DateTimeLocalField(_l("Call closes (deadline)"), format="%Y-%m-%dT%H:%M",
-                                   validators=[InputRequired()])
+    closes_at = DateTimeLocalField(_l("Call closes (deadline)"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
     submit = SubmitField(_l("Save edition"))
 
     def validate_opens_at(self, field) -> None:
@@ -78,9 +86,13 @@ class EditionForm(BaseForm):
     def to_input(self) -> EditionInput:
         zone = ZoneInfo(self.time_zone.data)
         return EditionInput(
-            name=self.name.data.strip(), year=self.year.data, slug=self.slug.data.strip(),
-            reference_prefix=self.reference_prefix.data, time_zone=self.time_zone.data,
-            opens_at=_aware(self.opens_at.data, zone), closes_at=_aware(self.closes_at.data, zone),
+            name=self.name.data.strip(),
+            year=self.year.data,
+            slug=self.slug.data.strip(),
+            reference_prefix=self.reference_prefix.data,
+            time_zone=self.time_zone.data,
+            opens_at=_aware(self.opens_at.data, zone),
+            closes_at=_aware(self.closes_at.data, zone),
         )
 
     def fill_from(self, edition) -> None:
@@ -120,18 +132,29 @@ class CategoryForm(BaseForm):
     )
     name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=200)])
     name_ko = StringField(_l("Name (Korean)"), validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Kind"), validators=[DataRequired()],
-                       description=_l("Decides the entry form: project, leadership or merit statement."))
-    eligible_types = MultiCheckboxField(_l("Who may enter"),
-                                        description=_l("None ticked: the category is not open to applicants."))
-    max_per_organisation = IntegerField(_l("Nominations per organisation, at most"), default=1,
-                                        validators=[InputRequired(), NumberRange(min=1, max=100)])
+    kind = SelectField(
+        _l("Kind"),
+        validators=[DataRequired()],
+        description=_l("Decides the entry form: project, leadership or merit statement."),
+    )
+    eligible_types = MultiCheckboxField(
+        _l("Who may enter"), description=_l("None ticked: the category is not open to applicants.")
+    )
+    max_per_organisation = IntegerField(
+        _l("Nominations per organisation, at most"),
+        default=1,
+        validators=[InputRequired(), NumberRange(min=1, max=100)],
+    )
     position = IntegerField(_l("Order"), default=0, validators=[InputRequired(), NumberRange(min=0, max=1000)])
     description_en = TextAreaField(_l("Description (English)"), validators=[Optional(), Length(max=4000)])
     description_ko = TextAreaField(_l("Description (Korean)"), validators=[Optional(), Length(max=4000)])
     tiers = FieldList(FormField(TierForm), min_entries=6, max_entries=20, label=_l("Award tiers"))
-    confirm_tiers = BooleanField(_l("I understand that judges have submitted scores in this category, and change its "
-                                    "tiers anyway (recorded in the audit trail)"))
+    confirm_tiers = BooleanField(
+        _l(
+            "I understand that judges have submitted scores in this category, and change its "
+            "tiers anyway (recorded in the audit trail)"
+        )
+    )
     submit = SubmitField(_l("Save category"))
 
     def __init__(self, *args, **kwargs) -> None:
@@ -143,49 +166,78 @@ class CategoryForm(BaseForm):
 
     def validate_tiers(self, field) -> None:
         for entry in field:
-            filled = [bool((entry.name_en.data or "").strip()), bool((entry.name_ko.data or "").strip()),
-                      bool(entry.count.data)]
+            filled = [
+                bool((entry.name_en.data or "").strip()),
+                bool((entry.name_ko.data or "").strip()),
+                bool(entry.count.data),
+            ]
             if any(filled) and not (filled[0] and filled[2]):
                 raise ValidationError(str(_l("Each award tier needs both a name and a number of awards.")))
 
     def to_input(self) -> CategoryInput:
         tiers = [
-            TierInput(t.name_en.data.strip(), (t.name_ko.data or "").strip(), t.count.data,
-                      tuple(t.eligible_types.data or ()), t.fill_order.data or 0)
+            TierInput(
+                t.name_en.data.strip(),
+                (t.name_ko.data or "").strip(),
+                t.count.data,
+                tuple(t.eligible_types.data or ()),
+                t.fill_order.data or 0,
+            )
             for t in self.tiers
             if (t.name_en.data or "").strip() and t.count.data
         ]
         return CategoryInput(
-            code=self.code.data.strip(), name_en=self.name_en.data.strip(), name_ko=self.name_ko.data.strip(),
-            kind=CategoryKind(self.kind.data), eligible_types=[OrganisationType(v) for v in self.eligible_types.data],
-            max_per_organisation=self.max_per_organisation.data, position=self.position.data,
+            code=self.code.data.strip(),
+            name_en=self.name_en.data.strip(),
+            name_ko=self.name_ko.data.strip(),
+            kind=CategoryKind(self.kind.data),
+            eligible_types=[OrganisationType(v) for v in self.eligible_types.data],
+            max_per_organisation=self.max_per_organisation.data,
+            position=self.position.data,
             description_en=(self.description_en.data or "").strip(),
-            description_ko=(self.description_ko.data or "").strip(), tiers=tiers,
+            description_ko=(self.description_ko.data or "").strip(),
+            tiers=tiers,
         )
 
     def fill_from(self, category) -> None:
-        for name in ("code", "name_en", "name_ko", "max_per_organisation", "position", "description_en",
-                     "description_ko"):
+        for name in (
+            "code",
+            "name_en",
+            "name_ko",
+            "max_per_organisation",
+            "position",
+            "description_en",
+            "description_ko",
+        ):
             self[name].data = getattr(category, name)
         self.kind.data = category.kind.value
         self.eligible_types.data = list(category.eligible_types or [])
         while len(self.tiers):
             self.tiers.pop_entry()
         for tier in category.tiers:
-            self.tiers.append_entry({"name_en": tier.name_en, "name_ko": tier.name_ko, "count": tier.count,
-                                     "eligible_types": list(tier.eligible_types or []),
-                                     "fill_order": tier.fill_order or None})
+            self.tiers.append_entry(
+                {
+                    "name_en": tier.name_en,
+                    "name_ko": tier.name_ko,
+                    "count": tier.count,
+                    "eligible_types": list(tier.eligible_types or []),
+                    "fill_order": tier.fill_order or None,
+                }
+            )
         while len(self.tiers) < max(6, len(category.tiers) + 2):
             self.tiers.append_entry()
 
 
 class ScreeningForm(BaseForm):
-    decision = RadioField(_l("Decision"),
-                          choices=select_choices([("eligible", _l("Eligible")), ("ineligible", _l("Ineligible"))]),
-                          validators=[DataRequired(message=_l("Choose eligible or ineligible."))])
+    decision = RadioField(
+        _l("Decision"),
+        choices=select_choices([("eligible", _l("Eligible")), ("ineligible", _l("Ineligible"))]),
+        validators=[DataRequired(message=_l("Choose eligible or ineligible."))],
+    )
     # No Optional() here: it would stop the chain before validate_reason checks an empty reason.
-    reason = TextAreaField(_l("Reason"), validators=[Length(max=2000)],
-                           description=_l("Required when ineligible; the applicant sees it."))
+    reason = TextAreaField(
+        _l("Reason"), validators=[Length(max=2000)], description=_l("Required when ineligible; the applicant sees it.")
+    )
     submit = SubmitField(_l("Record decision"))
     # The nomination's version when the page was opened: a decision taken on an older page is refused.
     version = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$")])
@@ -198,9 +250,11 @@ class ScreeningForm(BaseForm):
 class InviteForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     email = email_field()
-    roles = MultiCheckboxField(_l("Roles"), choices=select_choices([(Role.JUDGE.value, _l("Judge")),
-                                                                   (Role.SECRETARIAT.value, _l("Secretariat"))]),
-                               validators=[DataRequired(message=_l("Choose at least one role."))])
+    roles = MultiCheckboxField(
+        _l("Roles"),
+        choices=select_choices([(Role.JUDGE.value, _l("Judge")), (Role.SECRETARIAT.value, _l("Secretariat"))]),
+        validators=[DataRequired(message=_l("Choose at least one role."))],
+    )
     submit = SubmitField(_l("Send invitation"))
 
 
@@ -220,8 +274,9 @@ class NominationFilterForm(BaseForm):
     def __init__(self, edition, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         anyone = [("", _l("All"))]
-        self.category.choices = anyone + [(str(c.id), f"{c.code} · {c.name(current_language())}")
-                                          for c in edition.categories]
+        self.category.choices = anyone + [
+            (str(c.id), f"{c.code} · {c.name(current_language())}") for c in edition.categories
+        ]
         self.status.choices = anyone + [(s.value, STATUS_LABELS[s]) for s in NominationStatus]
         self.country.choices = anyone + country_choices(current_language())
         self.region.choices = anyone + [(r.value, label) for r, label in REGION_LABELS.items()]
@@ -233,13 +288,19 @@ class JudgeProfileForm(BaseForm):
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     title = StringField(_l("Job title"), validators=[Optional(), Length(max=120)], description=_l("e.g. Professor"))
-    affiliation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)],
-                              description=_l("Never assigned automatically to nominations of this organisation."))
+    affiliation = StringField(
+        _l("Organisation"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Never assigned automatically to nominations of this organisation."),
+    )
     country_code = SelectField(_l("Country"), validators=[Optional()])
     expertise = StringField(_l("Expertise"), validators=[Optional(), Length(max=500)])
     languages = StringField(_l("Languages"), validators=[Optional(), Length(max=200)])
-    time_zone = SelectField(_l("Time zone"), choices=select_choices((z, z) for z in TIME_ZONES),
-                            description=_l("Deadlines are shown in this time zone."))
+    time_zone = SelectField(
+        _l("Time zone"),
+        choices=select_choices((z, z) for z in TIME_ZONES),
+        description=_l("Deadlines are shown in this time zone."),
+    )
     submit = SubmitField(_l("Save profile"))
 
     def __init__(self, *args, **kwargs) -> None:

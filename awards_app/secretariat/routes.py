@@ -30,7 +30,6 @@ def guard():
     """Every page here is for the secretariat alone."""
 
 
-
 def _edition_from_args() -> Edition | None:
     slug = request.args.get("edition")
     if slug:
@@ -48,8 +47,14 @@ def dashboard():
     editions = db.session.scalars(sa.select(Edition).order_by(Edition.year.desc(), Edition.id.desc())).all()
     counts = nomination_service.status_counts(edition.id) if edition else {}
     to_screen = sum(n for (_category, status), n in counts.items() if status is NominationStatus.SUBMITTED)
-    return render_template("secretariat/dashboard.html", edition=edition, editions=editions, counts=counts,
-                           statuses=list(NominationStatus), to_screen=to_screen)
+    return render_template(
+        "secretariat/dashboard.html",
+        edition=edition,
+        editions=editions,
+        counts=counts,
+        statuses=list(NominationStatus),
+        to_screen=to_screen,
+    )
 
 
 # --- editions and categories ---------------------------------------------------------------------
@@ -131,8 +136,9 @@ def category_edit(category_id: int):
     locked = None
     if form.validate_on_submit():
         try:
-            programs.update_category(category, form.to_input(), current_user,
-                                     confirm_tiers=bool(form.confirm_tiers.data))
+            programs.update_category(
+                category, form.to_input(), current_user, confirm_tiers=bool(form.confirm_tiers.data)
+            )
         except programs.TiersLocked as error:
             flash(str(error.message), "warning")
             locked = error
@@ -141,8 +147,9 @@ def category_edit(category_id: int):
         else:
             flash(_("Category saved."), "success")
             return redirect(url_for("secretariat.edition_detail", edition_id=category.edition_id))
-    return render_template("secretariat/category_form.html", form=form, edition=category.edition,
-                           category=category, locked=locked)
+    return render_template(
+        "secretariat/category_form.html", form=form, edition=category.edition, category=category, locked=locked
+    )
 
 
 # --- nominations and screening -------------------------------------------------------------------
@@ -184,8 +191,7 @@ def nomination_list():
     )
     page = db.paginate(query, page=_page_number(), per_page=25, max_per_page=100, error_out=False)
     editions = db.session.scalars(sa.select(Edition).order_by(Edition.year.desc(), Edition.id.desc())).all()
-    return render_template("secretariat/nomination_list.html", edition=edition, editions=editions, form=form,
-                           page=page)
+    return render_template("secretariat/nomination_list.html", edition=edition, editions=editions, form=form, page=page)
 
 
 @bp.route("/nominations/<int:nomination_id>", methods=["GET", "POST"])
@@ -200,21 +206,38 @@ def nomination_detail(nomination_id: int):
             form.reason.data = nomination.screening_reason
     if form.validate_on_submit():
         try:
-            nomination_service.screen(nomination, current_user, form.decision.data == "eligible",
-                                      form.reason.data or "", int(form.version.data) if form.version.data else None)
+            nomination_service.screen(
+                nomination,
+                current_user,
+                form.decision.data == "eligible",
+                form.reason.data or "",
+                int(form.version.data) if form.version.data else None,
+            )
         except ServiceError as error:
             flash(str(error.message), "danger")
         else:
-            flash(_("%(ref)s marked %(status)s.", ref=nomination.reference,
-                    status=_("eligible") if nomination.status is NominationStatus.ELIGIBLE else _("ineligible")),
-                  "success")
+            flash(
+                _(
+                    "%(ref)s marked %(status)s.",
+                    ref=nomination.reference,
+                    status=_("eligible") if nomination.status is NominationStatus.ELIGIBLE else _("ineligible"),
+                ),
+                "success",
+            )
             return redirect(url_for("secretariat.nomination_detail", nomination_id=nomination.id))
     events = db.session.scalars(
-        sa.select(AuditEvent).where(AuditEvent.nomination_id == nomination.id)
-        .options(selectinload(AuditEvent.actor)).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        sa.select(AuditEvent)
+        .where(AuditEvent.nomination_id == nomination.id)
+        .options(selectinload(AuditEvent.actor))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     ).all()
-    return render_template("secretariat/nomination_detail.html", nomination=nomination, form=form,
-                           events=events, specs=fields_for(nomination.category.kind))
+    return render_template(
+        "secretariat/nomination_detail.html",
+        nomination=nomination,
+        form=form,
+        events=events,
+        specs=fields_for(nomination.category.kind),
+    )
 
 
 # --- people ----------------------------------------------------------------------------------------
@@ -238,8 +261,12 @@ def user_invite():
     form = InviteForm()
     if form.validate_on_submit():
         try:
-            user = accounts.invite_user(email=form.email.data, name=form.name.data,
-                                        roles={Role(r) for r in form.roles.data}, invited_by=current_user)
+            user = accounts.invite_user(
+                email=form.email.data,
+                name=form.name.data,
+                roles={Role(r) for r in form.roles.data},
+                invited_by=current_user,
+            )
         except ServiceError as error:
             form.email.errors.append(str(error.message))
         else:
@@ -283,8 +310,10 @@ def user_resend(user_id: int):
 @bp.route("/audit")
 def audit_log():
     """Read the audit trail, newest first, filtered by action or text."""
-    query = sa.select(AuditEvent).options(selectinload(AuditEvent.actor)).order_by(
-        AuditEvent.at.desc(), AuditEvent.id.desc()
+    query = (
+        sa.select(AuditEvent)
+        .options(selectinload(AuditEvent.actor))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     )
     action = (request.args.get("action") or "").replace("\x00", "").strip()[:60]
     text = (request.args.get("q") or "").replace("\x00", "").strip()[:200]
@@ -323,18 +352,33 @@ def nomination_import(edition_id: int):
     edition = db.get_or_404(Edition, edition_id)
     form, problems = WorkbookUploadForm(), []
     if form.validate_on_submit():
-        result, problems = _upload(form, lambda data, name: imports.import_nominations(edition, data, current_user,
-                                                                                       name))
+        result, problems = _upload(
+            form, lambda data, name: imports.import_nominations(edition, data, current_user, name)
+        )
         if result is not None:
-            flash(ngettext("%(num)d nomination imported and submitted.", "%(num)d nominations imported and submitted.",
-                           result.created), "success")
+            flash(
+                ngettext(
+                    "%(num)d nomination imported and submitted.",
+                    "%(num)d nominations imported and submitted.",
+                    result.created,
+                ),
+                "success",
+            )
             return redirect(url_for("secretariat.nomination_list", edition=edition.slug, status="submitted"))
     return render_template(
-        "secretariat/import.html", form=form, problems=problems, heading=_("Import nominations"),
-        explanation=_("Nominations received by e-mail or on paper for %(edition)s, entered from an Excel workbook. "
-                      "They become submitted nominations with their references.", edition=edition.name),
+        "secretariat/import.html",
+        form=form,
+        problems=problems,
+        heading=_("Import nominations"),
+        explanation=_(
+            "Nominations received by e-mail or on paper for %(edition)s, entered from an Excel workbook. "
+            "They become submitted nominations with their references.",
+            edition=edition.name,
+        ),
         template_url=url_for("secretariat.nomination_template", edition_id=edition.id),
-        back_url=url_for("secretariat.edition_detail", edition_id=edition.id), back_label=edition.name)
+        back_url=url_for("secretariat.edition_detail", edition_id=edition.id),
+        back_label=edition.name,
+    )
 
 
 @bp.route("/editions/<int:edition_id>/import/template.xlsx")
@@ -351,15 +395,29 @@ def judge_import():
     if form.validate_on_submit():
         result, problems = _upload(form, lambda data, name: imports.import_judges(data, current_user, name))
         if result is not None:
-            flash(_("Judges imported: %(created)d new, %(updated)d updated; %(invited)d invitations sent.",
-                    created=result.created, updated=result.updated, invited=len(result.details)), "success")
+            flash(
+                _(
+                    "Judges imported: %(created)d new, %(updated)d updated; %(invited)d invitations sent.",
+                    created=result.created,
+                    updated=result.updated,
+                    invited=len(result.details),
+                ),
+                "success",
+            )
             return redirect(url_for("secretariat.user_list"))
     return render_template(
-        "secretariat/import.html", form=form, problems=problems, heading=_("Import judges"),
-        explanation=_("The panel of judges from an Excel workbook: new people are invited by e-mail, people who "
-                      "already have an account become judges."),
+        "secretariat/import.html",
+        form=form,
+        problems=problems,
+        heading=_("Import judges"),
+        explanation=_(
+            "The panel of judges from an Excel workbook: new people are invited by e-mail, people who "
+            "already have an account become judges."
+        ),
         template_url=url_for("secretariat.judge_template"),
-        back_url=url_for("secretariat.user_list"), back_label=_("People"))
+        back_url=url_for("secretariat.user_list"),
+        back_label=_("People"),
+    )
 
 
 @bp.route("/people/import/template.xlsx")

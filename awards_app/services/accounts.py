@@ -48,8 +48,15 @@ def find_user(email: str) -> User | None:
 
 
 def register_applicant(
-    *, email: str, password: str, name: str, organisation_name: str,
-    organisation_type: OrganisationType, country_code: str, city: str, locale: str | None = None,
+    *,
+    email: str,
+    password: str,
+    name: str,
+    organisation_name: str,
+    organisation_type: OrganisationType,
+    country_code: str,
+    city: str,
+    locale: str | None = None,
 ) -> None:
     """Register an applicant and answer nothing about the address: the caller says "check your inbox" either way.
 
@@ -61,8 +68,13 @@ def register_applicant(
     password_hash = hash_password(password)
     user = find_user(email)
     if user is not None and not user.confirmation_pending:
-        record("account.registration_refused", user, None, f"registration attempted with the address of {user.email}",
-               {"email": user.email})
+        record(
+            "account.registration_refused",
+            user,
+            None,
+            f"registration attempted with the address of {user.email}",
+            {"email": user.email},
+        )
         db.session.commit()
         after_response(partial(_send_registration_attempt, user.id))
         return
@@ -80,8 +92,13 @@ def register_applicant(
     user.locale = locale
     user.password_hash = password_hash
     db.session.flush()
-    record("account.registered", user, user, f"{user.email} registered for {organisation.name}",
-           {"email": user.email, "organisation": organisation.name})
+    record(
+        "account.registered",
+        user,
+        user,
+        f"{user.email} registered for {organisation.name}",
+        {"email": user.email, "organisation": organisation.name},
+    )
     db.session.commit()
     after_response(partial(_send_confirmation, user.id))
 
@@ -91,17 +108,30 @@ def _send_confirmation(user_id: int) -> None:
     if user is None or not user.confirmation_pending:
         return
     link = external_url("auth.confirm_email", token=make_token(user, CONFIRMATION_SALT))
-    send_email(user.email, _l("Confirm your e-mail address"), "confirm_email", locale=user.locale, user=user,
-               link=link, hours=current_app.config["CONFIRMATION_MAX_AGE"] // 3600)
+    send_email(
+        user.email,
+        _l("Confirm your e-mail address"),
+        "confirm_email",
+        locale=user.locale,
+        user=user,
+        link=link,
+        hours=current_app.config["CONFIRMATION_MAX_AGE"] // 3600,
+    )
 
 
 def _send_registration_attempt(user_id: int) -> None:
     user = db.session.get(User, user_id)
     if user is None:
         return
-    send_email(user.email, _l("Someone tried to register with your address"), "registration_attempt",
-               locale=user.locale, user=user, sign_in=external_url("auth.login"),
-               reset=external_url("auth.forgot_password"))
+    send_email(
+        user.email,
+        _l("Someone tried to register with your address"),
+        "registration_attempt",
+        locale=user.locale,
+        user=user,
+        sign_in=external_url("auth.login"),
+        reset=external_url("auth.forgot_password"),
+    )
 
 
 def confirm_email(token: str) -> User:
@@ -159,11 +189,21 @@ def start_session(user: User, *, remember: bool, user_agent: str = "", ip_addres
     key = secrets.token_urlsafe(32)
     lifetime = config["REMEMBER_COOKIE_DURATION"] if remember else config["SESSION_IDLE_TIMEOUT"]
     forgotten = now - timedelta(days=30)
-    db.session.execute(sa.delete(UserSession).where(
-        UserSession.user_id == user.id, sa.or_(UserSession.ended_at < forgotten, UserSession.expires_at < forgotten)))
-    session_row = UserSession(user_id=user.id, key_digest=session_key_digest(key), remember=remember, created_at=now,
-                              last_seen_at=now, expires_at=now + lifetime, user_agent=(user_agent or "")[:200],
-                              ip_address=ip_address)
+    db.session.execute(
+        sa.delete(UserSession).where(
+            UserSession.user_id == user.id, sa.or_(UserSession.ended_at < forgotten, UserSession.expires_at < forgotten)
+        )
+    )
+    session_row = UserSession(
+        user_id=user.id,
+        key_digest=session_key_digest(key),
+        remember=remember,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + lifetime,
+        user_agent=(user_agent or "")[:200],
+        ip_address=ip_address,
+    )
     db.session.add(session_row)
     user.last_login_at = now
     db.session.commit()
@@ -181,8 +221,11 @@ def session_user(cookie_id: str | None) -> User | None:
     user_id, _, key = (cookie_id or "").partition(":")
     if not key or not user_id.isdigit():
         return None
-    row = db.session.scalar(sa.select(UserSession).options(joinedload(UserSession.user))
-                            .where(UserSession.key_digest == session_key_digest(key)))
+    row = db.session.scalar(
+        sa.select(UserSession)
+        .options(joinedload(UserSession.user))
+        .where(UserSession.key_digest == session_key_digest(key))
+    )
     now = utcnow()
     if row is None or str(row.user_id) != user_id or not row.is_open(now) or not row.user.active:
         return None
@@ -208,11 +251,18 @@ def end_session(user: User) -> None:
 def end_all_sessions(user: User, actor: User | None = None) -> int:
     """Sign the user out everywhere (every browser, remembered or not); return how many sign-ins were ended."""
     now = utcnow()
-    ended = db.session.execute(sa.update(UserSession).where(UserSession.user_id == user.id,
-                                                            UserSession.ended_at.is_(None))
-                               .values(ended_at=now)).rowcount
-    record("account.signed_out_everywhere", user, actor, f"every sign-in of {user.email} ended",
-           {"email": user.email, "sessions": ended})
+    ended = db.session.execute(
+        sa.update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .values(ended_at=now)
+    ).rowcount
+    record(
+        "account.signed_out_everywhere",
+        user,
+        actor,
+        f"every sign-in of {user.email} ended",
+        {"email": user.email, "sessions": ended},
+    )
     db.session.commit()
     return ended
 
@@ -220,9 +270,13 @@ def end_all_sessions(user: User, actor: User | None = None) -> int:
 def open_sessions(user: User) -> list[UserSession]:
     """The user's sign-ins that still open pages, newest first (for the account page)."""
     now = utcnow()
-    return list(db.session.scalars(sa.select(UserSession).where(
-        UserSession.user_id == user.id, UserSession.ended_at.is_(None), UserSession.expires_at > now)
-        .order_by(UserSession.last_seen_at.desc())))
+    return list(
+        db.session.scalars(
+            sa.select(UserSession)
+            .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None), UserSession.expires_at > now)
+            .order_by(UserSession.last_seen_at.desc())
+        )
+    )
 
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:
@@ -260,8 +314,11 @@ def request_password_reset(email: str) -> None:
     """
     # One query whatever the answer (loading the account would fetch its roles as well, a second query that only a
     # known address costs).
-    user_id = db.session.scalar(sa.select(User.id).where(User.email == normalise_email(email),
-                                                         User.active.is_(True), User.password_hash.is_not(None)))
+    user_id = db.session.scalar(
+        sa.select(User.id).where(
+            User.email == normalise_email(email), User.active.is_(True), User.password_hash.is_not(None)
+        )
+    )
     if user_id is not None:
         after_response(partial(_send_reset_link, user_id))
 
@@ -271,8 +328,15 @@ def _send_reset_link(user_id: int) -> None:
     if user is None or not user.active:
         return
     link = external_url("auth.reset_password", token=make_token(user, RESET_SALT))
-    send_email(user.email, _l("Reset your password"), "reset_password", locale=user.locale, user=user, link=link,
-               hours=current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600)
+    send_email(
+        user.email,
+        _l("Reset your password"),
+        "reset_password",
+        locale=user.locale,
+        user=user,
+        link=link,
+        hours=current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600,
+    )
     record("account.reset_requested", user, None, f"password reset requested for {user.email}", {"email": user.email})
     db.session.commit()
 
@@ -283,8 +347,11 @@ def reset_password(token: str, password: str) -> User:
     user.set_password(password)
     user.confirmation_pending = False  # the link reached the mailbox: that confirms the address as well
     record("account.password_reset", user, user, f"{user.email} reset the password", {"email": user.email})
-    db.session.execute(sa.update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
-                       .values(ended_at=utcnow()))
+    db.session.execute(
+        sa.update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
     db.session.commit()
     return user
 
@@ -303,8 +370,13 @@ def invite_user(*, email: str, name: str, roles: set[Role], invited_by: User) ->
     for role in sorted(roles):
         user.grant(role)
     db.session.flush()
-    record("account.invited", user, invited_by, f"{user.email} invited as {', '.join(sorted(roles))}",
-           {"email": user.email, "roles": sorted(roles)})
+    record(
+        "account.invited",
+        user,
+        invited_by,
+        f"{user.email} invited as {', '.join(sorted(roles))}",
+        {"email": user.email, "roles": sorted(roles)},
+    )
     send_invitation(user, invited_by)
     db.session.commit()
     return user
@@ -316,9 +388,17 @@ def send_invitation(user: User, invited_by: User) -> None:
         link = external_url("auth.login")
     else:
         link = external_url("auth.accept_invitation", token=make_token(user, INVITATION_SALT))
-    send_email(user.email, _l("Your invitation to the Seoul Smart City Prize"), "invitation", locale=user.locale,
-               user=user, link=link, invited_by=invited_by, roles=sorted(user.roles),
-               days=current_app.config["INVITATION_MAX_AGE"] // 86400)
+    send_email(
+        user.email,
+        _l("Your invitation to the Seoul Smart City Prize"),
+        "invitation",
+        locale=user.locale,
+        user=user,
+        link=link,
+        invited_by=invited_by,
+        roles=sorted(user.roles),
+        days=current_app.config["INVITATION_MAX_AGE"] // 86400,
+    )
 
 
 def resend_invitation(user: User, invited_by: User) -> None:
@@ -326,8 +406,9 @@ def resend_invitation(user: User, invited_by: User) -> None:
     if not (user.is_judge or user.is_secretariat):
         raise ServiceError(_l("Only judges and secretariat members are invited."))
     send_invitation(user, invited_by)
-    record("account.invitation_resent", user, invited_by, f"invitation sent again to {user.email}",
-           {"email": user.email})
+    record(
+        "account.invitation_resent", user, invited_by, f"invitation sent again to {user.email}", {"email": user.email}
+    )
     db.session.commit()
 
 
@@ -338,8 +419,7 @@ def accept_invitation(token: str, *, name: str, password: str) -> User:
         raise ServiceError(_l("This invitation has already been accepted. Sign in instead."))
     user.name = name.strip() or user.name
     user.set_password(password)
-    record("account.invitation_accepted", user, user, f"{user.email} accepted the invitation",
-           {"email": user.email})
+    record("account.invitation_accepted", user, user, f"{user.email} accepted the invitation", {"email": user.email})
     db.session.commit()
     return user
 
@@ -355,8 +435,13 @@ def create_admin(email: str, name: str, password: str) -> User:
     user.set_password(password)
     user.grant(Role.SECRETARIAT)
     db.session.flush()
-    record("account.admin_created", user, None, f"{user.email} made a secretariat member from the command line",
-           {"email": user.email})
+    record(
+        "account.admin_created",
+        user,
+        None,
+        f"{user.email} made a secretariat member from the command line",
+        {"email": user.email},
+    )
     db.session.commit()
     return user
 
@@ -371,7 +456,12 @@ def update_profile(user: User, changes_from, actor: User) -> dict:
     """Save a judge's profile (name, affiliation, country, expertise, languages, time zone)."""
     changes = changes_from(user)
     if changes:
-        record("account.profile_updated", user, actor, f"profile of {user.email} updated",
-               {"email": user.email, "fields": sorted(changes)})
+        record(
+            "account.profile_updated",
+            user,
+            actor,
+            f"profile of {user.email} updated",
+            {"email": user.email, "fields": sorted(changes)},
+        )
     db.session.commit()
     return changes

@@ -46,7 +46,7 @@ class SittingLine:
     count: VoteCount = field(default_factory=lambda: VoteCount(0, 0, 0, 0))
 
     def outcome(self, quorum) -> str:
-        """"passes", "does not pass" or "no quorum"."""
+        """ "passes", "does not pass" or "no quorum"."""
         if not self.count.quorate(quorum):
             return "no quorum"
         return "passes" if self.count.passes(quorum) else "does not pass"
@@ -63,11 +63,17 @@ def sitting(round_: Round) -> list[SittingLine]:
 
     _require_committee(round_)
     conflicts = {tuple(row) for row in db.session.execute(sa.select(Conflict.judge_id, Conflict.nomination_id))}
-    assignments = db.session.scalars(sa.select(Assignment).where(Assignment.round_id == round_.id)
-                                     .order_by(Assignment.id)).all()
-    votes = {row[0]: row[1] for row in db.session.execute(
-        sa.select(CommitteeVote.assignment_id, CommitteeVote.vote).join(CommitteeVote.assignment)
-        .where(Assignment.round_id == round_.id))}
+    assignments = db.session.scalars(
+        sa.select(Assignment).where(Assignment.round_id == round_.id).order_by(Assignment.id)
+    ).all()
+    votes = {
+        row[0]: row[1]
+        for row in db.session.execute(
+            sa.select(CommitteeVote.assignment_id, CommitteeVote.vote)
+            .join(CommitteeVote.assignment)
+            .where(Assignment.round_id == round_.id)
+        )
+    }
     lines = {n.id: SittingLine(n) for n in round_nominations(round_)}
     for a in assignments:
         line = lines.get(a.nomination_id)
@@ -79,8 +85,12 @@ def sitting(round_: Round) -> list[SittingLine]:
             line.votes.append((a.judge, votes.get(a.id)))
     for line in lines.values():
         cast = [v for _member, v in line.votes if v is not None]
-        line.count = VoteCount(committee=len(line.votes), approve=cast.count(Vote.APPROVE),
-                               reject=cast.count(Vote.REJECT), abstain=cast.count(Vote.ABSTAIN))
+        line.count = VoteCount(
+            committee=len(line.votes),
+            approve=cast.count(Vote.APPROVE),
+            reject=cast.count(Vote.REJECT),
+            abstain=cast.count(Vote.ABSTAIN),
+        )
         line.votes.sort(key=lambda pair: pair[0].name)
     return sorted(lines.values(), key=lambda line: (line.nomination.category.position, line.nomination.reference or ""))
 
@@ -92,28 +102,47 @@ def close_sitting(round_: Round, actor: User) -> None:
         raise ServiceError(_l("The sitting is already closed."))
     round_.sitting_closed_at, round_.sitting_closed_by_id = utcnow(), actor.id
     outcomes = {line.nomination.reference: line.outcome(round_.quorum) for line in sitting(round_)}
-    record("sitting.closed", round_, actor, f"sitting of {round_.name} closed", {"round": round_.name,
-                                                                                 "outcomes": outcomes})
+    record(
+        "sitting.closed",
+        round_,
+        actor,
+        f"sitting of {round_.name} closed",
+        {"round": round_.name, "outcomes": outcomes},
+    )
     db.session.commit()
 
 
 def commendation_plan(round_: Round, category: Category) -> tiers.TierPlan:
     """The category's tiers (e.g. Commendation × 5) given to the nominations that passed, by the same rule as a
     ranking: by the share of approvals among the members present, a tie at the last place left to the committee."""
-    lines = [line for line in sitting(round_) if line.nomination.category_id == category.id
-             and line.outcome(round_.quorum) == "passes"]
+    lines = [
+        line
+        for line in sitting(round_)
+        if line.nomination.category_id == category.id and line.outcome(round_.quorum) == "passes"
+    ]
     shares = {line.nomination.id: line.count.approve / line.count.present for line in lines}
     ordered = sorted(shares.values(), reverse=True)
-    candidates = [tiers.Candidate(line.nomination.id, 1 + sum(1 for s in ordered if s > shares[line.nomination.id]),
-                                  100 * shares[line.nomination.id], line.nomination.organisation.type.value)
-                  for line in lines]
-    by_hand = {a.nomination_id: a for a in db.session.scalars(sa.select(Award).where(
-        Award.round_id == round_.id, Award.override_reason != "")) if a.nomination.category_id == category.id}
+    candidates = [
+        tiers.Candidate(
+            line.nomination.id,
+            1 + sum(1 for s in ordered if s > shares[line.nomination.id]),
+            100 * shares[line.nomination.id],
+            line.nomination.organisation.type.value,
+        )
+        for line in lines
+    ]
+    by_hand = {
+        a.nomination_id: a
+        for a in db.session.scalars(sa.select(Award).where(Award.round_id == round_.id, Award.override_reason != ""))
+        if a.nomination.category_id == category.id
+    }
     used: dict[int, int] = {}
     for award in by_hand.values():
         used[award.tier_id] = used.get(award.tier_id, 0) + 1
-    specs = [tiers.Tier(t.id, t.count - used.get(t.id, 0), frozenset(t.eligible_types or ()))
-             for t in category.tiers_in_fill_order]
+    specs = [
+        tiers.Tier(t.id, t.count - used.get(t.id, 0), frozenset(t.eligible_types or ()))
+        for t in category.tiers_in_fill_order
+    ]
     return tiers.fill_tiers([c for c in candidates if c.nomination_id not in by_hand], specs)
 
 
@@ -125,16 +154,31 @@ def give_commendations(round_: Round, category: Category, actor: User) -> tuple[
     if round_.edition.results_published_at is not None:
         raise ServiceError(_l("The results are published: awards can no longer change."))
     plan = commendation_plan(round_, category)
-    for award in db.session.scalars(sa.select(Award).join(Award.nomination).where(
-            Award.round_id == round_.id, Nomination.category_id == category.id, Award.override_reason == "")):
+    for award in db.session.scalars(
+        sa.select(Award)
+        .join(Award.nomination)
+        .where(Award.round_id == round_.id, Nomination.category_id == category.id, Award.override_reason == "")
+    ):
         db.session.delete(award)
     db.session.flush()
     for given in plan.given:
-        db.session.add(Award(round_id=round_.id, nomination_id=given.nomination_id, tier_id=given.tier_id,
-                             rank=given.rank, decided_by_id=actor.id))
+        db.session.add(
+            Award(
+                round_id=round_.id,
+                nomination_id=given.nomination_id,
+                tier_id=given.tier_id,
+                rank=given.rank,
+                decided_by_id=actor.id,
+            )
+        )
     held = sum(h.places for h in plan.held)
-    record("awards.assigned", round_, actor, f"{len(plan.given)} commendations given in {category.code}",
-           {"round": round_.name, "category": category.code, "count": len(plan.given), "held": held})
+    record(
+        "awards.assigned",
+        round_,
+        actor,
+        f"{len(plan.given)} commendations given in {category.code}",
+        {"round": round_.name, "category": category.code, "count": len(plan.given), "held": held},
+    )
     db.session.commit()
     return len(plan.given), held
 
@@ -146,26 +190,42 @@ def votes_frame(round_: Round) -> pd.DataFrame:
     rows = []
     for line in sitting(round_):
         count = line.count
-        rows.append({
-            "Category": line.nomination.category.code, "Reference": line.nomination.reference,
-            "Nomination": line.nomination.title, "Members": count.committee, "Present": count.present,
-            "Approve": count.approve, "Reject": count.reject, "Abstain": count.abstain,
-            "Did not vote": count.committee - count.present,
-            "Left out (conflict)": ", ".join(member.name for member in line.left_out),
-            "Quorum met": "yes" if count.quorate(round_.quorum) else "no", "Outcome": line.outcome(round_.quorum),
-        })
+        rows.append(
+            {
+                "Category": line.nomination.category.code,
+                "Reference": line.nomination.reference,
+                "Nomination": line.nomination.title,
+                "Members": count.committee,
+                "Present": count.present,
+                "Approve": count.approve,
+                "Reject": count.reject,
+                "Abstain": count.abstain,
+                "Did not vote": count.committee - count.present,
+                "Left out (conflict)": ", ".join(member.name for member in line.left_out),
+                "Quorum met": "yes" if count.quorate(round_.quorum) else "no",
+                "Outcome": line.outcome(round_.quorum),
+            }
+        )
     return pd.DataFrame(rows, columns=list(VOTES_COLUMNS))
 
 
 RULES_IN_WORDS = (
-    ("Members (재적)", "The committee members assigned the nomination, leaving out those with a conflict of interest "
-                     "with it."),
+    (
+        "Members (재적)",
+        "The committee members assigned the nomination, leaving out those with a conflict of interest with it.",
+    ),
     ("Present (출석)", "The members who voted: approve, reject or abstain."),
     ("Quorum", "More than the round's quorum share of the members must be present."),
-    ("Passes", "With a quorum present, when more than half of the members present approve (an abstention is present "
-               "and not an approval)."),
-    ("Commendations", "The category's tiers go to the nominations that passed, by their share of approvals among "
-                      "the members present; a tie at the last place is left to the committee."),
+    (
+        "Passes",
+        "With a quorum present, when more than half of the members present approve (an abstention is present "
+        "and not an approval).",
+    ),
+    (
+        "Commendations",
+        "The category's tiers go to the nominations that passed, by their share of approvals among "
+        "the members present; a tie at the last place is left to the committee.",
+    ),
 )
 
 
@@ -173,21 +233,32 @@ def minutes(round_: Round) -> str:
     """The minutes of the sitting, in Korean and English: members, presence, counts and outcome per nomination."""
     _require_committee(round_)
     zone = round_.edition.tz
-    closed = round_.sitting_closed_at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z") \
-        if round_.sitting_closed_at else "열려 있음 / still open: the outcome is provisional"
-    out = ["공적심사위원회 회의록 / Minutes of the merit review committee",
-           f"{round_.edition.name} · {round_.name}",
-           f"회의 종료 / Sitting closed: {closed}",
-           f"의결정족수 / Quorum: more than {float(round_.quorum):.0%} of the members present; passes with more than "
-           "half of those present approving.", ""]
+    closed = (
+        round_.sitting_closed_at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+        if round_.sitting_closed_at
+        else "열려 있음 / still open: the outcome is provisional"
+    )
+    out = [
+        "공적심사위원회 회의록 / Minutes of the merit review committee",
+        f"{round_.edition.name} · {round_.name}",
+        f"회의 종료 / Sitting closed: {closed}",
+        f"의결정족수 / Quorum: more than {float(round_.quorum):.0%} of the members present; passes with more than "
+        "half of those present approving.",
+        "",
+    ]
     for line in sitting(round_):
         count = line.count
-        outcome = {"passes": "가결 / passes", "does not pass": "부결 / does not pass",
-                   "no quorum": "정족수 미달 / no quorum"}[line.outcome(round_.quorum)]
-        out += [f"{line.nomination.reference} · {line.nomination.title}",
-                f"  재적 / Members: {count.committee}   출석 / Present: {count.present}   "
-                f"찬성 / Approve: {count.approve}   반대 / Reject: {count.reject}   기권 / Abstain: {count.abstain}",
-                f"  결과 / Outcome: {outcome}"]
+        outcome = {
+            "passes": "가결 / passes",
+            "does not pass": "부결 / does not pass",
+            "no quorum": "정족수 미달 / no quorum",
+        }[line.outcome(round_.quorum)]
+        out += [
+            f"{line.nomination.reference} · {line.nomination.title}",
+            f"  재적 / Members: {count.committee}   출석 / Present: {count.present}   "
+            f"찬성 / Approve: {count.approve}   반대 / Reject: {count.reject}   기권 / Abstain: {count.abstain}",
+            f"  결과 / Outcome: {outcome}",
+        ]
         for member, vote in line.votes:
             out.append(f"    - {member.name}: {vote.value if vote else '불참 / did not vote'}")
         for member in line.left_out:

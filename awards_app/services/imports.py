@@ -85,7 +85,8 @@ class ImportResult:
 def _read(data: bytes, specs: list[SheetSpec], require_all: bool = False) -> list[Row]:
     try:
         rows, problems = spreadsheets.read_workbook(
-            data, specs, require_all=require_all, max_unpacked=current_app.config["MAX_WORKBOOK_UNPACKED_BYTES"])
+            data, specs, require_all=require_all, max_unpacked=current_app.config["MAX_WORKBOOK_UNPACKED_BYTES"]
+        )
     except spreadsheets.UnreadableFile as error:
         raise ImportRefused([Problem("", 0, "", str(error))]) from error
     if problems:
@@ -158,23 +159,39 @@ def _field_column(spec: FieldSpec) -> Column:
         notes.append(_("One web address per line."))
     if spec.choices:
         notes.append(_("One of: %(values)s.", values=", ".join(value for value, _label in spec.choices)))
-    return Column(header, required=spec.required, aliases=aliases, note=" ".join(notes),
-                  choices=tuple(value for value, _label in spec.choices),
-                  width=40 if spec.widget in ("textarea", "urls") else 22, wrap=spec.widget in ("textarea", "urls"))
+    return Column(
+        header,
+        required=spec.required,
+        aliases=aliases,
+        note=" ".join(notes),
+        choices=tuple(value for value, _label in spec.choices),
+        width=40 if spec.widget in ("textarea", "urls") else 22,
+        wrap=spec.widget in ("textarea", "urls"),
+    )
 
 
 def _organisation_columns() -> tuple[Column, ...]:
     types = ", ".join(t.value for t in OrganisationType)
     return (
         _column(ORGANISATION, required=True, width=30, note=_("The organisation's name as it should appear.")),
-        _column(ORGANISATION_TYPE, required=True, choices=tuple(t.value for t in OrganisationType),
-                note=_("One of: %(values)s.", values=types)),
+        _column(
+            ORGANISATION_TYPE,
+            required=True,
+            choices=tuple(t.value for t in OrganisationType),
+            note=_("One of: %(values)s.", values=types),
+        ),
         _column(COUNTRY, required=True, width=14, note=_("A country code such as KR, or the country's name.")),
         _column(CITY, required=True),
         _column(CONTACT_NAME, required=True, width=22),
-        _column(CONTACT_EMAIL, required=True, width=30,
-                note=_("The applicant's account: an existing one, or a new one that the person can claim with "
-                       "\"Forgot your password?\".")),
+        _column(
+            CONTACT_EMAIL,
+            required=True,
+            width=30,
+            note=_(
+                "The applicant's account: an existing one, or a new one that the person can claim with "
+                '"Forgot your password?".'
+            ),
+        ),
     )
 
 
@@ -188,30 +205,59 @@ def _category_sheet_names(categories: list[Category]) -> dict[int, str]:
 def _nomination_specs(edition: Edition) -> list[tuple[Category, SheetSpec]]:
     categories = sorted(edition.categories, key=lambda c: (c.position, c.id))
     names = _category_sheet_names(categories)
-    return [(c, SheetSpec(names[c.id], _organisation_columns() + tuple(_field_column(f) for f in fields_for(c.kind)),
-                          blank_rows=200)) for c in categories]
+    return [
+        (
+            c,
+            SheetSpec(
+                names[c.id],
+                _organisation_columns() + tuple(_field_column(f) for f in fields_for(c.kind)),
+                blank_rows=200,
+            ),
+        )
+        for c in categories
+    ]
 
 
 def nominations_template(edition: Edition) -> bytes:
     """The workbook the secretariat fills in with nominations received outside the website: a sheet per category."""
     specs = _nomination_specs(edition)
     instructions = [
-        (_("What this is"), _("Nominations received by e-mail or on paper, entered by the secretariat. Each sheet "
-                              "is one category; fill one row per nomination. Leave the sheets you do not need "
-                              "empty.")),
+        (
+            _("What this is"),
+            _(
+                "Nominations received by e-mail or on paper, entered by the secretariat. Each sheet "
+                "is one category; fill one row per nomination. Leave the sheets you do not need "
+                "empty."
+            ),
+        ),
         (_("Required columns"), _("Columns marked * (orange) must be filled in; the others are optional.")),
-        (_("Checks"), _("Every row is checked against the same rules as the online form (required answers, word "
-                        "limits, dates, the categories each type of organisation may enter and the number of "
-                        "nominations per organisation). If any row is wrong, nothing is imported and each problem "
-                        "is listed with its sheet, row and column.")),
-        (_("Result"), _("Each row becomes a submitted nomination with its reference, under the contact's "
-                        "applicant account (created when the address is new).")),
+        (
+            _("Checks"),
+            _(
+                "Every row is checked against the same rules as the online form (required answers, word "
+                "limits, dates, the categories each type of organisation may enter and the number of "
+                "nominations per organisation). If any row is wrong, nothing is imported and each problem "
+                "is listed with its sheet, row and column."
+            ),
+        ),
+        (
+            _("Result"),
+            _(
+                "Each row becomes a submitted nomination with its reference, under the contact's "
+                "applicant account (created when the address is new)."
+            ),
+        ),
     ]
     for category, spec in specs:
-        instructions.append((spec.name, f"{category.code} · {category.name_en}" +
-                             (f" / {category.name_ko}" if category.name_ko else "")))
-    return spreadsheets.build_template([spec for _c, spec in specs], instructions,
-                                       title=f"{edition.name}: {_('nominations')}")
+        instructions.append(
+            (
+                spec.name,
+                f"{category.code} · {category.name_en}" + (f" / {category.name_ko}" if category.name_ko else ""),
+            )
+        )
+    return spreadsheets.build_template(
+        [spec for _c, spec in specs], instructions, title=f"{edition.name}: {_('nominations')}"
+    )
 
 
 @dataclass
@@ -232,13 +278,22 @@ def import_nominations(edition: Edition, data: bytes, actor: User, filename: str
     problems: list[Problem] = []
 
     emails = {_email(r.get(str_header(CONTACT_EMAIL))) for r in rows} - {None}
-    users = {u.email: u for u in db.session.scalars(
-        sa.select(User).where(User.email.in_(emails)).options(selectinload(User.organisation)))} if emails else {}
+    users = (
+        {
+            u.email: u
+            for u in db.session.scalars(
+                sa.select(User).where(User.email.in_(emails)).options(selectinload(User.organisation))
+            )
+        }
+        if emails
+        else {}
+    )
     known_orgs: dict[tuple[str, str], list[Organisation]] = defaultdict(list)
     names = {spreadsheets.header_key(r.get(str_header(ORGANISATION))) for r in rows}
     if names:
-        for org in db.session.scalars(sa.select(Organisation).where(
-                sa.func.lower(Organisation.name).in_({n for n in names if n}))):
+        for org in db.session.scalars(
+            sa.select(Organisation).where(sa.func.lower(Organisation.name).in_({n for n in names if n}))
+        ):
             known_orgs[(spreadsheets.header_key(org.name), org.country_code)].append(org)
 
     applicants: dict[str, _Applicant] = {}
@@ -256,18 +311,23 @@ def import_nominations(edition: Edition, data: bytes, actor: User, filename: str
             if not value:
                 problems.append(row.problem(str_header(header), _("Fill this in.")))
         if org_type is None:
-            problems.append(row.problem(str_header(ORGANISATION_TYPE), _("Choose one of: %(values)s.",
-                                        values=", ".join(t.value for t in OrganisationType))))
+            problems.append(
+                row.problem(
+                    str_header(ORGANISATION_TYPE),
+                    _("Choose one of: %(values)s.", values=", ".join(t.value for t in OrganisationType)),
+                )
+            )
         elif not category.accepts(OrganisationType(org_type)):
-            problems.append(row.problem(str_header(ORGANISATION_TYPE),
-                                        _("This category is not open to this type of organisation.")))
+            problems.append(
+                row.problem(str_header(ORGANISATION_TYPE), _("This category is not open to this type of organisation."))
+            )
         if country is None:
-            problems.append(row.problem(str_header(COUNTRY), _("Give a country code such as KR, or a country's "
-                                                                "name.")))
+            problems.append(row.problem(str_header(COUNTRY), _("Give a country code such as KR, or a country's name.")))
         if email is None:
             problems.append(row.problem(str_header(CONTACT_EMAIL), _("Give a valid e-mail address.")))
-        answers = clean_answers(category.kind, {f.name: row.get(_both_languages(f.label)[0])
-                                                for f in fields_for(category.kind)})
+        answers = clean_answers(
+            category.kind, {f.name: row.get(_both_languages(f.label)[0]) for f in fields_for(category.kind)}
+        )
         found = check_answers(category.kind, answers)
         labels = {f.name: _both_languages(f.label)[0] for f in fields_for(category.kind)}
         for name, messages in found.by_field.items():
@@ -284,8 +344,11 @@ def import_nominations(edition: Edition, data: bytes, actor: User, filename: str
                 problems.append(problem)
                 continue
         elif _org_key(applicant.organisation) != _org_key(organisation):
-            problems.append(row.problem(str_header(ORGANISATION), _("Another row gives this contact e-mail with a "
-                                                                     "different organisation.")))
+            problems.append(
+                row.problem(
+                    str_header(ORGANISATION), _("Another row gives this contact e-mail with a different organisation.")
+                )
+            )
             continue
         planned.append((row, category, applicant, answers))
 
@@ -311,19 +374,35 @@ def import_nominations(edition: Edition, data: bytes, actor: User, filename: str
             applicant.user.grant(Role.APPLICANT)
             db.session.add(applicant.user)
             db.session.flush()
-            record("account.imported", applicant.user, actor, f"{applicant.email} created by an import for "
-                   f"{org.name}", {"email": applicant.email, "organisation": org.name})
+            record(
+                "account.imported",
+                applicant.user,
+                actor,
+                f"{applicant.email} created by an import for {org.name}",
+                {"email": applicant.email, "organisation": org.name},
+            )
             result.details.append(applicant.email)
     for row, category, applicant, answers in planned:
-        nomination = Nomination(edition_id=edition.id, category=category, organisation=applicant.user.organisation,
-                                created_by=applicant.user, status=NominationStatus.SUBMITTED, answers=answers,
-                                title=title_of(category.kind, answers), submitted_at=now)
+        nomination = Nomination(
+            edition_id=edition.id,
+            category=category,
+            organisation=applicant.user.organisation,
+            created_by=applicant.user,
+            status=NominationStatus.SUBMITTED,
+            answers=answers,
+            title=title_of(category.kind, answers),
+            submitted_at=now,
+        )
         db.session.add(nomination)
         db.session.flush()
         nomination.reference = next_reference(nomination)
-        record("nomination.imported", nomination, actor, f"imported from {filename or 'a workbook'} as "
-               f"{nomination.reference}", {"reference": nomination.reference, "file": filename[:200],
-                                           "row": f"{row.sheet}!{row.number}"})
+        record(
+            "nomination.imported",
+            nomination,
+            actor,
+            f"imported from {filename or 'a workbook'} as {nomination.reference}",
+            {"reference": nomination.reference, "file": filename[:200], "row": f"{row.sheet}!{row.number}"},
+        )
         result.created += 1
     db.session.commit()
     return result
@@ -339,21 +418,29 @@ def _org_key(organisation: tuple[str, OrganisationType, str, str]) -> tuple[str,
     return spreadsheets.header_key(name), org_type.value, country
 
 
-def _resolve_organisation(row: Row, applicant: _Applicant,
-                          known: dict[tuple[str, str], list[Organisation]]) -> Problem | None:
+def _resolve_organisation(
+    row: Row, applicant: _Applicant, known: dict[tuple[str, str], list[Organisation]]
+) -> Problem | None:
     """An existing applicant must be named with their own organisation; a new one joins a registered organisation
     of the same name, type and country, or starts one."""
     name, org_type, country, _city = applicant.organisation
     user = applicant.user
     if user is not None:
         if not user.is_applicant:
-            return row.problem(str_header(CONTACT_EMAIL), _("This address belongs to a judge or secretariat "
-                                                            "account; give the applicant's own address."))
+            return row.problem(
+                str_header(CONTACT_EMAIL),
+                _("This address belongs to a judge or secretariat account; give the applicant's own address."),
+            )
         org = user.organisation
         if (spreadsheets.header_key(org.name), org.country_code) != (spreadsheets.header_key(name), country):
-            return row.problem(str_header(ORGANISATION), _("This contact is registered with %(organisation)s "
-                                                           "(%(country)s); use that name or another contact.",
-                                                           organisation=org.name, country=org.country_code))
+            return row.problem(
+                str_header(ORGANISATION),
+                _(
+                    "This contact is registered with %(organisation)s (%(country)s); use that name or another contact.",
+                    organisation=org.name,
+                    country=org.country_code,
+                ),
+            )
         applicant.org = org
         return None
     matches = [o for o in known.get((spreadsheets.header_key(name), country), []) if o.type is org_type]
@@ -368,8 +455,9 @@ def _check_limits(planned: list[tuple[Row, Category, _Applicant, dict[str, str]]
     if org_ids:
         # Hold the organisations' rows while counting, as an applicant's own submission does.
         db.session.execute(sa.update(Organisation).where(Organisation.id.in_(org_ids)).values(id=Organisation.id))
-        for nomination in db.session.scalars(sa.select(Nomination).where(
-                Nomination.organisation_id.in_(org_ids), Nomination.status.in_(ACTIVE_STATUSES))):
+        for nomination in db.session.scalars(
+            sa.select(Nomination).where(Nomination.organisation_id.in_(org_ids), Nomination.status.in_(ACTIVE_STATUSES))
+        ):
             existing[(nomination.organisation_id, nomination.category_id)].append(nomination)
     counts: Counter = Counter()
     titles: dict[tuple[object, int, str], Row] = {}
@@ -377,24 +465,39 @@ def _check_limits(planned: list[tuple[Row, Category, _Applicant, dict[str, str]]
         owner: object = applicant.org.id if applicant.org is not None else _org_key(applicant.organisation)
         here = existing.get((owner, category.id), []) if isinstance(owner, int) else []
         title = spreadsheets.header_key(title_of(category.kind, answers))
-        title_header = next(str_header(f.label) for f in fields_for(category.kind)
-                            if f.name in ("title", "nominee_name"))
+        title_header = next(
+            str_header(f.label) for f in fields_for(category.kind) if f.name in ("title", "nominee_name")
+        )
         same = next((n for n in here if spreadsheets.header_key(n.title) == title), None)
         if same is not None:
-            problems.append(row.problem(title_header, _("This organisation already has this nomination "
-                                                        "(%(reference)s).", reference=same.reference or _("draft"))))
+            problems.append(
+                row.problem(
+                    title_header,
+                    _(
+                        "This organisation already has this nomination (%(reference)s).",
+                        reference=same.reference or _("draft"),
+                    ),
+                )
+            )
             continue
         if (owner, category.id, title) in titles:
             earlier = titles[(owner, category.id, title)]
-            problems.append(row.problem(title_header, _("The same nomination is on row %(row)d too.",
-                                                        row=earlier.number)))
+            problems.append(
+                row.problem(title_header, _("The same nomination is on row %(row)d too.", row=earlier.number))
+            )
             continue
         titles[(owner, category.id, title)] = row
         counts[(owner, category.id)] += 1
         if len(here) + counts[(owner, category.id)] > category.max_per_organisation:
-            problems.append(row.problem(str_header(ORGANISATION), _(
-                "This organisation would have more nominations than allowed in this category (%(n)d).",
-                n=category.max_per_organisation)))
+            problems.append(
+                row.problem(
+                    str_header(ORGANISATION),
+                    _(
+                        "This organisation would have more nominations than allowed in this category (%(n)d).",
+                        n=category.max_per_organisation,
+                    ),
+                )
+            )
 
 
 # --- judges -----------------------------------------------------------------------------------------
@@ -406,34 +509,59 @@ AFFILIATION = _l("Organisation")
 EXPERTISE = _l("Expertise")
 LANGUAGES = _l("Languages")
 TIME_ZONE = _l("Time zone")
-_PROFILE = (("title", TITLE, 120), ("affiliation", AFFILIATION, 200), ("expertise", EXPERTISE, 500),
-            ("languages", LANGUAGES, 200))
+_PROFILE = (
+    ("title", TITLE, 120),
+    ("affiliation", AFFILIATION, 200),
+    ("expertise", EXPERTISE, 500),
+    ("languages", LANGUAGES, 200),
+)
 
 
 def _judge_spec() -> SheetSpec:
-    return SheetSpec("Judges", (
-        _column(NAME, required=True, width=26),
-        _column(EMAIL, required=True, width=30),
-        _column(TITLE, width=22, note=_("e.g. Professor, Director of Smart City Policy")),
-        _column(AFFILIATION, width=30),
-        _column(COUNTRY, width=14, note=_("A country code such as KR, or the country's name.")),
-        _column(EXPERTISE, width=30, wrap=True),
-        _column(LANGUAGES, width=18, note=_("e.g. English, Korean")),
-        _column(TIME_ZONE, width=20, note=_("e.g. Asia/Seoul, Europe/Paris, America/Bogota. Deadlines are shown "
-                                            "to the judge in this zone; Asia/Seoul when empty.")),
-    ), blank_rows=100)
+    return SheetSpec(
+        "Judges",
+        (
+            _column(NAME, required=True, width=26),
+            _column(EMAIL, required=True, width=30),
+            _column(TITLE, width=22, note=_("e.g. Professor, Director of Smart City Policy")),
+            _column(AFFILIATION, width=30),
+            _column(COUNTRY, width=14, note=_("A country code such as KR, or the country's name.")),
+            _column(EXPERTISE, width=30, wrap=True),
+            _column(LANGUAGES, width=18, note=_("e.g. English, Korean")),
+            _column(
+                TIME_ZONE,
+                width=20,
+                note=_(
+                    "e.g. Asia/Seoul, Europe/Paris, America/Bogota. Deadlines are shown "
+                    "to the judge in this zone; Asia/Seoul when empty."
+                ),
+            ),
+        ),
+        blank_rows=100,
+    )
 
 
 def judges_template() -> bytes:
     """The workbook for the judge list."""
-    return spreadsheets.build_template([_judge_spec()], [
-        (_("What this is"), _("The panel of judges, one row per person. New people receive an invitation by e-mail "
-                              "to set their password; people who already have an account become judges and their "
-                              "profile is updated with what the row gives.")),
-        (_("Required columns"), _("Columns marked * (orange) must be filled in; the others are optional.")),
-        (_("Checks"), _("If any row is wrong, nothing is imported and each problem is listed with its row and "
-                        "column.")),
-    ], title=_("Judges"))
+    return spreadsheets.build_template(
+        [_judge_spec()],
+        [
+            (
+                _("What this is"),
+                _(
+                    "The panel of judges, one row per person. New people receive an invitation by e-mail "
+                    "to set their password; people who already have an account become judges and their "
+                    "profile is updated with what the row gives."
+                ),
+            ),
+            (_("Required columns"), _("Columns marked * (orange) must be filled in; the others are optional.")),
+            (
+                _("Checks"),
+                _("If any row is wrong, nothing is imported and each problem is listed with its row and column."),
+            ),
+        ],
+        title=_("Judges"),
+    )
 
 
 def import_judges(data: bytes, actor: User, filename: str = "") -> ImportResult:
@@ -455,8 +583,9 @@ def import_judges(data: bytes, actor: User, filename: str = "") -> ImportResult:
         if email is None:
             problems.append(row.problem(str_header(EMAIL), _("Give a valid e-mail address.")))
         elif email in first_row:
-            problems.append(row.problem(str_header(EMAIL), _("This address is on row %(row)d too.",
-                                                             row=first_row[email])))
+            problems.append(
+                row.problem(str_header(EMAIL), _("This address is on row %(row)d too.", row=first_row[email]))
+            )
         else:
             first_row[email] = row.number
         profile: dict[str, str] = {}
@@ -469,25 +598,34 @@ def import_judges(data: bytes, actor: User, filename: str = "") -> ImportResult:
         if country_text:
             country = countries.get(spreadsheets.header_key(country_text))
             if country is None:
-                problems.append(row.problem(str_header(COUNTRY), _("Give a country code such as KR, or a "
-                                                                   "country's name.")))
+                problems.append(
+                    row.problem(str_header(COUNTRY), _("Give a country code such as KR, or a country's name."))
+                )
             profile["country_code"] = country or ""
         zone = row.get(str_header(TIME_ZONE))
         if zone:
             match = next((z for z in zones if z.casefold() == zone.casefold()), None)
             if match is None:
-                problems.append(row.problem(str_header(TIME_ZONE), _("Give a time zone such as Asia/Seoul or "
-                                                                     "Europe/Paris.")))
+                problems.append(
+                    row.problem(str_header(TIME_ZONE), _("Give a time zone such as Asia/Seoul or Europe/Paris."))
+                )
             profile["time_zone"] = match or ""
         if len(problems) == before:
             planned.append((row, name, email, profile))
-    users = {u.email: u for u in db.session.scalars(sa.select(User).where(
-        User.email.in_([email for _r, _n, email, _p in planned])))} if planned else {}
+    users = (
+        {
+            u.email: u
+            for u in db.session.scalars(sa.select(User).where(User.email.in_([email for _r, _n, email, _p in planned])))
+        }
+        if planned
+        else {}
+    )
     for row, _name, email, _profile in planned:
         user = users.get(email)
         if user is not None and user.is_applicant:
-            problems.append(row.problem(str_header(EMAIL), _("This address belongs to an applicant account; use "
-                                                             "another address.")))
+            problems.append(
+                row.problem(str_header(EMAIL), _("This address belongs to an applicant account; use another address."))
+            )
     if problems:
         raise ImportRefused(problems)
 
@@ -512,12 +650,22 @@ def import_judges(data: bytes, actor: User, filename: str = "") -> ImportResult:
             user.grant(Role.JUDGE)
             to_invite.append(user)
             db.session.flush()
-            record("account.invited", user, actor, f"{email} invited as judge (import)",
-                   {"email": email, "roles": [Role.JUDGE.value]})
+            record(
+                "account.invited",
+                user,
+                actor,
+                f"{email} invited as judge (import)",
+                {"email": email, "roles": [Role.JUDGE.value]},
+            )
         elif changed:
             db.session.flush()
-            record("account.profile_updated", user, actor, f"profile of {email} updated (import)",
-                   {"email": email, "fields": sorted(set(changed))})
+            record(
+                "account.profile_updated",
+                user,
+                actor,
+                f"profile of {email} updated (import)",
+                {"email": email, "fields": sorted(set(changed))},
+            )
     db.session.commit()
     for user in to_invite:
         send_invitation(user, actor)
@@ -545,15 +693,21 @@ def _plain(value: Decimal | float) -> str:
 
 
 def _criterion_headers(position: int, criterion: Criterion) -> tuple[Column, Column]:
-    score = Column(f"{position}. {criterion.name_en}", aliases=((f"{position}. {criterion.name_ko}",)
-                                                                if criterion.name_ko else ()),
-                   decimal_range=(float(criterion.min_score), float(criterion.max_score)), width=14,
-                   note=_("Score from %(min)s to %(max)s in steps of %(step)s.", min=_plain(criterion.min_score),
-                          max=_plain(criterion.max_score), step=_plain(criterion.step))
-                   + (" " + criterion.guidance_en if criterion.guidance_en else ""))
+    score = Column(
+        f"{position}. {criterion.name_en}",
+        aliases=((f"{position}. {criterion.name_ko}",) if criterion.name_ko else ()),
+        decimal_range=(float(criterion.min_score), float(criterion.max_score)),
+        width=14,
+        note=_(
+            "Score from %(min)s to %(max)s in steps of %(step)s.",
+            min=_plain(criterion.min_score),
+            max=_plain(criterion.max_score),
+            step=_plain(criterion.step),
+        )
+        + (" " + criterion.guidance_en if criterion.guidance_en else ""),
+    )
     header, *korean = _spellings(_l("Comment"))
-    comment = Column(f"{position}. {header}", aliases=tuple(f"{position}. {k}" for k in korean), width=24,
-                     wrap=True)
+    comment = Column(f"{position}. {header}", aliases=tuple(f"{position}. {k}" for k in korean), width=24, wrap=True)
     return score, comment
 
 
@@ -563,18 +717,32 @@ def _score_columns(criteria: list[Criterion]) -> tuple[Column, ...]:
         _column(REFERENCE, required=True, locked=True, width=18),
         _column(NOMINATION, locked=True, width=36, wrap=True),
         _column(STATUS, locked=True, width=12),
-        _column(CONFLICT, choices=conflict_choices, width=18,
-                note=_("Declare before scoring: %(none)s, or %(conflict)s with the reason in the next column (you "
-                       "are then recused and give no scores).", none=conflict_choices[0],
-                       conflict=conflict_choices[1])),
+        _column(
+            CONFLICT,
+            choices=conflict_choices,
+            width=18,
+            note=_(
+                "Declare before scoring: %(none)s, or %(conflict)s with the reason in the next column (you "
+                "are then recused and give no scores).",
+                none=conflict_choices[0],
+                conflict=conflict_choices[1],
+            ),
+        ),
         _column(CONFLICT_REASON, width=24, wrap=True),
     ]
     for position, criterion in enumerate(criteria, start=1):
         columns.extend(_criterion_headers(position, criterion))
     columns.append(_column(OVERALL, width=30, wrap=True))
-    columns.append(_column(SUBMIT, choices=(str_header(YES), str_header(NO)), width=10,
-                           note=_("yes: submit and lock these scores (every criterion must be scored); no or empty: "
-                                  "save them as a draft.")))
+    columns.append(
+        _column(
+            SUBMIT,
+            choices=(str_header(YES), str_header(NO)),
+            width=10,
+            note=_(
+                "yes: submit and lock these scores (every criterion must be scored); no or empty: save them as a draft."
+            ),
+        )
+    )
     columns.append(Column(VERSION, locked=True, hidden=True, width=8))
     return tuple(columns)
 
@@ -586,12 +754,18 @@ class _RoundSheets:
 
 
 def _assignments_of(judge: User, round_: Round) -> list[Assignment]:
-    return list(db.session.scalars(
-        sa.select(Assignment).join(Assignment.nomination)
-        .where(Assignment.judge_id == judge.id, Assignment.round_id == round_.id)
-        .options(selectinload(Assignment.sheet).selectinload(ScoreSheet.scores),
-                 selectinload(Assignment.nomination).selectinload(Nomination.category))
-        .order_by(Nomination.reference, Assignment.id)))
+    return list(
+        db.session.scalars(
+            sa.select(Assignment)
+            .join(Assignment.nomination)
+            .where(Assignment.judge_id == judge.id, Assignment.round_id == round_.id)
+            .options(
+                selectinload(Assignment.sheet).selectinload(ScoreSheet.scores),
+                selectinload(Assignment.nomination).selectinload(Nomination.category),
+            )
+            .order_by(Nomination.reference, Assignment.id)
+        )
+    )
 
 
 def offline_refusal(judge: User, round_: Round):
@@ -619,8 +793,9 @@ def _round_sheets(judge: User, round_: Round, *, with_rows: bool) -> _RoundSheet
         if with_rows:
             for assignment in by_category[category.id]:
                 rows.append(_prefilled(assignment, criteria, assignment.nomination_id in recused))
-        result.categories.append((category, criteria, by_category[category.id],
-                                  SheetSpec(names[category.id], columns, tuple(rows))))
+        result.categories.append(
+            (category, criteria, by_category[category.id], SheetSpec(names[category.id], columns, tuple(rows)))
+        )
     return result
 
 
@@ -649,25 +824,41 @@ def score_workbook(judge: User, round_: Round, zone_of: Callable[[object], str] 
     instructions = [
         (_("Round"), f"{round_.edition.name} · {round_.name}"),
         (_("Closes"), zone_of(round_.closes_at)),
-        (_("How"), _("Each row is one nomination assigned to you. Declare a conflict of interest first (column "
-                     "\"%(conflict)s\"), then score each criterion and, if you wish, comment. Write yes in "
-                     "\"%(submit)s\" to submit the row's scores, or leave it empty to keep them as a draft you can "
-                     "finish on the website. Upload the file on your assignments page before the round closes.",
-                     conflict=str_header(CONFLICT), submit=str_header(SUBMIT))),
-        (_("Checks"), _("The upload is checked exactly as the online score sheet: scores within each criterion's "
-                        "range and steps, every criterion before submitting. If any row is wrong nothing is saved, "
-                        "and each problem is listed with its sheet, row and column.")),
+        (
+            _("How"),
+            _(
+                "Each row is one nomination assigned to you. Declare a conflict of interest first (column "
+                '"%(conflict)s"), then score each criterion and, if you wish, comment. Write yes in '
+                '"%(submit)s" to submit the row\'s scores, or leave it empty to keep them as a draft you can '
+                "finish on the website. Upload the file on your assignments page before the round closes.",
+                conflict=str_header(CONFLICT),
+                submit=str_header(SUBMIT),
+            ),
+        ),
+        (
+            _("Checks"),
+            _(
+                "The upload is checked exactly as the online score sheet: scores within each criterion's "
+                "range and steps, every criterion before submitting. If any row is wrong nothing is saved, "
+                "and each problem is listed with its sheet, row and column."
+            ),
+        ),
     ]
     for category, criteria, _assignments, spec in sheets.categories:
         shares = scales_of(criteria)
         total = sum((s.weight for s in shares), Decimal(0)) or Decimal(1)
-        lines = [f"{i}. {c.name_en} — {_('weight')} {float(c.weight / total * 100):.0f}% · "
-                 f"{_plain(c.min_score)}–{_plain(c.max_score)}, {_('step')} {_plain(c.step)}"
-                 + (f": {c.guidance_en}" if c.guidance_en else "")
-                 for i, c in enumerate(criteria, start=1)]
+        lines = [
+            f"{i}. {c.name_en} — {_('weight')} {float(c.weight / total * 100):.0f}% · "
+            f"{_plain(c.min_score)}–{_plain(c.max_score)}, {_('step')} {_plain(c.step)}"
+            + (f": {c.guidance_en}" if c.guidance_en else "")
+            for i, c in enumerate(criteria, start=1)
+        ]
         instructions.append((f"{spec.name}", f"{category.code} · {category.name_en}\n" + "\n".join(lines)))
-    return spreadsheets.build_template([spec for *_x, spec in sheets.categories], instructions,
-                                       title=f"{round_.edition.name} · {round_.name} · {judge.name}")
+    return spreadsheets.build_template(
+        [spec for *_x, spec in sheets.categories],
+        instructions,
+        title=f"{round_.edition.name} · {round_.name} · {judge.name}",
+    )
 
 
 def _choice(text: str, options: dict[str, str]) -> str | None:
@@ -680,8 +871,11 @@ def import_scores(judge: User, round_: Round, data: bytes) -> ImportResult:
     if refusal:
         raise ServiceError(refusal)
     if not round_.is_open():
-        raise ServiceError(_l("This round is closed: scores can no longer change.") if round_.is_closed()
-                           else _l("This round has not opened yet."))
+        raise ServiceError(
+            _l("This round is closed: scores can no longer change.")
+            if round_.is_closed()
+            else _l("This round has not opened yet.")
+        )
     sheets = _round_sheets(judge, round_, with_rows=False)
     rows = _read(data, [spec for *_x, spec in sheets.categories])
     recused = set(db.session.scalars(sa.select(Conflict.nomination_id).where(Conflict.judge_id == judge.id)))
@@ -690,39 +884,58 @@ def import_scores(judge: User, round_: Round, data: bytes) -> ImportResult:
     problems: list[Problem] = []
     actions: list[tuple[Assignment, str, str, SheetInput | None, bool]] = []
     seen: dict[int, Row] = {}
-    by_sheet = {spec.name: (category, criteria, assignments, spec)
-                for category, criteria, assignments, spec in sheets.categories}
+    by_sheet = {
+        spec.name: (category, criteria, assignments, spec)
+        for category, criteria, assignments, spec in sheets.categories
+    }
     for row in rows:
         _category, criteria, assignments, spec = by_sheet[row.sheet]
         by_reference = {a.nomination.reference: a for a in assignments}
         reference = row.get(str_header(REFERENCE))
         assignment = by_reference.get(reference)
         if assignment is None:
-            problems.append(row.problem(str_header(REFERENCE), _("This nomination is not assigned to you in this "
-                                                                 "category and round.")))
+            problems.append(
+                row.problem(
+                    str_header(REFERENCE), _("This nomination is not assigned to you in this category and round.")
+                )
+            )
             continue
         if assignment.id in seen:
-            problems.append(row.problem(str_header(REFERENCE), _("This nomination is on row %(row)d too.",
-                                                                 row=seen[assignment.id].number)))
+            problems.append(
+                row.problem(
+                    str_header(REFERENCE), _("This nomination is on row %(row)d too.", row=seen[assignment.id].number)
+                )
+            )
             continue
         seen[assignment.id] = row
         score_columns = list(spec.columns[5:-3])
         typed_scores = {criterion.id: row.get(score_columns[2 * i].header) for i, criterion in enumerate(criteria)}
-        comments = {criterion.id: row.get(score_columns[2 * i + 1].header)[:5000]
-                    for i, criterion in enumerate(criteria)}
+        comments = {
+            criterion.id: row.get(score_columns[2 * i + 1].header)[:5000] for i, criterion in enumerate(criteria)
+        }
         overall = row.get(str_header(OVERALL))[:10000]
         anything = any(typed_scores.values()) or any(comments.values()) or bool(overall)
         conflict = _choice(row.get(str_header(CONFLICT)), conflict_options)
         submit = _choice(row.get(str_header(SUBMIT)), yes_no)
         if assignment.nomination_id in recused:
             if anything:
-                problems.append(row.problem(str_header(CONFLICT), _("You are recused from this nomination: leave "
-                                                                     "its scores empty.")))
+                problems.append(
+                    row.problem(
+                        str_header(CONFLICT), _("You are recused from this nomination: leave its scores empty.")
+                    )
+                )
             continue
         if conflict is None:
-            problems.append(row.problem(str_header(CONFLICT), _("Write %(none)s or %(conflict)s.",
-                                                                none=str_header(NO_CONFLICT),
-                                                                conflict=str_header(HAS_CONFLICT))))
+            problems.append(
+                row.problem(
+                    str_header(CONFLICT),
+                    _(
+                        "Write %(none)s or %(conflict)s.",
+                        none=str_header(NO_CONFLICT),
+                        conflict=str_header(HAS_CONFLICT),
+                    ),
+                )
+            )
             continue
         if submit is None:
             problems.append(row.problem(str_header(SUBMIT), _("Write yes, no, or leave it empty.")))
@@ -732,15 +945,20 @@ def import_scores(judge: User, round_: Round, data: bytes) -> ImportResult:
             if not reason:
                 problems.append(row.problem(str_header(CONFLICT_REASON), _("Say briefly what the conflict is.")))
             elif anything:
-                problems.append(row.problem(str_header(CONFLICT), _("A judge with a conflict gives no scores: "
-                                                                    "empty the scores or the conflict.")))
+                problems.append(
+                    row.problem(
+                        str_header(CONFLICT),
+                        _("A judge with a conflict gives no scores: empty the scores or the conflict."),
+                    )
+                )
             else:
                 actions.append((assignment, "conflict", reason, None, False))
             continue
         if not conflict and assignment.no_conflict_declared_at is None:
             if anything or submit == "yes":
-                problems.append(row.problem(str_header(CONFLICT), _("Declare whether you have a conflict of "
-                                                                    "interest first.")))
+                problems.append(
+                    row.problem(str_header(CONFLICT), _("Declare whether you have a conflict of interest first."))
+                )
             continue
         if not anything and submit != "yes":
             if conflict == "none" and assignment.no_conflict_declared_at is None:
@@ -756,28 +974,45 @@ def import_scores(judge: User, round_: Round, data: bytes) -> ImportResult:
                 problems.append(row.problem(score_columns[2 * i].header, score_message(error)))
                 continue
             if submit == "yes" and values[criterion.id] is None:
-                problems.append(row.problem(score_columns[2 * i].header, _("Score every criterion before "
-                                                                            "submitting.")))
+                problems.append(row.problem(score_columns[2 * i].header, _("Score every criterion before submitting.")))
         if len(problems) > before:
             continue
         sheet = assignment.sheet
-        if sheet is not None and _same(sheet, values, comments, overall) and \
-                (submit == "yes") <= (sheet.status is SheetStatus.SUBMITTED):
+        if (
+            sheet is not None
+            and _same(sheet, values, comments, overall)
+            and (submit == "yes") <= (sheet.status is SheetStatus.SUBMITTED)
+        ):
             continue  # nothing new: an upload repeated, or a row left as downloaded
         if sheet is not None and sheet.status is SheetStatus.SUBMITTED:
-            problems.append(row.problem(str_header(REFERENCE), _("These scores have been submitted; only the "
-                                                                 "secretariat can reopen them.")))
+            problems.append(
+                row.problem(
+                    str_header(REFERENCE), _("These scores have been submitted; only the secretariat can reopen them.")
+                )
+            )
             continue
         version_text = row.get(VERSION)
         current = sheet.version if sheet is not None else 0
         if version_text != str(current):
-            problems.append(row.problem(str_header(REFERENCE), _("These scores were changed on the website after "
-                                                                 "this workbook was downloaded. Download it again.")))
+            problems.append(
+                row.problem(
+                    str_header(REFERENCE),
+                    _(
+                        "These scores were changed on the website after "
+                        "this workbook was downloaded. Download it again."
+                    ),
+                )
+            )
             continue
-        data_in = SheetInput(scores={cid: typed_scores[cid] for cid in values}, comments=comments,
-                             overall_comment=overall, version=sheet.version if sheet is not None else None)
-        actions.append((assignment, "none" if assignment.no_conflict_declared_at is None else "", "", data_in,
-                        submit == "yes"))
+        data_in = SheetInput(
+            scores={cid: typed_scores[cid] for cid in values},
+            comments=comments,
+            overall_comment=overall,
+            version=sheet.version if sheet is not None else None,
+        )
+        actions.append(
+            (assignment, "none" if assignment.no_conflict_declared_at is None else "", "", data_in, submit == "yes")
+        )
     if problems:
         raise ImportRefused(problems)
 

@@ -68,9 +68,11 @@ def rounds_of(edition: Edition) -> list[Round]:
 def _apply_round(round_: Round, data: RoundInput) -> None:
     if data.closes_at <= data.opens_at:
         raise ServiceError(_l("The round must close after it opens."))
-    categories = list(db.session.scalars(
-        sa.select(Category).where(Category.id.in_(data.category_ids), Category.edition_id == round_.edition_id)
-    ))
+    categories = list(
+        db.session.scalars(
+            sa.select(Category).where(Category.id.in_(data.category_ids), Category.edition_id == round_.edition_id)
+        )
+    )
     if not categories:
         raise ServiceError(_l("Choose at least one category of this edition."))
     if data.mode is RoundMode.COMMITTEE and any(c.kind is not CategoryKind.COMMENDATION for c in categories):
@@ -90,8 +92,9 @@ def _apply_round(round_: Round, data: RoundInput) -> None:
 
 def create_round(edition: Edition, data: RoundInput, actor: User) -> Round:
     """Add a round after the edition's last one; project categories get the six published criteria."""
-    position = (db.session.scalar(sa.select(sa.func.max(Round.position)).where(Round.edition_id == edition.id))
-                or 0) + 1
+    position = (
+        db.session.scalar(sa.select(sa.func.max(Round.position)).where(Round.edition_id == edition.id)) or 0
+    ) + 1
     round_ = Round(edition_id=edition.id, position=position)
     _apply_round(round_, data)
     db.session.add(round_)
@@ -114,25 +117,38 @@ class DecisionLocked(ServiceError):
 
     def __init__(self, changes: dict[str, list[str]]) -> None:
         self.changes = changes
-        super().__init__(_l("Judges have already submitted scores in this round: changing how it ranks or where its "
-                            "cuts fall needs your confirmation below (it is recorded with the values before and "
-                            "after)."))
+        super().__init__(
+            _l(
+                "Judges have already submitted scores in this round: changing how it ranks or where its "
+                "cuts fall needs your confirmation below (it is recorded with the values before and "
+                "after)."
+            )
+        )
 
 
 def _round_snapshot(round_: Round) -> dict[str, str]:
     return {
-        "name": round_.name, "opens_at": str(round_.opens_at), "closes_at": str(round_.closes_at),
+        "name": round_.name,
+        "opens_at": str(round_.opens_at),
+        "closes_at": str(round_.closes_at),
         "categories": ", ".join(sorted(c.code for c in round_.categories)),
-        "judges_per_nomination": str(round_.judges_per_nomination), "max_load": str(round_.max_load),
-        "mode": str(round_.mode), "same_country_conflict": str(round_.same_country_conflict),
-        "quorum": str(round_.quorum), "ranking_method": str(round_.ranking_method),
-        "disagreement_threshold": str(round_.disagreement_threshold), "shortlist_count": str(round_.shortlist_count),
+        "judges_per_nomination": str(round_.judges_per_nomination),
+        "max_load": str(round_.max_load),
+        "mode": str(round_.mode),
+        "same_country_conflict": str(round_.same_country_conflict),
+        "quorum": str(round_.quorum),
+        "ranking_method": str(round_.ranking_method),
+        "disagreement_threshold": str(round_.disagreement_threshold),
+        "shortlist_count": str(round_.shortlist_count),
     }
 
 
 def round_has_submitted_scores(round_: Round) -> bool:
-    submitted = sa.select(ScoreSheet.id).join(ScoreSheet.assignment).where(
-        Assignment.round_id == round_.id, ScoreSheet.status == SheetStatus.SUBMITTED)
+    submitted = (
+        sa.select(ScoreSheet.id)
+        .join(ScoreSheet.assignment)
+        .where(Assignment.round_id == round_.id, ScoreSheet.status == SheetStatus.SUBMITTED)
+    )
     return bool(db.session.scalar(sa.select(sa.exists(submitted))))
 
 
@@ -142,11 +158,16 @@ def update_round(round_: Round, data: RoundInput, actor: User, *, confirm_decisi
     before = _round_snapshot(round_)
     if round_.mode is not data.mode and _has_work(round_):
         raise ServiceError(_l("The decision mode cannot change once judges have started."))
-    wanted = {"ranking_method": str(data.ranking_method), "disagreement_threshold": str(data.disagreement_threshold),
-              "shortlist_count": str(data.shortlist_count)}
-    decisive = {k: [before[k], wanted[k]] for k in DECISION_FIELDS
-                if before[k] != wanted[k] and not (k == "disagreement_threshold"
-                                                   and Decimal(before[k]) == Decimal(wanted[k]))}
+    wanted = {
+        "ranking_method": str(data.ranking_method),
+        "disagreement_threshold": str(data.disagreement_threshold),
+        "shortlist_count": str(data.shortlist_count),
+    }
+    decisive = {
+        k: [before[k], wanted[k]]
+        for k in DECISION_FIELDS
+        if before[k] != wanted[k] and not (k == "disagreement_threshold" and Decimal(before[k]) == Decimal(wanted[k]))
+    }
     locked = bool(decisive) and round_has_submitted_scores(round_)
     if locked and not confirm_decision:
         raise DecisionLocked(decisive)
@@ -156,11 +177,19 @@ def update_round(round_: Round, data: RoundInput, actor: User, *, confirm_decisi
             _seed_rubric(round_, category)
     db.session.flush()
     after = _round_snapshot(round_)
-    changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]
-               and not (k == "disagreement_threshold" and Decimal(before[k]) == Decimal(after[k]))}
+    changes = {
+        k: [before[k], after[k]]
+        for k in before
+        if before[k] != after[k] and not (k == "disagreement_threshold" and Decimal(before[k]) == Decimal(after[k]))
+    }
     action = "round.decision_changed" if locked else "round.updated"
-    record(action, round_, actor, f"round {round_.name} changed: {', '.join(changes) or 'nothing'}",
-           {"round": round_.name, "changes": changes, "confirmed_after_scores": locked})
+    record(
+        action,
+        round_,
+        actor,
+        f"round {round_.name} changed: {', '.join(changes) or 'nothing'}",
+        {"round": round_.name, "changes": changes, "confirmed_after_scores": locked},
+    )
     db.session.commit()
     return round_
 
@@ -174,10 +203,13 @@ def _has_work(round_: Round) -> bool:
 def _categories_judged_earlier(round_: Round) -> set[int]:
     from ..models.judging import round_category
 
-    return set(db.session.scalars(
-        sa.select(round_category.c.category_id).join(Round, Round.id == round_category.c.round_id)
-        .where(Round.edition_id == round_.edition_id, Round.position < round_.position)
-    ))
+    return set(
+        db.session.scalars(
+            sa.select(round_category.c.category_id)
+            .join(Round, Round.id == round_category.c.round_id)
+            .where(Round.edition_id == round_.edition_id, Round.position < round_.position)
+        )
+    )
 
 
 def is_first_round(round_: Round) -> bool:
@@ -194,17 +226,26 @@ def round_nominations_query(round_: Round) -> sa.Select:
     advanced_ids = sa.select(RoundEntry.nomination_id).where(RoundEntry.round_id == round_.id)
     return (
         sa.select(Nomination)
-        .where(Nomination.status == NominationStatus.ELIGIBLE,
-               sa.or_(Nomination.category_id.in_(fresh),
-                      sa.and_(Nomination.category_id.in_(advanced), Nomination.id.in_(advanced_ids))))
+        .where(
+            Nomination.status == NominationStatus.ELIGIBLE,
+            sa.or_(
+                Nomination.category_id.in_(fresh),
+                sa.and_(Nomination.category_id.in_(advanced), Nomination.id.in_(advanced_ids)),
+            ),
+        )
         .order_by(Nomination.category_id, Nomination.reference)
     )
 
 
 def round_nominations(round_: Round) -> list[Nomination]:
     # Joined, not selectin, loading: one query however many nominations (selectin batches its IN lists by 500).
-    return list(db.session.scalars(round_nominations_query(round_).options(
-        joinedload(Nomination.organisation), joinedload(Nomination.category))))
+    return list(
+        db.session.scalars(
+            round_nominations_query(round_).options(
+                joinedload(Nomination.organisation), joinedload(Nomination.category)
+            )
+        )
+    )
 
 
 def advance(from_round: Round, to_round: Round, nomination_ids: list[int], actor: User) -> int:
@@ -223,8 +264,13 @@ def advance(from_round: Round, to_round: Round, nomination_ids: list[int], actor
             continue
         db.session.add(RoundEntry(round_id=to_round.id, nomination_id=nomination.id, added_by_id=actor.id))
         added += 1
-    record("round.advanced", to_round, actor, f"{added} nominations advanced from {from_round.name}",
-           {"round": to_round.name, "from": from_round.name, "count": added})
+    record(
+        "round.advanced",
+        to_round,
+        actor,
+        f"{added} nominations advanced from {from_round.name}",
+        {"round": to_round.name, "from": from_round.name, "count": added},
+    )
     db.session.commit()
     return added
 
@@ -233,47 +279,86 @@ def advance(from_round: Round, to_round: Round, nomination_ids: list[int], actor
 
 #: The six published criteria of the Seoul Smart City Prize; weights and scale were not published.
 PUBLISHED_CRITERIA = [
-    ("Problem-Centered Innovation", "문제 중심 혁신",
-     "Importance of the problem, evidence of its causes, citizens engaged in defining it.",
-     "문제의 중요성, 원인에 대한 근거, 문제 정의에 시민이 참여했는지"),
-    ("Rational Process of Project Development", "합리적인 사업 개발 과정",
-     "Technology fit to the problem, innovation, evidence-based design.",
-     "문제에 맞는 기술, 혁신성, 근거에 기반한 설계"),
-    ("Feasible Budgeting & Planning", "실현 가능한 예산과 계획",
-     "Resources, organisation and staffing, contingency plan.", "재원, 조직과 인력, 비상 계획"),
-    ("Meticulous Project Implementation", "충실한 사업 실행",
-     "Participatory mechanisms, barriers overcome.", "참여 방식, 극복한 장애 요인"),
+    (
+        "Problem-Centered Innovation",
+        "문제 중심 혁신",
+        "Importance of the problem, evidence of its causes, citizens engaged in defining it.",
+        "문제의 중요성, 원인에 대한 근거, 문제 정의에 시민이 참여했는지",
+    ),
+    (
+        "Rational Process of Project Development",
+        "합리적인 사업 개발 과정",
+        "Technology fit to the problem, innovation, evidence-based design.",
+        "문제에 맞는 기술, 혁신성, 근거에 기반한 설계",
+    ),
+    (
+        "Feasible Budgeting & Planning",
+        "실현 가능한 예산과 계획",
+        "Resources, organisation and staffing, contingency plan.",
+        "재원, 조직과 인력, 비상 계획",
+    ),
+    (
+        "Meticulous Project Implementation",
+        "충실한 사업 실행",
+        "Participatory mechanisms, barriers overcome.",
+        "참여 방식, 극복한 장애 요인",
+    ),
     ("Learning & Improvement", "학습과 개선", "Monitoring and evaluation feedback.", "모니터링과 평가 환류"),
     ("Value Generation", "가치 창출", "Outcomes and impact.", "성과와 영향"),
 ]
 
 
 def criteria_of(round_: Round, category: Category) -> list[Criterion]:
-    return list(db.session.scalars(
-        sa.select(Criterion).where(Criterion.round_id == round_.id, Criterion.category_id == category.id)
-        .order_by(Criterion.position, Criterion.id)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Criterion)
+            .where(Criterion.round_id == round_.id, Criterion.category_id == category.id)
+            .order_by(Criterion.position, Criterion.id)
+        )
+    )
 
 
 def _seed_rubric(round_: Round, category: Category) -> None:
     if category.kind not in (CategoryKind.PROJECT, CategoryKind.SPECIAL, CategoryKind.LEADERSHIP):
         return
     if category.kind is CategoryKind.LEADERSHIP:
-        rows = [("Leadership and vision", "리더십과 비전", "", ""), ("Innovation with technology and data",
-                "기술과 데이터를 활용한 혁신", "", ""), ("Results for citizens", "시민을 위한 성과", "", "")]
+        rows = [
+            ("Leadership and vision", "리더십과 비전", "", ""),
+            ("Innovation with technology and data", "기술과 데이터를 활용한 혁신", "", ""),
+            ("Results for citizens", "시민을 위한 성과", "", ""),
+        ]
     else:
         rows = PUBLISHED_CRITERIA
     for position, (name_en, name_ko, guidance_en, guidance_ko) in enumerate(rows):
-        db.session.add(Criterion(round_id=round_.id, category_id=category.id, position=position, name_en=name_en,
-                                 name_ko=name_ko, guidance_en=guidance_en, guidance_ko=guidance_ko,
-                                 weight=Decimal(1), min_score=Decimal(1), max_score=Decimal(10), step=Decimal(1)))
+        db.session.add(
+            Criterion(
+                round_id=round_.id,
+                category_id=category.id,
+                position=position,
+                name_en=name_en,
+                name_ko=name_ko,
+                guidance_en=guidance_en,
+                guidance_ko=guidance_ko,
+                weight=Decimal(1),
+                min_score=Decimal(1),
+                max_score=Decimal(10),
+                step=Decimal(1),
+            )
+        )
 
 
 def rubric_locked(round_: Round, category: Category) -> bool:
     """A rubric is locked once any judge has submitted scores for that category in the round."""
-    submitted = (sa.select(ScoreSheet.id).join(ScoreSheet.assignment).join(Assignment.nomination)
-                 .where(Assignment.round_id == round_.id, Nomination.category_id == category.id,
-                        ScoreSheet.status == SheetStatus.SUBMITTED))
+    submitted = (
+        sa.select(ScoreSheet.id)
+        .join(ScoreSheet.assignment)
+        .join(Assignment.nomination)
+        .where(
+            Assignment.round_id == round_.id,
+            Nomination.category_id == category.id,
+            ScoreSheet.status == SheetStatus.SUBMITTED,
+        )
+    )
     return bool(db.session.scalar(sa.select(sa.exists(submitted))))
 
 
@@ -303,13 +388,27 @@ class StaleRubric(ServiceError):
 
 def rubric_fingerprint(criteria: list[Criterion]) -> str:
     """A short digest of a rubric as it stands: the page carries it, and a save from an older page is refused."""
-    content = [{"id": c.id, **_criterion_snapshot(c), "name_ko": c.name_ko, "guidance_en": c.guidance_en,
-                "guidance_ko": c.guidance_ko} for c in criteria]
+    content = [
+        {
+            "id": c.id,
+            **_criterion_snapshot(c),
+            "name_ko": c.name_ko,
+            "guidance_en": c.guidance_en,
+            "guidance_ko": c.guidance_ko,
+        }
+        for c in criteria
+    ]
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:32]
 
 
-def save_rubric(round_: Round, category: Category, rows: list[CriterionInput], actor: User,
-                confirm_reopen: bool = False, opened: str | None = None) -> list[Criterion]:
+def save_rubric(
+    round_: Round,
+    category: Category,
+    rows: list[CriterionInput],
+    actor: User,
+    confirm_reopen: bool = False,
+    opened: str | None = None,
+) -> list[Criterion]:
     """Replace a rubric's criteria; once scores are submitted this needs an explicit, audited confirmation.
 
     ``opened``: the rubric's fingerprint when the page was opened; if someone saved it since, nothing is saved.
@@ -329,15 +428,21 @@ def save_rubric(round_: Round, category: Category, rows: list[CriterionInput], a
             raise ServiceError(_l("%(name)s: %(problem)s", name=row.name_en, problem=SCALE_MESSAGES[problem]))
     locked = rubric_locked(round_, category)
     if locked and not confirm_reopen:
-        raise ServiceError(_l("Judges have already submitted scores against this rubric: tick the confirmation "
-                              "to change it anyway."))
+        raise ServiceError(
+            _l("Judges have already submitted scores against this rubric: tick the confirmation to change it anyway.")
+        )
     existing = {c.id: c for c in criteria_of(round_, category)}
     removed = set(existing) - {row.id for row in rows if row.id}
-    drafted = removed and db.session.scalar(sa.select(sa.exists().where(Score.criterion_id.in_(removed),
-                                                                        Score.value.is_not(None))))
+    drafted = removed and db.session.scalar(
+        sa.select(sa.exists().where(Score.criterion_id.in_(removed), Score.value.is_not(None)))
+    )
     if drafted and not confirm_reopen:
-        raise ServiceError(_l("Judges have draft scores on a criterion you are removing: tick the confirmation to "
-                              "remove it and those scores."))
+        raise ServiceError(
+            _l(
+                "Judges have draft scores on a criterion you are removing: tick the confirmation to "
+                "remove it and those scores."
+            )
+        )
     before = [_criterion_snapshot(c) for c in existing.values()]
     kept: list[Criterion] = []
     for position, row in enumerate(rows):
@@ -346,8 +451,7 @@ def save_rubric(round_: Round, category: Category, rows: list[CriterionInput], a
             criterion = Criterion(round_id=round_.id, category_id=category.id)
             db.session.add(criterion)
         criterion.position = position
-        for name in ("name_en", "name_ko", "guidance_en", "guidance_ko", "weight", "min_score", "max_score",
-                     "step"):
+        for name in ("name_en", "name_ko", "guidance_en", "guidance_ko", "weight", "min_score", "max_score", "step"):
             setattr(criterion, name, getattr(row, name))
         kept.append(criterion)
     for criterion in existing.values():
@@ -357,25 +461,43 @@ def save_rubric(round_: Round, category: Category, rows: list[CriterionInput], a
     if before != after:
         # Pages open on the old rubric must reload before they save again.
         db.session.execute(
-            sa.update(ScoreSheet).where(ScoreSheet.assignment_id.in_(
-                sa.select(Assignment.id).join(Assignment.nomination)
-                .where(Assignment.round_id == round_.id, Nomination.category_id == category.id)))
-            .values(version=ScoreSheet.version + 1).execution_options(synchronize_session=False))
+            sa.update(ScoreSheet)
+            .where(
+                ScoreSheet.assignment_id.in_(
+                    sa.select(Assignment.id)
+                    .join(Assignment.nomination)
+                    .where(Assignment.round_id == round_.id, Nomination.category_id == category.id)
+                )
+            )
+            .values(version=ScoreSheet.version + 1)
+            .execution_options(synchronize_session=False)
+        )
         action = "rubric.reopened_and_changed" if locked else "rubric.changed"
-        record(action, round_, actor, f"rubric of {category.code} in {round_.name} changed",
-               {"round": round_.name, "category": category.code, "before": before, "after": after})
+        record(
+            action,
+            round_,
+            actor,
+            f"rubric of {category.code} in {round_.name} changed",
+            {"round": round_.name, "category": category.code, "before": before, "after": after},
+        )
     db.session.commit()
     return kept
 
 
 def _criterion_snapshot(c: Criterion) -> dict:
-    return {"name": c.name_en, "weight": str(c.weight), "min": str(c.min_score), "max": str(c.max_score),
-            "step": str(c.step)}
+    return {
+        "name": c.name_en,
+        "weight": str(c.weight),
+        "min": str(c.min_score),
+        "max": str(c.max_score),
+        "step": str(c.step),
+    }
 
 
 def scales_of(criteria: list[Criterion]) -> list[Scale]:
-    return [Scale(c.id, Decimal(c.weight), Decimal(c.min_score), Decimal(c.max_score), Decimal(c.step))
-            for c in criteria]
+    return [
+        Scale(c.id, Decimal(c.weight), Decimal(c.min_score), Decimal(c.max_score), Decimal(c.step)) for c in criteria
+    ]
 
 
 # --- assignments ------------------------------------------------------------------------------------
@@ -384,15 +506,19 @@ def scales_of(criteria: list[Criterion]) -> list[Scale]:
 def judges() -> list[User]:
     from ..models import Role, UserRole
 
-    return list(db.session.scalars(
-        sa.select(User).where(User.role_links.any(UserRole.role == Role.JUDGE), User.active.is_(True))
-        .order_by(User.name)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.role_links.any(UserRole.role == Role.JUDGE), User.active.is_(True))
+            .order_by(User.name)
+        )
+    )
 
 
 def conflict_between(judge_id: int, nomination_id: int) -> Conflict | None:
-    return db.session.scalar(sa.select(Conflict).where(Conflict.judge_id == judge_id,
-                                                       Conflict.nomination_id == nomination_id))
+    return db.session.scalar(
+        sa.select(Conflict).where(Conflict.judge_id == judge_id, Conflict.nomination_id == nomination_id)
+    )
 
 
 def _judge_slot(judge: User) -> assignment_maths.JudgeSlot:
@@ -400,8 +526,9 @@ def _judge_slot(judge: User) -> assignment_maths.JudgeSlot:
 
 
 def _nomination_slot(nomination: Nomination) -> assignment_maths.NominationSlot:
-    return assignment_maths.NominationSlot(nomination.id, nomination.organisation.name,
-                                           nomination.organisation.country_code)
+    return assignment_maths.NominationSlot(
+        nomination.id, nomination.organisation.name, nomination.organisation.country_code
+    )
 
 
 def conflict_refusal(judge: User, nomination: Nomination, round_: Round, declared: bool | None = None):
@@ -414,13 +541,17 @@ def conflict_refusal(judge: User, nomination: Nomination, round_: Round, declare
         declared = conflict_between(judge.id, nomination.id) is not None
     if declared:
         return _l("a conflict of interest is recorded")
-    rule = assignment_maths.conflict_rule(_judge_slot(judge), _nomination_slot(nomination),
-                                          round_.same_country_conflict)
+    rule = assignment_maths.conflict_rule(
+        _judge_slot(judge), _nomination_slot(nomination), round_.same_country_conflict
+    )
     if rule is assignment_maths.ConflictRule.SAME_ORGANISATION:
         return _l("the judge belongs to the nominating organisation (%(name)s)", name=nomination.organisation.name)
     if rule is assignment_maths.ConflictRule.SAME_COUNTRY:
-        return _l("the judge is from the nomination's country (%(country)s), and this round keeps judges off their "
-                  "own country's nominations", country=nomination.organisation.country_code)
+        return _l(
+            "the judge is from the nomination's country (%(country)s), and this round keeps judges off their "
+            "own country's nominations",
+            country=nomination.organisation.country_code,
+        )
     return None
 
 
@@ -429,8 +560,9 @@ def judges_escaping_conflict_rules(panel: list[User] | None = None) -> list[User
     return [j for j in (judges() if panel is None else panel) if j.missing_conflict_details]
 
 
-def assign_manually(round_: Round, nomination_ids: list[int], judge_ids: list[int],
-                    actor: User) -> tuple[int, list[tuple[User, Nomination, str]]]:
+def assign_manually(
+    round_: Round, nomination_ids: list[int], judge_ids: list[int], actor: User
+) -> tuple[int, list[tuple[User, Nomination, str]]]:
     """Assign every chosen judge to every chosen nomination the conflict rules allow; return how many were added
     and each pair refused with the rule that refused it."""
     in_round = {n.id: n for n in round_nominations(round_)}
@@ -439,8 +571,12 @@ def assign_manually(round_: Round, nomination_ids: list[int], judge_ids: list[in
     chosen_judges = [panel[i] for i in dict.fromkeys(judge_ids) if i in panel]
     if not nominations or not chosen_judges:
         raise ServiceError(_l("Choose at least one nomination of this round and one judge."))
-    existing = {tuple(row) for row in db.session.execute(sa.select(Assignment.judge_id, Assignment.nomination_id)
-                                      .where(Assignment.round_id == round_.id))}
+    existing = {
+        tuple(row)
+        for row in db.session.execute(
+            sa.select(Assignment.judge_id, Assignment.nomination_id).where(Assignment.round_id == round_.id)
+        )
+    }
     conflicts = {tuple(row) for row in db.session.execute(sa.select(Conflict.judge_id, Conflict.nomination_id))}
     added, refused = 0, []
     for nomination in nominations:
@@ -451,13 +587,23 @@ def assign_manually(round_: Round, nomination_ids: list[int], judge_ids: list[in
             if reason is not None:
                 refused.append((judge, nomination, reason))
                 continue
-            db.session.add(Assignment(round_id=round_.id, nomination_id=nomination.id, judge_id=judge.id,
-                                      created_by_id=actor.id))
+            db.session.add(
+                Assignment(round_id=round_.id, nomination_id=nomination.id, judge_id=judge.id, created_by_id=actor.id)
+            )
             added += 1
-    record("assignment.added", round_, actor, f"{added} assignments added by hand in {round_.name}",
-           {"round": round_.name, "count": added, "judges": [j.id for j in chosen_judges],
+    record(
+        "assignment.added",
+        round_,
+        actor,
+        f"{added} assignments added by hand in {round_.name}",
+        {
+            "round": round_.name,
+            "count": added,
+            "judges": [j.id for j in chosen_judges],
             "nominations": [n.id for n in nominations],
-            "refused": [[j.id, n.id] for j, n, _reason in refused]})
+            "refused": [[j.id, n.id] for j, n, _reason in refused],
+        },
+    )
     db.session.commit()
     return added, refused
 
@@ -476,8 +622,12 @@ def assign_automatically(round_: Round, actor: User, seed: int = 0) -> AutoResul
         raise ServiceError(_l("This round has closed."))
     nominations = round_nominations(round_)
     panel = judges()
-    existing = [tuple(row) for row in db.session.execute(sa.select(Assignment.judge_id, Assignment.nomination_id)
-                                       .where(Assignment.round_id == round_.id))]
+    existing = [
+        tuple(row)
+        for row in db.session.execute(
+            sa.select(Assignment.judge_id, Assignment.nomination_id).where(Assignment.round_id == round_.id)
+        )
+    ]
     blocked = {tuple(row) for row in db.session.execute(sa.select(Conflict.judge_id, Conflict.nomination_id))}
     known_judges = {j.id for j in panel}
     known_nominations = {n.id for n in nominations}
@@ -493,15 +643,31 @@ def assign_automatically(round_: Round, actor: User, seed: int = 0) -> AutoResul
         seed=seed,
     )
     for judge_id, nomination_id in plan.added:
-        db.session.add(Assignment(round_id=round_.id, nomination_id=nomination_id, judge_id=judge_id,
-                                  automatic=True, created_by_id=actor.id))
+        db.session.add(
+            Assignment(
+                round_id=round_.id,
+                nomination_id=nomination_id,
+                judge_id=judge_id,
+                automatic=True,
+                created_by_id=actor.id,
+            )
+        )
     by_id = {n.id: n for n in nominations}
     shortfalls = [(by_id[s.nomination_id], s.missing, s.reason) for s in plan.shortfalls]
     unseen = judges_escaping_conflict_rules(panel)
-    record("assignment.automatic", round_, actor, f"{len(plan.added)} assignments added automatically",
-           {"round": round_.name, "count": len(plan.added), "seed": seed,
+    record(
+        "assignment.automatic",
+        round_,
+        actor,
+        f"{len(plan.added)} assignments added automatically",
+        {
+            "round": round_.name,
+            "count": len(plan.added),
+            "seed": seed,
             "short": {str(s.nomination_id): s.missing for s in plan.shortfalls},
-            "judges_without_details": [j.id for j in unseen]})
+            "judges_without_details": [j.id for j in unseen],
+        },
+    )
     db.session.commit()
     return AutoResult(len(plan.added), shortfalls, unseen)
 
@@ -515,9 +681,13 @@ def remove_assignment(assignment: Assignment, actor: User) -> None:
     """Take a nomination away from a judge who has not started on it."""
     if _work_started(assignment):
         raise ServiceError(_l("The judge has already started on this nomination: reassign it instead."))
-    record("assignment.removed", assignment.round, actor, "assignment removed",
-           {"round": assignment.round.name, "judge": assignment.judge.email,
-            "reference": assignment.nomination.reference})
+    record(
+        "assignment.removed",
+        assignment.round,
+        actor,
+        "assignment removed",
+        {"round": assignment.round.name, "judge": assignment.judge.email, "reference": assignment.nomination.reference},
+    )
     db.session.delete(assignment)
     db.session.commit()
 
@@ -532,20 +702,37 @@ def reassign(assignment: Assignment, new_judge: User, actor: User) -> Assignment
         raise ServiceError(_l("This member has voted: the vote stays with them."))
     refusal = conflict_refusal(new_judge, assignment.nomination, assignment.round)
     if refusal is not None:
-        raise ServiceError(_l("%(name)s cannot judge this nomination: %(reason)s.", name=new_judge.name,
-                              reason=refusal))
-    clash = db.session.scalar(sa.select(Assignment).where(
-        Assignment.round_id == assignment.round_id, Assignment.nomination_id == assignment.nomination_id,
-        Assignment.judge_id == new_judge.id))
+        raise ServiceError(
+            _l("%(name)s cannot judge this nomination: %(reason)s.", name=new_judge.name, reason=refusal)
+        )
+    clash = db.session.scalar(
+        sa.select(Assignment).where(
+            Assignment.round_id == assignment.round_id,
+            Assignment.nomination_id == assignment.nomination_id,
+            Assignment.judge_id == new_judge.id,
+        )
+    )
     if clash is not None:
         raise ServiceError(_l("%(name)s is already assigned this nomination.", name=new_judge.name))
     old_judge = assignment.judge
-    replacement = Assignment(round_id=assignment.round_id, nomination_id=assignment.nomination_id,
-                             judge_id=new_judge.id, created_by_id=actor.id)
-    record("assignment.reassigned", assignment.round, actor,
-           f"{assignment.nomination.reference} moved from {old_judge.email} to {new_judge.email}",
-           {"round": assignment.round.name, "reference": assignment.nomination.reference,
-            "from": old_judge.email, "to": new_judge.email})
+    replacement = Assignment(
+        round_id=assignment.round_id,
+        nomination_id=assignment.nomination_id,
+        judge_id=new_judge.id,
+        created_by_id=actor.id,
+    )
+    record(
+        "assignment.reassigned",
+        assignment.round,
+        actor,
+        f"{assignment.nomination.reference} moved from {old_judge.email} to {new_judge.email}",
+        {
+            "round": assignment.round.name,
+            "reference": assignment.nomination.reference,
+            "from": old_judge.email,
+            "to": new_judge.email,
+        },
+    )
     db.session.delete(assignment)
     db.session.add(replacement)
     db.session.commit()
@@ -555,8 +742,9 @@ def reassign(assignment: Assignment, new_judge: User, actor: User) -> Assignment
 # --- conflicts of interest --------------------------------------------------------------------------
 
 
-def status_of(assignment: Assignment, conflicts: set[tuple[int, int]] | None = None,
-              voted: set[int] | None = None) -> AssignmentStatus:
+def status_of(
+    assignment: Assignment, conflicts: set[tuple[int, int]] | None = None, voted: set[int] | None = None
+) -> AssignmentStatus:
     """To do, draft, submitted or recused, from the judge's point of view.
 
     Pass the (judge id, nomination id) pairs in conflict and the ids of the assignments with a committee vote
@@ -575,8 +763,9 @@ def status_of(assignment: Assignment, conflicts: set[tuple[int, int]] | None = N
     elif assignment.sheet is None:
         status = AssignmentStatus.TO_DO
     else:
-        status = AssignmentStatus.SUBMITTED if assignment.sheet.status is SheetStatus.SUBMITTED \
-            else AssignmentStatus.DRAFT
+        status = (
+            AssignmentStatus.SUBMITTED if assignment.sheet.status is SheetStatus.SUBMITTED else AssignmentStatus.DRAFT
+        )
     if status is not AssignmentStatus.SUBMITTED and assignment.waived_at is not None:
         return AssignmentStatus.WAIVED
     return status
@@ -598,15 +787,28 @@ def write_declaration(assignment: Assignment, judge: User, has_conflict: bool, r
         reason = (reason or "").strip()
         if not reason:
             raise ServiceError(_l("Say briefly what the conflict is."))
-        db.session.add(Conflict(judge_id=judge.id, nomination_id=assignment.nomination_id, reason=reason[:2000],
-                                recorded_by_id=judge.id))
-        record("conflict.declared", assignment.nomination, judge, f"{judge.email} declared a conflict",
-               {"judge": judge.email, "reason": reason[:500]})
+        db.session.add(
+            Conflict(
+                judge_id=judge.id, nomination_id=assignment.nomination_id, reason=reason[:2000], recorded_by_id=judge.id
+            )
+        )
+        record(
+            "conflict.declared",
+            assignment.nomination,
+            judge,
+            f"{judge.email} declared a conflict",
+            {"judge": judge.email, "reason": reason[:500]},
+        )
     else:
         if assignment.no_conflict_declared_at is None:
             assignment.no_conflict_declared_at = utcnow()
-            record("conflict.none_declared", assignment.nomination, judge, f"{judge.email} declared no conflict",
-                   {"judge": judge.email})
+            record(
+                "conflict.none_declared",
+                assignment.nomination,
+                judge,
+                f"{judge.email} declared no conflict",
+                {"judge": judge.email},
+            )
 
 
 def record_conflict(judge: User, nomination: Nomination, reason: str, actor: User) -> Conflict:
@@ -620,8 +822,13 @@ def record_conflict(judge: User, nomination: Nomination, reason: str, actor: Use
         raise ServiceError(_l("This conflict is already recorded."))
     conflict = Conflict(judge_id=judge.id, nomination_id=nomination.id, reason=reason[:2000], recorded_by_id=actor.id)
     db.session.add(conflict)
-    record("conflict.recorded", nomination, actor, f"conflict of {judge.email} recorded",
-           {"judge": judge.email, "reason": reason[:500]})
+    record(
+        "conflict.recorded",
+        nomination,
+        actor,
+        f"conflict of {judge.email} recorded",
+        {"judge": judge.email, "reason": reason[:500]},
+    )
     db.session.commit()
     return conflict
 
@@ -653,8 +860,11 @@ SCORE_MESSAGES = {
 
 def score_message(error: ScoreError) -> str:
     scale = error.scale
-    return str(SCORE_MESSAGES[error.code]) % {"min": _plain(scale.minimum), "max": _plain(scale.maximum),
-                                              "step": _plain(scale.step)}
+    return str(SCORE_MESSAGES[error.code]) % {
+        "min": _plain(scale.minimum),
+        "max": _plain(scale.maximum),
+        "step": _plain(scale.step),
+    }
 
 
 def _plain(value: Decimal) -> str:
@@ -673,8 +883,11 @@ def scoring_refusal(assignment: Assignment, judge: User):
     if assignment.round.mode is RoundMode.COMMITTEE:
         return _l("This round is decided by a committee vote, not by scores.")
     if not assignment.round.is_open():
-        return _l("This round is closed: scores can no longer change.") if assignment.round.is_closed() else \
-            _l("This round has not opened yet.")
+        return (
+            _l("This round is closed: scores can no longer change.")
+            if assignment.round.is_closed()
+            else _l("This round has not opened yet.")
+        )
     if assignment.sheet is not None and assignment.sheet.status is SheetStatus.SUBMITTED:
         return _l("These scores have been submitted; only the secretariat can reopen them.")
     return None
@@ -731,8 +944,7 @@ def write_sheet(assignment: Assignment, judge: User, data: SheetInput, *, submit
         expected = sheet.version if data.version is None else data.version
         claimed = db.session.execute(
             sa.update(ScoreSheet)
-            .where(ScoreSheet.id == sheet.id, ScoreSheet.version == expected,
-                   ScoreSheet.status == SheetStatus.DRAFT)
+            .where(ScoreSheet.id == sheet.id, ScoreSheet.version == expected, ScoreSheet.status == SheetStatus.DRAFT)
             .values(version=expected + 1)
             .execution_options(synchronize_session=False)
         )
@@ -759,9 +971,12 @@ def write_sheet(assignment: Assignment, judge: User, data: SheetInput, *, submit
     sheet.overall_comment = overall_comment
     sheet.saved_at = utcnow()
     total = weighted_total(list(by_id.values()), values)
-    details = {"reference": assignment.nomination.reference, "round": assignment.round.name,
-               "scores": {str(k): (str(v) if v is not None else None) for k, v in values.items()},
-               "total": round(total.value, 2)}
+    details = {
+        "reference": assignment.nomination.reference,
+        "round": assignment.round.name,
+        "scores": {str(k): (str(v) if v is not None else None) for k, v in values.items()},
+        "total": round(total.value, 2),
+    }
     if submit:
         sheet.status = SheetStatus.SUBMITTED
         sheet.submitted_at = utcnow()
@@ -778,8 +993,11 @@ def _already_holds(sheet: ScoreSheet, values: dict[int, Decimal | None], data: S
     stored = {s.criterion_id: s for s in sheet.scores}
     for criterion_id, value in values.items():
         score = stored.get(criterion_id)
-        if score is None or score.value != value or \
-                score.comment != (data.comments.get(criterion_id) or "").strip()[:5000]:
+        if (
+            score is None
+            or score.value != value
+            or score.comment != (data.comments.get(criterion_id) or "").strip()[:5000]
+        ):
             return False
     return (sheet.overall_comment or "") == (data.overall_comment or "").strip()[:10000]
 
@@ -793,10 +1011,18 @@ def waive_assignment(assignment: Assignment, actor: User, reason: str) -> None:
     if status_of(assignment) in (AssignmentStatus.SUBMITTED, AssignmentStatus.RECUSED):
         raise ServiceError(_l("This sheet is submitted or its judge recused: there is nothing to waive."))
     assignment.waived_at, assignment.waived_by_id, assignment.waived_reason = utcnow(), actor.id, reason[:2000]
-    record("assignment.waived", assignment.round, actor,
-           f"{assignment.nomination.reference}: sheet of {assignment.judge.email} waived",
-           {"round": assignment.round.name, "reference": assignment.nomination.reference,
-            "judge": assignment.judge.email, "reason": reason[:500]})
+    record(
+        "assignment.waived",
+        assignment.round,
+        actor,
+        f"{assignment.nomination.reference}: sheet of {assignment.judge.email} waived",
+        {
+            "round": assignment.round.name,
+            "reference": assignment.nomination.reference,
+            "judge": assignment.judge.email,
+            "reason": reason[:500],
+        },
+    )
     db.session.commit()
 
 
@@ -810,8 +1036,13 @@ def reopen_sheet(assignment: Assignment, actor: User) -> None:
     sheet.status = SheetStatus.DRAFT
     sheet.submitted_at = None
     sheet.version += 1
-    record("scores.reopened", assignment.nomination, actor, f"scores of {assignment.judge.email} reopened",
-           {"judge": assignment.judge.email, "round": assignment.round.name})
+    record(
+        "scores.reopened",
+        assignment.nomination,
+        actor,
+        f"scores of {assignment.judge.email} reopened",
+        {"judge": assignment.judge.email, "round": assignment.round.name},
+    )
     db.session.commit()
 
 
@@ -864,20 +1095,33 @@ class RoundWork:
 def judge_work(judge: User) -> list[RoundWork]:
     """A judge's assignments by round then category, with their statuses, in a fixed number of queries."""
     assignments = db.session.scalars(
-        sa.select(Assignment).join(Assignment.round).join(Round.edition).join(Assignment.nomination)
+        sa.select(Assignment)
+        .join(Assignment.round)
+        .join(Round.edition)
+        .join(Assignment.nomination)
         .join(Nomination.category)
         .where(Assignment.judge_id == judge.id)
-        .options(joinedload(Assignment.round).joinedload(Round.edition),
-                 joinedload(Assignment.sheet).lazyload(ScoreSheet.scores),
-                 joinedload(Assignment.nomination).joinedload(Nomination.organisation),
-                 joinedload(Assignment.nomination).joinedload(Nomination.category))
-        .order_by(Edition.year.desc(), Round.position, Category.position, Category.id, Nomination.reference,
-                  Assignment.id)
+        .options(
+            joinedload(Assignment.round).joinedload(Round.edition),
+            joinedload(Assignment.sheet).lazyload(ScoreSheet.scores),
+            joinedload(Assignment.nomination).joinedload(Nomination.organisation),
+            joinedload(Assignment.nomination).joinedload(Nomination.category),
+        )
+        .order_by(
+            Edition.year.desc(), Round.position, Category.position, Category.id, Nomination.reference, Assignment.id
+        )
     ).all()
-    conflicts = {(judge_id, nomination_id) for judge_id, nomination_id in db.session.execute(
-        sa.select(Conflict.judge_id, Conflict.nomination_id).where(Conflict.judge_id == judge.id))}
-    voted = set(db.session.scalars(sa.select(CommitteeVote.assignment_id).join(CommitteeVote.assignment)
-                                   .where(Assignment.judge_id == judge.id)))
+    conflicts = {
+        (judge_id, nomination_id)
+        for judge_id, nomination_id in db.session.execute(
+            sa.select(Conflict.judge_id, Conflict.nomination_id).where(Conflict.judge_id == judge.id)
+        )
+    }
+    voted = set(
+        db.session.scalars(
+            sa.select(CommitteeVote.assignment_id).join(CommitteeVote.assignment).where(Assignment.judge_id == judge.id)
+        )
+    )
     work: dict[int, RoundWork] = {}
     for a in assignments:
         round_work = work.setdefault(a.round_id, RoundWork(a.round, []))
@@ -897,9 +1141,11 @@ def next_to_score(work: list[RoundWork]) -> Assignment | None:
 def assignment_of(judge: User, nomination: Nomination) -> Assignment | None:
     """The judge's assignment for a nomination in its latest round, if any."""
     return db.session.scalar(
-        sa.select(Assignment).join(Assignment.round)
+        sa.select(Assignment)
+        .join(Assignment.round)
         .where(Assignment.judge_id == judge.id, Assignment.nomination_id == nomination.id)
-        .order_by(Round.position.desc()).limit(1)
+        .order_by(Round.position.desc())
+        .limit(1)
     )
 
 
@@ -922,15 +1168,23 @@ def cast_vote(assignment: Assignment, member: User, vote: Vote) -> CommitteeVote
     if assignment.no_conflict_declared_at is None:
         raise NotAllowed(_l("Declare whether you have a conflict of interest first."))
     if not assignment.round.is_open():
-        raise NotAllowed(_l("This round is closed: votes can no longer change.") if assignment.round.is_closed()
-                         else _l("This round has not opened yet."))
+        raise NotAllowed(
+            _l("This round is closed: votes can no longer change.")
+            if assignment.round.is_closed()
+            else _l("This round has not opened yet.")
+        )
     existing = vote_of(assignment)
     if existing is None:
         existing = CommitteeVote(assignment_id=assignment.id, vote=vote)
         db.session.add(existing)
     existing.vote, existing.voted_at = vote, utcnow()
-    record("vote.cast", assignment.nomination, member, f"{member.email} voted {vote}",
-           {"vote": str(vote), "round": assignment.round.name})
+    record(
+        "vote.cast",
+        assignment.nomination,
+        member,
+        f"{member.email} voted {vote}",
+        {"vote": str(vote), "round": assignment.round.name},
+    )
     db.session.commit()
     return existing
 
@@ -959,8 +1213,14 @@ def vote_counts(round_: Round) -> dict[int, VoteCount]:
     """Per nomination of a committee round: committee size and the votes."""
     conflicts = {tuple(row) for row in db.session.execute(sa.select(Conflict.judge_id, Conflict.nomination_id))}
     assignments = db.session.scalars(sa.select(Assignment).where(Assignment.round_id == round_.id)).all()
-    votes = {row[0]: row[1] for row in db.session.execute(sa.select(CommitteeVote.assignment_id, CommitteeVote.vote)
-                                    .join(CommitteeVote.assignment).where(Assignment.round_id == round_.id))}
+    votes = {
+        row[0]: row[1]
+        for row in db.session.execute(
+            sa.select(CommitteeVote.assignment_id, CommitteeVote.vote)
+            .join(CommitteeVote.assignment)
+            .where(Assignment.round_id == round_.id)
+        )
+    }
     tallies: dict[int, dict[str, int]] = {}
     for a in assignments:
         if (a.judge_id, a.nomination_id) in conflicts:
@@ -986,8 +1246,10 @@ class JudgeProgress:
 
     @property
     def done(self) -> int:
-        return sum(self.counts.get(s, 0) for s in (AssignmentStatus.SUBMITTED, AssignmentStatus.RECUSED,
-                                                   AssignmentStatus.WAIVED))
+        return sum(
+            self.counts.get(s, 0)
+            for s in (AssignmentStatus.SUBMITTED, AssignmentStatus.RECUSED, AssignmentStatus.WAIVED)
+        )
 
     @property
     def unfinished(self) -> int:
@@ -1015,20 +1277,31 @@ class NominationProgress:
 
 def round_assignments(round_: Round) -> list[Assignment]:
     """A round's assignments with their judge, sheet (without its scores) and nomination, in one query."""
-    return list(db.session.scalars(
-        sa.select(Assignment).where(Assignment.round_id == round_.id)
-        .options(joinedload(Assignment.judge), joinedload(Assignment.sheet).lazyload(ScoreSheet.scores),
-                 joinedload(Assignment.nomination).joinedload(Nomination.organisation))
-        .order_by(Assignment.id)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Assignment)
+            .where(Assignment.round_id == round_.id)
+            .options(
+                joinedload(Assignment.judge),
+                joinedload(Assignment.sheet).lazyload(ScoreSheet.scores),
+                joinedload(Assignment.nomination).joinedload(Nomination.organisation),
+            )
+            .order_by(Assignment.id)
+        )
+    )
 
 
 def panel_progress(round_: Round) -> tuple[list[JudgeProgress], list[NominationProgress]]:
     """Progress per judge and per nomination in one round."""
     conflicts = {tuple(row) for row in db.session.execute(sa.select(Conflict.judge_id, Conflict.nomination_id))}
     assignments = round_assignments(round_)
-    voted = set(db.session.scalars(sa.select(CommitteeVote.assignment_id).join(CommitteeVote.assignment)
-                                   .where(Assignment.round_id == round_.id)))
+    voted = set(
+        db.session.scalars(
+            sa.select(CommitteeVote.assignment_id)
+            .join(CommitteeVote.assignment)
+            .where(Assignment.round_id == round_.id)
+        )
+    )
     per_judge: dict[int, JudgeProgress] = {}
     per_nomination: dict[int, NominationProgress] = {
         n.id: NominationProgress(n, [], round_.judges_per_nomination) for n in round_nominations(round_)
@@ -1053,12 +1326,19 @@ def send_reminders(round_: Round, actor: User) -> int:
         if progress.unfinished <= 0:
             continue
         judge = progress.judge
-        send_email(judge.email, _l("Reminder: nominations are waiting for your scores"), "reminder",
-                   locale=judge.locale, judge=judge, round=round_, unfinished=progress.unfinished,
-                   assigned=progress.assigned, link=external_url("judging.index"))
+        send_email(
+            judge.email,
+            _l("Reminder: nominations are waiting for your scores"),
+            "reminder",
+            locale=judge.locale,
+            judge=judge,
+            round=round_,
+            unfinished=progress.unfinished,
+            assigned=progress.assigned,
+            link=external_url("judging.index"),
+        )
         reminded += 1
-    record("reminders.sent", round_, actor, f"{reminded} judges reminded", {"round": round_.name,
-                                                                           "count": reminded})
+    record("reminders.sent", round_, actor, f"{reminded} judges reminded", {"round": round_.name, "count": reminded})
     db.session.commit()
     return reminded
 
@@ -1078,14 +1358,18 @@ def judge_totals(round_: Round) -> dict[int, float]:
     values: dict[int, dict[int, Decimal | None]] = {}
     category_of: dict[int, int] = {}
     for assignment_id, category_id, criterion_id, value in db.session.execute(
-            sa.select(Assignment.id, Nomination.category_id, Score.criterion_id, Score.value)
-            .join(ScoreSheet, ScoreSheet.assignment_id == Assignment.id).join(Score, Score.sheet_id == ScoreSheet.id)
-            .join(Nomination, Nomination.id == Assignment.nomination_id)
-            .where(Assignment.round_id == round_.id)):
+        sa.select(Assignment.id, Nomination.category_id, Score.criterion_id, Score.value)
+        .join(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
+        .join(Score, Score.sheet_id == ScoreSheet.id)
+        .join(Nomination, Nomination.id == Assignment.nomination_id)
+        .where(Assignment.round_id == round_.id)
+    ):
         values.setdefault(assignment_id, {})[criterion_id] = Decimal(value) if value is not None else None
         category_of[assignment_id] = category_id
-    return {assignment_id: weighted_total(scales.get(category_of[assignment_id], []), scores).value
-            for assignment_id, scores in values.items()}
+    return {
+        assignment_id: weighted_total(scales.get(category_of[assignment_id], []), scores).value
+        for assignment_id, scores in values.items()
+    }
 
 
 #: A judge with unfinished work this close to the deadline (or after it) is late.

@@ -54,20 +54,22 @@ def entry_refusal(category: Category, user: User) -> str | None:
     if not category.accepts(user.organisation.type):
         return _l("This category is not open to your type of organisation.")
     if active_count(category, user.organisation_id) >= category.max_per_organisation:
-        return _l("Your organisation already has the most nominations allowed in this category (%(n)d).",
-                  n=category.max_per_organisation)
+        return _l(
+            "Your organisation already has the most nominations allowed in this category (%(n)d).",
+            n=category.max_per_organisation,
+        )
     return None
 
 
 def _lock_organisation(organisation_id: int) -> None:
     # Take the organisation's row lock before counting its nominations, so that two requests at once cannot both
     # pass the per-organisation maximum (PostgreSQL locks the row; SQLite takes its single write lock).
-    db.session.execute(sa.update(Organisation).where(Organisation.id == organisation_id)
-                       .values(id=Organisation.id))
+    db.session.execute(sa.update(Organisation).where(Organisation.id == organisation_id).values(id=Organisation.id))
 
 
-def create_draft(category: Category, user: User, answers: dict[str, object],
-                 client_token: str | None = None) -> Nomination:
+def create_draft(
+    category: Category, user: User, answers: dict[str, object], client_token: str | None = None
+) -> Nomination:
     """Start a nomination in a category for the user's organisation, saved as a draft.
 
     A form posted again with the same ``client_token`` (back button, double click) returns the draft it made.
@@ -75,8 +77,11 @@ def create_draft(category: Category, user: User, answers: dict[str, object],
     if user.is_applicant:
         _lock_organisation(user.organisation_id)
         if client_token:
-            earlier = db.session.scalar(sa.select(Nomination).where(
-                Nomination.organisation_id == user.organisation_id, Nomination.client_token == client_token))
+            earlier = db.session.scalar(
+                sa.select(Nomination).where(
+                    Nomination.organisation_id == user.organisation_id, Nomination.client_token == client_token
+                )
+            )
             if earlier is not None:
                 db.session.rollback()
                 return earlier
@@ -120,8 +125,10 @@ class StaleNomination(ServiceError):
     """The nomination changed (another window, another person) since the page that posted was opened."""
 
 
-STALE_NOMINATION = _l("This nomination was changed elsewhere (another window, or a colleague) after you opened this "
-                      "page, so nothing was saved.")
+STALE_NOMINATION = _l(
+    "This nomination was changed elsewhere (another window, or a colleague) after you opened this "
+    "page, so nothing was saved."
+)
 
 
 def check_version(nomination: Nomination, version: int | None) -> None:
@@ -154,8 +161,7 @@ def save_draft(nomination: Nomination, user: User, answers: dict[str, object], v
         nomination.answers = cleaned
         nomination.title = title_of(nomination.category.kind, cleaned)
         nomination.updated_at = utcnow()
-        record("nomination.draft_saved", nomination, user, f"draft saved: {', '.join(changed)}",
-               {"fields": changed})
+        record("nomination.draft_saved", nomination, user, f"draft saved: {', '.join(changed)}", {"fields": changed})
     _commit_nomination()
     return changed
 
@@ -198,8 +204,13 @@ def submit(nomination: Nomination, user: User, answers: dict[str, object] | None
         nomination.reference = next_reference(nomination)
     nomination.status = NominationStatus.SUBMITTED
     nomination.submitted_at = utcnow()
-    record("nomination.submitted", nomination, user, f"submitted as {nomination.reference}",
-           {"reference": nomination.reference})
+    record(
+        "nomination.submitted",
+        nomination,
+        user,
+        f"submitted as {nomination.reference}",
+        {"reference": nomination.reference},
+    )
     _commit_nomination()
     return nomination
 
@@ -220,8 +231,13 @@ def withdraw(nomination: Nomination, user: User, reason: str = "") -> Nomination
     previous = nomination.status
     nomination.status = NominationStatus.WITHDRAWN
     nomination.withdrawn_at = utcnow()
-    record("nomination.withdrawn", nomination, user, f"withdrawn (was {previous})",
-           {"from": str(previous), "reason": reason[:500]})
+    record(
+        "nomination.withdrawn",
+        nomination,
+        user,
+        f"withdrawn (was {previous})",
+        {"from": str(previous), "reason": reason[:500]},
+    )
     _commit_nomination()
     return nomination
 
@@ -235,18 +251,33 @@ def add_attachment(nomination: Nomination, user: User, filename: str | None, dat
     if not data:
         raise ServiceError(_l("Choose a file to upload."))
     if len(data) > config["MAX_ATTACHMENT_BYTES"]:
-        raise ServiceError(_l("%(name)s is larger than the limit of %(mb)d MB per file.", name=name,
-                              mb=config["MAX_ATTACHMENT_BYTES"] // (1024 * 1024)))
+        raise ServiceError(
+            _l(
+                "%(name)s is larger than the limit of %(mb)d MB per file.",
+                name=name,
+                mb=config["MAX_ATTACHMENT_BYTES"] // (1024 * 1024),
+            )
+        )
     if nomination.attachment_bytes + len(data) > config["MAX_NOMINATION_BYTES"]:
-        raise ServiceError(_l("The attachments of a nomination may total %(mb)d MB at most; remove a file first.",
-                              mb=config["MAX_NOMINATION_BYTES"] // (1024 * 1024)))
+        raise ServiceError(
+            _l(
+                "The attachments of a nomination may total %(mb)d MB at most; remove a file first.",
+                mb=config["MAX_NOMINATION_BYTES"] // (1024 * 1024),
+            )
+        )
     if len(nomination.attachments) >= config["MAX_ATTACHMENTS_PER_NOMINATION"]:
-        raise ServiceError(_l("A nomination may have %(n)d attachments at most.",
-                              n=config["MAX_ATTACHMENTS_PER_NOMINATION"]))
+        raise ServiceError(
+            _l("A nomination may have %(n)d attachments at most.", n=config["MAX_ATTACHMENTS_PER_NOMINATION"])
+        )
     content_type = storage.sniff_type(data, name)
     if content_type is None:
-        raise ServiceError(_l("%(name)s was refused: only PDF, PNG, JPEG, DOCX, XLSX and PPTX files are accepted, "
-                              "and the file's content must match its name.", name=name))
+        raise ServiceError(
+            _l(
+                "%(name)s was refused: only PDF, PNG, JPEG, DOCX, XLSX and PPTX files are accepted, "
+                "and the file's content must match its name.",
+                name=name,
+            )
+        )
     try:
         stored = storage.save_bytes(config["UPLOAD_FOLDER"], data)
     except OSError as error:
@@ -264,8 +295,13 @@ def add_attachment(nomination: Nomination, user: User, filename: str | None, dat
     try:
         db.session.add(attachment)
         db.session.flush()
-        record("attachment.added", attachment, user, f"{name} attached ({stored.size} bytes)",
-               {"name": name, "size": stored.size})
+        record(
+            "attachment.added",
+            attachment,
+            user,
+            f"{name} attached ({stored.size} bytes)",
+            {"name": name, "size": stored.size},
+        )
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -303,8 +339,13 @@ def screen(nomination: Nomination, user: User, eligible: bool, reason: str, vers
     nomination.screening_reason = reason
     nomination.screened_at = utcnow()
     nomination.screened_by_id = user.id
-    record("nomination.screened", nomination, user, f"{previous} → {new_status}" + (f": {reason}" if reason else ""),
-           {"from": str(previous), "to": str(new_status), "reason": reason})
+    record(
+        "nomination.screened",
+        nomination,
+        user,
+        f"{previous} → {new_status}" + (f": {reason}" if reason else ""),
+        {"from": str(previous), "to": str(new_status), "reason": reason},
+    )
     _commit_nomination()
     return nomination
 

@@ -52,12 +52,14 @@ def current_edition(now: datetime | None = None) -> Edition | None:
     """The edition people are working on: the one whose call is open, else the last one to have opened, else the
     next to open."""
     now = now or utcnow()
-    open_call = db.session.scalar(sa.select(Edition).where(Edition.opens_at <= now, Edition.closes_at > now)
-                                  .order_by(Edition.closes_at).limit(1))
+    open_call = db.session.scalar(
+        sa.select(Edition).where(Edition.opens_at <= now, Edition.closes_at > now).order_by(Edition.closes_at).limit(1)
+    )
     if open_call is not None:
         return open_call
-    opened = db.session.scalar(sa.select(Edition).where(Edition.opens_at <= now)
-                               .order_by(Edition.opens_at.desc()).limit(1))
+    opened = db.session.scalar(
+        sa.select(Edition).where(Edition.opens_at <= now).order_by(Edition.opens_at.desc()).limit(1)
+    )
     return opened or db.session.scalar(sa.select(Edition).order_by(Edition.opens_at).limit(1))
 
 
@@ -67,11 +69,17 @@ def _check_edition(data: EditionInput, edition: Edition | None) -> None:
     clash = db.session.scalar(sa.select(Edition).where(Edition.slug == data.slug))
     if clash is not None and clash is not edition:
         raise ServiceError(_l("Another edition already uses this short name."))
-    same_references = db.session.scalar(sa.select(Edition).where(
-        Edition.reference_prefix == data.reference_prefix, Edition.year == data.year))
+    same_references = db.session.scalar(
+        sa.select(Edition).where(Edition.reference_prefix == data.reference_prefix, Edition.year == data.year)
+    )
     if same_references is not None and same_references is not edition:
-        raise ServiceError(_l("Another edition already gives references %(prefix)s-%(year)d-…: change the prefix "
-                              "or the year.", prefix=data.reference_prefix, year=data.year))
+        raise ServiceError(
+            _l(
+                "Another edition already gives references %(prefix)s-%(year)d-…: change the prefix or the year.",
+                prefix=data.reference_prefix,
+                year=data.year,
+            )
+        )
 
 
 def _apply_edition(edition: Edition, data: EditionInput) -> dict:
@@ -101,8 +109,13 @@ def update_edition(edition: Edition, data: EditionInput, actor: User) -> Edition
     _check_edition(data, edition)
     changes = _apply_edition(edition, data)
     if changes:
-        record("edition.updated", edition, actor, f"edition {edition.slug} changed: {', '.join(changes)}",
-               {"slug": edition.slug, "changes": changes})
+        record(
+            "edition.updated",
+            edition,
+            actor,
+            f"edition {edition.slug} changed: {', '.join(changes)}",
+            {"slug": edition.slug, "changes": changes},
+        )
     db.session.commit()
     return edition
 
@@ -134,10 +147,11 @@ def _apply_tiers(category: Category, tiers: list[TierInput]) -> None:
         tier.fill_order = data.fill_order or index + 1
         if index >= len(existing):
             category.tiers.append(tier)
-    removed = existing[len(tiers):]
+    removed = existing[len(tiers) :]
     if removed and any(t.id for t in removed):
-        given = db.session.scalar(sa.select(sa.func.count(Award.id)).where(
-            Award.tier_id.in_([t.id for t in removed if t.id])))
+        given = db.session.scalar(
+            sa.select(sa.func.count(Award.id)).where(Award.tier_id.in_([t.id for t in removed if t.id]))
+        )
         if given:
             raise ServiceError(_l("A tier with awards given cannot be removed: take the awards back first."))
     for tier in removed:
@@ -152,15 +166,17 @@ def _category_snapshot(category: Category) -> dict:
         "kind": str(category.kind) if category.kind else None,
         "eligible_types": list(category.eligible_types or []),
         "max_per_organisation": category.max_per_organisation,
-        "tiers": [f"{t.name_en} {t.count}" + (f" ({', '.join(t.eligible_types)})" if t.eligible_types else "")
-                  + f" #{t.fill_order}" for t in category.tiers],
+        "tiers": [
+            f"{t.name_en} {t.count}"
+            + (f" ({', '.join(t.eligible_types)})" if t.eligible_types else "")
+            + f" #{t.fill_order}"
+            for t in category.tiers
+        ],
     }
 
 
 def _check_category(edition: Edition, data: CategoryInput, category: Category | None) -> None:
-    clash = db.session.scalar(
-        sa.select(Category).where(Category.edition_id == edition.id, Category.code == data.code)
-    )
+    clash = db.session.scalar(sa.select(Category).where(Category.edition_id == edition.id, Category.code == data.code))
     if clash is not None and clash is not category:
         raise ServiceError(_l("This edition already has a category with code %(code)s.", code=data.code))
     if category is not None and category.kind != data.kind and category.nominations:
@@ -176,8 +192,13 @@ def create_category(edition: Edition, data: CategoryInput, actor: User) -> Categ
     _apply_category(category, data)
     db.session.add(category)
     db.session.flush()
-    record("category.created", category, actor, f"category {category.code} created in {edition.slug}",
-           {"code": category.code, "edition": edition.slug})
+    record(
+        "category.created",
+        category,
+        actor,
+        f"category {category.code} created in {edition.slug}",
+        {"code": category.code, "edition": edition.slug},
+    )
     db.session.commit()
     return category
 
@@ -187,17 +208,24 @@ class TiersLocked(ServiceError):
 
     def __init__(self, before: list[str], after: list[str]) -> None:
         self.before, self.after = before, after
-        super().__init__(_l("Judges have already submitted scores in this category: changing its tiers moves the "
-                            "cuts of its ranking, and needs your confirmation below (it is recorded with the tiers "
-                            "before and after)."))
+        super().__init__(
+            _l(
+                "Judges have already submitted scores in this category: changing its tiers moves the "
+                "cuts of its ranking, and needs your confirmation below (it is recorded with the tiers "
+                "before and after)."
+            )
+        )
 
 
 def category_has_submitted_scores(category: Category) -> bool:
     from ..models import Assignment, Nomination, ScoreSheet, SheetStatus
 
-    submitted = (sa.select(ScoreSheet.id).join(ScoreSheet.assignment).join(Nomination,
-                                                                        Nomination.id == Assignment.nomination_id)
-                 .where(Nomination.category_id == category.id, ScoreSheet.status == SheetStatus.SUBMITTED))
+    submitted = (
+        sa.select(ScoreSheet.id)
+        .join(ScoreSheet.assignment)
+        .join(Nomination, Nomination.id == Assignment.nomination_id)
+        .where(Nomination.category_id == category.id, ScoreSheet.status == SheetStatus.SUBMITTED)
+    )
     return bool(db.session.scalar(sa.select(sa.exists(submitted))))
 
 
@@ -218,7 +246,12 @@ def update_category(category: Category, data: CategoryInput, actor: User, *, con
         raise TiersLocked(before, after)
     if changes:
         action = "category.tiers_changed_after_scores" if locked else "category.updated"
-        record(action, category, actor, f"category {category.code} changed: {', '.join(changes)}",
-               {"code": category.code, "changes": changes, "confirmed_after_scores": locked})
+        record(
+            action,
+            category,
+            actor,
+            f"category {category.code} changed: {', '.join(changes)}",
+            {"code": category.code, "changes": changes, "confirmed_after_scores": locked},
+        )
     db.session.commit()
     return category

@@ -41,15 +41,18 @@ def rounds_feeding_awards(edition: Edition) -> list[Round]:
     from .judging import rounds_of
 
     rounds = rounds_of(edition)
-    award_rounds = set(db.session.scalars(sa.select(Award.round_id).join(Award.round)
-                                          .where(Round.edition_id == edition.id)))
+    award_rounds = set(
+        db.session.scalars(sa.select(Award.round_id).join(Award.round).where(Round.edition_id == edition.id))
+    )
     categories = {c.id for r in rounds if r.id in award_rounds for c in r.categories}
     return [r for r in rounds if r.id in award_rounds or any(c.id in categories for c in r.categories)]
 
 
 def _awards(edition: Edition) -> dict[int, Award]:
-    return {a.nomination_id: a for a in db.session.scalars(
-        sa.select(Award).join(Award.round).where(Round.edition_id == edition.id))}
+    return {
+        a.nomination_id: a
+        for a in db.session.scalars(sa.select(Award).join(Award.round).where(Round.edition_id == edition.id))
+    }
 
 
 @dataclass
@@ -87,17 +90,31 @@ def _unfinished(round_: Round) -> int:
     conflicts = {tuple(row) for row in db.session.execute(sa.select(Conflict.judge_id, Conflict.nomination_id))}
     from ..models import CommitteeVote
 
-    voted = set(db.session.scalars(sa.select(CommitteeVote.assignment_id).join(CommitteeVote.assignment)
-                                   .where(Assignment.round_id == round_.id)))
-    return sum(1 for a in round_assignments(round_)
-               if status_of(a, conflicts, voted) not in (AssignmentStatus.SUBMITTED, AssignmentStatus.RECUSED,
-                                                        AssignmentStatus.WAIVED))
+    voted = set(
+        db.session.scalars(
+            sa.select(CommitteeVote.assignment_id)
+            .join(CommitteeVote.assignment)
+            .where(Assignment.round_id == round_.id)
+        )
+    )
+    return sum(
+        1
+        for a in round_assignments(round_)
+        if status_of(a, conflicts, voted)
+        not in (AssignmentStatus.SUBMITTED, AssignmentStatus.RECUSED, AssignmentStatus.WAIVED)
+    )
 
 
 def _applicant_addresses(nomination: Nomination) -> list[str]:
-    return list(db.session.scalars(sa.select(User.email).where(
-        User.organisation_id == nomination.organisation_id, User.active.is_(True),
-        User.role_links.any(UserRole.role == Role.APPLICANT))))
+    return list(
+        db.session.scalars(
+            sa.select(User.email).where(
+                User.organisation_id == nomination.organisation_id,
+                User.active.is_(True),
+                User.role_links.any(UserRole.role == Role.APPLICANT),
+            )
+        )
+    )
 
 
 def check(edition: Edition) -> PublicationCheck:
@@ -114,9 +131,16 @@ def check(edition: Edition) -> PublicationCheck:
             outcome.blockers.append(str(_l("%(round)s is still open: publish after it closes.", round=round_.name)))
         unfinished = _unfinished(round_)
         if unfinished:
-            outcome.blockers.append(str(_l(
-                "%(round)s: %(n)d assigned sheet(s) are neither submitted, recused nor waived. Chase or waive them on "
-                "the progress page.", round=round_.name, n=unfinished)))
+            outcome.blockers.append(
+                str(
+                    _l(
+                        "%(round)s: %(n)d assigned sheet(s) are neither submitted, recused nor waived. "
+                        "Chase or waive them on the progress page.",
+                        round=round_.name,
+                        n=unfinished,
+                    )
+                )
+            )
     for round_ in feeding:
         if round_.mode is RoundMode.COMMITTEE:
             continue
@@ -125,14 +149,28 @@ def check(edition: Edition) -> PublicationCheck:
                 continue
             view = results_service.tier_view(round_, category, results_service.category_results(round_, category))
             for held in view.held:
-                outcome.warnings.append(str(_l(
-                    "%(category)s: %(n)d place(s) of %(tier)s left to the committee are not given; they will stay "
-                    "empty.", category=category.code, n=held.places, tier=held.tier.name_en)))
+                outcome.warnings.append(
+                    str(
+                        _l(
+                            "%(category)s: %(n)d place(s) of %(tier)s left to the committee are not given; "
+                            "they will stay empty.",
+                            category=category.code,
+                            n=held.places,
+                            tier=held.tier.name_en,
+                        )
+                    )
+                )
     categories = {c.id: c for r in feeding for c in r.categories}
     notices = {n.nomination_id: n for n in db.session.scalars(sa.select(ResultNotice))}
-    nominations = db.session.scalars(sa.select(Nomination).where(
-        Nomination.edition_id == edition.id, Nomination.category_id.in_(categories),
-        Nomination.status == NominationStatus.ELIGIBLE).order_by(Nomination.category_id, Nomination.reference))
+    nominations = db.session.scalars(
+        sa.select(Nomination)
+        .where(
+            Nomination.edition_id == edition.id,
+            Nomination.category_id.in_(categories),
+            Nomination.status == NominationStatus.ELIGIBLE,
+        )
+        .order_by(Nomination.category_id, Nomination.reference)
+    )
     for nomination in nominations:
         award = awards.get(nomination.id)
         notice = notices.get(nomination.id)
@@ -154,15 +192,21 @@ def publish(edition: Edition, actor: User) -> int:
     now = utcnow()
     edition.results_published_at = now
     told = [line for lines in outcome.lines.values() for line in lines if line.told]
-    db.session.add(Publication(edition_id=edition.id, published_at=now, published_by_id=actor.id,
-                               applicants_told=len(told)))
+    db.session.add(
+        Publication(edition_id=edition.id, published_at=now, published_by_id=actor.id, applicants_told=len(told))
+    )
     notices = {n.nomination_id: n for n in db.session.scalars(sa.select(ResultNotice))}
     for line in told:
         notice = notices.get(line.nomination.id) or ResultNotice(nomination_id=line.nomination.id)
         notice.tier_id, notice.told_at = (line.award.tier_id if line.award else None), now
         db.session.add(notice)
-    record("results.published", edition, actor, f"results of {edition.slug} published; {len(told)} told",
-           {"slug": edition.slug, "told": len(told), "warnings": outcome.warnings})
+    record(
+        "results.published",
+        edition,
+        actor,
+        f"results of {edition.slug} published; {len(told)} told",
+        {"slug": edition.slug, "told": len(told), "warnings": outcome.warnings},
+    )
     db.session.commit()
     after_response(partial(_tell_applicants, [line.nomination.id for line in told]))
     return len(told)
@@ -172,12 +216,23 @@ def _tell_applicants(nomination_ids: list[int]) -> None:
     for nomination in db.session.scalars(sa.select(Nomination).where(Nomination.id.in_(nomination_ids))):
         award = db.session.scalar(sa.select(Award).where(Award.nomination_id == nomination.id))
         link = external_url("nominations.view", nomination_id=nomination.id)
-        for user in db.session.scalars(sa.select(User).where(
-                User.organisation_id == nomination.organisation_id, User.active.is_(True),
-                User.role_links.any(UserRole.role == Role.APPLICANT))):
-            send_email(user.email, _l("The results of %(edition)s", edition=nomination.edition.name),
-                       "result_published", locale=user.locale, user=user, nomination=nomination, award=award,
-                       link=link)
+        for user in db.session.scalars(
+            sa.select(User).where(
+                User.organisation_id == nomination.organisation_id,
+                User.active.is_(True),
+                User.role_links.any(UserRole.role == Role.APPLICANT),
+            )
+        ):
+            send_email(
+                user.email,
+                _l("The results of %(edition)s", edition=nomination.edition.name),
+                "result_published",
+                locale=user.locale,
+                user=user,
+                nomination=nomination,
+                award=award,
+                link=link,
+            )
 
 
 def withdraw(edition: Edition, actor: User, reason: str) -> None:
@@ -187,18 +242,29 @@ def withdraw(edition: Edition, actor: User, reason: str) -> None:
         raise ServiceError(_l("Say why the publication is withdrawn."))
     if edition.results_published_at is None:
         raise ServiceError(_l("The results are not published."))
-    publication = db.session.scalar(sa.select(Publication).where(Publication.edition_id == edition.id,
-                                                                 Publication.withdrawn_at.is_(None))
-                                    .order_by(Publication.id.desc()).limit(1))
+    publication = db.session.scalar(
+        sa.select(Publication)
+        .where(Publication.edition_id == edition.id, Publication.withdrawn_at.is_(None))
+        .order_by(Publication.id.desc())
+        .limit(1)
+    )
     if publication is not None:
         publication.withdrawn_at, publication.withdrawn_by_id = utcnow(), actor.id
         publication.withdrawal_reason = reason[:2000]
     edition.results_published_at = None
-    record("results.withdrawn", edition, actor, f"results of {edition.slug} withdrawn: {reason[:200]}",
-           {"slug": edition.slug, "reason": reason[:500]})
+    record(
+        "results.withdrawn",
+        edition,
+        actor,
+        f"results of {edition.slug} withdrawn: {reason[:200]}",
+        {"slug": edition.slug, "reason": reason[:500]},
+    )
     db.session.commit()
 
 
 def history(edition: Edition) -> list[Publication]:
-    return list(db.session.scalars(sa.select(Publication).where(Publication.edition_id == edition.id)
-                                   .order_by(Publication.id.desc())))
+    return list(
+        db.session.scalars(
+            sa.select(Publication).where(Publication.edition_id == edition.id).order_by(Publication.id.desc())
+        )
+    )

@@ -35,17 +35,30 @@ from .audit import record
 
 def counted_scores(round_: Round, category: Category) -> pd.DataFrame:
     """Every score that counts: submitted sheets only, and never a judge with a conflict of interest."""
-    recused = sa.exists().where(Conflict.judge_id == Assignment.judge_id,
-                                Conflict.nomination_id == Assignment.nomination_id)
+    recused = sa.exists().where(
+        Conflict.judge_id == Assignment.judge_id, Conflict.nomination_id == Assignment.nomination_id
+    )
     rows = db.session.execute(
-        sa.select(Nomination.category_id, Assignment.nomination_id, Assignment.judge_id, Score.criterion_id,
-                  Score.value, Criterion.weight, Criterion.min_score, Criterion.max_score)
+        sa.select(
+            Nomination.category_id,
+            Assignment.nomination_id,
+            Assignment.judge_id,
+            Score.criterion_id,
+            Score.value,
+            Criterion.weight,
+            Criterion.min_score,
+            Criterion.max_score,
+        )
         .join(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
         .join(Score, Score.sheet_id == ScoreSheet.id)
         .join(Criterion, Criterion.id == Score.criterion_id)
         .join(Nomination, Nomination.id == Assignment.nomination_id)
-        .where(Assignment.round_id == round_.id, Nomination.category_id == category.id,
-               ScoreSheet.status == SheetStatus.SUBMITTED, ~recused)
+        .where(
+            Assignment.round_id == round_.id,
+            Nomination.category_id == category.id,
+            ScoreSheet.status == SheetStatus.SUBMITTED,
+            ~recused,
+        )
     ).all()
     columns = ["category_id", "nomination_id", "judge_id", "criterion_id", "score", "weight", "min", "max"]
     frame = pd.DataFrame([tuple(r) for r in rows], columns=columns)
@@ -56,16 +69,23 @@ def counted_scores(round_: Round, category: Category) -> pd.DataFrame:
 
 def has_counted_scores(round_: Round) -> bool:
     """Whether any score of the round counts (a submitted sheet of a judge without a conflict)."""
-    recused = sa.exists().where(Conflict.judge_id == Assignment.judge_id,
-                                Conflict.nomination_id == Assignment.nomination_id)
-    counted = (sa.select(ScoreSheet.id).join(ScoreSheet.assignment)
-               .where(Assignment.round_id == round_.id, ScoreSheet.status == SheetStatus.SUBMITTED, ~recused))
+    recused = sa.exists().where(
+        Conflict.judge_id == Assignment.judge_id, Conflict.nomination_id == Assignment.nomination_id
+    )
+    counted = (
+        sa.select(ScoreSheet.id)
+        .join(ScoreSheet.assignment)
+        .where(Assignment.round_id == round_.id, ScoreSheet.status == SheetStatus.SUBMITTED, ~recused)
+    )
     return bool(db.session.scalar(sa.select(sa.exists(counted))))
 
 
 def criteria_order(round_: Round, category: Category) -> pd.DataFrame:
-    rows = db.session.execute(sa.select(Criterion.category_id, Criterion.id, Criterion.position)
-                              .where(Criterion.round_id == round_.id, Criterion.category_id == category.id)).all()
+    rows = db.session.execute(
+        sa.select(Criterion.category_id, Criterion.id, Criterion.position).where(
+            Criterion.round_id == round_.id, Criterion.category_id == category.id
+        )
+    ).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=["category_id", "criterion_id", "position"])
 
 
@@ -117,13 +137,26 @@ def category_results(round_: Round, category: Category) -> CategoryResults:
     agreement = ranking.method_agreement(table, settings.method)
     alpha_frame = ranking.panel_agreement(totals)
     alpha = float(alpha_frame["alpha"].iloc[0]) if len(alpha_frame) else None
-    interval = (float(alpha_frame["alpha_low"].iloc[0]), float(alpha_frame["alpha_high"].iloc[0])) \
-        if len(alpha_frame) else (float("nan"), float("nan"))
+    interval = (
+        (float(alpha_frame["alpha_low"].iloc[0]), float(alpha_frame["alpha_high"].iloc[0]))
+        if len(alpha_frame)
+        else (float("nan"), float("nan"))
+    )
 
     nomination_ids = [int(i) for i in table["nomination_id"]]
-    info = {n.id: n for n in db.session.scalars(
-        sa.select(Nomination).where(Nomination.id.in_(nomination_ids)).join(Nomination.organisation)
-        .options(contains_eager(Nomination.organisation)))} if nomination_ids else {}
+    info = (
+        {
+            n.id: n
+            for n in db.session.scalars(
+                sa.select(Nomination)
+                .where(Nomination.id.in_(nomination_ids))
+                .join(Nomination.organisation)
+                .options(contains_eager(Nomination.organisation))
+            )
+        }
+        if nomination_ids
+        else {}
+    )
     table = table.assign(
         reference=[info[i].reference for i in nomination_ids],
         title=[info[i].title for i in nomination_ids],
@@ -135,11 +168,13 @@ def category_results(round_: Round, category: Category) -> CategoryResults:
         by_id = dict(zip(nomination_ids, table["reference"], strict=True))
         certainty.ranks = certainty.ranks.assign(reference=[by_id[int(i)] for i in certainty.ranks["nomination_id"]])
     judge_ids = [int(i) for i in judges["judge_id"]]
-    names = dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(judge_ids))).all()) \
-        if judge_ids else {}
+    names = (
+        dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(judge_ids))).all()) if judge_ids else {}
+    )
     judges = judges.assign(name=[names.get(i, "") for i in judge_ids])
-    return CategoryResults(category, settings, table, agreement, judges, alpha, totals, scores, interval, draws,
-                           certainty)
+    return CategoryResults(
+        category, settings, table, agreement, judges, alpha, totals, scores, interval, draws, certainty
+    )
 
 
 def _with_uncertain(table: pd.DataFrame, certainty: uncertainty.CategoryUncertainty) -> list[str]:
@@ -165,23 +200,43 @@ def charts_of(results: CategoryResults) -> charts.ResultCharts:
     by_nomination: dict[int, list[float]] = {}
     for nomination_id, total in zip(results.totals["nomination_id"], results.totals["total"], strict=True):
         by_nomination.setdefault(int(nomination_id), []).append(float(total))
-    rows = [{"nomination_id": int(r.nomination_id), "rank": int(r.rank), "reference": r.reference,
-             "title": r.title, "score": r.score, "flags": r.flags} for r in table.itertuples()]
+    rows = [
+        {
+            "nomination_id": int(r.nomination_id),
+            "rank": int(r.rank),
+            "reference": r.reference,
+            "title": r.title,
+            "score": r.score,
+            "flags": r.flags,
+        }
+        for r in table.itertuples()
+    ]
     methods = list(ranking.Method)
     intervals = None
     if results.uncertainty is not None:
         info = {int(r.nomination_id): r for r in table.itertuples()}
-        interval_rows = [{"nomination_id": int(r.nomination_id), "reference": info[int(r.nomination_id)].reference,
-                          "title": info[int(r.nomination_id)].title, "expected_rank": r.expected_rank,
-                          "rank_low": r.rank_low, "rank_high": r.rank_high}
-                         for r in results.uncertainty.ranks.itertuples() if int(r.nomination_id) in info]
+        interval_rows = [
+            {
+                "nomination_id": int(r.nomination_id),
+                "reference": info[int(r.nomination_id)].reference,
+                "title": info[int(r.nomination_id)].title,
+                "expected_rank": r.expected_rank,
+                "rank_low": r.rank_low,
+                "rank_high": r.rank_high,
+            }
+            for r in results.uncertainty.ranks.itertuples()
+            if int(r.nomination_id) in info
+        ]
         intervals = charts.rank_intervals(interval_rows, len(table), results.uncertainty.zones)
     return charts.ResultCharts(
         spread=charts.score_spread(rows, by_nomination, cut),
         severity=charts.severity([(r.name, r.offset, int(r.nominations)) for r in results.judges.itertuples()]),
         robustness=charts.robustness(
             [(r.reference, [getattr(r, m.rank_column) for m in methods]) for r in table.itertuples()],
-            [m.value for m in methods], methods.index(results.settings.method), cut),
+            [m.value for m in methods],
+            methods.index(results.settings.method),
+            cut,
+        ),
         methods=[m.value for m in methods],
         intervals=intervals,
     )
@@ -202,9 +257,14 @@ def advance_top(from_round: Round, to_round: Round, places: int, actor: User) ->
 
 def awards_of(round_: Round, category: Category) -> dict[int, Award]:
     """The awards given in a category of a round, by nomination id."""
-    return {a.nomination_id: a for a in db.session.scalars(
-        sa.select(Award).join(Award.nomination).where(Award.round_id == round_.id,
-                                                      Nomination.category_id == category.id))}
+    return {
+        a.nomination_id: a
+        for a in db.session.scalars(
+            sa.select(Award)
+            .join(Award.nomination)
+            .where(Award.round_id == round_.id, Nomination.category_id == category.id)
+        )
+    }
 
 
 def tier_plan(round_: Round, category: Category, results: CategoryResults | None = None) -> tiers.TierPlan:
@@ -218,11 +278,21 @@ def tier_plan(round_: Round, category: Category, results: CategoryResults | None
     used: dict[int, int] = {}
     for award in by_hand.values():
         used[award.tier_id] = used.get(award.tier_id, 0) + 1
-    candidates = [tiers.Candidate(int(r.nomination_id), int(r.rank), float(r.score), r.applicant_type,
-                                  few_judges=ranking.Flag.FEW_JUDGES.value in r.flags.split(", "))
-                  for r in results.ranking.itertuples() if int(r.nomination_id) not in by_hand]
-    specs = [tiers.Tier(t.id, t.count - used.get(t.id, 0), frozenset(t.eligible_types or ()))
-             for t in category.tiers_in_fill_order]
+    candidates = [
+        tiers.Candidate(
+            int(r.nomination_id),
+            int(r.rank),
+            float(r.score),
+            r.applicant_type,
+            few_judges=ranking.Flag.FEW_JUDGES.value in r.flags.split(", "),
+        )
+        for r in results.ranking.itertuples()
+        if int(r.nomination_id) not in by_hand
+    ]
+    specs = [
+        tiers.Tier(t.id, t.count - used.get(t.id, 0), frozenset(t.eligible_types or ()))
+        for t in category.tiers_in_fill_order
+    ]
     return tiers.fill_tiers(candidates, specs, uncertainty.boundary_uncertainty(round_, category, results.draws))
 
 
@@ -247,9 +317,14 @@ def tier_view(round_: Round, category: Category, results: CategoryResults) -> Ti
     plan = tier_plan(round_, category, results)
     rows = {int(r.nomination_id): r for r in results.ranking.itertuples()}
     tiers_by_id = {t.id: t for t in category.tiers}
-    held = [HeldPlaces(tiers_by_id[h.tier_id], h.places,
-                       [(rows[c.nomination_id], c.reasons) for c in h.contenders if c.nomination_id in rows])
-            for h in plan.held]
+    held = [
+        HeldPlaces(
+            tiers_by_id[h.tier_id],
+            h.places,
+            [(rows[c.nomination_id], c.reasons) for c in h.contenders if c.nomination_id in rows],
+        )
+        for h in plan.held
+    ]
     given = {(a.tier_id, a.nomination_id) for a in awards_of(round_, category).values() if not a.override_reason}
     planned = {(g.tier_id, g.nomination_id) for g in plan.given}
     return TierView(held, bool(given) and given != planned, bool(results.draws))
@@ -270,12 +345,23 @@ def assign_tiers(round_: Round, category: Category, actor: User) -> tuple[int, i
             db.session.delete(award)
     db.session.flush()
     for given in plan.given:
-        db.session.add(Award(round_id=round_.id, nomination_id=given.nomination_id, tier_id=given.tier_id,
-                             rank=given.rank, decided_by_id=actor.id))
+        db.session.add(
+            Award(
+                round_id=round_.id,
+                nomination_id=given.nomination_id,
+                tier_id=given.tier_id,
+                rank=given.rank,
+                decided_by_id=actor.id,
+            )
+        )
     held = sum(h.places for h in plan.held)
-    record("awards.assigned", round_, actor,
-           f"{len(plan.given)} awards given in rank order in {category.code}, {held} places left to the committee",
-           {"round": round_.name, "category": category.code, "count": len(plan.given), "held": held})
+    record(
+        "awards.assigned",
+        round_,
+        actor,
+        f"{len(plan.given)} awards given in rank order in {category.code}, {held} places left to the committee",
+        {"round": round_.name, "category": category.code, "count": len(plan.given), "held": held},
+    )
     db.session.commit()
     return len(plan.given), held
 
@@ -300,9 +386,18 @@ def override_award(round_: Round, nomination: Nomination, tier: AwardTier | None
             db.session.add(award)
         award.tier_id, award.override_reason, award.decided_by_id = tier.id, reason[:2000], actor.id
         award.decided_at = utcnow()
-    record("awards.overridden", nomination, actor, f"{nomination.reference}: {before} → "
-           f"{tier.name_en if tier else None}", {"reference": nomination.reference, "from": before,
-                                                 "to": tier.name_en if tier else None, "reason": reason[:500]})
+    record(
+        "awards.overridden",
+        nomination,
+        actor,
+        f"{nomination.reference}: {before} → {tier.name_en if tier else None}",
+        {
+            "reference": nomination.reference,
+            "from": before,
+            "to": tier.name_en if tier else None,
+            "reason": reason[:500],
+        },
+    )
     db.session.commit()
 
 
@@ -318,8 +413,11 @@ def published_award(nomination: Nomination) -> Award | None:
 
 def _judge_labels(judge_ids: set[int]) -> dict[int, str]:
     """Judge names, with the e-mail added where two judges share a name."""
-    people = db.session.execute(sa.select(User.id, User.name, User.email).where(User.id.in_(judge_ids))).all() \
-        if judge_ids else []
+    people = (
+        db.session.execute(sa.select(User.id, User.name, User.email).where(User.id.in_(judge_ids))).all()
+        if judge_ids
+        else []
+    )
     counts: dict[str, int] = {}
     for _id, name, _email in people:
         counts[name] = counts.get(name, 0) + 1
@@ -354,33 +452,67 @@ def committee_workbook_data(round_: Round):
     votes = committee.votes_frame(round_)
     lines = committee.sitting(round_)
     for category in round_.categories:
-        categories.append(workbook.CategoryInfo(category.code, category.name_en,
-                                                tuple((t.name_en, t.count) for t in category.tiers)))
+        categories.append(
+            workbook.CategoryInfo(category.code, category.name_en, tuple((t.name_en, t.count) for t in category.tiers))
+        )
     for line in lines:
         count, award = line.count, awards.get(line.nomination.id)
         share = 100 * count.approve / count.present if count.present else None
-        rankings.append({"Category": line.nomination.category.code, "Rank": None,
-                         "Reference": line.nomination.reference, "Nomination": line.nomination.title,
-                         "Organisation": line.nomination.organisation.name,
-                         "Country": line.nomination.organisation.country_code, "Judges": count.present,
-                         "Score": share, "Mean": None, "Median": None, "Trimmed mean": None, "Normalised": None,
-                         "SD": None, "Tier": award.tier.name_en if award else "",
-                         "Flags": line.outcome(round_.quorum)})
-    conflicts = [{"Judge": c.judge.name, "Reference": c.nomination.reference, "Nomination": c.nomination.title,
-                  "Reason": c.reason, "Recorded by": c.recorded_by.name, "Recorded at": c.recorded_at}
-                 for c in db.session.scalars(sa.select(Conflict).join(Conflict.nomination).where(
-                     Nomination.category_id.in_([c.id for c in round_.categories])))]
+        rankings.append(
+            {
+                "Category": line.nomination.category.code,
+                "Rank": None,
+                "Reference": line.nomination.reference,
+                "Nomination": line.nomination.title,
+                "Organisation": line.nomination.organisation.name,
+                "Country": line.nomination.organisation.country_code,
+                "Judges": count.present,
+                "Score": share,
+                "Mean": None,
+                "Median": None,
+                "Trimmed mean": None,
+                "Normalised": None,
+                "SD": None,
+                "Tier": award.tier.name_en if award else "",
+                "Flags": line.outcome(round_.quorum),
+            }
+        )
+    conflicts = [
+        {
+            "Judge": c.judge.name,
+            "Reference": c.nomination.reference,
+            "Nomination": c.nomination.title,
+            "Reason": c.reason,
+            "Recorded by": c.recorded_by.name,
+            "Recorded at": c.recorded_at,
+        }
+        for c in db.session.scalars(
+            sa.select(Conflict)
+            .join(Conflict.nomination)
+            .where(Nomination.category_id.in_([c.id for c in round_.categories]))
+        )
+    ]
     closed = round_.sitting_closed_at.replace(tzinfo=None) if round_.sitting_closed_at else "not yet: provisional"
-    notes = [*committee.RULES_IN_WORDS, ("Quorum share", float(round_.quorum)), ("Sitting closed (UTC)", closed),
-             ("Score (this workbook)", "The share of approvals among the members present, in %."),
-             ("Application version", __version__)]
+    notes = [
+        *committee.RULES_IN_WORDS,
+        ("Quorum share", float(round_.quorum)),
+        ("Sitting closed (UTC)", closed),
+        ("Score (this workbook)", "The share of approvals among the members present, in %."),
+        ("Application version", __version__),
+    ]
     return workbook.WorkbookData(
-        edition=round_.edition.name, round_name=round_.name, method="committee vote", generated_at=utcnow(),
-        categories=categories, rankings=pd.DataFrame(rankings, columns=list(workbook.RANKINGS_COLUMNS)),
+        edition=round_.edition.name,
+        round_name=round_.name,
+        method="committee vote",
+        generated_at=utcnow(),
+        categories=categories,
+        rankings=pd.DataFrame(rankings, columns=list(workbook.RANKINGS_COLUMNS)),
         scores=pd.DataFrame(columns=list(workbook.SCORES_COLUMNS)),
         judges=pd.DataFrame(columns=list(workbook.JUDGES_COLUMNS)),
-        conflicts=pd.DataFrame(conflicts, columns=list(workbook.CONFLICTS_COLUMNS)), method_notes=notes,
-        votes=votes)
+        conflicts=pd.DataFrame(conflicts, columns=list(workbook.CONFLICTS_COLUMNS)),
+        method_notes=notes,
+        votes=votes,
+    )
 
 
 def score_rows(round_: Round, counted: dict[int, pd.DataFrame] | None = None) -> pd.DataFrame:
@@ -391,25 +523,50 @@ def score_rows(round_: Round, counted: dict[int, pd.DataFrame] | None = None) ->
     from .. import workbook
 
     counted = counted or {c.id: counted_scores(round_, c) for c in round_.categories}
-    comment_of = {(n, j, c): text for n, j, c, text in db.session.execute(
-        sa.select(Assignment.nomination_id, Assignment.judge_id, Score.criterion_id, Score.comment)
-        .join(ScoreSheet, ScoreSheet.assignment_id == Assignment.id).join(Score, Score.sheet_id == ScoreSheet.id)
-        .where(Assignment.round_id == round_.id, ScoreSheet.status == SheetStatus.SUBMITTED, Score.comment != ""))}
+    comment_of = {
+        (n, j, c): text
+        for n, j, c, text in db.session.execute(
+            sa.select(Assignment.nomination_id, Assignment.judge_id, Score.criterion_id, Score.comment)
+            .join(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
+            .join(Score, Score.sheet_id == ScoreSheet.id)
+            .where(Assignment.round_id == round_.id, ScoreSheet.status == SheetStatus.SUBMITTED, Score.comment != "")
+        )
+    }
     rubric = {c.id: c for c in db.session.scalars(sa.select(Criterion).where(Criterion.round_id == round_.id))}
     nomination_ids = {int(n) for frame in counted.values() for n in frame["nomination_id"]}
-    references = dict(db.session.execute(sa.select(Nomination.id, Nomination.reference)
-                                          .where(Nomination.id.in_(nomination_ids))).all()) if nomination_ids else {}
+    references = (
+        dict(
+            db.session.execute(
+                sa.select(Nomination.id, Nomination.reference).where(Nomination.id.in_(nomination_ids))
+            ).all()
+        )
+        if nomination_ids
+        else {}
+    )
     labels = round_judge_labels(counted)
     rows = []
     for order, category in enumerate(round_.categories):
         for row in counted[category.id].itertuples():
             criterion = rubric.get(int(row.criterion_id))
-            rows.append((order, criterion.position if criterion else 0, {
-                "Category": category.code, "Reference": references.get(int(row.nomination_id)) or "",
-                "Judge": labels.get(int(row.judge_id), ""), "Criterion": criterion.name_en if criterion else "",
-                "Weight": row.weight, "Min": row.min, "Max": row.max, "Score": row.score,
-                "Comment": comment_of.get((int(row.nomination_id), int(row.judge_id), int(row.criterion_id)), ""),
-            }))
+            rows.append(
+                (
+                    order,
+                    criterion.position if criterion else 0,
+                    {
+                        "Category": category.code,
+                        "Reference": references.get(int(row.nomination_id)) or "",
+                        "Judge": labels.get(int(row.judge_id), ""),
+                        "Criterion": criterion.name_en if criterion else "",
+                        "Weight": row.weight,
+                        "Min": row.min,
+                        "Max": row.max,
+                        "Score": row.score,
+                        "Comment": comment_of.get(
+                            (int(row.nomination_id), int(row.judge_id), int(row.criterion_id)), ""
+                        ),
+                    },
+                )
+            )
     rows.sort(key=lambda r: (r[0], r[2]["Reference"], r[2]["Judge"], r[1], r[2]["Criterion"]))
     return pd.DataFrame([r[2] for r in rows], columns=list(workbook.SCORES_COLUMNS))
 
@@ -440,81 +597,156 @@ def workbook_data(round_: Round):
     per_category = {c.id: category_results(round_, c) for c in round_.categories}
     labels = round_judge_labels({c: results.scores for c, results in per_category.items()})
     for category in round_.categories:
-        categories.append(workbook.CategoryInfo(category.code, category.name_en,
-                                                tuple((t.name_en, t.count) for t in category.tiers)))
+        categories.append(
+            workbook.CategoryInfo(category.code, category.name_en, tuple((t.name_en, t.count) for t in category.tiers))
+        )
         results = per_category[category.id]
         awards = awards_of(round_, category)
         for row in results.ranking.itertuples():
             award = awards.get(int(row.nomination_id))
-            rankings.append({
-                "Category": category.code, "Rank": int(row.rank), "Reference": row.reference,
-                "Nomination": row.title, "Organisation": row.organisation, "Country": row.country,
-                "Judges": int(row.judges), "Score": row.score, "Mean": row.mean, "Median": row.median,
-                "Trimmed mean": row.trimmed_mean, "Normalised": row.normalised, "SD": row.sd,
-                "Tier": award.tier.name_en if award else "", "Flags": row.flags,
-                "Rank by mean": int(row.rank_mean), "Rank by median": int(row.rank_median),
-                "Rank by trimmed mean": int(row.rank_trimmed), "Rank by normalised": int(row.rank_normalised),
-                "Decided by": DECIDED_BY.get(row.tie_break or "", row.tie_break),
-            })
+            rankings.append(
+                {
+                    "Category": category.code,
+                    "Rank": int(row.rank),
+                    "Reference": row.reference,
+                    "Nomination": row.title,
+                    "Organisation": row.organisation,
+                    "Country": row.country,
+                    "Judges": int(row.judges),
+                    "Score": row.score,
+                    "Mean": row.mean,
+                    "Median": row.median,
+                    "Trimmed mean": row.trimmed_mean,
+                    "Normalised": row.normalised,
+                    "SD": row.sd,
+                    "Tier": award.tier.name_en if award else "",
+                    "Flags": row.flags,
+                    "Rank by mean": int(row.rank_mean),
+                    "Rank by median": int(row.rank_median),
+                    "Rank by trimmed mean": int(row.rank_trimmed),
+                    "Rank by normalised": int(row.rank_normalised),
+                    "Decided by": DECIDED_BY.get(row.tie_break or "", row.tie_break),
+                }
+            )
         for row in results.judges.itertuples():
-            judges.append({"Category": category.code, "Judge": labels.get(int(row.judge_id), row.name),
-                           "Nominations": int(row.nominations), "Mean total": row.mean, "SD": row.sd,
-                           "Offset": row.offset, "Spearman": row.spearman})
+            judges.append(
+                {
+                    "Category": category.code,
+                    "Judge": labels.get(int(row.judge_id), row.name),
+                    "Nominations": int(row.nominations),
+                    "Mean total": row.mean,
+                    "SD": row.sd,
+                    "Offset": row.offset,
+                    "Spearman": row.spearman,
+                }
+            )
         for criterion in criteria_of_round(round_, category):
-            criteria.append({"Category": category.code, "Criterion": criterion.name_en,
-                             "Position": criterion.position, "Weight": criterion.weight,
-                             "Min": criterion.min_score, "Max": criterion.max_score, "Step": criterion.step})
+            criteria.append(
+                {
+                    "Category": category.code,
+                    "Criterion": criterion.name_en,
+                    "Position": criterion.position,
+                    "Weight": criterion.weight,
+                    "Min": criterion.min_score,
+                    "Max": criterion.max_score,
+                    "Step": criterion.step,
+                }
+            )
         for agreement in results.agreement.itertuples():
-            notes.append((f"{category.code}: Kendall's tau, {results.settings.method.value} vs {agreement.method}",
-                          agreement.tau))
+            notes.append(
+                (
+                    f"{category.code}: Kendall's tau, {results.settings.method.value} vs {agreement.method}",
+                    agreement.tau,
+                )
+            )
         notes.append((f"{category.code}: Krippendorff's alpha (interval)", results.alpha))
-        notes.append((f"{category.code}: Krippendorff's alpha, bootstrap 90% interval",
-                      "" if results.alpha_interval[0] != results.alpha_interval[0]
-                      else f"{results.alpha_interval[0]:.3f} to {results.alpha_interval[1]:.3f}"))
+        notes.append(
+            (
+                f"{category.code}: Krippendorff's alpha, bootstrap 90% interval",
+                ""
+                if results.alpha_interval[0] != results.alpha_interval[0]
+                else f"{results.alpha_interval[0]:.3f} to {results.alpha_interval[1]:.3f}",
+            )
+        )
         if results.uncertainty is not None:
             for r in results.uncertainty.ranks.itertuples():
-                line = {"Category": category.code, "Reference": r.reference, "Expected rank": r.expected_rank,
-                        "Rank 5%": int(r.rank_low), "Rank 95%": int(r.rank_high)}
+                line = {
+                    "Category": category.code,
+                    "Reference": r.reference,
+                    "Expected rank": r.expected_rank,
+                    "Rank 5%": int(r.rank_low),
+                    "Rank 95%": int(r.rank_high),
+                }
                 for cut in results.uncertainty.cuts:
                     line[f"P(top {cut})"] = getattr(r, f"p_top_{cut}")
                 certainty.append(line)
             for j in results.uncertainty.leniency.itertuples():
-                leniency.append({"Category": category.code, "Judge": labels.get(int(j.judge_id), j.name),
-                                 "Leniency": j.leniency, "Low 5%": j.low, "High 95%": j.high})
+                leniency.append(
+                    {
+                        "Category": category.code,
+                        "Judge": labels.get(int(j.judge_id), j.name),
+                        "Leniency": j.leniency,
+                        "Low 5%": j.low,
+                        "High 95%": j.high,
+                    }
+                )
     conflicts = [
-        {"Judge": c.judge.name, "Reference": c.nomination.reference, "Nomination": c.nomination.title,
-         "Reason": c.reason, "Recorded by": c.recorded_by.name, "Recorded at": c.recorded_at}
+        {
+            "Judge": c.judge.name,
+            "Reference": c.nomination.reference,
+            "Nomination": c.nomination.title,
+            "Reason": c.reason,
+            "Recorded by": c.recorded_by.name,
+            "Recorded at": c.recorded_at,
+        }
         for c in db.session.scalars(
-            sa.select(Conflict).join(Conflict.nomination)
+            sa.select(Conflict)
+            .join(Conflict.nomination)
             .where(Nomination.category_id.in_([c.id for c in round_.categories]))
-            .options(selectinload(Conflict.judge), selectinload(Conflict.nomination),
-                     selectinload(Conflict.recorded_by)))
+            .options(
+                selectinload(Conflict.judge), selectinload(Conflict.nomination), selectinload(Conflict.recorded_by)
+            )
+        )
     ]
     score_frame = score_rows(round_, {c: results.scores for c, results in per_category.items()})
     digest = workbook.score_data_sha256(score_frame)
     state = uncertainty.fit_state(round_, digest=digest)
-    notes = [*ranking.RULES_IN_WORDS,
-             ("Judges per nomination", round_.judges_per_nomination),
-             ("Disagreement threshold (SD, points)", float(round_.disagreement_threshold or DEFAULT_DISAGREEMENT)),
-             ("Cuts watched", "; ".join(f"{c.code}: " + (", ".join(str(n) for n in watched_cuts(round_, c)) or "none")
-                                        for c in round_.categories)
-              + " (the shortlist and the place where each tier open to every applicant ends)"),
-             *notes,
-             *_uncertainty_notes(state, model),
-             ("Application version", __version__),
-             ("Score data SHA-256", digest),
-             ("How to check the SHA-256", "The first eight columns of the Scores sheet (Category to Score), row by "
-                                          "row in the sheet's order (category, reference, judge, criterion); numbers "
-                                          "with up to six decimals and no trailing zeros; values joined by a tab, "
-                                          "each row ended by a line feed; UTF-8.")]
+    notes = [
+        *ranking.RULES_IN_WORDS,
+        ("Judges per nomination", round_.judges_per_nomination),
+        ("Disagreement threshold (SD, points)", float(round_.disagreement_threshold or DEFAULT_DISAGREEMENT)),
+        (
+            "Cuts watched",
+            "; ".join(
+                f"{c.code}: " + (", ".join(str(n) for n in watched_cuts(round_, c)) or "none")
+                for c in round_.categories
+            )
+            + " (the shortlist and the place where each tier open to every applicant ends)",
+        ),
+        *notes,
+        *_uncertainty_notes(state, model),
+        ("Application version", __version__),
+        ("Score data SHA-256", digest),
+        (
+            "How to check the SHA-256",
+            "The first eight columns of the Scores sheet (Category to Score), row by "
+            "row in the sheet's order (category, reference, judge, criterion); numbers "
+            "with up to six decimals and no trailing zeros; values joined by a tab, "
+            "each row ended by a line feed; UTF-8.",
+        ),
+    ]
     uncertainty_frame = pd.DataFrame(certainty) if certainty else None
     return workbook.WorkbookData(
-        edition=round_.edition.name, round_name=round_.name, method=round_.ranking_method, generated_at=utcnow(),
+        edition=round_.edition.name,
+        round_name=round_.name,
+        method=round_.ranking_method,
+        generated_at=utcnow(),
         categories=categories,
         rankings=pd.DataFrame(rankings, columns=[*workbook.RANKINGS_COLUMNS, *workbook.RANKINGS_MORE_COLUMNS]),
         scores=score_frame,
         judges=pd.DataFrame(judges, columns=list(workbook.JUDGES_COLUMNS)),
-        conflicts=pd.DataFrame(conflicts, columns=list(workbook.CONFLICTS_COLUMNS)), method_notes=notes,
+        conflicts=pd.DataFrame(conflicts, columns=list(workbook.CONFLICTS_COLUMNS)),
+        method_notes=notes,
         criteria=pd.DataFrame(criteria, columns=list(workbook.CRITERIA_COLUMNS)),
         uncertainty=uncertainty_frame,
         leniency=pd.DataFrame(leniency, columns=list(workbook.LENIENCY_COLUMNS)),
@@ -522,34 +754,55 @@ def workbook_data(round_: Round):
 
 
 def criteria_of_round(round_: Round, category: Category) -> list[Criterion]:
-    return list(db.session.scalars(sa.select(Criterion).where(Criterion.round_id == round_.id,
-                                                              Criterion.category_id == category.id)
-                                   .order_by(Criterion.position, Criterion.id)))
+    return list(
+        db.session.scalars(
+            sa.select(Criterion)
+            .where(Criterion.round_id == round_.id, Criterion.category_id == category.id)
+            .order_by(Criterion.position, Criterion.id)
+        )
+    )
 
 
 def _uncertainty_notes(state, model) -> list[tuple[str, object]]:
     """The Method sheet's lines on the uncertainty model: what it is, how it was run, and how well."""
     fit = state.fit
     lines: list[tuple[str, object]] = [
-        ("Uncertainty model", "Per category, after the expected-rank method of the Swiss National Science Foundation "
-                              "(Heyard et al. 2022): " + model.PRIORS_IN_WORDS),
-        ("Uncertainty: what is read", "Per nomination, its rank in each posterior draw (1 = the highest θ): the "
-                                      "expected rank (mean), the 90% interval (5th and 95th percentiles) and "
-                                      "P(top N), the share of draws in which it is in the top N, per watched cut. "
-                                      "Per judge, the leniency λ in points of the 0–100 total with its 90% interval."),
+        (
+            "Uncertainty model",
+            "Per category, after the expected-rank method of the Swiss National Science Foundation "
+            "(Heyard et al. 2022): " + model.PRIORS_IN_WORDS,
+        ),
+        (
+            "Uncertainty: what is read",
+            "Per nomination, its rank in each posterior draw (1 = the highest θ): the "
+            "expected rank (mean), the 90% interval (5th and 95th percentiles) and "
+            "P(top N), the share of draws in which it is in the top N, per watched cut. "
+            "Per judge, the leniency λ in points of the 0–100 total with its 90% interval.",
+        ),
     ]
     if not state.usable:
-        why = ("no fit yet" if fit is None else "the scores changed since the last fit" if not state.current
-               else fit.message or f"the last fit {fit.status.value}")
+        why = (
+            "no fit yet"
+            if fit is None
+            else "the scores changed since the last fit"
+            if not state.current
+            else fit.message or f"the last fit {fit.status.value}"
+        )
         lines.append(("Uncertainty fit", f"Not used: {why}. The Uncertainty and Leniency sheets are empty."))
         return lines
     chains, warmup, samples = (fit.settings.get(k, 0) for k in ("chains", "warmup", "samples"))
     lines += [
-        ("Uncertainty fit", f"NUTS (NumPyro), {chains} chains of {warmup} warm-up and {samples} kept iterations "
-                            f"({chains * samples} draws), seed {fit.settings.get('seed')}, target acceptance "
-                            f"{model.TARGET_ACCEPT}, mass matrix dense over the intercepts, scales and judges."),
-        ("Uncertainty diagnostics", f"Largest split R-hat {fit.max_r_hat:.4f} (at most {model.MAX_R_HAT}); smallest "
-                                    f"effective sample size {fit.min_ess:.0f} (at least {model.MIN_ESS}): converged."),
+        (
+            "Uncertainty fit",
+            f"NUTS (NumPyro), {chains} chains of {warmup} warm-up and {samples} kept iterations "
+            f"({chains * samples} draws), seed {fit.settings.get('seed')}, target acceptance "
+            f"{model.TARGET_ACCEPT}, mass matrix dense over the intercepts, scales and judges.",
+        ),
+        (
+            "Uncertainty diagnostics",
+            f"Largest split R-hat {fit.max_r_hat:.4f} (at most {model.MAX_R_HAT}); smallest "
+            f"effective sample size {fit.min_ess:.0f} (at least {model.MIN_ESS}): converged.",
+        ),
         ("Uncertainty fit of score data SHA-256", fit.data_sha256),
         ("Uncertainty fitted (UTC)", fit.finished_at.replace(tzinfo=None) if fit.finished_at else ""),
     ]

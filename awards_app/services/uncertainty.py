@@ -47,8 +47,12 @@ def round_totals(round_: Round) -> pd.DataFrame:
 
 
 def latest_fit(round_: Round) -> UncertaintyFit | None:
-    return db.session.scalar(sa.select(UncertaintyFit).where(UncertaintyFit.round_id == round_.id)
-                             .order_by(UncertaintyFit.id.desc()).limit(1))
+    return db.session.scalar(
+        sa.select(UncertaintyFit)
+        .where(UncertaintyFit.round_id == round_.id)
+        .order_by(UncertaintyFit.id.desc())
+        .limit(1)
+    )
 
 
 def _supervise(fit: UncertaintyFit | None) -> UncertaintyFit | None:
@@ -121,21 +125,38 @@ def request_fit(round_: Round, actor: User | None) -> UncertaintyFit:
     if totals.empty:
         raise ServiceError(_l("No submitted scores yet: there is nothing to fit."))
     if model.modelled(totals).empty:
-        raise ServiceError(_l("The model needs a category with at least %(n)d nominations with submitted scores.",
-                              n=model.MIN_NOMINATIONS))
+        raise ServiceError(
+            _l(
+                "The model needs a category with at least %(n)d nominations with submitted scores.",
+                n=model.MIN_NOMINATIONS,
+            )
+        )
     state = fit_state(round_)
     if state.current and (state.working or state.fit.status is FitStatus.DONE):
         return state.fit
     settings = model.FitSettings()
-    fit = UncertaintyFit(round_id=round_.id, data_sha256=state.data_sha256, status=FitStatus.QUEUED,
-                         settings={"chains": settings.chains, "warmup": settings.warmup, "samples": settings.samples,
-                                   "seed": settings.seed},
-                         requested_by_id=actor.id if actor is not None else None, heartbeat_at=utcnow())
+    fit = UncertaintyFit(
+        round_id=round_.id,
+        data_sha256=state.data_sha256,
+        status=FitStatus.QUEUED,
+        settings={
+            "chains": settings.chains,
+            "warmup": settings.warmup,
+            "samples": settings.samples,
+            "seed": settings.seed,
+        },
+        requested_by_id=actor.id if actor is not None else None,
+        heartbeat_at=utcnow(),
+    )
     db.session.add(fit)
     db.session.flush()
-    record("uncertainty.requested", round_, actor, f"uncertainty model asked for in {round_.name}",
-           {"round": round_.name, "fit": fit.id, "data_sha256": state.data_sha256,
-            "automatic": actor is None})
+    record(
+        "uncertainty.requested",
+        round_,
+        actor,
+        f"uncertainty model asked for in {round_.name}",
+        {"round": round_.name, "fit": fit.id, "data_sha256": state.data_sha256, "automatic": actor is None},
+    )
     db.session.commit()
     _launch(fit)
     return fit
@@ -143,8 +164,11 @@ def request_fit(round_: Round, actor: User | None) -> UncertaintyFit:
 
 def start_when_closed(round_: Round) -> None:
     """A round that has closed gets its fit without anyone asking (once per set of scores)."""
-    if not current_app.config.get("UNCERTAINTY_AUTOSTART") or round_.mode is RoundMode.COMMITTEE \
-            or not round_.is_closed():
+    if (
+        not current_app.config.get("UNCERTAINTY_AUTOSTART")
+        or round_.mode is RoundMode.COMMITTEE
+        or not round_.is_closed()
+    ):
         return
     if model.modelled(round_totals(round_)).empty:
         return
@@ -156,16 +180,27 @@ def start_when_closed(round_: Round) -> None:
 def _launch(fit: UncertaintyFit) -> None:
     """Start the job as a process of its own, with what it needs to reach the database."""
     config = current_app.config
-    env = {**os.environ, "AWARDS_JOB_CONFIG": config.get("CONFIG_NAME", "development"),
-           "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": config["SECRET_KEY"],
-           "EXTERNAL_URL": config.get("EXTERNAL_URL", ""), "PYTHONPATH": str(ROOT),
-           "UNCERTAINTY_COMPILE_CACHE": config.get("UNCERTAINTY_COMPILE_CACHE") or ""}
+    env = {
+        **os.environ,
+        "AWARDS_JOB_CONFIG": config.get("CONFIG_NAME", "development"),
+        "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
+        "SECRET_KEY": config["SECRET_KEY"],
+        "EXTERNAL_URL": config.get("EXTERNAL_URL", ""),
+        "PYTHONPATH": str(ROOT),
+        "UNCERTAINTY_COMPILE_CACHE": config.get("UNCERTAINTY_COMPILE_CACHE") or "",
+    }
     log = Path(config["UNCERTAINTY_JOB_LOG"])
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "a") as output:
         process = subprocess.Popen(  # noqa: S603  (our own module, our own arguments)
-            [sys.executable, "-m", "awards_app.uncertainty_job", str(fit.id)], cwd=ROOT, env=env,
-            stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+            [sys.executable, "-m", "awards_app.uncertainty_job", str(fit.id)],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     # Wait for it on a thread of its own, so that the finished process is reaped (no zombie is left) and this one
     # never waits for it.
     threading.Thread(target=process.wait, name=f"uncertainty-job-{fit.id}", daemon=True).start()
@@ -188,8 +223,12 @@ def run_fit(fit_id: int) -> None:
             fit.progress, fit.stage, fit.heartbeat_at = percent, stage, utcnow()
             db.session.commit()
 
-        result = model.fit_totals(totals, model.FitSettings(**fit.settings), progress,
-                                  compile_cache=current_app.config.get("UNCERTAINTY_COMPILE_CACHE"))
+        result = model.fit_totals(
+            totals,
+            model.FitSettings(**fit.settings),
+            progress,
+            compile_cache=current_app.config.get("UNCERTAINTY_COMPILE_CACHE"),
+        )
     except Exception as error:  # whatever stopped it is the fit's message, for the page to show
         db.session.rollback()
         fit = db.session.get(UncertaintyFit, fit_id)
@@ -197,11 +236,20 @@ def run_fit(fit_id: int) -> None:
         db.session.commit()
         raise
     fit.draws = model.to_bytes(result)
-    fit.max_r_hat, fit.min_ess, fit.converged, fit.seconds = (result.max_r_hat, result.min_ess, result.converged,
-                                                              result.seconds)
-    fit.message = "" if result.converged else (
-        f"Not converged: R-hat {result.max_r_hat:.3f} (at most {model.MAX_R_HAT}) for {result.worst}, smallest "
-        f"effective sample size {result.min_ess:.0f} (at least {model.MIN_ESS}).")
+    fit.max_r_hat, fit.min_ess, fit.converged, fit.seconds = (
+        result.max_r_hat,
+        result.min_ess,
+        result.converged,
+        result.seconds,
+    )
+    fit.message = (
+        ""
+        if result.converged
+        else (
+            f"Not converged: R-hat {result.max_r_hat:.3f} (at most {model.MAX_R_HAT}) for {result.worst}, smallest "
+            f"effective sample size {result.min_ess:.0f} (at least {model.MIN_ESS})."
+        )
+    )
     fit.status, fit.progress, fit.finished_at, fit.heartbeat_at = FitStatus.DONE, 100, utcnow(), utcnow()
     db.session.commit()
 
@@ -219,22 +267,25 @@ class CategoryUncertainty:
     zones: dict[int, set[int]]  # per cut, the nominations in its uncertain zone
 
 
-def category_uncertainty(round_: Round, category: Category, draws: dict[int, model.CategoryDraws],
-                         cuts: tuple[int, ...]) -> CategoryUncertainty | None:
+def category_uncertainty(
+    round_: Round, category: Category, draws: dict[int, model.CategoryDraws], cuts: tuple[int, ...]
+) -> CategoryUncertainty | None:
     if category.id not in draws:
         return None
     category_draws = draws[category.id]
     ranks = model.rank_summary(category_draws, cuts)
     zones = {cut: model.uncertain_zone(ranks, cut) for cut in cuts}
-    names = dict(db.session.execute(sa.select(User.id, User.name).where(
-        User.id.in_([int(j) for j in category_draws.judge_ids]))).all())
+    names = dict(
+        db.session.execute(
+            sa.select(User.id, User.name).where(User.id.in_([int(j) for j in category_draws.judge_ids]))
+        ).all()
+    )
     leniency = model.leniency_summary(category_draws)
     leniency = leniency.assign(name=[names.get(int(j), "") for j in leniency["judge_id"]])
     return CategoryUncertainty(ranks, leniency, cuts, zones)
 
 
-def boundary_uncertainty(round_: Round, category: Category, draws: dict[int, model.CategoryDraws]
-                         ) -> tiers.Uncertainty:
+def boundary_uncertainty(round_: Round, category: Category, draws: dict[int, model.CategoryDraws]) -> tiers.Uncertainty:
     """At a tier's boundary: the model puts the last one in ahead of the first one out in fewer than
     ``BOUNDARY_CERTAINTY`` of its draws (never uncertain without a usable fit)."""
     category_draws = draws.get(category.id)

@@ -21,8 +21,16 @@ from tests.conftest import PASSWORD
 from .helpers import LAPTOP, Nominations
 
 CHROMIUM = "/usr/bin/chromium"
-CHROME_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROME_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 INSTALL_HINT = "install it with `sudo apt-get install chromium` (Debian/Ubuntu)"
 
 HERE = Path(__file__).resolve().parent

@@ -38,8 +38,9 @@ class Nominations:
     def draft(self, category: Category, user: User, answers: dict[str, str]) -> Nomination:
         return nomination_service.create_draft(category, user, answers)
 
-    def submitted(self, category: Category, user: User, answers: dict[str, str],
-                  attachment: tuple[str, bytes] | None = None) -> Nomination:
+    def submitted(
+        self, category: Category, user: User, answers: dict[str, str], attachment: tuple[str, bytes] | None = None
+    ) -> Nomination:
         nomination = self.draft(category, user, answers)
         if attachment:
             nomination_service.add_attachment(nomination, user, *attachment)
@@ -88,7 +89,6 @@ class Screenshots:
         path = self.folder / f"{self.prefix}-{len(self.taken) + 1:02d}-{name}.png"
         self.page.screenshot(path=path, full_page=True)
         self.taken.append(path.name)
-        overflow = self.page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        overflow = self.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         if overflow > 0:
             self.too_wide.append(f"{path.name} (+{overflow}px)")

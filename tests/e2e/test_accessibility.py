@@ -26,8 +26,16 @@ from .helpers import LAPTOP, small_pdf
 AXE = Path(__file__).resolve().parents[2] / ".venv" / "axe-core" / "axe.min.js"
 BLOCKING = ("serious", "critical")
 #: Routes that answer with a file, a redirect or nothing to look at.
-NOT_PAGES = {"static", "bootstrap.static", "main.health", "main.set_language", "auth.logout",
-             "nominations.download", "nominations.delete_attachment", "nominations.withdraw"}
+NOT_PAGES = {
+    "static",
+    "bootstrap.static",
+    "main.health",
+    "main.set_language",
+    "auth.logout",
+    "nominations.download",
+    "nominations.delete_attachment",
+    "nominations.withdraw",
+}
 
 if not AXE.exists():
     reason = f"axe-core is not at {AXE}: `make test` fetches it from the npm registry"
@@ -57,8 +65,9 @@ def _node(node: dict) -> str:
 @pytest.fixture
 def judged(app, world, nominations):
     """A round with scores, a declared and an undeclared assignment, a draft and a submitted nomination."""
-    submitted = nominations.submitted(world.project, world.applicant, complete_project_answers(),
-                                      attachment=("plan.pdf", small_pdf()))
+    submitted = nominations.submitted(
+        world.project, world.applicant, complete_project_answers(), attachment=("plan.pdf", small_pdf())
+    )
     draft = nominations.draft(world.project, world.applicant, {"title": "Odense heat-pump districts"})
     round_ = judging_round(world)
     first = eligible(world, "Kigali smart water meters", organisation=world.other_city)
@@ -71,10 +80,15 @@ def judged(app, world, nominations):
     for index, colleague in enumerate(colleagues):
         for nomination in (first, second):
             a = assign(round_, nomination, colleague, declared=True)
-            judging_service.save_sheet(a, colleague, judging_service.SheetInput(
-                {c.id: str(5 + index + (nomination is first)) for c in rubric}, {}, "", None), submit=True)
-    return {"round": round_, "submitted": submitted, "draft": draft, "declared": declared,
-            "undeclared": undeclared}
+            judging_service.save_sheet(
+                a,
+                colleague,
+                judging_service.SheetInput(
+                    {c.id: str(5 + index + (nomination is first)) for c in rubric}, {}, "", None
+                ),
+                submit=True,
+            )
+    return {"round": round_, "submitted": submitted, "draft": draft, "declared": declared, "undeclared": undeclared}
 
 
 def _visitor(endpoint: str) -> str:
@@ -89,16 +103,23 @@ def _visitor(endpoint: str) -> str:
 
 def _pages(app, world, judged) -> dict[str, list[str]]:
     """Every HTML page of the URL map, by the visitor it is for."""
-    values = {"nomination_id": judged["submitted"].id, "edition_id": world.edition.id,
-              "category_id": world.project.id, "user_id": world.judge.id, "token": "expired-or-forged",
-              "round_id": judged["round"].id, "assignment_id": judged["declared"].id}
+    values = {
+        "nomination_id": judged["submitted"].id,
+        "edition_id": world.edition.id,
+        "category_id": world.project.id,
+        "user_id": world.judge.id,
+        "token": "expired-or-forged",
+        "round_id": judged["round"].id,
+        "assignment_id": judged["declared"].id,
+    }
     pages: dict[str, list[str]] = {}
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
             if rule.endpoint in NOT_PAGES or "GET" not in rule.methods or rule.rule.endswith((".xlsx", ".csv")):
                 continue
             pages.setdefault(_visitor(rule.endpoint), []).append(
-                url_for(rule.endpoint, **{arg: values[arg] for arg in rule.arguments}))
+                url_for(rule.endpoint, **{arg: values[arg] for arg in rule.arguments})
+            )
     pages["applicant"].append(f"/nominations/{judged['draft'].id}/edit")
     pages["judge"].append(f"/judging/assignments/{judged['undeclared'].id}")
     pages["anonymous"].append("/no-such-page")
@@ -109,8 +130,11 @@ def _pages(app, world, judged) -> dict[str, list[str]]:
 def test_every_page_passes_the_accessibility_audit(app, browser: Browser, live_server, world, judged, visitor):
     context = browser.new_context(bypass_csp=True, viewport=LAPTOP, locale="en-GB")  # axe is injected
     page = context.new_page()
-    email = {"applicant": world.applicant.email, "judge": world.judge.email,
-             "secretariat": world.secretariat.email}.get(visitor)
+    email = {
+        "applicant": world.applicant.email,
+        "judge": world.judge.email,
+        "secretariat": world.secretariat.email,
+    }.get(visitor)
     if email:
         page.goto(f"{live_server}/auth/login")
         page.locator("#email").fill(email)
@@ -154,8 +178,9 @@ def test_the_score_sheet_works_with_the_keyboard_alone(page: Page, live_server, 
         page.keyboard.press("Tab")
     else:
         pytest.fail("the Submit button cannot be reached with the Tab key")
-    focus_ring = submit.evaluate("element => getComputedStyle(element).outlineStyle + getComputedStyle(element)"
-                                 ".boxShadow")
+    focus_ring = submit.evaluate(
+        "element => getComputedStyle(element).outlineStyle + getComputedStyle(element).boxShadow"
+    )
     assert focus_ring.replace("none", "").strip(), "the focused Submit button shows no focus indicator"
     page.keyboard.press("Enter")
     expect(page.locator(".alert-success").first).to_be_visible()

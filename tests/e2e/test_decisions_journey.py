@@ -51,36 +51,52 @@ def judged(world):
         judges.append(judge)
     db.session.commit()
     rubric = judging_service.criteria_of(round_, world.project)
-    entries = [("Odense robot care", CITY, 10), ("Kigali water meters", CITY, 9), ("Bogotá mobility data", CITY, 8),
-               ("Medellín metro cable", CITY, 8), ("Tallinn digital identity", CITY, 6),
-               ("Quito air quality", CITY, 5), ("Almaty snow routes", CITY, 5),
-               ("Kerbside sensors", CORPORATION, 4), ("Lima data lab", INSTITUTION, 3)]
+    entries = [
+        ("Odense robot care", CITY, 10),
+        ("Kigali water meters", CITY, 9),
+        ("Bogotá mobility data", CITY, 8),
+        ("Medellín metro cable", CITY, 8),
+        ("Tallinn digital identity", CITY, 6),
+        ("Quito air quality", CITY, 5),
+        ("Almaty snow routes", CITY, 5),
+        ("Kerbside sensors", CORPORATION, 4),
+        ("Lima data lab", INSTITUTION, 3),
+    ]
     leniency = [0, -1, 1, 0]
     made = []
     for index, (title, kind, base) in enumerate(entries):
         organisation = Organisation(name=f"{title} Org", type=kind, country_code="FR", city="Lyon")
         db.session.add(organisation)
         nomination = eligible(world, title, organisation=organisation)
-        panel = [0, 1, 2] if title in ("Bogotá mobility data", "Medellín metro cable") else \
-            [(index + k) % 4 for k in range(3)]
+        panel = (
+            [0, 1, 2]
+            if title in ("Bogotá mobility data", "Medellín metro cable")
+            else [(index + k) % 4 for k in range(3)]
+        )
         for j in panel:
             assignment = assign(round_, nomination, judges[j], declared=True)
             tied = title in ("Bogotá mobility data", "Medellín metro cable")
-            values = {c.id: str(min(10, max(1, base + leniency[j] + (0 if tied else (p + index + j) % 3 - 1))))
-                      for p, c in enumerate(rubric)}
-            judging_service.save_sheet(assignment, judges[j], judging_service.SheetInput(values, {}, ""),
-                                       submit=True)
+            values = {
+                c.id: str(min(10, max(1, base + leniency[j] + (0 if tied else (p + index + j) % 3 - 1))))
+                for p, c in enumerate(rubric)
+            }
+            judging_service.save_sheet(assignment, judges[j], judging_service.SheetInput(values, {}, ""), submit=True)
         made.append(nomination)
     return round_, made
 
 
-def test_the_secretariat_gives_the_tiers_and_the_committee_gets_the_tie(page: Page, live_server, world, judged,
-                                                                         sign_in, screenshot_dir):
+def test_the_secretariat_gives_the_tiers_and_the_committee_gets_the_tie(
+    page: Page, live_server, world, judged, sign_in, screenshot_dir
+):
     round_, nominations = judged
     sign_in(world.secretariat.email)
     page.goto(f"{live_server}/secretariat/rounds/{round_.id}/results")
-    expect(page.get_by_text("Gold × 1 → Silver × 2 → Bronze × 3 → Corporate prize × 1 (Corporation) → "
-                            "Institution prize × 1 (Institution)")).to_be_visible()
+    expect(
+        page.get_by_text(
+            "Gold × 1 → Silver × 2 → Bronze × 3 → Corporate prize × 1 (Corporation) → "
+            "Institution prize × 1 (Institution)"
+        )
+    ).to_be_visible()
     page.get_by_role("button", name="Give the tiers in rank order").click()
     expect(page.get_by_role("alert").filter(has_text="places are left to the committee")).to_be_visible()
     committee = page.locator("section[aria-labelledby=committee-heading]")
@@ -102,8 +118,9 @@ def test_the_secretariat_gives_the_tiers_and_the_committee_gets_the_tie(page: Pa
     expect(ranking.locator("tr", has_text="Medellín metro cable")).to_contain_text("Silver")
 
 
-def test_the_uncertainty_model_runs_in_the_background_and_draws_its_chart(page: Page, live_server, world, judged,
-                                                                           sign_in, screenshot_dir):
+def test_the_uncertainty_model_runs_in_the_background_and_draws_its_chart(
+    page: Page, live_server, world, judged, sign_in, screenshot_dir
+):
     round_, nominations = judged
     sign_in(world.secretariat.email)
     page.goto(f"{live_server}/secretariat/rounds/{round_.id}/results")
@@ -147,14 +164,16 @@ def test_publishing_withdrawing_and_publishing_again(page: Page, live_server, wo
     expect(page.get_by_role("alert").filter(has_text="The results are published")).to_be_visible()
 
 
-def test_the_committee_s_sitting_is_closed_and_gives_the_commendation(page: Page, live_server, world, sign_in,
-                                                                       screenshot_dir):
-    world.commendation.tiers = [AwardTier(name_en="Commendation", name_ko="표창", count=1, position=0,
-                                          fill_order=1)]
-    round_ = judging_round(world, name="Merit review committee", categories=[world.commendation],
-                           mode=RoundMode.COMMITTEE)
-    nomination = eligible(world, "Kim Ji-won, advisory committee", category=world.commendation,
-                          answers=COMMENDATION_ANSWERS)
+def test_the_committee_s_sitting_is_closed_and_gives_the_commendation(
+    page: Page, live_server, world, sign_in, screenshot_dir
+):
+    world.commendation.tiers = [AwardTier(name_en="Commendation", name_ko="표창", count=1, position=0, fill_order=1)]
+    round_ = judging_round(
+        world, name="Merit review committee", categories=[world.commendation], mode=RoundMode.COMMITTEE
+    )
+    nomination = eligible(
+        world, "Kim Ji-won, advisory committee", category=world.commendation, answers=COMMENDATION_ANSWERS
+    )
     for index, vote in enumerate([Vote.APPROVE, Vote.APPROVE, Vote.ABSTAIN]):
         member = make_user(f"member{index}@wego.example", [Role.JUDGE], name=f"Member {index}")
         db.session.commit()

@@ -28,8 +28,9 @@ def _upload(page: Page, tmp_path, data: bytes, button: str) -> None:
 
 
 @pytest.mark.parametrize("screen", [LAPTOP, TABLET], ids=["laptop", "tablet"])
-def test_the_secretariat_imports_nominations_from_excel(page: Page, live_server, world, sign_in, screenshot_dir,
-                                                        tmp_path, screen):
+def test_the_secretariat_imports_nominations_from_excel(
+    page: Page, live_server, world, sign_in, screenshot_dir, tmp_path, screen
+):
     page.set_viewport_size(screen)
     shots = Screenshots(page, screenshot_dir, f"en-{'laptop' if screen is LAPTOP else 'tablet'}-import", "en")
     sign_in(world.secretariat.email)
@@ -37,8 +38,14 @@ def test_the_secretariat_imports_nominations_from_excel(page: Page, live_server,
     page.get_by_role("link", name="Import nominations").click()
     expect(page.get_by_role("heading", name="Import nominations")).to_be_visible()
     template = _download(page, "#download-template")
-    wrong = fill(template, TI, [project_row("Bogotá open mobility data"),
-                                project_row("<b>Bad</b> row", country="Atlantis", **{"Summary": ""})])
+    wrong = fill(
+        template,
+        TI,
+        [
+            project_row("Bogotá open mobility data"),
+            project_row("<b>Bad</b> row", country="Atlantis", **{"Summary": ""}),
+        ],
+    )
     _upload(page, tmp_path, wrong, "Check and import")
     expect(page.locator(".alert-danger")).to_contain_text("Nothing was saved")
     problems = page.locator("#import-problems tbody tr")

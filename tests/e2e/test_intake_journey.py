@@ -175,14 +175,23 @@ def test_submitting_with_required_fields_missing_marks_them_and_keeps_the_answer
     assert draft.answers["problem"] == "Older people waited weeks for help."
 
 
-LEADERSHIP_ANSWERS = {"nominee_name": "Mette Jensen", "nominee_position": "Mayor", "nominee_organisation": "Odense",
-                      "term_start": "2020-01-01", "achievements": "Led the city's open-data programme."}
+LEADERSHIP_ANSWERS = {
+    "nominee_name": "Mette Jensen",
+    "nominee_position": "Mayor",
+    "nominee_organisation": "Odense",
+    "term_start": "2020-01-01",
+    "achievements": "Led the city's open-data programme.",
+}
 
 
-@pytest.mark.parametrize(("category", "answers"), [("project", complete_project_answers()),
-                                                   ("leadership", LEADERSHIP_ANSWERS)], ids=["TI", "LD"])
-def test_fixing_a_refused_first_submission_submits_that_nomination(page: Page, live_server, world, sign_in,
-                                                                   category, answers):
+@pytest.mark.parametrize(
+    ("category", "answers"),
+    [("project", complete_project_answers()), ("leadership", LEADERSHIP_ANSWERS)],
+    ids=["TI", "LD"],
+)
+def test_fixing_a_refused_first_submission_submits_that_nomination(
+    page: Page, live_server, world, sign_in, category, answers
+):
     category = getattr(world, category)
     title_field = next(iter(answers))
     sign_in(world.applicant.email)
@@ -198,19 +207,23 @@ def test_fixing_a_refused_first_submission_submits_that_nomination(page: Page, l
             page.locator(f"#{name}").fill(value)
     page.get_by_role("button", name="Submit nomination").click()
 
-    expect(page.get_by_role("alert").first).to_contain_text(f"Your reference is SSCP-2026-{category.code}-001",
-                                                            timeout=2000)
+    expect(page.get_by_role("alert").first).to_contain_text(
+        f"Your reference is SSCP-2026-{category.code}-001", timeout=2000
+    )
     db.session.rollback()
     assert db.session.scalars(sa.select(Nomination.status)).all() == [NominationStatus.SUBMITTED]
 
 
-def test_secretariat_finds_opens_and_screens_nominations(page: Page, live_server, world, nominations, sign_in,
-                                                         tmp_path):
+def test_secretariat_finds_opens_and_screens_nominations(
+    page: Page, live_server, world, nominations, sign_in, tmp_path
+):
     plan = small_pdf("Odense care plan")
-    odense = nominations.submitted(world.project, world.applicant, complete_project_answers(),
-                                   attachment=("plan.pdf", plan))
-    kigali = nominations.submitted(world.project, world.other_applicant,
-                                   complete_project_answers("Kigali smart water meters"))
+    odense = nominations.submitted(
+        world.project, world.applicant, complete_project_answers(), attachment=("plan.pdf", plan)
+    )
+    kigali = nominations.submitted(
+        world.project, world.other_applicant, complete_project_answers("Kigali smart water meters")
+    )
     assert (odense.reference, kigali.reference) == ("SSCP-2026-TI-001", "SSCP-2026-TI-002")
 
     sign_in(world.secretariat.email)
@@ -261,8 +274,9 @@ def test_secretariat_finds_opens_and_screens_nominations(page: Page, live_server
     assert (kigali.status, kigali.screened_at) == (NominationStatus.SUBMITTED, None)
 
 
-def test_ineligible_without_a_reason_is_reported_at_the_reason_field(page: Page, live_server, world, nominations,
-                                                                      sign_in):
+def test_ineligible_without_a_reason_is_reported_at_the_reason_field(
+    page: Page, live_server, world, nominations, sign_in
+):
     nomination = nominations.submitted(world.project, world.applicant, complete_project_answers())
     sign_in(world.secretariat.email)
     page.goto(f"{live_server}/secretariat/nominations/{nomination.id}")

@@ -88,14 +88,16 @@ def test_a_judge_declares_scores_leaves_comes_back_and_submits(page: Page, live_
     expect(criterion(page, 1, rubric[0].name_en).get_by_label("Score")).to_have_value("10")
     expect(criterion(page, 2, rubric[1].name_en).get_by_label("Score")).to_have_value("7")
     expect(criterion(page, 2, rubric[1].name_en).get_by_label("Comment (optional)")).to_have_value(
-        "Sound engineering choices.")
+        "Sound engineering choices."
+    )
     expect(total).to_have_text("27.8")
 
     # Submitting needs every criterion: the server says which are missing and keeps what was chosen.
     page.get_by_role("button", name="Submit scores").click()
     expect(page.get_by_role("alert")).to_contain_text("Some scores are not valid")
-    expect(criterion(page, 3, rubric[2].name_en).get_by_text("Score every criterion before submitting.")) \
-        .to_be_visible()
+    expect(
+        criterion(page, 3, rubric[2].name_en).get_by_text("Score every criterion before submitting.")
+    ).to_be_visible()
     expect(criterion(page, 1, rubric[0].name_en).get_by_label("Score")).to_have_value("10")
     for number, c in enumerate(rubric[2:], start=3):
         criterion(page, number, c.name_en).get_by_label("Score").select_option("4")
@@ -178,8 +180,7 @@ def test_nothing_is_lost_offline_or_in_a_closed_tab(page: Page, live_server, wor
     assert [s.value for s in reloaded(Assignment, panel["first"].id).sheet.scores if s.value is not None] == [3]
 
 
-def test_a_stale_tab_is_told_instead_of_overwriting(page: Page, browser: Browser, live_server, world, panel,
-                                                   sign_in):
+def test_a_stale_tab_is_told_instead_of_overwriting(page: Page, browser: Browser, live_server, world, panel, sign_in):
     rubric = panel["rubric"]
     sign_in(world.judge.email)
     _open_sheet(page, live_server, panel["first"])
@@ -189,7 +190,8 @@ def test_a_stale_tab_is_told_instead_of_overwriting(page: Page, browser: Browser
     expect(page.locator("#save-status")).to_have_text(SAVED)
     criterion(other_tab, 1, rubric[0].name_en).get_by_label("Score").select_option("2")
     expect(other_tab.locator("#save-status")).to_have_text(
-        "These scores were changed in another window. Reload the page to see the latest.")
+        "These scores were changed in another window. Reload the page to see the latest."
+    )
     assert [s.value for s in reloaded(Assignment, panel["first"].id).sheet.scores if s.value is not None] == [9]
 
 
@@ -204,10 +206,12 @@ def test_judging_pages_look_right(page: Page, live_server, world, panel, sign_in
     shots = Screenshots(page, screenshot_dir, f"{language}-{screen}-judging", language)
     shoot = shots.shoot
 
-    committee = judging_round(world, name="Merit review committee", categories=[world.commendation],
-                              mode=RoundMode.COMMITTEE)
-    commendation = eligible(world, "Kim Ji-won, WeGO advisory committee", category=world.commendation,
-                            answers=COMMENDATION_ANSWERS)
+    committee = judging_round(
+        world, name="Merit review committee", categories=[world.commendation], mode=RoundMode.COMMITTEE
+    )
+    commendation = eligible(
+        world, "Kim Ji-won, WeGO advisory committee", category=world.commendation, answers=COMMENDATION_ANSWERS
+    )
     member = assign(committee, commendation, world.judge, declared=True)
     sign_in(world.judge.email)
     if language != "en":

@@ -11,16 +11,18 @@ from awards_app.services import judging
 from tests.functional.judging_helpers import another_judge, assign, criteria, eligible, judging_round
 
 
-def test_the_secretariat_sees_scores_and_recusals_on_the_progress_view(page: Page, live_server, world, sign_in,
-                                                                       screenshot_dir):
+def test_the_secretariat_sees_scores_and_recusals_on_the_progress_view(
+    page: Page, live_server, world, sign_in, screenshot_dir
+):
     nomination = eligible(world)
     round_ = judging_round(world)
     second = another_judge()
     first_assignment = assign(round_, nomination, world.judge, declared=True)
     second_assignment = assign(round_, nomination, second)
     rubric = criteria(round_, world.project)
-    judging.save_sheet(first_assignment, world.judge, judging.SheetInput({c.id: "8" for c in rubric}, {}, ""),
-                       submit=True)
+    judging.save_sheet(
+        first_assignment, world.judge, judging.SheetInput({c.id: "8" for c in rubric}, {}, ""), submit=True
+    )
     judging.declare(second_assignment, second, True, "I advised the city on this project.")
 
     sign_in(world.secretariat.email)

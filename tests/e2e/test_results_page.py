@@ -23,14 +23,25 @@ def ranked(world):
     """Ten nominations scored by five judges of differing severity (one of them harsh), so every chart has data."""
     round_ = judging_round(world)
     round_.judges_per_nomination = 4
-    titles = ["Odense robot-assisted care", "Kigali smart water meters", "Bogotá open mobility data",
-              "서울 스마트 교통 신호", "Medellín metro cable", "Tallinn digital identity", "Da Nang flood sensors",
-              "Quito air quality map", "Almaty snow clearing routes", "Abuja land registry"]
-    nominations = [eligible(world, title, organisation=world.other_city if i % 2 else world.city)
-                   for i, title in enumerate(titles)]
-    judges = [world.judge] + [make_user(f"judge{i}@judges.example", [Role.JUDGE], name=name)
-                              for i, name in enumerate(["Budi Santoso", "Carla Mendes", "Dae-jung Park",
-                                                        "Emeka Obi"], start=1)]
+    titles = [
+        "Odense robot-assisted care",
+        "Kigali smart water meters",
+        "Bogotá open mobility data",
+        "서울 스마트 교통 신호",
+        "Medellín metro cable",
+        "Tallinn digital identity",
+        "Da Nang flood sensors",
+        "Quito air quality map",
+        "Almaty snow clearing routes",
+        "Abuja land registry",
+    ]
+    nominations = [
+        eligible(world, title, organisation=world.other_city if i % 2 else world.city) for i, title in enumerate(titles)
+    ]
+    judges = [world.judge] + [
+        make_user(f"judge{i}@judges.example", [Role.JUDGE], name=name)
+        for i, name in enumerate(["Budi Santoso", "Carla Mendes", "Dae-jung Park", "Emeka Obi"], start=1)
+    ]
     db.session.commit()
     rubric = criteria(round_, world.project)
     generator = random.Random(3)
@@ -41,17 +52,18 @@ def ranked(world):
             if (n_index + j_index) % 5 == 4:
                 continue
             assignment = assign(round_, nomination, judge, declared=True)
-            values = {c.id: str(min(10, max(1, quality + severity[j_index] + generator.randint(-2, 2))))
-                      for c in rubric}
-            judging_service.save_sheet(assignment, judge, judging_service.SheetInput(values, {}, "", None),
-                                       submit=True)
+            values = {
+                c.id: str(min(10, max(1, quality + severity[j_index] + generator.randint(-2, 2)))) for c in rubric
+            }
+            judging_service.save_sheet(assignment, judge, judging_service.SheetInput(values, {}, "", None), submit=True)
     return round_, nominations
 
 
 @pytest.mark.parametrize("language", ["en", "ko"])
 @pytest.mark.parametrize("screen", list(SCREENS))
-def test_the_results_page_shows_its_charts(page: Page, live_server, world, ranked, sign_in, screenshot_dir,
-                                           screen, language):
+def test_the_results_page_shows_its_charts(
+    page: Page, live_server, world, ranked, sign_in, screenshot_dir, screen, language
+):
     round_, nominations = ranked
     page.set_viewport_size(SCREENS[screen])
     sign_in(world.secretariat.email)

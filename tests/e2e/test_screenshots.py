@@ -18,13 +18,16 @@ SCREENS = {"laptop": LAPTOP, "tablet": TABLET}
 
 @pytest.mark.parametrize("language", ["en", "ko"])
 @pytest.mark.parametrize("screen", list(SCREENS))
-def test_main_pages_look_right(page: Page, live_server, world, nominations, sign_in, screenshot_dir, screen,
-                               language):
-    submitted = nominations.submitted(world.project, world.applicant, complete_project_answers(),
-                                      attachment=("plan.pdf", small_pdf()))
+def test_main_pages_look_right(page: Page, live_server, world, nominations, sign_in, screenshot_dir, screen, language):
+    submitted = nominations.submitted(
+        world.project, world.applicant, complete_project_answers(), attachment=("plan.pdf", small_pdf())
+    )
     nominations.submitted(world.project, world.other_applicant, complete_project_answers("Kigali smart water meters"))
-    draft = nominations.draft(world.project, world.applicant,
-                              {"title": "Odense heat-pump districts", "summary": "Heat pumps for 4,000 homes."})
+    draft = nominations.draft(
+        world.project,
+        world.applicant,
+        {"title": "Odense heat-pump districts", "summary": "Heat pumps for 4,000 homes."},
+    )
     page.set_viewport_size(SCREENS[screen])
     shots = Screenshots(page, screenshot_dir, f"{language}-{screen}", language)
     shoot = shots.shoot

@@ -14,8 +14,15 @@ from awards_app.models import Assignment, Attachment, Conflict, Criterion, Nomin
 from tests.conftest import PASSWORD, make_user
 from tests.unit.test_storage import PDF
 
-VISITORS = ("anonymous", "other_applicant", "judge", "judge_unassigned", "judge_recused", "secretariat",
-            "owner")  # owner last: it may delete
+VISITORS = (
+    "anonymous",
+    "other_applicant",
+    "judge",
+    "judge_unassigned",
+    "judge_recused",
+    "secretariat",
+    "owner",
+)  # owner last: it may delete
 OK, LOGIN, DENY, NOT_FOUND = "ok", "login", "deny", "not found"
 
 
@@ -129,33 +136,60 @@ def arranged(app, client, world, db):
     client.post("/auth/login", data={"email": world.applicant.email, "password": PASSWORD})
     client.post(f"/nominations/new/{world.project.id}", data={"title": "Access matrix"})
     nomination = db.session.scalar(sa.select(Nomination))
-    client.post(f"/nominations/{nomination.id}/edit", data={"title": "Access matrix", "upload": "1",
-                "document": (io.BytesIO(PDF), "plan.pdf")}, content_type="multipart/form-data")
+    client.post(
+        f"/nominations/{nomination.id}/edit",
+        data={"title": "Access matrix", "upload": "1", "document": (io.BytesIO(PDF), "plan.pdf")},
+        content_type="multipart/form-data",
+    )
     attachment = db.session.scalar(sa.select(Attachment))
     assert attachment is not None
     client.post("/auth/logout")
-    round_ = Round(edition_id=world.edition.id, name="Online evaluation", position=1, categories=[world.project],
-                   opens_at=world.edition.opens_at, closes_at=world.edition.closes_at)
+    round_ = Round(
+        edition_id=world.edition.id,
+        name="Online evaluation",
+        position=1,
+        categories=[world.project],
+        opens_at=world.edition.opens_at,
+        closes_at=world.edition.closes_at,
+    )
     db.session.add(round_)
     db.session.flush()
     unassigned = make_user("unassigned@judges.example", [Role.JUDGE], name="Unassigned Judge")
     recused = make_user("recused@judges.example", [Role.JUDGE], name="Recused Judge")
-    judged = Assignment(round_id=round_.id, nomination_id=nomination.id, judge_id=world.judge.id,
-                        no_conflict_declared_at=utcnow())
-    db.session.add_all([judged, Criterion(round_id=round_.id, category_id=world.project.id, name_en="Value",
-                                          weight=1)])
+    judged = Assignment(
+        round_id=round_.id, nomination_id=nomination.id, judge_id=world.judge.id, no_conflict_declared_at=utcnow()
+    )
+    db.session.add_all([judged, Criterion(round_id=round_.id, category_id=world.project.id, name_en="Value", weight=1)])
     db.session.flush()
     recused_assignment = Assignment(round_id=round_.id, nomination_id=nomination.id, judge_id=recused.id)
-    db.session.add_all([recused_assignment, Conflict(judge_id=recused.id, nomination_id=nomination.id,
-                                                     reason="Advised the city", recorded_by_id=recused.id)])
+    db.session.add_all(
+        [
+            recused_assignment,
+            Conflict(
+                judge_id=recused.id, nomination_id=nomination.id, reason="Advised the city", recorded_by_id=recused.id
+            ),
+        ]
+    )
     db.session.commit()
     values = {
-        "nomination_id": nomination.id, "attachment_id": attachment.id, "edition_id": world.edition.id,
-        "category_id": world.project.id, "user_id": world.judge.id, "token": "not-a-real-token",
-        "filename": "css/app.css", "round_id": round_.id, "assignment_id": judged.id,
+        "nomination_id": nomination.id,
+        "attachment_id": attachment.id,
+        "edition_id": world.edition.id,
+        "category_id": world.project.id,
+        "user_id": world.judge.id,
+        "token": "not-a-real-token",
+        "filename": "css/app.css",
+        "round_id": round_.id,
+        "assignment_id": judged.id,
     }
-    users = {"owner": world.applicant, "other_applicant": world.other_applicant, "judge": world.judge,
-             "judge_unassigned": unassigned, "judge_recused": recused, "secretariat": world.secretariat}
+    users = {
+        "owner": world.applicant,
+        "other_applicant": world.other_applicant,
+        "judge": world.judge,
+        "judge_unassigned": unassigned,
+        "judge_recused": recused,
+        "secretariat": world.secretariat,
+    }
     # Each judge's URLs name their own assignment where they have one; the unassigned judge gets another's.
     own = {"judge_recused": {"assignment_id": recused_assignment.id}}
     return values, users, own
@@ -174,8 +208,7 @@ def test_access_matrix(app, arranged, endpoint):
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 with app.test_client() as visitor_client:
                     if visitor != "anonymous":
-                        visitor_client.post("/auth/login", data={"email": users[visitor].email,
-                                                                  "password": PASSWORD})
+                        visitor_client.post("/auth/login", data={"email": users[visitor].email, "password": PASSWORD})
                     data = {"language": "en"} if endpoint == "main.set_language" else {}
                     response = visitor_client.open(url, method=method, data=data)
                     response.close()
@@ -204,8 +237,9 @@ def test_a_recused_judge_sees_neither_the_answers_nor_the_documents(client, arra
     assert "plan.pdf" not in text and "/attachments/" not in text  # no document, nor a link to one
     assert 'name="score_' not in text  # no score sheet
     assert client.get(f"/nominations/{values['nomination_id']}").status_code == 403
-    assert client.get(f"/nominations/{values['nomination_id']}/attachments/{values['attachment_id']}").status_code \
-        == 403
+    assert (
+        client.get(f"/nominations/{values['nomination_id']}/attachments/{values['attachment_id']}").status_code == 403
+    )
 
 
 def test_nobody_but_the_secretariat_sees_results_before_they_are_published(app, arranged):

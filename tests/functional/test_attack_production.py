@@ -41,8 +41,9 @@ def _free_port() -> int:
 @pytest.fixture
 def site(app, world, tmp_path):
     """gunicorn serving the production configuration on the test database, with two judges and a round."""
-    seoul = Organisation(name="Seoul Metropolitan Government", type=OrganisationType.CITY, country_code="KR",
-                         city="Seoul")
+    seoul = Organisation(
+        name="Seoul Metropolitan Government", type=OrganisationType.CITY, country_code="KR", city="Seoul"
+    )
     db.session.add(seoul)
     nomination = eligible(world, "S-Map", organisation=seoul)
     round_ = judging_round(world)
@@ -51,16 +52,41 @@ def site(app, world, tmp_path):
     db.session.commit()
     port = _free_port()
     outbox = tmp_path / "production-outbox"
-    env = {**os.environ, "FLASK_CONFIG": "production", "SECRET_KEY": secrets.token_hex(32),
-           "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
-           "MAIL_OUTBOX": str(outbox), "EXTERNAL_URL": f"https://{HOST}", "PROXY_FIX_X_FOR": "1",
-           "RATELIMIT_ENABLED": "1", "RATELIMIT_STORAGE_URI": "memory://"}
+    env = {
+        **os.environ,
+        "FLASK_CONFIG": "production",
+        "SECRET_KEY": secrets.token_hex(32),
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
+        "MAIL_OUTBOX": str(outbox),
+        "EXTERNAL_URL": f"https://{HOST}",
+        "PROXY_FIX_X_FOR": "1",
+        "RATELIMIT_ENABLED": "1",
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
     env.pop("MAIL_SERVER", None)
     log = open(tmp_path / "gunicorn.log", "w")  # noqa: SIM115 - closed below
     # One worker: the throttle counts in memory, and a second worker would keep counts of its own.
     process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", "4", "--worker-class", "gthread",
-         "--bind", f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "1",
+            "--threads",
+            "4",
+            "--worker-class",
+            "gthread",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         for _ in range(300):
             if process.poll() is not None:
@@ -72,8 +98,14 @@ def site(app, world, tmp_path):
                 time.sleep(0.1)
         else:
             pytest.fail("gunicorn did not start listening within 30 s")
-        yield {"port": port, "outbox": outbox, "round": round_, "nomination": nomination, "korean": korean,
-               "log": tmp_path / "gunicorn.log"}
+        yield {
+            "port": port,
+            "outbox": outbox,
+            "round": round_,
+            "nomination": nomination,
+            "korean": korean,
+            "log": tmp_path / "gunicorn.log",
+        }
     finally:
         process.terminate()
         try:
@@ -91,11 +123,25 @@ class Browser:
         self.port, self.address = port, address
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, form: dict | None = None, *, host: str = HOST,
-                headers: dict | None = None, body: bytes | None = None, content_type: str | None = None):
+    def request(
+        self,
+        method: str,
+        path: str,
+        form: dict | None = None,
+        *,
+        host: str = HOST,
+        headers: dict | None = None,
+        body: bytes | None = None,
+        content_type: str | None = None,
+    ):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        sent = {"Host": host, "X-Forwarded-Proto": "https", "X-Forwarded-For": self.address,
-                "Referer": f"https://{HOST}{path}", **(headers or {})}
+        sent = {
+            "Host": host,
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-For": self.address,
+            "Referer": f"https://{HOST}{path}",
+            **(headers or {}),
+        }
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if form is not None:
@@ -125,8 +171,9 @@ class Browser:
         return self.request("POST", path, {**form, "csrf_token": self.token(page or path)}, **kwargs)
 
     def sign_in(self, email: str, password: str = PASSWORD, remember: bool = False):
-        return self.post("/auth/login", {"email": email, "password": password} | ({"remember": "y"} if remember
-                                                                                  else {}))
+        return self.post(
+            "/auth/login", {"email": email, "password": password} | ({"remember": "y"} if remember else {})
+        )
 
 
 def _mails(folder: Path) -> list:
@@ -148,8 +195,9 @@ def test_the_doors_hold_against_gunicorn_in_production(site, world):
     # 1. Reset poisoning: a forged Host is refused; a forwarded host is not believed; the link names the site.
     response, body = attacker.request("POST", "/auth/forgot", {"email": world.judge.email}, host="evil.example")
     assert response.status == 400 and "Unknown host" in body
-    response, _ = attacker.post("/auth/forgot", {"email": world.judge.email},
-                                headers={"X-Forwarded-Host": "evil.example"})
+    response, _ = attacker.post(
+        "/auth/forgot", {"email": world.judge.email}, headers={"X-Forwarded-Host": "evil.example"}
+    )
     assert response.status == 302
     [mail] = _wait_for_mail(outbox, 1)
     assert re.search(rf"https://{re.escape(HOST)}/auth/reset/\S+", mail.get_content())
@@ -159,8 +207,12 @@ def test_the_doors_hold_against_gunicorn_in_production(site, world):
     for _ in range(5):
         response, _ = attacker.sign_in(world.secretariat.email, "a-wrong-guess")
         assert response.status == 200
-    for spelling in (f"{world.secretariat.email}\x00", f"\x00{world.secretariat.email.upper()}",
-                     f"{world.secretariat.email}\u200b", f" {world.secretariat.email}\r\n"):
+    for spelling in (
+        f"{world.secretariat.email}\x00",
+        f"\x00{world.secretariat.email.upper()}",
+        f"{world.secretariat.email}\u200b",
+        f" {world.secretariat.email}\r\n",
+    ):
         response, _ = attacker.sign_in(spelling)
         assert response.status == 429, spelling
     # "\x00x" is another address once the NUL goes: no such account, so the right password opens nothing.
@@ -194,8 +246,12 @@ def test_the_doors_hold_against_gunicorn_in_production(site, world):
     staff = make_user("staff2@wego.example", [Role.SECRETARIAT], name="Second Staff")
     db.session.commit()
     assert secretariat.sign_in(staff.email)[0].status == 302
-    for path in ("/secretariat/", "/secretariat/people", "/secretariat/people/import/template.xlsx",
-                 f"/secretariat/rounds/{site['round'].id}"):
+    for path in (
+        "/secretariat/",
+        "/secretariat/people",
+        "/secretariat/people/import/template.xlsx",
+        f"/secretariat/rounds/{site['round'].id}",
+    ):
         response, _ = secretariat.request("GET", path)
         assert response.status == 200, path
         assert response.getheader("Cache-Control") == "no-store", path
@@ -211,19 +267,23 @@ def test_the_doors_hold_against_gunicorn_in_production(site, world):
     for hostile in (shared_strings_bomb(plain.getvalue()), billion_laughs(plain.getvalue())):
         boundary = "----attack" + secrets.token_hex(8)
         token = secretariat.token("/secretariat/people/import")
-        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{token}\r\n"
-                f"--{boundary}\r\nContent-Disposition: form-data; name=\"workbook\"; filename=\"judges.xlsx\"\r\n"
-                "Content-Type: application/octet-stream\r\n\r\n").encode()
+        body = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="workbook"; filename="judges.xlsx"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
         body += hostile + f"\r\n--{boundary}--\r\n".encode()
-        response, page = secretariat.request("POST", "/secretariat/people/import", body=body,
-                                             content_type=f"multipart/form-data; boundary={boundary}")
+        response, page = secretariat.request(
+            "POST", "/secretariat/people/import", body=body, content_type=f"multipart/form-data; boundary={boundary}"
+        )
         assert response.status == 200 and "The workbook could not be read" in page
 
     # 11. Assigning the Korean judge to the Seoul nomination by hand is refused, and the rule is named.
-    response, page = secretariat.post(f"/secretariat/rounds/{site['round'].id}/assignments/manual",
-                                      {"manual-nominations": site["nomination"].id,
-                                       "manual-judges": site["korean"].id},
-                                      page=f"/secretariat/rounds/{site['round'].id}/assignments")
+    response, page = secretariat.post(
+        f"/secretariat/rounds/{site['round'].id}/assignments/manual",
+        {"manual-nominations": site["nomination"].id, "manual-judges": site["korean"].id},
+        page=f"/secretariat/rounds/{site['round'].id}/assignments",
+    )
     assert response.status == 302
     _response, page = secretariat.request("GET", response.getheader("Location"))
     assert "from the nomination&#39;s country (KR)" in page

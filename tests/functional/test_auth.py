@@ -16,8 +16,14 @@ from awards_app.services import accounts
 from tests.conftest import PASSWORD, count
 
 REGISTRATION = {
-    "name": "Ida Jensen", "email": "Ida@Aarhus.example", "password": "a-long-password", "confirm": "a-long-password",
-    "organisation_name": "Aarhus Kommune", "organisation_type": "city", "country": "DK", "city": "Aarhus",
+    "name": "Ida Jensen",
+    "email": "Ida@Aarhus.example",
+    "password": "a-long-password",
+    "confirm": "a-long-password",
+    "organisation_name": "Aarhus Kommune",
+    "organisation_type": "city",
+    "country": "DK",
+    "city": "Aarhus",
     "agree": "y",
 }
 
@@ -89,12 +95,12 @@ def test_bad_registration_is_refused_at_the_field_and_creates_nothing(client, db
 
 def test_an_address_registers_once_and_its_owner_is_told(app, client, world):
     fresh = client.post("/auth/register", data=REGISTRATION, follow_redirects=True)
-    taken = client.post("/auth/register", data=REGISTRATION | {"email": world.applicant.email.upper()},
-                        follow_redirects=True)
+    taken = client.post(
+        "/auth/register", data=REGISTRATION | {"email": world.applicant.email.upper()}, follow_redirects=True
+    )
     # The page says the same for a new and a taken address (only the address typed differs).
     assert fresh.status_code == taken.status_code == 200
-    assert fresh.data.replace(b"ida@aarhus.example", b"X") == taken.data.replace(
-        world.applicant.email.encode(), b"X")
+    assert fresh.data.replace(b"ida@aarhus.example", b"X") == taken.data.replace(world.applicant.email.encode(), b"X")
     assert count(User) == 5  # Ida's new account; nothing for the taken address
     assert world.applicant.organisation.name == "City of Odense"
     messages = outbox(app)
@@ -134,8 +140,9 @@ def test_password_reset_link_works_once(app, client, auth, world):
     assert auth.login(world.applicant, "brand-new-password").status_code == 302
     auth.logout()
     # Used once: the same link is now refused, and the password stays.
-    response = client.post(link, data={"password": "another-password", "confirm": "another-password"},
-                           follow_redirects=True)
+    response = client.post(
+        link, data={"password": "another-password", "confirm": "another-password"}, follow_redirects=True
+    )
     assert b"already been used" in response.data
     assert auth.login(world.applicant, "another-password").status_code == 200
 
@@ -158,14 +165,17 @@ def test_expired_and_forged_reset_links_are_refused(app, client, world, monkeypa
 
 def test_secretariat_invites_a_judge_who_sets_a_password(app, client, auth, world, db):
     auth.login(world.secretariat)
-    response = client.post("/secretariat/people/invite",
-                           data={"name": "Hiroshi Tanaka", "email": "tanaka@judges.example", "roles": ["judge"]})
+    response = client.post(
+        "/secretariat/people/invite",
+        data={"name": "Hiroshi Tanaka", "email": "tanaka@judges.example", "roles": ["judge"]},
+    )
     assert response.status_code == 302
     auth.logout()
     [message] = outbox(app)
     link = link_in(message)
-    response = client.post(link, data={"name": "Hiroshi Tanaka", "password": "judge-password-1",
-                                       "confirm": "judge-password-1"})
+    response = client.post(
+        link, data={"name": "Hiroshi Tanaka", "password": "judge-password-1", "confirm": "judge-password-1"}
+    )
     assert response.status_code == 302
     judge = db.session.scalar(sa.select(User).where(User.email == "tanaka@judges.example"))
     assert judge.roles == {Role.JUDGE}
@@ -177,16 +187,19 @@ def test_secretariat_invites_a_judge_who_sets_a_password(app, client, auth, worl
 
 def test_one_person_can_be_judge_and_secretariat(app, client, auth, world, db):
     auth.login(world.secretariat)
-    client.post("/secretariat/people/invite",
-                data={"name": "Ana Ferreira", "email": world.judge.email, "roles": ["secretariat"]})
+    client.post(
+        "/secretariat/people/invite",
+        data={"name": "Ana Ferreira", "email": world.judge.email, "roles": ["secretariat"]},
+    )
     db.session.refresh(world.judge)
     assert world.judge.roles == {Role.JUDGE, Role.SECRETARIAT}
 
 
 def test_invitations_refuse_applicant_addresses_and_missing_roles(client, auth, world):
     auth.login(world.secretariat)
-    response = client.post("/secretariat/people/invite",
-                           data={"name": "X", "email": world.applicant.email, "roles": ["judge"]})
+    response = client.post(
+        "/secretariat/people/invite", data={"name": "X", "email": world.applicant.email, "roles": ["judge"]}
+    )
     assert b"belongs to an applicant" in response.data
     response = client.post("/secretariat/people/invite", data={"name": "X", "email": "x@judges.example"})
     assert b"Choose at least one role." in response.data
@@ -194,16 +207,27 @@ def test_invitations_refuse_applicant_addresses_and_missing_roles(client, auth, 
 
 
 def test_create_admin_command(runner, db):
-    result = runner.invoke(args=["awards", "create-admin", "--email", "Chief@WeGO.example", "--name", "Chief",
-                                 "--password", "admin-password-1"])
+    result = runner.invoke(
+        args=[
+            "awards",
+            "create-admin",
+            "--email",
+            "Chief@WeGO.example",
+            "--name",
+            "Chief",
+            "--password",
+            "admin-password-1",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(sa.select(User).where(User.email == "chief@wego.example"))
     assert user.is_secretariat and user.check_password("admin-password-1")
 
 
 def test_create_admin_refuses_a_short_password(runner, db):
-    result = runner.invoke(args=["awards", "create-admin", "--email", "a@b.example", "--name", "A",
-                                 "--password", "short"])
+    result = runner.invoke(
+        args=["awards", "create-admin", "--email", "a@b.example", "--name", "A", "--password", "short"]
+    )
     assert result.exit_code != 0
     assert "at least 10" in result.output
     assert count(User) == 0
@@ -222,8 +246,13 @@ def test_a_new_password_signs_out_other_sessions(app, client, auth, world):
 # --- Throttling: failed sign-ins per account and per address, reset requests, registrations -----------------
 
 WRONG = "not-the-password"
-LIMIT_SETTINGS = ("LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_ADDRESS", "RESET_LIMIT_PER_ACCOUNT",
-                  "RESET_LIMIT_PER_ADDRESS", "REGISTER_LIMIT_PER_ADDRESS")
+LIMIT_SETTINGS = (
+    "LOGIN_LIMIT_PER_ACCOUNT",
+    "LOGIN_LIMIT_PER_ADDRESS",
+    "RESET_LIMIT_PER_ACCOUNT",
+    "RESET_LIMIT_PER_ADDRESS",
+    "REGISTER_LIMIT_PER_ADDRESS",
+)
 
 
 @pytest.fixture
@@ -241,8 +270,9 @@ def throttled(app):
 
 
 def sign_in(client, email, password, address="10.0.0.1", **kwargs):
-    return client.post("/auth/login", data={"email": email, "password": password},
-                       environ_base={"REMOTE_ADDR": address}, **kwargs)
+    return client.post(
+        "/auth/login", data={"email": email, "password": password}, environ_base={"REMOTE_ADDR": address}, **kwargs
+    )
 
 
 def flashed(response) -> list[str]:
@@ -258,8 +288,11 @@ def test_throttling_is_off_in_the_test_configuration_by_default(client, world):
 def test_unknown_inactive_and_wrong_get_one_and_the_same_answer(client, world, db, throttled):
     world.other_applicant.active = False
     db.session.commit()
-    answers = [sign_in(client, "nobody@example.org", WRONG), sign_in(client, world.applicant.email, WRONG),
-               sign_in(client, world.other_applicant.email, PASSWORD)]
+    answers = [
+        sign_in(client, "nobody@example.org", WRONG),
+        sign_in(client, world.applicant.email, WRONG),
+        sign_in(client, world.other_applicant.email, PASSWORD),
+    ]
     assert {answer.status_code for answer in answers} == {200}
     assert [flashed(answer) for answer in answers] == [["Wrong e-mail or password."]] * 3
 
@@ -272,8 +305,9 @@ def test_five_failures_lock_the_account_even_against_the_right_password(client, 
     wait = int(blocked.headers["Retry-After"])
     assert 0 < wait <= 24 * 60 * 60
     [message] = flashed(blocked)
-    assert message == (f"Too many failed sign-ins. Try again in {math.ceil(wait / 60)} minute(s), "
-                       "or reset your password.")
+    assert message == (
+        f"Too many failed sign-ins. Try again in {math.ceil(wait / 60)} minute(s), or reset your password."
+    )
     page = blocked.get_data(as_text=True)
     assert 'name="password"' in page  # the sign-in form again
     assert 'value="applicant@odense.example"' in page  # with the e-mail typed, never the password
@@ -332,10 +366,16 @@ def test_one_address_trying_many_accounts_is_stopped(client, world, throttled):
 
 def test_without_a_trusted_proxy_a_forged_forwarded_address_changes_nothing(client, world, throttled):
     for index in range(30):
-        sign_in(client, f"guess{index}@example.org", WRONG, address="203.0.113.9",
-                headers={"X-Forwarded-For": f"192.0.2.{index}"})
-    blocked = sign_in(client, world.applicant.email, PASSWORD, address="203.0.113.9",
-                      headers={"X-Forwarded-For": "198.51.100.7"})
+        sign_in(
+            client,
+            f"guess{index}@example.org",
+            WRONG,
+            address="203.0.113.9",
+            headers={"X-Forwarded-For": f"192.0.2.{index}"},
+        )
+    blocked = sign_in(
+        client, world.applicant.email, PASSWORD, address="203.0.113.9", headers={"X-Forwarded-For": "198.51.100.7"}
+    )
     assert blocked.status_code == 429
 
 
@@ -378,8 +418,11 @@ def test_password_reset_requests_are_throttled_per_address(app, client, world, t
 
 def test_registrations_are_throttled_per_address(app, db, throttled):
     def register(index, address="203.0.113.9"):
-        return app.test_client().post("/auth/register", data=REGISTRATION | {"email": f"city{index}@example.org"},
-                                      environ_base={"REMOTE_ADDR": address})
+        return app.test_client().post(
+            "/auth/register",
+            data=REGISTRATION | {"email": f"city{index}@example.org"},
+            environ_base={"REMOTE_ADDR": address},
+        )
 
     for index in range(10):
         assert register(index).status_code == 302

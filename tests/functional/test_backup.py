@@ -34,22 +34,30 @@ def _backup_tools(app):
 
 def _counts() -> dict[str, int]:
     db.session.rollback()
-    return {model.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
-            for model in (Nomination, Attachment, Score, AuditEvent)}
+    return {
+        model.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
+        for model in (Nomination, Attachment, Score, AuditEvent)
+    }
 
 
 @pytest.fixture
 def filled(app, world):
     """Nominations with an attachment (Korean text included) and a submitted score sheet."""
-    nomination = nomination_service.create_draft(world.project, world.applicant,
-                                                 complete_project_answers("서울 스마트 교통 신호"))
+    nomination = nomination_service.create_draft(
+        world.project, world.applicant, complete_project_answers("서울 스마트 교통 신호")
+    )
     nomination_service.add_attachment(nomination, world.applicant, "plan.pdf", PDF)
     nomination_service.submit(nomination, world.applicant)
     round_ = judging_round(world)
-    assignment = assign(round_, eligible(world, "Kigali sensors", organisation=world.other_city), world.judge,
-                        declared=True)
-    judging_service.save_sheet(assignment, world.judge, judging_service.SheetInput(
-        {c.id: "7" for c in criteria(round_, world.project)}, {}, "Solid.", None), submit=True)
+    assignment = assign(
+        round_, eligible(world, "Kigali sensors", organisation=world.other_city), world.judge, declared=True
+    )
+    judging_service.save_sheet(
+        assignment,
+        world.judge,
+        judging_service.SheetInput({c.id: "7" for c in criteria(round_, world.project)}, {}, "Solid.", None),
+        submit=True,
+    )
     return nomination
 
 
@@ -75,7 +83,8 @@ def test_backup_and_restore_bring_back_every_row_and_every_file(app, runner, fil
     manifest = verify_backup(out)
     assert manifest.tables["nomination"] == before["Nomination"] and manifest.tables["score"] == before["Score"]
     assert sorted(manifest.files) == ["database." + ("sqlite" if manifest.database == "sqlite" else "pgdump")] + [
-        f"uploads/{name}" for name in sorted(files)]
+        f"uploads/{name}" for name in sorted(files)
+    ]
 
     _wipe(app)
     assert not list(folder.glob("*"))
@@ -127,11 +136,14 @@ def _manifest_naming_a_file_outside_uploads(name: str, data: bytes) -> bytes:
     return json.dumps(manifest).encode()
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (_one_byte_changed_in_the_attachment, "does not match its checksum"),
-    (_one_byte_changed_in_the_database, "does not match its checksum"),
-    (_manifest_naming_a_file_outside_uploads, "manifest this version does not understand"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (_one_byte_changed_in_the_attachment, "does not match its checksum"),
+        (_one_byte_changed_in_the_database, "does not match its checksum"),
+        (_manifest_naming_a_file_outside_uploads, "manifest this version does not understand"),
+    ],
+)
 def test_a_damaged_backup_is_refused_and_changes_nothing(app, runner, filled, tmp_path, change, message):
     out = tmp_path / "awards.tar.gz"
     assert runner.invoke(args=["awards", "backup", "--out", str(out)]).exit_code == 0
@@ -175,8 +187,15 @@ def test_a_backup_taken_while_the_app_writes_is_consistent(app, runner, filled, 
     def keep_writing():
         with app.app_context():
             while not stop.is_set():
-                db.session.add(AuditEvent(action="demo.extra_seeded", target_type="edition", target_id=1,
-                                          summary="load", details={"count": 1}))
+                db.session.add(
+                    AuditEvent(
+                        action="demo.extra_seeded",
+                        target_type="edition",
+                        target_id=1,
+                        summary="load",
+                        details={"count": 1},
+                    )
+                )
                 db.session.commit()
                 started.set()
             db.session.remove()

@@ -21,25 +21,32 @@ from tests.functional.judging_helpers import COMMENDATION_ANSWERS, assign, eligi
 @pytest.fixture
 def sitting(world, db):
     """A committee of five on two nominations; one member is recused from the first."""
-    world.commendation.tiers = [AwardTier(name_en="Commendation", name_ko="표창", count=1, position=0,
-                                          fill_order=1)]
-    round_ = judging_round(world, name="Merit review committee", categories=[world.commendation],
-                           mode=RoundMode.COMMITTEE)
-    first = eligible(world, "Kim Ji-won, advisory committee", category=world.commendation,
-                     answers=COMMENDATION_ANSWERS)
+    world.commendation.tiers = [AwardTier(name_en="Commendation", name_ko="표창", count=1, position=0, fill_order=1)]
+    round_ = judging_round(
+        world, name="Merit review committee", categories=[world.commendation], mode=RoundMode.COMMITTEE
+    )
+    first = eligible(world, "Kim Ji-won, advisory committee", category=world.commendation, answers=COMMENDATION_ANSWERS)
     second = eligible(world, "Park Min-seo, open data", category=world.commendation, answers=COMMENDATION_ANSWERS)
     members = [make_user(f"member{i}@wego.example", [Role.JUDGE], name=f"Member {i}") for i in range(1, 6)]
     db.session.commit()
-    votes = {first.id: [Vote.APPROVE, Vote.APPROVE, Vote.REJECT, Vote.ABSTAIN, None],
-             second.id: [Vote.REJECT, Vote.APPROVE, None, None, None]}
+    votes = {
+        first.id: [Vote.APPROVE, Vote.APPROVE, Vote.REJECT, Vote.ABSTAIN, None],
+        second.id: [Vote.REJECT, Vote.APPROVE, None, None, None],
+    }
     for nomination in (first, second):
         for member, vote in zip(members, votes[nomination.id], strict=True):
             assignment = assign(round_, nomination, member, declared=True)
             if vote is not None:
                 db.session.add(CommitteeVote(assignment_id=assignment.id, vote=vote))
     # Member 5 has a conflict with the first nomination: left out of the members and of those present.
-    db.session.add(Conflict(judge_id=members[4].id, nomination_id=first.id, reason="Worked with the nominee",
-                            recorded_by_id=world.secretariat.id))
+    db.session.add(
+        Conflict(
+            judge_id=members[4].id,
+            nomination_id=first.id,
+            reason="Worked with the nominee",
+            recorded_by_id=world.secretariat.id,
+        )
+    )
     db.session.commit()
     return round_, first, second, members
 
@@ -49,16 +56,20 @@ def test_the_sitting_counts_members_and_presence_and_names_who_is_left_out(world
     lines = {line.nomination.id: line for line in committee.sitting(round_)}
     one, two = lines[first.id], lines[second.id]
     # First: 4 members (the recused one left out), 4 present, 2 approve of 4 present: not more than half.
-    assert (one.count.committee, one.count.present, one.count.approve, one.count.reject, one.count.abstain) == \
-        (4, 4, 2, 1, 1)
+    assert (one.count.committee, one.count.present, one.count.approve, one.count.reject, one.count.abstain) == (
+        4,
+        4,
+        2,
+        1,
+        1,
+    )
     assert [m.name for m in one.left_out] == ["Member 5"]
     assert one.outcome(round_.quorum) == "does not pass"
     # Second: 5 members, 2 present: not more than half of 5, so no quorum, whatever the votes.
     assert (two.count.committee, two.count.present) == (5, 2) and two.outcome(round_.quorum) == "no quorum"
 
 
-def test_the_secretariat_sees_the_sitting_closes_it_and_gives_the_commendation(app, client, auth, world, db,
-                                                                              sitting):
+def test_the_secretariat_sees_the_sitting_closes_it_and_gives_the_commendation(app, client, auth, world, db, sitting):
     round_, first, second, members = sitting
     auth.login(world.secretariat)
     url = f"/secretariat/rounds/{round_.id}/results"
@@ -68,12 +79,18 @@ def test_the_secretariat_sees_the_sitting_closes_it_and_gives_the_commendation(a
     assert "Members (재적)" in page and "Present (출석)" in page
     assert "does not pass" in page and "no quorum" in page
     # A member changes their vote before the sitting closes: the first nomination now passes (3 of 4 approve).
-    third = db.session.scalar(sa.select(CommitteeVote).join(CommitteeVote.assignment).where(
-        CommitteeVote.assignment.has(nomination_id=first.id, judge_id=members[2].id)))
+    third = db.session.scalar(
+        sa.select(CommitteeVote)
+        .join(CommitteeVote.assignment)
+        .where(CommitteeVote.assignment.has(nomination_id=first.id, judge_id=members[2].id))
+    )
     third.vote = Vote.APPROVE
     db.session.commit()
-    response = client.post(url.replace("/results", "/sitting/commendations"),
-                           data={"category": str(world.commendation.id)}, follow_redirects=True)
+    response = client.post(
+        url.replace("/results", "/sitting/commendations"),
+        data={"category": str(world.commendation.id)},
+        follow_redirects=True,
+    )
     assert b"Close the sitting first" in response.data
     client.post(url.replace("/results", "/sitting/close"), data={})  # not without the confirmation
     db.session.refresh(round_)
@@ -85,27 +102,46 @@ def test_the_secretariat_sees_the_sitting_closes_it_and_gives_the_commendation(a
     # Closed: a member can no longer vote.
     member_client = app.test_client()
     member_client.post("/auth/login", data={"email": members[0].email, "password": PASSWORD})
-    assignment = db.session.scalar(sa.select(CommitteeVote).join(CommitteeVote.assignment).where(
-        CommitteeVote.assignment.has(nomination_id=first.id, judge_id=members[0].id))).assignment
+    assignment = db.session.scalar(
+        sa.select(CommitteeVote)
+        .join(CommitteeVote.assignment)
+        .where(CommitteeVote.assignment.has(nomination_id=first.id, judge_id=members[0].id))
+    ).assignment
     member_client.post(f"/judging/assignments/{assignment.id}/vote", data={"vote": "reject"})
     assert judging_service.vote_of(assignment).vote is Vote.APPROVE
     # The commendation goes to the nomination that passed.
-    response = client.post(url.replace("/results", "/sitting/commendations"),
-                           data={"category": str(world.commendation.id)}, follow_redirects=True)
+    response = client.post(
+        url.replace("/results", "/sitting/commendations"),
+        data={"category": str(world.commendation.id)},
+        follow_redirects=True,
+    )
     assert b"1 commendation given." in response.data
-    assert [(a.nomination_id, a.tier.name_en) for a in db.session.scalars(sa.select(Award))] == \
-        [(first.id, "Commendation")]
+    assert [(a.nomination_id, a.tier.name_en) for a in db.session.scalars(sa.select(Award))] == [
+        (first.id, "Commendation")
+    ]
     # The workbook's Votes sheet and the CSV hold the same rows; the minutes say it in Korean and English.
     book = load_workbook(io.BytesIO(client.get(url + ".xlsx").data))
     assert "Votes" in book.sheetnames
     votes = [[c.value for c in row] for row in book["Votes"].iter_rows()]
-    assert votes[0] == ["Category", "Reference", "Nomination", "Members", "Present", "Approve", "Reject", "Abstain",
-                        "Did not vote", "Left out (conflict)", "Quorum met", "Outcome"]
+    assert votes[0] == [
+        "Category",
+        "Reference",
+        "Nomination",
+        "Members",
+        "Present",
+        "Approve",
+        "Reject",
+        "Abstain",
+        "Did not vote",
+        "Left out (conflict)",
+        "Quorum met",
+        "Outcome",
+    ]
     assert votes[1][1:] == [first.reference, first.title, 4, 4, 3, 0, 1, 0, "Member 5", "yes", "passes"]
-    rows = list(csv.reader(io.StringIO(client.get(f"/secretariat/rounds/{round_.id}/rankings.csv")
-                                       .data.decode("utf-8-sig"))))
-    assert rows[1] == ["MC", first.reference, first.title, "4", "4", "3", "0", "1", "0", "Member 5", "yes",
-                       "passes"]
+    rows = list(
+        csv.reader(io.StringIO(client.get(f"/secretariat/rounds/{round_.id}/rankings.csv").data.decode("utf-8-sig")))
+    )
+    assert rows[1] == ["MC", first.reference, first.title, "4", "4", "3", "0", "1", "0", "Member 5", "yes", "passes"]
     minutes = client.get(f"/secretariat/rounds/{round_.id}/sitting/minutes.txt")
     assert minutes.headers["Content-Disposition"].startswith("attachment;")
     text = minutes.data.decode("utf-8")
@@ -118,8 +154,15 @@ def test_a_closed_sitting_lets_its_edition_be_published(client, auth, world, db,
     round_, first, _second, _members = sitting
     auth.login(world.secretariat)
     committee.close_sitting(round_, world.secretariat)
-    db.session.add(Award(round_id=round_.id, nomination_id=first.id, tier_id=world.commendation.tiers[0].id,
-                         decided_by_id=world.secretariat.id, override_reason="Committee decision"))
+    db.session.add(
+        Award(
+            round_id=round_.id,
+            nomination_id=first.id,
+            tier_id=world.commendation.tiers[0].id,
+            decided_by_id=world.secretariat.id,
+            override_reason="Committee decision",
+        )
+    )
     db.session.commit()
     page = client.get(f"/secretariat/rounds/{round_.id}/results/publish").get_data(as_text=True)
     assert "Not yet" not in page  # members who did not vote were absent: that is the quorum's business

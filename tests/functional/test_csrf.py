@@ -27,8 +27,15 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 @pytest.fixture
 def app(tmp_path: Path):
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path / 'csrf.sqlite3'}"
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": True,
-                                 "UPLOAD_FOLDER": str(tmp_path / "uploads"), "MAIL_OUTBOX": str(tmp_path / "outbox")})
+    app = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "WTF_CSRF_ENABLED": True,
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "MAIL_OUTBOX": str(tmp_path / "outbox"),
+        },
+    )
     assert app.config["WTF_CSRF_ENABLED"]
 
     @app.before_request
@@ -55,27 +62,40 @@ def token_from(client, path: str = "/auth/login") -> str:
 
 
 def sign_in(client, user) -> None:
-    response = client.post("/auth/login", data={"email": user.email, "password": PASSWORD,
-                                                 "csrf_token": token_from(client)})
+    response = client.post(
+        "/auth/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token_from(client)}
+    )
     assert response.status_code == 302
 
 
 def unsafe_urls(app) -> list[tuple[str, str, str]]:
     """Every (endpoint, method, url) of the URL map that can change something."""
-    values = {"nomination_id": 1, "attachment_id": 1, "edition_id": 1, "category_id": 1, "user_id": 1,
-              "token": "x", "round_id": 1, "assignment_id": 1, "filename": "x"}
+    values = {
+        "nomination_id": 1,
+        "attachment_id": 1,
+        "edition_id": 1,
+        "category_id": 1,
+        "user_id": 1,
+        "token": "x",
+        "round_id": 1,
+        "assignment_id": 1,
+        "filename": "x",
+    }
     found = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
             for method in sorted(rule.methods & UNSAFE):
-                found.append((rule.endpoint, method,
-                              url_for(rule.endpoint, **{arg: values[arg] for arg in rule.arguments})))
+                found.append(
+                    (rule.endpoint, method, url_for(rule.endpoint, **{arg: values[arg] for arg in rule.arguments}))
+                )
     return found
 
 
 def row_counts() -> dict[str, int]:
-    return {table.name: _db.session.scalar(sa.select(sa.func.count()).select_from(table))
-            for table in _db.metadata.sorted_tables}
+    return {
+        table.name: _db.session.scalar(sa.select(sa.func.count()).select_from(table))
+        for table in _db.metadata.sorted_tables
+    }
 
 
 def test_every_state_changing_route_refuses_a_request_without_a_valid_token(app, world):
@@ -100,8 +120,9 @@ def test_every_state_changing_route_refuses_a_request_without_a_valid_token(app,
 
 
 def test_a_valid_token_from_a_page_lets_a_post_through(app, client, world, db):
-    forged = client.post("/auth/login", data={"email": world.applicant.email, "password": PASSWORD,
-                                              "csrf_token": "forged"})
+    forged = client.post(
+        "/auth/login", data={"email": world.applicant.email, "password": PASSWORD, "csrf_token": "forged"}
+    )
     assert forged.status_code == 400
     sign_in(client, world.applicant)  # the token of the sign-in page
     new = f"/nominations/new/{world.project.id}"
@@ -124,7 +145,8 @@ def test_the_score_sheet_autosave_needs_its_header_token(app, client, world, db)
         assert response.status_code == 400, headers
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ScoreSheet)) == 0
     # What scoring.js sends: the form's fields, and the page's token in the X-CSRFToken header.
-    saved = client.post(url, data=data, headers={"Accept": "application/json",
-                                                 "X-CSRFToken": token_from(client, sheet_page)})
+    saved = client.post(
+        url, data=data, headers={"Accept": "application/json", "X-CSRFToken": token_from(client, sheet_page)}
+    )
     assert saved.status_code == 200 and saved.json["saved"] is True
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ScoreSheet)) == 1

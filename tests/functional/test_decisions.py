@@ -65,8 +65,9 @@ def scored(world, round_, entries, panel):
             _db.session.add(assignment)
             _db.session.flush()
             judging.declare(assignment, judge, False)
-            judging.save_sheet(assignment, judge, judging.SheetInput({c.id: str(value) for c in rubric}, {}, ""),
-                               submit=True)
+            judging.save_sheet(
+                assignment, judge, judging.SheetInput({c.id: str(value) for c in rubric}, {}, ""), submit=True
+            )
         made.append(nomination)
     return made
 
@@ -84,26 +85,40 @@ def test_type_prizes_go_to_the_best_of_their_type(client, auth, world, db, prize
     entries += [("Sensor company", CORPORATION, 2), ("Research institute", INSTITUTION, 1)]
     scored(world, round_, entries, judges(3))
     auth.login(world.secretariat)
-    response = client.post(f"/secretariat/rounds/{round_.id}/results/awards",
-                           data={"category": str(world.project.id)}, follow_redirects=True)
+    response = client.post(
+        f"/secretariat/rounds/{round_.id}/results/awards",
+        data={"category": str(world.project.id)},
+        follow_redirects=True,
+    )
     assert b"8 awards given in rank order." in response.data
     given = awarded(round_, world.project)
     assert given["Sensor company"] == "Corporate prize" and given["Research institute"] == "Institution prize"
-    assert [title for title, tier in given.items() if tier in ("Gold", "Silver", "Bronze")] == \
-        [f"City project {i}" for i in range(6)]
+    assert [title for title, tier in given.items() if tier in ("Gold", "Silver", "Bronze")] == [
+        f"City project {i}" for i in range(6)
+    ]
     assert "City project 6" not in given and "City project 7" not in given
     page = response.get_data(as_text=True)
     assert "Gold × 1 → Silver × 2 → Bronze × 3 → Corporate prize × 1 (Corporation) → Institution prize × 1" in page
 
 
-def test_a_shared_first_place_goes_to_the_committee_not_to_the_database_order(client, auth, world, db,
-                                                                             prize_tiers):
+def test_a_shared_first_place_goes_to_the_committee_not_to_the_database_order(client, auth, world, db, prize_tiers):
     round_ = judging_round(world)
     round_.judges_per_nomination = 3
     panel = judges(3)
-    first, twin, *_rest = scored(world, round_, [("First", CITY, 9), ("Twin", CITY, 9), ("Third", CITY, 8),
-                                                ("Fourth", CITY, 7), ("Fifth", CITY, 6), ("Sixth", CITY, 5),
-                                                ("Seventh", CITY, 4)], panel)
+    first, twin, *_rest = scored(
+        world,
+        round_,
+        [
+            ("First", CITY, 9),
+            ("Twin", CITY, 9),
+            ("Third", CITY, 8),
+            ("Fourth", CITY, 7),
+            ("Fifth", CITY, 6),
+            ("Sixth", CITY, 5),
+            ("Seventh", CITY, 4),
+        ],
+        panel,
+    )
     auth.login(world.secretariat)
     url = f"/secretariat/rounds/{round_.id}/results"
     response = client.post(url + "/awards", data={"category": str(world.project.id)}, follow_redirects=True)
@@ -112,20 +127,31 @@ def test_a_shared_first_place_goes_to_the_committee_not_to_the_database_order(cl
     given = awarded(round_, world.project)
     assert "First" not in given and "Twin" not in given  # neither Gold nor Silver by row order
     assert given == {"Third": "Silver", "Fourth": "Bronze", "Fifth": "Bronze", "Sixth": "Bronze"}
-    committee = page[page.index("For the committee to decide"):]
+    committee = page[page.index("For the committee to decide") :]
     assert re.search(r"<strong>Gold</strong>: 1 place", committee)
     assert f"{first.reference} · First" in committee and f"{twin.reference} · Twin" in committee
     assert "tie</span>" in committee
     # The committee gives Gold to the twin; the other place of the pair is Silver, by hand too.
     for nomination, tier in ((twin, "Gold"), (first, "Silver")):
-        client.post(url + "/override", data={"category": str(world.project.id),
-                                             "override-nomination": str(nomination.id),
-                                             "override-tier": str(prize_tiers[tier].id),
-                                             "override-reason": "Decided at the committee's sitting"})
+        client.post(
+            url + "/override",
+            data={
+                "category": str(world.project.id),
+                "override-nomination": str(nomination.id),
+                "override-tier": str(prize_tiers[tier].id),
+                "override-reason": "Decided at the committee's sitting",
+            },
+        )
     page = client.get(url).get_data(as_text=True)
     assert "For the committee to decide" not in page
-    assert awarded(round_, world.project) | {} == {"Twin": "Gold", "First": "Silver", "Third": "Silver",
-                                                   "Fourth": "Bronze", "Fifth": "Bronze", "Sixth": "Bronze"}
+    assert awarded(round_, world.project) | {} == {
+        "Twin": "Gold",
+        "First": "Silver",
+        "Third": "Silver",
+        "Fourth": "Bronze",
+        "Fifth": "Bronze",
+        "Sixth": "Bronze",
+    }
     # Giving the tiers again keeps what was given by hand.
     client.post(url + "/awards", data={"category": str(world.project.id)})
     assert awarded(round_, world.project)["Twin"] == "Gold"
@@ -140,13 +166,14 @@ def test_a_nomination_judged_by_too_few_is_not_given_a_tier_by_its_rank(client, 
     scored(world, round_, [("Also solid", CITY, 7), ("Fourth", CITY, 6)], panel)
     auth.login(world.secretariat)
     url = f"/secretariat/rounds/{round_.id}/results"
-    page = client.post(url + "/awards", data={"category": str(world.project.id)},
-                       follow_redirects=True).get_data(as_text=True)
+    page = client.post(url + "/awards", data={"category": str(world.project.id)}, follow_redirects=True).get_data(
+        as_text=True
+    )
     given = awarded(round_, world.project)
     assert "One judge only" not in given
     # One judge's 8 might be anyone's 9: Gold is the committee's, between the two; below them the tiers fill on.
-    committee = page[page.index("For the committee to decide"):]
-    gold = committee[committee.index("<strong>Gold</strong>"):committee.index("<strong>Silver</strong>")]
+    committee = page[page.index("For the committee to decide") :]
+    gold = committee[committee.index("<strong>Gold</strong>") : committee.index("<strong>Silver</strong>")]
     assert "Solid" in gold and "One judge only" in gold and "few judges</span>" in gold
     assert given == {"Also solid": "Silver", "Fourth": "Bronze"}
 
@@ -161,8 +188,12 @@ def test_flags_name_their_cut_on_the_results_page(client, auth, world, db, prize
     page = client.get(f"/secretariat/rounds/{round_.id}/results").get_data(as_text=True)
     assert results_service.watched_cuts(round_, world.project) == (1, 2, 3, 6)
     # B and C share rank 2, which straddles the shortlist of 2 (both are in the Silver places, cut 3).
-    flags = dict(zip(*[results_service.category_results(round_, world.project).ranking[c]
-                       for c in ("title", "flags")], strict=True))
+    flags = dict(
+        zip(
+            *[results_service.category_results(round_, world.project).ranking[c] for c in ("title", "flags")],
+            strict=True,
+        )
+    )
     assert flags == {"A": "", "B": "tie at 2", "C": "tie at 2", "D": ""}
     assert "tie at 2" in page
 
@@ -171,20 +202,37 @@ def test_the_tiers_of_a_category_are_set_with_whom_they_are_for_and_their_order(
     auth.login(world.secretariat)
     page = client.get(f"/secretariat/categories/{world.project.id}/edit").get_data(as_text=True)
     assert "tiers-0-eligible_types" in page and "tiers-0-fill_order" in page
-    data = {"code": "TI", "name_en": "Tech-InnovaCity", "name_ko": "기술혁신", "kind": "project",
-            "eligible_types": ["city", "institution", "corporation"], "max_per_organisation": "2", "position": "1",
-            "tiers-0-name_en": "Gold", "tiers-0-count": "1", "tiers-0-fill_order": "1",
-            "tiers-1-name_en": "Corporate prize", "tiers-1-count": "1", "tiers-1-eligible_types": ["corporation"],
-            "tiers-1-fill_order": "3",
-            "tiers-2-name_en": "Silver", "tiers-2-count": "2", "tiers-2-fill_order": "2"}
+    data = {
+        "code": "TI",
+        "name_en": "Tech-InnovaCity",
+        "name_ko": "기술혁신",
+        "kind": "project",
+        "eligible_types": ["city", "institution", "corporation"],
+        "max_per_organisation": "2",
+        "position": "1",
+        "tiers-0-name_en": "Gold",
+        "tiers-0-count": "1",
+        "tiers-0-fill_order": "1",
+        "tiers-1-name_en": "Corporate prize",
+        "tiers-1-count": "1",
+        "tiers-1-eligible_types": ["corporation"],
+        "tiers-1-fill_order": "3",
+        "tiers-2-name_en": "Silver",
+        "tiers-2-count": "2",
+        "tiers-2-fill_order": "2",
+    }
     assert client.post(f"/secretariat/categories/{world.project.id}/edit", data=data).status_code == 302
     db.session.refresh(world.project)
     assert [(t.name_en, t.eligible_types, t.fill_order) for t in world.project.tiers] == [
-        ("Gold", [], 1), ("Corporate prize", ["corporation"], 3), ("Silver", [], 2)]
+        ("Gold", [], 1),
+        ("Corporate prize", ["corporation"], 3),
+        ("Silver", [], 2),
+    ]
     assert [t.name_en for t in world.project.tiers_in_fill_order] == ["Gold", "Silver", "Corporate prize"]
     assert world.project.tier_cuts == [1, 3]
-    bad = client.post(f"/secretariat/categories/{world.project.id}/edit",
-                      data=data | {"tiers-1-eligible_types": ["emperor"]})
+    bad = client.post(
+        f"/secretariat/categories/{world.project.id}/edit", data=data | {"tiers-1-eligible_types": ["emperor"]}
+    )
     assert bad.status_code == 200 and b"not a valid choice" in bad.data
 
 
@@ -195,9 +243,18 @@ def test_editing_tiers_keeps_the_awards_given(client, auth, world, db, prize_tie
     results_service.assign_tiers(round_, world.project, world.secretariat)
     gold = prize_tiers["Gold"]
     auth.login(world.secretariat)
-    data = {"code": "TI", "name_en": "Tech-InnovaCity", "name_ko": "기술혁신", "kind": "project",
-            "eligible_types": ["city"], "max_per_organisation": "2", "position": "1",
-            "tiers-0-name_en": "Gold medal", "tiers-0-count": "1", "confirm_tiers": "y"}
+    data = {
+        "code": "TI",
+        "name_en": "Tech-InnovaCity",
+        "name_ko": "기술혁신",
+        "kind": "project",
+        "eligible_types": ["city"],
+        "max_per_organisation": "2",
+        "position": "1",
+        "tiers-0-name_en": "Gold medal",
+        "tiers-0-count": "1",
+        "confirm_tiers": "y",
+    }
     response = client.post(f"/secretariat/categories/{world.project.id}/edit", data=data, follow_redirects=True)
     assert b"A tier with awards given cannot be removed" not in response.data  # Gold keeps its row
     award = db.session.scalar(sa.select(Award))
@@ -225,11 +282,18 @@ def _round_form(round_, **changes) -> dict:
     from zoneinfo import ZoneInfo
 
     zone = ZoneInfo("Asia/Seoul")
-    return {"name": round_.name, "opens_at": round_.opens_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
-            "closes_at": round_.closes_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
-            "categories": [str(c.id) for c in round_.categories], "judges_per_nomination": "3", "mode": "scoring",
-            "ranking_method": "mean", "disagreement_threshold": "15", "quorum": "0.5",
-            "same_country_conflict": "y"} | changes
+    return {
+        "name": round_.name,
+        "opens_at": round_.opens_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": round_.closes_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
+        "categories": [str(c.id) for c in round_.categories],
+        "judges_per_nomination": "3",
+        "mode": "scoring",
+        "ranking_method": "mean",
+        "disagreement_threshold": "15",
+        "quorum": "0.5",
+        "same_country_conflict": "y",
+    } | changes
 
 
 def test_the_method_and_cuts_are_fixed_once_a_sheet_is_submitted(client, auth, world, db):
@@ -249,11 +313,21 @@ def test_the_method_and_cuts_are_fixed_once_a_sheet_is_submitted(client, auth, w
     db.session.refresh(round_)
     assert round_.ranking_method == "mean"
     # Other changes still go through without it.
-    assert client.post(url, data=_round_form(round_, shortlist_count="5", name="Online evaluation, round 1")
-                       ).status_code == 302
+    assert (
+        client.post(url, data=_round_form(round_, shortlist_count="5", name="Online evaluation, round 1")).status_code
+        == 302
+    )
     # Confirmed: changed and audited with the values before and after.
-    response = client.post(url, data=_round_form(round_, name="Online evaluation, round 1", shortlist_count="8",
-                                                 ranking_method="median", confirm_decision="y"))
+    response = client.post(
+        url,
+        data=_round_form(
+            round_,
+            name="Online evaluation, round 1",
+            shortlist_count="8",
+            ranking_method="median",
+            confirm_decision="y",
+        ),
+    )
     assert response.status_code == 302
     db.session.refresh(round_)
     assert (round_.ranking_method, round_.shortlist_count) == ("median", 8)
@@ -267,15 +341,28 @@ def test_tiers_are_fixed_once_scores_are_in_unless_confirmed(client, auth, world
     round_ = judging_round(world)
     scored(world, round_, [("Scored", CITY, 7)], judges(1))
     auth.login(world.secretariat)
-    data = {"code": "TI", "name_en": "Tech-InnovaCity", "name_ko": "기술혁신", "kind": "project",
-            "eligible_types": ["city", "institution", "corporation"], "max_per_organisation": "2", "position": "1",
-            "tiers-0-name_en": "Gold", "tiers-0-count": "2"}
+    data = {
+        "code": "TI",
+        "name_en": "Tech-InnovaCity",
+        "name_ko": "기술혁신",
+        "kind": "project",
+        "eligible_types": ["city", "institution", "corporation"],
+        "max_per_organisation": "2",
+        "position": "1",
+        "tiers-0-name_en": "Gold",
+        "tiers-0-count": "2",
+    }
     url = f"/secretariat/categories/{world.project.id}/edit"
     page = client.post(url, data=data).get_data(as_text=True)
     assert "changing its tiers moves the cuts" in page and "Tiers before:" in page
     db.session.expire_all()
-    assert [t.name_en for t in world.project.tiers] == ["Gold", "Silver", "Bronze", "Corporate prize",
-                                                        "Institution prize"]
+    assert [t.name_en for t in world.project.tiers] == [
+        "Gold",
+        "Silver",
+        "Bronze",
+        "Corporate prize",
+        "Institution prize",
+    ]
     assert client.post(url, data=data | {"confirm_tiers": "y"}).status_code == 302
     db.session.expire_all()
     assert [(t.name_en, t.count) for t in world.project.tiers] == [("Gold", 2)]
@@ -307,8 +394,9 @@ def _outbox(app) -> list:
     return [message_from_bytes(p.read_bytes(), policy=policy.default) for p in sorted(folder.glob("*.eml"))]
 
 
-def test_publishing_waits_for_every_sheet_says_what_it_shows_and_can_be_withdrawn(app, client, auth, world, db,
-                                                                                prize_tiers):
+def test_publishing_waits_for_every_sheet_says_what_it_shows_and_can_be_withdrawn(
+    app, client, auth, world, db, prize_tiers
+):
     from datetime import UTC, datetime
 
     round_ = judging_round(world)
@@ -335,8 +423,12 @@ def test_publishing_waits_for_every_sheet_says_what_it_shows_and_can_be_withdraw
     # The secretariat waives the sheet of the judge who could not finish, with the reason.
     progress = client.get(f"/secretariat/rounds/{round_.id}/progress").get_data(as_text=True)
     assert f"/secretariat/rounds/assignments/{late.id}/waive" in progress
-    assert client.post(f"/secretariat/rounds/assignments/{late.id}/waive", data={"reason": ""},
-                       follow_redirects=True).data.count(b"Say why this sheet may stay unfinished") == 1
+    assert (
+        client.post(
+            f"/secretariat/rounds/assignments/{late.id}/waive", data={"reason": ""}, follow_redirects=True
+        ).data.count(b"Say why this sheet may stay unfinished")
+        == 1
+    )
     client.post(f"/secretariat/rounds/assignments/{late.id}/waive", data={"reason": "Fell ill before scoring"})
     page = client.get(url).get_data(as_text=True)
     assert "Not yet" not in page
@@ -359,17 +451,25 @@ def test_publishing_waits_for_every_sheet_says_what_it_shows_and_can_be_withdraw
     client.post(f"/secretariat/rounds/{round_.id}/results/withdraw", data={"reason": "A score was entered wrongly"})
     db.session.refresh(world.edition)
     assert world.edition.results_published_at is None
-    assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "results.withdrawn")) \
-        .details["reason"] == "A score was entered wrongly"
+    assert (
+        db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "results.withdrawn")).details["reason"]
+        == "A score was entered wrongly"
+    )
     auth.logout()
     auth.login(world.applicant)
     assert b"Congratulations" not in client.get(f"/nominations/{winner.id}").data
     # Corrected and published again: only the applicant whose result changed is told again.
     auth.logout()
     auth.login(world.secretariat)
-    client.post(f"/secretariat/rounds/{round_.id}/results/override",
-                data={"category": str(world.project.id), "override-nomination": str(other.id),
-                      "override-tier": str(prize_tiers["Bronze"].id), "override-reason": "Corrected score"})
+    client.post(
+        f"/secretariat/rounds/{round_.id}/results/override",
+        data={
+            "category": str(world.project.id),
+            "override-nomination": str(other.id),
+            "override-tier": str(prize_tiers["Bronze"].id),
+            "override-reason": "Corrected score",
+        },
+    )
     before = len(_outbox(app))
     page = client.get(url).get_data(as_text=True)
     assert "the applicants of 1 nomination are e-mailed" in page

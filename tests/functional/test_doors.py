@@ -46,10 +46,18 @@ def outbox(app) -> list:
 def production(tmp_path: Path):
     """An app with the production configuration, its own database, and a judge and a secretariat member."""
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path / 'production.sqlite3'}"
-    app = create_app("production", {"SECRET_KEY": "a-long-random-production-secret-" * 2,
-                                    "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-                                    "MAIL_OUTBOX": str(tmp_path / "outbox"), "EXTERNAL_URL": SITE,
-                                    "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+    app = create_app(
+        "production",
+        {
+            "SECRET_KEY": "a-long-random-production-secret-" * 2,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "MAIL_OUTBOX": str(tmp_path / "outbox"),
+            "EXTERNAL_URL": SITE,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+        },
+    )
     with app.app_context():
         _db.drop_all()
         _db.create_all()
@@ -69,13 +77,13 @@ def production(tmp_path: Path):
 def test_production_refuses_a_host_it_does_not_serve_and_sends_nothing(production):
     client = production.test_client()
     for host in ("evil.example", "awards.example.org.evil.example", "evil.example:443"):
-        response = client.post("/auth/forgot", base_url=f"https://{host}",
-                               data={"email": "judge02@judges.example"})
+        response = client.post("/auth/forgot", base_url=f"https://{host}", data={"email": "judge02@judges.example"})
         assert response.status_code == 400, host
         assert b"Unknown host" in response.data
     # A Host header that differs from the URL is what a poisoning request sends.
-    response = client.post("/auth/forgot", base_url=SITE, headers={"Host": "evil.example"},
-                           data={"email": "judge02@judges.example"})
+    response = client.post(
+        "/auth/forgot", base_url=SITE, headers={"Host": "evil.example"}, data={"email": "judge02@judges.example"}
+    )
     assert response.status_code == 400
     assert outbox(production) == []
 
@@ -93,8 +101,12 @@ def test_a_forwarded_host_is_not_believed_either(production):
 
     production.wsgi_app = ProxyFix(production.wsgi_app, x_for=1, x_proto=1)
     client = production.test_client()
-    client.post("/auth/forgot", base_url=SITE, data={"email": "judge02@judges.example"},
-                headers={"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"})
+    client.post(
+        "/auth/forgot",
+        base_url=SITE,
+        data={"email": "judge02@judges.example"},
+        headers={"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"},
+    )
     [message] = outbox(production)
     assert "evil.example" not in message.get_content()
     assert f"{SITE}/auth/reset/" in message.get_content()
@@ -104,8 +116,9 @@ def test_in_development_the_links_ignore_the_host_header_too(app, client, world)
     # Development answers any host (a laptop on a venue's network), but its links still name EXTERNAL_URL.
     client.post("/auth/forgot", data={"email": world.judge.email}, headers={"Host": "evil.example"})
     with app.app_context():
-        invited = accounts.invite_user(email="new@judges.example", name="New Judge", roles={Role.JUDGE},
-                                       invited_by=world.secretariat)
+        invited = accounts.invite_user(
+            email="new@judges.example", name="New Judge", roles={Role.JUDGE}, invited_by=world.secretariat
+        )
         assert invited.id
     texts = [m.get_content() for m in outbox(app)]
     assert len(texts) == 2
@@ -131,16 +144,22 @@ def test_reminders_link_to_the_configured_address(app, client, world, db):
 
 @pytest.fixture
 def throttled(app):
-    for setting in ("LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_ADDRESS", "RESET_LIMIT_PER_ACCOUNT",
-                    "RESET_LIMIT_PER_ADDRESS", "REGISTER_LIMIT_PER_ADDRESS"):
+    for setting in (
+        "LOGIN_LIMIT_PER_ACCOUNT",
+        "LOGIN_LIMIT_PER_ADDRESS",
+        "RESET_LIMIT_PER_ACCOUNT",
+        "RESET_LIMIT_PER_ADDRESS",
+        "REGISTER_LIMIT_PER_ADDRESS",
+    ):
         app.config[setting] = f"{parse_limit(app.config[setting]).amount} per day"
     app.config["RATELIMIT_ENABLED"] = True
     limiter.init_app(app)
     return limiter
 
 
-@pytest.mark.parametrize("spelling", ["{}\x00", "\x00{}", "{}\x00\x00", " {} ", "{}\u200b", "\u2028{}", "{}\t",
-                                      "{}\r\n"])
+@pytest.mark.parametrize(
+    "spelling", ["{}\x00", "\x00{}", "{}\x00\x00", " {} ", "{}\u200b", "\u2028{}", "{}\t", "{}\r\n"]
+)
 def test_a_throttled_account_stays_throttled_however_its_address_is_spelled(client, world, throttled, spelling):
     email = world.judge.email
     for _ in range(5):
@@ -216,17 +235,26 @@ def test_a_reset_request_answers_without_waiting_for_its_mail_known_or_not(app, 
 
 
 def test_registration_answers_the_same_for_a_taken_address_and_mails_its_owner(app, client, world, db):
-    details = {"name": "Eve", "password": "a-long-password", "confirm": "a-long-password",
-               "organisation_name": "Eve City", "organisation_type": "city", "country": "FR", "city": "Paris",
-               "agree": "y"}
+    details = {
+        "name": "Eve",
+        "password": "a-long-password",
+        "confirm": "a-long-password",
+        "organisation_name": "Eve City",
+        "organisation_type": "city",
+        "country": "FR",
+        "city": "Paris",
+        "agree": "y",
+    }
     taken = client.post("/auth/register", data=details | {"email": world.applicant.email})
     fresh = client.post("/auth/register", data=details | {"email": "eve@paris.example"})
     assert taken.status_code == fresh.status_code == 302
     assert taken.headers["Location"] == fresh.headers["Location"]
     assert db.session.scalar(sa.select(User).where(User.email == world.applicant.email)).name == "Ida Jensen"
     subjects = {m["To"]: m["Subject"] for m in outbox(app)}
-    assert subjects == {world.applicant.email: "Someone tried to register with your address",
-                        "eve@paris.example": "Confirm your e-mail address"}
+    assert subjects == {
+        world.applicant.email: "Someone tried to register with your address",
+        "eve@paris.example": "Confirm your e-mail address",
+    }
 
 
 # --- 4. Signing out ends the session on the server -------------------------------------------------------------
@@ -278,8 +306,10 @@ def test_sign_out_everywhere_ends_every_session_and_remembered_browser(app, worl
     assert b"Signed out everywhere: 2 sign-in(s) ended" in response.data
     for client in (laptop, phone, _replay(app, remembered)):
         assert client.get("/judging/").status_code == 302
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(UserSession)
-                             .where(UserSession.ended_at.is_(None))) == 0
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).select_from(UserSession).where(UserSession.ended_at.is_(None)))
+        == 0
+    )
 
 
 def test_a_new_password_ends_every_session(app, world):
@@ -287,8 +317,9 @@ def test_a_new_password_ends_every_session(app, world):
     remembered = {"remember_token": laptop.get_cookie("remember_token").value}
     with app.test_request_context():
         token = accounts.make_token(world.judge, accounts.RESET_SALT)
-    app.test_client().post(f"/auth/reset/{token}", data={"password": "a-new-long-password",
-                                                          "confirm": "a-new-long-password"})
+    app.test_client().post(
+        f"/auth/reset/{token}", data={"password": "a-new-long-password", "confirm": "a-new-long-password"}
+    )
     assert laptop.get("/judging/").status_code == 302
     assert _replay(app, remembered).get("/judging/").status_code == 302
 
@@ -326,8 +357,15 @@ def test_every_page_and_download_says_no_store(app, client, world, db):
     nomination = nomination_service.create_draft(world.project, world.applicant, {"title": "Cached?"})
     attachment = nomination_service.add_attachment(nomination, world.applicant, "plan.pdf", PDF)
     client.post("/auth/login", data={"email": world.applicant.email, "password": PASSWORD})
-    for url in ("/", "/nominations/", f"/nominations/{nomination.id}", f"/nominations/{nomination.id}/edit",
-                f"/nominations/{nomination.id}/attachments/{attachment.id}", "/auth/account", "/no-such-page"):
+    for url in (
+        "/",
+        "/nominations/",
+        f"/nominations/{nomination.id}",
+        f"/nominations/{nomination.id}/edit",
+        f"/nominations/{nomination.id}/attachments/{attachment.id}",
+        "/auth/account",
+        "/no-such-page",
+    ):
         response = client.get(url)
         assert response.headers["Cache-Control"] == "no-store", url
         assert "ETag" not in response.headers and "Last-Modified" not in response.headers, url
@@ -361,8 +399,9 @@ def korean_round(world, db):
     from awards_app.models import Organisation, OrganisationType
     from tests.functional.judging_helpers import eligible, judging_round
 
-    seoul = Organisation(name="Seoul Metropolitan Government", type=OrganisationType.CITY, country_code="KR",
-                         city="Seoul")
+    seoul = Organisation(
+        name="Seoul Metropolitan Government", type=OrganisationType.CITY, country_code="KR", city="Seoul"
+    )
     db.session.add(seoul)
     nomination = eligible(world, "S-Map", organisation=seoul)
     round_ = judging_round(world)
@@ -378,16 +417,22 @@ def korean_round(world, db):
 def test_manual_assignment_applies_the_automatic_rules_and_names_them(client, world, korean_round, db):
     round_, nomination, korean, insider = korean_round
     client.post("/auth/login", data={"email": world.secretariat.email, "password": PASSWORD})
-    response = client.post(f"/secretariat/rounds/{round_.id}/assignments/manual", follow_redirects=True,
-                           data={"manual-nominations": [nomination.id],
-                                 "manual-judges": [korean.id, insider.id, world.judge.id]})
+    response = client.post(
+        f"/secretariat/rounds/{round_.id}/assignments/manual",
+        follow_redirects=True,
+        data={"manual-nominations": [nomination.id], "manual-judges": [korean.id, insider.id, world.judge.id]},
+    )
     text = response.get_data(as_text=True)
     ref = nomination.reference
     assert "1 assignments added." in text
-    assert (f"Park Ji-hoon was not assigned {ref}: the judge is from the nomination&#39;s country (KR), "
-            "and this round keeps judges off their own country&#39;s nominations.") in text
-    assert (f"Insider was not assigned {ref}: the judge belongs to the nominating organisation "
-            "(Seoul Metropolitan Government).") in text
+    assert (
+        f"Park Ji-hoon was not assigned {ref}: the judge is from the nomination&#39;s country (KR), "
+        "and this round keeps judges off their own country&#39;s nominations."
+    ) in text
+    assert (
+        f"Insider was not assigned {ref}: the judge belongs to the nominating organisation "
+        "(Seoul Metropolitan Government)."
+    ) in text
     assigned = set(db.session.scalars(sa.select(Assignment.judge_id).where(Assignment.round_id == round_.id)))
     assert assigned == {world.judge.id}
 
@@ -409,31 +454,37 @@ def test_reassigning_applies_the_rules_too(world, korean_round, db):
     for judge, rule in ((korean, "country (KR)"), (insider, "nominating organisation")):
         with pytest.raises(ServiceError, match=re.escape(rule)):
             judging_service.reassign(assignment, judge, world.secretariat)
-    db.session.add(Conflict(judge_id=korean.id, nomination_id=nomination.id, reason="Advised",
-                            recorded_by_id=korean.id))
+    db.session.add(
+        Conflict(judge_id=korean.id, nomination_id=nomination.id, reason="Advised", recorded_by_id=korean.id)
+    )
     round_.same_country_conflict = False
     db.session.commit()
     with pytest.raises(ServiceError, match="conflict of interest is recorded"):
         judging_service.reassign(assignment, korean, world.secretariat)
 
 
-def test_judges_the_rules_cannot_see_are_named_on_the_round_people_and_assignment_pages(client, world,
-                                                                                        korean_round, db):
+def test_judges_the_rules_cannot_see_are_named_on_the_round_people_and_assignment_pages(
+    client, world, korean_round, db
+):
     round_, _nomination, _korean, _insider = korean_round
     make_user("blank@judges.example", [Role.JUDGE], name="Blank Profile")
     half = make_user("half@judges.example", [Role.JUDGE], name="Half Profile")
     half.affiliation = "Somewhere University"
     db.session.commit()
     client.post("/auth/login", data={"email": world.secretariat.email, "password": PASSWORD})
-    for url in (f"/secretariat/rounds/{round_.id}", f"/secretariat/rounds/{round_.id}/assignments",
-                "/secretariat/people"):
+    for url in (
+        f"/secretariat/rounds/{round_.id}",
+        f"/secretariat/rounds/{round_.id}/assignments",
+        "/secretariat/people",
+    ):
         text = client.get(url).get_data(as_text=True)
         assert "The conflict rules cannot check 2 judges." in text, url
         assert re.search(r"Blank Profile</a>:\s*no organisation, no country", text), url
         assert re.search(r"Half Profile</a>:\s*no country", text), url
         assert "Park Ji-hoon</a>" not in text
-    response = client.post(f"/secretariat/rounds/{round_.id}/assignments/automatic", data={"auto-seed": "1"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/secretariat/rounds/{round_.id}/assignments/automatic", data={"auto-seed": "1"}, follow_redirects=True
+    )
     assert "The conflict rules could not check Blank Profile, Half Profile" in response.get_data(as_text=True)
 
 
@@ -446,6 +497,7 @@ def test_the_demo_judges_all_have_an_organisation_and_a_country(app, db):
     assert [j.email for j in judges if j.missing_conflict_details] == []
     # The chair is Korean: the same-country rule keeps her off the Korean nominations, like every Korean judge.
     korean_judges = {j.id for j in judges if j.country_code == "KR"}
-    korean_work = db.session.scalars(sa.select(Assignment).join(Assignment.nomination)
-                                     .where(Assignment.judge_id.in_(korean_judges))).all()
+    korean_work = db.session.scalars(
+        sa.select(Assignment).join(Assignment.nomination).where(Assignment.judge_id.in_(korean_judges))
+    ).all()
     assert [a for a in korean_work if a.nomination.organisation.country_code == "KR"] == []

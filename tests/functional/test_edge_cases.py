@@ -24,26 +24,28 @@ def test_a_judge_cannot_change_the_fields_that_decide_conflicts(client, auth, wo
     world.judge.affiliation, world.judge.country_code = "University of Lisbon", "PT"
     db.session.commit()
     auth.login(world.judge)
-    client.post("/auth/account", data={"name": "Ana", "time_zone": "Europe/Lisbon", "affiliation": "",
-                                       "country_code": ""})
+    client.post(
+        "/auth/account", data={"name": "Ana", "time_zone": "Europe/Lisbon", "affiliation": "", "country_code": ""}
+    )
     db.session.refresh(world.judge)
     assert (world.judge.affiliation, world.judge.country_code, world.judge.time_zone) == (
-        "University of Lisbon", "PT", "Europe/Lisbon")
+        "University of Lisbon",
+        "PT",
+        "Europe/Lisbon",
+    )
 
 
 def test_a_later_round_of_another_category_takes_its_eligible_nominations(world, db):
     judging_round(world)  # round 1 judges the project category only
     commendation = eligible(world, "김서연", category=world.commendation)
-    committee = judging_round(world, name="Merit review", categories=[world.commendation],
-                              mode=RoundMode.COMMITTEE)
+    committee = judging_round(world, name="Merit review", categories=[world.commendation], mode=RoundMode.COMMITTEE)
     assert [n.id for n in judging.round_nominations(committee)] == [commendation.id]
     assert judging.is_first_round(committee)
 
 
 def test_votes_stay_with_their_member_and_closed_rounds_are_not_reopened(world, db):
     commendation = eligible(world, "김서연", category=world.commendation)
-    committee = judging_round(world, name="Merit review", categories=[world.commendation],
-                              mode=RoundMode.COMMITTEE)
+    committee = judging_round(world, name="Merit review", categories=[world.commendation], mode=RoundMode.COMMITTEE)
     assignment = assign(committee, commendation, world.judge, declared=True)
     judging.cast_vote(assignment, world.judge, Vote.APPROVE)
     with pytest.raises(ServiceError, match="has voted"):
@@ -53,8 +55,12 @@ def test_votes_stay_with_their_member_and_closed_rounds_are_not_reopened(world, 
     nomination = eligible(world)
     round_ = judging_round(world, name="Online")
     scored = assign(round_, nomination, world.judge, declared=True)
-    judging.save_sheet(scored, world.judge, judging.SheetInput({c.id: "5" for c in criteria(round_, world.project)},
-                                                               {}, ""), submit=True)
+    judging.save_sheet(
+        scored,
+        world.judge,
+        judging.SheetInput({c.id: "5" for c in criteria(round_, world.project)}, {}, ""),
+        submit=True,
+    )
     round_.closes_at = datetime.now(UTC) - timedelta(minutes=1)
     db.session.commit()
     with pytest.raises(ServiceError, match="not open"):
@@ -63,16 +69,35 @@ def test_votes_stay_with_their_member_and_closed_rounds_are_not_reopened(world, 
 
 def test_references_cannot_collide_across_editions_or_renamed_codes(client, auth, world, db):
     auth.login(world.secretariat)
-    response = client.post("/secretariat/editions/new", data={
-        "name": "Rehearsal", "year": "2026", "slug": "rehearsal", "reference_prefix": "SSCP",
-        "time_zone": "Asia/Seoul", "opens_at": "2026-02-01T09:00", "closes_at": "2026-05-31T23:59"},
-        follow_redirects=True)
+    response = client.post(
+        "/secretariat/editions/new",
+        data={
+            "name": "Rehearsal",
+            "year": "2026",
+            "slug": "rehearsal",
+            "reference_prefix": "SSCP",
+            "time_zone": "Asia/Seoul",
+            "opens_at": "2026-02-01T09:00",
+            "closes_at": "2026-05-31T23:59",
+        },
+        follow_redirects=True,
+    )
     assert b"Another edition already gives references SSCP-2026" in response.data
     world.project.last_sequence = 3
     db.session.commit()
-    response = client.post(f"/secretariat/categories/{world.project.id}/edit", data={
-        "code": "TX", "name_en": "Tech", "name_ko": "기술", "kind": "project", "eligible_types": ["city"],
-        "max_per_organisation": "2", "position": "1"}, follow_redirects=True)
+    response = client.post(
+        f"/secretariat/categories/{world.project.id}/edit",
+        data={
+            "code": "TX",
+            "name_en": "Tech",
+            "name_ko": "기술",
+            "kind": "project",
+            "eligible_types": ["city"],
+            "max_per_organisation": "2",
+            "position": "1",
+        },
+        follow_redirects=True,
+    )
     assert b"The code cannot change once references have been given" in response.data
 
 
@@ -90,7 +115,7 @@ def test_a_damaged_office_file_is_refused(tmp_path):
     data = bytearray(buffer.getvalue())
     refused = 0
     for position in range(30, len(data), 7):
-        damaged = bytes(data[:position]) + bytes([data[position] ^ 0xFF]) + bytes(data[position + 1:])
+        damaged = bytes(data[:position]) + bytes([data[position] ^ 0xFF]) + bytes(data[position + 1 :])
         if sniff_type(damaged, "statement.docx") is None:
             refused += 1
     assert refused  # damaged packages are refused, and none raised
@@ -119,7 +144,9 @@ def test_a_racing_duplicate_is_answered_politely(client, auth, world, db, monkey
     # A request that lost a race hits the unique constraint inside the service.
     monkeypatch.setattr(judging, "assign_manually", lost_the_race)
     auth.login(world.secretariat)
-    response = client.post(f"/secretariat/rounds/{round_.id}/assignments/manual", data={
-        "manual-nominations": [str(nomination.id)], "manual-judges": [str(world.judge.id)]})
+    response = client.post(
+        f"/secretariat/rounds/{round_.id}/assignments/manual",
+        data={"manual-nominations": [str(nomination.id)], "manual-judges": [str(world.judge.id)]},
+    )
     assert response.status_code == 409
     assert b"This was saved a moment ago" in response.data

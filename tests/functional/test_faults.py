@@ -40,13 +40,19 @@ def test_the_score_sheet_script_gets_json_when_the_database_is_away(client, auth
     rubric = criteria(round_, world.project)
     auth.login(world.judge)
     monkeypatch.setattr(judging_service, "save_sheet", _unavailable)
-    response = client.post(f"/judging/assignments/{assignment.id}/autosave", data=sheet_data(rubric, [7]),
-                           headers={"Accept": "application/json"})
+    response = client.post(
+        f"/judging/assignments/{assignment.id}/autosave",
+        data=sheet_data(rubric, [7]),
+        headers={"Accept": "application/json"},
+    )
     assert response.status_code == 503  # scoring.js keeps the draft in the browser and retries on any 5xx
     assert "briefly unavailable" in response.get_json()["error"]
     monkeypatch.undo()
-    retried = client.post(f"/judging/assignments/{assignment.id}/autosave", data=sheet_data(rubric, [7]),
-                          headers={"Accept": "application/json"})
+    retried = client.post(
+        f"/judging/assignments/{assignment.id}/autosave",
+        data=sheet_data(rubric, [7]),
+        headers={"Accept": "application/json"},
+    )
     assert retried.status_code == 200 and retried.get_json()["saved"]
     assert count(ScoreSheet) == 1
 
@@ -80,8 +86,9 @@ def test_a_score_submission_that_dies_half_way_leaves_no_scores(app, world, monk
 
     monkeypatch.setattr("awards_app.services.judging.record", crash)
     with pytest.raises(RuntimeError):
-        judging_service.save_sheet(assignment, world.judge, judging_service.SheetInput(
-            {c.id: "8" for c in rubric}, {}, "", None), submit=True)
+        judging_service.save_sheet(
+            assignment, world.judge, judging_service.SheetInput({c.id: "8" for c in rubric}, {}, "", None), submit=True
+        )
     db.session.rollback()
     assert count(ScoreSheet) == 0 and count(Score) == 0
 
@@ -92,13 +99,16 @@ def test_a_double_click_on_submit_and_a_replayed_score_submission_make_nothing_t
     first = client.post(f"/nominations/{draft.id}/edit", data={**complete_project_answers(), "submit_entry": "1"})
     second = client.post(f"/nominations/{draft.id}/edit", data={**complete_project_answers(), "submit_entry": "1"})
     assert first.status_code in (200, 302, 303) and second.status_code < 500
-    assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(
-        AuditEvent.action == "nomination.submitted")) == 1
+    assert (
+        db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "nomination.submitted"))
+        == 1
+    )
     assert db.session.get(Nomination, draft.id).reference == "SSCP-2026-TI-001"
     auth.logout()
     round_ = judging_round(world)
-    assignment = assign(round_, eligible(world, "Kigali sensors", organisation=world.other_city), world.judge,
-                        declared=True)
+    assignment = assign(
+        round_, eligible(world, "Kigali sensors", organisation=world.other_city), world.judge, declared=True
+    )
     rubric = criteria(round_, world.project)
     auth.login(world.judge)
     data = sheet_data(rubric, [8] * len(rubric), submit=True)
@@ -136,8 +146,9 @@ def test_a_new_nomination_form_posted_again_after_the_back_button_leads_to_the_s
 
     auth.login(world.applicant)
     url = f"/nominations/new/{world.project.id}"
-    token = re.search(r'name="client_token" type="hidden" value="([0-9a-f]+)"',
-                      client.get(url).get_data(as_text=True)).group(1)
+    token = re.search(
+        r'name="client_token" type="hidden" value="([0-9a-f]+)"', client.get(url).get_data(as_text=True)
+    ).group(1)
     data = {**complete_project_answers("Odense heat map"), "client_token": token}
     first, again = client.post(url, data=data), client.post(url, data=data)
     assert first.status_code == again.status_code == 302
@@ -160,20 +171,24 @@ def test_a_double_click_on_save_draft_is_not_taken_for_a_conflict(client, auth, 
 
 def test_a_double_click_on_a_screening_decision_records_it_once(client, auth, world):
     nomination = nomination_service.submit(
-        nomination_service.create_draft(world.project, world.applicant, complete_project_answers()), world.applicant)
+        nomination_service.create_draft(world.project, world.applicant, complete_project_answers()), world.applicant
+    )
     opened = nomination.version
     auth.login(world.secretariat)
     decision = {"decision": "ineligible", "reason": "Started before 2016", "version": str(opened)}
-    answers = [client.post(f"/secretariat/nominations/{nomination.id}", data=decision, follow_redirects=True)
-               for _ in range(2)]
+    answers = [
+        client.post(f"/secretariat/nominations/{nomination.id}", data=decision, follow_redirects=True) for _ in range(2)
+    ]
     assert all(a.status_code == 200 and b"changed elsewhere" not in a.data for a in answers)
     assert _actions("nomination.screened") == 1
     db.session.expire_all()
     assert db.session.get(Nomination, nomination.id).status is NominationStatus.INELIGIBLE
 
 
-@pytest.mark.skipif(not os.environ.get("AWARDS_TEST_PG_RESTART"),
-                    reason="needs PostgreSQL and AWARDS_TEST_PG_RESTART, a command that restarts it (CI sets both)")
+@pytest.mark.skipif(
+    not os.environ.get("AWARDS_TEST_PG_RESTART"),
+    reason="needs PostgreSQL and AWARDS_TEST_PG_RESTART, a command that restarts it (CI sets both)",
+)
 def test_the_app_recovers_by_itself_when_postgresql_restarts(client, auth, world):
     auth.login(world.applicant)
     assert client.get("/nominations/").status_code == 200
@@ -214,12 +229,16 @@ def test_a_save_from_an_older_window_is_told_instead_of_overwriting(client, auth
 
 def test_screening_from_a_page_opened_before_the_nomination_changed_is_refused(client, auth, world):
     nomination = nomination_service.submit(
-        nomination_service.create_draft(world.project, world.applicant, complete_project_answers()), world.applicant)
+        nomination_service.create_draft(world.project, world.applicant, complete_project_answers()), world.applicant
+    )
     opened = nomination.version
     nomination_service.withdraw(nomination, world.applicant, "Entered by mistake")
     auth.login(world.secretariat)
-    response = client.post(f"/secretariat/nominations/{nomination.id}", data={
-        "decision": "eligible", "reason": "", "version": str(opened)}, follow_redirects=True)
+    response = client.post(
+        f"/secretariat/nominations/{nomination.id}",
+        data={"decision": "eligible", "reason": "", "version": str(opened)},
+        follow_redirects=True,
+    )
     assert response.status_code == 200 and b"changed elsewhere" in response.data
     db.session.expire_all()
     assert db.session.get(Nomination, nomination.id).status is NominationStatus.WITHDRAWN
@@ -245,7 +264,8 @@ def test_a_withdrawal_racing_a_screening_decision_is_told_not_an_error(app, worl
     from sqlalchemy.orm import Session
 
     nomination = nomination_service.submit(
-        nomination_service.create_draft(world.project, world.applicant, complete_project_answers()), world.applicant)
+        nomination_service.create_draft(world.project, world.applicant, complete_project_answers()), world.applicant
+    )
     with Session(db.engine) as secretariat:
         theirs = secretariat.get(Nomination, nomination.id)
         theirs.status = NominationStatus.ELIGIBLE
@@ -281,16 +301,24 @@ def test_two_secretariat_members_saving_one_rubric(client, auth, world):
     page = client.get(url).get_data(as_text=True)
     import re
 
-    opened = re.search(r'name="opened" type="hidden" value="([0-9a-f]+)"|id="opened" name="opened" type="hidden" '
-                       r'value="([0-9a-f]+)"', page)
+    opened = re.search(
+        r'name="opened" type="hidden" value="([0-9a-f]+)"|id="opened" name="opened" type="hidden" '
+        r'value="([0-9a-f]+)"',
+        page,
+    )
     fingerprint = next(group for group in opened.groups() if group)
 
     def rubric_data(weight: str) -> dict[str, str]:
         data = {"opened": fingerprint}
         for i, c in enumerate(rubric):
-            data |= {f"criteria-{i}-criterion_id": str(c.id), f"criteria-{i}-name_en": c.name_en,
-                     f"criteria-{i}-weight": weight if i == 0 else "1", f"criteria-{i}-min_score": "1",
-                     f"criteria-{i}-max_score": "10", f"criteria-{i}-step": "1"}
+            data |= {
+                f"criteria-{i}-criterion_id": str(c.id),
+                f"criteria-{i}-name_en": c.name_en,
+                f"criteria-{i}-weight": weight if i == 0 else "1",
+                f"criteria-{i}-min_score": "1",
+                f"criteria-{i}-max_score": "10",
+                f"criteria-{i}-step": "1",
+            }
         return data
 
     assert client.post(url, data=rubric_data("3")).status_code == 302  # the first member saves
@@ -308,9 +336,12 @@ def _upload(client, nomination_id: int):
 
     from tests.unit.test_storage import PDF
 
-    return client.post(f"/nominations/{nomination_id}/edit", data={
-        **complete_project_answers(), "upload": "1", "document": (io.BytesIO(PDF), "plan.pdf")},
-        content_type="multipart/form-data", follow_redirects=True)
+    return client.post(
+        f"/nominations/{nomination_id}/edit",
+        data={**complete_project_answers(), "upload": "1", "document": (io.BytesIO(PDF), "plan.pdf")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
 
 
 def test_a_full_disk_during_an_upload_leaves_no_file_and_no_row(app, client, auth, world, monkeypatch):
@@ -388,9 +419,20 @@ def _kill_mid_save(app, use_case: str, *ids: int) -> None:
 
     db.session.remove()  # the test's own connection goes back to the pool, as at the end of a request
     killed = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", KILLED_MID_SAVE, use_case, app.config["SQLALCHEMY_DATABASE_URI"],
-         app.config["UPLOAD_FOLDER"], *map(str, ids)], cwd=Path(__file__).resolve().parents[2],
-        capture_output=True, timeout=60, check=False)
+        [
+            sys.executable,
+            "-c",
+            KILLED_MID_SAVE,
+            use_case,
+            app.config["SQLALCHEMY_DATABASE_URI"],
+            app.config["UPLOAD_FOLDER"],
+            *map(str, ids),
+        ],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
     assert killed.returncode == 9, killed.stderr.decode()[-2000:]  # it died in the middle, as planned
 
 

@@ -77,8 +77,11 @@ def test_every_audited_action_reads_in_the_readers_language(app, client, auth, w
     auth.login(world.applicant)
     client.post(f"/nominations/new/{world.project.id}", data=complete_project_answers())
     nomination = db.session.scalars(sa.select(Nomination).where(Nomination.organisation_id == world.city.id)).one()
-    client.post(f"/nominations/{nomination.id}/edit", data={**complete_project_answers("Renamed"), "upload": "1",
-                "document": (io.BytesIO(PDF), "plan.pdf")}, content_type="multipart/form-data")
+    client.post(
+        f"/nominations/{nomination.id}/edit",
+        data={**complete_project_answers("Renamed"), "upload": "1", "document": (io.BytesIO(PDF), "plan.pdf")},
+        content_type="multipart/form-data",
+    )
     attachment = nomination.attachments[0]
     client.post(f"/nominations/{nomination.id}/attachments/{attachment.id}/delete")
     client.post(f"/nominations/{nomination.id}/withdraw", data={"confirm": "y"})
@@ -88,9 +91,18 @@ def test_every_audited_action_reads_in_the_readers_language(app, client, auth, w
     client.post("/secretariat/people/invite", data={"name": "J", "email": "j@judges.example", "roles": ["judge"]})
     events = db.session.scalars(sa.select(AuditEvent)).all()
     actions = {event.action for event in events}
-    assert {"nomination.created", "nomination.draft_saved", "nomination.submitted", "nomination.screened",
-            "nomination.withdrawn", "attachment.added", "attachment.removed", "account.invited",
-            "account.reset_requested", "demo.extra_seeded"} <= actions
+    assert {
+        "nomination.created",
+        "nomination.draft_saved",
+        "nomination.submitted",
+        "nomination.screened",
+        "nomination.withdrawn",
+        "attachment.added",
+        "attachment.removed",
+        "account.invited",
+        "account.reset_requested",
+        "demo.extra_seeded",
+    } <= actions
     with app.test_request_context():
         for event in events:
             with force_locale("en"):

@@ -38,10 +38,18 @@ from tests.functional.judging_helpers import (
 )
 
 PROJECT_HEADERS = {
-    "title": "Project title", "summary": "Summary", "start_date": "Start date", "stage": "State of the technology",
-    "problem": "Problem", "solution": "Solution and technology", "funding": "Funding and planning",
-    "implementation": "Implementation and participation", "monitoring": "Monitoring and learning",
-    "outcomes": "Outcomes and impact", "partners": "Partners", "links": "Links",
+    "title": "Project title",
+    "summary": "Summary",
+    "start_date": "Start date",
+    "stage": "State of the technology",
+    "problem": "Problem",
+    "solution": "Solution and technology",
+    "funding": "Funding and planning",
+    "implementation": "Implementation and participation",
+    "monitoring": "Monitoring and learning",
+    "outcomes": "Outcomes and impact",
+    "partners": "Partners",
+    "links": "Links",
 }
 TI, MC = "TI Tech-InnovaCity", "MC Mayor's commendation"  # the sheets of the world's categories
 
@@ -65,11 +73,23 @@ def upload(client, url: str, data: bytes, name: str = "filled.xlsx"):
     return client.post(url, data={"workbook": (io.BytesIO(data), name)}, content_type="multipart/form-data")
 
 
-def project_row(title: str, organisation: str = "City of Bogotá", email: str = "smartcity@bogota.example",
-                country: object = "CO", org_type: str = "city", **changes) -> dict[str, object]:
+def project_row(
+    title: str,
+    organisation: str = "City of Bogotá",
+    email: str = "smartcity@bogota.example",
+    country: object = "CO",
+    org_type: str = "city",
+    **changes,
+) -> dict[str, object]:
     answers = complete_project_answers(title)
-    row = {"Organisation": organisation, "Organisation type": org_type, "Country": country, "City": "Bogotá",
-           "Contact name": "Laura Gómez", "Contact e-mail": email}
+    row = {
+        "Organisation": organisation,
+        "Organisation type": org_type,
+        "Country": country,
+        "City": "Bogotá",
+        "Contact name": "Laura Gómez",
+        "Contact e-mail": email,
+    }
     row.update({PROJECT_HEADERS[k]: v for k, v in answers.items()})
     row.update(changes)
     return row
@@ -86,8 +106,14 @@ def test_the_nominations_template_has_a_sheet_per_category_with_the_entry_form(c
     book = load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == ["Instructions", TI, "LD Leadership", MC]
     headers = [c.value for c in book[TI][1]]
-    assert headers[:6] == ["Organisation *", "Organisation type *", "Country *", "City *", "Contact name *",
-                           "Contact e-mail *"]
+    assert headers[:6] == [
+        "Organisation *",
+        "Organisation type *",
+        "Country *",
+        "City *",
+        "Contact name *",
+        "Contact e-mail *",
+    ]
     assert "Project title *" in headers and "Partners" in headers
     assert "Merit description (Korean) *" in [c.value for c in book[MC][1]]
     page = client.get(f"/secretariat/editions/{world.edition.id}/import")
@@ -97,29 +123,57 @@ def test_the_nominations_template_has_a_sheet_per_category_with_the_entry_form(c
 def test_a_clean_file_becomes_submitted_nominations_with_references(client, auth, world):
     auth.login(world.secretariat)
     template = client.get(f"/secretariat/editions/{world.edition.id}/import/template.xlsx").data
-    filled = fill(template, TI, [
-        project_row("Bogotá open mobility data"),
-        project_row("Odense care robots", organisation="City of Odense", email=world.applicant.email,
-                    country="Denmark"),
-        project_row("=HYPERLINK(\"http://evil.example\")", organisation="City of Bogotá",
-                    email="mobility@bogota.example"),
-    ])
-    filled = fill(filled, MC, [{
-        "Organisation": "Seoul Digital Foundation", "Organisation type": "individual", "Country": "대한민국",
-        "City": "Seoul", "Contact name": "Park Seo-yeon", "Contact e-mail": "park@sdf.example",
-        **{header: COMMENDATION_ANSWERS[name] for name, header in {
-            "nominee_name": "Name or group name", "affiliation": "Affiliation", "position": "Position",
-            "merit_start": "Merit period from", "merit_ko": "Merit description (Korean)",
-            "merit_en": "Merit description (English)", "has_revoked_awards": "Has any award been revoked?",
-            "has_disciplinary_record": "Any disciplinary record?",
-            "has_controversies": "Any investigations or controversies?"}.items()},
-    }])
+    filled = fill(
+        template,
+        TI,
+        [
+            project_row("Bogotá open mobility data"),
+            project_row(
+                "Odense care robots", organisation="City of Odense", email=world.applicant.email, country="Denmark"
+            ),
+            project_row(
+                '=HYPERLINK("http://evil.example")', organisation="City of Bogotá", email="mobility@bogota.example"
+            ),
+        ],
+    )
+    filled = fill(
+        filled,
+        MC,
+        [
+            {
+                "Organisation": "Seoul Digital Foundation",
+                "Organisation type": "individual",
+                "Country": "대한민국",
+                "City": "Seoul",
+                "Contact name": "Park Seo-yeon",
+                "Contact e-mail": "park@sdf.example",
+                **{
+                    header: COMMENDATION_ANSWERS[name]
+                    for name, header in {
+                        "nominee_name": "Name or group name",
+                        "affiliation": "Affiliation",
+                        "position": "Position",
+                        "merit_start": "Merit period from",
+                        "merit_ko": "Merit description (Korean)",
+                        "merit_en": "Merit description (English)",
+                        "has_revoked_awards": "Has any award been revoked?",
+                        "has_disciplinary_record": "Any disciplinary record?",
+                        "has_controversies": "Any investigations or controversies?",
+                    }.items()
+                },
+            }
+        ],
+    )
     response = upload(client, f"/secretariat/editions/{world.edition.id}/import", filled)
     assert response.status_code == 302, _problems(response.data.decode()) or response.data.decode()[-3000:]
     nominations = db.session.scalars(sa.select(Nomination).order_by(Nomination.id)).all()
     assert [n.status for n in nominations] == [NominationStatus.SUBMITTED] * 4
-    assert [n.reference for n in nominations] == ["SSCP-2026-TI-001", "SSCP-2026-TI-002", "SSCP-2026-TI-003",
-                                                  "SSCP-2026-MC-001"]
+    assert [n.reference for n in nominations] == [
+        "SSCP-2026-TI-001",
+        "SSCP-2026-TI-002",
+        "SSCP-2026-TI-003",
+        "SSCP-2026-MC-001",
+    ]
     assert nominations[0].answers["summary"] == complete_project_answers()["summary"]
     assert nominations[0].answers["start_date"] == "2022-03-01"
     assert nominations[2].title == '=HYPERLINK("http://evil.example")'  # kept as the text it is
@@ -142,12 +196,21 @@ def test_a_clean_file_becomes_submitted_nominations_with_references(client, auth
 def test_one_wrong_row_imports_nothing_and_every_problem_is_named(client, auth, world):
     auth.login(world.secretariat)
     template = client.get(f"/secretariat/editions/{world.edition.id}/import/template.xlsx").data
-    filled = fill(template, TI, [
-        project_row("A good one"),
-        project_row("Bad one", country="Atlantis", org_type="guild", email="not-an-address",
-                    **{"Summary": "", "Start date": "someday", "State of the technology": "prototype"}),
-        project_row("Individual", org_type="individual", email="person@example.org", organisation="Jo Bloggs"),
-    ])
+    filled = fill(
+        template,
+        TI,
+        [
+            project_row("A good one"),
+            project_row(
+                "Bad one",
+                country="Atlantis",
+                org_type="guild",
+                email="not-an-address",
+                **{"Summary": "", "Start date": "someday", "State of the technology": "prototype"},
+            ),
+            project_row("Individual", org_type="individual", email="person@example.org", organisation="Jo Bloggs"),
+        ],
+    )
     response = upload(client, f"/secretariat/editions/{world.edition.id}/import", filled)
     assert response.status_code == 200
     page = response.data.decode()
@@ -177,18 +240,22 @@ def _problems(page: str) -> dict[tuple[str, str, str], str]:
     return found
 
 
-def test_the_per_organisation_limit_and_duplicates_are_checked_across_the_file_and_the_database(
-        client, auth, world):
+def test_the_per_organisation_limit_and_duplicates_are_checked_across_the_file_and_the_database(client, auth, world):
     eligible(world, "Odense care robots")
     auth.login(world.secretariat)
     template = client.get(f"/secretariat/editions/{world.edition.id}/import/template.xlsx").data
     odense = {"organisation": "City of Odense", "email": world.applicant.email, "country": "DK"}
-    filled = fill(template, TI, [
-        project_row("odense care ROBOTS", **odense),  # the same title as the nomination already entered
-        project_row("Odense heat map", **odense),
-        project_row("Odense bikes", **odense),  # a third in TI: the limit is two
-        project_row("Bogotá buses"), project_row("Bogotá buses"),
-    ])
+    filled = fill(
+        template,
+        TI,
+        [
+            project_row("odense care ROBOTS", **odense),  # the same title as the nomination already entered
+            project_row("Odense heat map", **odense),
+            project_row("Odense bikes", **odense),  # a third in TI: the limit is two
+            project_row("Bogotá buses"),
+            project_row("Bogotá buses"),
+        ],
+    )
     response = upload(client, f"/secretariat/editions/{world.edition.id}/import", filled)
     problems = _problems(response.data.decode())
     assert problems[(TI, "2", "Project title")].startswith("This organisation already has this nomination")
@@ -201,10 +268,14 @@ def test_the_per_organisation_limit_and_duplicates_are_checked_across_the_file_a
 def test_a_contact_of_another_organisation_or_a_judge_is_refused(client, auth, world):
     auth.login(world.secretariat)
     template = client.get(f"/secretariat/editions/{world.edition.id}/import/template.xlsx").data
-    filled = fill(template, TI, [
-        project_row("One", organisation="City of Aarhus", email=world.applicant.email, country="DK"),
-        project_row("Two", email=world.judge.email),
-    ])
+    filled = fill(
+        template,
+        TI,
+        [
+            project_row("One", organisation="City of Aarhus", email=world.applicant.email, country="DK"),
+            project_row("Two", email=world.judge.email),
+        ],
+    )
     problems = _problems(upload(client, f"/secretariat/editions/{world.edition.id}/import", filled).data.decode())
     assert "registered with City of Odense" in problems[(TI, "2", "Organisation")]
     assert "judge or secretariat" in problems[(TI, "3", "Contact e-mail")]
@@ -216,8 +287,9 @@ def test_what_is_not_a_workbook_gets_a_message_and_changes_nothing(client, auth,
     response = upload(client, f"/secretariat/editions/{world.edition.id}/import", b"%PDF-1.4 hello", "x.pdf")
     assert response.status_code == 200
     assert "This is not an Excel workbook" in response.data.decode()
-    response = client.post(f"/secretariat/editions/{world.edition.id}/import", data={},
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"/secretariat/editions/{world.edition.id}/import", data={}, content_type="multipart/form-data"
+    )
     assert response.status_code == 200 and b"Choose a file." in response.data
     assert count(Nomination) == 0
 
@@ -230,8 +302,9 @@ def test_a_template_with_a_renamed_column_is_refused(client, auth, world):
     book[TI]["A2"] = "x"
     buffer = io.BytesIO()
     book.save(buffer)
-    problems = _problems(upload(client, f"/secretariat/editions/{world.edition.id}/import",
-                                buffer.getvalue()).data.decode())
+    problems = _problems(
+        upload(client, f"/secretariat/editions/{world.edition.id}/import", buffer.getvalue()).data.decode()
+    )
     assert problems[(TI, "1", "Organization")] == "This column is not in the template."
     assert problems[(TI, "1", "Organisation")] == "This column is missing."
 
@@ -242,19 +315,34 @@ def test_a_template_with_a_renamed_column_is_refused(client, auth, world):
 def test_the_judge_list_creates_invites_and_updates_judges(app, client, auth, world):
     auth.login(world.secretariat)
     template = client.get("/secretariat/people/import/template.xlsx").data
-    filled = fill(template, "Judges", [
-        {"Name": "Carlos Moreno", "E-mail": "Carlos.Moreno@Univ.example", "Title": "Professor",
-         "Organisation": "Université Paris 1", "Country": "France", "Expertise": "15-minute city",
-         "Languages": "French, English, Spanish", "Time zone": "europe/paris"},
-        {"Name": "Ana Ferreira", "E-mail": world.judge.email, "Title": "Director", "Country": "PT"},
-        {"Name": "Lee Jung-hoon", "E-mail": world.secretariat.email},
-    ])
+    filled = fill(
+        template,
+        "Judges",
+        [
+            {
+                "Name": "Carlos Moreno",
+                "E-mail": "Carlos.Moreno@Univ.example",
+                "Title": "Professor",
+                "Organisation": "Université Paris 1",
+                "Country": "France",
+                "Expertise": "15-minute city",
+                "Languages": "French, English, Spanish",
+                "Time zone": "europe/paris",
+            },
+            {"Name": "Ana Ferreira", "E-mail": world.judge.email, "Title": "Director", "Country": "PT"},
+            {"Name": "Lee Jung-hoon", "E-mail": world.secretariat.email},
+        ],
+    )
     response = upload(client, "/secretariat/people/import", filled)
     assert response.status_code == 302, response.data.decode()[:2000]
     carlos = db.session.scalar(sa.select(User).where(User.email == "carlos.moreno@univ.example"))
     assert carlos.is_judge and not carlos.has_password
     assert (carlos.title, carlos.affiliation, carlos.country_code, carlos.time_zone) == (
-        "Professor", "Université Paris 1", "FR", "Europe/Paris")
+        "Professor",
+        "Université Paris 1",
+        "FR",
+        "Europe/Paris",
+    )
     db.session.refresh(world.judge)
     assert (world.judge.title, world.judge.country_code) == ("Director", "PT")
     staff = db.session.get(User, world.secretariat.id)
@@ -267,11 +355,15 @@ def test_the_judge_list_creates_invites_and_updates_judges(app, client, auth, wo
 def test_a_wrong_judge_row_imports_no_judge(client, auth, world):
     auth.login(world.secretariat)
     template = client.get("/secretariat/people/import/template.xlsx").data
-    filled = fill(template, "Judges", [
-        {"Name": "Good Judge", "E-mail": "good@judges.example"},
-        {"Name": "", "E-mail": "good@judges.example", "Time zone": "Mars/Olympus", "Country": "Narnia"},
-        {"Name": "Applicant", "E-mail": world.applicant.email},
-    ])
+    filled = fill(
+        template,
+        "Judges",
+        [
+            {"Name": "Good Judge", "E-mail": "good@judges.example"},
+            {"Name": "", "E-mail": "good@judges.example", "Time zone": "Mars/Olympus", "Country": "Narnia"},
+            {"Name": "Applicant", "E-mail": world.applicant.email},
+        ],
+    )
     response = upload(client, "/secretariat/people/import", filled)
     problems = _problems(response.data.decode())
     assert problems[("Judges", "3", "Name")] == "Fill this in."
@@ -311,15 +403,27 @@ def test_a_judge_scores_offline_and_the_upload_saves_and_submits(client, auth, w
     book = load_workbook(io.BytesIO(download.data))
     assert book.sheetnames == ["Instructions", TI]
     sheet = book[TI]
-    assert [c.value for c in sheet[1]][:5] == ["Reference *", "Nomination", "Status", "Conflict of interest",
-                                               "Conflict reason"]
+    assert [c.value for c in sheet[1]][:5] == [
+        "Reference *",
+        "Nomination",
+        "Status",
+        "Conflict of interest",
+        "Conflict reason",
+    ]
     assert [sheet.cell(r, 1).value for r in (2, 3)] == [a1.nomination.reference, a2.nomination.reference]
     assert sheet.cell(2, 4).value == "No conflict" and sheet.cell(3, 4).value is None
-    filled = fill(download.data, TI, [
-        {**_scores(rubric, [8, 7, 9, 6, 7, 8], "Strong evidence"), "Overall comment": "Convincing",
-         "Submit": "yes"},
-        {"Conflict of interest": "No conflict", **_scores(rubric, [5, 5, None, None, None, None])},
-    ])
+    filled = fill(
+        download.data,
+        TI,
+        [
+            {
+                **_scores(rubric, [8, 7, 9, 6, 7, 8], "Strong evidence"),
+                "Overall comment": "Convincing",
+                "Submit": "yes",
+            },
+            {"Conflict of interest": "No conflict", **_scores(rubric, [5, 5, None, None, None, None])},
+        ],
+    )
     response = upload(client, f"/judging/rounds/{round_.id}/offline", filled)
     assert response.status_code == 302, _problems(response.data.decode()) or response.data.decode()[-3000:]
     db.session.expire_all()
@@ -331,8 +435,9 @@ def test_a_judge_scores_offline_and_the_upload_saves_and_submits(client, auth, w
     second = db.session.get(type(a2), a2.id)
     assert second.no_conflict_declared_at is not None
     assert second.sheet.status is SheetStatus.DRAFT
-    assert sorted(str(s.value) for s in second.sheet.scores if s.value is not None) == ["5.00", "5.00"] or \
-        sorted(int(s.value) for s in second.sheet.scores if s.value is not None) == [5, 5]
+    assert sorted(str(s.value) for s in second.sheet.scores if s.value is not None) == ["5.00", "5.00"] or sorted(
+        int(s.value) for s in second.sheet.scores if s.value is not None
+    ) == [5, 5]
     # The same file again changes nothing and is not an error (a repeated upload).
     again = upload(client, f"/judging/rounds/{round_.id}/offline", filled)
     assert again.status_code == 302
@@ -343,11 +448,18 @@ def test_an_invalid_score_saves_nothing_and_names_the_cell(client, auth, world):
     round_, rubric, _a1, a2 = _offline_setup(world)
     auth.login(world.judge)
     template = client.get(f"/judging/rounds/{round_.id}/offline.xlsx").data
-    filled = fill(template, TI, [
-        {**_scores(rubric, [8, 7, 9, 6, 7, 8]), "Submit": "yes"},
-        {"Conflict of interest": "No conflict", **_scores(rubric, [11, 7.5, "good", None, None, None]),
-         "Submit": "yes"},
-    ])
+    filled = fill(
+        template,
+        TI,
+        [
+            {**_scores(rubric, [8, 7, 9, 6, 7, 8]), "Submit": "yes"},
+            {
+                "Conflict of interest": "No conflict",
+                **_scores(rubric, [11, 7.5, "good", None, None, None]),
+                "Submit": "yes",
+            },
+        ],
+    )
     response = upload(client, f"/judging/rounds/{round_.id}/offline", filled)
     problems = _problems(response.data.decode())
     assert problems[(TI, "3", f"1. {rubric[0].name_en}")] == "Enter a score from 1 to 10."
@@ -369,13 +481,13 @@ def test_conflicts_are_declared_offline_and_recused_rows_take_no_scores(client, 
     undeclared = fill(template, TI, [{}, _scores(rubric, [5] * 6)])
     problems = _problems(upload(client, f"/judging/rounds/{round_.id}/offline", undeclared).data.decode())
     assert problems[(TI, "3", "Conflict of interest")] == "Declare whether you have a conflict of interest first."
-    good = fill(template, TI, [{}, {"Conflict of interest": "Conflict",
-                                      "Conflict reason": "I advised Kigali on this project"}])
+    good = fill(
+        template, TI, [{}, {"Conflict of interest": "Conflict", "Conflict reason": "I advised Kigali on this project"}]
+    )
     assert upload(client, f"/judging/rounds/{round_.id}/offline", good).status_code == 302
     conflict = db.session.scalar(sa.select(Conflict))
     assert (conflict.nomination_id, conflict.reason) == (a2.nomination_id, "I advised Kigali on this project")
-    recused = fill(client.get(f"/judging/rounds/{round_.id}/offline.xlsx").data, TI,
-                   [{}, _scores(rubric, [5] * 6)])
+    recused = fill(client.get(f"/judging/rounds/{round_.id}/offline.xlsx").data, TI, [{}, _scores(rubric, [5] * 6)])
     problems = _problems(upload(client, f"/judging/rounds/{round_.id}/offline", recused).data.decode())
     assert "recused" in problems[(TI, "3", "Conflict of interest")]
 
@@ -385,8 +497,7 @@ def test_submitted_and_since_changed_scores_are_protected(client, auth, world):
     auth.login(world.judge)
     template = client.get(f"/judging/rounds/{round_.id}/offline.xlsx").data
     # Saved on the website after the download: the workbook is stale.
-    judging_service.save_sheet(a1, world.judge, judging_service.SheetInput(
-        {rubric[0].id: "4"}, {}, "", None))
+    judging_service.save_sheet(a1, world.judge, judging_service.SheetInput({rubric[0].id: "4"}, {}, "", None))
     stale = fill(template, TI, [_scores(rubric, [8, 7, 9, 6, 7, 8])])
     problems = _problems(upload(client, f"/judging/rounds/{round_.id}/offline", stale).data.decode())
     assert "changed on the website" in problems[(TI, "2", "Reference")]
@@ -404,8 +515,12 @@ def test_rows_not_assigned_to_the_judge_are_refused(client, auth, world):
     assign(round_, other, another_judge())
     auth.login(world.judge)
     template = client.get(f"/judging/rounds/{round_.id}/offline.xlsx").data
-    filled = fill(template, TI, [{"Reference": other.reference, "Conflict of interest": "No conflict",
-                                    **_scores(rubric, [5] * 6)}], start=4)
+    filled = fill(
+        template,
+        TI,
+        [{"Reference": other.reference, "Conflict of interest": "No conflict", **_scores(rubric, [5] * 6)}],
+        start=4,
+    )
     problems = _problems(upload(client, f"/judging/rounds/{round_.id}/offline", filled).data.decode())
     assert problems[(TI, "4", "Reference")] == "This nomination is not assigned to you in this category and round."
     assert count(ScoreSheet) == 0
@@ -434,8 +549,9 @@ def test_offline_scoring_follows_the_round_and_the_judge(client, auth, world):
 
 def test_the_rankings_csv(client, auth, world):
     round_, rubric, a1, _a2 = _offline_setup(world)
-    judging_service.save_sheet(a1, world.judge, judging_service.SheetInput(
-        {c.id: "8" for c in rubric}, {}, "", None), submit=True)
+    judging_service.save_sheet(
+        a1, world.judge, judging_service.SheetInput({c.id: "8" for c in rubric}, {}, "", None), submit=True
+    )
     a1.nomination.title = "=cmd|' /C calc'!A0"
     db.session.commit()
     auth.login(world.secretariat)

@@ -102,13 +102,19 @@ def test_assignments_by_round_and_category_with_status_progress_and_deadline(cli
     client.post(f"/judging/assignments/{draft_assignment.id}", data=sheet_data(rubric, [5]))
     submitted_assignment = judging_service.assignment_of(world.judge, submitted)
     client.post(f"/judging/assignments/{submitted_assignment.id}", data=sheet_data(rubric, [5] * 6, submit=True))
-    client.post(f"/judging/assignments/{judging_service.assignment_of(world.judge, recused).id}/declaration",
-                data={"declaration": "conflict", "reason": "I advised Kigali on this project."})
+    client.post(
+        f"/judging/assignments/{judging_service.assignment_of(world.judge, recused).id}/declaration",
+        data={"declaration": "conflict", "reason": "I advised Kigali on this project."},
+    )
 
     page = client.get("/judging/").data.decode()
-    listing = page[page.index("<progress"):]
-    assert listing.index("Tech-InnovaCity") < listing.index("To do entry") < listing.index("Leadership") \
+    listing = page[page.index("<progress") :]
+    assert (
+        listing.index("Tech-InnovaCity")
+        < listing.index("To do entry")
+        < listing.index("Leadership")
         < listing.index("Leader entry")
+    )
     for label in ("To do", "Draft", "Submitted", "Recused"):
         assert f">{label}</span>" in page
     assert "2 of 5 done" in page  # submitted + recused
@@ -197,13 +203,16 @@ def test_a_judge_sees_only_their_own_assignments(client, auth, world, panel):
     assert "Kigali smart water meters" not in page
 
 
-@pytest.mark.parametrize(("delta", "text"), [
-    (timedelta(days=3, hours=4, minutes=10), "3 days 4 hours"),
-    (timedelta(days=1), "1 day"),
-    (timedelta(hours=5, minutes=12), "5 hours 12 minutes"),
-    (timedelta(minutes=1, seconds=30), "1 minute"),
-    (timedelta(seconds=20), "less than a minute"),
-])
+@pytest.mark.parametrize(
+    ("delta", "text"),
+    [
+        (timedelta(days=3, hours=4, minutes=10), "3 days 4 hours"),
+        (timedelta(days=1), "1 day"),
+        (timedelta(hours=5, minutes=12), "5 hours 12 minutes"),
+        (timedelta(minutes=1, seconds=30), "1 minute"),
+        (timedelta(seconds=20), "less than a minute"),
+    ],
+)
 def test_time_left_reads_naturally(app, delta, text):
     now = datetime(2026, 6, 1, tzinfo=UTC)
     with app.test_request_context():
@@ -219,8 +228,12 @@ def test_only_the_assigned_judge_opens_an_assignment(client, auth, world, panel,
     rubric = criteria(round_, world.project)
     intruder = another_judge()
     assign(round_, nomination, intruder, declared=True)  # even a judge of the same nomination
-    urls = [f"/judging/assignments/{assignment.id}", f"/judging/assignments/{assignment.id}/autosave",
-            f"/judging/assignments/{assignment.id}/declaration", f"/judging/assignments/{assignment.id}/vote"]
+    urls = [
+        f"/judging/assignments/{assignment.id}",
+        f"/judging/assignments/{assignment.id}/autosave",
+        f"/judging/assignments/{assignment.id}/declaration",
+        f"/judging/assignments/{assignment.id}/vote",
+    ]
     for user in (intruder, world.secretariat, world.applicant):
         auth.login(user)
         assert client.get(urls[0]).status_code == 403
@@ -282,8 +295,12 @@ def test_a_conflict_needs_a_reason(client, auth, world, panel, db):
         response = client.post(f"/judging/assignments/{assignment.id}/declaration", data=data)
         assert response.status_code == 200
         assert "is-invalid" in response.data.decode()
-    assert "Say briefly what the conflict is." in client.post(
-        f"/judging/assignments/{assignment.id}/declaration", data={"declaration": "conflict"}).data.decode()
+    assert (
+        "Say briefly what the conflict is."
+        in client.post(
+            f"/judging/assignments/{assignment.id}/declaration", data={"declaration": "conflict"}
+        ).data.decode()
+    )
     assert count(Conflict) == 0
     db.session.refresh(assignment)
     assert assignment.no_conflict_declared_at is None
@@ -295,11 +312,16 @@ def test_a_declared_conflict_recuses_the_judge(client, auth, world, panel, db):
     attachment_id = attach(nomination, PDF).id
     rubric = criteria(round_, world.project)
     auth.login(world.judge)
-    client.post(f"/judging/assignments/{assignment.id}/declaration",
-                data={"declaration": "conflict", "reason": "I advised Odense on this project in 2023."})
+    client.post(
+        f"/judging/assignments/{assignment.id}/declaration",
+        data={"declaration": "conflict", "reason": "I advised Odense on this project in 2023."},
+    )
     conflict = db.session.scalar(sa.select(Conflict))
-    assert (conflict.judge_id, conflict.nomination_id, conflict.recorded_by_id) == (world.judge.id, nomination.id,
-                                                                                  world.judge.id)
+    assert (conflict.judge_id, conflict.nomination_id, conflict.recorded_by_id) == (
+        world.judge.id,
+        nomination.id,
+        world.judge.id,
+    )
     assert actions(nomination)[-1] == "conflict.declared"
     page = page_of(client, assignment)
     assert "You are recused from this nomination" in page
@@ -307,8 +329,9 @@ def test_a_declared_conflict_recuses_the_judge(client, auth, world, panel, db):
     assert "Older people waited weeks for help." not in page
     assert "Problem-Centered Innovation" not in page
     # Scores for it are refused, and the nomination and its documents are closed to the judge.
-    response = client.post(f"/judging/assignments/{assignment.id}", data=sheet_data(rubric, [8] * 6, submit=True),
-                           follow_redirects=True)
+    response = client.post(
+        f"/judging/assignments/{assignment.id}", data=sheet_data(rubric, [8] * 6, submit=True), follow_redirects=True
+    )
     assert "You are recused from this nomination: nothing was saved." in response.data.decode()
     autosave = client.post(f"/judging/assignments/{assignment.id}/autosave", data=sheet_data(rubric, [8]))
     assert autosave.status_code == 403
@@ -328,8 +351,10 @@ def test_a_conflict_found_while_scoring_recuses_too(client, scoring, world, db):
     client.post(f"/judging/assignments/{assignment.id}", data=sheet_data(rubric, [6, 6]))
     page = page_of(client, assignment)
     assert "I have found a conflict of interest with this nomination" in page
-    client.post(f"/judging/assignments/{assignment.id}/declaration",
-                data={"declaration": "conflict", "reason": "My sister runs the project."})
+    client.post(
+        f"/judging/assignments/{assignment.id}/declaration",
+        data={"declaration": "conflict", "reason": "My sister runs the project."},
+    )
     assert "You are recused from this nomination" in page_of(client, assignment)
     assert judging_service.status_of(assignment).value == "recused"
 
@@ -339,11 +364,13 @@ def test_scores_wait_for_the_declaration(client, auth, world, panel, db):
     assignment = assign(round_, nomination, world.judge)
     rubric = criteria(round_, world.project)
     auth.login(world.judge)
-    response = client.post(f"/judging/assignments/{assignment.id}", data=sheet_data(rubric, [5] * 6),
-                           follow_redirects=True)
+    response = client.post(
+        f"/judging/assignments/{assignment.id}", data=sheet_data(rubric, [5] * 6), follow_redirects=True
+    )
     assert "Declare whether you have a conflict of interest first." in response.data.decode()
-    assert client.post(f"/judging/assignments/{assignment.id}/autosave",
-                       data=sheet_data(rubric, [5])).status_code == 403
+    assert (
+        client.post(f"/judging/assignments/{assignment.id}/autosave", data=sheet_data(rubric, [5])).status_code == 403
+    )
     assert count(ScoreSheet) == 0
 
 
@@ -354,8 +381,11 @@ def test_the_score_sheet_shows_the_nomination_beside_the_rubric(client, scoring,
     assignment, rubric = scoring
     attachment_id = attach(assignment.nomination, PDF).id
     page = page_of(client, assignment)
-    for answer in ("Older people waited weeks for help.", "Waiting time fell by 38 percent.",
-                   "https://example.org/odense"):
+    for answer in (
+        "Older people waited weeks for help.",
+        "Waiting time fell by 38 percent.",
+        "https://example.org/odense",
+    ):
         assert answer in page
     assert f"/nominations/{assignment.nomination_id}/attachments/{attachment_id}" in page
     download = client.get(f"/nominations/{assignment.nomination_id}/attachments/{attachment_id}")
@@ -397,9 +427,10 @@ def test_weights_show_as_shares_and_half_points_are_offered(client, scoring, wor
 
 def test_a_draft_keeps_partial_scores_and_comes_back(client, auth, scoring, world, db):
     assignment, rubric = scoring
-    response = client.post(f"/judging/assignments/{assignment.id}",
-                           data=sheet_data(rubric, [7, None, 4], ["Clear problem statement", "", ""],
-                                           overall="Promising", version=0))
+    response = client.post(
+        f"/judging/assignments/{assignment.id}",
+        data=sheet_data(rubric, [7, None, 4], ["Clear problem statement", "", ""], overall="Promising", version=0),
+    )
     assert response.headers["Location"] == f"/judging/assignments/{assignment.id}"
     sheet = db.session.scalar(sa.select(ScoreSheet))
     assert sheet.status is SheetStatus.DRAFT
@@ -414,25 +445,31 @@ def test_a_draft_keeps_partial_scores_and_comes_back(client, auth, scoring, worl
     assert "Clear problem statement" in page and "Promising" in page
     assert "2 of 6 criteria scored" in page
     assert "Draft saved" in page
-    assert 'name="version" type="hidden" value="1"' in page or 'value="1" name="version"' in page \
+    assert (
+        'name="version" type="hidden" value="1"' in page
+        or 'value="1" name="version"' in page
         or re.search(r'name="version"[^>]*value="1"', page)
+    )
 
 
 def test_submitting_needs_every_criterion_and_keeps_what_was_typed(client, scoring, world, db):
     assignment, rubric = scoring
-    response = client.post(f"/judging/assignments/{assignment.id}",
-                           data=sheet_data(rubric, [7, 8, None, 6], ["Strong evidence", "", "", "", "", ""],
-                                           submit=True))
+    response = client.post(
+        f"/judging/assignments/{assignment.id}",
+        data=sheet_data(rubric, [7, 8, None, 6], ["Strong evidence", "", "", "", "", ""], submit=True),
+    )
     page = response.data.decode()
     assert response.status_code == 200
     # The 3rd, 5th and 6th criteria: in the summary at the top, and beside each.
     assert page.count("Score every criterion before submitting.") == 6
-    summary = page[page.index('id="sheet-problems"'):page.index("</ul>", page.index('id="sheet-problems"'))]
+    summary = page[page.index('id="sheet-problems"') : page.index("</ul>", page.index('id="sheet-problems"'))]
     assert [escape(c.name_en) in summary for c in rubric] == [False, False, True, False, True, True]
     assert f'href="#criterion-{rubric[2].id}"' in summary
-    assert re.search(rf'id="score_{rubric[2].id}"[^>]*is-invalid|is-invalid[^>]*id="score_{rubric[2].id}"', page) \
-        or f'class="form-select is-invalid" data-criterion="{rubric[2].id}"' in page \
+    assert (
+        re.search(rf'id="score_{rubric[2].id}"[^>]*is-invalid|is-invalid[^>]*id="score_{rubric[2].id}"', page)
+        or f'class="form-select is-invalid" data-criterion="{rubric[2].id}"' in page
         or _invalid(page, rubric[2])
+    )
     assert not _invalid(page, rubric[0])
     assert selected(page, rubric[0]) == "7" and selected(page, rubric[3]) == "6"
     assert "Strong evidence" in page
@@ -444,20 +481,22 @@ def _invalid(page: str, criterion: Criterion) -> bool:
     return "is-invalid" in select
 
 
-@pytest.mark.parametrize(("typed", "message"), [
-    ("11", "Enter a score from 1 to 10."),
-    ("0", "Enter a score from 1 to 10."),
-    ("-3", "Enter a score from 1 to 10."),
-    ("abc", "Enter a number."),
-    ("NaN", "Enter a number."),
-    ("Infinity", "Enter a number."),
-    ("7.5", "Scores go in steps of 1."),
-    ("9" * 400, "Enter a score from 1 to 10."),
-    ("1e3", "Enter a score from 1 to 10."),
-    ("5\x00", "Enter a number."),
-])
-def test_invalid_scores_are_refused_at_their_criterion_and_nothing_is_saved(client, scoring, world, db, typed,
-                                                                            message):
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("11", "Enter a score from 1 to 10."),
+        ("0", "Enter a score from 1 to 10."),
+        ("-3", "Enter a score from 1 to 10."),
+        ("abc", "Enter a number."),
+        ("NaN", "Enter a number."),
+        ("Infinity", "Enter a number."),
+        ("7.5", "Scores go in steps of 1."),
+        ("9" * 400, "Enter a score from 1 to 10."),
+        ("1e3", "Enter a score from 1 to 10."),
+        ("5\x00", "Enter a number."),
+    ],
+)
+def test_invalid_scores_are_refused_at_their_criterion_and_nothing_is_saved(client, scoring, world, db, typed, message):
     assignment, rubric = scoring
     client.post(f"/judging/assignments/{assignment.id}", data=sheet_data(rubric, [5, 5]))
     before = actions()
@@ -490,20 +529,28 @@ def test_half_points_are_accepted_where_the_scale_allows_them(client, scoring, d
 
 def test_overlong_comments_are_refused_and_nothing_is_saved(client, scoring, db):
     assignment, rubric = scoring
-    response = client.post(f"/judging/assignments/{assignment.id}",
-                           data=sheet_data(rubric, [5], ["x" * 5001]))
+    response = client.post(f"/judging/assignments/{assignment.id}", data=sheet_data(rubric, [5], ["x" * 5001]))
     assert "Some comments are too long" in response.data.decode()
-    autosave = client.post(f"/judging/assignments/{assignment.id}/autosave",
-                           data=sheet_data(rubric, [5], overall="y" * 10001))
+    autosave = client.post(
+        f"/judging/assignments/{assignment.id}/autosave", data=sheet_data(rubric, [5], overall="y" * 10001)
+    )
     assert autosave.status_code == 422
     assert count(ScoreSheet) == 0
 
 
 def test_submission_locks_the_scores_and_shows_them_read_only(client, scoring, world, db):
     assignment, rubric = scoring
-    response = client.post(f"/judging/assignments/{assignment.id}",
-                           data=sheet_data(rubric, [10, 10, 10, 1, 1, 1], ["Outstanding"] + [""] * 5,
-                                           overall="A model for others", version=0, submit=True))
+    response = client.post(
+        f"/judging/assignments/{assignment.id}",
+        data=sheet_data(
+            rubric,
+            [10, 10, 10, 1, 1, 1],
+            ["Outstanding"] + [""] * 5,
+            overall="A model for others",
+            version=0,
+            submit=True,
+        ),
+    )
     assert response.headers["Location"] == "/judging/"
     sheet = db.session.scalar(sa.select(ScoreSheet))
     assert sheet.status is SheetStatus.SUBMITTED and sheet.submitted_at is not None
@@ -547,8 +594,9 @@ def test_a_closed_round_shows_the_scores_read_only_and_refuses_changes(client, s
     assert "Round closed" in page
     assert 'name="score_' not in page and "Save draft" not in page
     assert "2 of 6 criteria scored" in page
-    response = client.post(f"/judging/assignments/{assignment.id}", data=sheet_data(rubric, [9] * 6, submit=True),
-                           follow_redirects=True)
+    response = client.post(
+        f"/judging/assignments/{assignment.id}", data=sheet_data(rubric, [9] * 6, submit=True), follow_redirects=True
+    )
     assert "This round is closed" in response.data.decode()
     autosave = client.post(f"/judging/assignments/{assignment.id}/autosave", data=sheet_data(rubric, [9] * 6))
     assert autosave.status_code == 403 and "closed" in autosave.json["message"]
@@ -577,8 +625,7 @@ def test_a_rubric_not_ready_yet_is_said_so(client, scoring, db):
     page = page_of(client, assignment)
     assert "The rubric of this category is not ready yet" in page
     assert "Submit scores" not in page
-    response = client.post(f"/judging/assignments/{assignment.id}", data={"submit_scores": "1"},
-                           follow_redirects=True)
+    response = client.post(f"/judging/assignments/{assignment.id}", data={"submit_scores": "1"}, follow_redirects=True)
     assert "The rubric of this category is not ready yet" in response.data.decode()
     assert count(ScoreSheet) == 0
 
@@ -588,8 +635,10 @@ def test_a_rubric_not_ready_yet_is_said_so(client, scoring, db):
 
 def test_autosave_answers_in_json_with_the_new_version_and_total(client, scoring, db):
     assignment, rubric = scoring
-    response = client.post(f"/judging/assignments/{assignment.id}/autosave",
-                           data=sheet_data(rubric, [10, 1], ["Autosaved comment"], version=0))
+    response = client.post(
+        f"/judging/assignments/{assignment.id}/autosave",
+        data=sheet_data(rubric, [10, 1], ["Autosaved comment"], version=0),
+    )
     assert response.status_code == 200
     body = response.json
     assert body["saved"] is True
@@ -598,8 +647,9 @@ def test_autosave_answers_in_json_with_the_new_version_and_total(client, scoring
     assert (body["scored"], body["criteria"]) == (2, 6)
     assert body["status"].startswith("Saved at ")
     assert datetime.fromisoformat(body["saved_at"]).tzinfo is not None
-    second = client.post(f"/judging/assignments/{assignment.id}/autosave",
-                         data=sheet_data(rubric, [10, 10], version=1)).json
+    second = client.post(
+        f"/judging/assignments/{assignment.id}/autosave", data=sheet_data(rubric, [10, 10], version=1)
+    ).json
     assert second["version"] == 2 and second["total"] == pytest.approx(33.3)
     assert actions(assignment.nomination).count("scores.saved") == 2
     assert db.session.scalar(sa.select(ScoreSheet)).status is SheetStatus.DRAFT
@@ -612,11 +662,14 @@ def test_a_stale_autosave_from_another_tab_does_not_overwrite(client, scoring, d
     assert newer.json["version"] == 2
     stale = client.post(f"/judging/assignments/{assignment.id}/autosave", data=sheet_data(rubric, [1], version=1))
     assert stale.status_code == 409
-    assert stale.json == {"saved": False, "stale": True,
-                          "message": "These scores were changed in another window. Reload the page to see the "
-                                     "latest."}
-    tampered = client.post(f"/judging/assignments/{assignment.id}/autosave",
-                           data=sheet_data(rubric, [1], version="two"))  # type: ignore[arg-type]
+    assert stale.json == {
+        "saved": False,
+        "stale": True,
+        "message": "These scores were changed in another window. Reload the page to see the latest.",
+    }
+    tampered = client.post(
+        f"/judging/assignments/{assignment.id}/autosave", data=sheet_data(rubric, [1], version="two")
+    )  # type: ignore[arg-type]
     assert tampered.status_code == 409
     db.session.expire_all()
     assert db.session.scalar(sa.select(Score.value).where(Score.criterion_id == rubric[0].id)) == 9
@@ -628,8 +681,11 @@ def test_of_two_saves_racing_from_two_windows_only_the_first_counts(client, scor
     db.session.expire_all()
     sheet = db.session.get(type(assignment), assignment.id).sheet  # this request has read version 1 ...
     assert sheet.version == 1
-    db.session.execute(sa.update(ScoreSheet).values(version=2)  # ... when another window saves
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        sa.update(ScoreSheet)
+        .values(version=2)  # ... when another window saves
+        .execution_options(synchronize_session=False)
+    )
     data = judging_service.SheetInput(scores={rubric[0].id: "9"}, comments={}, overall_comment="")
     with pytest.raises(judging_service.StaleSheet):
         judging_service.save_sheet(sheet.assignment, world.judge, data)
@@ -641,8 +697,9 @@ def test_a_stale_form_post_warns_and_keeps_what_was_typed(client, scoring, db):
     assignment, rubric = scoring
     client.post(f"/judging/assignments/{assignment.id}/autosave", data=sheet_data(rubric, [3], version=0))
     client.post(f"/judging/assignments/{assignment.id}/autosave", data=sheet_data(rubric, [9], version=1))
-    response = client.post(f"/judging/assignments/{assignment.id}", data=sheet_data(rubric, [1] * 6, version=1,
-                                                                                      submit=True))
+    response = client.post(
+        f"/judging/assignments/{assignment.id}", data=sheet_data(rubric, [1] * 6, version=1, submit=True)
+    )
     page = response.data.decode()
     assert "changed in another window" in page
     assert selected(page, rubric[0]) == "1"
@@ -661,8 +718,7 @@ def test_autosave_checks_the_csrf_token_sent_in_the_header(app, client, scoring,
         data = sheet_data(rubric, [6], version=0)
         refused = client.post(f"/judging/assignments/{assignment.id}/autosave", data=data)
         assert refused.status_code == 400
-        saved = client.post(f"/judging/assignments/{assignment.id}/autosave", data=data,
-                            headers={"X-CSRFToken": token})
+        saved = client.post(f"/judging/assignments/{assignment.id}/autosave", data=data, headers={"X-CSRFToken": token})
         assert saved.status_code == 200 and saved.json["saved"] is True
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
@@ -678,9 +734,12 @@ def test_judges_never_see_each_others_scores_or_comments(client, auth, world, pa
     theirs = assign(round_, nomination, other_judge, declared=True)
     rubric = criteria(round_, world.project)
     auth.login(other_judge)
-    client.post(f"/judging/assignments/{theirs.id}",
-                data=sheet_data(rubric, [3, 3, 3, 3, 3, 2], ["SECRET-CRITERION-NOTE"] * 6,
-                                overall="SECRET-OVERALL-NOTE", submit=True))
+    client.post(
+        f"/judging/assignments/{theirs.id}",
+        data=sheet_data(
+            rubric, [3, 3, 3, 3, 3, 2], ["SECRET-CRITERION-NOTE"] * 6, overall="SECRET-OVERALL-NOTE", submit=True
+        ),
+    )
     auth.logout()
     auth.login(world.judge)
     for url in ("/judging/", f"/judging/assignments/{mine.id}"):
@@ -696,10 +755,12 @@ def test_judges_never_see_each_others_scores_or_comments(client, auth, world, pa
 
 @pytest.fixture
 def committee(world, auth):
-    round_ = judging_round(world, name="Merit review committee", categories=[world.commendation],
-                           mode=RoundMode.COMMITTEE)
-    nomination = eligible(world, "Kim Ji-won, advisory committee", category=world.commendation,
-                          answers=COMMENDATION_ANSWERS)
+    round_ = judging_round(
+        world, name="Merit review committee", categories=[world.commendation], mode=RoundMode.COMMITTEE
+    )
+    nomination = eligible(
+        world, "Kim Ji-won, advisory committee", category=world.commendation, answers=COMMENDATION_ANSWERS
+    )
     member = assign(round_, nomination, world.judge, declared=True)
     other = assign(round_, nomination, another_judge(), declared=True)
     auth.login(world.judge)
@@ -740,8 +801,7 @@ def test_committee_votes_refuse_bad_input_and_closed_rounds(client, committee, d
     assert rubric_post.status_code == 403
     assert count(CommitteeVote) == 0
     close(member.round)
-    response = client.post(f"/judging/assignments/{member.id}/vote", data={"vote": "approve"},
-                           follow_redirects=True)
+    response = client.post(f"/judging/assignments/{member.id}/vote", data={"vote": "approve"}, follow_redirects=True)
     assert "This round is closed: votes can no longer change." in response.data.decode()
     assert "Votes can be cast only while the round is open." in page_of(client, member)
     assert count(CommitteeVote) == 0
@@ -749,8 +809,9 @@ def test_committee_votes_refuse_bad_input_and_closed_rounds(client, committee, d
 
 def test_a_scoring_round_takes_no_votes(client, scoring, db):
     assignment, _ = scoring
-    response = client.post(f"/judging/assignments/{assignment.id}/vote", data={"vote": "approve"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/judging/assignments/{assignment.id}/vote", data={"vote": "approve"}, follow_redirects=True
+    )
     assert "This round is scored, not voted." in response.data.decode()
     assert count(CommitteeVote) == 0
 

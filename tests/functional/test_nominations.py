@@ -42,8 +42,10 @@ def test_a_draft_saves_partial_answers_and_comes_back_later(client, auth, applic
     auth.login(world.applicant)
     page = client.get(f"/nominations/{nomination.id}/edit").data.decode()
     assert "Robot care" in page and "First thoughts" in page
-    response = client.post(f"/nominations/{nomination.id}/edit",
-                           data={"title": "Robot care", "summary": "Second thoughts", "problem": "Waiting lists"})
+    response = client.post(
+        f"/nominations/{nomination.id}/edit",
+        data={"title": "Robot care", "summary": "Second thoughts", "problem": "Waiting lists"},
+    )
     assert response.status_code == 302
     db.session.refresh(nomination)
     assert nomination.answers["summary"] == "Second thoughts"
@@ -54,8 +56,10 @@ def test_a_draft_saves_partial_answers_and_comes_back_later(client, auth, applic
 
 def test_submission_requires_every_field_and_says_which(client, applicant, world, db):
     nomination = start(client, world, {"title": "Robot care", "summary": "word " * 400})
-    response = client.post(f"/nominations/{nomination.id}/edit",
-                           data={"title": "Robot care", "summary": "word " * 400, "submit_entry": "1"})
+    response = client.post(
+        f"/nominations/{nomination.id}/edit",
+        data={"title": "Robot care", "summary": "word " * 400, "submit_entry": "1"},
+    )
     assert response.headers["Location"] == f"/nominations/{nomination.id}/edit?check=1"
     page = client.get(response.headers["Location"]).data.decode()
     assert "cannot be submitted yet" in page
@@ -90,8 +94,9 @@ def test_references_count_up_per_category(client, applicant, world):
 
 def test_a_double_submit_changes_nothing(client, applicant, world, db):
     nomination = start(client, world, complete_project_answers(), submit=True)
-    response = client.post(f"/nominations/{nomination.id}/edit", data={**complete_project_answers(),
-                                                                      "submit_entry": "1"})
+    response = client.post(
+        f"/nominations/{nomination.id}/edit", data={**complete_project_answers(), "submit_entry": "1"}
+    )
     assert response.status_code == 302
     db.session.refresh(nomination)
     assert nomination.reference == "SSCP-2026-TI-001"
@@ -103,8 +108,11 @@ def test_nothing_can_be_submitted_or_edited_after_the_deadline(client, applicant
     nomination = start(client, world, complete_project_answers())
     world.edition.closes_at = datetime.now(UTC) - timedelta(minutes=1)
     db.session.commit()
-    response = client.post(f"/nominations/{nomination.id}/edit",
-                           data={**complete_project_answers(), "submit_entry": "1"}, follow_redirects=True)
+    response = client.post(
+        f"/nominations/{nomination.id}/edit",
+        data={**complete_project_answers(), "submit_entry": "1"},
+        follow_redirects=True,
+    )
     assert b"deadline has passed" in response.data or b"not been submitted" in response.data
     db.session.refresh(nomination)
     assert nomination.status is NominationStatus.DRAFT
@@ -168,9 +176,15 @@ def test_leadership_and_commendation_forms(client, applicant, world, db):
     response = client.get(f"/nominations/new/{world.commendation.id}").data.decode()
     assert "Merit description (Korean)" in response and "Any disciplinary record?" in response
     answers = {
-        "nominee_name": "김서연", "affiliation": "서울디지털재단", "position": "선임연구원",
-        "merit_start": "2021-01-01", "merit_ko": "스마트도시 정책 교류를 주도함.", "merit_en": "Led policy exchange.",
-        "has_revoked_awards": "no", "has_disciplinary_record": "no", "has_controversies": "no",
+        "nominee_name": "김서연",
+        "affiliation": "서울디지털재단",
+        "position": "선임연구원",
+        "merit_start": "2021-01-01",
+        "merit_ko": "스마트도시 정책 교류를 주도함.",
+        "merit_en": "Led policy exchange.",
+        "has_revoked_awards": "no",
+        "has_disciplinary_record": "no",
+        "has_controversies": "no",
         "submit_entry": "1",
     }
     client.post(f"/nominations/new/{world.commendation.id}", data=answers)
@@ -186,8 +200,9 @@ def test_a_refused_first_submission_is_fixed_in_the_same_nomination(client, appl
     response = client.post(f"/nominations/new/{world.project.id}", data={"title": "Robot care", "submit_entry": "1"})
     nomination = db.session.scalar(sa.select(Nomination))
     assert response.headers["Location"] == f"/nominations/{nomination.id}/edit?check=1"
-    response = client.post(f"/nominations/{nomination.id}/edit", data={**complete_project_answers(),
-                                                                      "submit_entry": "1"})
+    response = client.post(
+        f"/nominations/{nomination.id}/edit", data={**complete_project_answers(), "submit_entry": "1"}
+    )
     assert count(Nomination) == 1
     db.session.refresh(nomination)
     assert nomination.reference == "SSCP-2026-TI-001"
@@ -197,9 +212,12 @@ def test_an_upload_with_the_answers_saves_both(client, applicant, world, db):
     nomination = start(client, world)
     import io
 
-    response = client.post(f"/nominations/{nomination.id}/edit",
-                           data={"title": "New title", "document": (io.BytesIO(PDF), "plan.pdf"), "upload": "1"},
-                           content_type="multipart/form-data", follow_redirects=True)
+    response = client.post(
+        f"/nominations/{nomination.id}/edit",
+        data={"title": "New title", "document": (io.BytesIO(PDF), "plan.pdf"), "upload": "1"},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert b"plan.pdf attached. Your answers were saved too." in response.data
     db.session.refresh(nomination)
     assert nomination.title == "New title"
@@ -208,8 +226,9 @@ def test_an_upload_with_the_answers_saves_both(client, applicant, world, db):
 
 def test_upload_without_a_file_says_so(client, applicant, world):
     nomination = start(client, world)
-    response = client.post(f"/nominations/{nomination.id}/edit", data={"title": "T", "upload": "1"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/nominations/{nomination.id}/edit", data={"title": "T", "upload": "1"}, follow_redirects=True
+    )
     assert b"Choose a file to upload." in response.data
     assert count(Attachment) == 0
 
@@ -228,9 +247,12 @@ def upload(client, nomination, data: bytes, name: str):
     """Attach a file the way the entry form does: with the answers as they stand and the Upload button."""
     import io
 
-    return client.post(f"/nominations/{nomination.id}/edit",
-                       data={**(nomination.answers or {}), "document": (io.BytesIO(data), name), "upload": "1"},
-                       content_type="multipart/form-data", follow_redirects=True)
+    return client.post(
+        f"/nominations/{nomination.id}/edit",
+        data={**(nomination.answers or {}), "document": (io.BytesIO(data), name), "upload": "1"},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
 
 
 def test_upload_and_download_an_attachment(app, client, applicant, world, db):
@@ -251,16 +273,19 @@ def test_upload_and_download_an_attachment(app, client, applicant, world, db):
 
 @pytest.mark.parametrize(
     ("data", "name"),
-    [(b"<html><script>alert(1)</script></html>", "report.pdf"), (b"MZ\x90\x00" + b"\x00" * 64, "setup.pdf"),
-     (PDF, "report.html"), (b"", "empty.pdf")],
+    [
+        (b"<html><script>alert(1)</script></html>", "report.pdf"),
+        (b"MZ\x90\x00" + b"\x00" * 64, "setup.pdf"),
+        (PDF, "report.html"),
+        (b"", "empty.pdf"),
+    ],
 )
 def test_disguised_uploads_are_refused_and_leave_the_draft_as_it_was(app, client, applicant, world, data, name):
     nomination = start(client, world)
     response = upload(client, nomination, data, name)
     assert b"was refused" in response.data or b"Choose a file" in response.data
     assert count(Attachment) == 0
-    assert not list(Path(app.config["UPLOAD_FOLDER"]).glob("*")) if Path(app.config["UPLOAD_FOLDER"]).exists() \
-        else True
+    assert not list(Path(app.config["UPLOAD_FOLDER"]).glob("*")) if Path(app.config["UPLOAD_FOLDER"]).exists() else True
 
 
 def test_oversized_uploads_are_refused(app, client, applicant, world):
@@ -343,8 +368,11 @@ def test_narrowing_a_category_stops_drafts_of_excluded_types(client, applicant, 
     nomination = start(client, world, complete_project_answers())
     world.project.eligible_types = ["corporation"]
     db.session.commit()
-    response = client.post(f"/nominations/{nomination.id}/edit", data={**complete_project_answers(),
-                                                                      "submit_entry": "1"}, follow_redirects=True)
+    response = client.post(
+        f"/nominations/{nomination.id}/edit",
+        data={**complete_project_answers(), "submit_entry": "1"},
+        follow_redirects=True,
+    )
     assert b"no longer open to your type of organisation" in response.data
     db.session.refresh(nomination)
     assert nomination.status is NominationStatus.DRAFT and nomination.reference is None

@@ -14,10 +14,16 @@ from awards_app.services import judging as judging_service
 from tests.conftest import make_user
 from tests.functional.judging_helpers import assign, criteria, eligible, judging_round
 
-SECRETARIAT_PAGES = ["/secretariat/rounds/{round}", "/secretariat/rounds/{round}/assignments",
-                     "/secretariat/rounds/{round}/progress", "/secretariat/rounds/{round}/results",
-                     "/secretariat/rounds/{round}/conflicts", "/secretariat/nominations", "/secretariat/audit",
-                     "/secretariat/rounds/{round}/results.xlsx"]
+SECRETARIAT_PAGES = [
+    "/secretariat/rounds/{round}",
+    "/secretariat/rounds/{round}/assignments",
+    "/secretariat/rounds/{round}/progress",
+    "/secretariat/rounds/{round}/results",
+    "/secretariat/rounds/{round}/conflicts",
+    "/secretariat/nominations",
+    "/secretariat/audit",
+    "/secretariat/rounds/{round}/results.xlsx",
+]
 JUDGE_PAGES = ["/judging/"]
 
 
@@ -41,15 +47,20 @@ def _queries(client, path: str) -> int:
 
 def _add_scored(world, round_, judges, rubric, start: int, count: int) -> None:
     for number in range(start, start + count):
-        organisation = Organisation(name=f"City {number}", type=OrganisationType.CITY, country_code="KE",
-                                    city=f"City {number}")
+        organisation = Organisation(
+            name=f"City {number}", type=OrganisationType.CITY, country_code="KE", city=f"City {number}"
+        )
         db.session.add(organisation)
         db.session.commit()
         nomination = eligible(world, f"Project {number}", organisation=organisation)
         for judge in judges:
             assignment = assign(round_, nomination, judge, declared=True)
-            judging_service.save_sheet(assignment, judge, judging_service.SheetInput(
-                {c.id: str(5 + number % 5) for c in rubric}, {}, "", None), submit=True)
+            judging_service.save_sheet(
+                assignment,
+                judge,
+                judging_service.SheetInput({c.id: str(5 + number % 5) for c in rubric}, {}, "", None),
+                submit=True,
+            )
 
 
 @pytest.mark.parametrize(("who", "pages"), [("secretariat", SECRETARIAT_PAGES), ("judge", JUDGE_PAGES)])

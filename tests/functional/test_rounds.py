@@ -519,11 +519,13 @@ def test_the_top_places_advance_with_ties_at_the_cut(client, auth, world, db, pa
         judging.assign_manually(first, [nomination.id], [panel[0].id], world.secretariat)
         assignment = db.session.scalar(sa.select(Assignment).where(Assignment.nomination_id == nomination.id))
         judging.declare(assignment, panel[0], False)
-        judging.save_sheet(assignment, panel[0], judging.SheetInput({c.id: value for c in rubric}, {}, ""),
-                           submit=True)
+        judging.save_sheet(assignment, panel[0], judging.SheetInput({c.id: value for c in rubric}, {}, ""), submit=True)
     auth.login(world.secretariat)
-    response = client.post(f"/secretariat/rounds/{first.id}/advance-top",
-                           data={"top-places": "2", "top-to_round": str(later.id)}, follow_redirects=True)
+    response = client.post(
+        f"/secretariat/rounds/{first.id}/advance-top",
+        data={"top-places": "2", "top-to_round": str(later.id)},
+        follow_redirects=True,
+    )
     assert b"3 nominations advanced to Finalists." in response.data  # places 1, 2 and 2 (a tie)
     assert {n.id for n in judging.round_nominations(later)} == {n.id for n in nominations[:3]}
 
@@ -536,8 +538,7 @@ def test_tiers_in_rank_order_overrides_with_reasons_and_publication(client, auth
         judging.assign_manually(round_, [nomination.id], [panel[0].id], world.secretariat)
         assignment = db.session.scalar(sa.select(Assignment).where(Assignment.nomination_id == nomination.id))
         judging.declare(assignment, panel[0], False)
-        judging.save_sheet(assignment, panel[0], judging.SheetInput({c.id: value for c in rubric}, {}, ""),
-                           submit=True)
+        judging.save_sheet(assignment, panel[0], judging.SheetInput({c.id: value for c in rubric}, {}, ""), submit=True)
     auth.login(world.secretariat)
     url = f"/secretariat/rounds/{round_.id}/results"
     response = client.post(url + "/awards", data={"category": str(world.project.id)}, follow_redirects=True)
@@ -547,12 +548,17 @@ def test_tiers_in_rank_order_overrides_with_reasons_and_publication(client, auth
     tiers = {a.nomination_id: a.tier.name_en for a in db.session.scalars(sa.select(Award))}
     assert tiers == {nominations[0].id: "Gold", nominations[1].id: "Silver", nominations[2].id: "Silver"}
     # An override needs a reason, and is recorded.
-    bronze_less = {"category": str(world.project.id), "override-nomination": str(nominations[3].id),
-                   "override-tier": str(world.project.tiers[1].id), "override-reason": ""}
+    bronze_less = {
+        "category": str(world.project.id),
+        "override-nomination": str(nominations[3].id),
+        "override-tier": str(world.project.tiers[1].id),
+        "override-reason": "",
+    }
     response = client.post(url + "/override", data=bronze_less, follow_redirects=True)
     assert b"give the reason" in response.data
-    response = client.post(url + "/override", data=bronze_less | {"override-reason": "Committee decision"},
-                           follow_redirects=True)
+    response = client.post(
+        url + "/override", data=bronze_less | {"override-reason": "Committee decision"}, follow_redirects=True
+    )
     assert b"Award changed" in response.data
     assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "awards.overridden"))
     # Applicants see nothing before publication, then their own result.
@@ -579,13 +585,17 @@ def test_the_workbook_downloads_and_exports_with_the_rankings(client, auth, worl
     import openpyxl
 
     round_ = new_round(world, db, k=1)
-    nomination = eligible(world, db, "=HYPERLINK(\"http://evil\")")
+    nomination = eligible(world, db, '=HYPERLINK("http://evil")')
     rubric = judging.criteria_of(round_, world.project)
     judging.assign_manually(round_, [nomination.id], [panel[0].id], world.secretariat)
     assignment = db.session.scalar(sa.select(Assignment))
     judging.declare(assignment, panel[0], False)
-    judging.save_sheet(assignment, panel[0], judging.SheetInput({c.id: "7" for c in rubric},
-                                                                {rubric[0].id: "Strong evidence"}, ""), submit=True)
+    judging.save_sheet(
+        assignment,
+        panel[0],
+        judging.SheetInput({c.id: "7" for c in rubric}, {rubric[0].id: "Strong evidence"}, ""),
+        submit=True,
+    )
     auth.login(world.secretariat)
     response = client.get(f"/secretariat/rounds/{round_.id}/results.xlsx")
     assert response.status_code == 200
@@ -594,15 +604,39 @@ def test_the_workbook_downloads_and_exports_with_the_rankings(client, auth, worl
     assert book.sheetnames[:2] == ["Summary", "Rankings"]
     rankings = book["Rankings"]
     header = [c.value for c in rankings[1]]
-    assert header[:15] == ["Category", "Rank", "Reference", "Nomination", "Organisation", "Country", "Judges",
-                           "Score", "Mean", "Median", "Trimmed mean", "Normalised", "SD", "Tier", "Flags"]
+    assert header[:15] == [
+        "Category",
+        "Rank",
+        "Reference",
+        "Nomination",
+        "Organisation",
+        "Country",
+        "Judges",
+        "Score",
+        "Mean",
+        "Median",
+        "Trimmed mean",
+        "Normalised",
+        "SD",
+        "Tier",
+        "Flags",
+    ]
     row = [c.value for c in rankings[2]]
     assert row[0] == "TI" and row[1] == 1 and row[2] == nomination.reference
-    assert row[3] == "=HYPERLINK(\"http://evil\")" and rankings.cell(2, 4).data_type == "s"  # text, not a formula
+    assert row[3] == '=HYPERLINK("http://evil")' and rankings.cell(2, 4).data_type == "s"  # text, not a formula
     assert abs(row[7] - 66.6667) < 0.001
     scores = book["Scores"]
-    assert [c.value for c in scores[1]][:9] == ["Category", "Reference", "Judge", "Criterion", "Weight", "Min",
-                                                "Max", "Score", "Comment"]
+    assert [c.value for c in scores[1]][:9] == [
+        "Category",
+        "Reference",
+        "Judge",
+        "Criterion",
+        "Weight",
+        "Min",
+        "Max",
+        "Score",
+        "Comment",
+    ]
     assert "Strong evidence" in [c.value for c in scores["I"]]
     out = tmp_path / "results.xlsx"
     result = runner.invoke(args=["awards", "export", "--edition", "test-2026", "--out", str(out)])

@@ -4,14 +4,27 @@ from awards_app.models import AuditEvent, Category, Edition, Nomination, Nominat
 from tests.conftest import complete_project_answers, count
 
 EDITION = {
-    "name": "5th Seoul Smart City Prize", "year": "2027", "slug": "sscp-2027", "reference_prefix": "SSCP",
-    "time_zone": "Asia/Seoul", "opens_at": "2027-02-01T09:00", "closes_at": "2027-05-31T23:59",
+    "name": "5th Seoul Smart City Prize",
+    "year": "2027",
+    "slug": "sscp-2027",
+    "reference_prefix": "SSCP",
+    "time_zone": "Asia/Seoul",
+    "opens_at": "2027-02-01T09:00",
+    "closes_at": "2027-05-31T23:59",
 }
 CATEGORY = {
-    "code": "HC", "name_en": "Human-CentriCity", "name_ko": "사람중심", "kind": "project",
-    "eligible_types": ["city", "institution"], "max_per_organisation": "2", "position": "1",
-    "tiers-0-name_en": "Gold", "tiers-0-name_ko": "금상", "tiers-0-count": "1",
-    "tiers-1-name_en": "Silver", "tiers-1-count": "2",
+    "code": "HC",
+    "name_en": "Human-CentriCity",
+    "name_ko": "사람중심",
+    "kind": "project",
+    "eligible_types": ["city", "institution"],
+    "max_per_organisation": "2",
+    "position": "1",
+    "tiers-0-name_en": "Gold",
+    "tiers-0-name_ko": "금상",
+    "tiers-0-count": "1",
+    "tiers-1-name_en": "Silver",
+    "tiers-1-count": "2",
 }
 
 
@@ -116,8 +129,9 @@ def test_screening_marks_eligible_or_ineligible_with_a_reason(client, auth, worl
     db.session.refresh(nomination)
     assert nomination.status is NominationStatus.ELIGIBLE
     assert nomination.screened_by_id == world.secretariat.id
-    client.post(f"/secretariat/nominations/{nomination.id}",
-                data={"decision": "ineligible", "reason": "Not yet implemented"})
+    client.post(
+        f"/secretariat/nominations/{nomination.id}", data={"decision": "ineligible", "reason": "Not yet implemented"}
+    )
     db.session.refresh(nomination)
     assert nomination.status is NominationStatus.INELIGIBLE
     assert nomination.screening_reason == "Not yet implemented"
@@ -154,8 +168,16 @@ def test_the_nomination_list_filters_searches_and_pages(client, auth, world, db)
     assert "0 nominations match." in client.get(base + "&status=eligible").data.decode()
     assert "2 nominations match." in client.get(base + f"&category={world.project.id}&status=submitted").data.decode()
     # Nonsense filters are ignored rather than failing.
-    for query in ["&status=bogus", "&region=moon", "&type=x", "&country=<b>", "&category=abc", "&page=-3",
-                  "&page=99", "&q=%25_%5C"]:
+    for query in [
+        "&status=bogus",
+        "&region=moon",
+        "&type=x",
+        "&country=<b>",
+        "&category=abc",
+        "&page=-3",
+        "&page=99",
+        "&q=%25_%5C",
+    ]:
         assert client.get(base + query).status_code == 200, query
     assert client.get("/secretariat/nominations?edition=nope").status_code == 404
 
@@ -182,8 +204,9 @@ def test_dashboard_counts_by_category_and_status(client, auth, world):
 
 def test_the_people_page_lists_judges_and_resends_invitations(client, auth, world, db):
     auth.login(world.secretariat)
-    client.post("/secretariat/people/invite", data={"name": "New Judge", "email": "new@judges.example",
-                                                    "roles": ["judge"]})
+    client.post(
+        "/secretariat/people/invite", data={"name": "New Judge", "email": "new@judges.example", "roles": ["judge"]}
+    )
     page = client.get("/secretariat/people").data.decode()
     assert "New Judge" in page and "Invited" in page and world.judge.email in page
     assert world.applicant.email not in page
@@ -196,21 +219,34 @@ def test_the_people_page_lists_judges_and_resends_invitations(client, auth, worl
 
 def test_judge_profiles_are_kept_by_the_secretariat_and_the_judge(client, auth, world, db):
     auth.login(world.secretariat)
-    response = client.post(f"/secretariat/people/{world.judge.id}/edit", data={
-        "name": "Ana Ferreira", "title": "Professor", "affiliation": "University of Lisbon", "country_code": "PT",
-        "expertise": "Urban data", "languages": "English, Portuguese", "time_zone": "Europe/Lisbon"})
+    response = client.post(
+        f"/secretariat/people/{world.judge.id}/edit",
+        data={
+            "name": "Ana Ferreira",
+            "title": "Professor",
+            "affiliation": "University of Lisbon",
+            "country_code": "PT",
+            "expertise": "Urban data",
+            "languages": "English, Portuguese",
+            "time_zone": "Europe/Lisbon",
+        },
+    )
     assert response.status_code == 302
     db.session.refresh(world.judge)
     assert (world.judge.affiliation, world.judge.country_code, world.judge.time_zone) == (
-        "University of Lisbon", "PT", "Europe/Lisbon")
+        "University of Lisbon",
+        "PT",
+        "Europe/Lisbon",
+    )
     assert "University of Lisbon" in client.get("/secretariat/people").data.decode()
     bad = client.post(f"/secretariat/people/{world.judge.id}/edit", data={"name": "A", "time_zone": "Mars/Base"})
     assert b"Not a valid choice" in bad.data
     assert client.get(f"/secretariat/people/{world.applicant.id}/edit").status_code == 404
     auth.logout()
     auth.login(world.judge)
-    response = client.post("/auth/account", data={"name": "Ana Ferreira", "time_zone": "America/Sao_Paulo",
-                                                  "country_code": "PT"})
+    response = client.post(
+        "/auth/account", data={"name": "Ana Ferreira", "time_zone": "America/Sao_Paulo", "country_code": "PT"}
+    )
     assert response.status_code == 302
     db.session.refresh(world.judge)
     assert world.judge.time_zone == "America/Sao_Paulo"

@@ -55,8 +55,9 @@ def _cookies(response) -> dict[str, str]:
 
 
 def test_cookies_are_http_only_and_same_site(client, world):
-    cookies = _cookies(client.post("/auth/login", data={"email": world.applicant.email, "password": PASSWORD,
-                                                         "remember": "y"}))
+    cookies = _cookies(
+        client.post("/auth/login", data={"email": world.applicant.email, "password": PASSWORD, "remember": "y"})
+    )
     assert set(cookies) == {"session", "remember_token"}
     for header in cookies.values():
         assert "HttpOnly" in header and "SameSite=Lax" in header, header
@@ -65,10 +66,16 @@ def test_cookies_are_http_only_and_same_site(client, world):
 @pytest.fixture
 def production_app(tmp_path: Path):
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path / 'production.sqlite3'}"
-    app = create_app("production", {"SECRET_KEY": "a-long-random-production-secret-" * 2,
-                                    "SQLALCHEMY_DATABASE_URI": url, "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-                                    "MAIL_OUTBOX": str(tmp_path / "outbox"),
-                                    "EXTERNAL_URL": "https://awards.example"})
+    app = create_app(
+        "production",
+        {
+            "SECRET_KEY": "a-long-random-production-secret-" * 2,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "MAIL_OUTBOX": str(tmp_path / "outbox"),
+            "EXTERNAL_URL": "https://awards.example",
+        },
+    )
     with app.app_context():
         _db.drop_all()
         _db.create_all()
@@ -87,10 +94,12 @@ def test_production_cookies_are_also_secure(production_app):
     assert "Secure" in _cookies(page)["session"]
     token = re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', page.get_data(as_text=True)).group(1)
     # Over HTTPS, Flask-WTF also wants the post to come from a page of the same site.
-    response = client.post("/auth/login", base_url="https://awards.example",
-                           headers={"Referer": "https://awards.example/auth/login"},
-                           data={"email": "staff@wego.example", "password": PASSWORD, "remember": "y",
-                                 "csrf_token": token})
+    response = client.post(
+        "/auth/login",
+        base_url="https://awards.example",
+        headers={"Referer": "https://awards.example/auth/login"},
+        data={"email": "staff@wego.example", "password": PASSWORD, "remember": "y", "csrf_token": token},
+    )
     assert response.status_code == 302
     cookies = _cookies(response)
     assert set(cookies) == {"session", "remember_token"}
@@ -132,7 +141,8 @@ class InlineCode(HTMLParser):
             if name.startswith("on") or name == "style":
                 self.found.append(f"<{tag} {name}=…>")
             if name in ("href", "src", "action", "formaction") and (value or "").strip().lower().startswith(
-                    "javascript:"):
+                "javascript:"
+            ):
                 self.found.append(f"<{tag} {name}={value}>")
 
 
@@ -149,14 +159,21 @@ def arranged(app, world, db):
     attachment = attach(nomination, PDF)
     round_ = judging_round(world)
     assignment = assign(round_, nomination, world.judge, declared=True)
-    return {"nomination_id": nomination.id, "attachment_id": attachment.id, "edition_id": world.edition.id,
-            "category_id": world.project.id, "user_id": world.judge.id, "token": "not-a-real-token",
-            "round_id": round_.id, "assignment_id": assignment.id, "rubric": criteria(round_, world.project)}
+    return {
+        "nomination_id": nomination.id,
+        "attachment_id": attachment.id,
+        "edition_id": world.edition.id,
+        "category_id": world.project.id,
+        "user_id": world.judge.id,
+        "token": "not-a-real-token",
+        "round_id": round_.id,
+        "assignment_id": assignment.id,
+        "rubric": criteria(round_, world.project),
+    }
 
 
 def test_every_page_has_the_security_headers_and_no_inline_code(app, world, arranged):
-    visitors = {"anonymous": None, "applicant": world.applicant, "judge": world.judge,
-                "secretariat": world.secretariat}
+    visitors = {"anonymous": None, "applicant": world.applicant, "judge": world.judge, "secretariat": world.secretariat}
     seen_html = 0
     for name, user in visitors.items():
         client = app.test_client()
@@ -167,8 +184,7 @@ def test_every_page_has_the_security_headers_and_no_inline_code(app, world, arra
                 continue
             filename = "css/bootstrap.min.css" if rule.endpoint == "bootstrap.static" else "css/app.css"
             with app.test_request_context():
-                url = url_for(rule.endpoint, **{arg: {**arranged, "filename": filename}[arg]
-                                                for arg in rule.arguments})
+                url = url_for(rule.endpoint, **{arg: {**arranged, "filename": filename}[arg] for arg in rule.arguments})
             response = client.get(url)
             where = f"GET {url} as {name}: {response.status_code}"
             assert response.status_code < 500, where
@@ -192,14 +208,23 @@ def test_error_pages_json_and_throttled_answers_have_the_security_headers(app, c
     answers["400 (CSRF)"] = client.post("/auth/login", data={"email": world.judge.email, "password": PASSWORD})
     app.config["WTF_CSRF_ENABLED"] = False
     sign_in(client, world.judge.email)
-    answers["JSON"] = client.post(f"/judging/assignments/{arranged['assignment_id']}/autosave",
-                                  data=sheet_data(arranged["rubric"], [7]), headers={"Accept": "application/json"})
+    answers["JSON"] = client.post(
+        f"/judging/assignments/{arranged['assignment_id']}/autosave",
+        data=sheet_data(arranged["rubric"], [7]),
+        headers={"Accept": "application/json"},
+    )
     client.post("/auth/logout")
     for _ in range(5):
         sign_in(client, world.applicant.email, "not-the-password")
     answers["429"] = sign_in(client, world.applicant.email)
     assert {name: answer.status_code for name, answer in answers.items()} == {
-        "404": 404, "405": 405, "500": 500, "400 (CSRF)": 400, "JSON": 200, "429": 429}
+        "404": 404,
+        "405": 405,
+        "500": 500,
+        "400 (CSRF)": 400,
+        "JSON": 200,
+        "429": 429,
+    }
     for name, answer in answers.items():
         assert_security_headers(answer, name)
         if answer.mimetype == "text/html":
@@ -208,23 +233,37 @@ def test_error_pages_json_and_throttled_answers_have_the_security_headers(app, c
 
 # --- Redirects after signing in or switching language stay on the site ------------------------------------------
 
-OFF_SITE = ["//evil.example/", "/\\evil.example", "\\\\evil.example", "https://evil.example/", "http:evil.example",
-            "https:/evil.example", "javascript:alert(1)", "/\t/evil.example", "/\r\n/evil.example", " //evil.example",
-            "ftp://evil.example", "data:text/html,<script>alert(1)</script>"]
+OFF_SITE = [
+    "//evil.example/",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "https://evil.example/",
+    "http:evil.example",
+    "https:/evil.example",
+    "javascript:alert(1)",
+    "/\t/evil.example",
+    "/\r\n/evil.example",
+    " //evil.example",
+    "ftp://evil.example",
+    "data:text/html,<script>alert(1)</script>",
+]
 
 
 @pytest.mark.parametrize("target", OFF_SITE)
 def test_next_never_leads_off_the_site(client, world, target):
-    response = client.post(f"/auth/login?next={quote(target, safe='')}",
-                           data={"email": world.applicant.email, "password": PASSWORD})
+    response = client.post(
+        f"/auth/login?next={quote(target, safe='')}", data={"email": world.applicant.email, "password": PASSWORD}
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/"
     response = client.post("/language", data={"language": "en", "next": target})
     assert response.status_code == 302 and response.headers["Location"] == "/"
 
 
 def test_next_to_a_page_of_the_site_is_followed(client, world):
-    response = client.post("/auth/login?next=" + quote("/nominations/?page=2", safe=""),
-                           data={"email": world.applicant.email, "password": PASSWORD})
+    response = client.post(
+        "/auth/login?next=" + quote("/nominations/?page=2", safe=""),
+        data={"email": world.applicant.email, "password": PASSWORD},
+    )
     assert response.headers["Location"] == "/nominations/?page=2"
     response = client.post("/language", data={"language": "ko", "next": "/auth/account"})
     assert response.headers["Location"] == "/auth/account"
@@ -242,9 +281,20 @@ def test_no_password_token_or_secret_reaches_the_logs(app, client, world, caplog
     sign_in(client, "nobody@example.org", "an-unknown-account-password")
     sign_in(client, world.applicant.email)
     client.post("/auth/logout")
-    client.post("/auth/register", data={"email": "new@city.example", "password": "brand-new-password-1",
-                                        "confirm": "brand-new-password-1", "name": "New", "organisation_name": "X",
-                                        "organisation_type": "city", "country": "FR", "city": "Lyon", "agree": "y"})
+    client.post(
+        "/auth/register",
+        data={
+            "email": "new@city.example",
+            "password": "brand-new-password-1",
+            "confirm": "brand-new-password-1",
+            "name": "New",
+            "organisation_name": "X",
+            "organisation_type": "city",
+            "country": "FR",
+            "city": "Lyon",
+            "agree": "y",
+        },
+    )
     client.post("/auth/logout")
     client.post("/auth/forgot", data={"email": world.applicant.email})
     mails = "".join(p.read_text() for p in sorted(Path(app.config["MAIL_OUTBOX"]).glob("*.eml")))
@@ -257,17 +307,33 @@ def test_no_password_token_or_secret_reaches_the_logs(app, client, world, caplog
     logged = caplog.text
     assert f"mail to {world.applicant.email} written to" in logged  # the requests and the mail were logged...
     assert "ratelimit" in logged
-    for secret in (PASSWORD, "a-wrong-password-xyz", "an-unknown-account-password", "brand-new-password-1",
-                   "another-password-2", "guessing-password-3", token, confirmation, app.config["SECRET_KEY"],
-                   "the-smtp-password"):
+    for secret in (
+        PASSWORD,
+        "a-wrong-password-xyz",
+        "an-unknown-account-password",
+        "brand-new-password-1",
+        "another-password-2",
+        "guessing-password-3",
+        token,
+        confirmation,
+        app.config["SECRET_KEY"],
+        "the-smtp-password",
+    ):
         assert secret not in logged  # ...without a password, the reset token or a secret
 
 
 def test_mail_is_written_to_the_outbox_and_logged(app, caplog):
     with app.test_request_context(), caplog.at_level(logging.INFO):
-        mail.send_email("judge@example.org", "Hello", "invitation", user=type("U", (), {"name": "Ana"})(),
-                        invited_by=type("U", (), {"name": "Kim"})(), roles=[], link="http://x/y/secret-link",
-                        days=14)
+        mail.send_email(
+            "judge@example.org",
+            "Hello",
+            "invitation",
+            user=type("U", (), {"name": "Ana"})(),
+            invited_by=type("U", (), {"name": "Kim"})(),
+            roles=[],
+            link="http://x/y/secret-link",
+            days=14,
+        )
     files = list(Path(app.config["MAIL_OUTBOX"]).glob("*.eml"))
     assert len(files) == 1
     assert "judge@example.org" in files[0].read_text()
@@ -300,9 +366,16 @@ def test_mail_goes_by_smtp_when_configured(app, monkeypatch, caplog):
     monkeypatch.setattr(mail.smtplib, "SMTP", FakeSMTP)
     app.config.update(MAIL_SERVER="smtp.example", MAIL_USERNAME="prize", MAIL_PASSWORD="the-smtp-password")
     with app.test_request_context(), caplog.at_level(logging.DEBUG):
-        mail.send_email("judge@example.org", "Hello", "invitation", user=type("U", (), {"name": "Ana"})(),
-                        invited_by=type("U", (), {"name": "Kim"})(), roles=[], link="http://x/y/secret-link",
-                        days=14)
+        mail.send_email(
+            "judge@example.org",
+            "Hello",
+            "invitation",
+            user=type("U", (), {"name": "Ana"})(),
+            invited_by=type("U", (), {"name": "Kim"})(),
+            roles=[],
+            link="http://x/y/secret-link",
+            days=14,
+        )
     assert sent == [("connect", "smtp.example", 587), ("starttls",), ("login", "prize"), ("send", "judge@example.org")]
     assert "mail sent to judge@example.org" in caplog.text
     assert "the-smtp-password" not in caplog.text and "secret-link" not in caplog.text

@@ -47,9 +47,22 @@ def _free_port() -> int:
 def two_servers(app):
     ports, processes = [_free_port(), _free_port()], []
     for port in ports:
-        processes.append(subprocess.Popen(  # noqa: S603
-            [sys.executable, "-c", SERVER, app.config["SQLALCHEMY_DATABASE_URI"], app.config["UPLOAD_FOLDER"],
-             app.config["MAIL_OUTBOX"], str(port)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+        processes.append(
+            subprocess.Popen(  # noqa: S603
+                [
+                    sys.executable,
+                    "-c",
+                    SERVER,
+                    app.config["SQLALCHEMY_DATABASE_URI"],
+                    app.config["UPLOAD_FOLDER"],
+                    app.config["MAIL_OUTBOX"],
+                    str(port),
+                ],
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+        )
     try:
         for port, process in zip(ports, processes, strict=True):
             for _ in range(300):
@@ -95,8 +108,9 @@ def test_a_judge_moves_between_two_app_processes_mid_scoring(world, two_servers)
     (first, second), pids = two_servers
     assert pids[0] != pids[1]
     round_ = judging_round(world)
-    assignment = assign(round_, eligible(world, "Kigali sensors", organisation=world.other_city), world.judge,
-                        declared=True)
+    assignment = assign(
+        round_, eligible(world, "Kigali sensors", organisation=world.other_city), world.judge, declared=True
+    )
     rubric = criteria(round_, world.project)
     email, name, assignment_id = world.judge.email, world.judge.name, assignment.id
     criterion_ids = [c.id for c in rubric]

@@ -21,8 +21,10 @@ from tests.functional.test_decisions import CITY, judges, scored
 
 @pytest.fixture
 def scored_round(world, db):
-    world.project.tiers = [AwardTier(name_en="Gold", count=1, position=0, fill_order=1),
-                           AwardTier(name_en="Silver", count=2, position=1, fill_order=2)]
+    world.project.tiers = [
+        AwardTier(name_en="Gold", count=1, position=0, fill_order=1),
+        AwardTier(name_en="Silver", count=2, position=1, fill_order=2),
+    ]
     round_ = judging_round(world)
     round_.judges_per_nomination = 3
     db.session.commit()
@@ -38,8 +40,10 @@ def scored_round(world, db):
             db.session.add(assignment)
             db.session.flush()
             judging.declare(assignment, judge, False)
-            values = {c.id: str(min(10, max(1, base + leniency[(index + k) % 4] + (position + index + k) % 3 - 1)))
-                      for position, c in enumerate(rubric)}
+            values = {
+                c.id: str(min(10, max(1, base + leniency[(index + k) % 4] + (position + index + k) % 3 - 1)))
+                for position, c in enumerate(rubric)
+            }
             judging.save_sheet(assignment, judge, judging.SheetInput(values, {}, ""), submit=True)
         nominations.append(nomination)
     return round_, nominations
@@ -68,8 +72,9 @@ def test_the_secretariat_asks_for_the_uncertainty_and_reads_it(app, client, auth
     url = f"/secretariat/rounds/{round_.id}/results"
     page = client.get(url).get_data(as_text=True)
     assert "Not fitted yet." in page and "Compute the uncertainty" in page
-    response = client.post(f"/secretariat/rounds/{round_.id}/uncertainty",
-                           data={"category": str(world.project.id)}, follow_redirects=True)
+    response = client.post(
+        f"/secretariat/rounds/{round_.id}/uncertainty", data={"category": str(world.project.id)}, follow_redirects=True
+    )
     page = response.get_data(as_text=True)
     assert "The uncertainty model is running" in page
     assert 'data-fit-working="true"' in page and "<progress" in page
@@ -83,8 +88,15 @@ def test_the_secretariat_asks_for_the_uncertainty_and_reads_it(app, client, auth
     assert fit.converged and fit.max_r_hat <= 1.01 and fit.min_ess >= 200
     assert fit.data_sha256 == uncertainty_service.fit_state(round_).data_sha256
     page = client.get(url).get_data(as_text=True)
-    for text in ("Expected ranks and how sure they are", "leniency", "Uncertain zones", "Cut 1",
-                 "P(top 3)", "Expected rank (90%)", "(converged)"):
+    for text in (
+        "Expected ranks and how sure they are",
+        "leniency",
+        "Uncertain zones",
+        "Cut 1",
+        "P(top 3)",
+        "Expected rank (90%)",
+        "(converged)",
+    ):
         assert text in page, text
     # The two 7s cannot be told apart: both sit in the uncertain zone of the Silver cut at 3.
     results = results_service.category_results(round_, world.project)
@@ -114,8 +126,9 @@ def test_a_changed_score_makes_the_fit_stale(client, auth, world, db, scored_rou
     assignment = db.session.scalar(sa.select(Assignment).where(Assignment.nomination_id == nominations[0].id))
     judging.reopen_sheet(assignment, world.secretariat)
     rubric = judging.criteria_of(round_, world.project)
-    judging.save_sheet(assignment, assignment.judge, judging.SheetInput({c.id: "3" for c in rubric}, {}, ""),
-                       submit=True)
+    judging.save_sheet(
+        assignment, assignment.judge, judging.SheetInput({c.id: "3" for c in rubric}, {}, ""), submit=True
+    )
     page = client.get(f"/secretariat/rounds/{round_.id}/results").get_data(as_text=True)
     assert "Scores have changed since the last fit: it is no longer used." in page
     assert "Expected ranks and how sure they are" not in page
@@ -124,9 +137,13 @@ def test_a_changed_score_makes_the_fit_stale(client, auth, world, db, scored_rou
 
 def test_a_job_that_stopped_is_seen_as_failed_and_may_be_asked_for_again(client, auth, world, db, scored_round):
     round_, _nominations = scored_round
-    dead = UncertaintyFit(round_id=round_.id, data_sha256=results_service.score_data_sha256(round_),
-                          status=FitStatus.RUNNING,
-                          settings={}, heartbeat_at=utcnow() - timedelta(minutes=10))
+    dead = UncertaintyFit(
+        round_id=round_.id,
+        data_sha256=results_service.score_data_sha256(round_),
+        status=FitStatus.RUNNING,
+        settings={},
+        heartbeat_at=utcnow() - timedelta(minutes=10),
+    )
     db.session.add(dead)
     db.session.commit()
     auth.login(world.secretariat)
@@ -155,8 +172,9 @@ def test_a_closed_round_gets_its_fit_without_asking(app, client, auth, world, db
 def test_nothing_to_fit_is_said_plainly(client, auth, world, db):
     round_ = judging_round(world)
     auth.login(world.secretariat)
-    response = client.post(f"/secretariat/rounds/{round_.id}/uncertainty", data={"category": str(world.project.id)},
-                           follow_redirects=True)
+    response = client.post(
+        f"/secretariat/rounds/{round_.id}/uncertainty", data={"category": str(world.project.id)}, follow_redirects=True
+    )
     assert b"No submitted scores yet: there is nothing to fit." in response.data
     assert db.session.scalar(sa.select(sa.func.count()).select_from(UncertaintyFit)) == 0
 

@@ -23,9 +23,11 @@ from tests.functional.judging_helpers import assign, criteria, eligible, judging
 UNREADABLE = "The workbook could not be read"
 SPECS = [SheetSpec("Judges", (Column("Name"), Column("E-mail")))]
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_LAUGHS = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-           + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10))
-           + "]>")
+_LAUGHS = (
+    '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10))
+    + "]>"
+)
 
 
 def _workbook(sheet_name: str = "Judges", rows=(("Name", "E-mail"), ("Ana", "ana@x.org"))) -> bytes:
@@ -75,21 +77,25 @@ def dense_bomb(data: bytes) -> bytes:
 
 def million_empty_rows(data: bytes) -> bytes:
     rows = "".join(f'<row r="{n}"/>' for n in range(3, 1_000_001))
-    return _with_part(data, _sheet_part(data), _sheet_xml(data).replace("</sheetData>", rows + "</sheetData>")
-                      .encode())
+    return _with_part(data, _sheet_part(data), _sheet_xml(data).replace("</sheetData>", rows + "</sheetData>").encode())
 
 
 def far_row_with_a_lying_size(data: bytes) -> bytes:
     sheet = re.sub(r'<dimension ref="[^"]*"/>', '<dimension ref="A1:XFD1048576"/>', _sheet_xml(data))
-    sheet = sheet.replace("</sheetData>", '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c>'
-                                          "</row></sheetData>")
+    sheet = sheet.replace(
+        "</sheetData>", '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+    )
     return _with_part(data, _sheet_part(data), sheet.encode())
 
 
 def billion_laughs(data: bytes) -> bytes:
     body = _sheet_xml(data).split("?>", 1)[-1]
-    body = re.sub(r"<sheetData>.*</sheetData>", '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t>'
-                                                "</is></c></row></sheetData>", body, flags=re.S)
+    body = re.sub(
+        r"<sheetData>.*</sheetData>",
+        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData>',
+        body,
+        flags=re.S,
+    )
     return _with_part(data, _sheet_part(data), (_LAUGHS + body).encode())
 
 
@@ -111,7 +117,7 @@ def damaged_stream(data: bytes) -> bytes:
     info = archive.getinfo(_sheet_part(data))
     start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
     damaged = bytearray(data)
-    damaged[start + 10:start + 40] = b"\xff" * 30
+    damaged[start + 10 : start + 40] = b"\xff" * 30
     return bytes(damaged)
 
 
@@ -202,8 +208,10 @@ def test_an_honest_template_is_far_from_every_limit(app, world):
         unpacked = sum(i.file_size for i in archive.infolist())
         assert unpacked < spreadsheets.MAX_UNPACKED_BYTES / 50
         for info in archive.infolist():
-            assert info.file_size < spreadsheets.MAX_COMPRESSION_RATIO * max(info.compress_size, 1) or \
-                info.file_size < 1 << 20
+            assert (
+                info.file_size < spreadsheets.MAX_COMPRESSION_RATIO * max(info.compress_size, 1)
+                or info.file_size < 1 << 20
+            )
 
 
 # --- at every upload ---------------------------------------------------------------------------------------------
@@ -226,11 +234,17 @@ def test_every_workbook_upload_refuses_it_and_changes_nothing(app, world, offlin
     from awards_app.services import imports
 
     uploads = [
-        (world.secretariat, f"/secretariat/editions/{world.edition.id}/import",
-         imports.nominations_template(world.edition)),
+        (
+            world.secretariat,
+            f"/secretariat/editions/{world.edition.id}/import",
+            imports.nominations_template(world.edition),
+        ),
         (world.secretariat, "/secretariat/people/import", imports.judges_template()),
-        (world.judge, f"/judging/rounds/{offline_round.id}/offline",
-         imports.score_workbook(world.judge, offline_round)),
+        (
+            world.judge,
+            f"/judging/rounds/{offline_round.id}/offline",
+            imports.score_workbook(world.judge, offline_round),
+        ),
     ]
     before = (count(Nomination), count(User), count(AuditEvent))
     for person, url, template in uploads:
@@ -259,6 +273,9 @@ def test_the_offline_score_sheet_keeps_an_applicant_s_formula_as_text(app, world
     assert [c.value for c in titles] == [hostile.title]
     assert all(c.data_type == "s" and c.quotePrefix for c in titles)
     # What the file holds: a string cell with Excel's quote prefix, never a <f> formula element.
-    raw = zipfile.ZipFile(io.BytesIO(imports.score_workbook(world.judge, round_))).read(
-        "xl/worksheets/sheet2.xml").decode()
+    raw = (
+        zipfile.ZipFile(io.BytesIO(imports.score_workbook(world.judge, round_)))
+        .read("xl/worksheets/sheet2.xml")
+        .decode()
+    )
     assert "<f>" not in raw

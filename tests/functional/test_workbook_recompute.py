@@ -30,10 +30,12 @@ def scored_round(world):
     """Eight nominations, six judges of differing severity, a draft and a recused judge's submitted sheet."""
     round_ = judging_round(world)
     round_.judges_per_nomination = 5
-    nominations = [eligible(world, f"Project {i}", organisation=world.other_city if i % 2 else world.city)
-                   for i in range(8)]
-    judges = [world.judge] + [make_user(f"judge{i}@judges.example", [Role.JUDGE], name=f"Judge {i}")
-                              for i in range(1, 6)]
+    nominations = [
+        eligible(world, f"Project {i}", organisation=world.other_city if i % 2 else world.city) for i in range(8)
+    ]
+    judges = [world.judge] + [
+        make_user(f"judge{i}@judges.example", [Role.JUDGE], name=f"Judge {i}") for i in range(1, 6)
+    ]
     judges[5].name = judges[4].name  # two judges share a name: the workbook must tell them apart
     db.session.commit()
     rubric = criteria(round_, world.project)
@@ -49,11 +51,13 @@ def scored_round(world):
             values = {}
             for criterion in rubric:
                 value = min(10, max(1, 5 + severity[j_index] + generator.randint(-3, 3)))
-                values[criterion.id] = str(value + (0.5 if criterion is rubric[2] and generator.random() < .5
-                                                    and value < 10 else 0))
+                values[criterion.id] = str(
+                    value + (0.5 if criterion is rubric[2] and generator.random() < 0.5 and value < 10 else 0)
+                )
             draft = (n_index, j_index) == (0, 0)
-            judging_service.save_sheet(assignment, judge, judging_service.SheetInput(values, {}, "", None),
-                                       submit=not draft)
+            judging_service.save_sheet(
+                assignment, judge, judging_service.SheetInput(values, {}, "", None), submit=not draft
+            )
     # A conflict recorded after the judge submitted: those scores must not count.
     judging_service.record_conflict(judges[1], nominations[1], "Advised the city", world.secretariat)
     return round_
@@ -104,8 +108,9 @@ def test_every_number_recomputes_from_the_scores_sheet(client, auth, world, scor
     totals: dict[str, dict[str, float]] = defaultdict(dict)
     for (reference, judge), rows in sheets.items():
         weight = sum(r["Weight"] for r in rows)
-        totals[reference][judge] = 100 * sum(
-            r["Weight"] * (r["Score"] - r["Min"]) / (r["Max"] - r["Min"]) for r in rows) / weight
+        totals[reference][judge] = (
+            100 * sum(r["Weight"] * (r["Score"] - r["Min"]) / (r["Max"] - r["Min"]) for r in rows) / weight
+        )
     assert len({r["Judge"] for r in scores}) == 6  # names shared by two judges are told apart
     assert len(rankings) == 8
 
@@ -134,10 +139,15 @@ def test_every_number_recomputes_from_the_scores_sheet(client, auth, world, scor
         mean = statistics.fmean(values)
         means[row["Reference"]] = mean
         trimmed = statistics.fmean(values[1:-1]) if n >= 5 else mean
-        expected = {"Judges": n, "Mean": mean, "Median": statistics.median(values),
-                    "SD": statistics.pstdev(values), "Trimmed mean": trimmed,
-                    "Normalised": statistics.fmean(normalised(j, p) for j, p in totals[row["Reference"]].items()),
-                    "Score": mean}
+        expected = {
+            "Judges": n,
+            "Mean": mean,
+            "Median": statistics.median(values),
+            "SD": statistics.pstdev(values),
+            "Trimmed mean": trimmed,
+            "Normalised": statistics.fmean(normalised(j, p) for j, p in totals[row["Reference"]].items()),
+            "Score": mean,
+        }
         for column, value in expected.items():
             assert row[column] == pytest.approx(value, abs=TOLERANCE), (row["Reference"], column)
         assert ("few judges" in (row["Flags"] or "")) == (n < 5)
@@ -154,14 +164,18 @@ def test_every_number_recomputes_from_the_scores_sheet(client, auth, world, scor
         assert row["Nominations"] == len(mine)
         assert row["Mean total"] == pytest.approx(statistics.fmean(mine.values()), abs=TOLERANCE)
         assert row["SD"] == pytest.approx(statistics.pstdev(mine.values()), abs=TOLERANCE)
-        others = {ref: statistics.fmean(p for j, p in totals[ref].items() if j != judge)
-                  for ref in mine if len(totals[ref]) > 1}
+        others = {
+            ref: statistics.fmean(p for j, p in totals[ref].items() if j != judge)
+            for ref in mine
+            if len(totals[ref]) > 1
+        }
         offset = statistics.fmean(mine[ref] - others[ref] for ref in others)
         assert row["Offset"] == pytest.approx(offset, abs=TOLERANCE)
         if len(others) >= 2:
             refs = sorted(others)
-            rho = statistics.correlation(_ranks([round(mine[r], 6) for r in refs]),
-                                         _ranks([round(others[r], 6) for r in refs]))  # equal at 6 decimals: tied
+            rho = statistics.correlation(
+                _ranks([round(mine[r], 6) for r in refs]), _ranks([round(others[r], 6) for r in refs])
+            )  # equal at 6 decimals: tied
             assert row["Spearman"] == pytest.approx(rho, abs=TOLERANCE)
     assert means  # the panel Means above are the Mean column's; the judges are compared without themselves
 
@@ -178,8 +192,12 @@ def test_every_number_recomputes_from_the_scores_sheet(client, auth, world, scor
     # The columns and sheets added later, recomputed too.
     # Rank under each method: by that method's value, highest first; a higher value never ranks lower, and equal
     # values are ordered by the tie-break, never sharing a rank unless it says "shared".
-    for method_column, rank_column in (("Mean", "Rank by mean"), ("Median", "Rank by median"),
-                                       ("Trimmed mean", "Rank by trimmed mean"), ("Normalised", "Rank by normalised")):
+    for method_column, rank_column in (
+        ("Mean", "Rank by mean"),
+        ("Median", "Rank by median"),
+        ("Trimmed mean", "Rank by trimmed mean"),
+        ("Normalised", "Rank by normalised"),
+    ):
         for first in rankings:
             for second in rankings:
                 if round(first[method_column], 6) > round(second[method_column], 6):
@@ -189,8 +207,9 @@ def test_every_number_recomputes_from_the_scores_sheet(client, auth, world, scor
     assert {row["Decided by"] for row in rankings} == {"Score"}  # no tie to break
     # Criteria: the rubric each score was given on.
     rubric = {row["Criterion"]: row for row in _rows(book["Criteria"])}
-    assert len(rubric) == 6 and [rubric[name]["Position"] for name in rubric] == sorted(r["Position"]
-                                                                                         for r in rubric.values())
+    assert len(rubric) == 6 and [rubric[name]["Position"] for name in rubric] == sorted(
+        r["Position"] for r in rubric.values()
+    )
     for row in scores:
         criterion = rubric[row["Criterion"]]
         assert (row["Weight"], row["Min"], row["Max"]) == (criterion["Weight"], criterion["Min"], criterion["Max"])

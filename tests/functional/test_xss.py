@@ -23,10 +23,18 @@ RAW = ("<script>alert(1)</script>", "<img src=x onerror")
 def hostile(world):
     """An applicant, a nomination and a judge's work where every free-text field holds the payload."""
     applicant = register_applicant(
-        email="mallory@applicants.example", password=PASSWORD, name=PAYLOAD, organisation_name=PAYLOAD,
-        organisation_type=OrganisationType.CITY, country_code="FR", city=PAYLOAD)
-    answers = {key: (value if key in ("start_date", "stage", "links") else f"{PAYLOAD} {key}")
-               for key, value in complete_project_answers().items()}
+        email="mallory@applicants.example",
+        password=PASSWORD,
+        name=PAYLOAD,
+        organisation_name=PAYLOAD,
+        organisation_type=OrganisationType.CITY,
+        country_code="FR",
+        city=PAYLOAD,
+    )
+    answers = {
+        key: (value if key in ("start_date", "stage", "links") else f"{PAYLOAD} {key}")
+        for key, value in complete_project_answers().items()
+    }
     nomination = nomination_service.create_draft(world.project, applicant, answers)
     from tests.unit.test_storage import PDF
 
@@ -39,8 +47,12 @@ def hostile(world):
     round_ = judging_round(world)
     assignment = assign(round_, nomination, judge, declared=True)
     rubric = criteria(round_, world.project)
-    judging_service.save_sheet(assignment, judge, judging_service.SheetInput(
-        {c.id: "7" for c in rubric}, {c.id: PAYLOAD for c in rubric}, PAYLOAD, None), submit=True)
+    judging_service.save_sheet(
+        assignment,
+        judge,
+        judging_service.SheetInput({c.id: "7" for c in rubric}, {c.id: PAYLOAD for c in rubric}, PAYLOAD, None),
+        submit=True,
+    )
     other = make_user("judge2@judges.example", [Role.JUDGE], name=PAYLOAD)
     db.session.commit()
     recused = assign(round_, nomination, other)
@@ -68,12 +80,21 @@ def test_the_applicant_sees_their_own_text_as_text(client, auth, hostile):
 def test_the_secretariat_pages_show_it_as_text(client, auth, world, hostile):
     auth.login(world.secretariat)
     round_id, nomination_id = hostile["round"].id, hostile["nomination"].id
-    _pages_show_text_only(client, [
-        "/secretariat/nominations", f"/secretariat/nominations/{nomination_id}", "/secretariat/audit",
-        "/secretariat/people", f"/secretariat/rounds/{round_id}", f"/secretariat/rounds/{round_id}/assignments",
-        f"/secretariat/rounds/{round_id}/progress", f"/secretariat/rounds/{round_id}/conflicts",
-        f"/secretariat/rounds/{round_id}/results", f"/secretariat/people/{world.judge.id}/edit",
-    ])
+    _pages_show_text_only(
+        client,
+        [
+            "/secretariat/nominations",
+            f"/secretariat/nominations/{nomination_id}",
+            "/secretariat/audit",
+            "/secretariat/people",
+            f"/secretariat/rounds/{round_id}",
+            f"/secretariat/rounds/{round_id}/assignments",
+            f"/secretariat/rounds/{round_id}/progress",
+            f"/secretariat/rounds/{round_id}/conflicts",
+            f"/secretariat/rounds/{round_id}/results",
+            f"/secretariat/people/{world.judge.id}/edit",
+        ],
+    )
 
 
 def test_the_judge_pages_show_it_as_text(client, auth, world, hostile):
@@ -84,28 +105,39 @@ def test_the_judge_pages_show_it_as_text(client, auth, world, hostile):
 def test_the_workbook_and_the_csv_hold_it_as_plain_text(client, auth, world, hostile):
     auth.login(world.secretariat)
     book = load_workbook(io.BytesIO(client.get(f"/secretariat/rounds/{hostile['round'].id}/results.xlsx").data))
-    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row
-             if isinstance(cell.value, str) and PAYLOAD in cell.value]
+    cells = [
+        cell
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str) and PAYLOAD in cell.value
+    ]
     assert cells  # title, organisation, comments, conflict reason
     assert all(cell.data_type == "s" for cell in cells)
     csv = client.get(f"/secretariat/rounds/{hostile['round'].id}/rankings.csv").get_data(as_text=True)
     assert "alert(1)" in csv
 
 
-@pytest.mark.parametrize(("name", "data"), [
-    ("page.html", b"<!doctype html><script>alert(1)</script>"),
-    ("logo.svg", b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>"),
-    ("tool.js", b"alert(document.cookie)"),
-    ("run.sh", b"#!/bin/sh\nrm -rf /\n"),
-    ("setup.exe", b"MZ\x90\x00" + b"\x00" * 64),
-    ("report.pdf", b"<html><body onload=alert(1)>"),  # a web page named as a PDF
-])
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("page.html", b"<!doctype html><script>alert(1)</script>"),
+        ("logo.svg", b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>"),
+        ("tool.js", b"alert(document.cookie)"),
+        ("run.sh", b"#!/bin/sh\nrm -rf /\n"),
+        ("setup.exe", b"MZ\x90\x00" + b"\x00" * 64),
+        ("report.pdf", b"<html><body onload=alert(1)>"),  # a web page named as a PDF
+    ],
+)
 def test_hostile_uploads_are_refused_at_the_form(client, auth, world, name, data):
     draft = nomination_service.create_draft(world.project, world.applicant, complete_project_answers())
     auth.login(world.applicant)
-    response = client.post(f"/nominations/{draft.id}/edit", data={
-        **complete_project_answers(), "upload": "1", "document": (io.BytesIO(data), name)},
-        content_type="multipart/form-data", follow_redirects=True)
+    response = client.post(
+        f"/nominations/{draft.id}/edit",
+        data={**complete_project_answers(), "upload": "1", "document": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert response.status_code == 200
     assert b"was refused" in response.data
     db.session.expire_all()

@@ -21,30 +21,119 @@ from awards_app.services import imports
 from awards_app.services import nominations as nomination_service
 from tests.conftest import PASSWORD, complete_project_answers
 
-FIELDS = ["title", "summary", "start_date", "stage", "problem", "links", "email", "password", "confirm", "name",
-          "organisation_name", "organisation_type", "country", "city", "decision", "reason", "version",
-          "client_token", "overall_comment", "score_1", "comment_1", "declaration", "vote", "nominations", "judges",
-          "to_round", "places", "tier", "category", "seed", "k", "max_load", "judges_per_nomination", "opens_at",
-          "closes_at", "year", "slug", "code", "name_en", "name_ko", "kind", "max_per_organisation",
-          "criteria-0-weight", "criteria-0-name_en", "criteria-0-min_score", "criteria-0-max_score",
-          "criteria-0-step", "override-nomination", "override-tier", "override-reason", "language", "roles",
-          "time_zone", "page", "save", "submit_entry", "submit_scores", "upload", "opened", "mode", "quorum"]
+FIELDS = [
+    "title",
+    "summary",
+    "start_date",
+    "stage",
+    "problem",
+    "links",
+    "email",
+    "password",
+    "confirm",
+    "name",
+    "organisation_name",
+    "organisation_type",
+    "country",
+    "city",
+    "decision",
+    "reason",
+    "version",
+    "client_token",
+    "overall_comment",
+    "score_1",
+    "comment_1",
+    "declaration",
+    "vote",
+    "nominations",
+    "judges",
+    "to_round",
+    "places",
+    "tier",
+    "category",
+    "seed",
+    "k",
+    "max_load",
+    "judges_per_nomination",
+    "opens_at",
+    "closes_at",
+    "year",
+    "slug",
+    "code",
+    "name_en",
+    "name_ko",
+    "kind",
+    "max_per_organisation",
+    "criteria-0-weight",
+    "criteria-0-name_en",
+    "criteria-0-min_score",
+    "criteria-0-max_score",
+    "criteria-0-step",
+    "override-nomination",
+    "override-tier",
+    "override-reason",
+    "language",
+    "roles",
+    "time_zone",
+    "page",
+    "save",
+    "submit_entry",
+    "submit_scores",
+    "upload",
+    "opened",
+    "mode",
+    "quorum",
+]
 HOSTILE_TEXT = st.one_of(
     st.text(max_size=40),
-    st.sampled_from(["", "0", "-1", "99999999999999999999", "1e308", "NaN", "0000-00-00", "2026-13-45T25:61",
-                     "<script>", "' OR 1=1 --", "\x00", "../../etc/passwd", "=1+1", "None", "true", "[]", "{}",
-                     "🙂" * 50, "a" * 5000]),
+    st.sampled_from(
+        [
+            "",
+            "0",
+            "-1",
+            "99999999999999999999",
+            "1e308",
+            "NaN",
+            "0000-00-00",
+            "2026-13-45T25:61",
+            "<script>",
+            "' OR 1=1 --",
+            "\x00",
+            "../../etc/passwd",
+            "=1+1",
+            "None",
+            "true",
+            "[]",
+            "{}",
+            "🙂" * 50,
+            "a" * 5000,
+        ]
+    ),
 )
-POSTS = st.dictionaries(st.sampled_from(FIELDS), st.one_of(HOSTILE_TEXT, st.lists(HOSTILE_TEXT, max_size=3)),
-                        max_size=8)
+POSTS = st.dictionaries(
+    st.sampled_from(FIELDS), st.one_of(HOSTILE_TEXT, st.lists(HOSTILE_TEXT, max_size=3)), max_size=8
+)
 
 
 def _post_endpoints(app) -> list[tuple[str, str]]:
-    values = {"nomination_id": 1, "attachment_id": 1, "edition_id": 1, "category_id": 1, "user_id": 1,
-              "token": "x", "round_id": 1, "assignment_id": 1}
+    values = {
+        "nomination_id": 1,
+        "attachment_id": 1,
+        "edition_id": 1,
+        "category_id": 1,
+        "user_id": 1,
+        "token": "x",
+        "round_id": 1,
+        "assignment_id": 1,
+    }
     with app.test_request_context():
-        return sorted({(rule.endpoint, url_for(rule.endpoint, **{a: values[a] for a in rule.arguments}))
-                       for rule in app.url_map.iter_rules() if "POST" in rule.methods})
+        return sorted(
+            {
+                (rule.endpoint, url_for(rule.endpoint, **{a: values[a] for a in rule.arguments}))
+                for rule in app.url_map.iter_rules()
+                if "POST" in rule.methods
+            }
+        )
 
 
 @pytest.mark.parametrize("who", ["applicant", "judge", "secretariat"])
@@ -64,8 +153,13 @@ def test_random_posts_to_every_form_never_answer_5xx(app, world, who, data):
 
 
 CELLS = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=True, allow_infinity=True),
-    st.text(max_size=30), st.dates(min_value=date(1900, 1, 1)), st.datetimes(min_value=datetime(1900, 1, 1)),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=30),
+    st.dates(min_value=date(1900, 1, 1)),
+    st.datetimes(min_value=datetime(1900, 1, 1)),
     st.sampled_from(["=1+1", "@SUM(A1)", "#DIV/0!", "Gold", "KR", "city", "yes", "No conflict", "7", "7.5"]),
 )
 
@@ -76,8 +170,7 @@ def _workbook(sheet: str, header: list[str], rows: list[list[object]]) -> bytes:
     book.active.append([ILLEGAL_CHARACTERS_RE.sub("", value) for value in header])
     for row in rows:
         # A spreadsheet cannot hold control characters: what Excel could save is what is generated.
-        book.active.append([ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
-                            for value in row])
+        book.active.append([ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value for value in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -96,16 +189,23 @@ def test_random_judge_lists_are_imported_or_refused_with_named_problems(app, wor
             db.session.rollback()
         else:
             written = [[ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row] for row in rows]
-            assert result.created + result.updated == sum(1 for row in written if any(
-                spreadsheets.cell_text(v) for v in row))
+            assert result.created + result.updated == sum(
+                1 for row in written if any(spreadsheets.cell_text(v) for v in row)
+            )
 
 
 @settings(max_examples=60, deadline=None)
-@given(rows=st.lists(st.lists(CELLS, min_size=3, max_size=3), max_size=8), header=st.lists(
-    st.one_of(st.sampled_from(["Name", "E-mail", "Country", "Score"]), st.text(max_size=8)), max_size=5))
+@given(
+    rows=st.lists(st.lists(CELLS, min_size=3, max_size=3), max_size=8),
+    header=st.lists(
+        st.one_of(st.sampled_from(["Name", "E-mail", "Country", "Score"]), st.text(max_size=8)), max_size=5
+    ),
+)
 def test_the_reader_never_fails_on_what_a_spreadsheet_can_hold(rows, header):
-    spec = spreadsheets.SheetSpec("Judges", (spreadsheets.Column("Name", required=True),
-                                             spreadsheets.Column("E-mail"), spreadsheets.Column("Country")))
+    spec = spreadsheets.SheetSpec(
+        "Judges",
+        (spreadsheets.Column("Name", required=True), spreadsheets.Column("E-mail"), spreadsheets.Column("Country")),
+    )
     data = _workbook("Judges", header, rows)
     found, problems = spreadsheets.read_workbook(data, [spec])
     for row in found:

@@ -14,9 +14,15 @@ from awards_app import ranking
 from awards_app.scoring import Scale, ScoreError, parse_score, weighted_total
 
 scales = st.builds(
-    lambda cid, weight, low, span, half: Scale(cid, Decimal(weight), Decimal(low), Decimal(low + span),
-                                               Decimal("0.5") if half else Decimal(1)),
-    st.integers(1, 6), st.integers(1, 30), st.integers(0, 5), st.integers(1, 10), st.booleans())
+    lambda cid, weight, low, span, half: Scale(
+        cid, Decimal(weight), Decimal(low), Decimal(low + span), Decimal("0.5") if half else Decimal(1)
+    ),
+    st.integers(1, 6),
+    st.integers(1, 30),
+    st.integers(0, 5),
+    st.integers(1, 10),
+    st.booleans(),
+)
 
 
 @given(st.lists(scales, min_size=1, max_size=6, unique_by=lambda s: s.criterion_id), st.data())
@@ -27,8 +33,15 @@ def test_a_weighted_total_is_between_0_and_100_and_matches_the_formula(rubric, d
             scores[scale.criterion_id] = data.draw(st.sampled_from(scale.choices()))
     total = weighted_total(rubric, scores)
     assert 0 <= total.value <= 100
-    expected = 100 * sum(float(s.weight) * float(scores[s.criterion_id] - s.minimum) / float(s.maximum - s.minimum)
-                         for s in rubric if s.criterion_id in scores) / sum(float(s.weight) for s in rubric)
+    expected = (
+        100
+        * sum(
+            float(s.weight) * float(scores[s.criterion_id] - s.minimum) / float(s.maximum - s.minimum)
+            for s in rubric
+            if s.criterion_id in scores
+        )
+        / sum(float(s.weight) for s in rubric)
+    )
     assert math.isclose(total.value, expected, abs_tol=1e-9)
     assert total.scored == len(scores)
 
@@ -53,10 +66,12 @@ def rounds(draw):
         panel = draw(st.lists(st.integers(1, judges), min_size=1, max_size=judges, unique=True))
         for judge in panel:
             for criterion, weight in enumerate(weights, start=1):
-                rows.append((1, nomination, judge, criterion, float(draw(st.integers(1, 10))), float(weight),
-                             1.0, 10.0))
-    return pd.DataFrame(rows, columns=["category_id", "nomination_id", "judge_id", "criterion_id", "score",
-                                       "weight", "min", "max"])
+                rows.append(
+                    (1, nomination, judge, criterion, float(draw(st.integers(1, 10))), float(weight), 1.0, 10.0)
+                )
+    return pd.DataFrame(
+        rows, columns=["category_id", "nomination_id", "judge_id", "criterion_id", "score", "weight", "min", "max"]
+    )
 
 
 def reference(frame: pd.DataFrame) -> dict[int, dict[str, float]]:
@@ -64,8 +79,14 @@ def reference(frame: pd.DataFrame) -> dict[int, dict[str, float]]:
     totals: dict[tuple[int, int], float] = {}
     for (nomination, judge), sheet in frame.groupby(["nomination_id", "judge_id"]):
         weight = sheet["weight"].sum()
-        totals[(nomination, judge)] = 100 * sum(w * (s - lo) / (hi - lo) for w, s, lo, hi in zip(
-            sheet["weight"], sheet["score"], sheet["min"], sheet["max"], strict=True)) / weight
+        totals[(nomination, judge)] = (
+            100
+            * sum(
+                w * (s - lo) / (hi - lo)
+                for w, s, lo, hi in zip(sheet["weight"], sheet["score"], sheet["min"], sheet["max"], strict=True)
+            )
+            / weight
+        )
     everything = list(totals.values())
     big_m, big_s = statistics.fmean(everything), statistics.pstdev(everything)
     by_judge: dict[int, list[float]] = {}
@@ -82,10 +103,14 @@ def reference(frame: pd.DataFrame) -> dict[int, dict[str, float]]:
             sigma = statistics.pstdev(own)
             return p if len(own) < 3 or round(sigma, 6) == 0 else big_m + big_s * (p - statistics.fmean(own)) / sigma
 
-        out[nomination] = {"judges": len(values), "mean": mean, "median": statistics.median(values),
-                           "sd": statistics.pstdev(values),
-                           "trimmed_mean": statistics.fmean(values[1:-1]) if len(values) >= 5 else mean,
-                           "normalised": statistics.fmean(norm(j, p) for j, p in mine.items())}
+        out[nomination] = {
+            "judges": len(values),
+            "mean": mean,
+            "median": statistics.median(values),
+            "sd": statistics.pstdev(values),
+            "trimmed_mean": statistics.fmean(values[1:-1]) if len(values) >= 5 else mean,
+            "normalised": statistics.fmean(norm(j, p) for j, p in mine.items()),
+        }
     return out
 
 

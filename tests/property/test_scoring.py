@@ -30,8 +30,30 @@ TYPED = st.one_of(
     st.from_regex(r"\A[ +-]?[0-9]{0,3}([.,][0-9]{0,30})?([eE][+-]?[0-9]{1,20})?\s?\Z"),
     st.integers(-(10**30), 10**30).map(str),
     st.floats().map(str),
-    st.sampled_from(["NaN", "sNaN", "-nan", "Infinity", "-inf", "1e999999999999999999", "1E-999999999999999999",
-                     "7", "7.0", "7,5", " 7 ", "+7", "7e0", "0.7E1", "٧", "１０", "1_0", "0x7", "7 points", "½"]),
+    st.sampled_from(
+        [
+            "NaN",
+            "sNaN",
+            "-nan",
+            "Infinity",
+            "-inf",
+            "1e999999999999999999",
+            "1E-999999999999999999",
+            "7",
+            "7.0",
+            "7,5",
+            " 7 ",
+            "+7",
+            "7e0",
+            "0.7E1",
+            "٧",
+            "１０",
+            "1_0",
+            "0x7",
+            "7 points",
+            "½",
+        ]
+    ),
 )
 
 
@@ -69,8 +91,11 @@ def test_a_score_written_with_many_zeros_is_still_the_score():
 @given(scales(), st.data())
 def test_every_value_of_the_scale_is_read_back_however_it_is_written(scale, data):
     value = data.draw(st.sampled_from(scale.choices()))
-    written = data.draw(st.sampled_from([str(value), f"{value:f}", f" {value} ", f"{value:.3f}",
-                                         f"{value:f}".replace(".", ","), f"{value:E}"]))
+    written = data.draw(
+        st.sampled_from(
+            [str(value), f"{value:f}", f" {value} ", f"{value:.3f}", f"{value:f}".replace(".", ","), f"{value:E}"]
+        )
+    )
     assert parse_score(written, scale) == value
 
 
@@ -79,8 +104,11 @@ def test_every_value_of_the_scale_is_read_back_however_it_is_written(scale, data
 def test_a_value_off_the_scale_or_between_steps_is_refused_with_the_rule_it_breaks(scale, data):
     below = scale.minimum - scale.step * data.draw(st.integers(1, 10**6))
     above = scale.maximum + data.draw(st.sampled_from([Decimal("0.01"), scale.step, Decimal(10) ** 40]))
-    between = scale.minimum + scale.step * data.draw(st.integers(0, len(scale.choices()) - 2)) + scale.step / 3 \
-        if len(scale.choices()) > 1 else None
+    between = (
+        scale.minimum + scale.step * data.draw(st.integers(0, len(scale.choices()) - 2)) + scale.step / 3
+        if len(scale.choices()) > 1
+        else None
+    )
     for typed, code in ((below, "out-of-range"), (above, "out-of-range"), (between, "off-step")):
         if typed is None:
             continue
@@ -98,8 +126,15 @@ def test_the_weighted_total_is_between_0_and_100_and_is_the_formula(rubric, data
     scores = {s.criterion_id: data.draw(st.sampled_from(s.choices())) for s in rubric if data.draw(st.booleans())}
     total = weighted_total(rubric, scores)
     assert 0 <= total.value <= 100
-    expected = 100 * sum(float(s.weight) * float(scores[s.criterion_id] - s.minimum) / float(s.maximum - s.minimum)
-                         for s in rubric if s.criterion_id in scores) / sum(float(s.weight) for s in rubric)
+    expected = (
+        100
+        * sum(
+            float(s.weight) * float(scores[s.criterion_id] - s.minimum) / float(s.maximum - s.minimum)
+            for s in rubric
+            if s.criterion_id in scores
+        )
+        / sum(float(s.weight) for s in rubric)
+    )
     assert math.isclose(total.value, expected, rel_tol=1e-9, abs_tol=1e-9)
     assert total.scored == len(scores) and total.criteria == len(rubric)
     assert total.complete == (len(scores) == len(rubric))
@@ -114,10 +149,15 @@ def test_the_weighted_total_is_between_0_and_100_and_is_the_formula(rubric, data
 def test_a_higher_score_never_lowers_the_total_and_equal_weights_scale_away(rubric, data):
     scores = {s.criterion_id: data.draw(st.sampled_from(s.choices())) for s in rubric}
     raised_on = data.draw(st.sampled_from(rubric))
-    raised = {**scores, raised_on.criterion_id: data.draw(st.sampled_from(
-        [v for v in raised_on.choices() if v >= scores[raised_on.criterion_id]]))}
+    raised = {
+        **scores,
+        raised_on.criterion_id: data.draw(
+            st.sampled_from([v for v in raised_on.choices() if v >= scores[raised_on.criterion_id]])
+        ),
+    }
     assert weighted_total(rubric, raised).value >= weighted_total(rubric, scores).value
     factor = Decimal(data.draw(st.integers(1, 1000))) / 10
     rescaled = [Scale(s.criterion_id, s.weight * factor, s.minimum, s.maximum, s.step) for s in rubric]
-    assert math.isclose(weighted_total(rescaled, scores).value, weighted_total(rubric, scores).value,
-                        rel_tol=1e-12, abs_tol=1e-12)
+    assert math.isclose(
+        weighted_total(rescaled, scores).value, weighted_total(rubric, scores).value, rel_tol=1e-12, abs_tol=1e-12
+    )

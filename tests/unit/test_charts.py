@@ -10,8 +10,17 @@ from awards_app import charts
 
 
 def _rows(scores, flags=None):
-    return [{"nomination_id": i + 1, "rank": i + 1, "reference": f"R-{i + 1}", "title": f"T{i + 1}", "score": s,
-             "flags": (flags or {}).get(i + 1, "")} for i, s in enumerate(scores)]
+    return [
+        {
+            "nomination_id": i + 1,
+            "rank": i + 1,
+            "reference": f"R-{i + 1}",
+            "title": f"T{i + 1}",
+            "score": s,
+            "flags": (flags or {}).get(i + 1, ""),
+        }
+        for i, s in enumerate(scores)
+    ]
 
 
 def test_spread_maps_0_to_100_onto_the_plot_and_keeps_rank_order():
@@ -19,8 +28,10 @@ def test_spread_maps_0_to_100_onto_the_plot_and_keeps_rank_order():
     left, right = chart.plot_left, chart.plot_right
     assert [r.label for r in chart.rows] == ["R-1", "R-2", "R-3"]
     assert chart.rows[2].score_x == left and chart.rows[0].score_x == pytest.approx(left + 0.8 * (right - left))
-    assert (chart.rows[0].low_x, chart.rows[0].high_x) == (pytest.approx(left + 0.7 * (right - left)),
-                                                           pytest.approx(left + 0.9 * (right - left)))
+    assert (chart.rows[0].low_x, chart.rows[0].high_x) == (
+        pytest.approx(left + 0.7 * (right - left)),
+        pytest.approx(left + 0.9 * (right - left)),
+    )
     assert len(chart.rows[0].judge_xs) == 3 and chart.rows[0].judge_totals == (70, 80, 90)
     assert [t.label for t in chart.ticks] == [str(v) for v in range(0, 101, 10)]
     assert chart.rows[0].y < chart.rows[1].y < chart.rows[2].y

@@ -16,16 +16,24 @@ def test_production_refuses_a_missing_secret():
 
 def test_production_refuses_debug():
     with pytest.raises(RuntimeError, match="DEBUG"):
-        create_app("production", {"SECRET_KEY": "x" * 40, "DEBUG": True, "SQLALCHEMY_DATABASE_URI": "sqlite://",
-                                  "EXTERNAL_URL": "https://awards.example.org"})
+        create_app(
+            "production",
+            {
+                "SECRET_KEY": "x" * 40,
+                "DEBUG": True,
+                "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                "EXTERNAL_URL": "https://awards.example.org",
+            },
+        )
 
 
 SITE = "https://awards.example.org"
 
 
 def test_production_starts_with_a_real_secret_and_its_address():
-    app = create_app("production", {"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://",
-                                    "EXTERNAL_URL": SITE})
+    app = create_app(
+        "production", {"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://", "EXTERNAL_URL": SITE}
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert not app.debug
     assert app.config["TRUSTED_HOSTS"] == ["awards.example.org"]
@@ -34,8 +42,7 @@ def test_production_starts_with_a_real_secret_and_its_address():
 @pytest.mark.parametrize("url", ["", "awards.example.org", "http://awards.example.org", "https://", "ftp://x.org"])
 def test_production_refuses_to_start_without_an_https_external_address(url):
     with pytest.raises(RuntimeError, match="EXTERNAL_URL"):
-        create_app("production", {"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://",
-                                  "EXTERNAL_URL": url})
+        create_app("production", {"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://", "EXTERNAL_URL": url})
 
 
 def test_more_host_names_can_be_trusted(monkeypatch):
@@ -48,8 +55,15 @@ def test_more_host_names_can_be_trusted(monkeypatch):
     try:
         extra = config.ProductionConfig.EXTRA_TRUSTED_HOSTS
         assert extra == ["www.awards.example.org", "awards.example.net"]
-        app = create_app("production", {"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://",
-                                        "EXTERNAL_URL": SITE, "EXTRA_TRUSTED_HOSTS": extra})
+        app = create_app(
+            "production",
+            {
+                "SECRET_KEY": "x" * 40,
+                "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                "EXTERNAL_URL": SITE,
+                "EXTRA_TRUSTED_HOSTS": extra,
+            },
+        )
         assert app.config["TRUSTED_HOSTS"] == ["awards.example.org", "www.awards.example.org", "awards.example.net"]
     finally:
         monkeypatch.delenv("TRUSTED_HOSTS")

@@ -29,7 +29,9 @@ def test_word_limit_is_enforced_at_submission():
 
 def test_dates_choices_and_links_are_checked():
     answers = complete_project_answers() | {
-        "start_date": "31/02/2022", "stage": "imaginary", "links": "https://ok.example\njavascript:alert(1)",
+        "start_date": "31/02/2022",
+        "stage": "imaginary",
+        "links": "https://ok.example\njavascript:alert(1)",
     }
     problems = check_answers(CategoryKind.PROJECT, answers)
     assert problems.by_field["start_date"] == ["Enter a valid date."]
@@ -39,9 +41,16 @@ def test_dates_choices_and_links_are_checked():
 
 def test_commendation_details_required_only_when_declared():
     answers = {
-        "nominee_name": "김서연", "affiliation": "서울디지털재단", "position": "선임연구원",
-        "merit_start": "2021-01-01", "merit_end": "2020-01-01", "merit_ko": "공적", "merit_en": "Merit",
-        "has_revoked_awards": "no", "has_disciplinary_record": "yes", "disciplinary_record": "",
+        "nominee_name": "김서연",
+        "affiliation": "서울디지털재단",
+        "position": "선임연구원",
+        "merit_start": "2021-01-01",
+        "merit_end": "2020-01-01",
+        "merit_ko": "공적",
+        "merit_en": "Merit",
+        "has_revoked_awards": "no",
+        "has_disciplinary_record": "yes",
+        "disciplinary_record": "",
         "has_controversies": "no",
     }
     problems = check_answers(CategoryKind.COMMENDATION, answers)
@@ -50,8 +59,14 @@ def test_commendation_details_required_only_when_declared():
 
 
 def test_leadership_term_and_email():
-    answers = {"nominee_name": "A", "nominee_position": "Mayor", "nominee_organisation": "City",
-               "nominee_email": "not-an-address", "term_start": "2020-01-01", "achievements": "Led."}
+    answers = {
+        "nominee_name": "A",
+        "nominee_position": "Mayor",
+        "nominee_organisation": "City",
+        "nominee_email": "not-an-address",
+        "term_start": "2020-01-01",
+        "achievements": "Led.",
+    }
     assert set(check_answers(CategoryKind.LEADERSHIP, answers).by_field) == {"nominee_email"}
 
 

@@ -33,15 +33,20 @@ PERCENT = {1: (1, 0, 100)}
 
 def scores_of(sheets, rubric=PERCENT, category=1):
     """Score rows from sheets (nomination, judge, {criterion: score}) on a rubric {criterion: (weight, min, max)}."""
-    rows = [(category, nomination, judge, criterion, score, *rubric[criterion])
-            for nomination, judge, values in sheets for criterion, score in values.items()]
+    rows = [
+        (category, nomination, judge, criterion, score, *rubric[criterion])
+        for nomination, judge, values in sheets
+        for criterion, score in values.items()
+    ]
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def panel(totals, category=1):
     """Score rows on the PERCENT rubric from {judge: {nomination: P}}."""
-    return scores_of([(nomination, judge, {1: p}) for judge, row in totals.items() for nomination, p in row.items()],
-                     category=category)
+    return scores_of(
+        [(nomination, judge, {1: p}) for judge, row in totals.items() for nomination, p in row.items()],
+        category=category,
+    )
 
 
 def assert_close(actual, expected):
@@ -66,9 +71,11 @@ def frame(**columns):
 #   judge 1   90   70   90   70    80   10
 #   judge 2   60   40   40   60    50   10
 #   judge 3   50   50   50   50    50    0  (stays P when normalised)
-PANEL = {1: {101: 90, 102: 70, 103: 90, 104: 70},
-         2: {101: 60, 102: 40, 103: 40, 104: 60},
-         3: {101: 50, 102: 50, 103: 50, 104: 50}}
+PANEL = {
+    1: {101: 90, 102: 70, 103: 90, 104: 70},
+    2: {101: 60, 102: 40, 103: 40, 104: 60},
+    3: {101: 50, 102: 50, 103: 50, 104: 50},
+}
 # All 12 totals: M = 720/12 = 60; squared deviations 900+100+900+100+0+400+400+0+4×100 = 3200, S = √(3200/12).
 S = math.sqrt(800 / 3)
 
@@ -78,26 +85,37 @@ S = math.sqrt(800 / 3)
 
 def test_judge_totals_by_hand_and_as_the_score_sheet():
     rubric = {1: (3, 1, 10), 2: (1, 0, 5)}
-    scores = scores_of([(1, 1, {1: 7, 2: 2.5}),     # 100 × (3×6/9 + 1×2.5/5) / 4 = 100 × 2.5/4 = 62.5
-                        (1, 2, {1: 10, 2: 5}),      # the top of both scales: 100
-                        (2, 1, {1: 10, 2: np.nan}),  # not scored adds nothing, weight stays: 100 × 3/4 = 75
-                        (2, 2, {1: 1, 2: 0})],      # the bottom of both scales: 0
-                       rubric)
+    scores = scores_of(
+        [
+            (1, 1, {1: 7, 2: 2.5}),  # 100 × (3×6/9 + 1×2.5/5) / 4 = 100 × 2.5/4 = 62.5
+            (1, 2, {1: 10, 2: 5}),  # the top of both scales: 100
+            (2, 1, {1: 10, 2: np.nan}),  # not scored adds nothing, weight stays: 100 × 3/4 = 75
+            (2, 2, {1: 1, 2: 0}),
+        ],  # the bottom of both scales: 0
+        rubric,
+    )
     totals = judge_totals(scores)
-    assert_close(totals, frame(category_id=[1, 1, 1, 1], nomination_id=[1, 1, 2, 2], judge_id=[1, 2, 1, 2],
-                               total=[62.5, 100.0, 75.0, 0.0]))
+    assert_close(
+        totals,
+        frame(
+            category_id=[1, 1, 1, 1], nomination_id=[1, 1, 2, 2], judge_id=[1, 2, 1, 2], total=[62.5, 100.0, 75.0, 0.0]
+        ),
+    )
     scales = [Scale(c, D(w), D(lo), D(hi)) for c, (w, lo, hi) in rubric.items()]
     for (nomination, judge), rows in scores.groupby(["nomination_id", "judge_id"]):
-        values = {c: (None if np.isnan(s) else D(str(s))) for c, s in zip(rows["criterion_id"], rows["score"],
-                                                                         strict=True)}
+        values = {
+            c: (None if np.isnan(s) else D(str(s))) for c, s in zip(rows["criterion_id"], rows["score"], strict=True)
+        }
         expected = weighted_total(scales, values).value
         got = totals.loc[(totals["nomination_id"] == nomination) & (totals["judge_id"] == judge), "total"].item()
         assert got == pytest.approx(expected, rel=1e-12)
 
 
 def test_judge_totals_accept_decimals_from_the_database():
-    scores = scores_of([(1, 1, {1: D("7"), 2: D("2.5")})], {1: (D("3.000"), D("1.00"), D("10.00")),
-                                                             2: (D("1.000"), D("0.00"), D("5.00"))})
+    scores = scores_of(
+        [(1, 1, {1: D("7"), 2: D("2.5")})],
+        {1: (D("3.000"), D("1.00"), D("10.00")), 2: (D("1.000"), D("0.00"), D("5.00"))},
+    )
     assert_close(judge_totals(scores), frame(category_id=[1], nomination_id=[1], judge_id=[1], total=[62.5]))
 
 
@@ -122,13 +140,22 @@ def test_ranking_by_hand():
     # (0.6 > 0.533). By Normalised: 101, then 104 over 103 on the Median as for the Mean, then 102.
     ranking = rank_nominations(panel(PANEL), settings=RankingSettings(judges_per_nomination=3))
     expected = frame(
-        category_id=[1, 1, 1, 1], nomination_id=[101, 104, 103, 102], rank=[1, 2, 3, 4],
-        score=[200 / 3, 60, 60, 160 / 3], judges=[3, 3, 3, 3], mean=[200 / 3, 60, 60, 160 / 3],
+        category_id=[1, 1, 1, 1],
+        nomination_id=[101, 104, 103, 102],
+        rank=[1, 2, 3, 4],
+        score=[200 / 3, 60, 60, 160 / 3],
+        judges=[3, 3, 3, 3],
+        mean=[200 / 3, 60, 60, 160 / 3],
         median=[60, 60, 50, 50],
         sd=[math.sqrt(7800 / 27), math.sqrt(200 / 3), math.sqrt(1400 / 3), math.sqrt(4200 / 27)],
-        trimmed_mean=[200 / 3, 60, 60, 160 / 3], normalised=[(170 + 2 * S) / 3, 170 / 3, 170 / 3, (170 - 2 * S) / 3],
-        top_criterion=[2 / 3, 0.6, 0.6, 160 / 300], rank_mean=[1, 2, 3, 4], rank_median=[1, 2, 3, 4],
-        rank_trimmed=[1, 2, 3, 4], rank_normalised=[1, 2, 3, 4], tie_break=["", "median", "median", ""],
+        trimmed_mean=[200 / 3, 60, 60, 160 / 3],
+        normalised=[(170 + 2 * S) / 3, 170 / 3, 170 / 3, (170 - 2 * S) / 3],
+        top_criterion=[2 / 3, 0.6, 0.6, 160 / 300],
+        rank_mean=[1, 2, 3, 4],
+        rank_median=[1, 2, 3, 4],
+        rank_trimmed=[1, 2, 3, 4],
+        rank_normalised=[1, 2, 3, 4],
+        tie_break=["", "median", "median", ""],
         flags=["disagreement", "", "disagreement", ""],
     )
     assert list(ranking.columns) == list(RANKING_COLUMNS)
@@ -149,23 +176,48 @@ def test_a_judge_with_one_nomination_keeps_their_total():
     # All totals 80, 60, 80, 60, 30: M = 310/5 = 62; deviations 18, −2, 18, −2, −32 → (324+4+324+4+1024)/5 = 336.
     totals = judge_totals(panel({1: {401: 80, 402: 60, 403: 80, 404: 60}, 2: {401: 30}}))
     s = math.sqrt(336)
-    assert_close(normalised_totals(totals), frame(
-        category_id=[1] * 5, nomination_id=[401, 401, 402, 403, 404], judge_id=[1, 2, 1, 1, 1],
-        total=[80, 30, 60, 80, 60], normalised=[62 + s, 30, 62 - s, 62 + s, 62 - s]))
+    assert_close(
+        normalised_totals(totals),
+        frame(
+            category_id=[1] * 5,
+            nomination_id=[401, 401, 402, 403, 404],
+            judge_id=[1, 2, 1, 1, 1],
+            total=[80, 30, 60, 80, 60],
+            normalised=[62 + s, 30, 62 - s, 62 + s, 62 - s],
+        ),
+    )
     # Against the other judges only: 401 is the one nomination the two share.
     # Judge 1: mean 70, SD 10 over all four; offset on 401: 80 − 30 = +50; one shared nomination: no Spearman.
     # Judge 2: mean 30, SD 0; offset 30 − 80 = −50; Spearman undefined.
-    assert_close(judge_diagnostics(totals), frame(
-        category_id=[1, 1], judge_id=[1, 2], nominations=[4, 1], mean=[70, 30], sd=[10, 0], offset=[50, -50],
-        spearman=[np.nan, np.nan]))
+    assert_close(
+        judge_diagnostics(totals),
+        frame(
+            category_id=[1, 1],
+            judge_id=[1, 2],
+            nominations=[4, 1],
+            mean=[70, 30],
+            sd=[10, 0],
+            offset=[50, -50],
+            spearman=[np.nan, np.nan],
+        ),
+    )
 
 
 def test_a_judge_who_gives_everyone_the_same_total_stays_as_is_despite_rounding_noise():
     # Weights 1 and 2 on 0–10: (4, 4) and (6, 3) both total 40, but the floats differ in the last place, so the
     # judge's σ is about 4e-15 rather than 0: it must still count as 0, or the noise would become z-scores of ±1.
     rubric = {1: (1, 0, 10), 2: (2, 0, 10)}
-    scores = scores_of([(1, 1, {1: 4, 2: 4}), (2, 1, {1: 6, 2: 3}), (3, 1, {1: 0, 2: 6}),
-                        (1, 2, {1: 10, 2: 10}), (2, 2, {1: 0, 2: 0}), (3, 2, {1: 5, 2: 5})], rubric)
+    scores = scores_of(
+        [
+            (1, 1, {1: 4, 2: 4}),
+            (2, 1, {1: 6, 2: 3}),
+            (3, 1, {1: 0, 2: 6}),
+            (1, 2, {1: 10, 2: 10}),
+            (2, 2, {1: 0, 2: 0}),
+            (3, 2, {1: 5, 2: 5}),
+        ],
+        rubric,
+    )
     totals = normalised_totals(judge_totals(scores))
     judge_1 = totals[totals["judge_id"] == 1]
     assert judge_1["total"].nunique() > 1  # the noise is real
@@ -177,11 +229,28 @@ def test_a_single_judge():
     # One judge, two nominations: SD 0, median = trimmed mean = mean = P; fewer than 3 nominations, so the
     # normalised total stays P; one judge is fewer than the 3 the round asks for.
     ranking = rank_nominations(panel({1: {701: 40, 702: 70}}), settings=RankingSettings(judges_per_nomination=3))
-    assert_close(ranking, frame(
-        category_id=[1, 1], nomination_id=[702, 701], rank=[1, 2], score=[70, 40], judges=[1, 1], mean=[70, 40],
-        median=[70, 40], sd=[0, 0], trimmed_mean=[70, 40], normalised=[70, 40], top_criterion=[0.7, 0.4],
-        rank_mean=[1, 2], rank_median=[1, 2], rank_trimmed=[1, 2], rank_normalised=[1, 2], tie_break=["", ""],
-        flags=["few judges", "few judges"]))
+    assert_close(
+        ranking,
+        frame(
+            category_id=[1, 1],
+            nomination_id=[702, 701],
+            rank=[1, 2],
+            score=[70, 40],
+            judges=[1, 1],
+            mean=[70, 40],
+            median=[70, 40],
+            sd=[0, 0],
+            trimmed_mean=[70, 40],
+            normalised=[70, 40],
+            top_criterion=[0.7, 0.4],
+            rank_mean=[1, 2],
+            rank_median=[1, 2],
+            rank_trimmed=[1, 2],
+            rank_normalised=[1, 2],
+            tie_break=["", ""],
+            flags=["few judges", "few judges"],
+        ),
+    )
 
 
 def test_a_single_judge_with_many_nominations_is_normalised_onto_itself():
@@ -194,8 +263,14 @@ def test_trimmed_mean_needs_five_judges():
     # 901, five judges: drop 90 and 20 → (80+70+60)/3 = 70; mean 320/5 = 64; median 70.
     # 902, six judges: drop 100 and 10 → (20+30+40+50)/4 = 35; mean 250/6; median (30+40)/2 = 35.
     # 903, four judges: the mean 160/4 = 40; median (20+30)/2 = 25.
-    totals = {1: {901: 90, 902: 10, 903: 10}, 2: {901: 80, 902: 20, 903: 20}, 3: {901: 70, 902: 30, 903: 30},
-              4: {901: 60, 902: 40, 903: 100}, 5: {901: 20, 902: 50}, 6: {902: 100}}
+    totals = {
+        1: {901: 90, 902: 10, 903: 10},
+        2: {901: 80, 902: 20, 903: 20},
+        3: {901: 70, 902: 30, 903: 30},
+        4: {901: 60, 902: 40, 903: 100},
+        5: {901: 20, 902: 50},
+        6: {902: 100},
+    }
     ranking = rank_nominations(panel(totals)).set_index("nomination_id")
     assert ranking.loc[[901, 902, 903], "judges"].tolist() == [5, 6, 4]
     assert ranking.loc[[901, 902, 903], "trimmed_mean"].tolist() == pytest.approx([70, 35, 40])
@@ -208,9 +283,11 @@ def test_trimmed_mean_needs_five_judges():
 # Criteria 21 and 22 share the top weight; 22 comes first in the rubric. P = 100 × (2 s21 + 2 s22 + s23)/(10 × 5).
 TIED_RUBRIC = {21: (2, 0, 10), 22: (2, 0, 10), 23: (1, 0, 10)}
 TIED_ORDER = pd.DataFrame({"category_id": [1, 1, 1], "criterion_id": [21, 22, 23], "position": [2, 1, 3]})
-TIED = [(201, 1, {21: 8, 22: 6, 23: 5}),  # 2 × (16 + 12 + 5) = 66
-        (202, 1, {21: 6, 22: 8, 23: 5}),  # 66
-        (203, 1, {21: 7, 22: 7, 23: 5})]  # 66
+TIED = [
+    (201, 1, {21: 8, 22: 6, 23: 5}),  # 2 × (16 + 12 + 5) = 66
+    (202, 1, {21: 6, 22: 8, 23: 5}),  # 66
+    (203, 1, {21: 7, 22: 7, 23: 5}),
+]  # 66
 
 
 def test_a_tie_is_broken_by_the_top_weighted_criterion_first_in_rubric_order():
@@ -237,9 +314,11 @@ def test_a_tie_is_then_broken_by_the_median_and_what_remains_shares_the_rank():
     #   301: 50 60 70 → mean 60, median 60         rank 3, shared with 303: same mean, criterion and median
     #   303: 60 60 60 → mean 60, median 60         rank 3
     #   305: 10 20 30 → mean 20                    rank 5 (the rank after a shared 3 is 5)
-    totals = {1: {301: 50, 302: 40, 303: 60, 304: 90, 305: 10},
-              2: {301: 60, 302: 70, 303: 60, 304: 90, 305: 20},
-              3: {301: 70, 302: 70, 303: 60, 304: 90, 305: 30}}
+    totals = {
+        1: {301: 50, 302: 40, 303: 60, 304: 90, 305: 10},
+        2: {301: 60, 302: 70, 303: 60, 304: 90, 305: 20},
+        3: {301: 70, 302: 70, 303: 60, 304: 90, 305: 30},
+    }
     ranking = rank_nominations(panel(totals))
     assert ranking["nomination_id"].tolist() == [304, 302, 301, 303, 305]
     assert ranking["rank"].tolist() == [1, 2, 3, 3, 5]
@@ -250,8 +329,9 @@ def test_a_tie_is_then_broken_by_the_median_and_what_remains_shares_the_rank():
 def test_scores_are_compared_at_six_decimals():
     # 50.0000001 and 50 are equal at 6 decimals (and so are their criterion means and medians): a shared rank.
     # 50.000001 is not: it ranks first.
-    ranking = rank_nominations(panel({1: {1001: 50.0000001, 1002: 50.0, 1003: 50.000001}}),
-                               settings=RankingSettings(judges_per_nomination=1))
+    ranking = rank_nominations(
+        panel({1: {1001: 50.0000001, 1002: 50.0, 1003: 50.000001}}), settings=RankingSettings(judges_per_nomination=1)
+    )
     assert ranking["nomination_id"].tolist() == [1003, 1001, 1002]
     assert ranking["rank"].tolist() == [1, 2, 2]
     assert ranking["flags"].tolist() == ["", "tie", "tie"]
@@ -305,11 +385,18 @@ def test_unstable_when_another_method_crosses_a_cut():
     # Cut 1: by the Mean 602 is in and 601 out; by the Median and the Trimmed mean the other way round.
     # Cut 2: 601 and 602 are in by every method, 603 out by every method.
     ranking = rank_nominations(panel(SPLIT), settings=RankingSettings(judges_per_nomination=5, cuts=(1, 2)))
-    assert_close(ranking[["nomination_id", "rank", "rank_mean", "rank_median", "rank_trimmed", "rank_normalised",
-                          "flags"]],
-                 frame(nomination_id=[602, 601, 603], rank=[1, 2, 3], rank_mean=[1, 2, 3], rank_median=[2, 1, 3],
-                       rank_trimmed=[2, 1, 3], rank_normalised=[1, 2, 3],
-                       flags=["unstable at 1", "disagreement, unstable at 1", ""]))
+    assert_close(
+        ranking[["nomination_id", "rank", "rank_mean", "rank_median", "rank_trimmed", "rank_normalised", "flags"]],
+        frame(
+            nomination_id=[602, 601, 603],
+            rank=[1, 2, 3],
+            rank_mean=[1, 2, 3],
+            rank_median=[2, 1, 3],
+            rank_trimmed=[2, 1, 3],
+            rank_normalised=[1, 2, 3],
+            flags=["unstable at 1", "disagreement, unstable at 1", ""],
+        ),
+    )
     only_cut_2 = rank_nominations(panel(SPLIT), settings=RankingSettings(judges_per_nomination=5, cuts=(2,)))
     assert only_cut_2["flags"].tolist() == ["", "disagreement", ""]
     no_cut = rank_nominations(panel(SPLIT), settings=RankingSettings(judges_per_nomination=5))
@@ -317,8 +404,9 @@ def test_unstable_when_another_method_crosses_a_cut():
 
 
 def test_the_round_method_decides_score_and_rank():
-    ranking = rank_nominations(panel(SPLIT), settings=RankingSettings(method="median", judges_per_nomination=5,
-                                                                     cuts=(1,)))
+    ranking = rank_nominations(
+        panel(SPLIT), settings=RankingSettings(method="median", judges_per_nomination=5, cuts=(1,))
+    )
     assert ranking["nomination_id"].tolist() == [601, 602, 603]
     assert ranking["score"].tolist() == pytest.approx([70, 66, 10])
     assert (ranking["rank"] == ranking["rank_median"]).all()
@@ -342,8 +430,7 @@ def test_a_recused_judge_counts_only_if_the_caller_passes_their_scores():
     # Had judge 9's 10 on 801 been passed, 801 would fall to (70+80+60+10)/4 = 55, below 802.
     scores = panel({1: {801: 70, 802: 60}, 2: {801: 80, 802: 60}, 3: {801: 60, 802: 75}, 9: {801: 10}})
     recused = {(9, 801)}
-    counted = scores[[(j, n) not in recused for j, n in zip(scores["judge_id"], scores["nomination_id"],
-                                                             strict=True)]]
+    counted = scores[[(j, n) not in recused for j, n in zip(scores["judge_id"], scores["nomination_id"], strict=True)]]
     ranking = rank_nominations(counted)
     assert ranking["nomination_id"].tolist() == [801, 802]
     assert ranking["judges"].tolist() == [3, 3]
@@ -356,15 +443,18 @@ def test_categories_are_ranked_independently():
     # Category 2 holds a copy of PANEL plus a nomination of its own; judges 1–3 judge in both categories. Each
     # category must give what it gives alone (its own μ_j, σ_j, M and S for the normalised totals).
     first = panel(PANEL, category=1)
-    second = pd.concat([panel(PANEL, category=2), panel({1: {105: 0}, 2: {105: 100}}, category=2)],
-                       ignore_index=True)
+    second = pd.concat([panel(PANEL, category=2), panel({1: {105: 0}, 2: {105: 100}}, category=2)], ignore_index=True)
     both = pd.concat([second, first], ignore_index=True)
     assert_close(rank_nominations(both), pd.concat([rank_nominations(first), rank_nominations(second)]))
     totals = judge_totals(both)
-    assert_close(judge_diagnostics(totals), pd.concat([judge_diagnostics(judge_totals(first)),
-                                                       judge_diagnostics(judge_totals(second))]))
-    assert_close(panel_agreement(totals), pd.concat([panel_agreement(judge_totals(first)),
-                                                     panel_agreement(judge_totals(second))]))
+    assert_close(
+        judge_diagnostics(totals),
+        pd.concat([judge_diagnostics(judge_totals(first)), judge_diagnostics(judge_totals(second))]),
+    )
+    assert_close(
+        panel_agreement(totals),
+        pd.concat([panel_agreement(judge_totals(first)), panel_agreement(judge_totals(second))]),
+    )
 
 
 def test_empty_input_gives_empty_frames():
@@ -375,8 +465,15 @@ def test_empty_input_gives_empty_frames():
     assert totals.empty and list(totals.columns) == ["category_id", "nomination_id", "judge_id", "total"]
     assert normalised_totals(totals).empty
     assert method_agreement(ranking).empty
-    assert list(judge_diagnostics(totals).columns) == ["category_id", "judge_id", "nominations", "mean", "sd",
-                                                       "offset", "spearman"]
+    assert list(judge_diagnostics(totals).columns) == [
+        "category_id",
+        "judge_id",
+        "nominations",
+        "mean",
+        "sd",
+        "offset",
+        "spearman",
+    ]
     assert judge_diagnostics(totals).empty
     assert panel_agreement(totals).empty
 
@@ -388,10 +485,14 @@ def test_method_agreement_by_hand():
     # Ranks of 601, 602, 603 — Mean 2 1 3; Median 1 2 3; Trimmed 1 2 3; Normalised 2 1 3.
     # Mean vs Median: (601, 602) discordant, (601, 603) and (602, 603) concordant → (2 − 1)/3 = 1/3.
     ranking = rank_nominations(panel(SPLIT))
-    assert_close(method_agreement(ranking, Method.MEAN),
-                 frame(category_id=[1, 1, 1], method=["median", "trimmed", "normalised"], tau=[1 / 3, 1 / 3, 1.0]))
-    assert_close(method_agreement(ranking, "median"),
-                 frame(category_id=[1, 1, 1], method=["mean", "trimmed", "normalised"], tau=[1 / 3, 1.0, 1 / 3]))
+    assert_close(
+        method_agreement(ranking, Method.MEAN),
+        frame(category_id=[1, 1, 1], method=["median", "trimmed", "normalised"], tau=[1 / 3, 1 / 3, 1.0]),
+    )
+    assert_close(
+        method_agreement(ranking, "median"),
+        frame(category_id=[1, 1, 1], method=["mean", "trimmed", "normalised"], tau=[1 / 3, 1.0, 1 / 3]),
+    )
 
 
 def test_method_agreement_of_a_single_nomination_is_undefined():
@@ -454,9 +555,18 @@ def test_judge_diagnostics_by_hand():
     # Judge 3: others 75 55 65 65 (mean 65) → offset −15; constant totals: Spearman undefined.
     # (Against panel Means that include the judge, as before, judge 1's offset was +20: a judge pulls the Means a
     # third of the way towards themselves.)
-    assert_close(judge_diagnostics(judge_totals(panel(PANEL))), frame(
-        category_id=[1, 1, 1], judge_id=[1, 2, 3], nominations=[4, 4, 4], mean=[80, 50, 50], sd=[10, 10, 0],
-        offset=[30, -15, -15], spearman=[0.0, 0.0, np.nan]))
+    assert_close(
+        judge_diagnostics(judge_totals(panel(PANEL))),
+        frame(
+            category_id=[1, 1, 1],
+            judge_id=[1, 2, 3],
+            nominations=[4, 4, 4],
+            mean=[80, 50, 50],
+            sd=[10, 10, 0],
+            offset=[30, -15, -15],
+            spearman=[0.0, 0.0, np.nan],
+        ),
+    )
 
 
 def test_krippendorff_alpha_on_krippendorffs_own_example():
@@ -465,10 +575,14 @@ def test_krippendorff_alpha_on_krippendorffs_own_example():
     # n = 40 values. D_o = (1/40) Σ_u Σ_{i≠j} (v_i − v_j)²/(m_u − 1) = 13/30, D_e = Σ_{i≠j} (v_i − v_j)²/(40 × 39)
     # = 112/39, α = 1 − (13/30)/(112/39) = 951/1120 = 0.84911.
     nan = np.nan
-    matrix = np.array([[1, 2, 3, 3, 2, 1, 4, 1, 2, nan, nan, nan],
-                       [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nan, 3],
-                       [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nan],
-                       [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan]])
+    matrix = np.array(
+        [
+            [1, 2, 3, 3, 2, 1, 4, 1, 2, nan, nan, nan],
+            [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nan, 3],
+            [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nan],
+            [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan],
+        ]
+    )
     alpha = krippendorff_alpha_interval(matrix)
     assert alpha == pytest.approx(951 / 1120, rel=1e-12)
     assert round(alpha, 3) == 0.849
@@ -508,8 +622,11 @@ def test_a_tie_break_across_a_cut_is_flagged_at_that_cut():
     # The tie-break (top-weighted criterion: 0.8 against 0.6) puts 701 first: across cut 1 only the tie-break
     # separates them. 703 is far below.
     rubric = {1: (2, 0, 100), 2: (1, 0, 100)}
-    sheets = [(701, j, {1: 80, 2: 40}) for j in (1, 2)] + [(702, j, {1: 60, 2: 80}) for j in (1, 2)] \
+    sheets = (
+        [(701, j, {1: 80, 2: 40}) for j in (1, 2)]
+        + [(702, j, {1: 60, 2: 80}) for j in (1, 2)]
         + [(703, j, {1: 10, 2: 10}) for j in (1, 2)]
+    )
     table = rank_nominations(scores_of(sheets, rubric), settings=RankingSettings(judges_per_nomination=2, cuts=(1, 2)))
     assert table["nomination_id"].tolist() == [701, 702, 703]
     assert table["tie_break"].tolist() == ["criterion", "criterion", ""]
@@ -528,8 +645,11 @@ def test_a_shared_rank_straddling_a_cut_names_it():
 
 def test_flags_parse_back_with_their_cuts():
     assert ranking.parse_flags("few judges, tie at 8, tie-break at 3, unstable at 3") == [
-        (ranking.Flag.FEW_JUDGES, None), (ranking.Flag.TIE, 8), (ranking.Flag.TIE_BREAK, 3),
-        (ranking.Flag.UNSTABLE, 3)]
+        (ranking.Flag.FEW_JUDGES, None),
+        (ranking.Flag.TIE, 8),
+        (ranking.Flag.TIE_BREAK, 3),
+        (ranking.Flag.UNSTABLE, 3),
+    ]
     assert ranking.parse_flags("") == []
 
 

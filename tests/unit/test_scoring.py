@@ -33,16 +33,26 @@ def test_weight_shares():
     assert weight_shares(SCALES) == {1: 75.0, 2: 25.0}
 
 
-@pytest.mark.parametrize(("text", "expected"), [("7", D(7)), (" 2.5 ", D("2.5")), ("2,5", D("2.5")), ("", None),
-                                                (None, None)])
+@pytest.mark.parametrize(
+    ("text", "expected"), [("7", D(7)), (" 2.5 ", D("2.5")), ("2,5", D("2.5")), ("", None), (None, None)]
+)
 def test_parse_valid_scores(text, expected):
     scale = Scale(1, D(1), D(0), D(10), D("0.5"))
     assert parse_score(text, scale) == expected
 
 
-@pytest.mark.parametrize(("text", "code"), [("eleven", "not-a-number"), ("NaN", "not-a-number"),
-                                            ("Infinity", "not-a-number"), ("11", "out-of-range"),
-                                            ("-1", "out-of-range"), ("7.5", "off-step"), ("1e1", None)])
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("eleven", "not-a-number"),
+        ("NaN", "not-a-number"),
+        ("Infinity", "not-a-number"),
+        ("11", "out-of-range"),
+        ("-1", "out-of-range"),
+        ("7.5", "off-step"),
+        ("1e1", None),
+    ],
+)
 def test_parse_invalid_scores(text, code):
     scale = Scale(1, D(1))
     if code is None:

@@ -19,12 +19,15 @@ from awards_app.spreadsheets import (
     sort_problems,
 )
 
-SPEC = SheetSpec("Judges", (
-    Column("Name", required=True),
-    Column("E-mail", required=True, aliases=("이메일",)),
-    Column("Country", choices=("KR", "FR")),
-    Column("Score", decimal_range=(1, 10)),
-))
+SPEC = SheetSpec(
+    "Judges",
+    (
+        Column("Name", required=True),
+        Column("E-mail", required=True, aliases=("이메일",)),
+        Column("Country", choices=("KR", "FR")),
+        Column("Score", decimal_range=(1, 10)),
+    ),
+)
 
 
 def workbook_bytes(sheets: dict[str, list[list[object]]]) -> bytes:
@@ -53,20 +56,27 @@ def test_the_template_has_instructions_headers_drop_downs_and_prefilled_rows():
     assert [c.value for c in sheet[2]] == ["Ana", "ana@example.org", "FR", 7]
     validations = {str(v.sqref): v for v in sheet.data_validations.dataValidation}
     assert validations["C2:C12"].type == "list" and validations["C2:C12"].formula1 == '"KR,FR"'
-    assert validations["D2:D12"].type == "decimal" and (validations["D2:D12"].formula1,
-                                                          validations["D2:D12"].formula2) == ("1", "10")
+    assert validations["D2:D12"].type == "decimal" and (
+        validations["D2:D12"].formula1,
+        validations["D2:D12"].formula2,
+    ) == ("1", "10")
     instructions = book["Instructions"]
     cell = next(c for row in instructions.iter_rows() for c in row if c.value == "=1+1")
     assert cell.data_type == "s"  # typed text, never a formula
 
 
 def test_a_filled_file_reads_back_as_text_keyed_by_header():
-    data = workbook_bytes({"Instructions": [["ignored"]], "judges": [
-        ["name", "이메일 ", "COUNTRY *", "Score"],
-        ["Ana Ferreira", "ana@example.org", "FR", 7.0],
-        [None, None, None, None],
-        ["Budi", "budi@example.org", None, 7.5],
-    ]})
+    data = workbook_bytes(
+        {
+            "Instructions": [["ignored"]],
+            "judges": [
+                ["name", "이메일 ", "COUNTRY *", "Score"],
+                ["Ana Ferreira", "ana@example.org", "FR", 7.0],
+                [None, None, None, None],
+                ["Budi", "budi@example.org", None, 7.5],
+            ],
+        }
+    )
     rows, problems = read_workbook(data, [SPEC])
     assert problems == []
     assert [(r.sheet, r.number) for r in rows] == [("Judges", 2), ("Judges", 4)]
@@ -115,12 +125,24 @@ def test_a_zip_that_is_not_a_workbook_is_refused():
         read_workbook(buffer.getvalue(), [SPEC])
 
 
-@pytest.mark.parametrize(("value", "text"), [
-    (None, ""), (7, "7"), (7.0, "7"), (7.5, "7.5"), (0.1, "0.1"), (True, "yes"), (False, "no"),
-    (date(2025, 3, 31), "2025-03-31"), (datetime(2025, 3, 31), "2025-03-31"),
-    (datetime(2025, 3, 31, 9, 30), "2025-03-31 09:30"), ("  text \r\n more ", "text \n more"),
-    (float("nan"), ""), (1e20, "100000000000000000000"),
-])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (None, ""),
+        (7, "7"),
+        (7.0, "7"),
+        (7.5, "7.5"),
+        (0.1, "0.1"),
+        (True, "yes"),
+        (False, "no"),
+        (date(2025, 3, 31), "2025-03-31"),
+        (datetime(2025, 3, 31), "2025-03-31"),
+        (datetime(2025, 3, 31, 9, 30), "2025-03-31 09:30"),
+        ("  text \r\n more ", "text \n more"),
+        (float("nan"), ""),
+        (1e20, "100000000000000000000"),
+    ],
+)
 def test_cell_text(value, text):
     assert cell_text(value) == text
 
@@ -150,7 +172,7 @@ def test_a_formula_whose_result_was_not_saved_is_named_not_dropped():
     sheet = book.active
     sheet.title = "Judges"
     sheet.append(["Name", "E-mail"])
-    sheet.append(["=CONCAT(\"A\",\"na\")", "ana@example.org"])  # written by a program: no cached result
+    sheet.append(['=CONCAT("A","na")', "ana@example.org"])  # written by a program: no cached result
     sheet.append(["=0", None])
     buffer = io.BytesIO()
     book.save(buffer)

@@ -13,14 +13,19 @@ from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parents[2]
 # A pinned entry: name==version, an optional environment marker, then its hashes on continuation lines.
-PINNED = re.compile(r"^([A-Za-z0-9_.\-\[\]]+)==([^\s;\\]+)(?:\s*;[^\\]*)?\s*\\\n"
-                    r"((?:\s+--hash=sha256:[0-9a-f]{64}\s*\\?\n?)+)", re.M)
+PINNED = re.compile(
+    r"^([A-Za-z0-9_.\-\[\]]+)==([^\s;\\]+)(?:\s*;[^\\]*)?\s*\\\n"
+    r"((?:\s+--hash=sha256:[0-9a-f]{64}\s*\\?\n?)+)",
+    re.M,
+)
 
 
 def _entries(name: str) -> list[tuple[str, str, int]]:
     """(package, version, number of hashes) for each pinned entry; a package may have one per Python version."""
-    return [(re.sub(r"[-_.]+", "-", m.group(1).split("[")[0]).lower(), m.group(2), m.group(3).count("--hash="))
-            for m in PINNED.finditer((ROOT / name).read_text())]
+    return [
+        (re.sub(r"[-_.]+", "-", m.group(1).split("[")[0]).lower(), m.group(2), m.group(3).count("--hash="))
+        for m in PINNED.finditer((ROOT / name).read_text())
+    ]
 
 
 def _locked(name: str) -> dict[str, set[str]]:
@@ -41,8 +46,13 @@ def _direct(name: str) -> dict[str, str]:
     return pins
 
 
-@pytest.mark.parametrize(("lock", "lists"), [("requirements.lock", ["requirements.txt"]),
-                                             ("requirements-dev.lock", ["requirements.txt", "requirements-dev.txt"])])
+@pytest.mark.parametrize(
+    ("lock", "lists"),
+    [
+        ("requirements.lock", ["requirements.txt"]),
+        ("requirements-dev.lock", ["requirements.txt", "requirements-dev.txt"]),
+    ],
+)
 def test_every_package_is_locked_with_hashes_at_the_version_asked_for(lock, lists):
     locked, entries = _locked(lock), _entries(lock)
     text = (ROOT / lock).read_text()
@@ -89,14 +99,23 @@ sys.exit(1 if report is None or any(d.get("vulns") for d in report["dependencies
 
 def _audit(tool: Path) -> subprocess.CompletedProcess:
     return subprocess.run(  # noqa: S603  (the suite's own script and stand-in)
-        [sys.executable, str(ROOT / ".ci/audit.py"), str(tool)], cwd=ROOT, capture_output=True, text=True,
-        check=False, timeout=60)
+        [sys.executable, str(ROOT / ".ci/audit.py"), str(tool)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
 
 
 def test_audit_fails_on_a_known_vulnerability(tmp_path):
-    report = {"dependencies": [
-        {"name": "werkzeug", "version": "3.1.9", "vulns": [{"id": "GHSA-xxxx", "fix_versions": ["3.1.10"]}]},
-        {"name": "flask", "version": "3.1.3", "vulns": []}], "fixes": []}
+    report = {
+        "dependencies": [
+            {"name": "werkzeug", "version": "3.1.9", "vulns": [{"id": "GHSA-xxxx", "fix_versions": ["3.1.10"]}]},
+            {"name": "flask", "version": "3.1.3", "vulns": []},
+        ],
+        "fixes": [],
+    }
     completed = _audit(_fake_pip_audit(tmp_path, report))
     assert completed.returncode == 1
     assert "werkzeug 3.1.9: GHSA-xxxx (fixed in 3.1.10)" in completed.stdout

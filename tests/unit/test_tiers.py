@@ -21,8 +21,13 @@ from awards_app.tiers import (
 
 CITY, INSTITUTION, CORPORATION = "city", "institution", "corporation"
 GOLD, SILVER, BRONZE, CORPORATE, INSTITUTE = 1, 2, 3, 4, 5
-TIERS = [Tier(GOLD, 1), Tier(SILVER, 2), Tier(BRONZE, 3), Tier(CORPORATE, 1, frozenset({CORPORATION})),
-         Tier(INSTITUTE, 1, frozenset({INSTITUTION}))]
+TIERS = [
+    Tier(GOLD, 1),
+    Tier(SILVER, 2),
+    Tier(BRONZE, 3),
+    Tier(CORPORATE, 1, frozenset({CORPORATION})),
+    Tier(INSTITUTE, 1, frozenset({INSTITUTION})),
+]
 
 
 def ranked(*types: str, few: tuple[int, ...] = ()) -> list[Candidate]:
@@ -42,8 +47,7 @@ def test_type_prizes_go_to_the_best_of_their_type_not_to_the_next_in_rank():
     # rank 8. The best corporation is 9th here and the best institution 10th.
     candidates = ranked(*[CITY] * 8, CORPORATION, INSTITUTION, CITY)
     plan = fill_tiers(candidates, TIERS)
-    assert given(plan) == {GOLD: [101], SILVER: [102, 103], BRONZE: [104, 105, 106], CORPORATE: [109],
-                           INSTITUTE: [110]}
+    assert given(plan) == {GOLD: [101], SILVER: [102, 103], BRONZE: [104, 105, 106], CORPORATE: [109], INSTITUTE: [110]}
     assert plan.held == []
 
 
@@ -59,20 +63,28 @@ def test_a_tier_with_nobody_eligible_stays_empty():
 
 def test_a_shared_first_place_is_the_committee_s_and_the_other_places_still_fill():
     # The bug: a shared first place gave Gold to one and Silver to the other by database order.
-    candidates = [Candidate(101, 1, 80.0, CITY), Candidate(102, 1, 80.0, CITY),
-                  *(Candidate(100 + rank, rank, 82.0 - rank, CITY) for rank in range(3, 8))]
+    candidates = [
+        Candidate(101, 1, 80.0, CITY),
+        Candidate(102, 1, 80.0, CITY),
+        *(Candidate(100 + rank, rank, 82.0 - rank, CITY) for rank in range(3, 8)),
+    ]
     plan = fill_tiers(candidates, TIERS[:3])
     assert plan.held[0] == Held(GOLD, 1, (Contender(101, 1, (TIE,)), Contender(102, 1, (TIE,))))
     # Whoever does not get Gold is in Silver: one Silver place waits for that; the other goes to the third.
-    assert plan.held[1] == Held(SILVER, 1, (Contender(101, 1, (TIE, UNDECIDED_ABOVE)),
-                                            Contender(102, 1, (TIE, UNDECIDED_ABOVE))))
+    assert plan.held[1] == Held(
+        SILVER, 1, (Contender(101, 1, (TIE, UNDECIDED_ABOVE)), Contender(102, 1, (TIE, UNDECIDED_ABOVE)))
+    )
     assert given(plan) == {SILVER: [103], BRONZE: [104, 105, 106]}
 
 
 def test_the_order_the_rows_come_in_never_matters():
-    candidates = [Candidate(101, 1, 80.0, CITY), Candidate(102, 1, 80.0, CITY),
-                  *(Candidate(100 + rank, rank, 82.0 - rank, CITY) for rank in range(3, 9)),
-                  Candidate(120, 9, 72.5, CORPORATION), Candidate(121, 9, 72.5, INSTITUTION)]
+    candidates = [
+        Candidate(101, 1, 80.0, CITY),
+        Candidate(102, 1, 80.0, CITY),
+        *(Candidate(100 + rank, rank, 82.0 - rank, CITY) for rank in range(3, 9)),
+        Candidate(120, 9, 72.5, CORPORATION),
+        Candidate(121, 9, 72.5, INSTITUTION),
+    ]
     expected = fill_tiers(candidates, TIERS)
     for seed in range(20):
         shuffled = candidates[:]
@@ -82,8 +94,12 @@ def test_the_order_the_rows_come_in_never_matters():
 
 def test_a_tie_at_a_tier_boundary_holds_only_the_boundary_place():
     # Silver has 2 places: 102 is in; 103 and 104 share rank 3 for the second.
-    candidates = [*ranked(CITY, CITY), Candidate(103, 3, 70.0, CITY), Candidate(104, 3, 70.0, CITY),
-                  *(Candidate(100 + rank, rank, 70.0 - rank, CITY) for rank in range(5, 9))]
+    candidates = [
+        *ranked(CITY, CITY),
+        Candidate(103, 3, 70.0, CITY),
+        Candidate(104, 3, 70.0, CITY),
+        *(Candidate(100 + rank, rank, 70.0 - rank, CITY) for rank in range(5, 9)),
+    ]
     plan = fill_tiers(candidates, TIERS[:3])
     assert given(plan)[GOLD] == [101] and given(plan)[SILVER] == [102]
     assert plan.held[0] == Held(SILVER, 1, (Contender(103, 3, (TIE,)), Contender(104, 3, (TIE,))))
@@ -111,8 +127,7 @@ def test_few_judges_inside_a_tier_holds_that_place_and_those_below_it_in_the_tie
 
 def test_few_judges_just_outside_a_boundary_holds_the_last_place():
     plan = fill_tiers(ranked(CITY, CITY, CITY, few=(2,)), [Tier(GOLD, 1)])
-    assert given(plan) == {} and plan.held == [Held(GOLD, 1, (Contender(101, 1, ()), Contender(102, 2,
-                                                                                                (FEW_JUDGES,))))]
+    assert given(plan) == {} and plan.held == [Held(GOLD, 1, (Contender(101, 1, ()), Contender(102, 2, (FEW_JUDGES,))))]
 
 
 def test_indistinguishable_nominations_at_a_boundary_are_the_committee_s():
@@ -125,8 +140,11 @@ def test_indistinguishable_nominations_at_a_boundary_are_the_committee_s():
     assert given(plan) == {GOLD: [101], SILVER: [102]}
     held = plan.held[0]
     assert held.places == 1
-    assert [(c.nomination_id, c.reasons) for c in held.contenders] == [(103, (UNCERTAIN,)), (104, (UNCERTAIN,)),
-                                                                       (105, (UNCERTAIN,))]
+    assert [(c.nomination_id, c.reasons) for c in held.contenders] == [
+        (103, (UNCERTAIN,)),
+        (104, (UNCERTAIN,)),
+        (105, (UNCERTAIN,)),
+    ]
 
 
 def test_the_uncertainty_of_a_type_prize_is_asked_at_that_prize():
@@ -146,14 +164,17 @@ def test_every_candidate_gets_at_most_one_tier_and_no_tier_more_than_its_places(
     types = [CITY, INSTITUTION, CORPORATION]
     for seed in range(200):
         rng = random.Random(seed)
-        candidates = [Candidate(100 + i, 0, float(rng.randint(50, 60)), rng.choice(types),
-                                few_judges=rng.random() < 0.1) for i in range(15)]
+        candidates = [
+            Candidate(100 + i, 0, float(rng.randint(50, 60)), rng.choice(types), few_judges=rng.random() < 0.1)
+            for i in range(15)
+        ]
         ordered = sorted(candidates, key=lambda c: -c.score)
         ranks = {}
         for c in ordered:  # competition ranks by Score alone: equal Scores share a rank
             ranks.setdefault(c.score, 1 + sum(1 for d in ordered if d.score > c.score))
-        candidates = [Candidate(c.nomination_id, ranks[c.score], c.score, c.applicant_type, c.few_judges)
-                      for c in candidates]
+        candidates = [
+            Candidate(c.nomination_id, ranks[c.score], c.score, c.applicant_type, c.few_judges) for c in candidates
+        ]
         plan = fill_tiers(candidates, TIERS)
         ids = [g.nomination_id for g in plan.given]
         assert len(ids) == len(set(ids))

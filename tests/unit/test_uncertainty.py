@@ -13,8 +13,9 @@ from awards_app.ranking import judge_totals, kendall_tau_b
 
 def draws_of(theta: list[list[float]], ids=(11, 12, 13)) -> model.CategoryDraws:
     array = np.array(theta, dtype=float)
-    return model.CategoryDraws(1, np.array(ids), np.array([7, 8]), array, np.array([[1.0, -1.0]] * len(theta)),
-                               scale=10.0)
+    return model.CategoryDraws(
+        1, np.array(ids), np.array([7, 8]), array, np.array([[1.0, -1.0]] * len(theta)), scale=10.0
+    )
 
 
 # Four draws of three nominations (θ, higher is better):
@@ -50,8 +51,7 @@ def test_the_uncertain_zone_of_a_cut_is_who_the_interval_puts_on_both_sides():
 
 def test_the_expected_rank_is_one_plus_the_chances_of_being_beaten():
     generator = np.random.default_rng(3)
-    draws = model.CategoryDraws(1, np.arange(6), np.arange(2), generator.normal(size=(500, 6)),
-                                np.zeros((500, 2)), 1.0)
+    draws = model.CategoryDraws(1, np.arange(6), np.arange(2), generator.normal(size=(500, 6)), np.zeros((500, 2)), 1.0)
     summary = model.rank_summary(draws).set_index("nomination_id")
     for i in range(6):
         beaten = sum(model.p_ahead(draws, k, i) for k in range(6) if k != i)
@@ -118,8 +118,10 @@ def test_the_model_finds_the_harsh_judge(fitted):
 
 
 def test_categories_fitted_together_keep_to_themselves():
-    first, second = model.simulate_round(seed=31, nominations=8), model.simulate_round(seed=32, nominations=8,
-                                                                                       category_id=2)
+    first, second = (
+        model.simulate_round(seed=31, nominations=8),
+        model.simulate_round(seed=32, nominations=8, category_id=2),
+    )
     second.totals["nomination_id"] += 100
     both = model.fit_totals(pd.concat([first.totals, second.totals]), SMALL)
     assert sorted(both.categories) == [1, 2]
@@ -128,9 +130,18 @@ def test_categories_fitted_together_keep_to_themselves():
 
 
 def test_the_totals_a_round_gives_are_what_the_model_takes():
-    scores = pd.DataFrame({"category_id": [1] * 4, "nomination_id": [5, 5, 6, 6], "judge_id": [1, 2, 1, 2],
-                           "criterion_id": [1] * 4, "score": [7, 5, 3, 4], "weight": [1] * 4, "min": [0] * 4,
-                           "max": [10] * 4})
+    scores = pd.DataFrame(
+        {
+            "category_id": [1] * 4,
+            "nomination_id": [5, 5, 6, 6],
+            "judge_id": [1, 2, 1, 2],
+            "criterion_id": [1] * 4,
+            "score": [7, 5, 3, 4],
+            "weight": [1] * 4,
+            "min": [0] * 4,
+            "max": [10] * 4,
+        }
+    )
     design = model._design(judge_totals(scores))
     assert design.y.mean() == pytest.approx(0) and design.y.std() == pytest.approx(1)
 

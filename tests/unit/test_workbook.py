@@ -28,10 +28,24 @@ HYPERLINK = '=HYPERLINK("http://evil.example","click")'
 
 
 def ranking_row(category, rank, reference, nomination, score, tier="", flags="", **extra):
-    return {"Category": category, "Rank": rank, "Reference": reference, "Nomination": nomination,
-            "Organisation": "Org " + reference, "Country": "KR", "Judges": 3, "Score": score, "Mean": score,
-            "Median": score, "Trimmed mean": score, "Normalised": score + 0.5, "SD": 1.25, "Tier": tier,
-            "Flags": flags, **extra}
+    return {
+        "Category": category,
+        "Rank": rank,
+        "Reference": reference,
+        "Nomination": nomination,
+        "Organisation": "Org " + reference,
+        "Country": "KR",
+        "Judges": 3,
+        "Score": score,
+        "Mean": score,
+        "Median": score,
+        "Trimmed mean": score,
+        "Normalised": score + 0.5,
+        "SD": 1.25,
+        "Tier": tier,
+        "Flags": flags,
+        **extra,
+    }
 
 
 def data(rankings=None, scores=None, judges=None, conflicts=None, categories=(SMART, MAYOR), notes=()):
@@ -39,7 +53,10 @@ def data(rankings=None, scores=None, judges=None, conflicts=None, categories=(SM
         return pd.DataFrame(columns=list(columns))
 
     return WorkbookData(
-        edition="Seoul Smart City Prize 2025", round_name="Final", method="Mean", generated_at=GENERATED,
+        edition="Seoul Smart City Prize 2025",
+        round_name="Final",
+        method="Mean",
+        generated_at=GENERATED,
         categories=list(categories),
         rankings=rankings if rankings is not None else empty(RANKINGS_COLUMNS),
         scores=scores if scores is not None else empty(SCORES_COLUMNS),
@@ -50,29 +67,54 @@ def data(rankings=None, scores=None, judges=None, conflicts=None, categories=(SM
 
 
 def full_data():
-    rankings = pd.DataFrame([
-        ranking_row("SC", 1, "SC-001", "Digital twin", 91.256, rank_mean=1),
-        ranking_row("SC", 2, "SC-002", HYPERLINK, 80.0, flags="tie", rank_mean=2),
-        ranking_row("SC", 2, "SC-003", "스마트 버스정류장", 80.0, flags="tie", rank_mean=3),
-        ranking_row("SC", 4, "SC-004", "-5 degrees", 60.0, rank_mean=4),
-        ranking_row("MC", 1, "MC-001", "한강 공원", 70.0, rank_mean=1),
-    ])
-    scores = pd.DataFrame({
-        "Category": ["SC", "SC"], "Reference": ["SC-001", "SC-002"], "Judge": ["Kim Minji", "Lee Jun (lee@x.kr)"],
-        "Criterion": ["Impact", "Impact"], "Weight": [2, 2], "Min": [0, 0], "Max": [10, 10],
-        "Score": [Decimal("8.5"), Decimal(7)], "Comment": ["훌륭합니다", "@mention +1"],
-    })
-    judges = pd.DataFrame({
-        "Category": ["SC"], "Judge": ["Kim Minji"], "Nominations": [4], "Mean total": [77.5], "SD": [10.0],
-        "Offset": [-2.5], "Spearman": [0.8],
-    })
-    conflicts = pd.DataFrame({
-        "Judge": ["Lee Jun (lee@x.kr)"], "Reference": ["SC-004"], "Nomination": ["-5 degrees"],
-        "Reason": ["=1+1"], "Recorded by": ["Secretariat"],
-        "Recorded at": [datetime(2025, 2, 1, 18, 0, tzinfo=timezone(timedelta(hours=9)))],
-    })
-    notes = [("Disagreement threshold (SD)", 15.0), ("Kendall's tau, Median", 0.667),
-             ("Formula", "P = 100 × Σ w (s − min)/(max − min) / Σ w")]
+    rankings = pd.DataFrame(
+        [
+            ranking_row("SC", 1, "SC-001", "Digital twin", 91.256, rank_mean=1),
+            ranking_row("SC", 2, "SC-002", HYPERLINK, 80.0, flags="tie", rank_mean=2),
+            ranking_row("SC", 2, "SC-003", "스마트 버스정류장", 80.0, flags="tie", rank_mean=3),
+            ranking_row("SC", 4, "SC-004", "-5 degrees", 60.0, rank_mean=4),
+            ranking_row("MC", 1, "MC-001", "한강 공원", 70.0, rank_mean=1),
+        ]
+    )
+    scores = pd.DataFrame(
+        {
+            "Category": ["SC", "SC"],
+            "Reference": ["SC-001", "SC-002"],
+            "Judge": ["Kim Minji", "Lee Jun (lee@x.kr)"],
+            "Criterion": ["Impact", "Impact"],
+            "Weight": [2, 2],
+            "Min": [0, 0],
+            "Max": [10, 10],
+            "Score": [Decimal("8.5"), Decimal(7)],
+            "Comment": ["훌륭합니다", "@mention +1"],
+        }
+    )
+    judges = pd.DataFrame(
+        {
+            "Category": ["SC"],
+            "Judge": ["Kim Minji"],
+            "Nominations": [4],
+            "Mean total": [77.5],
+            "SD": [10.0],
+            "Offset": [-2.5],
+            "Spearman": [0.8],
+        }
+    )
+    conflicts = pd.DataFrame(
+        {
+            "Judge": ["Lee Jun (lee@x.kr)"],
+            "Reference": ["SC-004"],
+            "Nomination": ["-5 degrees"],
+            "Reason": ["=1+1"],
+            "Recorded by": ["Secretariat"],
+            "Recorded at": [datetime(2025, 2, 1, 18, 0, tzinfo=timezone(timedelta(hours=9)))],
+        }
+    )
+    notes = [
+        ("Disagreement threshold (SD)", 15.0),
+        ("Kendall's tau, Median", 0.667),
+        ("Formula", "P = 100 × Σ w (s − min)/(max − min) / Σ w"),
+    ]
     return data(rankings, scores, judges, conflicts, notes=notes)
 
 
@@ -92,8 +134,19 @@ def column(sheet, name):
 
 def test_sheets_in_order(book):
     # The sheets added later (criteria, the uncertainty model) come after the earlier ones, which keep their places.
-    assert book.sheetnames == ["Summary", "Rankings", "SC Smart City", "MC 서울시장 표창", "Scores", "Judges",
-                               "Conflicts", "Method", "Criteria", "Uncertainty", "Leniency"]
+    assert book.sheetnames == [
+        "Summary",
+        "Rankings",
+        "SC Smart City",
+        "MC 서울시장 표창",
+        "Scores",
+        "Judges",
+        "Conflicts",
+        "Method",
+        "Criteria",
+        "Uncertainty",
+        "Leniency",
+    ]
     assert header(book["Uncertainty"]) == ["Category", "Reference", "Expected rank", "Rank 5%", "Rank 95%"]
     assert header(book["Criteria"]) == ["Category", "Criterion", "Position", "Weight", "Min", "Max", "Step"]
 
@@ -109,7 +162,11 @@ def test_rankings_columns_come_first_in_order_then_extras(book):
 
 def test_category_sheets_hold_their_own_rows(book):
     assert [cell.value for cell in column(book["SC Smart City"], "Reference")] == [
-        "SC-001", "SC-002", "SC-003", "SC-004"]
+        "SC-001",
+        "SC-002",
+        "SC-003",
+        "SC-004",
+    ]
     assert [cell.value for cell in column(book["MC 서울시장 표창"], "Nomination")] == ["한강 공원"]
     assert book["Rankings"].max_row == 6
 
@@ -141,13 +198,16 @@ def test_datetimes_are_real_utc_datetimes(book):
     assert method["Formula"].value == "P = 100 × Σ w (s − min)/(max − min) / Σ w"
 
 
-@pytest.mark.parametrize(("sheet", "name", "row", "text"), [
-    ("Rankings", "Nomination", 1, HYPERLINK),
-    ("SC Smart City", "Nomination", 1, HYPERLINK),
-    ("Rankings", "Nomination", 3, "-5 degrees"),
-    ("Scores", "Comment", 1, "@mention +1"),
-    ("Conflicts", "Reason", 0, "=1+1"),
-])
+@pytest.mark.parametrize(
+    ("sheet", "name", "row", "text"),
+    [
+        ("Rankings", "Nomination", 1, HYPERLINK),
+        ("SC Smart City", "Nomination", 1, HYPERLINK),
+        ("Rankings", "Nomination", 3, "-5 degrees"),
+        ("Scores", "Comment", 1, "@mention +1"),
+        ("Conflicts", "Reason", 0, "=1+1"),
+    ],
+)
 def test_text_that_looks_like_a_formula_stays_text(book, sheet, name, row, text):
     cell = column(book[sheet], name)[row]
     assert cell.value == text
@@ -157,8 +217,7 @@ def test_text_that_looks_like_a_formula_stays_text(book, sheet, name, row, text)
 
 def test_formula_text_is_not_written_as_a_formula():
     with zipfile.ZipFile(io.BytesIO(build_workbook(full_data()))) as archive:
-        xml = "".join(archive.read(name).decode() for name in archive.namelist()
-                      if name.startswith("xl/worksheets/"))
+        xml = "".join(archive.read(name).decode() for name in archive.namelist() if name.startswith("xl/worksheets/"))
     assert "<f>" not in xml and "<f " not in xml
     assert "HYPERLINK" in xml
 
@@ -186,12 +245,14 @@ def test_colour_scale_on_score(book):
 
 
 def test_summary_shows_tiers_when_assigned_else_top_places_and_a_chart():
-    rankings = pd.DataFrame([
-        ranking_row("SC", 1, "SC-001", "First", 90.0, tier="Gold"),
-        ranking_row("SC", 2, "SC-002", "Second", 80.0, tier="Silver"),
-        ranking_row("SC", 3, "SC-003", "Third", 70.0),
-        *(ranking_row("MC", rank, f"MC-00{rank}", f"Place {rank}", 100.0 - rank) for rank in (1, 2, 3, 3, 5)),
-    ])
+    rankings = pd.DataFrame(
+        [
+            ranking_row("SC", 1, "SC-001", "First", 90.0, tier="Gold"),
+            ranking_row("SC", 2, "SC-002", "Second", 80.0, tier="Silver"),
+            ranking_row("SC", 3, "SC-003", "Third", 70.0),
+            *(ranking_row("MC", rank, f"MC-00{rank}", f"Place {rank}", 100.0 - rank) for rank in (1, 2, 3, 3, 5)),
+        ]
+    )
     summary = load_workbook(io.BytesIO(build_workbook(data(rankings))))["Summary"]
     values = [list(row) for row in summary.iter_rows(values_only=True)]
     references = [row[2] for row in values if row[2] and str(row[2])[:3] in ("SC-", "MC-")]
@@ -207,10 +268,12 @@ def test_summary_shows_tiers_when_assigned_else_top_places_and_a_chart():
 
 
 def test_summary_orders_winners_by_tier_then_rank():
-    rankings = pd.DataFrame([
-        ranking_row("SC", 1, "SC-001", "A", 90.0, tier="Silver"),
-        ranking_row("SC", 2, "SC-002", "B", 80.0, tier="Gold"),
-    ])
+    rankings = pd.DataFrame(
+        [
+            ranking_row("SC", 1, "SC-001", "A", 90.0, tier="Silver"),
+            ranking_row("SC", 2, "SC-002", "B", 80.0, tier="Gold"),
+        ]
+    )
     summary = load_workbook(io.BytesIO(build_workbook(data(rankings))))["Summary"]
     tiers = [row[0] for row in summary.iter_rows(values_only=True) if row[2] in ("SC-001", "SC-002")]
     assert tiers == ["Gold", "Silver"]
@@ -218,8 +281,19 @@ def test_summary_orders_winners_by_tier_then_rank():
 
 def test_empty_input_gives_a_valid_workbook_with_headers():
     book = load_workbook(io.BytesIO(build_workbook(data())))
-    assert book.sheetnames == ["Summary", "Rankings", "SC Smart City", "MC 서울시장 표창", "Scores", "Judges",
-                               "Conflicts", "Method", "Criteria", "Uncertainty", "Leniency"]
+    assert book.sheetnames == [
+        "Summary",
+        "Rankings",
+        "SC Smart City",
+        "MC 서울시장 표창",
+        "Scores",
+        "Judges",
+        "Conflicts",
+        "Method",
+        "Criteria",
+        "Uncertainty",
+        "Leniency",
+    ]
     assert header(book["Rankings"]) == list(RANKINGS_COLUMNS)
     assert header(book["SC Smart City"]) == list(RANKINGS_COLUMNS)
     assert header(book["Scores"]) == list(SCORES_COLUMNS)
@@ -231,8 +305,17 @@ def test_no_categories_and_frames_without_columns():
     empty = pd.DataFrame()
     built = build_workbook(data(empty, empty, empty, empty, categories=()))
     book = load_workbook(io.BytesIO(built))
-    assert book.sheetnames == ["Summary", "Rankings", "Scores", "Judges", "Conflicts", "Method", "Criteria",
-                               "Uncertainty", "Leniency"]
+    assert book.sheetnames == [
+        "Summary",
+        "Rankings",
+        "Scores",
+        "Judges",
+        "Conflicts",
+        "Method",
+        "Criteria",
+        "Uncertainty",
+        "Leniency",
+    ]
     assert header(book["Conflicts"]) == list(CONFLICTS_COLUMNS)
 
 
@@ -254,17 +337,24 @@ def test_missing_numbers_give_empty_cells():
     assert column(book["Rankings"], "Normalised")[0].value is None
 
 
-@pytest.mark.parametrize(("categories", "expected"), [
-    ([CategoryInfo("A1", "Roads / Bridges: [new]?")], ["A1 Roads - Bridges new"]),
-    ([CategoryInfo("A1", "x" * 40)], ["A1 " + "x" * 28]),
-    ([CategoryInfo("A1", "Same"), CategoryInfo("A1", "Same*"), CategoryInfo("a1", "same")],
-     ["A1 Same", "A1 Same (2)", "a1 same (3)"]),
-    ([CategoryInfo("A1", "y" * 40), CategoryInfo("A1", "y" * 41)], ["A1 " + "y" * 28, "A1 " + "y" * 24 + " (2)"]),
-    ([CategoryInfo("", "Summary"), CategoryInfo("", "History"), CategoryInfo("", "??")],
-     ["Summary (2)", "History (2)", "Category"]),
-    ([CategoryInfo("'Q'", "")], ["Q"]),
-    ([CategoryInfo("K", "스마트 도시 부문 " * 5)], ["K 스마트 도시 부문 스마트 도시 부문 스마트 도시 부문"]),
-])
+@pytest.mark.parametrize(
+    ("categories", "expected"),
+    [
+        ([CategoryInfo("A1", "Roads / Bridges: [new]?")], ["A1 Roads - Bridges new"]),
+        ([CategoryInfo("A1", "x" * 40)], ["A1 " + "x" * 28]),
+        (
+            [CategoryInfo("A1", "Same"), CategoryInfo("A1", "Same*"), CategoryInfo("a1", "same")],
+            ["A1 Same", "A1 Same (2)", "a1 same (3)"],
+        ),
+        ([CategoryInfo("A1", "y" * 40), CategoryInfo("A1", "y" * 41)], ["A1 " + "y" * 28, "A1 " + "y" * 24 + " (2)"]),
+        (
+            [CategoryInfo("", "Summary"), CategoryInfo("", "History"), CategoryInfo("", "??")],
+            ["Summary (2)", "History (2)", "Category"],
+        ),
+        ([CategoryInfo("'Q'", "")], ["Q"]),
+        ([CategoryInfo("K", "스마트 도시 부문 " * 5)], ["K 스마트 도시 부문 스마트 도시 부문 스마트 도시 부문"]),
+    ],
+)
 def test_category_sheet_names_are_valid_and_unique(categories, expected):
     names = category_sheet_names(categories)
     assert names == expected
