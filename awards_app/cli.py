@@ -69,7 +69,7 @@ def seed_demo(if_empty: bool, extra: int) -> None:
 def export(slug: str | None, round_name: str | None, out: str) -> None:
     """Write a round's results workbook (Excel) for the committee and the press."""
     from .models import Edition, RoundMode
-    from .services import judging, results
+    from .services import export, judging, results
     from .services.programs import current_edition
 
     edition = db.session.scalar(sa.select(Edition).where(Edition.slug == slug)) if slug else current_edition()
@@ -95,7 +95,7 @@ def export(slug: str | None, round_name: str | None, out: str) -> None:
             raise click.ClickException(
                 f"No round of {edition.slug} has submitted scores yet: there are no results to export."
             )
-    data = results.round_workbook(chosen[0])
+    data = export.round_workbook(chosen[0])
     try:
         with open(out, "wb") as handle:
             handle.write(data)

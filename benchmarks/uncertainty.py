@@ -52,13 +52,13 @@ from dataclasses import asdict
 from awards_app import create_app, uncertainty
 from awards_app.extensions import db
 from awards_app.models import Round, UncertaintyFit
-from awards_app.services import results
+from awards_app.services import export, results
 import sqlalchemy as sa
 app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": sys.argv[1]})
 with app.app_context():
     round_ = db.session.scalar(sa.select(Round).where(Round.name == "Online evaluation"))
     # The application's own settings, as a request from the results page stores them.
-    fit = UncertaintyFit(round_id=round_.id, data_sha256=results.score_data_sha256(round_),
+    fit = UncertaintyFit(round_id=round_.id, data_sha256=export.score_data_sha256(round_),
                          settings=asdict(uncertainty.FitSettings()))
     db.session.add(fit)
     db.session.commit()

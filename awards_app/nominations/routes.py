@@ -16,9 +16,9 @@ from ..entry_forms import fields_for
 from ..extensions import db
 from ..models import Attachment, Category, Edition, Nomination, Role
 from ..services import ServiceError
+from ..services import awards as awards_service
 from ..services import judging as judging_service
 from ..services import nominations as service
-from ..services.results import published_award
 from .forms import DeleteForm, WithdrawForm, entry_form_class
 
 bp = Blueprint("nominations", __name__)
@@ -190,7 +190,7 @@ def view(nomination_id: int):
         nomination=nomination,
         specs=fields_for(nomination.category.kind),
         withdraw_form=WithdrawForm(),
-        award=published_award(nomination),
+        award=awards_service.published_award(nomination),
     )
 
 

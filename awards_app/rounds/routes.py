@@ -15,6 +15,8 @@ from ..extensions import db
 from ..i18n import current_language
 from ..models import Assignment, Award, Category, Conflict, Edition, Nomination, Role, Round, RoundMode, User
 from ..services import ServiceError, committee, publication
+from ..services import awards as awards_service
+from ..services import export as export_service
 from ..services import judging as service
 from ..services import results as results_service
 from ..services import uncertainty as uncertainty_service
@@ -483,8 +485,8 @@ def results(round_id: int):
         category=category,
         results=results,
         charts=results_service.charts_of(results),
-        awards=results_service.awards_of(round_, category),
-        tier_view=results_service.tier_view(round_, category, results),
+        awards=awards_service.awards_of(round_, category),
+        tier_view=awards_service.tier_view(round_, category, results),
         fit=uncertainty_service.fit_state(round_),
         expected={int(r.nomination_id): r for r in results.uncertainty.ranks.itertuples()}
         if results.uncertainty
@@ -628,7 +630,7 @@ def assign_awards(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     category = _results_category(round_, request.form.get("category", type=int))
     try:
-        given, held = results_service.assign_tiers(round_, category, current_user)
+        given, held = awards_service.assign_tiers(round_, category, current_user)
     except ServiceError as error:
         flash(str(error.message), "danger")
     else:
@@ -659,7 +661,7 @@ def override_award(round_id: int):
         return redirect(url_for("rounds.results", round_id=round_.id, category=category.id))
     tier = next((t for t in category.tiers if t.id == form.tier.data), None)
     try:
-        results_service.override_award(
+        awards_service.override_award(
             round_, db.session.get(Nomination, form.nomination.data), tier, form.reason.data, current_user
         )
     except ServiceError as error:
@@ -725,7 +727,7 @@ def withdraw(round_id: int):
 def results_workbook(round_id: int):
     """Download the round's results as the committee's Excel workbook."""
     round_ = db.get_or_404(Round, round_id)
-    data = results_service.round_workbook(round_)
+    data = export_service.round_workbook(round_)
     name = f"{round_.edition.slug}-{round_.name}".replace(" ", "-").lower()
     return send_file(
         io.BytesIO(data),
@@ -742,7 +744,7 @@ def results_csv(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     name = f"{round_.edition.slug}-{round_.name}-rankings".replace(" ", "-").lower()
     return send_file(
-        io.BytesIO(results_service.rankings_csv(round_)),
+        io.BytesIO(export_service.rankings_csv(round_)),
         as_attachment=True,
         download_name=f"{name}.csv",
         mimetype="text/csv",

@@ -119,6 +119,7 @@ def _applicant_addresses(nomination: Nomination) -> list[str]:
 
 def check(edition: Edition) -> PublicationCheck:
     """Whether the edition's results may be published, and what would be shown and told."""
+    from . import awards as awards_service
     from . import results as results_service
 
     outcome = PublicationCheck()
@@ -147,7 +148,7 @@ def check(edition: Edition) -> PublicationCheck:
         for category in round_.categories:
             if not any(a.round_id == round_.id and a.nomination.category_id == category.id for a in awards.values()):
                 continue
-            view = results_service.tier_view(round_, category, results_service.category_results(round_, category))
+            view = awards_service.tier_view(round_, category, results_service.category_results(round_, category))
             for held in view.held:
                 outcome.warnings.append(
                     str(

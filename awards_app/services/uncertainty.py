@@ -92,8 +92,8 @@ class FitState:
 
 def fit_state(round_: Round, digest: str | None = None) -> FitState:
     """The round's latest fit and whether it is of the scores as they are now (``digest``: their SHA-256, as
-    ``results.score_data_sha256`` gives it, when the caller has it)."""
-    from .results import score_data_sha256
+    ``export.score_data_sha256`` gives it, when the caller has it)."""
+    from .export import score_data_sha256
 
     digest = digest or score_data_sha256(round_)
     fit = _supervise(latest_fit(round_))
@@ -214,7 +214,7 @@ def run_fit(fit_id: int) -> None:
     fit.status, fit.started_at, fit.heartbeat_at, fit.stage = FitStatus.RUNNING, utcnow(), utcnow(), "starting"
     db.session.commit()
     try:
-        from .results import score_data_sha256
+        from .export import score_data_sha256
 
         totals = round_totals(fit.round)
         fit.data_sha256 = score_data_sha256(fit.round)  # the scores may have moved on since it was asked for

@@ -141,9 +141,9 @@ def test_the_uncertainty_model_runs_in_the_background_and_draws_its_chart(
 
 def test_publishing_withdrawing_and_publishing_again(page: Page, live_server, world, judged, sign_in, app):
     round_, _nominations = judged
-    from awards_app.services import results as results_service
+    from awards_app.services import awards as awards_service
 
-    results_service.assign_tiers(round_, world.project, world.secretariat)
+    awards_service.assign_tiers(round_, world.project, world.secretariat)
     round_.closes_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
     sign_in(world.secretariat.email)

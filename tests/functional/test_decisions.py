@@ -19,6 +19,7 @@ from awards_app.models import (
     OrganisationType,
     Role,
 )
+from awards_app.services import awards as awards_service
 from awards_app.services import judging
 from awards_app.services import results as results_service
 from tests.conftest import make_user
@@ -73,7 +74,7 @@ def scored(world, round_, entries, panel):
 
 
 def awarded(round_, category) -> dict[str, str]:
-    return {a.nomination.title: a.tier.name_en for a in results_service.awards_of(round_, category).values()}
+    return {a.nomination.title: a.tier.name_en for a in awards_service.awards_of(round_, category).values()}
 
 
 def test_type_prizes_go_to_the_best_of_their_type(client, auth, world, db, prize_tiers):
@@ -240,7 +241,7 @@ def test_editing_tiers_keeps_the_awards_given(client, auth, world, db, prize_tie
     round_ = judging_round(world)
     round_.judges_per_nomination = 1
     scored(world, round_, [("Winner", CITY, 9)], judges(1))
-    results_service.assign_tiers(round_, world.project, world.secretariat)
+    awards_service.assign_tiers(round_, world.project, world.secretariat)
     gold = prize_tiers["Gold"]
     auth.login(world.secretariat)
     data = {
@@ -272,7 +273,7 @@ def test_the_audit_trail_says_how_many_places_went_to_the_committee(world, db, p
     round_ = judging_round(world)
     round_.judges_per_nomination = 1
     scored(world, round_, [("A", CITY, 9), ("B", CITY, 9)], judges(1))
-    given, held = results_service.assign_tiers(round_, world.project, world.secretariat)
+    given, held = awards_service.assign_tiers(round_, world.project, world.secretariat)
     assert (given, held) == (0, 2)
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "awards.assigned"))
     assert event.details["held"] == 2
@@ -408,7 +409,7 @@ def test_publishing_waits_for_every_sheet_says_what_it_shows_and_can_be_withdraw
     late = Assignment(round_id=round_.id, nomination_id=other.id, judge_id=panel[1].id)
     db.session.add(late)
     db.session.commit()
-    results_service.assign_tiers(round_, world.project, world.secretariat)
+    awards_service.assign_tiers(round_, world.project, world.secretariat)
     auth.login(world.secretariat)
     url = f"/secretariat/rounds/{round_.id}/results/publish"
     page = client.get(url).get_data(as_text=True)

@@ -63,6 +63,7 @@ def test_extra_synthetic_nominations_for_scale(app, db):
 
 def test_the_demo_s_first_round_is_judged_and_means_something(app, db):
     from awards_app.models import Round, SheetStatus
+    from awards_app.services import awards as awards_service
     from awards_app.services import judging
     from awards_app.services import results as results_service
 
@@ -82,7 +83,7 @@ def test_the_demo_s_first_round_is_judged_and_means_something(app, db):
     # A tie at a tier boundary, left to the committee.
     tied = results.ranking[results.ranking["flags"].str.contains("tie at 3")]
     assert len(tied) == 2 and tied["score"].nunique() == 1
-    plan = results_service.tier_plan(first, ti, results)
+    plan = awards_service.tier_plan(first, ti, results)
     assert any({c.nomination_id for c in h.contenders} == set(tied["nomination_id"]) for h in plan.held)
     # Institutions and corporations among the entrants, and type prizes given to them.
     assert {"institution", "corporation"} <= set(results.ranking["applicant_type"])

@@ -12,6 +12,8 @@ import pytest
 import sqlalchemy as sa
 
 from awards_app.models import Assignment, AuditEvent, AwardTier, FitStatus, UncertaintyFit, utcnow
+from awards_app.services import awards as awards_service
+from awards_app.services import export as export_service
 from awards_app.services import judging
 from awards_app.services import results as results_service
 from awards_app.services import uncertainty as uncertainty_service
@@ -111,8 +113,8 @@ def test_the_tiers_leave_an_uncertain_boundary_to_the_committee(client, auth, wo
     auth.login(world.secretariat)
     client.post(f"/secretariat/rounds/{round_.id}/uncertainty", data={"category": str(world.project.id)})
     assert wait_for_fit(client, round_)["usable"]
-    _given, held = results_service.assign_tiers(round_, world.project, world.secretariat)
-    view = results_service.tier_view(round_, world.project, results_service.category_results(round_, world.project))
+    _given, held = awards_service.assign_tiers(round_, world.project, world.secretariat)
+    view = awards_service.tier_view(round_, world.project, results_service.category_results(round_, world.project))
     assert view.with_uncertainty and held >= 1
     reasons = {row.title: why for h in view.held for row, why in h.contenders}
     assert any("uncertain" in why for why in reasons.values()), reasons
@@ -139,7 +141,7 @@ def test_a_job_that_stopped_is_seen_as_failed_and_may_be_asked_for_again(client,
     round_, _nominations = scored_round
     dead = UncertaintyFit(
         round_id=round_.id,
-        data_sha256=results_service.score_data_sha256(round_),
+        data_sha256=export_service.score_data_sha256(round_),
         status=FitStatus.RUNNING,
         settings={},
         heartbeat_at=utcnow() - timedelta(minutes=10),
