@@ -55,8 +55,9 @@ round (the sheets added later come after the earlier ones, so the earlier keep t
   that XML cannot carry (control characters other than tab, line feed and carriage return) are dropped, and text
   is cut at Excel's limit of 32,767 characters. Korean and every other script is kept as it is.
 
-Sheets are written in openpyxl's write-only mode: rows stream to the file, so a round of 150,000 scores costs
-little more than a bare dump of the same cells.
+Sheets are written in openpyxl's write-only mode; the rows of the data sheets are written as sheet XML by this module
+(cell for cell what openpyxl writes, with the styles openpyxl registered) and put in place after openpyxl has saved
+the workbook, so a round of 150,000 scores costs a fraction of writing its cells one by one through openpyxl.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ import io
 import math
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -83,6 +85,7 @@ from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.properties import PageSetupProperties
 
 if TYPE_CHECKING:
@@ -385,6 +388,99 @@ class _CellMaker:
         return self.number
 
 
+class _ColumnXml:
+    """Writes a column's cells as sheet XML, byte for byte as openpyxl writes what ``_CellMaker`` gives it: an inline
+    string (escaped, ``xml:space="preserve"`` around outer spaces), a number as ``%.16g``, a date as its Excel
+    serial; the styled kinds carry the style ids openpyxl registered for the maker's cells. ``None`` writes no cell.
+    """
+
+    def __init__(self, sheet: WriteOnlyWorksheet, letter: str, number_format: str, wrap: bool = False) -> None:
+        maker = _CellMaker(sheet, number_format, wrap)
+        self.letter = letter
+        self.epoch = sheet.parent.epoch
+        self.number = "" if maker.general else f' s="{maker.number.style_id}"'
+        self.moment = f' s="{maker.moment.style_id}"'
+        self.quoted = f' s="{maker.quoted.style_id}"'
+        self.text = "" if maker.text is None else f' s="{maker.text.style_id}"'
+
+    def _tail(self, value: object) -> str:
+        """Everything of the cell after its reference."""
+        if isinstance(value, str):
+            style = self.quoted if value.startswith(_FORMULA_STARTS) else self.text
+            if value == "":
+                return f'{style} t="inlineStr"></c>'
+            space = ' xml:space="preserve"' if value != value.strip() else ""
+            return f'{style} t="inlineStr"><is><t{space}>{_xml_text(value)}</t></is></c>'
+        if isinstance(value, bool):
+            return f'{self.number} t="b"><v>{int(value)}</v></c>'
+        if isinstance(value, date):
+            return f'{self.moment} t="n"><v>{to_excel(value, self.epoch):.16g}</v></c>'
+        return f'{self.number} t="n"><v>{value:.16g}</v></c>'
+
+    def cells(self, values: Sequence[object], first_row: int) -> list[str]:
+        """Each value's cell, in rows from ``first_row`` on ("" for ``None``)."""
+        tails: dict[tuple[type, object], str] = {}  # names, references and scores repeat: write each once
+        cells = []
+        for row, value in enumerate(values, start=first_row):
+            if value is None:
+                cells.append("")
+                continue
+            key = (value.__class__, value)
+            tail = tails.get(key)
+            if tail is None:
+                tail = tails[key] = self._tail(value)
+            cells.append(f'<c r="{self.letter}{row}"{tail}')
+        return cells
+
+
+def _xml_text(text: str) -> str:
+    """Text as lxml writes it in an element: ``&``, ``<``, ``>`` escaped, a carriage return as a reference."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+def _rows_xml(columns: Sequence[Sequence[object]], writers: Sequence[_ColumnXml], first_row: int) -> str:
+    """The ``<row>`` elements of a table's values (one list per column), from ``first_row`` on."""
+    cells = [writer.cells(values, first_row) for writer, values in zip(writers, columns, strict=True)]
+    return "".join(
+        f'<row r="{row}">{"".join(line)}</row>' for row, line in enumerate(zip(*cells, strict=True), start=first_row)
+    )
+
+
+def _with_rows(xlsx: bytes, rows: dict[str, str]) -> bytes:
+    """The saved workbook with each named sheet's rows (``_rows_xml``) put after the rows openpyxl wrote."""
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as source:
+        parts = _sheet_parts(source)
+        by_part = {parts[name]: body for name, body in rows.items() if body}
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+            for info in source.infolist():
+                content = source.read(info)
+                body = by_part.get(info.filename)
+                if body is not None:
+                    end = b"</sheetData>"
+                    if content.count(end) != 1:
+                        raise ValueError(f"{info.filename}: no single end of the sheet's data")
+                    content = content.replace(end, body.encode("utf-8") + end)
+                target.writestr(info, content, compress_type=zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Each sheet's name and the part of the package that holds it (read from the workbook and its relations)."""
+    from lxml import etree
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    relation = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    targets = {
+        link.get("Id"): link.get("Target") for link in etree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    }
+    parts = {}
+    for sheet in etree.fromstring(archive.read("xl/workbook.xml")).iter(f"{main}sheet"):
+        target = targets[sheet.get(relation)]
+        parts[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return parts
+
+
 # --- sheet names --------------------------------------------------------------------------------------------------
 
 
@@ -464,27 +560,27 @@ def _print_setup(sheet: WriteOnlyWorksheet, *, repeat_header: bool = True) -> No
 
 def _write_table(
     sheet: WriteOnlyWorksheet, table: pd.DataFrame, *, cap: int = _MAX_WIDTH, wrap: Sequence[str] = ()
-) -> None:
-    """Header, rows, widths, frozen header, filter, print setup and (with a ``Score`` column) a colour scale."""
+) -> str:
+    """Header, widths, frozen header, filter, print setup and (with a ``Score`` column) a colour scale; returns the
+    rows below the header as sheet XML, which ``build_workbook`` puts in place."""
     _print_setup(sheet)
     headers = [str(column) for column in table.columns]
     columns = [_column_values(table[column]) for column in table.columns]
-    makers = [
-        _CellMaker(sheet, _number_format(header, values), wrap=header in wrap)
-        for header, values in zip(headers, columns, strict=True)
+    writers = [
+        _ColumnXml(sheet, get_column_letter(index), _number_format(header, values), wrap=header in wrap)
+        for index, (header, values) in enumerate(zip(headers, columns, strict=True), start=1)
     ]
     for index, (header, values) in enumerate(zip(headers, columns, strict=True), start=1):
         sheet.column_dimensions[get_column_letter(index)].width = _column_width(header, values, cap)
     sheet.freeze_panes = "A2"  # before the first row: a write-only sheet writes its views first
     sheet.append(_header(sheet, headers))
-    for row in zip(*columns, strict=True):
-        sheet.append([make(value) for make, value in zip(makers, row, strict=True)])
     last_row = len(table) + 1
     if headers:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{last_row}"
     if "Score" in headers and len(table):
         letter = get_column_letter(headers.index("Score") + 1)
         sheet.conditional_formatting.add(f"{letter}2:{letter}{last_row}", ColorScaleRule(**_SCORE_SCALE))
+    return _rows_xml(columns, writers, first_row=2)
 
 
 # --- summary ------------------------------------------------------------------------------------------------------
@@ -626,29 +722,27 @@ def build_workbook(data: WorkbookData) -> bytes:
     book = Workbook(write_only=True)
     book.properties.title = _text(f"{data.edition}, {data.round_name}: results")
     book.properties.created = _utc(data.generated_at)
+    rows: dict[str, str] = {}  # each data sheet's rows, by sheet name
+
+    def write(name: str, table: pd.DataFrame, **options) -> None:
+        rows[name] = _write_table(book.create_sheet(name), table, **options)
+
     _write_summary(book.create_sheet("Summary"), data, categories, rankings)
-    _write_table(book.create_sheet("Rankings"), rankings)
+    write("Rankings", rankings)
     for category, name in zip(categories, category_sheet_names(categories), strict=True):
-        _write_table(book.create_sheet(name), rankings[by_code == category.code])
-    _write_table(book.create_sheet("Scores"), scores)
-    _write_table(book.create_sheet("Judges"), judges)
-    _write_table(book.create_sheet("Conflicts"), conflicts)
-    _write_table(book.create_sheet("Method"), _method_table(data), cap=100, wrap=("Value",))
-    _write_table(
-        book.create_sheet("Criteria"), _table(_or_empty(data.criteria, CRITERIA_COLUMNS), CRITERIA_COLUMNS, "criteria")
-    )
-    _write_table(
-        book.create_sheet("Uncertainty"),
-        _table(_or_empty(data.uncertainty, UNCERTAINTY_COLUMNS), UNCERTAINTY_COLUMNS, "uncertainty"),
-    )
-    _write_table(
-        book.create_sheet("Leniency"), _table(_or_empty(data.leniency, LENIENCY_COLUMNS), LENIENCY_COLUMNS, "leniency")
-    )
+        write(name, rankings[by_code == category.code])
+    write("Scores", scores)
+    write("Judges", judges)
+    write("Conflicts", conflicts)
+    write("Method", _method_table(data), cap=100, wrap=("Value",))
+    write("Criteria", _table(_or_empty(data.criteria, CRITERIA_COLUMNS), CRITERIA_COLUMNS, "criteria"))
+    write("Uncertainty", _table(_or_empty(data.uncertainty, UNCERTAINTY_COLUMNS), UNCERTAINTY_COLUMNS, "uncertainty"))
+    write("Leniency", _table(_or_empty(data.leniency, LENIENCY_COLUMNS), LENIENCY_COLUMNS, "leniency"))
     if data.votes is not None:
-        _write_table(book.create_sheet("Votes"), _table(data.votes, VOTES_COLUMNS, "votes"))
+        write("Votes", _table(data.votes, VOTES_COLUMNS, "votes"))
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
+    return _with_rows(buffer.getvalue(), rows)
 
 
 def rankings_csv(rankings: pd.DataFrame) -> bytes:
@@ -693,11 +787,22 @@ def score_data_sha256(scores: pd.DataFrame) -> str:
     row's values with a tab and end each row with a line feed; hash the UTF-8 bytes.
     """
     table = _table(scores, SCORES_COLUMNS, "scores")
-    columns = [_column_values(table[name]) for name in SCORE_DATA_COLUMNS]
-    digest = hashlib.sha256()
-    for values in zip(*columns, strict=True):
-        digest.update(("\t".join(_canonical(value) for value in values) + "\n").encode("utf-8"))
-    return digest.hexdigest()
+    columns = [_canonical_column(_column_values(table[name])) for name in SCORE_DATA_COLUMNS]
+    text = "".join("\t".join(values) + "\n" for values in zip(*columns, strict=True))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _canonical_column(values: list[object]) -> list[str]:
+    """``_canonical`` of each value, worked out once per distinct value (scores, weights and names repeat)."""
+    texts: dict[tuple[type, object], str] = {}
+    canonical = []
+    for value in values:
+        key = (value.__class__, value)
+        text = texts.get(key)
+        if text is None:
+            text = texts[key] = _canonical(value)
+        canonical.append(text)
+    return canonical
 
 
 def _canonical(value: object) -> str:
