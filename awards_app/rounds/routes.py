@@ -618,7 +618,7 @@ def sitting_minutes(round_id: int):
 def _override_form(category: Category, results) -> OverrideForm:
     form = OverrideForm(prefix="override")
     form.nomination.choices = [
-        (int(r.nomination_id), f"{r.rank}. {r.reference} · {r.title[:50]}") for r in results.ranking.itertuples()
+        (int(r.nomination_id), f"{r.rank}. {r.reference} · {r.title[:50]}") for r in results.ranking_rows
     ]
     form.tier.choices = [(0, _("No award"))] + [(t.id, t.name(current_language())) for t in category.tiers]
     return form

@@ -47,7 +47,7 @@ def tier_plan(round_: Round, category: Category, results: CategoryResults | None
             r.applicant_type,
             few_judges=ranking.Flag.FEW_JUDGES.value in r.flags.split(", "),
         )
-        for r in results.ranking.itertuples()
+        for r in results.ranking_rows
         if int(r.nomination_id) not in by_hand
     ]
     specs = [
@@ -76,7 +76,7 @@ class TierView:
 def tier_view(round_: Round, category: Category, results: CategoryResults) -> TierView:
     """What the committee must decide about the tiers, from the ranking as it is now."""
     plan = tier_plan(round_, category, results)
-    rows = {int(r.nomination_id): r for r in results.ranking.itertuples()}
+    rows = {int(r.nomination_id): r for r in results.ranking_rows}
     tiers_by_id = {t.id: t for t in category.tiers}
     held = [
         HeldPlaces(

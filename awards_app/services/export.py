@@ -29,6 +29,7 @@ from ..version import __version__
 from . import uncertainty
 from .awards import awards_of
 from .results import category_results, counted_scores, watched_cuts
+from .results_cache import data_key, remember
 
 
 def _judge_labels(judge_ids: set[int]) -> dict[int, str]:
@@ -143,52 +144,39 @@ def score_rows(round_: Round, counted: dict[int, pd.DataFrame] | None = None) ->
     from .. import workbook
 
     counted = counted or {c.id: counted_scores(round_, c) for c in round_.categories}
-    comment_of = {
-        (n, j, c): text
-        for n, j, c, text in db.session.execute(
+    frames = [counted[c.id].assign(order=n, Category=c.code) for n, c in enumerate(round_.categories)]
+    if not frames or all(frame.empty for frame in frames):
+        return pd.DataFrame(columns=list(workbook.SCORES_COLUMNS))
+    scores = pd.concat([frame for frame in frames if not frame.empty], ignore_index=True)
+    comments = pd.DataFrame(
+        db.session.execute(
             sa.select(Assignment.nomination_id, Assignment.judge_id, Score.criterion_id, Score.comment)
             .join(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
             .join(Score, Score.sheet_id == ScoreSheet.id)
             .where(Assignment.round_id == round_.id, ScoreSheet.status == SheetStatus.SUBMITTED, Score.comment != "")
-        )
-    }
-    rubric = {c.id: c for c in db.session.scalars(sa.select(Criterion).where(Criterion.round_id == round_.id))}
-    nomination_ids = {int(n) for frame in counted.values() for n in frame["nomination_id"]}
-    references = (
-        dict(
-            db.session.execute(
-                sa.select(Nomination.id, Nomination.reference).where(Nomination.id.in_(nomination_ids))
-            ).all()
-        )
-        if nomination_ids
-        else {}
+        ).all(),
+        columns=["nomination_id", "judge_id", "criterion_id", "Comment"],
+    )
+    rubric = db.session.execute(
+        sa.select(Criterion.id, Criterion.position, Criterion.name_en).where(Criterion.round_id == round_.id)
+    ).all()
+    references = dict(
+        db.session.execute(
+            sa.select(Nomination.id, Nomination.reference).where(
+                Nomination.id.in_({int(n) for n in scores["nomination_id"]})
+            )
+        ).all()
     )
     labels = round_judge_labels(counted)
-    rows = []
-    for order, category in enumerate(round_.categories):
-        for row in counted[category.id].itertuples():
-            criterion = rubric.get(int(row.criterion_id))
-            rows.append(
-                (
-                    order,
-                    criterion.position if criterion else 0,
-                    {
-                        "Category": category.code,
-                        "Reference": references.get(int(row.nomination_id)) or "",
-                        "Judge": labels.get(int(row.judge_id), ""),
-                        "Criterion": criterion.name_en if criterion else "",
-                        "Weight": row.weight,
-                        "Min": row.min,
-                        "Max": row.max,
-                        "Score": row.score,
-                        "Comment": comment_of.get(
-                            (int(row.nomination_id), int(row.judge_id), int(row.criterion_id)), ""
-                        ),
-                    },
-                )
-            )
-    rows.sort(key=lambda r: (r[0], r[2]["Reference"], r[2]["Judge"], r[1], r[2]["Criterion"]))
-    return pd.DataFrame([r[2] for r in rows], columns=list(workbook.SCORES_COLUMNS))
+    rows = scores.assign(
+        Reference=scores["nomination_id"].map(references).fillna(""),
+        Judge=scores["judge_id"].map(labels).fillna(""),
+        Criterion=scores["criterion_id"].map({i: name for i, _position, name in rubric}).fillna(""),
+        position=scores["criterion_id"].map({i: position for i, position, _name in rubric}).fillna(0),
+    ).merge(comments, on=["nomination_id", "judge_id", "criterion_id"], how="left")
+    rows = rows.sort_values(["order", "Reference", "Judge", "position", "Criterion"], kind="stable")
+    rows = rows.rename(columns={"weight": "Weight", "min": "Min", "max": "Max", "score": "Score"})
+    return rows.assign(Comment=rows["Comment"].fillna("")).loc[:, list(workbook.SCORES_COLUMNS)].reset_index(drop=True)
 
 
 def round_judge_labels(counted: dict[int, pd.DataFrame]) -> dict[int, str]:
@@ -197,10 +185,11 @@ def round_judge_labels(counted: dict[int, pd.DataFrame]) -> dict[int, str]:
 
 
 def score_data_sha256(round_: Round) -> str:
-    """The SHA-256 of the round's counted scores, as the workbook's Method sheet states it."""
+    """The SHA-256 of the round's counted scores, as the workbook's Method sheet states it (worked out once for each
+    state of the data)."""
     from .. import workbook
 
-    return workbook.score_data_sha256(score_rows(round_))
+    return remember(("score data", data_key(round_)), lambda: workbook.score_data_sha256(score_rows(round_)))
 
 
 DECIDED_BY = {"": "Score", "criterion": "criterion", "median": "median", "shared": "shared"}

@@ -1,8 +1,12 @@
-"""The results of a round: the database's scores handed to the pure ranking module, and its answers joined back."""
+"""The results of a round: the database's scores handed to the pure ranking module, and its answers joined back.
+
+A category's results and charts are worked out once for each state of the data they come from and the round's
+settings, then reused (``results_cache``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 import sqlalchemy as sa
@@ -24,6 +28,7 @@ from ..models import (
 )
 from ..rules import DEFAULT_DISAGREEMENT
 from . import uncertainty
+from .results_cache import data_key, remember
 
 
 def counted_scores(round_: Round, category: Category) -> pd.DataFrame:
@@ -31,16 +36,17 @@ def counted_scores(round_: Round, category: Category) -> pd.DataFrame:
     recused = sa.exists().where(
         Conflict.judge_id == Assignment.judge_id, Conflict.nomination_id == Assignment.nomination_id
     )
+    # Read as floats (a Decimal each would cost more than the ranking): exact for the scores and weights kept.
     rows = db.session.execute(
         sa.select(
             Nomination.category_id,
             Assignment.nomination_id,
             Assignment.judge_id,
             Score.criterion_id,
-            Score.value,
-            Criterion.weight,
-            Criterion.min_score,
-            Criterion.max_score,
+            sa.type_coerce(Score.value, sa.Float),
+            sa.type_coerce(Criterion.weight, sa.Float),
+            sa.type_coerce(Criterion.min_score, sa.Float),
+            sa.type_coerce(Criterion.max_score, sa.Float),
         )
         .join(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
         .join(Score, Score.sheet_id == ScoreSheet.id)
@@ -55,9 +61,7 @@ def counted_scores(round_: Round, category: Category) -> pd.DataFrame:
     ).all()
     columns = ["category_id", "nomination_id", "judge_id", "criterion_id", "score", "weight", "min", "max"]
     frame = pd.DataFrame([tuple(r) for r in rows], columns=columns)
-    for column in ("score", "weight", "min", "max"):
-        frame[column] = pd.to_numeric(frame[column].astype(object), errors="coerce").astype(float)
-    return frame
+    return frame.astype({"score": float, "weight": float, "min": float, "max": float})
 
 
 def has_counted_scores(round_: Round) -> bool:
@@ -95,6 +99,54 @@ class CategoryResults:
     alpha_interval: tuple[float, float] = (float("nan"), float("nan"))  # the bootstrap 90% interval of alpha
     draws: dict = field(default_factory=dict)  # the usable fit's draws by category id ({} without one)
     uncertainty: uncertainty.CategoryUncertainty | None = None  # what the fit says of this category
+    key: str = ""  # what the results were computed from, as the cache names it (``results_cache``)
+    ranking_rows: tuple = ()  # the ranking's rows as named tuples (``ranking.itertuples()``), made once
+    judge_rows: tuple = ()  # likewise the judges' rows
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """A category's results as the cache keeps them: without the category, a database object of its request."""
+
+    settings: ranking.RankingSettings
+    ranking: pd.DataFrame
+    agreement: pd.DataFrame
+    judges: pd.DataFrame
+    alpha: float | None
+    totals: pd.DataFrame
+    scores: pd.DataFrame
+    alpha_interval: tuple[float, float]
+    draws: dict
+    uncertainty: uncertainty.CategoryUncertainty | None
+    ranking_rows: tuple
+    judge_rows: tuple
+
+    def results(self, category: Category, key: str) -> CategoryResults:
+        # pandas copies on write: a caller that changes its frames changes its own copy, never the kept one.
+        certainty = self.uncertainty
+        if certainty is not None:
+            certainty = replace(
+                certainty,
+                ranks=certainty.ranks.copy(deep=False),
+                leniency=certainty.leniency.copy(deep=False),
+                zones={cut: set(zone) for cut, zone in certainty.zones.items()},
+            )
+        return CategoryResults(
+            category,
+            self.settings,
+            self.ranking.copy(deep=False),
+            self.agreement.copy(deep=False),
+            self.judges.copy(deep=False),
+            self.alpha,
+            self.totals.copy(deep=False),
+            self.scores.copy(deep=False),
+            self.alpha_interval,
+            self.draws,
+            certainty,
+            key,
+            self.ranking_rows,
+            self.judge_rows,
+        )
 
 
 def watched_cuts(round_: Round, category: Category) -> tuple[int, ...]:
@@ -115,8 +167,16 @@ def ranking_settings(round_: Round, category: Category) -> ranking.RankingSettin
 
 
 def category_results(round_: Round, category: Category) -> CategoryResults:
-    """Rank one category of a round by the round's method, with robustness and judge diagnostics."""
+    """Rank one category of a round by the round's method, with robustness and judge diagnostics; worked out once
+    for each state of the data (``data_key``), method, cuts and tiers, then reused."""
     settings = ranking_settings(round_, category)
+    inputs = (data_key(round_), category.id, settings, tuple(category.tier_cuts))
+    key = hashlib.sha256(repr(inputs).encode()).hexdigest()
+    kept = remember(("category", key), lambda: _compute(round_, category, settings))
+    return kept.results(category, key)
+
+
+def _compute(round_: Round, category: Category, settings: ranking.RankingSettings) -> _Kept:
     scores = counted_scores(round_, category)
     table = ranking.rank_nominations(scores, criteria_order(round_, category), settings)
     draws = uncertainty.usable_draws(round_) if len(table) else {}
@@ -165,8 +225,19 @@ def category_results(round_: Round, category: Category) -> CategoryResults:
         dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(judge_ids))).all()) if judge_ids else {}
     )
     judges = judges.assign(name=[names.get(i, "") for i in judge_ids])
-    return CategoryResults(
-        category, settings, table, agreement, judges, alpha, totals, scores, interval, draws, certainty
+    return _Kept(
+        settings,
+        table,
+        agreement,
+        judges,
+        alpha,
+        totals,
+        scores,
+        interval,
+        draws,
+        certainty,
+        tuple(table.itertuples()),
+        tuple(judges.itertuples()),
     )
 
 
@@ -187,7 +258,13 @@ def award_cut(category: Category) -> int:
 
 def charts_of(results: CategoryResults) -> charts.ResultCharts:
     """The results page's charts for one category: score spread, judge severity, robustness and, with a usable fit
-    of the uncertainty model, the expected ranks with their intervals."""
+    of the uncertainty model, the expected ranks with their intervals (drawn once for the results' ``key``)."""
+    if not results.key:
+        return _draw(results)
+    return remember(("charts", results.key), lambda: _draw(results))
+
+
+def _draw(results: CategoryResults) -> charts.ResultCharts:
     table = results.ranking
     cut = award_cut(results.category)
     by_nomination: dict[int, list[float]] = {}
@@ -202,12 +279,12 @@ def charts_of(results: CategoryResults) -> charts.ResultCharts:
             "score": r.score,
             "flags": r.flags,
         }
-        for r in table.itertuples()
+        for r in results.ranking_rows
     ]
     methods = list(ranking.Method)
     intervals = None
     if results.uncertainty is not None:
-        info = {int(r.nomination_id): r for r in table.itertuples()}
+        info = {int(r.nomination_id): r for r in results.ranking_rows}
         interval_rows = [
             {
                 "nomination_id": int(r.nomination_id),
@@ -223,9 +300,9 @@ def charts_of(results: CategoryResults) -> charts.ResultCharts:
         intervals = charts.rank_intervals(interval_rows, len(table), results.uncertainty.zones)
     return charts.ResultCharts(
         spread=charts.score_spread(rows, by_nomination, cut),
-        severity=charts.severity([(r.name, r.offset, int(r.nominations)) for r in results.judges.itertuples()]),
+        severity=charts.severity([(r.name, r.offset, int(r.nominations)) for r in results.judge_rows]),
         robustness=charts.robustness(
-            [(r.reference, [getattr(r, m.rank_column) for m in methods]) for r in table.itertuples()],
+            [(r.reference, [getattr(r, m.rank_column) for m in methods]) for r in results.ranking_rows],
             [m.value for m in methods],
             methods.index(results.settings.method),
             cut,

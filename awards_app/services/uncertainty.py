@@ -170,10 +170,10 @@ def start_when_closed(round_: Round) -> None:
         or not round_.is_closed()
     ):
         return
-    if model.modelled(round_totals(round_)).empty:
-        return
     state = fit_state(round_)
-    if state.fit is None or not state.current:
+    if state.fit is not None and state.current:
+        return
+    if not model.modelled(round_totals(round_)).empty:
         request_fit(round_, None)
 
 
