@@ -14,7 +14,7 @@ scale's own (``ru_maxrss`` of that process):
 - **workbook**: ``workbook.build_workbook`` of the same round (every sheet, styles, charts);
 - **bare dump**: the same cells written by openpyxl's write-only mode with no styling, in the same run;
 - at the real scale also **the whole export** through the application: a temporary SQLite database holding the
-  round (250 nominations, 16 judges, 5 judges each), ``services.export.round_workbook`` end to end, and the
+  round (250 nominations, 16 judges, 5 judges each), ``services.results.round_workbook`` end to end, and the
   number of SQL queries it makes (it must not grow with the number of rows).
 
 Targets (2-core machine): ranking ≤ 2 s and workbook ≤ 2× the bare dump at 150,000 scores; the whole export under
@@ -226,7 +226,7 @@ def whole_export(scale: dict, repeat: int) -> dict:
         os.environ["UPLOAD_FOLDER"] = f"{folder}/uploads"
         from awards_app import create_app
         from awards_app.extensions import db
-        from awards_app.services import export
+        from awards_app.services import export as export_service
 
         app = create_app("testing")
         with app.app_context():
@@ -234,7 +234,7 @@ def whole_export(scale: dict, repeat: int) -> dict:
             round_ = _seed_database(scale)
             queries = []
             sa.event.listen(db.engine, "before_cursor_execute", lambda *args: queries.append(1))
-            seconds, data = best_of(repeat, lambda: (db.session.expire_all(), export.round_workbook(round_))[1])
+            seconds, data = best_of(repeat, lambda: (db.session.expire_all(), export_service.round_workbook(round_))[1])
             count = len(queries) // repeat
             db.session.remove()
         return {"export_s": seconds, "export_queries": count, "export_bytes": len(data)}
@@ -259,7 +259,8 @@ def _seed_database(scale: dict):
         SheetStatus,
         User,
     )
-    from awards_app.services import judging
+    from awards_app.services import rounds as rounds_service
+    from awards_app.services import rubrics as rubrics_service
 
     now = datetime.now(UTC)
     edition = Edition(
@@ -296,9 +297,9 @@ def _seed_database(scale: dict):
         judges.append(judge)
     db.session.add_all([edition, organisation, applicant, secretariat, *judges])
     db.session.commit()
-    round_ = judging.create_round(
+    round_ = rounds_service.create_round(
         edition,
-        judging.RoundInput(
+        rounds_service.RoundInput(
             name="Online evaluation",
             opens_at=now - timedelta(days=20),
             closes_at=now + timedelta(days=5),
@@ -310,7 +311,7 @@ def _seed_database(scale: dict):
         ),
         secretariat,
     )
-    rubric = {c.id: judging.criteria_of(round_, c) for c in categories}
+    rubric = {c.id: rubrics_service.criteria_of(round_, c) for c in categories}
     generator = random.Random(2026)  # repeatable benchmark data, not a secret
     for n in range(scale["nominations"]):
         category = categories[n % len(categories)]

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from .. import ranking, tiers
 from ..extensions import db
 from ..models import Award, AwardTier, Category, Nomination, Round, User, utcnow
+from ..rules import REASON_CHARS, SHORT_TEXT_CHARS
 from . import ServiceError, uncertainty
 from .audit import record
 from .results import CategoryResults, category_results
@@ -145,7 +146,7 @@ def override_award(round_: Round, nomination: Nomination, tier: AwardTier | None
         if award is None:
             award = Award(round_id=round_.id, nomination_id=nomination.id, decided_by_id=actor.id)
             db.session.add(award)
-        award.tier_id, award.override_reason, award.decided_by_id = tier.id, reason[:2000], actor.id
+        award.tier_id, award.override_reason, award.decided_by_id = tier.id, reason[:REASON_CHARS], actor.id
         award.decided_at = utcnow()
     record(
         "awards.overridden",
@@ -156,7 +157,7 @@ def override_award(round_: Round, nomination: Nomination, tier: AwardTier | None
             "reference": nomination.reference,
             "from": before,
             "to": tier.name_en if tier else None,
-            "reason": reason[:500],
+            "reason": reason[:SHORT_TEXT_CHARS],
         },
     )
     db.session.commit()

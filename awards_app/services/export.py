@@ -3,6 +3,8 @@ the SHA-256 that names the score data."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -30,6 +32,9 @@ from . import uncertainty
 from .awards import awards_of
 from .results import category_results, counted_scores, watched_cuts
 from .results_cache import data_key, remember
+
+if TYPE_CHECKING:  # the workbook's module loads openpyxl: imported where a workbook is built
+    from .. import workbook
 
 
 def _judge_labels(judge_ids: set[int]) -> dict[int, str]:
@@ -114,7 +119,7 @@ def committee_workbook_data(round_: Round):
         )
     ]
     closed = round_.sitting_closed_at.replace(tzinfo=None) if round_.sitting_closed_at else "not yet: provisional"
-    notes = [
+    notes: list[workbook.MethodNote] = [
         *committee.RULES_IN_WORDS,
         ("Quorum share", float(round_.quorum)),
         ("Sitting closed (UTC)", closed),
@@ -372,10 +377,10 @@ def criteria_of_round(round_: Round, category: Category) -> list[Criterion]:
     )
 
 
-def _uncertainty_notes(state, model) -> list[tuple[str, object]]:
+def _uncertainty_notes(state, model) -> list[workbook.MethodNote]:
     """The Method sheet's lines on the uncertainty model: what it is, how it was run, and how well."""
     fit = state.fit
-    lines: list[tuple[str, object]] = [
+    lines: list[workbook.MethodNote] = [
         (
             "Uncertainty model",
             "Per category, after the expected-rank method of the Swiss National Science Foundation "

@@ -314,7 +314,7 @@ def _draw(results: CategoryResults) -> charts.ResultCharts:
 
 def advance_top(from_round: Round, to_round: Round, places: int, actor: User) -> int:
     """Take the top places of each category of a round into a later round; nominations tied at the cut all go."""
-    from . import judging
+    from . import rounds
 
     chosen: list[int] = []
     for category in from_round.categories:
@@ -322,4 +322,4 @@ def advance_top(from_round: Round, to_round: Round, places: int, actor: User) ->
             continue
         table = category_results(from_round, category).ranking
         chosen += [int(i) for i in table.loc[table["rank"] <= places, "nomination_id"]]
-    return judging.advance(from_round, to_round, chosen, actor)
+    return rounds.advance(from_round, to_round, chosen, actor)

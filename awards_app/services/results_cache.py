@@ -15,7 +15,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from functools import reduce
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import has_request_context, request
@@ -66,7 +66,7 @@ def forget_computed() -> None:
         _cache.clear()
 
 
-def _line(*columns: sa.ColumnElement) -> sa.ColumnElement[str]:
+def _line(*columns: sa.ColumnExpressionArgument[Any]) -> sa.ColumnElement[str]:
     """A row's values as one text that tells them apart whatever they hold: each value as its length, a colon and
     itself, a NULL as a dash."""
     texts = []
@@ -76,7 +76,7 @@ def _line(*columns: sa.ColumnElement) -> sa.ColumnElement[str]:
     return reduce(lambda left, right: left + right, texts)
 
 
-def _lines(query: sa.Select, *order: sa.ColumnElement) -> sa.ScalarSelect:
+def _lines(query: sa.Select, *order: sa.ColumnExpressionArgument[Any]) -> sa.ScalarSelect:
     """Every row of ``query`` (a single ``_line``), in a stated order, as one text."""
     rows = query.order_by(*order).subquery()
     return sa.select(sa.func.aggregate_strings(rows.c.line, "\n")).scalar_subquery()

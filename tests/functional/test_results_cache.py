@@ -21,9 +21,15 @@ import sqlalchemy as sa
 
 from awards_app import ranking
 from awards_app.models import Assignment, AwardTier, FitStatus, UncertaintyFit
+from awards_app.services import assignments as assignments_service
+from awards_app.services import conflicts as conflicts_service
 from awards_app.services import export as export_service
-from awards_app.services import judging, programs, results_cache
+from awards_app.services import programs as programs_service
 from awards_app.services import results as results_service
+from awards_app.services import results_cache as results_cache_service
+from awards_app.services import rounds as rounds_service
+from awards_app.services import rubrics as rubrics_service
+from awards_app.services import sheets as sheets_service
 from tests.functional.judging_helpers import judging_round
 from tests.functional.test_decisions import CITY, judges, scored
 
@@ -33,9 +39,9 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with nothing kept, whatever earlier tests computed."""
-    results_cache.forget_computed()
+    results_cache_service.forget_computed()
     yield
-    results_cache.forget_computed()
+    results_cache_service.forget_computed()
 
 
 @pytest.fixture
@@ -72,7 +78,7 @@ def panel_round(world, db):
 
 def fresh(round_, category) -> results_service.CategoryResults:
     """The results computed with nothing kept."""
-    results_cache.forget_computed()
+    results_cache_service.forget_computed()
     return results_service.category_results(round_, category)
 
 
@@ -121,7 +127,7 @@ def test_the_key_is_read_in_one_query_and_once_per_page(client, auth, world, db,
 
     sa.event.listen(db.engine, "before_cursor_execute", seen)
     try:
-        results_cache.data_key(round_)
+        results_cache_service.data_key(round_)
         assert len(statements) == 1
         auth.login(world.secretariat)
         statements.clear()
@@ -132,37 +138,37 @@ def test_the_key_is_read_in_one_query_and_once_per_page(client, auth, world, db,
 
 
 def _submit_another_sheet(world, db, round_, nominations, panel, late) -> None:
-    judging.declare(late, panel[3], False)
-    values = {c.id: "3" for c in judging.criteria_of(round_, world.project)}
-    judging.save_sheet(late, panel[3], judging.SheetInput(values, {}, ""), submit=True)
+    conflicts_service.declare(late, panel[3], False)
+    values = {c.id: "3" for c in rubrics_service.criteria_of(round_, world.project)}
+    sheets_service.save_sheet(late, panel[3], sheets_service.SheetInput(values, {}, ""), submit=True)
 
 
 def _reopen_a_sheet(world, db, round_, nominations, panel, late) -> None:
     assignment = db.session.scalar(
         sa.select(Assignment).where(Assignment.nomination_id == nominations[1].id, Assignment.judge_id == panel[0].id)
     )
-    judging.reopen_sheet(assignment, world.secretariat)
+    sheets_service.reopen_sheet(assignment, world.secretariat)
 
 
 def _change_a_score(world, db, round_, nominations, panel, late) -> None:
     assignment = db.session.scalar(
         sa.select(Assignment).where(Assignment.nomination_id == nominations[2].id, Assignment.judge_id == panel[1].id)
     )
-    judging.reopen_sheet(assignment, world.secretariat)
-    values = {c.id: "10" for c in judging.criteria_of(round_, world.project)}
-    judging.save_sheet(assignment, panel[1], judging.SheetInput(values, {}, ""), submit=True)
+    sheets_service.reopen_sheet(assignment, world.secretariat)
+    values = {c.id: "10" for c in rubrics_service.criteria_of(round_, world.project)}
+    sheets_service.save_sheet(assignment, panel[1], sheets_service.SheetInput(values, {}, ""), submit=True)
 
 
 def _record_a_conflict(world, db, round_, nominations, panel, late) -> None:
-    judging.record_conflict(panel[2], nominations[3], "Advised the applicant in 2025.", world.secretariat)
+    conflicts_service.record_conflict(panel[2], nominations[3], "Advised the applicant in 2025.", world.secretariat)
 
 
 def _waive_a_sheet(world, db, round_, nominations, panel, late) -> None:
-    judging.waive_assignment(late, world.secretariat, "On leave until the round closes.")
+    assignments_service.waive_assignment(late, world.secretariat, "On leave until the round closes.")
 
 
-def _round_input(round_, **changes) -> judging.RoundInput:
-    data = judging.RoundInput(
+def _round_input(round_, **changes) -> rounds_service.RoundInput:
+    data = rounds_service.RoundInput(
         name=round_.name,
         opens_at=round_.opens_at,
         closes_at=round_.closes_at,
@@ -180,27 +186,28 @@ def _round_input(round_, **changes) -> judging.RoundInput:
 
 def _change_the_method(world, db, round_, nominations, panel, late) -> None:
     data = _round_input(round_, ranking_method="median")
-    with pytest.raises(judging.DecisionLocked):
-        judging.update_round(round_, data, world.secretariat)
-    judging.update_round(round_, data, world.secretariat, confirm_decision=True)
+    with pytest.raises(rounds_service.DecisionLocked):
+        rounds_service.update_round(round_, data, world.secretariat)
+    rounds_service.update_round(round_, data, world.secretariat, confirm_decision=True)
 
 
 def _change_the_threshold(world, db, round_, nominations, panel, late) -> None:
     data = _round_input(round_, disagreement_threshold=Decimal("0.5"))
-    judging.update_round(round_, data, world.secretariat, confirm_decision=True)
+    rounds_service.update_round(round_, data, world.secretariat, confirm_decision=True)
 
 
 def _change_the_shortlist(world, db, round_, nominations, panel, late) -> None:
-    judging.update_round(round_, _round_input(round_, shortlist_count=4), world.secretariat, confirm_decision=True)
+    data = _round_input(round_, shortlist_count=4)
+    rounds_service.update_round(round_, data, world.secretariat, confirm_decision=True)
 
 
 def _change_the_panel_size(world, db, round_, nominations, panel, late) -> None:
-    judging.update_round(round_, _round_input(round_, judges_per_nomination=4), world.secretariat)
+    rounds_service.update_round(round_, _round_input(round_, judges_per_nomination=4), world.secretariat)
 
 
 def _change_the_tiers(world, db, round_, nominations, panel, late) -> None:
     category = world.project
-    data = programs.CategoryInput(
+    data = programs_service.CategoryInput(
         code=category.code,
         name_en=category.name_en,
         name_ko=category.name_ko,
@@ -210,15 +217,15 @@ def _change_the_tiers(world, db, round_, nominations, panel, late) -> None:
         position=category.position,
         description_en=category.description_en,
         description_ko=category.description_ko,
-        tiers=[programs.TierInput("Gold", "금상", 2), programs.TierInput("Silver", "은상", 2)],
+        tiers=[programs_service.TierInput("Gold", "금상", 2), programs_service.TierInput("Silver", "은상", 2)],
     )
-    with pytest.raises(programs.TiersLocked):
-        programs.update_category(category, data, world.secretariat)
-    programs.update_category(category, data, world.secretariat, confirm_tiers=True)
+    with pytest.raises(programs_service.TiersLocked):
+        programs_service.update_category(category, data, world.secretariat)
+    programs_service.update_category(category, data, world.secretariat, confirm_tiers=True)
 
 
 def _change_the_rubric_weight(world, db, round_, nominations, panel, late) -> None:
-    criterion = judging.criteria_of(round_, world.project)[0]
+    criterion = rubrics_service.criteria_of(round_, world.project)[0]
     criterion.weight = Decimal("60")
     db.session.commit()
 
@@ -277,7 +284,7 @@ def test_every_change_the_results_depend_on_computes_them_again(world, db, panel
     # The score data's SHA-256 (the one the fits are kept under) is never stale either.
     export_service.score_data_sha256(round_)
     kept_digest = export_service.score_data_sha256(round_)
-    results_cache.forget_computed()
+    results_cache_service.forget_computed()
     assert kept_digest == export_service.score_data_sha256(round_)
     if change in (_submit_another_sheet, _reopen_a_sheet, _change_a_score, _record_a_conflict, _rename_a_judge):
         assert kept_digest != digest
@@ -288,7 +295,7 @@ def test_the_page_shows_a_change_at_once(client, auth, world, db, panel_round):
     auth.login(world.secretariat)
     url = f"/secretariat/rounds/{round_.id}/results"
     assert "Project 3" in client.get(url).get_data(as_text=True)
-    judging.record_conflict(panel[2], nominations[3], "Advised the applicant in 2025.", world.secretariat)
+    conflicts_service.record_conflict(panel[2], nominations[3], "Advised the applicant in 2025.", world.secretariat)
     page = client.get(url).get_data(as_text=True)
     assert "few judges" in page  # Project 3 keeps two of its three judges
     nominations[3].title = "Project 3, renamed"
@@ -302,11 +309,12 @@ import sqlalchemy as sa
 from awards_app import create_app
 from awards_app.extensions import db
 from awards_app.models import Round
-from awards_app.services import export, results_cache
+from awards_app.services import export as export_service
+from awards_app.services import results_cache as results_cache_service
 app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": sys.argv[1]})
 with app.app_context():
     round_ = db.session.get(Round, int(sys.argv[2]))
-    print(results_cache.data_key(round_), export.score_data_sha256(round_))
+    print(results_cache_service.data_key(round_), export_service.score_data_sha256(round_))
 """
 
 
@@ -325,16 +333,17 @@ def test_two_processes_name_the_same_data_alike(app, world, db, panel_round):
         )
         return completed.stdout.split()
 
-    here = [results_cache.data_key(round_), export_service.score_data_sha256(round_)]
+    here = [results_cache_service.data_key(round_), export_service.score_data_sha256(round_)]
     assert elsewhere() == here
-    judging.record_conflict(panel[1], nominations[0], "Same university.", world.secretariat)
-    changed = [results_cache.data_key(round_), export_service.score_data_sha256(round_)]
+    conflicts_service.record_conflict(panel[1], nominations[0], "Same university.", world.secretariat)
+    changed = [results_cache_service.data_key(round_), export_service.score_data_sha256(round_)]
     assert changed[0] != here[0] and changed[1] != here[1]
     assert elsewhere() == changed
 
 
 def test_the_cache_keeps_a_bounded_number_of_entries():
-    for n in range(results_cache.CACHE_SIZE + 10):
-        results_cache.remember(("test", n), lambda n=n: n)
-    assert results_cache.remember(("test", 0), lambda: "computed again") == "computed again"
-    assert results_cache.remember(("test", results_cache.CACHE_SIZE + 9), lambda: "not kept") != "not kept"
+    for n in range(results_cache_service.CACHE_SIZE + 10):
+        results_cache_service.remember(("test", n), lambda n=n: n)
+    assert results_cache_service.remember(("test", 0), lambda: "computed again") == "computed again"
+    newest = ("test", results_cache_service.CACHE_SIZE + 9)
+    assert results_cache_service.remember(newest, lambda: "not kept") != "not kept"
