@@ -31,7 +31,7 @@ from ..version import __version__
 from . import uncertainty
 from .awards import awards_of
 from .results import category_results, counted_scores, watched_cuts
-from .results_cache import data_key, remember
+from .results_cache import remember
 
 if TYPE_CHECKING:  # the workbook's module loads openpyxl: imported where a workbook is built
     from .. import workbook
@@ -194,7 +194,7 @@ def score_data_sha256(round_: Round) -> str:
     state of the data)."""
     from .. import workbook
 
-    return remember(("score data", data_key(round_)), lambda: workbook.score_data_sha256(score_rows(round_)))
+    return remember(round_, "score data", lambda: workbook.score_data_sha256(score_rows(round_)))
 
 
 DECIDED_BY = {"": "Score", "criterion": "criterion", "median": "median", "shared": "shared"}

@@ -28,7 +28,7 @@ from ..models import (
 )
 from ..rules import DEFAULT_DISAGREEMENT
 from . import uncertainty
-from .results_cache import data_key, remember
+from .results_cache import data_key, keep, recall, unchanged
 
 
 def counted_scores(round_: Round, category: Category) -> pd.DataFrame:
@@ -170,9 +170,16 @@ def category_results(round_: Round, category: Category) -> CategoryResults:
     """Rank one category of a round by the round's method, with robustness and judge diagnostics; worked out once
     for each state of the data (``data_key``), method, cuts and tiers, then reused."""
     settings = ranking_settings(round_, category)
-    inputs = (data_key(round_), category.id, settings, tuple(category.tier_cuts))
+    data = data_key(round_)
+    inputs = (data, category.id, settings, tuple(category.tier_cuts))
     key = hashlib.sha256(repr(inputs).encode()).hexdigest()
-    kept = remember(("category", key), lambda: _compute(round_, category, settings))
+    kept = recall(("category", key))
+    if kept is None:
+        kept = _compute(round_, category, settings)
+        if unchanged(round_, data):
+            keep(("category", key), kept)
+        else:
+            key = ""  # the data changed while it was read: these results (and their charts) are for this call only
     return kept.results(category, key)
 
 
@@ -261,7 +268,11 @@ def charts_of(results: CategoryResults) -> charts.ResultCharts:
     of the uncertainty model, the expected ranks with their intervals (drawn once for the results' ``key``)."""
     if not results.key:
         return _draw(results)
-    return remember(("charts", results.key), lambda: _draw(results))
+    drawn = recall(("charts", results.key))
+    if drawn is None:
+        drawn = _draw(results)
+        keep(("charts", results.key), drawn)
+    return drawn
 
 
 def _draw(results: CategoryResults) -> charts.ResultCharts:

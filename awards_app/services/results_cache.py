@@ -5,6 +5,10 @@ under ``data_key``: the SHA-256 of everything it is computed from, read in one q
 waiver, rubric, name or uncertainty fit gives another key, and the round's method, threshold, panel size and
 shortlist and the category's tiers are part of each entry's own key: an entry is never stale, only no longer asked
 for, and two processes reading the same data compute the same entries. Entries are dropped oldest first.
+
+The key is read before a value is computed and again after it: a value is kept only when the data did not change in
+between (another process may commit a score meanwhile), so a value is never kept under a key of data it was not
+computed from.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import has_request_context, request
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from ..extensions import db
 from ..models import (
@@ -45,19 +50,38 @@ _cache: OrderedDict[Hashable, object] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
-def remember(key: Hashable, compute: Callable[[], T]) -> T:
-    """The value kept under ``key``, or ``compute()`` kept there now. ``key`` must name everything the value is
-    computed from (``data_key`` and the settings): nothing is ever taken out because it became stale."""
+def recall(key: Hashable) -> Any | None:
+    """The value kept under ``key``, or None."""
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)
-            return _cache[key]  # type: ignore[return-value]
-    value = compute()
+            return _cache[key]
+    return None
+
+
+def keep(key: Hashable, value: object) -> None:
+    """Keep ``value`` under ``key`` (the oldest entries make room)."""
     with _cache_lock:
         _cache[key] = value
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
+
+
+def remember(round_: Round, name: Hashable, compute: Callable[[], T]) -> T:
+    """The value kept under ``name`` and the round's ``data_key``, or ``compute()``, kept there when the round's data
+    did not change while it was computed. ``name`` must say everything else the value depends on (the settings)."""
+    key = (name, data_key(round_))
+    value = recall(key)
+    if value is None:
+        value = compute()
+        if unchanged(round_, key[1]):
+            keep(key, value)
     return value
+
+
+def unchanged(round_: Round, key: str) -> bool:
+    """Whether the round's data is still what ``key`` was read from (read afresh)."""
+    return data_key(round_, fresh=True) == key
 
 
 def forget_computed() -> None:
@@ -172,19 +196,34 @@ def _data_query() -> sa.Select:
     )
 
 
-def data_key(round_: Round) -> str:
+_MEMO = "awards.data_keys"
+
+
+def data_key(round_: Round, *, fresh: bool = False) -> str:
     """The SHA-256 of everything the round's results are computed from, read in one query: each sheet's status,
     waiver and recusal, every submitted score, the rubrics, the categories, the nominations' references, titles and
     organisations, the judges' names and e-mails, and the state of the latest uncertainty fit.
 
-    A page (GET) reads it once per round; anything else reads it afresh at each call, so a request that changes the
-    data and then asks for results sees its own change."""
-    memo = (
-        request.environ.setdefault("awards.data_key", {})
-        if has_request_context() and request.method in ("GET", "HEAD")
-        else {}
-    )
-    if round_.id not in memo:
+    A page (GET) reads it once per round, until the session writes anything (``_forget_request_keys``); anything
+    else, and ``fresh``, reads it afresh."""
+    memo = request.environ.setdefault(_MEMO, {}) if has_request_context() and request.method in ("GET", "HEAD") else {}
+    if fresh or round_.id not in memo:
         parts = db.session.execute(_data_query(), {"round_id": round_.id}).one()
         memo[round_.id] = hashlib.sha256("\x1e".join(part or "" for part in parts).encode()).hexdigest()
     return memo[round_.id]
+
+
+def _forget_request_keys(*_args: object) -> None:
+    """A session that writes (or ends its transaction) may have changed the data: the request reads its keys again."""
+    if has_request_context():
+        request.environ.pop(_MEMO, None)
+
+
+def _forget_on_write(state: ORMExecuteState) -> None:
+    if not state.is_select:
+        _forget_request_keys()
+
+
+for _event in ("after_flush", "after_commit", "after_rollback"):
+    sa.event.listen(Session, _event, _forget_request_keys)
+sa.event.listen(Session, "do_orm_execute", _forget_on_write)

@@ -118,23 +118,32 @@ def test_a_page_is_the_same_from_the_cache_as_computed_afresh(client, auth, worl
 
 
 def test_the_key_is_read_in_one_query_and_once_per_page(client, auth, world, db, panel_round):
+    """Once for a page whose results are kept; on a page that computes them, once more after each value computed
+    (the category's results, the score data's SHA-256), to keep it only if the data did not change meanwhile."""
     round_, _nominations, _panel, _late = panel_round
-    db.session.refresh(round_)
     statements: list[str] = []
 
     def seen(_conn, _cursor, statement, *_args):
         statements.append(statement)
 
+    def key_reads() -> int:
+        return sum("group_concat" in s or "string_agg" in s for s in statements)
+
+    url = f"/secretariat/rounds/{round_.id}/results"
+    auth.login(world.secretariat)
+    db.session.refresh(round_)
     sa.event.listen(db.engine, "before_cursor_execute", seen)
     try:
         results_cache_service.data_key(round_)
         assert len(statements) == 1
-        auth.login(world.secretariat)
         statements.clear()
-        client.get(f"/secretariat/rounds/{round_.id}/results")
+        client.get(url)
+        assert key_reads() == 3
+        statements.clear()
+        client.get(url)
+        assert key_reads() == 1
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", seen)
-    assert sum("group_concat" in s or "string_agg" in s for s in statements) == 1
 
 
 def _submit_another_sheet(world, db, round_, nominations, panel, late) -> None:
@@ -342,8 +351,40 @@ def test_two_processes_name_the_same_data_alike(app, world, db, panel_round):
 
 
 def test_the_cache_keeps_a_bounded_number_of_entries():
-    for n in range(results_cache_service.CACHE_SIZE + 10):
-        results_cache_service.remember(("test", n), lambda n=n: n)
-    assert results_cache_service.remember(("test", 0), lambda: "computed again") == "computed again"
-    newest = ("test", results_cache_service.CACHE_SIZE + 9)
-    assert results_cache_service.remember(newest, lambda: "not kept") != "not kept"
+    size = results_cache_service.CACHE_SIZE
+    for n in range(size + 10):
+        results_cache_service.keep(("test", n), n)
+    assert results_cache_service.recall(("test", 0)) is None
+    assert results_cache_service.recall(("test", size + 9)) == size + 9
+
+
+def test_results_computed_while_the_data_changed_are_not_kept(world, db, panel_round, monkeypatch):
+    """Another worker may commit between the key's query and the scores' query: what was computed then is served to
+    its own caller only, never kept under the key read before the change."""
+    round_, nominations, panel, _late = panel_round
+    real = ranking.rank_nominations
+    runs: list[int] = []
+
+    def meanwhile(*args, **kwargs):
+        if not runs:
+            conflicts_service.record_conflict(panel[2], nominations[3], "Advised the applicant.", world.secretariat)
+        runs.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ranking, "rank_nominations", meanwhile)
+    first = results_service.category_results(round_, world.project)
+    assert first.key == ""
+    again = results_service.category_results(round_, world.project)
+    assert len(runs) == 2, "results computed while the data changed were kept"
+    assert again.key
+    assert_same_results(again, fresh(round_, world.project))
+
+
+def test_a_page_reads_the_key_again_after_it_writes(app, world, db, panel_round):
+    round_, nominations, panel, _late = panel_round
+    with app.test_request_context("/", method="GET"):
+        before = results_cache_service.data_key(round_)
+        assert results_cache_service.data_key(round_) == before
+        conflicts_service.record_conflict(panel[2], nominations[3], "Advised the applicant.", world.secretariat)
+        assert results_cache_service.data_key(round_) != before
+        assert results_cache_service.data_key(round_) == results_cache_service.data_key(round_, fresh=True)
