@@ -1,10 +1,10 @@
 """Excel in: the templates people fill in outside the website, and the reader that checks them.
 
-A pure module (openpyxl only, no Flask, no database). A template is a workbook of sheets, each a header row of
-:class:`Column` and, optionally, rows already filled in (a judge's assignments). The reader gives back every row of
-every sheet as text keyed by column, and a list of :class:`Problem` naming the sheet, the row and the column of
-whatever it could not read. Callers check the values against the prize's rules and write nothing unless the whole
-file is clean: an import is all or nothing.
+A pure module (openpyxl only, imported when a workbook is written or read; no Flask, no database). A template is
+a workbook of sheets, each a header row of :class:`Column` and, optionally, rows already filled in (a judge's
+assignments). The reader gives back every row of every sheet as text keyed by column, and a list of
+:class:`Problem` naming the sheet, the row and the column of whatever it could not read. Callers check the values
+against the prize's rules and write nothing unless the whole file is clean: an import is all or nothing.
 
 What the reader accepts:
 
@@ -25,16 +25,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
+from functools import cache
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook, load_workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.properties import PageSetupProperties
 
 from .scoring import score_text
+
+if TYPE_CHECKING:  # openpyxl is imported where a workbook is written or read: the app starts without it
+    from openpyxl.worksheet.datavalidation import DataValidation
 
 MAX_ROWS = 5_000
 #: No template has more columns than this; cells to the right of it are not read.
@@ -50,11 +50,6 @@ MAX_CELL_TEXT = 32_767
 #: A drop-down list in a data validation is limited to 255 characters in all.
 _LIST_LIMIT = 255
 
-_HEADER_FONT = Font(bold=True)
-_REQUIRED_FILL = PatternFill(fill_type="solid", fgColor="FCE4D6")
-_OPTIONAL_FILL = PatternFill(fill_type="solid", fgColor="DCE6F1")
-_LOCKED_FILL = PatternFill(fill_type="solid", fgColor="EDEDED")
-_WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 #: Excel reads text starting with these as a formula (or, for tab and CR, strips them and then does).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _SPACES = re.compile(r"\s+")
@@ -151,6 +146,9 @@ def build_template(sheets: Sequence[SheetSpec], instructions: Sequence[tuple[str
     number checks cover the filled rows and ``blank_rows`` more; text is always stored as text, so a value that
     starts with ``=`` never becomes a formula.
     """
+    from openpyxl import Workbook
+
+    style = _styles()
     book = Workbook()
     first = book.active
     if instructions:
@@ -159,14 +157,14 @@ def build_template(sheets: Sequence[SheetSpec], instructions: Sequence[tuple[str
         first.column_dimensions["B"].width = 100
         if title:
             first.append([title])
-            first["A1"].font = Font(bold=True, size=14)
+            first["A1"].font = style.title_font
             first.append([])
         for key, text in instructions:
             first.append([_cell_value(key), _cell_value(text)])
             row = first.max_row
-            first.cell(row, 1).font = _HEADER_FONT
-            first.cell(row, 1).alignment = _WRAP_TOP
-            first.cell(row, 2).alignment = _WRAP_TOP
+            first.cell(row, 1).font = style.header_font
+            first.cell(row, 1).alignment = style.wrap_top
+            first.cell(row, 2).alignment = style.wrap_top
             first.row_dimensions[row].height = row_height([(key, 28), (text, 100)])
         _as_text(first)
         _print_setup(first, repeat_header=False)
@@ -199,8 +197,25 @@ def row_height(cells: Iterable[tuple[object, float]]) -> float:
     return float(min(lines * _LINE_HEIGHT, _MAX_ROW_HEIGHT))
 
 
+@cache
+def _styles() -> SimpleNamespace:
+    """The templates' fonts, fills and alignment, made once."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    return SimpleNamespace(
+        title_font=Font(bold=True, size=14),
+        header_font=Font(bold=True),
+        required_fill=PatternFill(fill_type="solid", fgColor="FCE4D6"),
+        optional_fill=PatternFill(fill_type="solid", fgColor="DCE6F1"),
+        locked_fill=PatternFill(fill_type="solid", fgColor="EDEDED"),
+        wrap_top=Alignment(wrap_text=True, vertical="top"),
+    )
+
+
 def _print_setup(sheet, *, repeat_header: bool) -> None:
     """A4 landscape, one page wide; the header row on every printed page of a data sheet."""
+    from openpyxl.worksheet.properties import PageSetupProperties
+
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = 9  # A4
     sheet.page_setup.fitToWidth = 1
@@ -221,12 +236,18 @@ def _as_text(sheet) -> None:
 
 
 def _write_sheet(sheet, spec: SheetSpec) -> None:
+    from openpyxl.comments import Comment
+    from openpyxl.utils import get_column_letter
+
+    style = _styles()
     sheet.append([c.label for c in spec.columns])
     for index, column in enumerate(spec.columns, start=1):
         cell = sheet.cell(1, index)
-        cell.font = _HEADER_FONT
-        cell.fill = _REQUIRED_FILL if column.required else (_LOCKED_FILL if column.locked else _OPTIONAL_FILL)
-        cell.alignment = _WRAP_TOP
+        cell.font = style.header_font
+        cell.fill = (
+            style.required_fill if column.required else (style.locked_fill if column.locked else style.optional_fill)
+        )
+        cell.alignment = style.wrap_top
         if column.note:
             cell.comment = Comment(column.note[:2000], "Seoul Smart City Prize", width=320, height=140)
         letter = get_column_letter(index)
@@ -245,9 +266,9 @@ def _write_sheet(sheet, spec: SheetSpec) -> None:
             for row in range(2, 2 + len(spec.rows)):
                 cell = sheet.cell(row, index)
                 if column.wrap:
-                    cell.alignment = _WRAP_TOP
+                    cell.alignment = style.wrap_top
                 if column.locked:
-                    cell.fill = _LOCKED_FILL
+                    cell.fill = style.locked_fill
         if last_row < 2:
             continue
         area = f"{letter}2:{letter}{last_row}"
@@ -263,6 +284,8 @@ def _write_sheet(sheet, spec: SheetSpec) -> None:
 
 
 def _validation(column: Column) -> DataValidation | None:
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     if column.choices:
         listed = ",".join(c.replace(",", " ") for c in column.choices)
         if len(listed) + 2 > _LIST_LIMIT:
@@ -376,6 +399,8 @@ def read_workbook(
     ``2 * max_rows + 1`` and column ``MAX_COLUMNS``, empty ones included, whatever size the sheet claims. Anything
     that goes wrong inside the file (broken or hostile XML, a damaged part) is the one :class:`UnreadableFile`.
     """
+    from openpyxl import load_workbook
+
     _check_archive(data, max_unpacked)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)

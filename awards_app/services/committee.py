@@ -11,8 +11,8 @@ sitting freezes the votes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
@@ -34,6 +34,9 @@ from ..models import (
 from ..rules.committee import RULES_IN_WORDS, VoteCount
 from . import ServiceError
 from .audit import record
+
+if TYPE_CHECKING:  # pandas is imported where a frame is made: the app starts without it
+    import pandas as pd
 
 
 @dataclass
@@ -185,6 +188,8 @@ def give_commendations(round_: Round, category: Category, actor: User) -> tuple[
 
 def votes_frame(round_: Round) -> pd.DataFrame:
     """The sitting as the workbook's Votes sheet and the CSV hold it."""
+    import pandas as pd
+
     from ..workbook import VOTES_COLUMNS
 
     rows = []

@@ -16,19 +16,23 @@ import threading
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import sqlalchemy as sa
 from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
 
-from .. import ranking, tiers
-from .. import uncertainty as model
+from .. import tiers
 from ..extensions import db
 from ..models import Category, FitStatus, Round, RoundMode, UncertaintyFit, User, utcnow
 from ..rules import BOUNDARY_CERTAINTY
 from . import ServiceError
 from .audit import record
+
+if TYPE_CHECKING:  # the model and pandas are imported where used: the app starts without them
+    import pandas as pd
+
+    from .. import uncertainty as model
 
 #: A job that has not written its heartbeat for this long is taken to have died.
 STALE_AFTER = timedelta(minutes=3)
@@ -37,6 +41,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def round_totals(round_: Round) -> pd.DataFrame:
     """Every counted judge total of the round (``ranking.judge_totals`` of each category's counted scores)."""
+    import pandas as pd
+
+    from .. import ranking
     from .results import counted_scores
 
     frames = [ranking.judge_totals(counted_scores(round_, category)) for category in round_.categories]
@@ -105,6 +112,8 @@ def usable_draws(round_: Round) -> dict[int, model.CategoryDraws]:
 
     Read once per request (the results of each category ask for them); without any fit, the scores are not even
     hashed."""
+    from .. import uncertainty as model
+
     cache = request.environ.setdefault("awards.usable_draws", {}) if has_request_context() else {}
     if round_.id in cache:
         return cache[round_.id]
@@ -119,6 +128,8 @@ def usable_draws(round_: Round) -> dict[int, model.CategoryDraws]:
 
 def request_fit(round_: Round, actor: User | None) -> UncertaintyFit:
     """Start a fit of the round's current scores in the background, unless one is done or under way for them."""
+    from .. import uncertainty as model
+
     if round_.mode is RoundMode.COMMITTEE:
         raise ServiceError(_l("A committee round is decided by votes: there is no ranking to be unsure of."))
     totals = round_totals(round_)
@@ -164,6 +175,8 @@ def request_fit(round_: Round, actor: User | None) -> UncertaintyFit:
 
 def start_when_closed(round_: Round) -> None:
     """A round that has closed gets its fit without anyone asking (once per set of scores)."""
+    from .. import uncertainty as model
+
     if (
         not current_app.config.get("UNCERTAINTY_AUTOSTART")
         or round_.mode is RoundMode.COMMITTEE
@@ -208,6 +221,8 @@ def _launch(fit: UncertaintyFit) -> None:
 
 def run_fit(fit_id: int) -> None:
     """The job itself (``awards_app.uncertainty_job``): fit, report progress, keep the draws."""
+    from .. import uncertainty as model
+
     queued = db.session.get(UncertaintyFit, fit_id)
     if queued is None or queued.status is not FitStatus.QUEUED:
         return
@@ -271,6 +286,8 @@ class CategoryUncertainty:
 def category_uncertainty(
     round_: Round, category: Category, draws: dict[int, model.CategoryDraws], cuts: tuple[int, ...]
 ) -> CategoryUncertainty | None:
+    from .. import uncertainty as model
+
     if category.id not in draws:
         return None
     category_draws = draws[category.id]
@@ -289,6 +306,8 @@ def category_uncertainty(
 def boundary_uncertainty(round_: Round, category: Category, draws: dict[int, model.CategoryDraws]) -> tiers.Uncertainty:
     """At a tier's boundary: the model puts the last one in ahead of the first one out in fewer than
     ``BOUNDARY_CERTAINTY`` of its draws (never uncertain without a usable fit)."""
+    from .. import uncertainty as model
+
     category_draws = draws.get(category.id)
     if category_draws is None:
         return lambda _a, _b, _tier: False
