@@ -150,7 +150,7 @@ class AwardTier(db.Model):
     """One award tier of a category, e.g. Gold × 1 or Silver × 2, or a Corporate prize × 1 among corporations.
 
     ``position`` orders the tiers on the page; ``fill_order`` is the order in which "give in rank order" fills them
-    (see ``awards_app.tiers``); ``eligible_types`` are the applicant types the tier is for (empty: every type).
+    (see ``awards_app.rules.tiers``); ``eligible_types`` are the applicant types the tier is for (empty: every type).
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,7 +6,7 @@ number each have a module beside it:
 
 - ``rules.criteria``: the published criteria a new rubric starts with, and the default score scale;
 - ``rules.committee``: who counts as a member and as present in a committee vote, the quorum and the majority;
-- ``awards_app.tiers``: how award tiers are filled (by whom each is for, in their order; doubtful places left to
+- ``rules.tiers``: how award tiers are filled (by whom each is for, in their order; doubtful places left to
   the committee);
 - ``awards_app.ranking``: how a ranking is made (the methods, ties and tie-breaks, the flags and the watched cuts);
 - ``awards_app.assignment``: the conflict rules of assignment (never a judge from the nominating organisation, or

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from .. import ranking, tiers
+from .. import ranking
 from ..extensions import db
 from ..models import Award, AwardTier, Category, Nomination, Round, User, utcnow
-from ..rules import REASON_CHARS, SHORT_TEXT_CHARS
+from ..rules import REASON_CHARS, SHORT_TEXT_CHARS, tiers
 from . import ServiceError, uncertainty
 from .audit import record
 from .results import CategoryResults, category_results
@@ -30,7 +30,7 @@ def awards_of(round_: Round, category: Category) -> dict[int, Award]:
 
 
 def tier_plan(round_: Round, category: Category, results: CategoryResults | None = None) -> tiers.TierPlan:
-    """How the category's tiers fill by the rule of ``awards_app.tiers``, around the awards given by hand.
+    """How the category's tiers fill by the rule of ``rules.tiers``, around the awards given by hand.
 
     An award given by hand (it has a reason) keeps its place: its nomination is not a candidate and its tier has
     one place fewer to fill.
@@ -93,7 +93,7 @@ def tier_view(round_: Round, category: Category, results: CategoryResults) -> Ti
 
 
 def assign_tiers(round_: Round, category: Category, actor: User) -> tuple[int, int]:
-    """Give the category's tiers by ``awards_app.tiers``: each tier, in its fill order, to the best-ranked eligible
+    """Give the category's tiers by ``rules.tiers``: each tier, in its fill order, to the best-ranked eligible
     nominations not yet awarded, every doubtful place left to the committee; awards given by hand stay. Returns how
     many awards were given and how many places are left to the committee."""
     if category not in round_.categories:

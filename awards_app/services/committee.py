@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from .. import tiers
 from ..extensions import db
 from ..models import (
     Assignment,
@@ -31,6 +30,7 @@ from ..models import (
     Vote,
     utcnow,
 )
+from ..rules import tiers
 from ..rules.committee import RULES_IN_WORDS, VoteCount
 from . import ServiceError
 from .audit import record

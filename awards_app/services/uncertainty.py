@@ -22,10 +22,9 @@ import sqlalchemy as sa
 from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
 
-from .. import tiers
 from ..extensions import db
 from ..models import Category, FitStatus, Round, RoundMode, UncertaintyFit, User, utcnow
-from ..rules import BOUNDARY_CERTAINTY
+from ..rules import BOUNDARY_CERTAINTY, tiers
 from . import ServiceError
 from .audit import record
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 
-from awards_app.tiers import (
+from awards_app.rules.tiers import (
     FEW_JUDGES,
     TIE,
     TIE_BREAK,
