@@ -395,56 +395,85 @@ class _CellMaker:
 class _ColumnXml:
     """Writes a column's cells as sheet XML, byte for byte as openpyxl writes what ``_CellMaker`` gives it: an inline
     string (escaped, ``xml:space="preserve"`` around outer spaces), a number as ``%.16g``, a date as its Excel
-    serial; the styled kinds carry the style ids openpyxl registered for the maker's cells. ``None`` writes no cell.
+    serial; the styled kinds carry the style ids openpyxl registers for the maker's cells. ``None`` writes no cell.
+
+    openpyxl numbers a style when it first writes a cell of it, row after row: ``_rows_xml`` asks for the styles in
+    that order (``first_uses``), so the workbook's styles and their numbers are the same too.
     """
 
     def __init__(self, sheet: WriteOnlyWorksheet, letter: str, number_format: str, wrap: bool = False) -> None:
         maker = _CellMaker(sheet, number_format, wrap)
         self.letter = letter
         self.epoch = sheet.parent.epoch
-        self.number = "" if maker.general else f' s="{maker.number.style_id}"'
-        self.moment = f' s="{maker.moment.style_id}"'
-        self.quoted = f' s="{maker.quoted.style_id}"'
-        self.text = "" if maker.text is None else f' s="{maker.text.style_id}"'
+        # The cell of each kind that openpyxl writes with a style; a kind without one is written unstyled.
+        self.styled: dict[str, WriteOnlyCell] = {"moment": maker.moment, "quoted": maker.quoted}
+        if not maker.general:
+            self.styled["number"] = maker.number
+        if maker.text is not None:
+            self.styled["text"] = maker.text
+        self.first_uses: dict[str, int] = {}  # each kind's first row, as ``parts`` met them
+        self.keys: list[tuple[str, str] | None] = []
 
-    def _tail(self, value: object) -> str:
-        """Everything of the cell after its reference."""
+    def _part(self, value: object) -> tuple[str, str]:
+        """The cell's kind and everything of it after its style."""
         if isinstance(value, str):
-            style = self.quoted if value.startswith(_FORMULA_STARTS) else self.text
+            kind = "quoted" if value.startswith(_FORMULA_STARTS) else "text"
             if value == "":
-                return f'{style} t="inlineStr"></c>'
+                return kind, ' t="inlineStr"></c>'
             space = ' xml:space="preserve"' if value != value.strip() else ""
-            return f'{style} t="inlineStr"><is><t{space}>{_xml_text(value)}</t></is></c>'
+            return kind, f' t="inlineStr"><is><t{space}>{_xml_text(value)}</t></is></c>'
         if isinstance(value, bool):
-            return f'{self.number} t="b"><v>{int(value)}</v></c>'
+            return "number", f' t="b"><v>{int(value)}</v></c>'
         if isinstance(value, date):
-            return f'{self.moment} t="n"><v>{to_excel(value, self.epoch):.16g}</v></c>'
-        return f'{self.number} t="n"><v>{value:.16g}</v></c>'
+            return "moment", f' t="n"><v>{to_excel(value, self.epoch):.16g}</v></c>'
+        return "number", f' t="n"><v>{value:.16g}</v></c>'
 
-    def cells(self, values: Sequence[object], first_row: int) -> list[str]:
-        """Each value's cell, in rows from ``first_row`` on ("" for ``None``)."""
-        tails: dict[tuple[type, object], str] = {}  # names, references and scores repeat: write each once
-        cells = []
+    def parts(self, values: Sequence[object], first_row: int) -> None:
+        """Each value's kind and cell without its style (kept in ``keys``), and each kind's first row."""
+        parts: dict[tuple[type, object], tuple[str, str]] = {}  # names, references and scores repeat: write each once
+        keys = self.keys = []
         for row, value in enumerate(values, start=first_row):
             if value is None:
-                cells.append("")
+                keys.append(None)
                 continue
             key = (value.__class__, value)
-            tail = tails.get(key)
-            if tail is None:
-                tail = tails[key] = self._tail(value)
-            cells.append(f'<c r="{self.letter}{row}"{tail}')
-        return cells
+            part = parts.get(key)
+            if part is None:
+                part = parts[key] = self._part(value)
+                self.first_uses.setdefault(part[0], row)  # a kind met for the first time is a value met so
+            keys.append(part)
+
+    def cells(self, first_row: int) -> list[str]:
+        """Each cell of ``parts`` with its style ("" for ``None``), once ``_rows_xml`` registered the styles."""
+        styles = {kind: f' s="{cell.style_id}"' for kind, cell in self.styled.items() if kind in self.first_uses}
+        letter = self.letter
+        return [
+            "" if part is None else f'<c r="{letter}{row}"{styles.get(part[0], "")}{part[1]}'
+            for row, part in enumerate(self.keys, start=first_row)
+        ]
 
 
 def _xml_text(text: str) -> str:
-    """Text as lxml writes it in an element: ``&``, ``<``, ``>`` escaped, a carriage return as a reference."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    """Text as lxml writes it in an element: ``&``, ``<``, ``>`` escaped, a carriage return and every character
+    beyond ASCII as a character reference."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    return escaped.encode("ascii", "xmlcharrefreplace").decode("ascii")
 
 
 def _rows_xml(columns: Sequence[Sequence[object]], writers: Sequence[_ColumnXml], first_row: int) -> str:
     """The ``<row>`` elements of a table's values (one list per column), from ``first_row`` on."""
-    cells = [writer.cells(values, first_row) for writer, values in zip(writers, columns, strict=True)]
+    for writer, values in zip(writers, columns, strict=True):
+        writer.parts(values, first_row)
+    # Register the styles in the order openpyxl would meet them writing row after row, cell after cell.
+    first_uses = sorted(
+        (row, index, kind)
+        for index, writer in enumerate(writers)
+        for kind, row in writer.first_uses.items()
+        if kind in writer.styled
+    )
+    for _row, index, kind in first_uses:
+        _ = writers[index].styled[kind].style_id
+    cells = [writer.cells(first_row) for writer in writers]
     return "".join(
         f'<row r="{row}">{"".join(line)}</row>' for row, line in enumerate(zip(*cells, strict=True), start=first_row)
     )

@@ -1,6 +1,7 @@
 """The results workbook, built from small frames and read back with openpyxl."""
 
 import io
+import re
 import zipfile
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
@@ -9,7 +10,9 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from openpyxl.chart import BarChart
+from openpyxl.utils import get_column_letter
 
+from awards_app import workbook
 from awards_app.workbook import (
     CONFLICTS_COLUMNS,
     JUDGES_COLUMNS,
@@ -379,3 +382,83 @@ def test_every_sheet_prints_landscape_one_page_wide_with_its_header_on_each_page
         assert sheet.oddFooter.right.text == "&P / &N", sheet.title
         expected = None if sheet.title == "Summary" else "$1:$1"
         assert sheet.print_title_rows == expected, sheet.title
+
+
+def _write_table_cell_by_cell(sheet, table, *, cap=workbook._MAX_WIDTH, wrap=()):
+    """``_write_table`` as it was before the rows were written as XML: every cell appended through openpyxl."""
+    workbook._print_setup(sheet)
+    headers = [str(column) for column in table.columns]
+    columns = [workbook._column_values(table[column]) for column in table.columns]
+    makers = [
+        workbook._CellMaker(sheet, workbook._number_format(header, values), wrap=header in wrap)
+        for header, values in zip(headers, columns, strict=True)
+    ]
+    for index, (header, values) in enumerate(zip(headers, columns, strict=True), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = workbook._column_width(header, values, cap)
+    sheet.freeze_panes = "A2"
+    sheet.append(workbook._header(sheet, headers))
+    for row in zip(*columns, strict=True):
+        sheet.append([make(value) for make, value in zip(makers, row, strict=True)])
+    last_row = len(table) + 1
+    if headers:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{last_row}"
+    if "Score" in headers and len(table):
+        letter = get_column_letter(headers.index("Score") + 1)
+        sheet.conditional_formatting.add(
+            f"{letter}2:{letter}{last_row}", workbook.ColorScaleRule(**workbook._SCORE_SCALE)
+        )
+    return ""
+
+
+def _parts(xlsx: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    # openpyxl stamps the time of saving: the only part that may differ between two saves.
+    parts["docProps/core.xml"] = re.sub(rb"<dcterms:modified[^<]*</dcterms:modified>", b"", parts["docProps/core.xml"])
+    return parts
+
+
+def test_rows_written_as_xml_are_byte_for_byte_what_openpyxl_writes(monkeypatch):
+    tricky = [
+        "  leading and trailing  ",
+        "a & b < c > d",
+        "line\r\nbreak\tand tab",
+        "",
+        "=SUM(A1:A2)",
+        "+82 2 120",
+        "서울 스마트시티",
+        "control\x07dropped",
+        "x" * 40_000,
+    ]
+    n = len(tricky)
+    base = full_data()
+    scores = pd.DataFrame(
+        {
+            "Category": ["SC"] * n,
+            "Reference": [f"SC-{i:03}" for i in range(n)],
+            "Judge": ["Kim Minji", "Lee Jun"] * (n // 2) + ["Kim Minji"] * (n % 2),
+            "Criterion": tricky,
+            "Weight": [2, 2.5, 1 / 3, 10**15, -1, 0, 7, 1e-7, 3],
+            "Min": [0] * n,
+            "Max": [10] * n,
+            "Score": [Decimal("8.5"), 7, None, float("nan"), 0.1 + 0.2, 10, True, 5, 2],
+            "Comment": tricky[::-1],
+        }
+    )
+    conflicts = pd.DataFrame(
+        {
+            "Judge": tricky,
+            "Reference": ["SC-001"] * n,
+            "Nomination": tricky,
+            "Reason": tricky,
+            "Recorded by": ["Secretariat"] * n,
+            "Recorded at": [datetime(2025, 2, 1, 18, i, 30, 250_000, tzinfo=UTC) for i in range(n)],
+        }
+    )
+    chosen = data(base.rankings, scores, base.judges, conflicts, notes=base.method_notes)
+    as_xml = _parts(build_workbook(chosen))
+    monkeypatch.setattr(workbook, "_write_table", _write_table_cell_by_cell)
+    cell_by_cell = _parts(build_workbook(chosen))
+    assert as_xml.keys() == cell_by_cell.keys()
+    for name in cell_by_cell:
+        assert as_xml[name] == cell_by_cell[name], name
