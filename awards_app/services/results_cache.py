@@ -187,8 +187,18 @@ def _data_query() -> sa.Select:
             sa.select(_line(User.id, User.name, User.email).label("line")).where(User.id.in_(judges)),
             User.id,
         ),
-        # The latest fit of the uncertainty model: whether it is done, converged, and of which score data.
-        sa.select(_line(UncertaintyFit.id, UncertaintyFit.status, UncertaintyFit.converged, UncertaintyFit.data_sha256))
+        # The latest fit of the uncertainty model: whether it is done, converged, of which score data, and when it
+        # finished with how many bytes of draws (the draws themselves are too large to read at each page).
+        sa.select(
+            _line(
+                UncertaintyFit.id,
+                UncertaintyFit.status,
+                UncertaintyFit.converged,
+                UncertaintyFit.data_sha256,
+                UncertaintyFit.finished_at,
+                sa.func.length(UncertaintyFit.draws),
+            )
+        )
         .where(UncertaintyFit.round_id == round_id)
         .order_by(UncertaintyFit.id.desc())
         .limit(1)
@@ -202,7 +212,8 @@ _MEMO = "awards.data_keys"
 def data_key(round_: Round, *, fresh: bool = False) -> str:
     """The SHA-256 of everything the round's results are computed from, read in one query: each sheet's status,
     waiver and recusal, every submitted score, the rubrics, the categories, the nominations' references, titles and
-    organisations, the judges' names and e-mails, and the state of the latest uncertainty fit.
+    organisations, the judges' names and e-mails, and the state of the latest uncertainty fit (its status, convergence,
+    score data, when it finished and the size of its draws).
 
     A page (GET) reads it once per round, until the session writes anything (``_forget_request_keys``); anything
     else, and ``fresh``, reads it afresh."""

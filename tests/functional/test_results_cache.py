@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 
 from awards_app import ranking
-from awards_app.models import Assignment, AwardTier, FitStatus, UncertaintyFit
+from awards_app.models import Assignment, AwardTier, FitStatus, UncertaintyFit, utcnow
 from awards_app.services import assignments as assignments_service
 from awards_app.services import conflicts as conflicts_service
 from awards_app.services import export as export_service
@@ -388,3 +388,25 @@ def test_a_page_reads_the_key_again_after_it_writes(app, world, db, panel_round)
         conflicts_service.record_conflict(panel[2], nominations[3], "Advised the applicant.", world.secretariat)
         assert results_cache_service.data_key(round_) != before
         assert results_cache_service.data_key(round_) == results_cache_service.data_key(round_, fresh=True)
+
+
+def test_the_key_follows_the_latest_fit_to_its_draws(world, db, panel_round):
+    round_, _nominations, _panel, _late = panel_round
+    fit = UncertaintyFit(
+        round_id=round_.id,
+        data_sha256=export_service.score_data_sha256(round_),
+        status=FitStatus.DONE,
+        converged=True,
+        settings={},
+        draws=b"the first draws",
+    )
+    db.session.add(fit)
+    db.session.commit()
+    keys = [results_cache_service.data_key(round_)]
+    fit.draws = b"the draws of a fit run again"
+    db.session.commit()
+    keys.append(results_cache_service.data_key(round_))
+    fit.finished_at = utcnow()
+    db.session.commit()
+    keys.append(results_cache_service.data_key(round_))
+    assert len(set(keys)) == 3
