@@ -30,7 +30,7 @@ from ..rules import DEFAULT_DISAGREEMENT
 from ..version import __version__
 from . import uncertainty
 from .awards import awards_of
-from .results import category_results, counted_scores, watched_cuts
+from .results import categories_results, counted_scores, watched_cuts
 from .results_cache import remember
 
 if TYPE_CHECKING:  # the workbook's module loads openpyxl: imported where a workbook is built
@@ -208,7 +208,7 @@ def workbook_data(round_: Round):
     if round_.mode is RoundMode.COMMITTEE:
         return committee_workbook_data(round_)
     categories, rankings, judges, notes, criteria, certainty, leniency = [], [], [], [], [], [], []
-    per_category = {c.id: category_results(round_, c) for c in round_.categories}
+    per_category = categories_results(round_, round_.categories)
     labels = round_judge_labels({c: results.scores for c, results in per_category.items()})
     for category in round_.categories:
         categories.append(

@@ -6,6 +6,7 @@ settings, then reused (``results_cache``)."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
@@ -169,18 +170,32 @@ def ranking_settings(round_: Round, category: Category) -> ranking.RankingSettin
 def category_results(round_: Round, category: Category) -> CategoryResults:
     """Rank one category of a round by the round's method, with robustness and judge diagnostics; worked out once
     for each state of the data (``data_key``), method, cuts and tiers, then reused."""
-    settings = ranking_settings(round_, category)
+    return categories_results(round_, [category])[category.id]
+
+
+def categories_results(round_: Round, categories: Sequence[Category]) -> dict[int, CategoryResults]:
+    """``category_results`` of several categories of a round, by category id; the round's data key read once before
+    and, when something had to be computed, once after (not once per category)."""
     data = data_key(round_)
-    inputs = (data, category.id, settings, tuple(category.tier_cuts))
-    key = hashlib.sha256(repr(inputs).encode()).hexdigest()
-    kept = recall(("category", key))
-    if kept is None:
-        kept = _compute(round_, category, settings)
-        if unchanged(round_, data):
-            keep(("category", key), kept)
-        else:
-            key = ""  # the data changed while it was read: these results (and their charts) are for this call only
-    return kept.results(category, key)
+    found: dict[int, tuple[_Kept, str]] = {}
+    computed: list[str] = []
+    for category in categories:
+        settings = ranking_settings(round_, category)
+        inputs = (data, category.id, settings, tuple(category.tier_cuts))
+        key = hashlib.sha256(repr(inputs).encode()).hexdigest()
+        kept = recall(("category", key))
+        if kept is None:
+            kept = _compute(round_, category, settings)
+            computed.append(key)
+        found[category.id] = (kept, key)
+    if computed and not unchanged(round_, data):
+        # The data changed while it was read: what was computed (and its charts) is for this call only.
+        found = {i: (kept, "" if key in computed else key) for i, (kept, key) in found.items()}
+    else:
+        for kept, key in found.values():
+            if key in computed:
+                keep(("category", key), kept)
+    return {category.id: found[category.id][0].results(category, found[category.id][1]) for category in categories}
 
 
 def _compute(round_: Round, category: Category, settings: ranking.RankingSettings) -> _Kept:

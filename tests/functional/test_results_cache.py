@@ -410,3 +410,27 @@ def test_the_key_follows_the_latest_fit_to_its_draws(world, db, panel_round):
     db.session.commit()
     keys.append(results_cache_service.data_key(round_))
     assert len(set(keys)) == 3
+
+
+def test_the_export_reads_the_key_once_before_and_once_after_whatever_its_categories(world, db, panel_round):
+    round_, _nominations, _panel, _late = panel_round
+    round_.categories.append(world.leadership)
+    db.session.commit()
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    def key_reads() -> int:
+        return sum("group_concat" in s or "string_agg" in s for s in statements)
+
+    sa.event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        cold = export_service.round_workbook(round_)
+        assert key_reads() == 2
+        statements.clear()
+        warm = export_service.round_workbook(round_)
+        assert key_reads() == 1
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", seen)
+    assert len(cold) > 0 and len(warm) > 0
