@@ -5,6 +5,7 @@ Run from the project root:
     .venv/bin/python -m benchmarks.results_page                      # this checkout (about a minute)
     .venv/bin/python -m benchmarks.results_page --baseline 84b8a96   # the same, then the same on another commit
     .venv/bin/python -m benchmarks.results_page --runs 5             # more runs of each figure
+    .venv/bin/python -m benchmarks.results_page --quick --runs 1     # a smoke run: 40 nominations (the tests run it)
 
 Each scale is measured in a fresh process of its own, with a temporary SQLite database and the testing
 configuration (in-process, Flask test client, signed in as the secretariat):
@@ -133,7 +134,7 @@ def measure_demo(runs: int) -> dict:
     return figures
 
 
-def measure_real(runs: int) -> dict:
+def measure_real(runs: int, scale: str = "real") -> dict:
     import sqlalchemy as sa
 
     from benchmarks.results_scale import SCALES, _seed_database
@@ -144,7 +145,7 @@ def measure_real(runs: int) -> dict:
         from awards_app.models import Round, User
 
         with app.app_context():
-            round_ = _seed_database(SCALES["real"])
+            round_ = _seed_database(SCALES[scale])
             staff = db.session.scalar(sa.select(User).where(User.email == "staff@bench.example"))
             staff.set_password(PASSWORD)
             db.session.commit()
@@ -172,20 +173,20 @@ def measure_real(runs: int) -> dict:
 
 def child(scale: str, runs: int) -> None:
     sys.path.insert(0, str(ROOT))
-    figures = measure_demo(runs) if scale == "demo" else measure_real(runs)
+    figures = measure_demo(runs) if scale == "demo" else measure_real(runs, scale)
     print(json.dumps(figures))
 
 
-def run(root: Path, runs: int) -> dict:
+def run(root: Path, runs: int, quick: bool = False) -> dict:
     """Every figure, each scale in a fresh process started in ``root`` (this checkout or a baseline's copy)."""
     figures = {}
-    for scale in ("demo", "real"):
+    for scale in ("demo", "quick" if quick else "real"):
         command = [sys.executable, "-m", "benchmarks.results_page", "--child", scale, "--runs", str(runs)]
         env = {**os.environ, "PYTHONPATH": str(root)}
         completed = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, check=False)
         if completed.returncode != 0:
             raise SystemExit(f"{scale}: the measuring process failed\n{completed.stderr[-3000:]}")
-        figures[scale] = json.loads(completed.stdout.strip().splitlines()[-1])
+        figures["demo" if scale == "demo" else "real"] = json.loads(completed.stdout.strip().splitlines()[-1])
     return figures
 
 
@@ -212,15 +213,16 @@ def _row(label: str, timings: list[list[float]], unit: str, target: float | None
     return text
 
 
-def report(title: str, figures: dict) -> None:
+def report(title: str, figures: dict, nominations: int) -> None:
     print(title)
     print(f"{'':<38} {'wall clock: min':>26} {'median':>8} {'max':>8}     {'CPU: min':>8} {'median':>8} {'max':>8}")
     print(_row("results page, demo, cold", figures["demo"]["page"]["cold"], "ms", None))
     print(_row("results page, demo, warm", figures["demo"]["page"]["warm"], "ms", 20))
-    print(_row("results page, 250 nominations, cold", figures["real"]["page"]["cold"], "ms", None))
-    print(_row("results page, 250 nominations, warm", figures["real"]["page"]["warm"], "ms", 200))
-    print(_row("whole export, real scale, cold", figures["real"]["export"], "s", 0.5))
-    print(_row("whole export, real scale, warm", figures["real"]["export warm"], "s", None))
+    big = f"{nominations} nominations"
+    print(_row(f"results page, {big}, cold", figures["real"]["page"]["cold"], "ms", None))
+    print(_row(f"results page, {big}, warm", figures["real"]["page"]["warm"], "ms", 200))
+    print(_row(f"whole export, {big}, cold", figures["real"]["export"], "s", 0.5))
+    print(_row(f"whole export, {big}, warm", figures["real"]["export warm"], "s", None))
     print()
 
 
@@ -228,6 +230,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="runs of each figure (min / median / max)")
     parser.add_argument("--baseline", metavar="COMMIT", help="measure this commit the same way, for comparison")
+    parser.add_argument("--quick", action="store_true", help="40 nominations instead of 250: a smoke run")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     runs = max(1, args.runs)
@@ -237,10 +240,12 @@ def main() -> None:
     load = os.getloadavg()
     print(f"{os.cpu_count()} CPUs; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {runs} runs of each figure.")
     print()
-    report("This checkout:", run(ROOT, runs))
+    nominations = 40 if args.quick else 250  # benchmarks.results_scale's "quick" and "real" scales
+    report("This checkout:", run(ROOT, runs, args.quick), nominations)
     if args.baseline:
         with tempfile.TemporaryDirectory(prefix="results-page-") as folder:
-            report(f"Commit {args.baseline}:", run(baseline_copy(args.baseline, Path(folder)), runs))
+            copy = baseline_copy(args.baseline, Path(folder))
+            report(f"Commit {args.baseline}:", run(copy, runs, args.quick), nominations)
 
 
 if __name__ == "__main__":

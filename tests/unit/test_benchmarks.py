@@ -48,3 +48,18 @@ def test_the_load_benchmark_runs_against_gunicorn_and_checks_the_result():
     assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
     assert "every score and draft sent is stored exactly once, nothing else" in completed.stdout
     assert "'database is locked' 0" in completed.stdout
+
+
+def test_the_results_page_benchmark_runs_and_prints_its_table():
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmarks.results_page", "--quick", "--runs", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
+    assert "results page, demo, warm" in completed.stdout
+    assert "results page, 40 nominations, warm" in completed.stdout
+    assert "whole export, 40 nominations, cold" in completed.stdout
