@@ -1,8 +1,11 @@
 """Every benchmark still runs (at a tiny size): a benchmark that cannot run measures nothing. No time is asserted."""
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from benchmarks.harness import postgres_available
 
@@ -57,6 +60,22 @@ def test_the_load_benchmark_drives_gunicorn_and_finds_nothing_lost():
     assert "errors 0" in completed.stdout
     assert "load generator" in completed.stdout and "% of a core" in completed.stdout
     assert "'database is locked'" not in completed.stdout
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed: apt-get install wrk")
+def test_the_throughput_benchmark_measures_the_pages_against_the_bare_route():
+    completed = subprocess.run(  # noqa: S603 - our own benchmark, on the database chosen above
+        [sys.executable, "-m", "benchmarks.throughput", "--quick", "--db", DATABASE],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    for page in ("(a) bare Flask route", "(b) score sheet", "(c) assignment list", "(d) home, anonymous"):
+        assert page in completed.stdout
+    assert "(b) score sheet ÷ bare" in completed.stdout
 
 
 def test_the_account_probe_runs():
