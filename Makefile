@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test lint format translations extract-messages install install-dev lock audit clean
+.PHONY: run test test-fast lint types format translations extract-messages install install-dev lock audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,9 +59,20 @@ test: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## The quick loop while working: the suite without the browser tests, the benchmarks' smoke runs and the model's
+## fits, stopping at the first failure (`make test` runs everything, and is what CI runs).
+test-fast: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -x -q -m "not e2e and not benchmark and not slow" $(PYTEST_ARGS)
+
+## Lint, formatting and types (CI runs it).
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+types: install-dev
+	$(BIN)/mypy
 
 format: install-dev
 	$(BIN)/ruff format .

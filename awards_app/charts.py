@@ -81,7 +81,7 @@ def _x(value: float, low: float, high: float, left: float, right: float) -> floa
 
 
 def score_spread(
-    rows: Sequence[Mapping[str, object]], totals: Mapping[object, Sequence[float]], cut: int = 0
+    rows: Sequence[Mapping[str, object]], totals: Mapping[int, Sequence[float]], cut: int = 0
 ) -> SpreadChart | None:
     """Score and the spread of judge totals per nomination.
 
@@ -99,9 +99,9 @@ def score_spread(
         score = _finite(row.get("score"))
         if score is None:
             continue
-        given = (_finite(v) for v in totals.get(row.get("nomination_id"), ()))
+        given = (_finite(v) for v in totals.get(int(_finite(row.get("nomination_id")) or 0), ()))
         judge = tuple(sorted(t for t in given if t is not None))
-        rank = int(row.get("rank") or 0)
+        rank = int(_finite(row.get("rank")) or 0)
         inside = bool(cut) and rank <= cut
         flags = tuple(f for f in str(row.get("flags") or "").split(", ") if f)
         drawn.append(
@@ -334,8 +334,8 @@ def rank_intervals(
         expected = _finite(row.get("expected_rank"))
         if expected is None:
             continue
-        low, high = int(row.get("rank_low") or 1), int(row.get("rank_high") or count)
-        nomination = int(row.get("nomination_id") or 0)
+        low, high = int(_finite(row.get("rank_low")) or 1), int(_finite(row.get("rank_high")) or count)
+        nomination = int(_finite(row.get("nomination_id")) or 0)
         drawn.append(
             RankInterval(
                 y=TOP + index * ROW_HEIGHT + ROW_HEIGHT / 2,

@@ -9,9 +9,10 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from .extensions import db
-from .forms import MIN_PASSWORD_LENGTH
 from .models import User
-from .services import ServiceError, accounts
+from .rules import MIN_PASSWORD_CHARS
+from .services import ServiceError
+from .services import accounts as accounts_service
 
 awards = AppGroup("awards", help="Seoul Smart City Prize tasks.")
 
@@ -22,12 +23,12 @@ awards = AppGroup("awards", help="Seoul Smart City Prize tasks.")
 @click.password_option(help="Password (asked twice when not given).")
 def create_admin(email: str, name: str, password: str) -> None:
     """Create a secretariat account (or make an existing judge a secretariat member)."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.ClickException(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise click.ClickException(f"The password needs at least {MIN_PASSWORD_CHARS} characters.")
     if "@" not in email:
         raise click.ClickException("That is not an e-mail address.")
     try:
-        user = accounts.create_admin(email, name, password)
+        user = accounts_service.create_admin(email, name, password)
     except ServiceError as error:
         raise click.ClickException(str(error.message)) from error
     click.echo(f"Secretariat account ready: {user.email}")
@@ -69,14 +70,15 @@ def seed_demo(if_empty: bool, extra: int) -> None:
 def export(slug: str | None, round_name: str | None, out: str) -> None:
     """Write a round's results workbook (Excel) for the committee and the press."""
     from .models import Edition, RoundMode
-    from .services import judging, results
+    from .services import results as results_service
+    from .services import rounds as rounds_service
     from .services.programs import current_edition
 
     edition = db.session.scalar(sa.select(Edition).where(Edition.slug == slug)) if slug else current_edition()
     if edition is None:
         raise click.ClickException(f"No edition {slug!r}." if slug else "There is no edition yet.")
-    rounds = [r for r in judging.rounds_of(edition) if r.mode is RoundMode.SCORING]
-    with_results = [r for r in rounds if results.has_counted_scores(r)]
+    rounds = [r for r in rounds_service.rounds_of(edition) if r.mode is RoundMode.SCORING]
+    with_results = [r for r in rounds if results_service.has_counted_scores(r)]
     names = ", ".join(r.name for r in with_results) or "none yet"
     if round_name:
         chosen = [r for r in rounds if r.name == round_name]
@@ -95,7 +97,7 @@ def export(slug: str | None, round_name: str | None, out: str) -> None:
             raise click.ClickException(
                 f"No round of {edition.slug} has submitted scores yet: there are no results to export."
             )
-    data = results.round_workbook(chosen[0])
+    data = results_service.round_workbook(chosen[0])
     try:
         with open(out, "wb") as handle:
             handle.write(data)

@@ -26,7 +26,16 @@ from .models import (
     Role,
     User,
 )
-from .services import nominations as nomination_service
+from .rules.committee import DEFAULT_QUORUM
+from .services import assignments as assignments_service
+from .services import conflicts as conflicts_service
+from .services import nominations as nominations_service
+from .services import progress as progress_service
+from .services import results as results_service
+from .services import rounds as rounds_service
+from .services import rubrics as rubrics_service
+from .services import sheets as sheets_service
+from .services import votes as votes_service
 from .services.audit import record
 
 DEMO_PASSWORD = "demo-password-2026"
@@ -476,20 +485,20 @@ def _nomination(
             Nomination.title == title,
         )
     )
-    if exists is not None or nomination_service.entry_refusal(category, user) is not None:
+    if exists is not None or nominations_service.entry_refusal(category, user) is not None:
         return
-    nomination = nomination_service.create_draft(category, user, answers)
+    nomination = nominations_service.create_draft(category, user, answers)
     summary.count("nominations")
-    nomination_service.add_attachment(nomination, user, "project-report.pdf", demo_pdf(title))
+    nominations_service.add_attachment(nomination, user, "project-report.pdf", demo_pdf(title))
     if status is NominationStatus.DRAFT:
         return
-    nomination_service.submit(nomination, user)
+    nominations_service.submit(nomination, user)
     if status is NominationStatus.WITHDRAWN:
-        nomination_service.withdraw(nomination, user, "Entered by mistake in the wrong category.")
+        nominations_service.withdraw(nomination, user, "Entered by mistake in the wrong category.")
     elif status is NominationStatus.ELIGIBLE:
-        nomination_service.screen(nomination, secretariat, True, "")
+        nominations_service.screen(nomination, secretariat, True, "")
     elif status is NominationStatus.INELIGIBLE:
-        nomination_service.screen(
+        nominations_service.screen(
             nomination, secretariat, False, "The project has not been implemented yet: only a plan was submitted."
         )
 
@@ -585,11 +594,8 @@ def _judging(edition: Edition, secretariat: User, now: datetime, summary: SeedSu
     """A first round judged and closed, a finalists' round open for trying, and the Mayor's commendation committee
     sitting: every sheet of the first round submitted by 3 to 5 judges, one of them markedly harsh, one tie at a tier
     boundary, institutions and corporations among the entrants."""
-    from decimal import Decimal
 
     from .models import Assignment, RoundMode, Vote
-    from .services import judging
-    from .services import results as results_service
 
     for number, (_name, country) in enumerate(JUDGES, start=1):
         judge = db.session.scalar(sa.select(User).where(User.email == f"judge{number:02d}@judges.example"))
@@ -605,7 +611,7 @@ def _judging(edition: Edition, secretariat: User, now: datetime, summary: SeedSu
         chair.expertise, chair.languages = "Smart-city governance", "Korean, English"
     db.session.commit()
 
-    existing = {r.name: r for r in judging.rounds_of(edition)}
+    existing = {r.name: r for r in rounds_service.rounds_of(edition)}
     categories = {c.code: c for c in edition.categories}
     now = datetime.now(UTC)  # the rounds are judged today, whatever day the call is seeded for
     first_opens, first_closes = now - timedelta(days=40), now - timedelta(days=2)
@@ -627,9 +633,9 @@ def _judging(edition: Edition, secretariat: User, now: datetime, summary: SeedSu
         if name in existing:
             rounds[name] = existing[name]
             continue
-        rounds[name] = judging.create_round(
+        rounds[name] = rounds_service.create_round(
             edition,
-            judging.RoundInput(
+            rounds_service.RoundInput(
                 name=name,
                 opens_at=start,
                 closes_at=end,
@@ -637,7 +643,7 @@ def _judging(edition: Edition, secretariat: User, now: datetime, summary: SeedSu
                 judges_per_nomination=k,
                 mode=mode,
                 same_country_conflict=True,
-                quorum=Decimal("0.5"),
+                quorum=DEFAULT_QUORUM,
                 shortlist_count=shortlist,
             ),
             secretariat,
@@ -647,17 +653,17 @@ def _judging(edition: Edition, secretariat: User, now: datetime, summary: SeedSu
 
     online = rounds["Online evaluation"]
     if "Online evaluation" in created:
-        sheets = _first_round(online, secretariat, judging)
+        sheets = _first_round(online, secretariat)
         summary.count("score sheets", sheets)
         online.closes_at = first_closes  # judged: it closed two days ago
         db.session.commit()
         finalists = rounds["Finalists"]
         moved = results_service.advance_top(online, finalists, 6, secretariat)
         summary.count("finalists", moved)
-        result = judging.assign_automatically(finalists, secretariat, seed=2026)
+        result = assignments_service.assign_automatically(finalists, secretariat, seed=2026)
         summary.count("assignments", result.added)
-        for assignment in judging.round_assignments(finalists):
-            summary.count("score sheets", _finalist_scores(assignment, judging))
+        for assignment in progress_service.round_assignments(finalists):
+            summary.count("score sheets", _finalist_scores(assignment))
 
     committee = rounds["Merit review committee"]
     members = list(
@@ -665,26 +671,26 @@ def _judging(edition: Edition, secretariat: User, now: datetime, summary: SeedSu
             sa.select(User).where(User.email.in_([f"judge{n:02d}@judges.example" for n in (1, 3, 5, 12, 15)]))
         )
     )
-    nominations = judging.round_nominations(committee)
+    nominations = rounds_service.round_nominations(committee)
     if nominations and not db.session.scalar(sa.select(sa.exists().where(Assignment.round_id == committee.id))):
-        added, _refused = judging.assign_manually(
+        added, _refused = assignments_service.assign_manually(
             committee, [n.id for n in nominations], [m.id for m in members], secretariat
         )
         summary.count("assignments", added)
-        for assignment in judging.round_assignments(committee):
+        for assignment in progress_service.round_assignments(committee):
             roll = _roll(assignment)
             if roll < 0.8:
-                judging.declare(assignment, assignment.judge, False)
+                conflicts_service.declare(assignment, assignment.judge, False)
                 if roll < 0.6:
-                    judging.cast_vote(assignment, assignment.judge, Vote.APPROVE if roll < 0.5 else Vote.ABSTAIN)
+                    votes_service.cast_vote(assignment, assignment.judge, Vote.APPROVE if roll < 0.5 else Vote.ABSTAIN)
 
 
-def _first_round(round_, secretariat: User, judging) -> int:
+def _first_round(round_, secretariat: User) -> int:
     """Assign 3 judges to each nomination (the tied pair the same 3), then a 4th and 5th to some, and submit
     every sheet."""
-    nominations = judging.round_nominations(round_)
+    nominations = rounds_service.round_nominations(round_)
     by_title = {n.title: n for n in nominations}
-    panel = [j for j in judging.judges() if j.email != "chair@wego.example"]
+    panel = [j for j in assignments_service.judges() if j.email != "chair@wego.example"]
     tied = [by_title[t] for t in TIED if t in by_title]
     if len(tied) == 2:  # the same three judges, neither harsh nor from the two countries
         shared = [
@@ -692,20 +698,26 @@ def _first_round(round_, secretariat: User, judging) -> int:
             for j in panel
             if j.email != HARSH_JUDGE
             and j.country_code not in ("KR", "JP")
-            and all(judging.conflict_refusal(j, n, round_) is None for n in tied)
+            and all(assignments_service.conflict_refusal(j, n, round_) is None for n in tied)
         ][:3]
-        judging.assign_manually(round_, [n.id for n in tied], [j.id for j in shared], secretariat)
-    judging.assign_automatically(round_, secretariat, seed=2026)
+        assignments_service.assign_manually(round_, [n.id for n in tied], [j.id for j in shared], secretariat)
+    assignments_service.assign_automatically(round_, secretariat, seed=2026)
     for index, nomination in enumerate(sorted(nominations, key=lambda n: n.reference or "")):
         if nomination in tied or index % 3:
             continue
         extra = 1 + (index % 2)  # a fourth judge, or a fourth and a fifth
-        on_it = {a.judge_id for a in judging.round_assignments(round_) if a.nomination_id == nomination.id}
-        free = [j for j in panel if j.id not in on_it and judging.conflict_refusal(j, nomination, round_) is None]
-        judging.assign_manually(round_, [nomination.id], [j.id for j in free[index % 5 :][:extra]], secretariat)
+        on_it = {a.judge_id for a in progress_service.round_assignments(round_) if a.nomination_id == nomination.id}
+        free = [
+            j
+            for j in panel
+            if j.id not in on_it and assignments_service.conflict_refusal(j, nomination, round_) is None
+        ]
+        assignments_service.assign_manually(
+            round_, [nomination.id], [j.id for j in free[index % 5 :][:extra]], secretariat
+        )
     sheets = 0
-    for assignment in judging.round_assignments(round_):
-        judging.declare(assignment, assignment.judge, False)
+    for assignment in progress_service.round_assignments(round_):
+        conflicts_service.declare(assignment, assignment.judge, False)
         nomination = assignment.nomination
         quality = TI_QUALITY.get(nomination.title) or random.Random(nomination.id).uniform(4.5, 8.5)
         severity = (
@@ -716,12 +728,12 @@ def _first_round(round_, secretariat: User, judging) -> int:
         rng = random.Random(seed)
         scores = {
             criterion.id: str(round(min(10, max(1, quality + severity + rng.gauss(0, 0.6)))))
-            for criterion in judging.criteria_of(round_, nomination.category)
+            for criterion in rubrics_service.criteria_of(round_, nomination.category)
         }
-        judging.save_sheet(
+        sheets_service.save_sheet(
             assignment,
             assignment.judge,
-            judging.SheetInput(
+            sheets_service.SheetInput(
                 scores=scores,
                 comments={},
                 overall_comment="Clear evidence of results; the funding plan could say more about maintenance.",
@@ -732,23 +744,23 @@ def _first_round(round_, secretariat: User, judging) -> int:
     return sheets
 
 
-def _finalist_scores(assignment, judging) -> int:
+def _finalist_scores(assignment) -> int:
     """The finalists' round is under way: some sheets submitted, some drafts, some still to do."""
     roll = _roll(assignment)
     if assignment.judge.email == "judge01@judges.example" or roll > 0.7:
         return 0  # left to do (the demo judge's own work among it)
-    judging.declare(assignment, assignment.judge, False)
-    criteria = judging.criteria_of(assignment.round, assignment.nomination.category)
+    conflicts_service.declare(assignment, assignment.judge, False)
+    criteria = rubrics_service.criteria_of(assignment.round, assignment.nomination.category)
     rng = random.Random(assignment.id)
     quality = TI_QUALITY.get(assignment.nomination.title) or random.Random(assignment.nomination_id).uniform(5, 9)
     scores = {c.id: str(round(min(10, max(1, quality + rng.gauss(0, 1))))) for c in criteria}
     draft = roll > 0.5
     if draft:  # a half-finished sheet
         scores = {k: (v if i < len(scores) // 2 else "") for i, (k, v) in enumerate(scores.items())}
-    judging.save_sheet(
+    sheets_service.save_sheet(
         assignment,
         assignment.judge,
-        judging.SheetInput(scores=scores, comments={}, overall_comment=""),
+        sheets_service.SheetInput(scores=scores, comments={}, overall_comment=""),
         submit=not draft,
     )
     return 1

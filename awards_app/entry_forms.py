@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from flask_babel import lazy_gettext as _l
 
 from .models import CategoryKind
+from .rules import TITLE_CHARS
 
 #: A hard cap on any one answer, so that a draft cannot grow without bound.
 MAX_ANSWER_CHARS = 30_000
@@ -211,7 +212,7 @@ def clean_answers(kind: CategoryKind, raw: dict[str, object]) -> dict[str, str]:
 
 
 def title_of(kind: CategoryKind, answers: dict[str, str]) -> str:
-    return (answers.get(TITLE_FIELD[kind]) or "").strip()[:300]
+    return (answers.get(TITLE_FIELD[kind]) or "").strip()[:TITLE_CHARS]
 
 
 def parse_date(text: str) -> date | None:

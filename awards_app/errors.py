@@ -10,10 +10,37 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, SecurityError
 
 from .extensions import db
+from .services import NotAllowed, ServiceError
 from .urls import safe_referrer
 
 
+def flash_error(error: ServiceError, category: str = "danger") -> None:
+    """The one way a refused use case reaches the user: its message, flashed. A view that catches a ServiceError
+    (to choose where to go next) flashes it with this; one that does not leaves it to the handler below."""
+    flash(str(error.message), category)
+
+
+def _wants_json() -> bool:
+    return request.is_json or request.accept_mimetypes.best == "application/json"
+
+
 def register(app: Flask) -> None:
+    @app.errorhandler(NotAllowed)
+    def not_allowed(error: NotAllowed):
+        db.session.rollback()
+        if _wants_json():
+            return jsonify(error=str(error.message)), 403
+        return render_template("errors/error.html", code=403, title=_("Not allowed"), message=error.message), 403
+
+    @app.errorhandler(ServiceError)
+    def refused(error: ServiceError):
+        # A use case refused and changed nothing: say why, on the page the request came from.
+        db.session.rollback()
+        if _wants_json():
+            return jsonify(error=str(error.message)), 409
+        flash_error(error)
+        return redirect(safe_referrer() or "/")
+
     @app.errorhandler(SecurityError)
     def unknown_host(error):
         # A Host header the site does not answer for (TRUSTED_HOSTS): no page of ours, since none can be addressed.
@@ -106,7 +133,7 @@ def register(app: Flask) -> None:
             str(error.orig).splitlines()[0] if error.orig else error,
         )
         message = _("The database is briefly unavailable. Nothing was saved; please try again in a moment.")
-        if request.is_json or request.accept_mimetypes.best == "application/json":
+        if _wants_json():
             return jsonify(error=message), 503, {"Retry-After": "5"}
         return (
             render_template("errors/error.html", code=503, title=_("Try again in a moment"), message=message),

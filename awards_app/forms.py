@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+from zoneinfo import available_timezones
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import EmailField, PasswordField, SelectChoice, StringField, validators
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import (
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    ValidationError,
+    validators,
+    widgets,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
-MIN_PASSWORD_LENGTH = 10
+from .i18n import current_language
+from .regions import country_choices
+from .rules import EMAIL_CHARS, LONG_NAME_CHARS, MIN_PASSWORD_CHARS, NAME_CHARS, SHORT_TEXT_CHARS
 
 
 def _without_nul(value):
@@ -44,7 +59,7 @@ def email_field(label=_l("E-mail")) -> EmailField:
     return EmailField(
         label,
         filters=[normalise_email],
-        validators=[DataRequired(), Email(message=_l("Enter a valid e-mail address.")), Length(max=254)],
+        validators=[DataRequired(), Email(message=_l("Enter a valid e-mail address.")), Length(max=EMAIL_CHARS)],
     )
 
 
@@ -54,10 +69,12 @@ def new_password_field() -> PasswordField:
         validators=[
             DataRequired(),
             Length(
-                min=MIN_PASSWORD_LENGTH, max=200, message=_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+                min=MIN_PASSWORD_CHARS,
+                max=LONG_NAME_CHARS,
+                message=_l("Use at least %(n)d characters.", n=MIN_PASSWORD_CHARS),
             ),
         ],
-        description=_l("At least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
+        description=_l("At least %(n)d characters.", n=MIN_PASSWORD_CHARS),
     )
 
 
@@ -77,3 +94,56 @@ class WorkbookUploadForm(BaseForm):
     """The upload of a filled-in Excel template (nominations, judges, an offline score sheet)."""
 
     workbook = FileField(_l("Filled-in workbook (.xlsx)"), validators=[FileRequired(message=_l("Choose a file."))])
+
+
+#: Every time zone a person can choose.
+TIME_ZONES = sorted(available_timezones() - {"localtime", "Factory"})
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def check_year(field) -> None:
+    if field.data and not 2000 <= field.data.year <= 2100:
+        raise ValidationError(_l("Enter a date between the years 2000 and 2100."))
+
+
+class JudgeProfileForm(BaseForm):
+    """Who a judge is; the secretariat keeps it, the judge can correct it."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=NAME_CHARS)])
+    title = StringField(
+        _l("Job title"), validators=[Optional(), Length(max=NAME_CHARS)], description=_l("e.g. Professor")
+    )
+    affiliation = StringField(
+        _l("Organisation"),
+        validators=[Optional(), Length(max=LONG_NAME_CHARS)],
+        description=_l("Never assigned automatically to nominations of this organisation."),
+    )
+    country_code = SelectField(_l("Country"), validators=[Optional()])
+    expertise = StringField(_l("Expertise"), validators=[Optional(), Length(max=SHORT_TEXT_CHARS)])
+    languages = StringField(_l("Languages"), validators=[Optional(), Length(max=LONG_NAME_CHARS)])
+    time_zone = SelectField(
+        _l("Time zone"),
+        choices=select_choices((z, z) for z in TIME_ZONES),
+        description=_l("Deadlines are shown in this time zone."),
+    )
+    submit = SubmitField(_l("Save profile"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.country_code.choices = [("", _l("Choose…")), *country_choices(current_language())]
+
+    def apply_to(self, user) -> dict:
+        """Copy the answers onto the user; return what changed."""
+        changes = {}
+        for name in ("name", "title", "affiliation", "country_code", "expertise", "languages", "time_zone"):
+            if name not in self:
+                continue
+            value = (self[name].data or "").strip()
+            if getattr(user, name) != value:
+                changes[name] = [getattr(user, name), value]
+                setattr(user, name, value)
+        return changes

@@ -402,15 +402,15 @@ def _flags(table: pd.DataFrame, settings: RankingSettings) -> pd.Series:
         inside = pd.Series(rank <= cut, index=groups.index)
         by_score = inside.groupby([groups["category"], groups["score"]])
         split = (by_score.transform("max") & ~by_score.transform("min")).to_numpy()  # some in, some out
-        for i in np.flatnonzero(split):
-            labels[i].append(Flag.TIE_BREAK.at(cut))
+        for position in np.flatnonzero(split):
+            labels[int(position)].append(Flag.TIE_BREAK.at(cut))
     for cut in cuts:
         inside = rank <= cut
         crosses = np.zeros(len(table), dtype=bool)
         for method in Method:
             crosses |= (table[method.rank_column].to_numpy() <= cut) != inside
-        for i in np.flatnonzero(crosses):
-            labels[i].append(Flag.UNSTABLE.at(cut))
+        for position in np.flatnonzero(crosses):
+            labels[int(position)].append(Flag.UNSTABLE.at(cut))
     return pd.Series([", ".join(parts) for parts in labels], index=table.index, dtype="str")
 
 

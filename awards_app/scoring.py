@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Context, Decimal, Inexact, InvalidOperation
 
+from .rules.criteria import DEFAULT_SCALE
+
 # Arithmetic that refuses to round: 7.00000000000000000000000000001 − 1 must not become 6 and pass as on the step.
 _EXACT = Context(prec=28, traps=[Inexact, InvalidOperation])
 
@@ -25,9 +27,9 @@ class Scale:
 
     criterion_id: int
     weight: Decimal
-    minimum: Decimal = Decimal(1)
-    maximum: Decimal = Decimal(10)
-    step: Decimal = Decimal(1)
+    minimum: Decimal = DEFAULT_SCALE.minimum
+    maximum: Decimal = DEFAULT_SCALE.maximum
+    step: Decimal = DEFAULT_SCALE.step
 
     def choices(self) -> list[Decimal]:
         """Every valid score, lowest first."""
@@ -116,3 +118,10 @@ def weight_shares(scales: Sequence[Scale]) -> dict[int, float]:
     if total_weight <= 0:
         return {s.criterion_id: 0.0 for s in scales}
     return {s.criterion_id: float(100 * s.weight / total_weight) for s in scales}
+
+
+def score_text(value: Decimal | float | None) -> str:
+    """A score or a scale's bound as a person reads and types it: 7, 7.5 (never 7.00, 7.0 or 1E+1)."""
+    if value is None:
+        return ""
+    return format(Decimal(str(value)).normalize(), "f")

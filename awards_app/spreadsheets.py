@@ -34,6 +34,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from .scoring import score_text
+
 MAX_ROWS = 5_000
 #: No template has more columns than this; cells to the right of it are not read.
 MAX_COLUMNS = 200
@@ -278,18 +280,14 @@ def _validation(column: Column) -> DataValidation | None:
         return DataValidation(
             type="decimal",
             operator="between",
-            formula1=_number(low),
-            formula2=_number(high),
+            formula1=score_text(low),
+            formula2=score_text(high),
             allow_blank=True,
             showErrorMessage=True,
             errorTitle=column.header[:32],
-            error=f"Enter a number from {_number(low)} to {_number(high)}."[:255],
+            error=f"Enter a number from {score_text(low)} to {score_text(high)}."[:255],
         )
     return None
-
-
-def _number(value: float) -> str:
-    return format(Decimal(str(value)).normalize(), "f")
 
 
 # --- reading a filled-in file -----------------------------------------------------------------------

@@ -359,7 +359,7 @@ def to_bytes(fit: Fit) -> bytes:
         arrays[f"{category_id}_leniency"] = d.leniency.astype("float32")
         arrays[f"{category_id}_scale"] = np.array([d.scale])
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, **arrays)
+    np.savez_compressed(buffer, **arrays)  # type: ignore[arg-type]  # numpy types the keywords as bool
     return buffer.getvalue()
 
 

@@ -235,6 +235,10 @@ class CategoryInfo:
         return sum(count for _, count in self.tiers)
 
 
+#: A line of the Method sheet: its label and its value.
+MethodNote = tuple[str, str | float | datetime]
+
+
 # eq=False: frames have no single truth value, so field-wise equality would raise.
 @dataclass(frozen=True, eq=False)
 class WorkbookData:
@@ -249,7 +253,7 @@ class WorkbookData:
     scores: pd.DataFrame
     judges: pd.DataFrame
     conflicts: pd.DataFrame
-    method_notes: Sequence[tuple[str, str | float | datetime]] = ()
+    method_notes: Sequence[MethodNote] = ()
     criteria: pd.DataFrame | None = None  # CRITERIA_COLUMNS
     uncertainty: pd.DataFrame | None = None  # UNCERTAINTY_COLUMNS, then P(top N) columns; None or empty: no fit
     leniency: pd.DataFrame | None = None  # LENIENCY_COLUMNS

@@ -253,7 +253,8 @@ def create_data(judges: int, applicants: int, per_judge: int) -> dict:
         RoundMode,
         User,
     )
-    from awards_app.services import judging
+    from awards_app.services import rounds as rounds_service
+    from awards_app.services import rubrics as rubrics_service
 
     app = create_app()
     with app.app_context():
@@ -296,9 +297,9 @@ def create_data(judges: int, applicants: int, per_judge: int) -> dict:
             panel.append(person)
         db.session.add_all([edition, staff, *panel])
         db.session.commit()
-        round_ = judging.create_round(
+        round_ = rounds_service.create_round(
             edition,
-            judging.RoundInput(
+            rounds_service.RoundInput(
                 name="Online evaluation",
                 opens_at=now - timedelta(days=2),
                 closes_at=now + timedelta(days=2),
@@ -310,7 +311,7 @@ def create_data(judges: int, applicants: int, per_judge: int) -> dict:
             ),
             staff,
         )
-        criteria = [c.id for c in judging.criteria_of(round_, category)]
+        criteria = [c.id for c in rubrics_service.criteria_of(round_, category)]
         nominations = max(1, judges * per_judge // 3)
         owner_org = Organisation(name="Candidate City", type=OrganisationType.CITY, country_code="KE", city="Nairobi")
         owner = User(email="owner@load.example", name="Owner", organisation=owner_org, password_hash=digest)

@@ -226,7 +226,7 @@ def whole_export(scale: dict, repeat: int) -> dict:
         os.environ["UPLOAD_FOLDER"] = f"{folder}/uploads"
         from awards_app import create_app
         from awards_app.extensions import db
-        from awards_app.services import results
+        from awards_app.services import results as results_service
 
         app = create_app("testing")
         with app.app_context():
@@ -234,7 +234,9 @@ def whole_export(scale: dict, repeat: int) -> dict:
             round_ = _seed_database(scale)
             queries = []
             sa.event.listen(db.engine, "before_cursor_execute", lambda *args: queries.append(1))
-            seconds, data = best_of(repeat, lambda: (db.session.expire_all(), results.round_workbook(round_))[1])
+            seconds, data = best_of(
+                repeat, lambda: (db.session.expire_all(), results_service.round_workbook(round_))[1]
+            )
             count = len(queries) // repeat
             db.session.remove()
         return {"export_s": seconds, "export_queries": count, "export_bytes": len(data)}
@@ -259,7 +261,8 @@ def _seed_database(scale: dict):
         SheetStatus,
         User,
     )
-    from awards_app.services import judging
+    from awards_app.services import rounds as rounds_service
+    from awards_app.services import rubrics as rubrics_service
 
     now = datetime.now(UTC)
     edition = Edition(
@@ -296,9 +299,9 @@ def _seed_database(scale: dict):
         judges.append(judge)
     db.session.add_all([edition, organisation, applicant, secretariat, *judges])
     db.session.commit()
-    round_ = judging.create_round(
+    round_ = rounds_service.create_round(
         edition,
-        judging.RoundInput(
+        rounds_service.RoundInput(
             name="Online evaluation",
             opens_at=now - timedelta(days=20),
             closes_at=now + timedelta(days=5),
@@ -310,7 +313,7 @@ def _seed_database(scale: dict):
         ),
         secretariat,
     )
-    rubric = {c.id: judging.criteria_of(round_, c) for c in categories}
+    rubric = {c.id: rubrics_service.criteria_of(round_, c) for c in categories}
     generator = random.Random(2026)  # repeatable benchmark data, not a secret
     for n in range(scale["nominations"]):
         category = categories[n % len(categories)]

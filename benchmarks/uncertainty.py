@@ -52,17 +52,17 @@ from dataclasses import asdict
 from awards_app import create_app, uncertainty
 from awards_app.extensions import db
 from awards_app.models import Round, UncertaintyFit
-from awards_app.services import results
+from awards_app.services import results as results_service
 import sqlalchemy as sa
 app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": sys.argv[1]})
 with app.app_context():
     round_ = db.session.scalar(sa.select(Round).where(Round.name == "Online evaluation"))
     # The application's own settings, as a request from the results page stores them.
-    fit = UncertaintyFit(round_id=round_.id, data_sha256=results.score_data_sha256(round_),
+    fit = UncertaintyFit(round_id=round_.id, data_sha256=results_service.score_data_sha256(round_),
                          settings=asdict(uncertainty.FitSettings()))
     db.session.add(fit)
     db.session.commit()
-    print(fit.id, len(results.counted_scores(round_, round_.categories[0])))
+    print(fit.id, len(results_service.counted_scores(round_, round_.categories[0])))
 """
 
 READ_FIT = """

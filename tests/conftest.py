@@ -201,10 +201,10 @@ def auth(client) -> Auth:
 
 def register_applicant(**details) -> User:
     """Register an applicant through the service and confirm the address, as the e-mailed link would."""
-    from awards_app.services import accounts
+    from awards_app.services import accounts as accounts_service
 
-    accounts.register_applicant(**details)
-    user = _db.session.scalar(sa.select(User).where(User.email == accounts.normalise_email(details["email"])))
+    accounts_service.register_applicant(**details)
+    user = _db.session.scalar(sa.select(User).where(User.email == accounts_service.normalise_email(details["email"])))
     user.confirmation_pending = False
     _db.session.commit()
     return user
@@ -241,3 +241,18 @@ def complete_project_answers(title: str = "Odense robot-assisted care") -> dict[
 
 def count(model) -> int:
     return _db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+#: Marked by file, for `make test-fast` to leave out: the benchmarks' smoke runs and the model's fits.
+_MARKED_FILES = {
+    "test_benchmarks.py": pytest.mark.benchmark,
+    "test_uncertainty.py": pytest.mark.slow,
+    "test_uncertainty_job.py": pytest.mark.slow,
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        marker = _MARKED_FILES.get(item.path.name)
+        if marker is not None:
+            item.add_marker(marker)

@@ -10,28 +10,29 @@ from ..forms import BaseForm, confirm_password_field, email_field, new_password_
 from ..i18n import ORGANISATION_TYPE_LABELS, current_language
 from ..models import OrganisationType
 from ..regions import country_choices
+from ..rules import LONG_NAME_CHARS, NAME_CHARS
 
 
 class LoginForm(BaseForm):
     email = email_field()
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=LONG_NAME_CHARS)])
     remember = BooleanField(_l("Keep me signed in on this device"))
     submit = SubmitField(_l("Sign in"))
 
 
 class RegistrationForm(BaseForm):
-    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=NAME_CHARS)])
     email = email_field()
     password = new_password_field()
     confirm = confirm_password_field()
     organisation_name = StringField(
         _l("Organisation"),
-        validators=[DataRequired(), Length(max=200)],
+        validators=[DataRequired(), Length(max=LONG_NAME_CHARS)],
         description=_l("The city government, institution or company you enter for; for an individual, your name."),
     )
     organisation_type = SelectField(_l("Type of organisation"), validators=[DataRequired()])
     country = SelectField(_l("Country"), validators=[DataRequired()])
-    city = StringField(_l("City"), validators=[DataRequired(), Length(max=120)])
+    city = StringField(_l("City"), validators=[DataRequired(), Length(max=NAME_CHARS)])
     agree = BooleanField(
         _l("I agree that the secretariat and the judges may use this information to run the prize."),
         validators=[DataRequired(message=_l("Registration needs your agreement."))],
@@ -59,7 +60,7 @@ class ResetPasswordForm(BaseForm):
 
 
 class AcceptInvitationForm(BaseForm):
-    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=NAME_CHARS)])
     password = new_password_field()
     confirm = confirm_password_field()
     submit = SubmitField(_l("Accept and set password"))

@@ -6,10 +6,12 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..errors import flash_error
+from ..forms import JudgeProfileForm
 from ..i18n import current_language
 from ..models import OrganisationType
-from ..secretariat.forms import JudgeProfileForm
-from ..services import ServiceError, accounts
+from ..services import ServiceError
+from ..services import accounts as accounts_service
 from ..urls import safe_next
 from . import throttling
 from .forms import (
@@ -32,7 +34,7 @@ def _start_session(user, remember: bool = False) -> None:
     session.clear()
     if locale:
         session["locale"] = locale
-    accounts.start_session(
+    accounts_service.start_session(
         user, remember=remember, user_agent=request.user_agent.string, ip_address=request.remote_addr
     )
     login_user(user, remember=remember)
@@ -47,14 +49,14 @@ def login():
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        user = accounts_service.authenticate(form.email.data, form.password.data)
         if user is None:
             # One message whether the account is unknown, inactive or the password wrong.
             throttling.count_attempt()
             flash(_("Wrong e-mail or password."), "danger")
         elif user.confirmation_pending:
             throttling.count_attempt()  # each try sends a mail: bounded like failed sign-ins
-            accounts.resend_confirmation(user)
+            accounts_service.resend_confirmation(user)
             flash(
                 _("Confirm your e-mail address first: we have sent the link to %(email)s again.", email=user.email),
                 "warning",
@@ -70,7 +72,7 @@ def login():
 def logout():
     """Sign out: this browser's sign-in ends on the server too."""
     if current_user.is_authenticated:
-        accounts.end_session(current_user)
+        accounts_service.end_session(current_user)
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("main.index"))
@@ -85,7 +87,7 @@ def register():
     form = RegistrationForm()
     if form.validate_on_submit():
         throttling.count_attempt()  # taken or not, an address tried costs the same: no free probing of accounts
-        accounts.register_applicant(
+        accounts_service.register_applicant(
             email=form.email.data,
             password=form.password.data,
             name=form.name.data,
@@ -114,19 +116,21 @@ def register():
 def confirm_email(token: str):
     """Finish a registration from the e-mailed link (a button, so a mail scanner opening the link changes nothing)."""
     try:
-        accounts.user_from_token(token, accounts.CONFIRMATION_SALT, current_app.config["CONFIRMATION_MAX_AGE"])
+        accounts_service.user_from_token(
+            token, accounts_service.CONFIRMATION_SALT, current_app.config["CONFIRMATION_MAX_AGE"]
+        )
     except ServiceError as error:
-        flash(str(error.message), "danger")
+        flash_error(error)
         return redirect(url_for("auth.login"))
     form = ConfirmEmailForm()
     if form.validate_on_submit():
         try:
-            user = accounts.confirm_email(token)
+            user = accounts_service.confirm_email(token)
         except ServiceError as error:
-            flash(str(error.message), "info")
+            flash_error(error, "info")
             return redirect(url_for("auth.login"))
         if current_user.is_authenticated:
-            accounts.end_session(current_user)
+            accounts_service.end_session(current_user)
             logout_user()
         _start_session(user)
         flash(_("Welcome! Your account is ready: start a nomination below."), "success")
@@ -142,7 +146,7 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         throttling.count_attempt()
-        accounts.request_password_reset(form.email.data)
+        accounts_service.request_password_reset(form.email.data)
         hours = current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600
         flash(
             _(
@@ -159,16 +163,18 @@ def forgot_password():
 def reset_password(token: str):
     """Set a new password from an e-mailed link."""
     try:
-        accounts.user_from_token(token, accounts.RESET_SALT, current_app.config["PASSWORD_RESET_MAX_AGE"])
+        accounts_service.user_from_token(
+            token, accounts_service.RESET_SALT, current_app.config["PASSWORD_RESET_MAX_AGE"]
+        )
     except ServiceError as error:
-        flash(str(error.message), "danger")
+        flash_error(error)
         return redirect(url_for("auth.forgot_password"))
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.reset_password(token, form.password.data)
+            accounts_service.reset_password(token, form.password.data)
         except ServiceError as error:
-            flash(str(error.message), "danger")
+            flash_error(error)
             return redirect(url_for("auth.forgot_password"))
         logout_user()  # the reset ended every sign-in of the account, this browser's included
         flash(_("Your password has been changed and every device signed out. Sign in with the new one."), "success")
@@ -180,9 +186,11 @@ def reset_password(token: str):
 def accept_invitation(token: str):
     """Accept an invitation: set a name and a password."""
     try:
-        user = accounts.user_from_token(token, accounts.INVITATION_SALT, current_app.config["INVITATION_MAX_AGE"])
+        user = accounts_service.user_from_token(
+            token, accounts_service.INVITATION_SALT, current_app.config["INVITATION_MAX_AGE"]
+        )
     except ServiceError as error:
-        flash(str(error.message), "danger")
+        flash_error(error)
         return redirect(url_for("auth.login"))
     if user.has_password:
         flash(_("This invitation has already been accepted. Sign in instead."), "info")
@@ -190,9 +198,9 @@ def accept_invitation(token: str):
     form = AcceptInvitationForm(name=user.name)
     if form.validate_on_submit():
         try:
-            user = accounts.accept_invitation(token, name=form.name.data, password=form.password.data)
+            user = accounts_service.accept_invitation(token, name=form.name.data, password=form.password.data)
         except ServiceError as error:
-            flash(str(error.message), "danger")
+            flash_error(error)
             return redirect(url_for("auth.login"))
         _start_session(user)
         flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
@@ -211,13 +219,13 @@ def account():
         del form.affiliation
         del form.country_code
         if form.validate_on_submit():
-            accounts.update_profile(current_user, form.apply_to, current_user)
+            accounts_service.update_profile(current_user, form.apply_to, current_user)
             flash(_("Profile saved."), "success")
             return redirect(url_for("auth.account"))
     return render_template(
         "auth/account.html",
         form=form,
-        sessions=accounts.open_sessions(current_user),
+        sessions=accounts_service.open_sessions(current_user),
         everywhere_form=SignOutEverywhereForm(),
     )
 
@@ -228,7 +236,7 @@ def sign_out_everywhere():
     """End every sign-in of the account: other devices, remembered browsers and this one."""
     form = SignOutEverywhereForm()
     if form.validate_on_submit():
-        ended = accounts.end_all_sessions(current_user, current_user)
+        ended = accounts_service.end_all_sessions(current_user, current_user)
         logout_user()
         flash(_("Signed out everywhere: %(n)d sign-in(s) ended. Sign in again to continue.", n=ended), "success")
         return redirect(url_for("auth.login"))

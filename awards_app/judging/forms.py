@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..forms import BaseForm, select_choices
 from ..models import Criterion, ScoreSheet, Vote
-from ..scoring import Scale
-from ..services.judging import SheetInput
-
-MAX_COMMENT_CHARS = 5000
-MAX_OVERALL_COMMENT_CHARS = 10000
-
-
-def score_text(value: Decimal | None) -> str:
-    """A score as the judge reads and types it: 7, 7.5 (never 7.00 or 1E+1)."""
-    if value is None:
-        return ""
-    return format(Decimal(value).normalize(), "f")
+from ..rules import COMMENT_CHARS, OVERALL_COMMENT_CHARS, REASON_CHARS
+from ..scoring import Scale, score_text
+from ..services.sheets import SheetInput
 
 
 class DeclarationForm(BaseForm):
@@ -39,7 +28,7 @@ class DeclarationForm(BaseForm):
     )
     reason = TextAreaField(
         _l("The conflict, briefly"),
-        validators=[Length(max=2000)],  # no Optional(): it would stop validate_reason on an empty reason
+        validators=[Length(max=REASON_CHARS)],  # no Optional(): it would stop validate_reason on an empty reason
         description=_l(
             "Required if you have a conflict, e.g. “I advised this city on the project in 2023.” "
             "Only the secretariat sees it."
@@ -80,7 +69,7 @@ class ScoreSheetForm(BaseForm):
     criterion_ids: list[int] = []
     overall_comment = TextAreaField(
         _l("Overall comment (optional)"),
-        validators=[Optional(), Length(max=MAX_OVERALL_COMMENT_CHARS)],
+        validators=[Optional(), Length(max=OVERALL_COMMENT_CHARS)],
         description=_l("Strengths, weaknesses, anything the committee should know. Only the secretariat reads it."),
         render_kw={"rows": 4},
     )
@@ -131,7 +120,7 @@ def score_sheet_form(
         )
         attributes[f"comment_{criterion.id}"] = TextAreaField(
             _l("Comment (optional)"),
-            validators=[Optional(), Length(max=MAX_COMMENT_CHARS)],
+            validators=[Optional(), Length(max=COMMENT_CHARS)],
             render_kw={"rows": 2},
         )
     form_class = type("RubricScoreSheetForm", (ScoreSheetForm,), attributes)

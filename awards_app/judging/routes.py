@@ -6,20 +6,29 @@ import io
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from ..auth.access import role_required
 from ..entry_forms import fields_for
+from ..errors import flash_error
 from ..extensions import db
 from ..forms import WorkbookUploadForm
 from ..i18n import format_in_zone
-from ..models import Assignment, Role, Round, RoundMode, Vote, utcnow
-from ..services import NotAllowed, ServiceError, imports
-from ..services import judging as service
-from .forms import DeclarationForm, VoteForm, score_sheet_form, score_text
+from ..models import Assignment, Category, Nomination, Role, Round, RoundMode, Vote, utcnow
+from ..scoring import score_text
+from ..services import NotAllowed, ServiceError
+from ..services import conflicts as conflicts_service
+from ..services import rubrics as rubrics_service
+from ..services import sheets as sheets_service
+from ..services import votes as votes_service
+from ..services.imports import XLSX, ImportRefused
+from ..services.imports import scores as score_imports
+from .forms import DeclarationForm, VoteForm, score_sheet_form
 
 bp = Blueprint("judging", __name__)
 
@@ -53,8 +62,21 @@ def time_left(moment: datetime, now: datetime | None = None) -> str:
 
 
 def _own_assignment(assignment_id: int) -> Assignment:
-    """Load an assignment of the signed-in judge: 404 if there is none, 403 if it is someone else's."""
-    assignment = db.session.get(Assignment, assignment_id)
+    """Load an assignment of the signed-in judge, with everything its page shows, in one query (and one for the
+    scores, one for the attachments): 404 if there is none, 403 if it is someone else's."""
+    assignment = db.session.scalar(
+        sa.select(Assignment)
+        .where(Assignment.id == assignment_id)
+        .options(
+            joinedload(Assignment.round),
+            joinedload(Assignment.nomination).joinedload(Nomination.category).lazyload(Category.tiers),
+            joinedload(Assignment.nomination).joinedload(Nomination.organisation),
+            joinedload(Assignment.nomination).selectinload(Nomination.attachments),
+            joinedload(Assignment.sheet),
+            joinedload(Assignment.conflict),
+            joinedload(Assignment.vote),
+        )
+    )
     if assignment is None:
         abort(404)
     if not assignment.belongs_to(current_user):
@@ -70,11 +92,11 @@ def _back(assignment: Assignment):
 @role_required(Role.JUDGE)
 def index():
     """List the judge's assignments by round and category, with progress and the next one to score."""
-    work = service.judge_work(current_user)
+    work = sheets_service.judge_work(current_user)
     return render_template(
         "judging/assignment_list.html",
         work=work,
-        next_up=service.next_to_score(work),
+        next_up=sheets_service.next_to_score(work),
         zone=_zone(),
         time_left=time_left,
     )
@@ -85,7 +107,7 @@ def index():
 def assignment(assignment_id: int):
     """One assignment: the declaration first, then the score sheet (or the vote), read-only once done."""
     assignment = _own_assignment(assignment_id)
-    conflict = service.conflict_between(current_user.id, assignment.nomination_id)
+    conflict = assignment.conflict
     if conflict is not None:
         if request.method == "POST":
             flash(_("You are recused from this nomination: nothing was saved."), "danger")
@@ -99,7 +121,7 @@ def assignment(assignment_id: int):
     if assignment.round.mode is RoundMode.COMMITTEE:
         if request.method == "POST":
             return redirect(url_for("judging.vote", assignment_id=assignment.id), code=307)
-        vote = service.vote_of(assignment)
+        vote = votes_service.vote_of(assignment)
         form = VoteForm(data={"vote": vote.vote.value if vote else None})
         return _render("judging/vote.html", assignment, form=form, vote=vote)
     return _score(assignment)
@@ -107,28 +129,28 @@ def assignment(assignment_id: int):
 
 def _score(assignment: Assignment):
     """Show the score sheet; a posted one is saved as a draft or submitted, or shown again with its errors."""
-    criteria = service.criteria_of(assignment.round, assignment.nomination.category)
-    scales = service.scales_of(criteria)
+    criteria = rubrics_service.criteria_of(assignment.round, assignment.nomination.category)
+    scales = rubrics_service.scales_of(criteria)
     posted = request.method == "POST"
     form = score_sheet_form(criteria, scales, assignment.sheet, request.form if posted else None)
     if posted:
-        refusal = service.scoring_refusal(assignment, current_user)
+        refusal = assignment.scoring_refusal(current_user)
         if refusal:
             flash(_("%(refusal)s Nothing was saved.", refusal=refusal), "danger")
             return _back(assignment)
         submit = bool(form.submit_scores.data)
         if form.validate_on_submit():
             try:
-                service.save_sheet(assignment, current_user, form.to_input(), submit=submit)
-            except service.ScoresRefused as refused:
+                sheets_service.save_sheet(assignment, current_user, form.to_input(), submit=submit)
+            except sheets_service.ScoresRefused as refused:
                 form.show_errors(refused.errors)
                 flash(str(refused.message), "danger")
-            except service.StaleSheet as stale:
+            except sheets_service.StaleSheet as stale:
                 # Show what was typed against the newest version: saving again is then a deliberate choice.
                 form.version.data = str(assignment.sheet.version)
                 flash(str(stale.message), "warning")
             except ServiceError as error:
-                flash(str(error.message), "danger")
+                flash_error(error)
                 return _back(assignment)
             else:
                 if submit:
@@ -150,11 +172,11 @@ def _render_sheet(assignment: Assignment, criteria, scales, form):
         assignment,
         form=form,
         criteria=criteria,
-        shares=service.weight_shares_of(criteria),
+        shares=rubrics_service.weight_shares_of(criteria),
         scales={s.criterion_id: s for s in scales},
-        summary=service.sheet_summary(assignment),
+        summary=sheets_service.sheet_summary(assignment, criteria),
         saved={s.criterion_id: s for s in (assignment.sheet.scores if assignment.sheet else [])},
-        refusal=service.scoring_refusal(assignment, current_user),
+        refusal=assignment.scoring_refusal(current_user),
     )
 
 
@@ -166,7 +188,7 @@ def _render(template: str, assignment: Assignment, **context):
         round=assignment.round,
         nomination=nomination,
         specs=fields_for(nomination.category.kind),
-        status=service.status_of(assignment),
+        status=assignment.status,
         zone=_zone(),
         time_left=time_left,
         score_text=score_text,
@@ -179,24 +201,24 @@ def _render(template: str, assignment: Assignment, **context):
 def autosave(assignment_id: int):
     """Save the draft while the judge types (called by scoring.js); answer in JSON."""
     assignment = _own_assignment(assignment_id)
-    criteria = service.criteria_of(assignment.round, assignment.nomination.category)
-    form = score_sheet_form(criteria, service.scales_of(criteria), assignment.sheet, request.form)
+    criteria = rubrics_service.criteria_of(assignment.round, assignment.nomination.category)
+    form = score_sheet_form(criteria, rubrics_service.scales_of(criteria), assignment.sheet, request.form)
     if not form.validate():
         errors = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
         return jsonify(saved=False, message=_("Some comments are too long. Nothing was saved."), fields=errors), 422
     try:
-        sheet = service.save_sheet(assignment, current_user, form.to_input(), submit=False)
-    except service.ScoresRefused as refused:
+        sheet = sheets_service.save_sheet(assignment, current_user, form.to_input(), submit=False)
+    except sheets_service.ScoresRefused as refused:
         return jsonify(
             saved=False, message=str(refused.message), errors={str(k): str(v) for k, v in refused.errors.items()}
         ), 422
-    except service.StaleSheet as stale:
+    except sheets_service.StaleSheet as stale:
         return jsonify(saved=False, stale=True, message=str(stale.message)), 409
     except NotAllowed as refusal:
         return jsonify(saved=False, message=str(refusal.message)), 403
     except ServiceError as error:
         return jsonify(saved=False, message=str(error.message)), 409
-    summary = service.sheet_summary(assignment)
+    summary = sheets_service.sheet_summary(assignment, criteria)
     local_time = sheet.saved_at.astimezone(ZoneInfo(_zone())).strftime("%H:%M")
     return jsonify(
         saved=True,
@@ -218,9 +240,9 @@ def declare(assignment_id: int):
     if not form.validate_on_submit():
         return _render("judging/declaration.html", assignment, form=form)
     try:
-        service.declare(assignment, current_user, form.has_conflict, form.reason.data or "")
+        conflicts_service.declare(assignment, current_user, form.has_conflict, form.reason.data or "")
     except ServiceError as error:
-        flash(str(error.message), "danger")
+        flash_error(error)
     else:
         if form.has_conflict:
             flash(
@@ -245,9 +267,9 @@ def vote(assignment_id: int):
         flash(_("Choose approve, reject or abstain."), "danger")
         return _back(assignment)
     try:
-        service.cast_vote(assignment, current_user, Vote(form.vote.data))
+        votes_service.cast_vote(assignment, current_user, Vote(form.vote.data))
     except ServiceError as error:
-        flash(str(error.message), "danger")
+        flash_error(error)
     else:
         flash(_("Your vote is recorded. You can change it until the round closes."), "success")
     return _back(assignment)
@@ -259,7 +281,7 @@ def vote(assignment_id: int):
 def _offline_round(round_id: int) -> Round:
     """A scoring round in which the signed-in judge has assignments (404 otherwise: nothing to see there)."""
     round_ = db.get_or_404(Round, round_id)
-    if imports.offline_refusal(current_user, round_) is not None:
+    if score_imports.offline_refusal(current_user, round_) is not None:
         abort(404)
     return round_
 
@@ -269,11 +291,9 @@ def _offline_round(round_id: int) -> Round:
 def offline_workbook(round_id: int):
     """The judge's assignments of a round as an Excel workbook to score offline."""
     round_ = _offline_round(round_id)
-    data = imports.score_workbook(current_user, round_, lambda moment: format_in_zone(moment, _zone()))
+    data = score_imports.score_workbook(current_user, round_, lambda moment: format_in_zone(moment, _zone()))
     name = f"{round_.edition.slug}-{round_.name}-scores".replace(" ", "-").lower()
-    return send_file(
-        io.BytesIO(data), as_attachment=True, download_name=f"{name}.xlsx", mimetype=imports.XLSX, max_age=0
-    )
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"{name}.xlsx", mimetype=XLSX, max_age=0)
 
 
 @bp.route("/rounds/<int:round_id>/offline", methods=["GET", "POST"])
@@ -284,12 +304,12 @@ def offline_upload(round_id: int):
     form, problems = WorkbookUploadForm(), []
     if form.validate_on_submit():
         try:
-            result = imports.import_scores(current_user, round_, form.workbook.data.read())
-        except imports.ImportRefused as error:
-            flash(str(error.message), "danger")
+            result = score_imports.import_scores(current_user, round_, form.workbook.data.read())
+        except ImportRefused as error:
+            flash_error(error)
             problems = error.problems
         except ServiceError as error:
-            flash(str(error.message), "danger")
+            flash_error(error)
         else:
             flash(
                 _(

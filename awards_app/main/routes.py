@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..models import Edition
-from ..services import accounts
+from ..services import accounts as accounts_service
 from ..services.programs import current_edition
 from ..urls import safe_next
 
@@ -44,7 +44,7 @@ def set_language():
         abort(400)
     session["locale"] = code
     if current_user.is_authenticated:
-        accounts.set_locale(current_user, code)
+        accounts_service.set_locale(current_user, code)
     return redirect(safe_next(url_for("main.index")))
 
 

@@ -7,10 +7,13 @@ from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..rules import DEFAULT_DISAGREEMENT
+from ..rules.committee import DEFAULT_QUORUM
+from ..rules.criteria import DEFAULT_SCALE
 from .nominations import Nomination
 from .programs import AwardTier, Category, Edition
 from .types import UTCDateTime, utcnow
@@ -76,7 +79,7 @@ class Round(db.Model):
     # Automatic assignment never gives a judge a nomination from their own country unless this is off.
     same_country_conflict: Mapped[bool] = mapped_column(default=True)
     # Committee rounds: the share of the committee that must take part (strictly more than this).
-    quorum: Mapped[Decimal] = mapped_column(sa.Numeric(4, 3), default=Decimal("0.5"))
+    quorum: Mapped[Decimal] = mapped_column(sa.Numeric(4, 3), default=DEFAULT_QUORUM)
     # How the results rank nominations (see ``awards_app.ranking.Method``), and when judges disagree.
     ranking_method: Mapped[str] = mapped_column(sa.String(20), default="mean")
     disagreement_threshold: Mapped[Decimal] = mapped_column(sa.Numeric(6, 2), default=DEFAULT_DISAGREEMENT)
@@ -131,9 +134,9 @@ class Criterion(db.Model):
     guidance_en: Mapped[str] = mapped_column(sa.Text, default="")
     guidance_ko: Mapped[str] = mapped_column(sa.Text, default="")
     weight: Mapped[Decimal] = mapped_column(sa.Numeric(8, 3))
-    min_score: Mapped[Decimal] = mapped_column(sa.Numeric(6, 2), default=Decimal(1))
-    max_score: Mapped[Decimal] = mapped_column(sa.Numeric(6, 2), default=Decimal(10))
-    step: Mapped[Decimal] = mapped_column(sa.Numeric(4, 2), default=Decimal(1))
+    min_score: Mapped[Decimal] = mapped_column(sa.Numeric(6, 2), default=DEFAULT_SCALE.minimum)
+    max_score: Mapped[Decimal] = mapped_column(sa.Numeric(6, 2), default=DEFAULT_SCALE.maximum)
+    step: Mapped[Decimal] = mapped_column(sa.Numeric(4, 2), default=DEFAULT_SCALE.step)
 
     round: Mapped[Round] = relationship()
     category: Mapped[Category] = relationship()
@@ -171,10 +174,82 @@ class Assignment(db.Model):
     sheet: Mapped[ScoreSheet | None] = relationship(
         back_populates="assignment", cascade="all, delete-orphan", uselist=False
     )
+    #: The judge's conflict of interest with the nomination, if any (it recuses them in every round).
+    conflict: Mapped[Conflict | None] = relationship(
+        primaryjoin="and_(Assignment.judge_id == foreign(Conflict.judge_id), "
+        "Assignment.nomination_id == foreign(Conflict.nomination_id))",
+        viewonly=True,
+        uselist=False,
+    )
+    #: A committee member's vote, in a committee round.
+    vote: Mapped[CommitteeVote | None] = relationship(viewonly=True, uselist=False)
+
+    # --- who may do what: the views, templates, imports and progress pages all ask these --------------------
 
     def belongs_to(self, user: User) -> bool:
         """Only the assigned judge works on an assignment; the secretariat has its own pages."""
         return user.is_authenticated and user.is_judge and self.judge_id == user.id
+
+    @property
+    def recused(self) -> bool:
+        return self.conflict is not None
+
+    @property
+    def status(self) -> AssignmentStatus:
+        """To do, draft, submitted, recused or waived, from the judge's point of view."""
+        if self.recused:
+            return AssignmentStatus.RECUSED
+        if self.round.mode is RoundMode.COMMITTEE:
+            status = AssignmentStatus.SUBMITTED if self.vote is not None else AssignmentStatus.TO_DO
+        elif self.sheet is None:
+            status = AssignmentStatus.TO_DO
+        elif self.sheet.status is SheetStatus.SUBMITTED:
+            status = AssignmentStatus.SUBMITTED
+        else:
+            status = AssignmentStatus.DRAFT
+        if status is not AssignmentStatus.SUBMITTED and self.waived_at is not None:
+            return AssignmentStatus.WAIVED
+        return status
+
+    def _open_for_work(self, closed_message):
+        if not self.round.is_open():
+            return closed_message if self.round.is_closed() else _l("This round has not opened yet.")
+        return None
+
+    def scoring_refusal(self, user: User):
+        """Why ``user`` cannot change the scores of this assignment now (a message), or None."""
+        if not self.belongs_to(user):
+            return _l("This is not your assignment.")
+        if self.recused:
+            return _l("You are recused from this nomination.")
+        if self.no_conflict_declared_at is None:
+            return _l("Declare whether you have a conflict of interest first.")
+        if self.round.mode is RoundMode.COMMITTEE:
+            return _l("This round is decided by a committee vote, not by scores.")
+        closed = self._open_for_work(_l("This round is closed: scores can no longer change."))
+        if closed is not None:
+            return closed
+        if self.sheet is not None and self.sheet.status is SheetStatus.SUBMITTED:
+            return _l("These scores have been submitted; only the secretariat can reopen them.")
+        return None
+
+    def can_score(self, user: User) -> bool:
+        return self.scoring_refusal(user) is None
+
+    def voting_refusal(self, user: User):
+        """Why ``user`` cannot vote on this assignment now (a message), or None; a vote can change while open."""
+        if not self.belongs_to(user):
+            return _l("This is not your assignment.")
+        if self.round.mode is not RoundMode.COMMITTEE:
+            return _l("This round is scored, not voted.")
+        if self.recused:
+            return _l("You are recused from this nomination.")
+        if self.no_conflict_declared_at is None:
+            return _l("Declare whether you have a conflict of interest first.")
+        return self._open_for_work(_l("This round is closed: votes can no longer change."))
+
+    def can_vote(self, user: User) -> bool:
+        return self.voting_refusal(user) is None
 
 
 class Conflict(db.Model):

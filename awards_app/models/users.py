@@ -126,8 +126,9 @@ class User(UserMixin, db.Model):
 
     #: The key of the sign-in this request belongs to (set at sign-in and when a request is recognised; not stored:
     #: the database keeps only its digest in :class:`UserSession`).
-    session_key = None  # str | None; a plain attribute, not a column
-    current_session = None  # the UserSession of this request
+    # Plain attributes of this request, not columns: the sign-in key of the cookie, and its UserSession row.
+    session_key = None  # type: str | None
+    current_session = None  # type: UserSession | None
 
     def get_id(self) -> str:
         """What the session and remember-me cookies carry: the user and the key of one sign-in (see

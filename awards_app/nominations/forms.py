@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from ..entry_forms import MAX_ANSWER_CHARS, fields_for
 from ..forms import BaseForm, select_choices
 from ..models import CategoryKind
+from ..rules import SHORT_TEXT_CHARS
 from ..storage import ACCEPTED_EXTENSIONS
 
 
@@ -81,7 +82,7 @@ def entry_form_class(kind: CategoryKind) -> type[EntryFormBase]:
 
 
 class WithdrawForm(BaseForm):
-    reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=500)])
+    reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=SHORT_TEXT_CHARS)])
     confirm = BooleanField(
         _l("Yes, withdraw this nomination"), validators=[DataRequired(message=_l("Tick the box to confirm."))]
     )

@@ -13,11 +13,12 @@ from sqlalchemy.orm import selectinload
 from .. import storage
 from ..auth.access import role_required
 from ..entry_forms import fields_for
+from ..errors import flash_error
 from ..extensions import db
 from ..models import Attachment, Category, Edition, Nomination, Role
 from ..services import ServiceError
-from ..services import judging as judging_service
-from ..services import nominations as service
+from ..services import nominations as nominations_service
+from ..services import sheets as sheets_service
 from ..services.results import published_award
 from .forms import DeleteForm, WithdrawForm, entry_form_class
 
@@ -25,7 +26,7 @@ bp = Blueprint("nominations", __name__)
 
 
 def _load(nomination_id: int) -> Nomination:
-    nomination = db.session.get(Nomination, nomination_id)
+    nomination = nominations_service.nomination_with_details(nomination_id)
     if nomination is None:
         abort(404)
     return nomination
@@ -48,7 +49,7 @@ def index():
         (
             edition,
             [
-                (category, service.entry_refusal(category, current_user))
+                (category, nominations_service.entry_refusal(category, current_user))
                 for category in edition.categories
                 if category.eligible_types
             ],
@@ -66,7 +67,7 @@ def create(category_id: int):
     category = db.session.get(Category, category_id)
     if category is None:
         abort(404)
-    refusal = service.entry_refusal(category, current_user)
+    refusal = nominations_service.entry_refusal(category, current_user)
     if refusal:
         flash(str(refusal), "warning")
         return redirect(url_for("nominations.index"))
@@ -75,9 +76,11 @@ def create(category_id: int):
         form.client_token.data = secrets.token_hex(16)
     if form.validate_on_submit():
         try:
-            nomination = service.create_draft(category, current_user, form.answers(), form.client_token.data)
+            nomination = nominations_service.create_draft(
+                category, current_user, form.answers(), form.client_token.data
+            )
         except ServiceError as error:
-            flash(str(error.message), "danger")
+            flash_error(error)
             return redirect(url_for("nominations.index"))
         return _after_save(nomination, form, created=True)
     return _render_form(form, category, None)
@@ -92,7 +95,7 @@ def edit(nomination_id: int):
         abort(403)
     if not nomination.can_edit(current_user):
         if request.method == "POST":
-            flash(str(service.edit_refusal(nomination, current_user)), "danger")
+            flash(str(nominations_service.edit_refusal(nomination, current_user)), "danger")
         return redirect(url_for("nominations.view", nomination_id=nomination.id))
     form_class = entry_form_class(nomination.category.kind)
     form = (
@@ -102,8 +105,8 @@ def edit(nomination_id: int):
     )
     if form.validate_on_submit():
         try:
-            service.save_draft(nomination, current_user, form.answers(), form.opened_version())
-        except service.StaleNomination as stale:
+            nominations_service.save_draft(nomination, current_user, form.answers(), form.opened_version())
+        except nominations_service.StaleNomination as stale:
             # Keep what was typed on the page. Saving it again now is a conscious choice to replace the other change.
             flash(
                 str(stale.message)
@@ -117,11 +120,11 @@ def edit(nomination_id: int):
             form.version.data = str(db.session.get(Nomination, nomination.id).version)
             return _render_form(form, nomination.category, nomination), 409
         except ServiceError as error:
-            flash(str(error.message), "danger")
+            flash_error(error)
             return redirect(url_for("nominations.view", nomination_id=nomination.id))
         return _after_save(nomination, form)
     if request.method == "GET" and request.args.get("check"):
-        form.show_problems(service.submission_problems(nomination).by_field)
+        form.show_problems(nominations_service.submission_problems(nomination).by_field)
     return _render_form(form, nomination.category, nomination)
 
 
@@ -142,9 +145,9 @@ def _after_save(nomination: Nomination, form, created: bool = False):
     upload = form.chosen_file
     if upload is not None:
         try:
-            attachment = service.add_attachment(nomination, current_user, upload.filename, upload.read())
+            attachment = nominations_service.add_attachment(nomination, current_user, upload.filename, upload.read())
         except ServiceError as error:
-            flash(str(error.message), "danger")
+            flash_error(error)
             return redirect(edit_url)  # the message is at the top of the page: land there
         if not form.submit_entry.data:
             flash(_("%(name)s attached. Your answers were saved too.", name=attachment.original_name), "success")
@@ -154,12 +157,12 @@ def _after_save(nomination: Nomination, form, created: bool = False):
         return redirect(edit_url)
     if form.submit_entry.data:
         try:
-            service.submit(nomination, current_user)
-        except service.SubmissionRefused as refused:
+            nominations_service.submit(nomination, current_user)
+        except nominations_service.SubmissionRefused as refused:
             flash(str(refused.message), "danger")
             return redirect(url_for("nominations.edit", nomination_id=nomination.id, check=1))
         except ServiceError as error:
-            flash(str(error.message), "danger")
+            flash_error(error)
             return redirect(url_for("nominations.view", nomination_id=nomination.id))
         flash(_("Submitted. Your reference is %(ref)s.", ref=nomination.reference), "success")
         return redirect(url_for("nominations.view", nomination_id=nomination.id))
@@ -181,7 +184,7 @@ def view(nomination_id: int):
         return redirect(url_for("secretariat.nomination_detail", nomination_id=nomination.id))
     if not nomination.belongs_to(current_user):
         # A judge reads a nomination on their scoring page, beside the rubric.
-        assignment = judging_service.assignment_of(current_user, nomination)
+        assignment = sheets_service.assignment_of(current_user, nomination)
         if assignment is not None:
             return redirect(url_for("judging.assignment", assignment_id=assignment.id))
         abort(403)
@@ -206,9 +209,9 @@ def withdraw(nomination_id: int):
         flash(_("Tick the box to confirm the withdrawal."), "warning")
         return redirect(url_for("nominations.view", nomination_id=nomination.id))
     try:
-        service.withdraw(nomination, current_user, form.reason.data or "")
+        nominations_service.withdraw(nomination, current_user, form.reason.data or "")
     except ServiceError as error:
-        flash(str(error.message), "danger")
+        flash_error(error)
     else:
         flash(_("The nomination has been withdrawn."), "info")
     return redirect(url_for("nominations.view", nomination_id=nomination.id))
@@ -229,9 +232,9 @@ def delete_attachment(nomination_id: int, attachment_id: int):
     if not attachment.nomination.belongs_to(current_user):
         abort(403)
     try:
-        service.remove_attachment(attachment, current_user)
+        nominations_service.remove_attachment(attachment, current_user)
     except ServiceError as error:
-        flash(str(error.message), "danger")
+        flash_error(error)
     else:
         flash(_("The document was removed."), "info")
     return redirect(url_for("nominations.edit", nomination_id=nomination_id) + "#attachments")

@@ -30,12 +30,15 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..forms import BaseForm, NumberRange, select_choices
+from ..forms import BaseForm, MultiCheckboxField, NumberRange, check_year, select_choices
 from ..i18n import current_language
 from ..models import RoundMode
-from ..rules import DEFAULT_DISAGREEMENT
-from ..secretariat.forms import MultiCheckboxField, check_year
-from ..services.judging import CriterionInput, RoundInput
+from ..rules import DEFAULT_DISAGREEMENT, GUIDANCE_CHARS, LONG_NAME_CHARS, NAME_CHARS, REASON_CHARS
+from ..rules.committee import DEFAULT_QUORUM
+from ..rules.criteria import DEFAULT_SCALE
+from ..scoring import score_text
+from ..services.rounds import RoundInput
+from ..services.rubrics import CriterionInput
 
 
 def finite(form, field) -> None:
@@ -47,7 +50,7 @@ def finite(form, field) -> None:
 class RoundForm(BaseForm):
     name = StringField(
         _l("Name"),
-        validators=[DataRequired(), Length(max=120)],
+        validators=[DataRequired(), Length(max=NAME_CHARS)],
         description=_l("e.g. Online evaluation, Finalists, Final committee"),
     )
     opens_at = DateTimeLocalField(_l("Opens"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
@@ -105,7 +108,7 @@ class RoundForm(BaseForm):
     )
     quorum = DecimalField(
         _l("Quorum (committee rounds)"),
-        default=Decimal("0.5"),
+        default=DEFAULT_QUORUM,
         places=3,
         validators=[InputRequired(), finite, NumberRange(min=0, max=Decimal("0.99"))],
         description=_l("More than this share of the committee must vote; 0.5 is a majority."),
@@ -160,16 +163,16 @@ class RoundForm(BaseForm):
 class CriterionForm(Form):
     Meta = BaseForm.Meta
     criterion_id = HiddenField()
-    name_en = StringField(_l("Criterion"), validators=[Optional(), Length(max=200)])
-    name_ko = StringField(_l("Criterion (Korean)"), validators=[Optional(), Length(max=200)])
-    guidance_en = TextAreaField(_l("Guidance for judges"), validators=[Optional(), Length(max=4000)])
-    guidance_ko = TextAreaField(_l("Guidance (Korean)"), validators=[Optional(), Length(max=4000)])
+    name_en = StringField(_l("Criterion"), validators=[Optional(), Length(max=LONG_NAME_CHARS)])
+    name_ko = StringField(_l("Criterion (Korean)"), validators=[Optional(), Length(max=LONG_NAME_CHARS)])
+    guidance_en = TextAreaField(_l("Guidance for judges"), validators=[Optional(), Length(max=GUIDANCE_CHARS)])
+    guidance_ko = TextAreaField(_l("Guidance (Korean)"), validators=[Optional(), Length(max=GUIDANCE_CHARS)])
     weight = DecimalField(_l("Weight"), validators=[Optional(), finite, NumberRange(min=Decimal("0.001"), max=1000)])
     min_score = DecimalField(
-        _l("Lowest"), default=Decimal(1), validators=[Optional(), finite, NumberRange(min=-1000, max=1000)]
+        _l("Lowest"), default=DEFAULT_SCALE.minimum, validators=[Optional(), finite, NumberRange(min=-1000, max=1000)]
     )
     max_score = DecimalField(
-        _l("Highest"), default=Decimal(10), validators=[Optional(), finite, NumberRange(min=-1000, max=1000)]
+        _l("Highest"), default=DEFAULT_SCALE.maximum, validators=[Optional(), finite, NumberRange(min=-1000, max=1000)]
     )
     step = SelectField(
         _l("Step"), default="1", choices=select_choices([("1", _l("Whole points")), ("0.5", _l("Half points"))])
@@ -210,11 +213,13 @@ class RubricForm(BaseForm):
                     "weight": c.weight,
                     "min_score": c.min_score,
                     "max_score": c.max_score,
-                    "step": format(Decimal(c.step).normalize(), "f"),
+                    "step": score_text(c.step),
                 }
             )
         for _ in range(2):
-            self.criteria.append_entry({"step": "1", "min_score": Decimal(1), "max_score": Decimal(10)})
+            self.criteria.append_entry(
+                {"step": "1", "min_score": DEFAULT_SCALE.minimum, "max_score": DEFAULT_SCALE.maximum}
+            )
 
     def to_input(self) -> list[CriterionInput]:
         rows = []
@@ -230,8 +235,8 @@ class RubricForm(BaseForm):
                     guidance_en=(entry.guidance_en.data or "").strip(),
                     guidance_ko=(entry.guidance_ko.data or "").strip(),
                     weight=entry.weight.data,
-                    min_score=entry.min_score.data if entry.min_score.data is not None else Decimal(1),
-                    max_score=entry.max_score.data if entry.max_score.data is not None else Decimal(10),
+                    min_score=entry.min_score.data if entry.min_score.data is not None else DEFAULT_SCALE.minimum,
+                    max_score=entry.max_score.data if entry.max_score.data is not None else DEFAULT_SCALE.maximum,
                     step=Decimal(entry.step.data or "1"),
                 )
             )
@@ -266,7 +271,7 @@ class ReassignForm(BaseForm):
 class ConflictForm(BaseForm):
     judge = SelectField(_l("Judge"), coerce=int, validators=[InputRequired()])
     nomination = SelectField(_l("Nomination"), coerce=int, validators=[InputRequired()])
-    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=REASON_CHARS)])
     submit = SubmitField(_l("Record conflict"))
 
 
@@ -291,7 +296,7 @@ class OverrideForm(BaseForm):
     tier = SelectField(
         _l("Tier"), coerce=int, validators=[InputRequired()], description=_l("Choose “No award” to take an award away.")
     )
-    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=REASON_CHARS)])
     submit_override = SubmitField(_l("Override"))
 
 
@@ -306,7 +311,7 @@ class PublishForm(BaseForm):
 class WithdrawForm(BaseForm):
     reason = TextAreaField(
         _l("Why the publication is withdrawn"),
-        validators=[DataRequired(), Length(max=2000)],
+        validators=[DataRequired(), Length(max=REASON_CHARS)],
         description=_l(
             "Recorded in the audit trail. Applicants no longer see a result until the results are published again."
         ),

@@ -11,13 +11,23 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from ..auth.access import role_required
+from ..errors import flash_error
 from ..extensions import db
 from ..i18n import current_language
 from ..models import Assignment, Award, Category, Conflict, Edition, Nomination, Role, Round, RoundMode, User
-from ..services import ServiceError, committee, publication
-from ..services import judging as service
+from ..rules import REASON_CHARS
+from ..services import ServiceError
+from ..services import assignments as assignments_service
+from ..services import committee as committee_service
+from ..services import conflicts as conflicts_service
+from ..services import progress as progress_service
+from ..services import publication as publication_service
 from ..services import results as results_service
+from ..services import rounds as rounds_service
+from ..services import rubrics as rubrics_service
+from ..services import sheets as sheets_service
 from ..services import uncertainty as uncertainty_service
+from ..services import votes as votes_service
 from ..services.programs import current_edition
 from .forms import (
     AdvanceForm,
@@ -50,6 +60,13 @@ def _edition() -> Edition:
     return edition
 
 
+def _round(round_id: int) -> Round:
+    round_ = rounds_service.round_with_details(round_id)
+    if round_ is None:
+        abort(404)
+    return round_
+
+
 @bp.route("/")
 def round_list():
     """List an edition's rounds in order."""
@@ -58,12 +75,12 @@ def round_list():
         flash(_("Create an edition first."), "info")
         return redirect(url_for("secretariat.edition_create"))
     edition = _edition()
-    rounds = service.rounds_of(edition)
+    rounds = rounds_service.rounds_of(edition)
     return render_template(
         "rounds/round_list.html",
         edition=edition,
         rounds=rounds,
-        progress={r.id: service.panel_progress(r)[0] for r in rounds},
+        progress={r.id: progress_service.panel_progress(r)[0] for r in rounds},
     )
 
 
@@ -74,9 +91,9 @@ def round_create():
     form = RoundForm(edition)
     if form.validate_on_submit():
         try:
-            round_ = service.create_round(edition, form.to_input(), current_user)
+            round_ = rounds_service.create_round(edition, form.to_input(), current_user)
         except ServiceError as error:
-            flash(str(error.message), "danger")
+            flash_error(error)
         else:
             flash(_("Round created. Check its rubrics, then assign judges."), "success")
             return redirect(url_for("rounds.round_detail", round_id=round_.id))
@@ -86,21 +103,21 @@ def round_create():
 @bp.route("/<int:round_id>/edit", methods=["GET", "POST"])
 def round_edit(round_id: int):
     """Change a round."""
-    round_ = db.get_or_404(Round, round_id)
+    round_ = _round(round_id)
     form = RoundForm(round_.edition)
     if request.method == "GET":
         form.fill_from(round_)
     locked_changes = None
     if form.validate_on_submit():
         try:
-            service.update_round(
+            rounds_service.update_round(
                 round_, form.to_input(), current_user, confirm_decision=bool(form.confirm_decision.data)
             )
-        except service.DecisionLocked as locked:
+        except rounds_service.DecisionLocked as locked:
             flash(str(locked.message), "warning")
             locked_changes = locked.changes
         except ServiceError as error:
-            flash(str(error.message), "danger")
+            flash_error(error)
         else:
             flash(_("Round saved."), "success")
             return redirect(url_for("rounds.round_detail", round_id=round_.id))
@@ -110,24 +127,24 @@ def round_edit(round_id: int):
         edition=round_.edition,
         round=round_,
         locked_changes=locked_changes,
-        scores_in=service.round_has_submitted_scores(round_),
+        scores_in=rounds_service.round_has_submitted_scores(round_),
     )
 
 
 @bp.route("/<int:round_id>")
 def round_detail(round_id: int):
     """A round at a glance: its categories and rubrics, nominations, assignments and what comes next."""
-    round_ = db.get_or_404(Round, round_id)
-    nominations = service.round_nominations(round_)
-    judges_progress, nominations_progress = service.panel_progress(round_)
-    later = [r for r in service.rounds_of(round_.edition) if r.position > round_.position]
+    round_ = _round(round_id)
+    nominations = rounds_service.round_nominations(round_)
+    judges_progress, nominations_progress = progress_service.panel_progress(round_)
+    later = [r for r in rounds_service.rounds_of(round_.edition) if r.position > round_.position]
     advance_form = AdvanceForm()
     advance_form.nominations.choices = [(n.id, n.reference or str(n.id)) for n in nominations]
     advance_form.to_round.choices = [(r.id, r.name) for r in later]
     top_form = AdvanceTopForm(prefix="top", places=round_.shortlist_count or 10)
     top_form.to_round.choices = advance_form.to_round.choices
-    rubrics = {c.id: service.criteria_of(round_, c) for c in round_.categories}
-    locked = {c.id: service.rubric_locked(round_, c) for c in round_.categories}
+    rubrics = {c.id: rubrics_service.criteria_of(round_, c) for c in round_.categories}
+    locked = {c.id: rubrics_service.rubric_locked(round_, c) for c in round_.categories}
     return render_template(
         "rounds/round_detail.html",
         round=round_,
@@ -139,26 +156,26 @@ def round_detail(round_id: int):
         top_form=top_form,
         rubrics=rubrics,
         locked=locked,
-        first=service.is_first_round(round_),
-        unchecked_judges=service.judges_escaping_conflict_rules(),
+        first=rounds_service.is_first_round(round_),
+        unchecked_judges=assignments_service.judges_escaping_conflict_rules(),
     )
 
 
 @bp.route("/<int:round_id>/rubrics/<int:category_id>", methods=["GET", "POST"])
 def rubric_edit(round_id: int, category_id: int):
     """Edit the criteria, weights and scales of one category in one round."""
-    round_ = db.get_or_404(Round, round_id)
+    round_ = _round(round_id)
     category = db.get_or_404(Category, category_id)
     if category not in round_.categories or round_.mode is RoundMode.COMMITTEE:
         abort(404)
     form = RubricForm()
     if request.method == "GET":
-        form.fill_from(service.criteria_of(round_, category))
-        form.opened.data = service.rubric_fingerprint(service.criteria_of(round_, category))
-    locked = service.rubric_locked(round_, category)
+        form.fill_from(rubrics_service.criteria_of(round_, category))
+        form.opened.data = rubrics_service.rubric_fingerprint(rubrics_service.criteria_of(round_, category))
+    locked = rubrics_service.rubric_locked(round_, category)
     if form.validate_on_submit():
         try:
-            service.save_rubric(
+            rubrics_service.save_rubric(
                 round_,
                 category,
                 form.to_input(),
@@ -166,7 +183,7 @@ def rubric_edit(round_id: int, category_id: int):
                 confirm_reopen=bool(form.confirm_reopen.data),
                 opened=form.opened.data or None,
             )
-        except service.StaleRubric as stale:
+        except rubrics_service.StaleRubric as stale:
             # The form keeps what this person typed; saving again now knowingly replaces the other version.
             flash(
                 str(stale.message)
@@ -177,14 +194,14 @@ def rubric_edit(round_id: int, category_id: int):
                 ),
                 "danger",
             )
-            form.opened.data = service.rubric_fingerprint(service.criteria_of(round_, category))
+            form.opened.data = rubrics_service.rubric_fingerprint(rubrics_service.criteria_of(round_, category))
         except ServiceError as error:
-            flash(str(error.message), "danger")
+            flash_error(error)
         else:
             flash(_("Rubric saved."), "success")
             return redirect(url_for("rounds.round_detail", round_id=round_.id))
-    criteria = service.criteria_of(round_, category)
-    shares = service.weight_shares_of(criteria)
+    criteria = rubrics_service.criteria_of(round_, category)
+    shares = rubrics_service.weight_shares_of(criteria)
     return render_template(
         "rounds/rubric_form.html",
         form=form,
@@ -209,11 +226,11 @@ def _assignment_forms(round_: Round, nominations: list[Nomination], panel: list[
 @bp.route("/<int:round_id>/assignments", methods=["GET"])
 def assignments(round_id: int):
     """Who judges what in this round, with the tools to assign, remove and reassign."""
-    round_ = db.get_or_404(Round, round_id)
-    nominations = service.round_nominations(round_)
-    panel = service.judges()
+    round_ = _round(round_id)
+    nominations = rounds_service.round_nominations(round_)
+    panel = assignments_service.judges()
     manual, auto = _assignment_forms(round_, nominations, panel)
-    _, nominations_progress = service.panel_progress(round_)
+    _, nominations_progress = progress_service.panel_progress(round_)
     reassign = ReassignForm()
     reassign.judge.choices = [(j.id, j.name) for j in panel]
     return render_template(
@@ -224,24 +241,26 @@ def assignments(round_id: int):
         nominations_progress=nominations_progress,
         reassign=reassign,
         panel=panel,
-        unchecked_judges=service.judges_escaping_conflict_rules(panel),
+        unchecked_judges=assignments_service.judges_escaping_conflict_rules(panel),
     )
 
 
 @bp.route("/<int:round_id>/assignments/manual", methods=["POST"])
 def assign_manual(round_id: int):
     """Assign the chosen judges to the chosen nominations."""
-    round_ = db.get_or_404(Round, round_id)
-    manual, _auto = _assignment_forms(round_, service.round_nominations(round_), service.judges())
+    round_ = _round(round_id)
+    manual, _auto = _assignment_forms(round_, rounds_service.round_nominations(round_), assignments_service.judges())
     if not manual.validate_on_submit():
         for errors in manual.errors.values():
             for message in errors:
                 flash(str(message), "danger")
         return redirect(url_for("rounds.assignments", round_id=round_.id))
     try:
-        added, refused = service.assign_manually(round_, manual.nominations.data, manual.judges.data, current_user)
+        added, refused = assignments_service.assign_manually(
+            round_, manual.nominations.data, manual.judges.data, current_user
+        )
     except ServiceError as error:
-        flash(str(error.message), "danger")
+        flash_error(error)
     else:
         flash(_("%(n)d assignments added.", n=added), "success")
         for judge, nomination, reason in refused:
@@ -260,15 +279,15 @@ def assign_manual(round_id: int):
 @bp.route("/<int:round_id>/assignments/automatic", methods=["POST"])
 def assign_automatic(round_id: int):
     """Fill every nomination up to the panel size, evenly and without conflicts."""
-    round_ = db.get_or_404(Round, round_id)
+    round_ = _round(round_id)
     form = AutoAssignForm(prefix="auto")
     if not form.validate_on_submit():
         flash(_("The seed must be a whole number."), "danger")
         return redirect(url_for("rounds.assignments", round_id=round_.id))
     try:
-        result = service.assign_automatically(round_, current_user, seed=form.seed.data)
+        result = assignments_service.assign_automatically(round_, current_user, seed=form.seed.data)
     except ServiceError as error:
-        flash(str(error.message), "danger")
+        flash_error(error)
         return redirect(url_for("rounds.assignments", round_id=round_.id))
     flash(_("%(n)d assignments added automatically.", n=result.added), "success")
     for nomination, missing, reason in result.shortfalls[:20]:
@@ -297,9 +316,9 @@ def assignment_remove(assignment_id: int):
     assignment = db.get_or_404(Assignment, assignment_id)
     round_id = assignment.round_id
     try:
-        service.remove_assignment(assignment, current_user)
+        assignments_service.remove_assignment(assignment, current_user)
     except ServiceError as error:
-        flash(str(error.message), "danger")
+        flash_error(error)
     else:
         flash(_("Assignment removed."), "info")
     return redirect(url_for("rounds.assignments", round_id=round_id))
@@ -311,14 +330,14 @@ def assignment_reassign(assignment_id: int):
     assignment = db.get_or_404(Assignment, assignment_id)
     round_id = assignment.round_id
     form = ReassignForm()
-    form.judge.choices = [(j.id, j.name) for j in service.judges()]
+    form.judge.choices = [(j.id, j.name) for j in assignments_service.judges()]
     if not form.validate_on_submit():
         flash(_("Choose a judge from the list."), "danger")
         return redirect(url_for("rounds.assignments", round_id=round_id))
     try:
-        replacement = service.reassign(assignment, db.session.get(User, form.judge.data), current_user)
+        replacement = assignments_service.reassign(assignment, db.session.get(User, form.judge.data), current_user)
     except ServiceError as error:
-        flash(str(error.message), "danger")
+        flash_error(error)
     else:
         flash(
             _("%(ref)s now goes to %(name)s.", ref=replacement.nomination.reference, name=replacement.judge.name),
@@ -332,9 +351,9 @@ def assignment_waive(assignment_id: int):
     """Let an unfinished sheet stay unfinished, with the reason."""
     assignment = db.get_or_404(Assignment, assignment_id)
     try:
-        service.waive_assignment(assignment, current_user, request.form.get("reason", "")[:2000])
+        assignments_service.waive_assignment(assignment, current_user, request.form.get("reason", "")[:REASON_CHARS])
     except ServiceError as error:
-        flash(str(error.message), "danger")
+        flash_error(error)
     else:
         flash(
             _(
@@ -352,9 +371,9 @@ def assignment_reopen(assignment_id: int):
     """Reopen a judge's submitted scores."""
     assignment = db.get_or_404(Assignment, assignment_id)
     try:
-        service.reopen_sheet(assignment, current_user)
+        sheets_service.reopen_sheet(assignment, current_user)
     except ServiceError as error:
-        flash(str(error.message), "danger")
+        flash_error(error)
     else:
         flash(_("The scores of %(name)s are open again.", name=assignment.judge.name), "success")
     return redirect(url_for("rounds.progress", round_id=assignment.round_id))
@@ -366,10 +385,10 @@ def assignment_reopen(assignment_id: int):
 @bp.route("/<int:round_id>/progress")
 def progress(round_id: int):
     """The panel's progress: per judge, per nomination, and the committee's counts."""
-    round_ = db.get_or_404(Round, round_id)
-    judges_progress, nominations_progress = service.panel_progress(round_)
-    totals = service.judge_totals(round_) if round_.mode is RoundMode.SCORING else {}
-    votes = service.vote_counts(round_) if round_.mode is RoundMode.COMMITTEE else {}
+    round_ = _round(round_id)
+    judges_progress, nominations_progress = progress_service.panel_progress(round_)
+    totals = progress_service.judge_totals(round_) if round_.mode is RoundMode.SCORING else {}
+    votes = votes_service.vote_counts(round_) if round_.mode is RoundMode.COMMITTEE else {}
     return render_template(
         "rounds/progress.html",
         round=round_,
@@ -377,18 +396,18 @@ def progress(round_id: int):
         nominations_progress=nominations_progress,
         totals=totals,
         votes=votes,
-        late=service.is_late(round_),
+        late=rounds_service.is_late(round_),
     )
 
 
 @bp.route("/<int:round_id>/remind", methods=["POST"])
 def remind(round_id: int):
     """E-mail every judge with unfinished work."""
-    round_ = db.get_or_404(Round, round_id)
+    round_ = _round(round_id)
     try:
-        count = service.send_reminders(round_, current_user)
+        count = progress_service.send_reminders(round_, current_user)
     except ServiceError as error:
-        flash(str(error.message), "danger")
+        flash_error(error)
     else:
         flash(
             _("Reminders sent to %(n)d judge(s).", n=count) if count else _("Every judge is done: nobody to remind."),
@@ -400,18 +419,18 @@ def remind(round_id: int):
 @bp.route("/<int:round_id>/conflicts", methods=["GET", "POST"])
 def conflicts(round_id: int):
     """Declared and recorded conflicts of interest for this round's nominations, and recording a new one."""
-    round_ = db.get_or_404(Round, round_id)
-    nominations = service.round_nominations(round_)
+    round_ = _round(round_id)
+    nominations = rounds_service.round_nominations(round_)
     form = ConflictForm()
-    form.judge.choices = [(j.id, j.name) for j in service.judges()]
+    form.judge.choices = [(j.id, j.name) for j in assignments_service.judges()]
     form.nomination.choices = [(n.id, f"{n.reference} · {n.title[:60]}") for n in nominations]
     if form.validate_on_submit():
         judge = db.session.get(User, form.judge.data)
         nomination = db.session.get(Nomination, form.nomination.data)
         try:
-            service.record_conflict(judge, nomination, form.reason.data, current_user)
+            conflicts_service.record_conflict(judge, nomination, form.reason.data, current_user)
         except ServiceError as error:
-            flash(str(error.message), "danger")
+            flash_error(error)
         else:
             flash(
                 _("Conflict recorded: %(name)s is recused from %(ref)s.", name=judge.name, ref=nomination.reference),
@@ -432,9 +451,11 @@ def conflicts(round_id: int):
 @bp.route("/<int:round_id>/advance-top", methods=["POST"])
 def advance_top(round_id: int):
     """Take the top places of each category, by this round's ranking, into a later round."""
-    round_ = db.get_or_404(Round, round_id)
+    round_ = _round(round_id)
     form = AdvanceTopForm(prefix="top")
-    form.to_round.choices = [(r.id, r.name) for r in service.rounds_of(round_.edition) if r.position > round_.position]
+    form.to_round.choices = [
+        (r.id, r.name) for r in rounds_service.rounds_of(round_.edition) if r.position > round_.position
+    ]
     if not form.validate_on_submit():
         flash(_("Give the number of places and the round they go to."), "danger")
         return redirect(url_for("rounds.round_detail", round_id=round_.id))
@@ -442,7 +463,7 @@ def advance_top(round_id: int):
     try:
         added = results_service.advance_top(round_, target, form.places.data, current_user)
     except ServiceError as error:
-        flash(str(error.message), "danger")
+        flash_error(error)
     else:
         flash(_("%(n)d nominations advanced to %(round)s.", n=added, round=target.name), "success")
     return redirect(url_for("rounds.round_detail", round_id=round_.id))
@@ -451,18 +472,20 @@ def advance_top(round_id: int):
 @bp.route("/<int:round_id>/advance", methods=["POST"])
 def advance(round_id: int):
     """Take the chosen nominations into a later round."""
-    round_ = db.get_or_404(Round, round_id)
+    round_ = _round(round_id)
     form = AdvanceForm()
-    form.nominations.choices = [(n.id, n.reference or str(n.id)) for n in service.round_nominations(round_)]
-    form.to_round.choices = [(r.id, r.name) for r in service.rounds_of(round_.edition) if r.position > round_.position]
+    form.nominations.choices = [(n.id, n.reference or str(n.id)) for n in rounds_service.round_nominations(round_)]
+    form.to_round.choices = [
+        (r.id, r.name) for r in rounds_service.rounds_of(round_.edition) if r.position > round_.position
+    ]
     if not form.validate_on_submit():
         flash(_("Choose the nominations to advance and the round they go to."), "danger")
         return redirect(url_for("rounds.round_detail", round_id=round_.id))
     target = db.session.get(Round, form.to_round.data)
     try:
-        added = service.advance(round_, target, form.nominations.data, current_user)
+        added = rounds_service.advance(round_, target, form.nominations.data, current_user)
     except ServiceError as error:
-        flash(str(error.message), "danger")
+        flash_error(error)
     else:
         flash(_("%(n)d nominations advanced to %(round)s.", n=added, round=target.name), "success")
     return redirect(url_for("rounds.round_detail", round_id=round_.id))
@@ -471,7 +494,7 @@ def advance(round_id: int):
 @bp.route("/<int:round_id>/results")
 def results(round_id: int):
     """The ranking of one category of the round, its robustness under every method, and the judges' behaviour."""
-    round_ = db.get_or_404(Round, round_id)
+    round_ = _round(round_id)
     if round_.mode is RoundMode.COMMITTEE:
         return _committee_results(round_)
     category = _results_category(round_, request.args.get("category", type=int))
@@ -497,12 +520,12 @@ def results(round_id: int):
 @bp.route("/<int:round_id>/uncertainty", methods=["POST"])
 def uncertainty_request(round_id: int):
     """Start the uncertainty model on the round's current scores, in the background."""
-    round_ = db.get_or_404(Round, round_id)
+    round_ = _round(round_id)
     category_id = request.form.get("category", type=int)
     try:
         uncertainty_service.request_fit(round_, current_user)
     except ServiceError as error:
-        flash(str(error.message), "danger")
+        flash_error(error)
     else:
         flash(_("The uncertainty model is running; this page shows its progress."), "info")
     return redirect(url_for("rounds.results", round_id=round_.id, category=category_id) + "#uncertainty")
@@ -511,7 +534,7 @@ def uncertainty_request(round_id: int):
 @bp.route("/<int:round_id>/uncertainty.json")
 def uncertainty_status(round_id: int):
     """Where the round's uncertainty model is: for the results page to follow its progress."""
-    round_ = db.get_or_404(Round, round_id)
+    round_ = _round(round_id)
     state = uncertainty_service.fit_state(round_)
     fit = state.fit
     return jsonify(
@@ -534,7 +557,7 @@ def _committee_override_form(round_: Round) -> OverrideForm:
     form = OverrideForm(prefix="override")
     form.nomination.choices = [
         (line.nomination.id, f"{line.nomination.reference} · {line.nomination.title[:50]}")
-        for line in committee.sitting(round_)
+        for line in committee_service.sitting(round_)
     ]
     form.tier.choices = [(0, _("No award"))] + [
         (t.id, f"{c.code} · {t.name(current_language())}") for c in round_.categories for t in c.tiers
@@ -543,10 +566,10 @@ def _committee_override_form(round_: Round) -> OverrideForm:
 
 
 def _committee_results(round_: Round):
-    lines = committee.sitting(round_)
+    lines = committee_service.sitting(round_)
     form = _committee_override_form(round_)
     awards = {a.nomination_id: a for a in db.session.scalars(sa.select(Award).where(Award.round_id == round_.id))}
-    plans = {c.id: committee.commendation_plan(round_, c) for c in round_.categories}
+    plans = {c.id: committee_service.commendation_plan(round_, c) for c in round_.categories}
     return render_template(
         "rounds/committee_results.html",
         round=round_,
@@ -554,21 +577,21 @@ def _committee_results(round_: Round):
         awards=awards,
         plans=plans,
         override=form,
-        rules=committee.RULES_IN_WORDS,
+        rules=committee_service.RULES_IN_WORDS,
     )
 
 
 @bp.route("/<int:round_id>/sitting/close", methods=["POST"])
 def close_sitting(round_id: int):
     """Close the committee's sitting: the votes are frozen."""
-    round_ = db.get_or_404(Round, round_id)
+    round_ = _round(round_id)
     if request.form.get("confirm") != "y":
         flash(_("Tick the box to close the sitting: votes can no longer change afterwards."), "warning")
     else:
         try:
-            committee.close_sitting(round_, current_user)
+            committee_service.close_sitting(round_, current_user)
         except ServiceError as error:
-            flash(str(error.message), "danger")
+            flash_error(error)
         else:
             flash(_("The sitting is closed: the votes are final."), "success")
     return redirect(url_for("rounds.results", round_id=round_.id))
@@ -577,12 +600,12 @@ def close_sitting(round_id: int):
 @bp.route("/<int:round_id>/sitting/commendations", methods=["POST"])
 def give_commendations(round_id: int):
     """Give the commendations to the nominations that passed."""
-    round_ = db.get_or_404(Round, round_id)
+    round_ = _round(round_id)
     category = _results_category(round_, request.form.get("category", type=int))
     try:
-        given, held = committee.give_commendations(round_, category, current_user)
+        given, held = committee_service.give_commendations(round_, category, current_user)
     except ServiceError as error:
-        flash(str(error.message), "danger")
+        flash_error(error)
     else:
         flash(ngettext("%(num)d commendation given.", "%(num)d commendations given.", given), "success")
         if held:
@@ -600,12 +623,12 @@ def give_commendations(round_id: int):
 @bp.route("/<int:round_id>/sitting/minutes.txt")
 def sitting_minutes(round_id: int):
     """The minutes of the committee's sitting, in Korean and English."""
-    round_ = db.get_or_404(Round, round_id)
+    round_ = _round(round_id)
     if round_.mode is not RoundMode.COMMITTEE:
         abort(404)
     name = f"{round_.edition.slug}-{round_.name}-minutes".replace(" ", "-").lower()
     return send_file(
-        io.BytesIO(committee.minutes(round_).encode("utf-8")),
+        io.BytesIO(committee_service.minutes(round_).encode("utf-8")),
         as_attachment=True,
         download_name=f"{name}.txt",
         mimetype="text/plain; charset=utf-8",
@@ -625,12 +648,12 @@ def _override_form(category: Category, results) -> OverrideForm:
 @bp.route("/<int:round_id>/results/awards", methods=["POST"])
 def assign_awards(round_id: int):
     """Give the category's award tiers in rank order."""
-    round_ = db.get_or_404(Round, round_id)
+    round_ = _round(round_id)
     category = _results_category(round_, request.form.get("category", type=int))
     try:
         given, held = results_service.assign_tiers(round_, category, current_user)
     except ServiceError as error:
-        flash(str(error.message), "danger")
+        flash_error(error)
     else:
         flash(_("%(n)d awards given in rank order.", n=given), "success")
         if held:
@@ -648,7 +671,7 @@ def assign_awards(round_id: int):
 @bp.route("/<int:round_id>/results/override", methods=["POST"])
 def override_award(round_id: int):
     """Give a nomination another tier than the rank order, with the reason."""
-    round_ = db.get_or_404(Round, round_id)
+    round_ = _round(round_id)
     category = _results_category(round_, request.form.get("category", type=int))
     if round_.mode is RoundMode.COMMITTEE:
         form = _committee_override_form(round_)
@@ -663,7 +686,7 @@ def override_award(round_id: int):
             round_, db.session.get(Nomination, form.nomination.data), tier, form.reason.data, current_user
         )
     except ServiceError as error:
-        flash(str(error.message), "danger")
+        flash_error(error)
     else:
         flash(_("Award changed; the reason is recorded."), "success")
     return redirect(url_for("rounds.results", round_id=round_.id, category=category.id))
@@ -672,14 +695,14 @@ def override_award(round_id: int):
 @bp.route("/<int:round_id>/results/publish", methods=["GET", "POST"])
 def publish(round_id: int):
     """Publish the edition's results, after a page that says what will be shown to whom."""
-    round_ = db.get_or_404(Round, round_id)
+    round_ = _round(round_id)
     edition = round_.edition
     form = PublishForm()
     if form.validate_on_submit():
         try:
-            told = publication.publish(edition, current_user)
+            told = publication_service.publish(edition, current_user)
         except ServiceError as error:
-            flash(str(error.message), "danger")
+            flash_error(error)
         else:
             flash(
                 ngettext(
@@ -695,24 +718,24 @@ def publish(round_id: int):
         round=round_,
         edition=edition,
         form=form,
-        check=publication.check(edition),
+        check=publication_service.check(edition),
         withdraw_form=WithdrawForm(),
-        history=publication.history(edition),
+        history=publication_service.history(edition),
     )
 
 
 @bp.route("/<int:round_id>/results/withdraw", methods=["POST"])
 def withdraw(round_id: int):
     """Take the published results back, with the reason."""
-    round_ = db.get_or_404(Round, round_id)
+    round_ = _round(round_id)
     form = WithdrawForm()
     if not form.validate_on_submit():
         flash(_("Say why the publication is withdrawn."), "danger")
         return redirect(url_for("rounds.publish", round_id=round_.id))
     try:
-        publication.withdraw(round_.edition, current_user, form.reason.data)
+        publication_service.withdraw(round_.edition, current_user, form.reason.data)
     except ServiceError as error:
-        flash(str(error.message), "danger")
+        flash_error(error)
     else:
         flash(
             _("The publication is withdrawn: applicants no longer see a result, and awards can change again."),
@@ -724,7 +747,7 @@ def withdraw(round_id: int):
 @bp.route("/<int:round_id>/results.xlsx")
 def results_workbook(round_id: int):
     """Download the round's results as the committee's Excel workbook."""
-    round_ = db.get_or_404(Round, round_id)
+    round_ = _round(round_id)
     data = results_service.round_workbook(round_)
     name = f"{round_.edition.slug}-{round_.name}".replace(" ", "-").lower()
     return send_file(
@@ -739,7 +762,7 @@ def results_workbook(round_id: int):
 @bp.route("/<int:round_id>/rankings.csv")
 def results_csv(round_id: int):
     """Download the round's rankings (the workbook's Rankings sheet) as CSV."""
-    round_ = db.get_or_404(Round, round_id)
+    round_ = _round(round_id)
     name = f"{round_.edition.slug}-{round_.name}-rankings".replace(" ", "-").lower()
     return send_file(
         io.BytesIO(results_service.rankings_csv(round_)),

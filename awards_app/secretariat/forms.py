@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -16,11 +16,9 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
-    widgets,
 )
 from wtforms.validators import (
     DataRequired,
@@ -31,23 +29,34 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..forms import BaseForm, NumberRange, email_field, select_choices
+from ..forms import (
+    TIME_ZONES,
+    BaseForm,
+    MultiCheckboxField,
+    NumberRange,
+    check_year,
+    email_field,
+    select_choices,
+)
 from ..i18n import CATEGORY_KIND_LABELS, ORGANISATION_TYPE_LABELS, REGION_LABELS, STATUS_LABELS, current_language
 from ..models import CategoryKind, NominationStatus, OrganisationType, Role
 from ..regions import country_choices
+from ..rules import (
+    GUIDANCE_CHARS,
+    LONG_NAME_CHARS,
+    NAME_CHARS,
+    REASON_CHARS,
+    SEARCH_CHARS,
+    SHORT_NAME_CHARS,
+)
 from ..services.programs import CategoryInput, EditionInput, TierInput
-
-TIME_ZONES = sorted(available_timezones() - {"localtime", "Factory"})
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 class EditionForm(BaseForm):
     name = StringField(
-        _l("Name"), validators=[DataRequired(), Length(max=200)], description=_l("e.g. 4th Seoul Smart City Prize")
+        _l("Name"),
+        validators=[DataRequired(), Length(max=LONG_NAME_CHARS)],
+        description=_l("e.g. 4th Seoul Smart City Prize"),
     )
     year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(min=2000, max=2100)])
     slug = StringField(
@@ -102,19 +111,14 @@ class EditionForm(BaseForm):
         self.closes_at.data = edition.local(edition.closes_at).replace(tzinfo=None)
 
 
-def check_year(field) -> None:
-    if field.data and not 2000 <= field.data.year <= 2100:
-        raise ValidationError(_l("Enter a date between the years 2000 and 2100."))
-
-
 def _aware(local: datetime, zone: ZoneInfo) -> datetime:
     return local.replace(tzinfo=zone)
 
 
 class TierForm(Form):
     Meta = BaseForm.Meta
-    name_en = StringField(_l("Tier"), validators=[Optional(), Length(max=80)])
-    name_ko = StringField(_l("Tier (Korean)"), validators=[Optional(), Length(max=80)])
+    name_en = StringField(_l("Tier"), validators=[Optional(), Length(max=SHORT_NAME_CHARS)])
+    name_ko = StringField(_l("Tier (Korean)"), validators=[Optional(), Length(max=SHORT_NAME_CHARS)])
     count = IntegerField(_l("Places"), validators=[Optional(), NumberRange(min=1, max=100)])
     eligible_types = MultiCheckboxField(_l("For"), validate_choice=True)
     fill_order = IntegerField(_l("Filled"), validators=[Optional(), NumberRange(min=1, max=100)])
@@ -130,8 +134,8 @@ class CategoryForm(BaseForm):
         validators=[DataRequired(), Regexp(r"^[A-Z0-9]{1,8}$", message=_l("1 to 8 capital letters or digits."))],
         description=_l("Appears in references, e.g. TI for Tech-InnovaCity."),
     )
-    name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=200)])
-    name_ko = StringField(_l("Name (Korean)"), validators=[DataRequired(), Length(max=200)])
+    name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=LONG_NAME_CHARS)])
+    name_ko = StringField(_l("Name (Korean)"), validators=[DataRequired(), Length(max=LONG_NAME_CHARS)])
     kind = SelectField(
         _l("Kind"),
         validators=[DataRequired()],
@@ -146,8 +150,8 @@ class CategoryForm(BaseForm):
         validators=[InputRequired(), NumberRange(min=1, max=100)],
     )
     position = IntegerField(_l("Order"), default=0, validators=[InputRequired(), NumberRange(min=0, max=1000)])
-    description_en = TextAreaField(_l("Description (English)"), validators=[Optional(), Length(max=4000)])
-    description_ko = TextAreaField(_l("Description (Korean)"), validators=[Optional(), Length(max=4000)])
+    description_en = TextAreaField(_l("Description (English)"), validators=[Optional(), Length(max=GUIDANCE_CHARS)])
+    description_ko = TextAreaField(_l("Description (Korean)"), validators=[Optional(), Length(max=GUIDANCE_CHARS)])
     tiers = FieldList(FormField(TierForm), min_entries=6, max_entries=20, label=_l("Award tiers"))
     confirm_tiers = BooleanField(
         _l(
@@ -236,7 +240,9 @@ class ScreeningForm(BaseForm):
     )
     # No Optional() here: it would stop the chain before validate_reason checks an empty reason.
     reason = TextAreaField(
-        _l("Reason"), validators=[Length(max=2000)], description=_l("Required when ineligible; the applicant sees it.")
+        _l("Reason"),
+        validators=[Length(max=REASON_CHARS)],
+        description=_l("Required when ineligible; the applicant sees it."),
     )
     submit = SubmitField(_l("Record decision"))
     # The nomination's version when the page was opened: a decision taken on an older page is refused.
@@ -248,7 +254,7 @@ class ScreeningForm(BaseForm):
 
 
 class InviteForm(BaseForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=NAME_CHARS)])
     email = email_field()
     roles = MultiCheckboxField(
         _l("Roles"),
@@ -264,7 +270,7 @@ class NominationFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=SEARCH_CHARS)])
     category = SelectField(_l("Category"), validators=[Optional()], validate_choice=False)
     status = SelectField(_l("Status"), validators=[Optional()], validate_choice=False)
     country = SelectField(_l("Country"), validators=[Optional()], validate_choice=False)
@@ -281,40 +287,3 @@ class NominationFilterForm(BaseForm):
         self.country.choices = anyone + country_choices(current_language())
         self.region.choices = anyone + [(r.value, label) for r, label in REGION_LABELS.items()]
         self.type.choices = anyone + [(t.value, ORGANISATION_TYPE_LABELS[t]) for t in OrganisationType]
-
-
-class JudgeProfileForm(BaseForm):
-    """Who a judge is; the secretariat keeps it, the judge can correct it."""
-
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    title = StringField(_l("Job title"), validators=[Optional(), Length(max=120)], description=_l("e.g. Professor"))
-    affiliation = StringField(
-        _l("Organisation"),
-        validators=[Optional(), Length(max=200)],
-        description=_l("Never assigned automatically to nominations of this organisation."),
-    )
-    country_code = SelectField(_l("Country"), validators=[Optional()])
-    expertise = StringField(_l("Expertise"), validators=[Optional(), Length(max=500)])
-    languages = StringField(_l("Languages"), validators=[Optional(), Length(max=200)])
-    time_zone = SelectField(
-        _l("Time zone"),
-        choices=select_choices((z, z) for z in TIME_ZONES),
-        description=_l("Deadlines are shown in this time zone."),
-    )
-    submit = SubmitField(_l("Save profile"))
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.country_code.choices = [("", _l("Choose…")), *country_choices(current_language())]
-
-    def apply_to(self, user) -> dict:
-        """Copy the answers onto the user; return what changed."""
-        changes = {}
-        for name in ("name", "title", "affiliation", "country_code", "expertise", "languages", "time_zone"):
-            if name not in self:
-                continue
-            value = (self[name].data or "").strip()
-            if getattr(user, name) != value:
-                changes[name] = [getattr(user, name), value]
-                setattr(user, name, value)
-        return changes

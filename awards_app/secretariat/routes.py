@@ -13,13 +13,20 @@ from sqlalchemy.orm import selectinload
 
 from ..auth.access import role_required
 from ..entry_forms import fields_for
+from ..errors import flash_error
 from ..extensions import db
-from ..forms import WorkbookUploadForm
-from ..models import AuditEvent, Category, Edition, Nomination, NominationStatus, OrganisationType, Role, User, UserRole
+from ..forms import JudgeProfileForm, WorkbookUploadForm
+from ..models import AuditEvent, Category, Edition, NominationStatus, OrganisationType, Role, User, UserRole
 from ..regions import COUNTRY_CODES, Region
-from ..services import ServiceError, accounts, imports, programs
-from ..services import nominations as nomination_service
-from .forms import CategoryForm, EditionForm, InviteForm, JudgeProfileForm, NominationFilterForm, ScreeningForm
+from ..rules import SEARCH_CHARS
+from ..services import ServiceError
+from ..services import accounts as accounts_service
+from ..services import nominations as nominations_service
+from ..services import programs as programs_service
+from ..services.imports import XLSX, ImportRefused
+from ..services.imports import judges as judge_imports
+from ..services.imports import nominations as nomination_imports
+from .forms import CategoryForm, EditionForm, InviteForm, NominationFilterForm, ScreeningForm
 
 bp = Blueprint("secretariat", __name__)
 
@@ -37,7 +44,7 @@ def _edition_from_args() -> Edition | None:
         if edition is None:
             abort(404)
         return edition
-    return programs.current_edition()
+    return programs_service.current_edition()
 
 
 @bp.route("/")
@@ -45,7 +52,7 @@ def dashboard():
     """Show the current edition at a glance: its call and its nominations by category and status."""
     edition = _edition_from_args()
     editions = db.session.scalars(sa.select(Edition).order_by(Edition.year.desc(), Edition.id.desc())).all()
-    counts = nomination_service.status_counts(edition.id) if edition else {}
+    counts = nominations_service.status_counts(edition.id) if edition else {}
     to_screen = sum(n for (_category, status), n in counts.items() if status is NominationStatus.SUBMITTED)
     return render_template(
         "secretariat/dashboard.html",
@@ -75,9 +82,9 @@ def edition_create():
     form = EditionForm()
     if form.validate_on_submit():
         try:
-            edition = programs.create_edition(form.to_input(), current_user)
+            edition = programs_service.create_edition(form.to_input(), current_user)
         except ServiceError as error:
-            flash(str(error.message), "danger")
+            flash_error(error)
         else:
             flash(_("Edition created. Now add its categories."), "success")
             return redirect(url_for("secretariat.edition_detail", edition_id=edition.id))
@@ -88,7 +95,7 @@ def edition_create():
 def edition_detail(edition_id: int):
     """Show an edition and its categories."""
     edition = db.get_or_404(Edition, edition_id)
-    counts = nomination_service.status_counts(edition.id)
+    counts = nominations_service.status_counts(edition.id)
     return render_template("secretariat/edition_detail.html", edition=edition, counts=counts)
 
 
@@ -101,9 +108,9 @@ def edition_edit(edition_id: int):
         form.fill_from(edition)
     if form.validate_on_submit():
         try:
-            programs.update_edition(edition, form.to_input(), current_user)
+            programs_service.update_edition(edition, form.to_input(), current_user)
         except ServiceError as error:
-            flash(str(error.message), "danger")
+            flash_error(error)
         else:
             flash(_("Edition saved."), "success")
             return redirect(url_for("secretariat.edition_detail", edition_id=edition.id))
@@ -117,9 +124,9 @@ def category_create(edition_id: int):
     form = CategoryForm()
     if form.validate_on_submit():
         try:
-            programs.create_category(edition, form.to_input(), current_user)
+            programs_service.create_category(edition, form.to_input(), current_user)
         except ServiceError as error:
-            flash(str(error.message), "danger")
+            flash_error(error)
         else:
             flash(_("Category saved."), "success")
             return redirect(url_for("secretariat.edition_detail", edition_id=edition.id))
@@ -136,14 +143,14 @@ def category_edit(category_id: int):
     locked = None
     if form.validate_on_submit():
         try:
-            programs.update_category(
+            programs_service.update_category(
                 category, form.to_input(), current_user, confirm_tiers=bool(form.confirm_tiers.data)
             )
-        except programs.TiersLocked as error:
+        except programs_service.TiersLocked as error:
             flash(str(error.message), "warning")
             locked = error
         except ServiceError as error:
-            flash(str(error.message), "danger")
+            flash_error(error)
         else:
             flash(_("Category saved."), "success")
             return redirect(url_for("secretariat.edition_detail", edition_id=category.edition_id))
@@ -180,14 +187,14 @@ def nomination_list():
     if category_id not in {c.id for c in edition.categories}:
         category_id = None
     country = (request.args.get("country") or "").upper()
-    query = nomination_service.nomination_search(
+    query = nominations_service.nomination_search(
         edition.id,
         category_id=category_id,
         status=_parse(NominationStatus, request.args.get("status")),
         country_code=country if country in COUNTRY_CODES else None,
         region=_parse(Region, request.args.get("region")),
         organisation_type=_parse(OrganisationType, request.args.get("type")),
-        text=(form.q.data or "")[:200],
+        text=(form.q.data or "")[:SEARCH_CHARS],
     )
     page = db.paginate(query, page=_page_number(), per_page=25, max_per_page=100, error_out=False)
     editions = db.session.scalars(sa.select(Edition).order_by(Edition.year.desc(), Edition.id.desc())).all()
@@ -197,7 +204,9 @@ def nomination_list():
 @bp.route("/nominations/<int:nomination_id>", methods=["GET", "POST"])
 def nomination_detail(nomination_id: int):
     """Show everything the applicant sent, the audit trail, and the screening decision."""
-    nomination = db.get_or_404(Nomination, nomination_id)
+    nomination = nominations_service.nomination_with_details(nomination_id)
+    if nomination is None:
+        abort(404)
     form = ScreeningForm()
     if request.method == "GET":
         form.version.data = str(nomination.version)
@@ -206,7 +215,7 @@ def nomination_detail(nomination_id: int):
             form.reason.data = nomination.screening_reason
     if form.validate_on_submit():
         try:
-            nomination_service.screen(
+            nominations_service.screen(
                 nomination,
                 current_user,
                 form.decision.data == "eligible",
@@ -214,7 +223,7 @@ def nomination_detail(nomination_id: int):
                 int(form.version.data) if form.version.data else None,
             )
         except ServiceError as error:
-            flash(str(error.message), "danger")
+            flash_error(error)
         else:
             flash(
                 _(
@@ -261,7 +270,7 @@ def user_invite():
     form = InviteForm()
     if form.validate_on_submit():
         try:
-            user = accounts.invite_user(
+            user = accounts_service.invite_user(
                 email=form.email.data,
                 name=form.name.data,
                 roles={Role(r) for r in form.roles.data},
@@ -283,7 +292,7 @@ def user_edit(user_id: int):
         abort(404)
     form = JudgeProfileForm(obj=user)
     if form.validate_on_submit():
-        accounts.update_profile(user, form.apply_to, current_user)
+        accounts_service.update_profile(user, form.apply_to, current_user)
         flash(_("Profile saved."), "success")
         return redirect(url_for("secretariat.user_list"))
     return render_template("secretariat/user_edit.html", form=form, person=user)
@@ -296,9 +305,9 @@ def user_resend(user_id: int):
     if not (user.is_judge or user.is_secretariat):
         abort(404)
     try:
-        accounts.resend_invitation(user, current_user)
+        accounts_service.resend_invitation(user, current_user)
     except ServiceError as error:
-        flash(str(error.message), "danger")
+        flash_error(error)
     else:
         flash(_("Invitation sent again to %(email)s.", email=user.email), "success")
     return redirect(url_for("secretariat.user_list"))
@@ -316,7 +325,7 @@ def audit_log():
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     )
     action = (request.args.get("action") or "").replace("\x00", "").strip()[:60]
-    text = (request.args.get("q") or "").replace("\x00", "").strip()[:200]
+    text = (request.args.get("q") or "").replace("\x00", "").strip()[:SEARCH_CHARS]
     if action:
         query = query.where(AuditEvent.action.startswith(action, autoescape=True))
     if text:
@@ -330,7 +339,7 @@ def audit_log():
 
 
 def _xlsx(data: bytes, name: str):
-    return send_file(io.BytesIO(data), as_attachment=True, download_name=name, mimetype=imports.XLSX, max_age=0)
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=name, mimetype=XLSX, max_age=0)
 
 
 def _upload(form: WorkbookUploadForm, run):
@@ -338,11 +347,11 @@ def _upload(form: WorkbookUploadForm, run):
     upload = form.workbook.data
     try:
         return run(upload.read(), upload.filename or ""), []
-    except imports.ImportRefused as error:
-        flash(str(error.message), "danger")
+    except ImportRefused as error:
+        flash_error(error)
         return None, error.problems
     except ServiceError as error:
-        flash(str(error.message), "danger")
+        flash_error(error)
         return None, []
 
 
@@ -353,7 +362,7 @@ def nomination_import(edition_id: int):
     form, problems = WorkbookUploadForm(), []
     if form.validate_on_submit():
         result, problems = _upload(
-            form, lambda data, name: imports.import_nominations(edition, data, current_user, name)
+            form, lambda data, name: nomination_imports.import_nominations(edition, data, current_user, name)
         )
         if result is not None:
             flash(
@@ -385,7 +394,7 @@ def nomination_import(edition_id: int):
 def nomination_template(edition_id: int):
     """The Excel template for nominations: a sheet per category, with the entry form's fields as columns."""
     edition = db.get_or_404(Edition, edition_id)
-    return _xlsx(imports.nominations_template(edition), f"{edition.slug}-nominations-template.xlsx")
+    return _xlsx(nomination_imports.nominations_template(edition), f"{edition.slug}-nominations-template.xlsx")
 
 
 @bp.route("/people/import", methods=["GET", "POST"])
@@ -393,7 +402,7 @@ def judge_import():
     """Create or update the panel of judges from a filled-in Excel template; invite the new ones."""
     form, problems = WorkbookUploadForm(), []
     if form.validate_on_submit():
-        result, problems = _upload(form, lambda data, name: imports.import_judges(data, current_user, name))
+        result, problems = _upload(form, lambda data, name: judge_imports.import_judges(data, current_user, name))
         if result is not None:
             flash(
                 _(
@@ -423,4 +432,4 @@ def judge_import():
 @bp.route("/people/import/template.xlsx")
 def judge_template():
     """The Excel template for the judge list."""
-    return _xlsx(imports.judges_template(), "judges-template.xlsx")
+    return _xlsx(judge_imports.judges_template(), "judges-template.xlsx")

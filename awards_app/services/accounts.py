@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..after_response import after_response
-from ..extensions import db
+from ..extensions import db, rows_changed
 from ..models import Organisation, OrganisationType, Role, User, UserSession, session_key_digest, utcnow
 from ..urls import external_url
 from . import ServiceError
@@ -84,6 +84,7 @@ def register_applicant(
         user.grant(Role.APPLICANT)
         db.session.add(user)
     organisation = user.organisation
+    assert organisation is not None  # an applicant's account always has its organisation
     organisation.name = organisation_name.strip()
     organisation.type = organisation_type
     organisation.country_code = country_code.upper()
@@ -223,7 +224,8 @@ def session_user(cookie_id: str | None) -> User | None:
         return None
     row = db.session.scalar(
         sa.select(UserSession)
-        .options(joinedload(UserSession.user))
+        # The user's organisation with it: most pages name it (the applicant's), and it costs no query of its own.
+        .options(joinedload(UserSession.user).joinedload(User.organisation))
         .where(UserSession.key_digest == session_key_digest(key))
     )
     now = utcnow()
@@ -251,11 +253,11 @@ def end_session(user: User) -> None:
 def end_all_sessions(user: User, actor: User | None = None) -> int:
     """Sign the user out everywhere (every browser, remembered or not); return how many sign-ins were ended."""
     now = utcnow()
-    ended = db.session.execute(
+    ended = rows_changed(
         sa.update(UserSession)
         .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
         .values(ended_at=now)
-    ).rowcount
+    )
     record(
         "account.signed_out_everywhere",
         user,

@@ -6,6 +6,7 @@ from flask import has_request_context, request
 
 from ..extensions import db
 from ..models import AuditEvent, Edition, Nomination, User
+from ..rules import SHORT_TEXT_CHARS
 
 
 def record(
@@ -17,6 +18,7 @@ def record(
 ) -> AuditEvent:
     """Add an audit event to the session (the calling use case commits it with its own change)."""
     nomination = target if isinstance(target, Nomination) else getattr(target, "nomination", None)
+    edition_id: int | None
     if isinstance(target, Edition):
         edition_id = target.id
     else:
@@ -28,7 +30,7 @@ def record(
         actor_id=actor.id if actor is not None and getattr(actor, "id", None) else None,
         nomination_id=nomination.id if nomination is not None else None,
         edition_id=edition_id,
-        summary=summary[:500],
+        summary=summary[:SHORT_TEXT_CHARS],
         details=details or {},
         ip_address=request.remote_addr if has_request_context() else None,
     )

@@ -31,9 +31,9 @@ from ..models import (
     Vote,
     utcnow,
 )
+from ..rules.committee import RULES_IN_WORDS, VoteCount
 from . import ServiceError
 from .audit import record
-from .judging import VoteCount
 
 
 @dataclass
@@ -59,7 +59,7 @@ def _require_committee(round_: Round) -> None:
 
 def sitting(round_: Round) -> list[SittingLine]:
     """Per nomination of the committee round: its members, their votes, who is left out, and the counts."""
-    from .judging import round_nominations
+    from .rounds import round_nominations
 
     _require_committee(round_)
     conflicts = {tuple(row) for row in db.session.execute(sa.select(Conflict.judge_id, Conflict.nomination_id))}
@@ -207,26 +207,6 @@ def votes_frame(round_: Round) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=list(VOTES_COLUMNS))
-
-
-RULES_IN_WORDS = (
-    (
-        "Members (재적)",
-        "The committee members assigned the nomination, leaving out those with a conflict of interest with it.",
-    ),
-    ("Present (출석)", "The members who voted: approve, reject or abstain."),
-    ("Quorum", "More than the round's quorum share of the members must be present."),
-    (
-        "Passes",
-        "With a quorum present, when more than half of the members present approve (an abstention is present "
-        "and not an approval).",
-    ),
-    (
-        "Commendations",
-        "The category's tiers go to the nominations that passed, by their share of approvals among "
-        "the members present; a tie at the last place is left to the committee.",
-    ),
-)
 
 
 def minutes(round_: Round) -> str:

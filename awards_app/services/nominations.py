@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import storage
@@ -23,6 +23,7 @@ from ..models import (
     utcnow,
 )
 from ..regions import Region, countries_in
+from ..rules import SHORT_TEXT_CHARS
 from . import NotAllowed, ServiceError
 from .audit import record
 
@@ -35,13 +36,16 @@ class SubmissionRefused(ServiceError):
         self.problems = problems
 
 
-def active_count(category: Category, organisation_id: int) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count(Nomination.id)).where(
-            Nomination.category_id == category.id,
-            Nomination.organisation_id == organisation_id,
-            Nomination.status.in_(ACTIVE_STATUSES),
+def active_count(category: Category, organisation_id: int | None) -> int:
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(Nomination.id)).where(
+                Nomination.category_id == category.id,
+                Nomination.organisation_id == organisation_id,
+                Nomination.status.in_(ACTIVE_STATUSES),
+            )
         )
+        or 0
     )
 
 
@@ -51,7 +55,7 @@ def entry_refusal(category: Category, user: User) -> str | None:
         return _l("Only applicant accounts enter nominations.")
     if not category.edition.is_open():
         return _l("The call for entries is not open.")
-    if not category.accepts(user.organisation.type):
+    if user.organisation is None or not category.accepts(user.organisation.type):
         return _l("This category is not open to your type of organisation.")
     if active_count(category, user.organisation_id) >= category.max_per_organisation:
         return _l(
@@ -61,7 +65,7 @@ def entry_refusal(category: Category, user: User) -> str | None:
     return None
 
 
-def _lock_organisation(organisation_id: int) -> None:
+def _lock_organisation(organisation_id: int | None) -> None:
     # Take the organisation's row lock before counting its nominations, so that two requests at once cannot both
     # pass the per-organisation maximum (PostgreSQL locks the row; SQLite takes its single write lock).
     db.session.execute(sa.update(Organisation).where(Organisation.id == organisation_id).values(id=Organisation.id))
@@ -236,7 +240,7 @@ def withdraw(nomination: Nomination, user: User, reason: str = "") -> Nomination
         nomination,
         user,
         f"withdrawn (was {previous})",
-        {"from": str(previous), "reason": reason[:500]},
+        {"from": str(previous), "reason": reason[:SHORT_TEXT_CHARS]},
     )
     _commit_nomination()
     return nomination
@@ -406,3 +410,20 @@ def status_counts(edition_id: int) -> dict[tuple[int, NominationStatus], int]:
         .group_by(Nomination.category_id, Nomination.status)
     ).all()
     return {(category_id, status): count for category_id, status, count in rows}
+
+
+def nomination_with_details(nomination_id: int) -> Nomination | None:
+    """A nomination with what its pages show (category, edition, organisation, who entered and who screened it,
+    the attachments), in two queries."""
+    return db.session.scalar(
+        sa.select(Nomination)
+        .where(Nomination.id == nomination_id)
+        .options(
+            joinedload(Nomination.category),
+            joinedload(Nomination.edition),
+            joinedload(Nomination.organisation),
+            joinedload(Nomination.created_by),
+            joinedload(Nomination.screened_by),
+            selectinload(Nomination.attachments),
+        )
+    )

@@ -13,11 +13,9 @@ from flask_babel import lazy_gettext as _l
 from ..after_response import after_response
 from ..extensions import db
 from ..models import (
-    Assignment,
     AssignmentStatus,
     Award,
     Category,
-    Conflict,
     Edition,
     Nomination,
     NominationStatus,
@@ -30,6 +28,7 @@ from ..models import (
     UserRole,
     utcnow,
 )
+from ..rules import REASON_CHARS, SHORT_TEXT_CHARS
 from ..urls import external_url
 from . import ServiceError
 from .audit import record
@@ -38,7 +37,7 @@ from .mail import send_email
 
 def rounds_feeding_awards(edition: Edition) -> list[Round]:
     """The rounds the awards come from, and every other round of the edition that judges their categories."""
-    from .judging import rounds_of
+    from .rounds import rounds_of
 
     rounds = rounds_of(edition)
     award_rounds = set(
@@ -83,26 +82,12 @@ class PublicationCheck:
 def _unfinished(round_: Round) -> int:
     """Sheets of the round neither submitted, recused nor waived (a closed committee sitting has none: a member who
     did not vote was absent, which the quorum counts)."""
-    from .judging import round_assignments, status_of
+    from .progress import round_assignments
 
     if round_.mode is RoundMode.COMMITTEE and round_.sitting_closed_at is not None:
         return 0
-    conflicts = {tuple(row) for row in db.session.execute(sa.select(Conflict.judge_id, Conflict.nomination_id))}
-    from ..models import CommitteeVote
-
-    voted = set(
-        db.session.scalars(
-            sa.select(CommitteeVote.assignment_id)
-            .join(CommitteeVote.assignment)
-            .where(Assignment.round_id == round_.id)
-        )
-    )
-    return sum(
-        1
-        for a in round_assignments(round_)
-        if status_of(a, conflicts, voted)
-        not in (AssignmentStatus.SUBMITTED, AssignmentStatus.RECUSED, AssignmentStatus.WAIVED)
-    )
+    finished = (AssignmentStatus.SUBMITTED, AssignmentStatus.RECUSED, AssignmentStatus.WAIVED)
+    return sum(1 for a in round_assignments(round_) if a.status not in finished)
 
 
 def _applicant_addresses(nomination: Nomination) -> list[str]:
@@ -250,14 +235,14 @@ def withdraw(edition: Edition, actor: User, reason: str) -> None:
     )
     if publication is not None:
         publication.withdrawn_at, publication.withdrawn_by_id = utcnow(), actor.id
-        publication.withdrawal_reason = reason[:2000]
+        publication.withdrawal_reason = reason[:REASON_CHARS]
     edition.results_published_at = None
     record(
         "results.withdrawn",
         edition,
         actor,
         f"results of {edition.slug} withdrawn: {reason[:200]}",
-        {"slug": edition.slug, "reason": reason[:500]},
+        {"slug": edition.slug, "reason": reason[:SHORT_TEXT_CHARS]},
     )
     db.session.commit()
 

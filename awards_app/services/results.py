@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import sqlalchemy as sa
@@ -27,10 +28,13 @@ from ..models import (
     User,
     utcnow,
 )
-from ..rules import DEFAULT_DISAGREEMENT
+from ..rules import DEFAULT_DISAGREEMENT, REASON_CHARS, SHORT_TEXT_CHARS
 from ..version import __version__
 from . import ServiceError, uncertainty
 from .audit import record
+
+if TYPE_CHECKING:  # the workbook's module loads openpyxl: imported where a workbook is built
+    from .. import workbook
 
 
 def counted_scores(round_: Round, category: Category) -> pd.DataFrame:
@@ -244,7 +248,7 @@ def charts_of(results: CategoryResults) -> charts.ResultCharts:
 
 def advance_top(from_round: Round, to_round: Round, places: int, actor: User) -> int:
     """Take the top places of each category of a round into a later round; nominations tied at the cut all go."""
-    from . import judging
+    from . import rounds
 
     chosen: list[int] = []
     for category in from_round.categories:
@@ -252,7 +256,7 @@ def advance_top(from_round: Round, to_round: Round, places: int, actor: User) ->
             continue
         table = category_results(from_round, category).ranking
         chosen += [int(i) for i in table.loc[table["rank"] <= places, "nomination_id"]]
-    return judging.advance(from_round, to_round, chosen, actor)
+    return rounds.advance(from_round, to_round, chosen, actor)
 
 
 def awards_of(round_: Round, category: Category) -> dict[int, Award]:
@@ -384,7 +388,7 @@ def override_award(round_: Round, nomination: Nomination, tier: AwardTier | None
         if award is None:
             award = Award(round_id=round_.id, nomination_id=nomination.id, decided_by_id=actor.id)
             db.session.add(award)
-        award.tier_id, award.override_reason, award.decided_by_id = tier.id, reason[:2000], actor.id
+        award.tier_id, award.override_reason, award.decided_by_id = tier.id, reason[:REASON_CHARS], actor.id
         award.decided_at = utcnow()
     record(
         "awards.overridden",
@@ -395,7 +399,7 @@ def override_award(round_: Round, nomination: Nomination, tier: AwardTier | None
             "reference": nomination.reference,
             "from": before,
             "to": tier.name_en if tier else None,
-            "reason": reason[:500],
+            "reason": reason[:SHORT_TEXT_CHARS],
         },
     )
     db.session.commit()
@@ -493,7 +497,7 @@ def committee_workbook_data(round_: Round):
         )
     ]
     closed = round_.sitting_closed_at.replace(tzinfo=None) if round_.sitting_closed_at else "not yet: provisional"
-    notes = [
+    notes: list[workbook.MethodNote] = [
         *committee.RULES_IN_WORDS,
         ("Quorum share", float(round_.quorum)),
         ("Sitting closed (UTC)", closed),
@@ -763,10 +767,10 @@ def criteria_of_round(round_: Round, category: Category) -> list[Criterion]:
     )
 
 
-def _uncertainty_notes(state, model) -> list[tuple[str, object]]:
+def _uncertainty_notes(state, model) -> list[workbook.MethodNote]:
     """The Method sheet's lines on the uncertainty model: what it is, how it was run, and how well."""
     fit = state.fit
-    lines: list[tuple[str, object]] = [
+    lines: list[workbook.MethodNote] = [
         (
             "Uncertainty model",
             "Per category, after the expected-rank method of the Swiss National Science Foundation "

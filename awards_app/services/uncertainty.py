@@ -111,7 +111,7 @@ def usable_draws(round_: Round) -> dict[int, model.CategoryDraws]:
     draws: dict[int, model.CategoryDraws] = {}
     if latest_fit(round_) is not None:
         state = fit_state(round_)
-        if state.usable and state.fit.draws is not None:
+        if state.usable and state.fit is not None and state.fit.draws is not None:
             draws = model.from_bytes(state.fit.draws)
     cache[round_.id] = draws
     return draws
@@ -132,7 +132,7 @@ def request_fit(round_: Round, actor: User | None) -> UncertaintyFit:
             )
         )
     state = fit_state(round_)
-    if state.current and (state.working or state.fit.status is FitStatus.DONE):
+    if state.current and state.fit is not None and (state.working or state.fit.status is FitStatus.DONE):
         return state.fit
     settings = model.FitSettings()
     fit = UncertaintyFit(
@@ -208,9 +208,10 @@ def _launch(fit: UncertaintyFit) -> None:
 
 def run_fit(fit_id: int) -> None:
     """The job itself (``awards_app.uncertainty_job``): fit, report progress, keep the draws."""
-    fit = db.session.get(UncertaintyFit, fit_id)
-    if fit is None or fit.status is not FitStatus.QUEUED:
+    queued = db.session.get(UncertaintyFit, fit_id)
+    if queued is None or queued.status is not FitStatus.QUEUED:
         return
+    fit: UncertaintyFit = queued
     fit.status, fit.started_at, fit.heartbeat_at, fit.stage = FitStatus.RUNNING, utcnow(), utcnow(), "starting"
     db.session.commit()
     try:
@@ -231,7 +232,7 @@ def run_fit(fit_id: int) -> None:
         )
     except Exception as error:  # whatever stopped it is the fit's message, for the page to show
         db.session.rollback()
-        fit = db.session.get(UncertaintyFit, fit_id)
+        fit = db.session.get_one(UncertaintyFit, fit_id)
         fit.status, fit.finished_at, fit.message = FitStatus.FAILED, utcnow(), f"{type(error).__name__}: {error}"
         db.session.commit()
         raise

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from awards_app.extensions import db
 from awards_app.models import Category, Nomination, User
-from awards_app.services import nominations as nomination_service
+from awards_app.services import nominations as nominations_service
 
 LAPTOP = {"width": 1366, "height": 900}
 TABLET = {"width": 820, "height": 1180}
@@ -36,15 +36,15 @@ class Nominations:
     """Put nominations in the database through the same services the pages use."""
 
     def draft(self, category: Category, user: User, answers: dict[str, str]) -> Nomination:
-        return nomination_service.create_draft(category, user, answers)
+        return nominations_service.create_draft(category, user, answers)
 
     def submitted(
         self, category: Category, user: User, answers: dict[str, str], attachment: tuple[str, bytes] | None = None
     ) -> Nomination:
         nomination = self.draft(category, user, answers)
         if attachment:
-            nomination_service.add_attachment(nomination, user, *attachment)
-        return nomination_service.submit(nomination, user)
+            nominations_service.add_attachment(nomination, user, *attachment)
+        return nominations_service.submit(nomination, user)
 
 
 def reloaded(model, object_id: int):

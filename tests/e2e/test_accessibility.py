@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from awards_app.extensions import db
 from awards_app.models import Assignment, Role, ScoreSheet, SheetStatus
-from awards_app.services import judging as judging_service
+from awards_app.services import sheets as sheets_service
 from tests.conftest import PASSWORD, complete_project_answers, make_user
 from tests.functional.judging_helpers import assign, criteria, eligible, judging_round
 
@@ -80,12 +80,10 @@ def judged(app, world, nominations):
     for index, colleague in enumerate(colleagues):
         for nomination in (first, second):
             a = assign(round_, nomination, colleague, declared=True)
-            judging_service.save_sheet(
+            sheets_service.save_sheet(
                 a,
                 colleague,
-                judging_service.SheetInput(
-                    {c.id: str(5 + index + (nomination is first)) for c in rubric}, {}, "", None
-                ),
+                sheets_service.SheetInput({c.id: str(5 + index + (nomination is first)) for c in rubric}, {}, "", None),
                 submit=True,
             )
     return {"round": round_, "submitted": submitted, "draft": draft, "declared": declared, "undeclared": undeclared}
@@ -115,7 +113,11 @@ def _pages(app, world, judged) -> dict[str, list[str]]:
     pages: dict[str, list[str]] = {}
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
-            if rule.endpoint in NOT_PAGES or "GET" not in rule.methods or rule.rule.endswith((".xlsx", ".csv")):
+            if (
+                rule.endpoint in NOT_PAGES
+                or "GET" not in rule.methods
+                or rule.rule.endswith((".xlsx", ".csv", ".json", ".txt"))
+            ):
                 continue
             pages.setdefault(_visitor(rule.endpoint), []).append(
                 url_for(rule.endpoint, **{arg: values[arg] for arg in rule.arguments})

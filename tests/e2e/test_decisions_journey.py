@@ -22,7 +22,8 @@ from awards_app.models import (
     Vote,
     utcnow,
 )
-from awards_app.services import judging as judging_service
+from awards_app.services import rubrics as rubrics_service
+from awards_app.services import sheets as sheets_service
 from tests.conftest import make_user
 from tests.functional.judging_helpers import COMMENDATION_ANSWERS, assign, eligible, judging_round
 
@@ -50,7 +51,7 @@ def judged(world):
         judge.affiliation, judge.country_code = f"University {index}", "PT"
         judges.append(judge)
     db.session.commit()
-    rubric = judging_service.criteria_of(round_, world.project)
+    rubric = rubrics_service.criteria_of(round_, world.project)
     entries = [
         ("Odense robot care", CITY, 10),
         ("Kigali water meters", CITY, 9),
@@ -80,7 +81,7 @@ def judged(world):
                 c.id: str(min(10, max(1, base + leniency[j] + (0 if tied else (p + index + j) % 3 - 1))))
                 for p, c in enumerate(rubric)
             }
-            judging_service.save_sheet(assignment, judges[j], judging_service.SheetInput(values, {}, ""), submit=True)
+            sheets_service.save_sheet(assignment, judges[j], sheets_service.SheetInput(values, {}, ""), submit=True)
         made.append(nomination)
     return round_, made
 

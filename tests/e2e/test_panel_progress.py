@@ -7,7 +7,9 @@ from playwright.sync_api import Page, expect
 
 from awards_app.extensions import db
 from awards_app.models import Assignment, RoundMode, Vote
-from awards_app.services import judging
+from awards_app.services import conflicts as conflicts_service
+from awards_app.services import sheets as sheets_service
+from awards_app.services import votes as votes_service
 from tests.functional.judging_helpers import another_judge, assign, criteria, eligible, judging_round
 
 
@@ -20,10 +22,10 @@ def test_the_secretariat_sees_scores_and_recusals_on_the_progress_view(
     first_assignment = assign(round_, nomination, world.judge, declared=True)
     second_assignment = assign(round_, nomination, second)
     rubric = criteria(round_, world.project)
-    judging.save_sheet(
-        first_assignment, world.judge, judging.SheetInput({c.id: "8" for c in rubric}, {}, ""), submit=True
+    sheets_service.save_sheet(
+        first_assignment, world.judge, sheets_service.SheetInput({c.id: "8" for c in rubric}, {}, ""), submit=True
     )
-    judging.declare(second_assignment, second, True, "I advised the city on this project.")
+    conflicts_service.declare(second_assignment, second, True, "I advised the city on this project.")
 
     sign_in(world.secretariat.email)
     page.goto(f"{live_server}/secretariat/rounds/{round_.id}/progress")
@@ -52,12 +54,12 @@ def test_the_committee_counts_show_quorum_and_result(page: Page, live_server, wo
     round_ = judging_round(world, name="Merit review", categories=[world.commendation], mode=RoundMode.COMMITTEE)
     members = [world.judge, another_judge(), another_judge("judge3@judges.example", "Chen Wei")]
     assignments = [assign(round_, commendation, member, declared=True) for member in members]
-    judging.cast_vote(assignments[0], members[0], Vote.APPROVE)
+    votes_service.cast_vote(assignments[0], members[0], Vote.APPROVE)
     sign_in(world.secretariat.email)
     page.goto(f"{live_server}/secretariat/rounds/{round_.id}/progress")
     expect(page.get_by_text("1 approve · 0 reject · 0 abstain of 3 members")).to_be_visible()
     expect(page.get_by_text("no quorum yet")).to_be_visible()
-    judging.cast_vote(assignments[1], members[1], Vote.APPROVE)
+    votes_service.cast_vote(assignments[1], members[1], Vote.APPROVE)
     page.reload()
     expect(page.get_by_text("passes")).to_be_visible()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Assignment)) == 3

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from awards_app.extensions import db
 from awards_app.models import Role
-from awards_app.services import judging as judging_service
+from awards_app.services import sheets as sheets_service
 from tests.conftest import make_user
 from tests.functional.judging_helpers import assign, criteria, eligible, judging_round
 
@@ -55,7 +55,7 @@ def ranked(world):
             values = {
                 c.id: str(min(10, max(1, quality + severity[j_index] + generator.randint(-2, 2)))) for c in rubric
             }
-            judging_service.save_sheet(assignment, judge, judging_service.SheetInput(values, {}, "", None), submit=True)
+            sheets_service.save_sheet(assignment, judge, sheets_service.SheetInput(values, {}, "", None), submit=True)
     return round_, nominations
 
 

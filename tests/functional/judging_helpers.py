@@ -23,7 +23,8 @@ from awards_app.models import (
     User,
     utcnow,
 )
-from awards_app.services import judging as judging_service
+from awards_app.services import rounds as rounds_service
+from awards_app.services import rubrics as rubrics_service
 from tests.conftest import complete_project_answers, make_user
 
 COMMENDATION_ANSWERS = {
@@ -94,7 +95,7 @@ def judging_round(
 ) -> Round:
     """A round around now, created through the service so that project categories get the six criteria."""
     now = datetime.now(UTC)
-    data = judging_service.RoundInput(
+    data = rounds_service.RoundInput(
         name=name,
         opens_at=now + opens,
         closes_at=now + closes,
@@ -104,11 +105,11 @@ def judging_round(
         same_country_conflict=True,
         quorum=Decimal("0.5"),
     )
-    return judging_service.create_round(world.edition, data, world.secretariat)
+    return rounds_service.create_round(world.edition, data, world.secretariat)
 
 
 def criteria(round_: Round, category: Category) -> list[Criterion]:
-    return judging_service.criteria_of(round_, category)
+    return rubrics_service.criteria_of(round_, category)
 
 
 def assign(round_: Round, nomination: Nomination, judge: User, declared: bool = False) -> Assignment:

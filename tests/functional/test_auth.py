@@ -12,7 +12,7 @@ from awards_app import create_app
 from awards_app.extensions import limiter
 from awards_app.models import AuditEvent, Organisation, Role, User
 from awards_app.regions import Region
-from awards_app.services import accounts
+from awards_app.services import accounts as accounts_service
 from tests.conftest import PASSWORD, count
 
 REGISTRATION = {
@@ -155,7 +155,7 @@ def test_reset_for_an_unknown_address_says_the_same_and_sends_nothing(app, clien
 
 def test_expired_and_forged_reset_links_are_refused(app, client, world, monkeypatch):
     with app.test_request_context():
-        token = accounts.make_token(world.applicant, accounts.RESET_SALT)
+        token = accounts_service.make_token(world.applicant, accounts_service.RESET_SALT)
     app.config["PASSWORD_RESET_MAX_AGE"] = -1
     response = client.get(f"/auth/reset/{token}", follow_redirects=True)
     assert b"expired" in response.data

@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from awards_app.backup import BackupError, _pg_tool, verify_backup
 from awards_app.extensions import db
 from awards_app.models import Attachment, AuditEvent, Nomination, Score
-from awards_app.services import judging as judging_service
-from awards_app.services import nominations as nomination_service
+from awards_app.services import nominations as nominations_service
+from awards_app.services import sheets as sheets_service
 from tests.conftest import complete_project_answers
 from tests.functional.judging_helpers import assign, criteria, eligible, judging_round
 from tests.unit.test_storage import PDF
@@ -43,19 +43,19 @@ def _counts() -> dict[str, int]:
 @pytest.fixture
 def filled(app, world):
     """Nominations with an attachment (Korean text included) and a submitted score sheet."""
-    nomination = nomination_service.create_draft(
+    nomination = nominations_service.create_draft(
         world.project, world.applicant, complete_project_answers("서울 스마트 교통 신호")
     )
-    nomination_service.add_attachment(nomination, world.applicant, "plan.pdf", PDF)
-    nomination_service.submit(nomination, world.applicant)
+    nominations_service.add_attachment(nomination, world.applicant, "plan.pdf", PDF)
+    nominations_service.submit(nomination, world.applicant)
     round_ = judging_round(world)
     assignment = assign(
         round_, eligible(world, "Kigali sensors", organisation=world.other_city), world.judge, declared=True
     )
-    judging_service.save_sheet(
+    sheets_service.save_sheet(
         assignment,
         world.judge,
-        judging_service.SheetInput({c.id: "7" for c in criteria(round_, world.project)}, {}, "Solid.", None),
+        sheets_service.SheetInput({c.id: "7" for c in criteria(round_, world.project)}, {}, "Solid.", None),
         submit=True,
     )
     return nomination
@@ -99,7 +99,7 @@ def test_backup_and_restore_bring_back_every_row_and_every_file(app, runner, fil
 def test_a_database_holding_data_is_not_overwritten_unless_forced(app, runner, filled, tmp_path):
     out = tmp_path / "awards.tar.gz"
     assert runner.invoke(args=["awards", "backup", "--out", str(out)]).exit_code == 0
-    nomination_service.create_draft(filled.category, filled.created_by, {"title": "Made after the backup"})
+    nominations_service.create_draft(filled.category, filled.created_by, {"title": "Made after the backup"})
     refused = runner.invoke(args=["awards", "restore", str(out)])
     assert refused.exit_code != 0 and "already holds data" in refused.output and "--force" in refused.output
     assert db.session.scalar(sa.select(Nomination).where(Nomination.title == "Made after the backup"))
@@ -148,7 +148,7 @@ def test_a_damaged_backup_is_refused_and_changes_nothing(app, runner, filled, tm
     out = tmp_path / "awards.tar.gz"
     assert runner.invoke(args=["awards", "backup", "--out", str(out)]).exit_code == 0
     damaged = _rewritten(out, tmp_path / "damaged.tar.gz", change)
-    nomination_service.create_draft(filled.category, filled.created_by, {"title": "Made after the backup"})
+    nominations_service.create_draft(filled.category, filled.created_by, {"title": "Made after the backup"})
     folder = Path(app.config["UPLOAD_FOLDER"])
     before, files = _counts(), {p.name: p.read_bytes() for p in folder.iterdir()}
 

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from awards_app.models import AuditEvent, Award, AwardTier, CommitteeVote, Conflict, Role, RoundMode, Vote
-from awards_app.services import committee
-from awards_app.services import judging as judging_service
+from awards_app.services import committee as committee_service
+from awards_app.services import votes as votes_service
 from tests.conftest import PASSWORD, make_user
 from tests.functional.judging_helpers import COMMENDATION_ANSWERS, assign, eligible, judging_round
 
@@ -53,7 +53,7 @@ def sitting(world, db):
 
 def test_the_sitting_counts_members_and_presence_and_names_who_is_left_out(world, sitting):
     round_, first, second, _members = sitting
-    lines = {line.nomination.id: line for line in committee.sitting(round_)}
+    lines = {line.nomination.id: line for line in committee_service.sitting(round_)}
     one, two = lines[first.id], lines[second.id]
     # First: 4 members (the recused one left out), 4 present, 2 approve of 4 present: not more than half.
     assert (one.count.committee, one.count.present, one.count.approve, one.count.reject, one.count.abstain) == (
@@ -108,7 +108,7 @@ def test_the_secretariat_sees_the_sitting_closes_it_and_gives_the_commendation(a
         .where(CommitteeVote.assignment.has(nomination_id=first.id, judge_id=members[0].id))
     ).assignment
     member_client.post(f"/judging/assignments/{assignment.id}/vote", data={"vote": "reject"})
-    assert judging_service.vote_of(assignment).vote is Vote.APPROVE
+    assert votes_service.vote_of(assignment).vote is Vote.APPROVE
     # The commendation goes to the nomination that passed.
     response = client.post(
         url.replace("/results", "/sitting/commendations"),
@@ -153,7 +153,7 @@ def test_the_secretariat_sees_the_sitting_closes_it_and_gives_the_commendation(a
 def test_a_closed_sitting_lets_its_edition_be_published(client, auth, world, db, sitting):
     round_, first, _second, _members = sitting
     auth.login(world.secretariat)
-    committee.close_sitting(round_, world.secretariat)
+    committee_service.close_sitting(round_, world.secretariat)
     db.session.add(
         Award(
             round_id=round_.id,

@@ -19,8 +19,10 @@ from awards_app.models import (
     OrganisationType,
     Role,
 )
-from awards_app.services import judging
+from awards_app.services import conflicts as conflicts_service
 from awards_app.services import results as results_service
+from awards_app.services import rubrics as rubrics_service
+from awards_app.services import sheets as sheets_service
 from tests.conftest import make_user
 from tests.functional.judging_helpers import eligible, judging_round
 
@@ -54,7 +56,7 @@ def judges(count: int):
 def scored(world, round_, entries, panel):
     """Nominations scored by every judge of ``panel`` with the same value on each criterion (1–10):
     ``entries`` is a list of (title, organisation type, value)."""
-    rubric = judging.criteria_of(round_, world.project)
+    rubric = rubrics_service.criteria_of(round_, world.project)
     made = []
     for title, kind, value in entries:
         organisation = Organisation(name=f"{title} Org", type=kind, country_code="FR", city="Lyon")
@@ -64,9 +66,9 @@ def scored(world, round_, entries, panel):
             assignment = Assignment(round_id=round_.id, nomination_id=nomination.id, judge_id=judge.id)
             _db.session.add(assignment)
             _db.session.flush()
-            judging.declare(assignment, judge, False)
-            judging.save_sheet(
-                assignment, judge, judging.SheetInput({c.id: str(value) for c in rubric}, {}, ""), submit=True
+            conflicts_service.declare(assignment, judge, False)
+            sheets_service.save_sheet(
+                assignment, judge, sheets_service.SheetInput({c.id: str(value) for c in rubric}, {}, ""), submit=True
             )
         made.append(nomination)
     return made

@@ -62,18 +62,19 @@ def test_extra_synthetic_nominations_for_scale(app, db):
 
 
 def test_the_demo_s_first_round_is_judged_and_means_something(app, db):
-    from awards_app.models import Round, SheetStatus
-    from awards_app.services import judging
+    from awards_app.models import AssignmentStatus, Round, SheetStatus
+    from awards_app.services import progress as progress_service
     from awards_app.services import results as results_service
+    from awards_app.services import rounds as rounds_service
 
     seed()
     first = db.session.scalar(sa.select(Round).where(Round.name == "Online evaluation"))
     assert first.is_closed() and first.shortlist_count == 6
     # Every sheet submitted, by 3 to 5 judges per nomination.
-    _judges, progress = judging.panel_progress(first)
-    assert all(status is judging.AssignmentStatus.SUBMITTED for p in progress for _a, status in p.by_judge)
+    _judges, progress = progress_service.panel_progress(first)
+    assert all(status is AssignmentStatus.SUBMITTED for p in progress for _a, status in p.by_judge)
     assert {p.submitted for p in progress} >= {3, 4, 5} and min(p.submitted for p in progress) >= 2
-    assert all(a.sheet.status is SheetStatus.SUBMITTED for a in judging.round_assignments(first))
+    assert all(a.sheet.status is SheetStatus.SUBMITTED for a in progress_service.round_assignments(first))
     ti = next(c for c in first.categories if c.code == "TI")
     results = results_service.category_results(first, ti)
     # One judge markedly harsher than the others.
@@ -92,6 +93,6 @@ def test_the_demo_s_first_round_is_judged_and_means_something(app, db):
     assert given == {"Corporate prize": "corporation", "Institution prize": "institution"}
     # The later rounds stay open for trying, with work waiting for the demo judge.
     finalists = db.session.scalar(sa.select(Round).where(Round.name == "Finalists"))
-    assert finalists.is_open() and judging.round_nominations(finalists)
+    assert finalists.is_open() and rounds_service.round_nominations(finalists)
     demo_judge = db.session.scalar(sa.select(User).where(User.email == "judge01@judges.example"))
-    assert any(a.judge_id == demo_judge.id and a.sheet is None for a in judging.round_assignments(finalists))
+    assert any(a.judge_id == demo_judge.id and a.sheet is None for a in progress_service.round_assignments(finalists))

@@ -28,8 +28,9 @@ from awards_app.models import (
     User,
     UserSession,
 )
-from awards_app.services import accounts
-from awards_app.services import judging as judging_service
+from awards_app.services import accounts as accounts_service
+from awards_app.services import assignments as assignments_service
+from awards_app.services import progress as progress_service
 from tests.conftest import PASSWORD, BufferedClient, make_user
 from tests.unit.test_storage import PDF
 
@@ -116,7 +117,7 @@ def test_in_development_the_links_ignore_the_host_header_too(app, client, world)
     # Development answers any host (a laptop on a venue's network), but its links still name EXTERNAL_URL.
     client.post("/auth/forgot", data={"email": world.judge.email}, headers={"Host": "evil.example"})
     with app.app_context():
-        invited = accounts.invite_user(
+        invited = accounts_service.invite_user(
             email="new@judges.example", name="New Judge", roles={Role.JUDGE}, invited_by=world.secretariat
         )
         assert invited.id
@@ -134,7 +135,7 @@ def test_reminders_link_to_the_configured_address(app, client, world, db):
     criteria(round_, world.project)
     assign(round_, eligible(world), world.judge)
     with app.test_request_context(base_url="http://evil.example"):
-        assert judging_service.send_reminders(round_, world.secretariat) == 1
+        assert progress_service.send_reminders(round_, world.secretariat) == 1
     [message] = outbox(app)
     assert "http://localhost/judging/" in message.get_content() and "evil.example" not in message.get_content()
 
@@ -178,8 +179,8 @@ def test_reset_requests_stay_throttled_however_the_address_is_spelled(app, clien
 
 
 def test_the_normalisation_is_one_function_for_lookup_and_count():
-    assert accounts.normalise_email(" Judge08@Judges.Example\x00\u200b\r\n") == "judge08@judges.example"
-    assert accounts.normalise_email(None) == ""
+    assert accounts_service.normalise_email(" Judge08@Judges.Example\x00\u200b\r\n") == "judge08@judges.example"
+    assert accounts_service.normalise_email(None) == ""
 
 
 # --- 3. The answers do not tell who has an account -----------------------------------------------------------------
@@ -199,10 +200,10 @@ def test_an_unknown_or_inactive_address_costs_a_password_check_like_a_known_one(
     world.other_applicant.active = False
     db.session.commit()
     with app.test_request_context():
-        assert accounts.authenticate("nobody@nowhere.example", PASSWORD) is None
-        assert accounts.authenticate(world.other_applicant.email, PASSWORD) is None
-        assert accounts.authenticate(world.applicant.email, WRONG) is None
-        assert accounts.authenticate(world.applicant.email, PASSWORD) == world.applicant
+        assert accounts_service.authenticate("nobody@nowhere.example", PASSWORD) is None
+        assert accounts_service.authenticate(world.other_applicant.email, PASSWORD) is None
+        assert accounts_service.authenticate(world.applicant.email, WRONG) is None
+        assert accounts_service.authenticate(world.applicant.email, PASSWORD) == world.applicant
     method = app.config["PASSWORD_HASH_METHOD"]
     assert checks == [method] * 4  # one check each, with the method real passwords are hashed with
 
@@ -211,10 +212,10 @@ def test_a_reset_request_answers_without_waiting_for_its_mail_known_or_not(app, 
     import threading
 
     from awards_app import after_response
-    from awards_app.services import mail
+    from awards_app.services import mail as mail_service
 
     release, sent = threading.Event(), []
-    real_send = mail.send_email
+    real_send = mail_service.send_email
 
     def slow_send(*args, **kwargs):  # an SMTP server that takes its time
         release.wait(10)
@@ -316,7 +317,7 @@ def test_a_new_password_ends_every_session(app, world):
     laptop = _signed_in(app, world.judge, remember=True)
     remembered = {"remember_token": laptop.get_cookie("remember_token").value}
     with app.test_request_context():
-        token = accounts.make_token(world.judge, accounts.RESET_SALT)
+        token = accounts_service.make_token(world.judge, accounts_service.RESET_SALT)
     app.test_client().post(
         f"/auth/reset/{token}", data={"password": "a-new-long-password", "confirm": "a-new-long-password"}
     )
@@ -352,10 +353,10 @@ def test_the_database_keeps_only_a_digest_of_the_session_key(app, world, db):
 
 
 def test_every_page_and_download_says_no_store(app, client, world, db):
-    from awards_app.services import nominations as nomination_service
+    from awards_app.services import nominations as nominations_service
 
-    nomination = nomination_service.create_draft(world.project, world.applicant, {"title": "Cached?"})
-    attachment = nomination_service.add_attachment(nomination, world.applicant, "plan.pdf", PDF)
+    nomination = nominations_service.create_draft(world.project, world.applicant, {"title": "Cached?"})
+    attachment = nominations_service.add_attachment(nomination, world.applicant, "plan.pdf", PDF)
     client.post("/auth/login", data={"email": world.applicant.email, "password": PASSWORD})
     for url in (
         "/",
@@ -441,7 +442,7 @@ def test_with_the_country_rule_off_the_korean_judge_may_be_assigned(client, worl
     round_, nomination, korean, _insider = korean_round
     round_.same_country_conflict = False
     db.session.commit()
-    added, refused = judging_service.assign_manually(round_, [nomination.id], [korean.id], world.secretariat)
+    added, refused = assignments_service.assign_manually(round_, [nomination.id], [korean.id], world.secretariat)
     assert (added, refused) == (1, [])
 
 
@@ -449,18 +450,18 @@ def test_reassigning_applies_the_rules_too(world, korean_round, db):
     round_, nomination, korean, insider = korean_round
     from awards_app.services import ServiceError
 
-    judging_service.assign_manually(round_, [nomination.id], [world.judge.id], world.secretariat)
+    assignments_service.assign_manually(round_, [nomination.id], [world.judge.id], world.secretariat)
     assignment = db.session.scalar(sa.select(Assignment))
     for judge, rule in ((korean, "country (KR)"), (insider, "nominating organisation")):
         with pytest.raises(ServiceError, match=re.escape(rule)):
-            judging_service.reassign(assignment, judge, world.secretariat)
+            assignments_service.reassign(assignment, judge, world.secretariat)
     db.session.add(
         Conflict(judge_id=korean.id, nomination_id=nomination.id, reason="Advised", recorded_by_id=korean.id)
     )
     round_.same_country_conflict = False
     db.session.commit()
     with pytest.raises(ServiceError, match="conflict of interest is recorded"):
-        judging_service.reassign(assignment, korean, world.secretariat)
+        assignments_service.reassign(assignment, korean, world.secretariat)
 
 
 def test_judges_the_rules_cannot_see_are_named_on_the_round_people_and_assignment_pages(

@@ -9,7 +9,11 @@ import sqlalchemy as sa
 
 from awards_app.entry_forms import check_answers
 from awards_app.models import CategoryKind, CommitteeVote, RoundMode, Vote
-from awards_app.services import ServiceError, judging
+from awards_app.services import ServiceError
+from awards_app.services import assignments as assignments_service
+from awards_app.services import rounds as rounds_service
+from awards_app.services import sheets as sheets_service
+from awards_app.services import votes as votes_service
 from awards_app.storage import sniff_type
 from tests.conftest import complete_project_answers
 from tests.functional.judging_helpers import another_judge, assign, criteria, eligible, judging_round
@@ -39,32 +43,32 @@ def test_a_later_round_of_another_category_takes_its_eligible_nominations(world,
     judging_round(world)  # round 1 judges the project category only
     commendation = eligible(world, "김서연", category=world.commendation)
     committee = judging_round(world, name="Merit review", categories=[world.commendation], mode=RoundMode.COMMITTEE)
-    assert [n.id for n in judging.round_nominations(committee)] == [commendation.id]
-    assert judging.is_first_round(committee)
+    assert [n.id for n in rounds_service.round_nominations(committee)] == [commendation.id]
+    assert rounds_service.is_first_round(committee)
 
 
 def test_votes_stay_with_their_member_and_closed_rounds_are_not_reopened(world, db):
     commendation = eligible(world, "김서연", category=world.commendation)
     committee = judging_round(world, name="Merit review", categories=[world.commendation], mode=RoundMode.COMMITTEE)
     assignment = assign(committee, commendation, world.judge, declared=True)
-    judging.cast_vote(assignment, world.judge, Vote.APPROVE)
+    votes_service.cast_vote(assignment, world.judge, Vote.APPROVE)
     with pytest.raises(ServiceError, match="has voted"):
-        judging.reassign(assignment, another_judge(), world.secretariat)
+        assignments_service.reassign(assignment, another_judge(), world.secretariat)
     assert db.session.scalar(sa.select(sa.func.count(CommitteeVote.id))) == 1
 
     nomination = eligible(world)
     round_ = judging_round(world, name="Online")
     scored = assign(round_, nomination, world.judge, declared=True)
-    judging.save_sheet(
+    sheets_service.save_sheet(
         scored,
         world.judge,
-        judging.SheetInput({c.id: "5" for c in criteria(round_, world.project)}, {}, ""),
+        sheets_service.SheetInput({c.id: "5" for c in criteria(round_, world.project)}, {}, ""),
         submit=True,
     )
     round_.closes_at = datetime.now(UTC) - timedelta(minutes=1)
     db.session.commit()
     with pytest.raises(ServiceError, match="not open"):
-        judging.reopen_sheet(scored, world.secretariat)
+        sheets_service.reopen_sheet(scored, world.secretariat)
 
 
 def test_references_cannot_collide_across_editions_or_renamed_codes(client, auth, world, db):
@@ -142,7 +146,7 @@ def test_a_racing_duplicate_is_answered_politely(client, auth, world, db, monkey
         raise IntegrityError("INSERT INTO assignment", {}, Exception("duplicate key"))
 
     # A request that lost a race hits the unique constraint inside the service.
-    monkeypatch.setattr(judging, "assign_manually", lost_the_race)
+    monkeypatch.setattr(assignments_service, "assign_manually", lost_the_race)
     auth.login(world.secretariat)
     response = client.post(
         f"/secretariat/rounds/{round_.id}/assignments/manual",

@@ -12,8 +12,8 @@ from sqlalchemy.exc import OperationalError
 
 from awards_app.extensions import db
 from awards_app.models import AuditEvent, Nomination, NominationStatus, Score, ScoreSheet, SheetStatus
-from awards_app.services import judging as judging_service
-from awards_app.services import nominations as nomination_service
+from awards_app.services import nominations as nominations_service
+from awards_app.services import sheets as sheets_service
 from tests.conftest import complete_project_answers, count
 from tests.functional.judging_helpers import assign, criteria, eligible, judging_round, sheet_data
 
@@ -24,7 +24,7 @@ def _unavailable(*args, **kwargs):
 
 def test_a_lost_database_gives_a_clear_temporary_page_and_the_next_request_works(client, auth, world, monkeypatch):
     auth.login(world.applicant)
-    monkeypatch.setattr(nomination_service, "create_draft", _unavailable)
+    monkeypatch.setattr(nominations_service, "create_draft", _unavailable)
     response = client.post(f"/nominations/new/{world.project.id}", data={"title": "Odense heat map"})
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
@@ -39,7 +39,7 @@ def test_the_score_sheet_script_gets_json_when_the_database_is_away(client, auth
     assignment = assign(round_, eligible(world), world.judge, declared=True)
     rubric = criteria(round_, world.project)
     auth.login(world.judge)
-    monkeypatch.setattr(judging_service, "save_sheet", _unavailable)
+    monkeypatch.setattr(sheets_service, "save_sheet", _unavailable)
     response = client.post(
         f"/judging/assignments/{assignment.id}/autosave",
         data=sheet_data(rubric, [7]),
@@ -59,7 +59,7 @@ def test_the_score_sheet_script_gets_json_when_the_database_is_away(client, auth
 
 def test_a_submission_that_dies_half_way_leaves_nothing_half_written(app, world, monkeypatch):
     """The reference is claimed and the status changed in one transaction: a crash before the commit undoes both."""
-    nomination = nomination_service.create_draft(world.project, world.applicant, complete_project_answers())
+    nomination = nominations_service.create_draft(world.project, world.applicant, complete_project_answers())
     sequence = world.project.last_sequence
 
     def crash(*args, **kwargs):
@@ -67,7 +67,7 @@ def test_a_submission_that_dies_half_way_leaves_nothing_half_written(app, world,
 
     monkeypatch.setattr("awards_app.services.nominations.record", crash)
     with pytest.raises(RuntimeError):
-        nomination_service.submit(nomination, world.applicant)
+        nominations_service.submit(nomination, world.applicant)
     db.session.rollback()
     db.session.expire_all()
     saved = db.session.get(Nomination, nomination.id)
@@ -84,17 +84,17 @@ def test_a_score_submission_that_dies_half_way_leaves_no_scores(app, world, monk
     def crash(*args, **kwargs):
         raise RuntimeError("worker killed")
 
-    monkeypatch.setattr("awards_app.services.judging.record", crash)
+    monkeypatch.setattr("awards_app.services.sheets.record", crash)
     with pytest.raises(RuntimeError):
-        judging_service.save_sheet(
-            assignment, world.judge, judging_service.SheetInput({c.id: "8" for c in rubric}, {}, "", None), submit=True
+        sheets_service.save_sheet(
+            assignment, world.judge, sheets_service.SheetInput({c.id: "8" for c in rubric}, {}, "", None), submit=True
         )
     db.session.rollback()
     assert count(ScoreSheet) == 0 and count(Score) == 0
 
 
 def test_a_double_click_on_submit_and_a_replayed_score_submission_make_nothing_twice(client, auth, world):
-    draft = nomination_service.create_draft(world.project, world.applicant, complete_project_answers())
+    draft = nominations_service.create_draft(world.project, world.applicant, complete_project_answers())
     auth.login(world.applicant)
     first = client.post(f"/nominations/{draft.id}/edit", data={**complete_project_answers(), "submit_entry": "1"})
     second = client.post(f"/nominations/{draft.id}/edit", data={**complete_project_answers(), "submit_entry": "1"})
@@ -157,7 +157,7 @@ def test_a_new_nomination_form_posted_again_after_the_back_button_leads_to_the_s
 
 
 def test_a_double_click_on_save_draft_is_not_taken_for_a_conflict(client, auth, world):
-    draft = nomination_service.create_draft(world.project, world.applicant, complete_project_answers())
+    draft = nominations_service.create_draft(world.project, world.applicant, complete_project_answers())
     opened = draft.version
     auth.login(world.applicant)
     answers = _entry("Odense heat map, revised", opened)
@@ -170,8 +170,8 @@ def test_a_double_click_on_save_draft_is_not_taken_for_a_conflict(client, auth, 
 
 
 def test_a_double_click_on_a_screening_decision_records_it_once(client, auth, world):
-    nomination = nomination_service.submit(
-        nomination_service.create_draft(world.project, world.applicant, complete_project_answers()), world.applicant
+    nomination = nominations_service.submit(
+        nominations_service.create_draft(world.project, world.applicant, complete_project_answers()), world.applicant
     )
     opened = nomination.version
     auth.login(world.secretariat)
@@ -210,7 +210,7 @@ def _entry(title: str, version: int) -> dict[str, str]:
 
 
 def test_a_save_from_an_older_window_is_told_instead_of_overwriting(client, auth, world):
-    draft = nomination_service.create_draft(world.project, world.applicant, complete_project_answers("First"))
+    draft = nominations_service.create_draft(world.project, world.applicant, complete_project_answers("First"))
     opened = draft.version
     auth.login(world.applicant)
     assert client.post(f"/nominations/{draft.id}/edit", data=_entry("Saved in tab A", opened)).status_code == 302
@@ -228,11 +228,11 @@ def test_a_save_from_an_older_window_is_told_instead_of_overwriting(client, auth
 
 
 def test_screening_from_a_page_opened_before_the_nomination_changed_is_refused(client, auth, world):
-    nomination = nomination_service.submit(
-        nomination_service.create_draft(world.project, world.applicant, complete_project_answers()), world.applicant
+    nomination = nominations_service.submit(
+        nominations_service.create_draft(world.project, world.applicant, complete_project_answers()), world.applicant
     )
     opened = nomination.version
-    nomination_service.withdraw(nomination, world.applicant, "Entered by mistake")
+    nominations_service.withdraw(nomination, world.applicant, "Entered by mistake")
     auth.login(world.secretariat)
     response = client.post(
         f"/secretariat/nominations/{nomination.id}",
@@ -248,13 +248,13 @@ def test_the_orm_refuses_an_update_of_a_row_another_transaction_changed(app, wor
     """Two saves racing past the page check: the UPDATE names the version it read, so the second one fails."""
     from sqlalchemy.orm import Session
 
-    draft = nomination_service.create_draft(world.project, world.applicant, complete_project_answers("Race"))
+    draft = nominations_service.create_draft(world.project, world.applicant, complete_project_answers("Race"))
     with Session(db.engine) as other:
         theirs = other.get(Nomination, draft.id)
         theirs.title = "Saved by the other request"
         other.commit()
-    with pytest.raises(nomination_service.StaleNomination):
-        nomination_service.save_draft(draft, world.applicant, complete_project_answers("Mine"))
+    with pytest.raises(nominations_service.StaleNomination):
+        nominations_service.save_draft(draft, world.applicant, complete_project_answers("Mine"))
     db.session.expire_all()
     assert db.session.get(Nomination, draft.id).title == "Saved by the other request"
 
@@ -263,15 +263,15 @@ def test_a_withdrawal_racing_a_screening_decision_is_told_not_an_error(app, worl
     """The applicant's request read the nomination; the secretariat's decision was committed before it saved."""
     from sqlalchemy.orm import Session
 
-    nomination = nomination_service.submit(
-        nomination_service.create_draft(world.project, world.applicant, complete_project_answers()), world.applicant
+    nomination = nominations_service.submit(
+        nominations_service.create_draft(world.project, world.applicant, complete_project_answers()), world.applicant
     )
     with Session(db.engine) as secretariat:
         theirs = secretariat.get(Nomination, nomination.id)
         theirs.status = NominationStatus.ELIGIBLE
         secretariat.commit()
-    with pytest.raises(nomination_service.StaleNomination):
-        nomination_service.withdraw(nomination, world.applicant, "Changed our mind")
+    with pytest.raises(nominations_service.StaleNomination):
+        nominations_service.withdraw(nomination, world.applicant, "Changed our mind")
     db.session.expire_all()
     assert db.session.get(Nomination, nomination.id).status is NominationStatus.ELIGIBLE
     assert not _actions("nomination.withdrawn")
@@ -280,13 +280,13 @@ def test_a_withdrawal_racing_a_screening_decision_is_told_not_an_error(app, worl
 def test_any_other_lost_race_answers_a_clear_conflict_page(client, auth, world, monkeypatch):
     from sqlalchemy.orm.exc import StaleDataError
 
-    draft = nomination_service.create_draft(world.project, world.applicant, complete_project_answers())
+    draft = nominations_service.create_draft(world.project, world.applicant, complete_project_answers())
     auth.login(world.applicant)
 
     def lost_race(*args, **kwargs):
         raise StaleDataError("UPDATE statement on table 'nomination' expected to update 1 row(s); 0 were matched.")
 
-    monkeypatch.setattr(nomination_service, "withdraw", lost_race)
+    monkeypatch.setattr(nominations_service, "withdraw", lost_race)
     response = client.post(f"/nominations/{draft.id}/withdraw", data={"confirm": "y", "reason": ""})
     assert response.status_code == 409
     assert b"Someone else changed this a moment ago, so nothing was saved" in response.data
@@ -351,7 +351,7 @@ def test_a_full_disk_during_an_upload_leaves_no_file_and_no_row(app, client, aut
     from awards_app import storage
     from awards_app.models import Attachment
 
-    draft = nomination_service.create_draft(world.project, world.applicant, complete_project_answers())
+    draft = nominations_service.create_draft(world.project, world.applicant, complete_project_answers())
     auth.login(world.applicant)
     real_fsync = storage.os.fsync
 
@@ -374,7 +374,7 @@ def test_a_database_failure_after_the_file_is_written_removes_the_file(app, clie
 
     from awards_app.models import Attachment
 
-    draft = nomination_service.create_draft(world.project, world.applicant, complete_project_answers())
+    draft = nominations_service.create_draft(world.project, world.applicant, complete_project_answers())
     auth.login(world.applicant)
     monkeypatch.setattr("awards_app.services.nominations.record", _unavailable)
     response = _upload(client, draft.id)
@@ -388,7 +388,9 @@ import os, sys
 from awards_app import create_app
 from awards_app.extensions import db
 from awards_app.models import Assignment, Nomination, User
-from awards_app.services import judging, nominations
+from awards_app.services import nominations as nominations_service
+from awards_app.services import rubrics as rubrics_service
+from awards_app.services import sheets as sheets_service
 
 use_case, database, uploads, nomination_id, user_id = sys.argv[1:6]
 app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database, "UPLOAD_FOLDER": uploads})
@@ -396,19 +398,19 @@ with app.app_context():
     def die(*args, **kwargs):
         db.session.flush()  # every write of the use case so far has reached the database, uncommitted ...
         os._exit(9)  # ... when the worker is killed: no exception handler, no rollback, no cleanup
-    nominations.record = judging.record = die
+    nominations_service.record = sheets_service.record = die
     nomination = db.session.get(Nomination, int(nomination_id))
     user = db.session.get(User, int(user_id))
     if use_case == "submit":
-        nominations.submit(nomination, user)
+        nominations_service.submit(nomination, user)
     elif use_case == "scores":
         assignment = db.session.get(Assignment, int(sys.argv[6]))
-        rubric = judging.criteria_of(assignment.round, nomination.category)
-        judging.save_sheet(assignment, user, judging.SheetInput({c.id: "9" for c in rubric}, {}, "All done", 1),
-                           submit=True)
+        rubric = rubrics_service.criteria_of(assignment.round, nomination.category)
+        sheet = sheets_service.SheetInput({c.id: "9" for c in rubric}, {}, "All done", 1)
+        sheets_service.save_sheet(assignment, user, sheet, submit=True)
     else:
         from tests.unit.test_storage import PDF
-        nominations.add_attachment(nomination, user, "plan.pdf", PDF)
+        nominations_service.add_attachment(nomination, user, "plan.pdf", PDF)
 """
 
 
@@ -437,7 +439,7 @@ def _kill_mid_save(app, use_case: str, *ids: int) -> None:
 
 
 def test_a_worker_process_killed_in_the_middle_of_a_submission_leaves_nothing_half_written(app, world):
-    draft = nomination_service.create_draft(world.project, world.applicant, complete_project_answers())
+    draft = nominations_service.create_draft(world.project, world.applicant, complete_project_answers())
     draft_id, applicant_id, category_id = draft.id, world.applicant.id, world.project.id
     sequence = world.project.last_sequence
     _kill_mid_save(app, "submit", draft_id, applicant_id)  # it died after claiming the reference
@@ -446,7 +448,7 @@ def test_a_worker_process_killed_in_the_middle_of_a_submission_leaves_nothing_ha
     assert db.session.get(type(world.project), category_id).last_sequence == sequence
     assert not _actions("nomination.submitted")
     # And the applicant can submit it normally afterwards.
-    assert nomination_service.submit(nomination, db.session.get(type(world.applicant), applicant_id)).reference
+    assert nominations_service.submit(nomination, db.session.get(type(world.applicant), applicant_id)).reference
 
 
 def test_a_worker_process_killed_in_the_middle_of_a_score_submission_leaves_the_draft_as_it_was(app, world):
@@ -454,7 +456,7 @@ def test_a_worker_process_killed_in_the_middle_of_a_score_submission_leaves_the_
     assignment = assign(round_, eligible(world), world.judge, declared=True)
     rubric = criteria(round_, world.project)
     first = rubric[0].id
-    judging_service.save_sheet(assignment, world.judge, judging_service.SheetInput({first: "4"}, {}, ""))
+    sheets_service.save_sheet(assignment, world.judge, sheets_service.SheetInput({first: "4"}, {}, ""))
     _kill_mid_save(app, "scores", assignment.nomination_id, world.judge.id, assignment.id)
     sheet = db.session.scalar(sa.select(ScoreSheet))
     assert (sheet.status, sheet.version, sheet.overall_comment) == (SheetStatus.DRAFT, 1, "")
@@ -465,7 +467,7 @@ def test_a_worker_process_killed_in_the_middle_of_a_score_submission_leaves_the_
 def test_a_worker_process_killed_in_the_middle_of_an_upload_leaves_no_attachment_row(app, world):
     from awards_app.models import Attachment
 
-    draft = nomination_service.create_draft(world.project, world.applicant, complete_project_answers())
+    draft = nominations_service.create_draft(world.project, world.applicant, complete_project_answers())
     _kill_mid_save(app, "attachment", draft.id, world.applicant.id)  # the file was written, the row flushed
     assert count(Attachment) == 0 and not _actions("attachment.added")
     assert db.session.get(Nomination, draft.id).attachments == []

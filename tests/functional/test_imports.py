@@ -25,7 +25,7 @@ from awards_app.models import (
     SheetStatus,
     User,
 )
-from awards_app.services import judging as judging_service
+from awards_app.services import sheets as sheets_service
 from tests.conftest import complete_project_answers, count
 from tests.functional.judging_helpers import (
     COMMENDATION_ANSWERS,
@@ -497,7 +497,7 @@ def test_submitted_and_since_changed_scores_are_protected(client, auth, world):
     auth.login(world.judge)
     template = client.get(f"/judging/rounds/{round_.id}/offline.xlsx").data
     # Saved on the website after the download: the workbook is stale.
-    judging_service.save_sheet(a1, world.judge, judging_service.SheetInput({rubric[0].id: "4"}, {}, "", None))
+    sheets_service.save_sheet(a1, world.judge, sheets_service.SheetInput({rubric[0].id: "4"}, {}, "", None))
     stale = fill(template, TI, [_scores(rubric, [8, 7, 9, 6, 7, 8])])
     problems = _problems(upload(client, f"/judging/rounds/{round_.id}/offline", stale).data.decode())
     assert "changed on the website" in problems[(TI, "2", "Reference")]
@@ -549,8 +549,8 @@ def test_offline_scoring_follows_the_round_and_the_judge(client, auth, world):
 
 def test_the_rankings_csv(client, auth, world):
     round_, rubric, a1, _a2 = _offline_setup(world)
-    judging_service.save_sheet(
-        a1, world.judge, judging_service.SheetInput({c.id: "8" for c in rubric}, {}, "", None), submit=True
+    sheets_service.save_sheet(
+        a1, world.judge, sheets_service.SheetInput({c.id: "8" for c in rubric}, {}, "", None), submit=True
     )
     a1.nomination.title = "=cmd|' /C calc'!A0"
     db.session.commit()

@@ -20,7 +20,7 @@ from awards_app.models import (
     ScoreSheet,
     SheetStatus,
 )
-from awards_app.services import judging as judging_service
+from awards_app.services import sheets as sheets_service
 from tests.conftest import PASSWORD, count
 from tests.unit.test_storage import PDF
 
@@ -98,12 +98,12 @@ def test_assignments_by_round_and_category_with_status_progress_and_deadline(cli
         assign(round_, nomination, world.judge, declared=nomination is not to_do)
     rubric = criteria(round_, world.project)
     auth.login(world.judge)
-    draft_assignment = judging_service.assignment_of(world.judge, draft)
+    draft_assignment = sheets_service.assignment_of(world.judge, draft)
     client.post(f"/judging/assignments/{draft_assignment.id}", data=sheet_data(rubric, [5]))
-    submitted_assignment = judging_service.assignment_of(world.judge, submitted)
+    submitted_assignment = sheets_service.assignment_of(world.judge, submitted)
     client.post(f"/judging/assignments/{submitted_assignment.id}", data=sheet_data(rubric, [5] * 6, submit=True))
     client.post(
-        f"/judging/assignments/{judging_service.assignment_of(world.judge, recused).id}/declaration",
+        f"/judging/assignments/{sheets_service.assignment_of(world.judge, recused).id}/declaration",
         data={"declaration": "conflict", "reason": "I advised Kigali on this project."},
     )
 
@@ -123,7 +123,7 @@ def test_assignments_by_round_and_category_with_status_progress_and_deadline(cli
     assert "(UTC-03:00, America/Sao_Paulo)" in page  # the judge's own time zone
     assert "America/Sao_Paulo" in page
     next_link = re.search(r'id="next-to-score"\s+href="([^"]+)"', page).group(1)
-    first_open = judging_service.assignment_of(world.judge, to_do)
+    first_open = sheets_service.assignment_of(world.judge, to_do)
     assert next_link == f"/judging/assignments/{first_open.id}"
 
 
@@ -356,7 +356,8 @@ def test_a_conflict_found_while_scoring_recuses_too(client, scoring, world, db):
         data={"declaration": "conflict", "reason": "My sister runs the project."},
     )
     assert "You are recused from this nomination" in page_of(client, assignment)
-    assert judging_service.status_of(assignment).value == "recused"
+    db.session.expire(assignment)
+    assert assignment.status.value == "recused"
 
 
 def test_scores_wait_for_the_declaration(client, auth, world, panel, db):
@@ -421,7 +422,7 @@ def test_weights_show_as_shares_and_half_points_are_offered(client, scoring, wor
     assert re.findall(r'<option[^>]*value="([^"]*)"', select)[:4] == ["", "0", "0.5", "1"]
     client.post(f"/judging/assignments/{assignment.id}", data=sheet_data(rubric[:2], [7, "2.5"]))
     # 100 × (3 × 6/9 + 1 × 2.5/5) / 4 = 62.5
-    assert judging_service.sheet_total(assignment) == pytest.approx(62.5)
+    assert sheets_service.sheet_total(assignment) == pytest.approx(62.5)
     assert "62.5" in page_of(client, assignment)
 
 
@@ -578,11 +579,11 @@ def test_submission_locks_the_scores_and_shows_them_read_only(client, scoring, w
 def test_the_secretariat_reopens_and_the_judge_scores_again(client, scoring, world, db):
     assignment, rubric = scoring
     client.post(f"/judging/assignments/{assignment.id}", data=sheet_data(rubric, [5] * 6, submit=True))
-    judging_service.reopen_sheet(assignment, world.secretariat)
+    sheets_service.reopen_sheet(assignment, world.secretariat)
     page = page_of(client, assignment)
     assert 'name="score_' in page and selected(page, rubric[0]) == "5"
     client.post(f"/judging/assignments/{assignment.id}", data=sheet_data(rubric, [6] * 6, submit=True))
-    assert judging_service.sheet_total(assignment) == pytest.approx(500 / 9)
+    assert sheets_service.sheet_total(assignment) == pytest.approx(500 / 9)
 
 
 def test_a_closed_round_shows_the_scores_read_only_and_refuses_changes(client, scoring, world, db):
@@ -686,9 +687,9 @@ def test_of_two_saves_racing_from_two_windows_only_the_first_counts(client, scor
         .values(version=2)  # ... when another window saves
         .execution_options(synchronize_session=False)
     )
-    data = judging_service.SheetInput(scores={rubric[0].id: "9"}, comments={}, overall_comment="")
-    with pytest.raises(judging_service.StaleSheet):
-        judging_service.save_sheet(sheet.assignment, world.judge, data)
+    data = sheets_service.SheetInput(scores={rubric[0].id: "9"}, comments={}, overall_comment="")
+    with pytest.raises(sheets_service.StaleSheet):
+        sheets_service.save_sheet(sheet.assignment, world.judge, data)
     db.session.expire_all()
     assert db.session.scalar(sa.select(Score.value).where(Score.criterion_id == rubric[0].id)) == 3
 

@@ -22,7 +22,13 @@ from awards_app.models import (
     SheetStatus,
     Vote,
 )
-from awards_app.services import ServiceError, judging
+from awards_app.services import ServiceError
+from awards_app.services import assignments as assignments_service
+from awards_app.services import conflicts as conflicts_service
+from awards_app.services import rounds as rounds_service
+from awards_app.services import rubrics as rubrics_service
+from awards_app.services import sheets as sheets_service
+from awards_app.services import votes as votes_service
 from tests.conftest import complete_project_answers, make_user
 
 
@@ -51,9 +57,9 @@ def new_round(
     world, db, name="Online evaluation", categories=None, mode=RoundMode.SCORING, k=2, opens=None, closes=None
 ) -> Round:
     now = datetime.now(UTC)
-    return judging.create_round(
+    return rounds_service.create_round(
         world.edition,
-        judging.RoundInput(
+        rounds_service.RoundInput(
             name=name,
             opens_at=opens or now - timedelta(days=1),
             closes_at=closes or now + timedelta(days=10),
@@ -111,7 +117,7 @@ def test_secretariat_creates_a_round_with_the_published_criteria(client, auth, w
     assert response.status_code == 302, response.data
     round_ = db.session.scalar(sa.select(Round))
     assert round_.categories == [world.project] and round_.judges_per_nomination == 3
-    names = [c.name_en for c in judging.criteria_of(round_, world.project)]
+    names = [c.name_en for c in rubrics_service.criteria_of(round_, world.project)]
     assert names[0] == "Problem-Centered Innovation" and len(names) == 6
     page = client.get(f"/secretariat/rounds/{round_.id}").data.decode()
     assert "Online evaluation" in page and "Problem-Centered Innovation" in page
@@ -150,7 +156,7 @@ def test_bad_rounds_are_refused(client, auth, world, db, change, message):
 def test_the_rubric_locks_once_scores_are_submitted(client, auth, world, db, panel):
     round_ = new_round(world, db)
     nomination = eligible(world, db, "Robot care", organisation=world.other_city)
-    criteria = judging.criteria_of(round_, world.project)
+    criteria = rubrics_service.criteria_of(round_, world.project)
     auth.login(world.secretariat)
     url = f"/secretariat/rounds/{round_.id}/rubrics/{world.project.id}"
     data = {}
@@ -165,29 +171,29 @@ def test_the_rubric_locks_once_scores_are_submitted(client, auth, world, db, pan
         }
     assert client.post(url, data=data).status_code == 302
     db.session.expire_all()
-    assert [c.weight for c in judging.criteria_of(round_, world.project)][:2] == [Decimal(2), Decimal(1)]
+    assert [c.weight for c in rubrics_service.criteria_of(round_, world.project)][:2] == [Decimal(2), Decimal(1)]
     assert "28.6 %" in client.get(url).data.decode()  # 2 of 7
 
     # A judge submits: the rubric is now locked.
     assignment = Assignment(round_id=round_.id, nomination_id=nomination.id, judge_id=world.judge.id)
     db.session.add(assignment)
     db.session.commit()
-    judging.declare(assignment, world.judge, False)
-    judging.save_sheet(
+    conflicts_service.declare(assignment, world.judge, False)
+    sheets_service.save_sheet(
         assignment,
         world.judge,
-        judging.SheetInput(scores={c.id: "7" for c in criteria}, comments={}, overall_comment=""),
+        sheets_service.SheetInput(scores={c.id: "7" for c in criteria}, comments={}, overall_comment=""),
         submit=True,
     )
     changed = data | {"criteria-0-weight": "5"}
     response = client.post(url, data=changed, follow_redirects=True)
     assert b"tick the confirmation" in response.data
     db.session.expire_all()
-    assert judging.criteria_of(round_, world.project)[0].weight == Decimal(2)
+    assert rubrics_service.criteria_of(round_, world.project)[0].weight == Decimal(2)
     response = client.post(url, data=changed | {"confirm_reopen": "y"})
     assert response.status_code == 302
     db.session.expire_all()
-    assert judging.criteria_of(round_, world.project)[0].weight == Decimal(5)
+    assert rubrics_service.criteria_of(round_, world.project)[0].weight == Decimal(5)
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "rubric.reopened_and_changed"))
     assert Decimal(event.details["before"][0]["weight"]) == 2 and Decimal(event.details["after"][0]["weight"]) == 5
 
@@ -216,14 +222,14 @@ def test_bad_criteria_are_refused(client, auth, world, db, row, message):
     )
     assert message in response.data
     db.session.expire_all()
-    assert len(judging.criteria_of(round_, world.project)) == 6  # unchanged
+    assert len(rubrics_service.criteria_of(round_, world.project)) == 6  # unchanged
 
 
 def test_manual_assignment_in_bulk_refuses_conflicted_judges(client, auth, world, db, panel):
     round_ = new_round(world, db)
     one = eligible(world, db, "Robot care")
     two = eligible(world, db, "Harbour buses")
-    judging.record_conflict(panel[1], two, "Advised the city", world.secretariat)
+    conflicts_service.record_conflict(panel[1], two, "Advised the city", world.secretariat)
     auth.login(world.secretariat)
     response = client.post(
         f"/secretariat/rounds/{round_.id}/assignments/manual",
@@ -248,7 +254,7 @@ def test_manual_assignment_needs_a_choice(client, auth, world, db, panel):
 def test_reassign_and_remove(client, auth, world, db, panel):
     round_ = new_round(world, db)
     nomination = eligible(world, db, "Robot care")
-    judging.assign_manually(round_, [nomination.id], [panel[0].id], world.secretariat)
+    assignments_service.assign_manually(round_, [nomination.id], [panel[0].id], world.secretariat)
     assignment = db.session.scalar(sa.select(Assignment))
     auth.login(world.secretariat)
     response = client.post(
@@ -267,11 +273,13 @@ def test_reassign_and_remove(client, auth, world, db, panel):
 def test_started_work_is_not_removed_and_submitted_work_not_moved(client, auth, world, db, panel):
     round_ = new_round(world, db)
     nomination = eligible(world, db, "Robot care")
-    judging.assign_manually(round_, [nomination.id], [world.judge.id], world.secretariat)
+    assignments_service.assign_manually(round_, [nomination.id], [world.judge.id], world.secretariat)
     assignment = db.session.scalar(sa.select(Assignment))
-    judging.declare(assignment, world.judge, False)
-    criteria = judging.criteria_of(round_, world.project)
-    judging.save_sheet(assignment, world.judge, judging.SheetInput({c.id: "5" for c in criteria}, {}, ""), submit=True)
+    conflicts_service.declare(assignment, world.judge, False)
+    criteria = rubrics_service.criteria_of(round_, world.project)
+    sheets_service.save_sheet(
+        assignment, world.judge, sheets_service.SheetInput({c.id: "5" for c in criteria}, {}, ""), submit=True
+    )
     auth.login(world.secretariat)
     response = client.post(f"/secretariat/rounds/assignments/{assignment.id}/remove", follow_redirects=True)
     assert b"already started" in response.data
@@ -292,12 +300,16 @@ def test_started_work_is_not_removed_and_submitted_work_not_moved(client, auth, 
 def test_progress_shows_each_judge_and_nomination_and_sends_reminders(app, client, auth, world, db, panel):
     round_ = new_round(world, db)
     nomination = eligible(world, db, "Robot care")
-    judging.assign_manually(round_, [nomination.id], [panel[0].id, panel[1].id, panel[2].id], world.secretariat)
+    assignments_service.assign_manually(
+        round_, [nomination.id], [panel[0].id, panel[1].id, panel[2].id], world.secretariat
+    )
     first, second, third = db.session.scalars(sa.select(Assignment).order_by(Assignment.id)).all()
-    criteria = judging.criteria_of(round_, world.project)
-    judging.declare(first, first.judge, False)
-    judging.save_sheet(first, first.judge, judging.SheetInput({c.id: "10" for c in criteria}, {}, ""), submit=True)
-    judging.declare(second, second.judge, True, "My former employer")
+    criteria = rubrics_service.criteria_of(round_, world.project)
+    conflicts_service.declare(first, first.judge, False)
+    sheets_service.save_sheet(
+        first, first.judge, sheets_service.SheetInput({c.id: "10" for c in criteria}, {}, ""), submit=True
+    )
+    conflicts_service.declare(second, second.judge, True, "My former employer")
     auth.login(world.secretariat)
     page = client.get(f"/secretariat/rounds/{round_.id}/progress").data.decode()
     assert "Submitted" in page and "Recused" in page and "To do" in page
@@ -333,8 +345,8 @@ def test_advancing_takes_nominations_into_a_later_round(client, auth, world, db,
     later = new_round(world, db, name="Finalists")
     one = eligible(world, db, "Robot care")
     two = eligible(world, db, "Harbour buses")
-    assert {n.id for n in judging.round_nominations(first)} == {one.id, two.id}
-    assert judging.round_nominations(later) == []
+    assert {n.id for n in rounds_service.round_nominations(first)} == {one.id, two.id}
+    assert rounds_service.round_nominations(later) == []
     auth.login(world.secretariat)
     response = client.post(
         f"/secretariat/rounds/{first.id}/advance",
@@ -342,29 +354,29 @@ def test_advancing_takes_nominations_into_a_later_round(client, auth, world, db,
         follow_redirects=True,
     )
     assert b"1 nominations advanced to Finalists." in response.data
-    assert [n.id for n in judging.round_nominations(later)] == [one.id]
+    assert [n.id for n in rounds_service.round_nominations(later)] == [one.id]
     with pytest.raises(ServiceError):
-        judging.advance(later, first, [one.id], world.secretariat)
+        rounds_service.advance(later, first, [one.id], world.secretariat)
 
 
 def test_committee_votes_pass_with_a_majority_of_those_present_and_a_quorum(world, db, panel):
     commendation = eligible(world, db, "김서연", category=world.commendation)
     round_ = new_round(world, db, name="Merit review", categories=[world.commendation], mode=RoundMode.COMMITTEE, k=4)
-    assert judging.criteria_of(round_, world.commendation) == []
-    judging.assign_manually(round_, [commendation.id], [j.id for j in panel], world.secretariat)
+    assert rubrics_service.criteria_of(round_, world.commendation) == []
+    assignments_service.assign_manually(round_, [commendation.id], [j.id for j in panel], world.secretariat)
     members = db.session.scalars(sa.select(Assignment).order_by(Assignment.id)).all()
     for assignment in members:
-        judging.declare(assignment, assignment.judge, False)
-    judging.cast_vote(members[0], members[0].judge, Vote.APPROVE)
-    judging.cast_vote(members[1], members[1].judge, Vote.APPROVE)
-    count = judging.vote_counts(round_)[commendation.id]
+        conflicts_service.declare(assignment, assignment.judge, False)
+    votes_service.cast_vote(members[0], members[0].judge, Vote.APPROVE)
+    votes_service.cast_vote(members[1], members[1].judge, Vote.APPROVE)
+    count = votes_service.vote_counts(round_)[commendation.id]
     assert (count.committee, count.present) == (4, 2)
     assert not count.quorate(round_.quorum)  # 2 of 4 is not more than half
-    judging.cast_vote(members[2], members[2].judge, Vote.ABSTAIN)
-    count = judging.vote_counts(round_)[commendation.id]
+    votes_service.cast_vote(members[2], members[2].judge, Vote.ABSTAIN)
+    count = votes_service.vote_counts(round_)[commendation.id]
     assert count.quorate(round_.quorum) and count.passes(round_.quorum)  # 2 approve of 3 present
-    judging.cast_vote(members[1], members[1].judge, Vote.REJECT)  # a member changes their vote
-    count = judging.vote_counts(round_)[commendation.id]
+    votes_service.cast_vote(members[1], members[1].judge, Vote.REJECT)  # a member changes their vote
+    count = votes_service.vote_counts(round_)[commendation.id]
     assert (count.approve, count.reject, count.abstain) == (1, 1, 1)
     assert not count.passes(round_.quorum)
 
@@ -372,21 +384,21 @@ def test_committee_votes_pass_with_a_majority_of_those_present_and_a_quorum(worl
 def test_a_recused_member_is_not_counted_in_the_committee(world, db, panel):
     commendation = eligible(world, db, "김서연", category=world.commendation)
     round_ = new_round(world, db, name="Merit review", categories=[world.commendation], mode=RoundMode.COMMITTEE, k=3)
-    judging.assign_manually(round_, [commendation.id], [j.id for j in panel[:3]], world.secretariat)
+    assignments_service.assign_manually(round_, [commendation.id], [j.id for j in panel[:3]], world.secretariat)
     members = db.session.scalars(sa.select(Assignment).order_by(Assignment.id)).all()
-    judging.declare(members[0], members[0].judge, True, "Colleague")
-    assert judging.vote_counts(round_)[commendation.id].committee == 2
+    conflicts_service.declare(members[0], members[0].judge, True, "Colleague")
+    assert votes_service.vote_counts(round_)[commendation.id].committee == 2
 
 
 def test_scores_are_refused_outside_the_round_window(world, db, panel):
     now = datetime.now(UTC)
     round_ = new_round(world, db, opens=now - timedelta(days=3), closes=now - timedelta(minutes=1))
     nomination = eligible(world, db, "Robot care")
-    judging.assign_manually(round_, [nomination.id], [world.judge.id], world.secretariat)
+    assignments_service.assign_manually(round_, [nomination.id], [world.judge.id], world.secretariat)
     assignment = db.session.scalar(sa.select(Assignment))
-    judging.declare(assignment, world.judge, False)
+    conflicts_service.declare(assignment, world.judge, False)
     with pytest.raises(ServiceError, match="closed"):
-        judging.save_sheet(assignment, world.judge, judging.SheetInput({}, {}, ""))
+        sheets_service.save_sheet(assignment, world.judge, sheets_service.SheetInput({}, {}, ""))
 
 
 def test_the_secretariat_pages_render(client, auth, world, db, panel):
@@ -430,7 +442,7 @@ def test_automatic_assignment_fills_gaps_evenly_without_conflicts(client, auth, 
     assert (panel[1].id, nominations[0].id) not in pairs  # the Vietnamese judge, a Vietnamese nomination
     # A recusal opens a gap that a second run fills, with someone else, and nothing else moves.
     first = db.session.scalar(sa.select(Assignment).where(Assignment.nomination_id == nominations[3].id))
-    judging.declare(first, first.judge, True, "Former adviser")
+    conflicts_service.declare(first, first.judge, True, "Former adviser")
     client.post(f"/secretariat/rounds/{round_.id}/assignments/automatic", data={"auto-seed": "7"})
     after = {(a.judge_id, a.nomination_id) for a in db.session.scalars(sa.select(Assignment))}
     assert pairs <= after and len(after) == 13
@@ -486,17 +498,19 @@ def test_the_results_page_ranks_submitted_scores_of_judges_without_conflict(clie
     round_ = new_round(world, db, k=2)
     strong = eligible(world, db, "Strong project")
     weak = eligible(world, db, "Weak project")
-    judging.assign_manually(round_, [strong.id, weak.id], [panel[0].id, panel[1].id, panel[2].id], world.secretariat)
-    rubric = judging.criteria_of(round_, world.project)
+    assignments_service.assign_manually(
+        round_, [strong.id, weak.id], [panel[0].id, panel[1].id, panel[2].id], world.secretariat
+    )
+    rubric = rubrics_service.criteria_of(round_, world.project)
     for assignment in db.session.scalars(sa.select(Assignment)).all():
-        judging.declare(assignment, assignment.judge, assignment.judge_id == panel[2].id, "Adviser")
+        conflicts_service.declare(assignment, assignment.judge, assignment.judge_id == panel[2].id, "Adviser")
         if assignment.judge_id == panel[2].id:
             continue  # recused: never counts
         value = "10" if assignment.nomination_id == strong.id else "4"
-        judging.save_sheet(
+        sheets_service.save_sheet(
             assignment,
             assignment.judge,
-            judging.SheetInput({c.id: value for c in rubric}, {}, ""),
+            sheets_service.SheetInput({c.id: value for c in rubric}, {}, ""),
             submit=assignment.judge_id == panel[0].id or assignment.nomination_id == strong.id,
         )
     auth.login(world.secretariat)
@@ -514,12 +528,14 @@ def test_the_top_places_advance_with_ties_at_the_cut(client, auth, world, db, pa
     first = new_round(world, db, k=1)
     later = new_round(world, db, name="Finalists")
     nominations = [eligible(world, db, f"Project {i}") for i in range(4)]
-    rubric = judging.criteria_of(first, world.project)
+    rubric = rubrics_service.criteria_of(first, world.project)
     for nomination, value in zip(nominations, ["9", "7", "7", "3"], strict=True):
-        judging.assign_manually(first, [nomination.id], [panel[0].id], world.secretariat)
+        assignments_service.assign_manually(first, [nomination.id], [panel[0].id], world.secretariat)
         assignment = db.session.scalar(sa.select(Assignment).where(Assignment.nomination_id == nomination.id))
-        judging.declare(assignment, panel[0], False)
-        judging.save_sheet(assignment, panel[0], judging.SheetInput({c.id: value for c in rubric}, {}, ""), submit=True)
+        conflicts_service.declare(assignment, panel[0], False)
+        sheets_service.save_sheet(
+            assignment, panel[0], sheets_service.SheetInput({c.id: value for c in rubric}, {}, ""), submit=True
+        )
     auth.login(world.secretariat)
     response = client.post(
         f"/secretariat/rounds/{first.id}/advance-top",
@@ -527,18 +543,20 @@ def test_the_top_places_advance_with_ties_at_the_cut(client, auth, world, db, pa
         follow_redirects=True,
     )
     assert b"3 nominations advanced to Finalists." in response.data  # places 1, 2 and 2 (a tie)
-    assert {n.id for n in judging.round_nominations(later)} == {n.id for n in nominations[:3]}
+    assert {n.id for n in rounds_service.round_nominations(later)} == {n.id for n in nominations[:3]}
 
 
 def test_tiers_in_rank_order_overrides_with_reasons_and_publication(client, auth, world, db, panel):
     round_ = new_round(world, db, k=1)
     nominations = [eligible(world, db, f"Project {i}") for i in range(4)]
-    rubric = judging.criteria_of(round_, world.project)
+    rubric = rubrics_service.criteria_of(round_, world.project)
     for nomination, value in zip(nominations, ["9", "8", "7", "3"], strict=True):
-        judging.assign_manually(round_, [nomination.id], [panel[0].id], world.secretariat)
+        assignments_service.assign_manually(round_, [nomination.id], [panel[0].id], world.secretariat)
         assignment = db.session.scalar(sa.select(Assignment).where(Assignment.nomination_id == nomination.id))
-        judging.declare(assignment, panel[0], False)
-        judging.save_sheet(assignment, panel[0], judging.SheetInput({c.id: value for c in rubric}, {}, ""), submit=True)
+        conflicts_service.declare(assignment, panel[0], False)
+        sheets_service.save_sheet(
+            assignment, panel[0], sheets_service.SheetInput({c.id: value for c in rubric}, {}, ""), submit=True
+        )
     auth.login(world.secretariat)
     url = f"/secretariat/rounds/{round_.id}/results"
     response = client.post(url + "/awards", data={"category": str(world.project.id)}, follow_redirects=True)
@@ -586,14 +604,14 @@ def test_the_workbook_downloads_and_exports_with_the_rankings(client, auth, worl
 
     round_ = new_round(world, db, k=1)
     nomination = eligible(world, db, '=HYPERLINK("http://evil")')
-    rubric = judging.criteria_of(round_, world.project)
-    judging.assign_manually(round_, [nomination.id], [panel[0].id], world.secretariat)
+    rubric = rubrics_service.criteria_of(round_, world.project)
+    assignments_service.assign_manually(round_, [nomination.id], [panel[0].id], world.secretariat)
     assignment = db.session.scalar(sa.select(Assignment))
-    judging.declare(assignment, panel[0], False)
-    judging.save_sheet(
+    conflicts_service.declare(assignment, panel[0], False)
+    sheets_service.save_sheet(
         assignment,
         panel[0],
-        judging.SheetInput({c.id: "7" for c in rubric}, {rubric[0].id: "Strong evidence"}, ""),
+        sheets_service.SheetInput({c.id: "7" for c in rubric}, {rubric[0].id: "Strong evidence"}, ""),
         submit=True,
     )
     auth.login(world.secretariat)

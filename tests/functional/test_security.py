@@ -18,7 +18,7 @@ from awards_app import create_app
 from awards_app.extensions import db as _db
 from awards_app.extensions import limiter
 from awards_app.models import Role
-from awards_app.services import mail
+from awards_app.services import mail as mail_service
 from tests.conftest import PASSWORD, make_user
 from tests.functional.judging_helpers import assign, attach, criteria, eligible, judging_round, sheet_data
 from tests.unit.test_storage import PDF
@@ -324,7 +324,7 @@ def test_no_password_token_or_secret_reaches_the_logs(app, client, world, caplog
 
 def test_mail_is_written_to_the_outbox_and_logged(app, caplog):
     with app.test_request_context(), caplog.at_level(logging.INFO):
-        mail.send_email(
+        mail_service.send_email(
             "judge@example.org",
             "Hello",
             "invitation",
@@ -363,10 +363,10 @@ def test_mail_goes_by_smtp_when_configured(app, monkeypatch, caplog):
         def send_message(self, message):
             sent.append(("send", message["To"]))
 
-    monkeypatch.setattr(mail.smtplib, "SMTP", FakeSMTP)
+    monkeypatch.setattr(mail_service.smtplib, "SMTP", FakeSMTP)
     app.config.update(MAIL_SERVER="smtp.example", MAIL_USERNAME="prize", MAIL_PASSWORD="the-smtp-password")
     with app.test_request_context(), caplog.at_level(logging.DEBUG):
-        mail.send_email(
+        mail_service.send_email(
             "judge@example.org",
             "Hello",
             "invitation",

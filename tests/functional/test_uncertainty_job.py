@@ -12,8 +12,10 @@ import pytest
 import sqlalchemy as sa
 
 from awards_app.models import Assignment, AuditEvent, AwardTier, FitStatus, UncertaintyFit, utcnow
-from awards_app.services import judging
+from awards_app.services import conflicts as conflicts_service
 from awards_app.services import results as results_service
+from awards_app.services import rubrics as rubrics_service
+from awards_app.services import sheets as sheets_service
 from awards_app.services import uncertainty as uncertainty_service
 from tests.functional.judging_helpers import judging_round
 from tests.functional.test_decisions import CITY, judges, scored
@@ -30,7 +32,7 @@ def scored_round(world, db):
     db.session.commit()
     panel = judges(4)
     leniency = [0, -1, 1, 0]
-    rubric = judging.criteria_of(round_, world.project)
+    rubric = rubrics_service.criteria_of(round_, world.project)
     nominations = []
     for index, base in enumerate([10, 9, 7, 7, 6, 5, 4, 3]):  # each scored by three of the four judges, in turn
         [nomination] = scored(world, round_, [(f"Project {index}", CITY, base)], [])
@@ -39,12 +41,12 @@ def scored_round(world, db):
             assignment = Assignment(round_id=round_.id, nomination_id=nomination.id, judge_id=judge.id)
             db.session.add(assignment)
             db.session.flush()
-            judging.declare(assignment, judge, False)
+            conflicts_service.declare(assignment, judge, False)
             values = {
                 c.id: str(min(10, max(1, base + leniency[(index + k) % 4] + (position + index + k) % 3 - 1)))
                 for position, c in enumerate(rubric)
             }
-            judging.save_sheet(assignment, judge, judging.SheetInput(values, {}, ""), submit=True)
+            sheets_service.save_sheet(assignment, judge, sheets_service.SheetInput(values, {}, ""), submit=True)
         nominations.append(nomination)
     return round_, nominations
 
@@ -124,10 +126,10 @@ def test_a_changed_score_makes_the_fit_stale(client, auth, world, db, scored_rou
     client.post(f"/secretariat/rounds/{round_.id}/uncertainty", data={"category": str(world.project.id)})
     assert wait_for_fit(client, round_)["usable"]
     assignment = db.session.scalar(sa.select(Assignment).where(Assignment.nomination_id == nominations[0].id))
-    judging.reopen_sheet(assignment, world.secretariat)
-    rubric = judging.criteria_of(round_, world.project)
-    judging.save_sheet(
-        assignment, assignment.judge, judging.SheetInput({c.id: "3" for c in rubric}, {}, ""), submit=True
+    sheets_service.reopen_sheet(assignment, world.secretariat)
+    rubric = rubrics_service.criteria_of(round_, world.project)
+    sheets_service.save_sheet(
+        assignment, assignment.judge, sheets_service.SheetInput({c.id: "3" for c in rubric}, {}, ""), submit=True
     )
     page = client.get(f"/secretariat/rounds/{round_.id}/results").get_data(as_text=True)
     assert "Scores have changed since the last fit: it is no longer used." in page

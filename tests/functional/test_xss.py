@@ -10,8 +10,9 @@ from openpyxl import load_workbook
 
 from awards_app.extensions import db
 from awards_app.models import OrganisationType, Role
-from awards_app.services import judging as judging_service
-from awards_app.services import nominations as nomination_service
+from awards_app.services import conflicts as conflicts_service
+from awards_app.services import nominations as nominations_service
+from awards_app.services import sheets as sheets_service
 from tests.conftest import PASSWORD, complete_project_answers, make_user, register_applicant
 from tests.functional.judging_helpers import assign, criteria, judging_round
 
@@ -35,28 +36,28 @@ def hostile(world):
         key: (value if key in ("start_date", "stage", "links") else f"{PAYLOAD} {key}")
         for key, value in complete_project_answers().items()
     }
-    nomination = nomination_service.create_draft(world.project, applicant, answers)
+    nomination = nominations_service.create_draft(world.project, applicant, answers)
     from tests.unit.test_storage import PDF
 
-    nomination_service.add_attachment(nomination, applicant, f"{PAYLOAD}.pdf", PDF)
-    nomination_service.submit(nomination, applicant)
-    nomination_service.screen(nomination, world.secretariat, True, "")
+    nominations_service.add_attachment(nomination, applicant, f"{PAYLOAD}.pdf", PDF)
+    nominations_service.submit(nomination, applicant)
+    nominations_service.screen(nomination, world.secretariat, True, "")
     judge = world.judge
     judge.title, judge.affiliation, judge.expertise, judge.languages = PAYLOAD, PAYLOAD, PAYLOAD, PAYLOAD
     db.session.commit()
     round_ = judging_round(world)
     assignment = assign(round_, nomination, judge, declared=True)
     rubric = criteria(round_, world.project)
-    judging_service.save_sheet(
+    sheets_service.save_sheet(
         assignment,
         judge,
-        judging_service.SheetInput({c.id: "7" for c in rubric}, {c.id: PAYLOAD for c in rubric}, PAYLOAD, None),
+        sheets_service.SheetInput({c.id: "7" for c in rubric}, {c.id: PAYLOAD for c in rubric}, PAYLOAD, None),
         submit=True,
     )
     other = make_user("judge2@judges.example", [Role.JUDGE], name=PAYLOAD)
     db.session.commit()
     recused = assign(round_, nomination, other)
-    judging_service.declare(recused, other, True, PAYLOAD)
+    conflicts_service.declare(recused, other, True, PAYLOAD)
     return {"applicant": applicant, "nomination": nomination, "round": round_, "assignment": assignment}
 
 
@@ -130,7 +131,7 @@ def test_the_workbook_and_the_csv_hold_it_as_plain_text(client, auth, world, hos
     ],
 )
 def test_hostile_uploads_are_refused_at_the_form(client, auth, world, name, data):
-    draft = nomination_service.create_draft(world.project, world.applicant, complete_project_answers())
+    draft = nominations_service.create_draft(world.project, world.applicant, complete_project_answers())
     auth.login(world.applicant)
     response = client.post(
         f"/nominations/{draft.id}/edit",

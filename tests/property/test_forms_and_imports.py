@@ -17,8 +17,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from awards_app import spreadsheets
 from awards_app.extensions import db
 from awards_app.models import Nomination
-from awards_app.services import imports
-from awards_app.services import nominations as nomination_service
+from awards_app.services import nominations as nominations_service
+from awards_app.services.imports import ImportRefused
+from awards_app.services.imports import judges as judge_imports
 from tests.conftest import PASSWORD, complete_project_answers
 
 FIELDS = [
@@ -142,7 +143,7 @@ def _post_endpoints(app) -> list[tuple[str, str]]:
 def test_random_posts_to_every_form_never_answer_5xx(app, world, who, data):
     user = {"applicant": world.applicant, "judge": world.judge, "secretariat": world.secretariat}[who]
     if db.session.scalar(sa.select(sa.func.count(Nomination.id))) == 0:
-        nomination_service.create_draft(world.project, world.applicant, complete_project_answers())
+        nominations_service.create_draft(world.project, world.applicant, complete_project_answers())
     endpoint, url = data.draw(st.sampled_from(_post_endpoints(app)))
     fields = data.draw(POSTS)
     with app.test_client() as client:
@@ -183,8 +184,8 @@ def test_random_judge_lists_are_imported_or_refused_with_named_problems(app, wor
     data = _workbook("Judges", header, rows)
     with app.test_request_context():
         try:
-            result = imports.import_judges(data, world.secretariat)
-        except imports.ImportRefused as refused:
+            result = judge_imports.import_judges(data, world.secretariat)
+        except ImportRefused as refused:
             assert refused.problems and all(p.message for p in refused.problems)
             db.session.rollback()
         else:

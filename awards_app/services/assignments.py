@@ -1,0 +1,281 @@
+"""Who judges what: by hand, automatically, reassigned, removed or waived, within the conflict rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from .. import assignment as assignment_maths
+from ..extensions import db
+from ..models import (
+    Assignment,
+    AssignmentStatus,
+    CommitteeVote,
+    Conflict,
+    Nomination,
+    Round,
+    SheetStatus,
+    User,
+    utcnow,
+)
+from ..rules import REASON_CHARS, SHORT_TEXT_CHARS
+from . import ServiceError
+from .audit import record
+from .conflicts import conflict_between
+from .rounds import round_nominations
+
+
+def judges() -> list[User]:
+    from ..models import Role, UserRole
+
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.role_links.any(UserRole.role == Role.JUDGE), User.active.is_(True))
+            .order_by(User.name)
+        )
+    )
+
+
+def _judge_slot(judge: User) -> assignment_maths.JudgeSlot:
+    return assignment_maths.JudgeSlot(judge.id, judge.affiliation or "", judge.country_code or "")
+
+
+def _nomination_slot(nomination: Nomination) -> assignment_maths.NominationSlot:
+    return assignment_maths.NominationSlot(
+        nomination.id, nomination.organisation.name, nomination.organisation.country_code
+    )
+
+
+def conflict_refusal(judge: User, nomination: Nomination, round_: Round, declared: bool | None = None):
+    """Why this judge may not judge this nomination in this round, in words, or None when nothing stands in the way.
+
+    The same rules hold by hand and automatically: a declared conflict of interest, the judge's own organisation,
+    and (when the round says so) the judge's own country. ``declared`` saves the lookup when the caller knows.
+    """
+    if declared is None:
+        declared = conflict_between(judge.id, nomination.id) is not None
+    if declared:
+        return _l("a conflict of interest is recorded")
+    rule = assignment_maths.conflict_rule(
+        _judge_slot(judge), _nomination_slot(nomination), round_.same_country_conflict
+    )
+    if rule is assignment_maths.ConflictRule.SAME_ORGANISATION:
+        return _l("the judge belongs to the nominating organisation (%(name)s)", name=nomination.organisation.name)
+    if rule is assignment_maths.ConflictRule.SAME_COUNTRY:
+        return _l(
+            "the judge is from the nomination's country (%(country)s), and this round keeps judges off their "
+            "own country's nominations",
+            country=nomination.organisation.country_code,
+        )
+    return None
+
+
+def judges_escaping_conflict_rules(panel: list[User] | None = None) -> list[User]:
+    """Active judges without a country or an organisation: the automatic conflict rules cannot see them."""
+    return [j for j in (judges() if panel is None else panel) if j.missing_conflict_details]
+
+
+def assign_manually(
+    round_: Round, nomination_ids: list[int], judge_ids: list[int], actor: User
+) -> tuple[int, list[tuple[User, Nomination, str]]]:
+    """Assign every chosen judge to every chosen nomination the conflict rules allow; return how many were added
+    and each pair refused with the rule that refused it."""
+    in_round = {n.id: n for n in round_nominations(round_)}
+    panel = {j.id: j for j in judges()}
+    nominations = [in_round[i] for i in dict.fromkeys(nomination_ids) if i in in_round]
+    chosen_judges = [panel[i] for i in dict.fromkeys(judge_ids) if i in panel]
+    if not nominations or not chosen_judges:
+        raise ServiceError(_l("Choose at least one nomination of this round and one judge."))
+    existing = {
+        tuple(row)
+        for row in db.session.execute(
+            sa.select(Assignment.judge_id, Assignment.nomination_id).where(Assignment.round_id == round_.id)
+        )
+    }
+    conflicts = {tuple(row) for row in db.session.execute(sa.select(Conflict.judge_id, Conflict.nomination_id))}
+    added, refused = 0, []
+    for nomination in nominations:
+        for judge in chosen_judges:
+            if (judge.id, nomination.id) in existing:
+                continue
+            reason = conflict_refusal(judge, nomination, round_, declared=(judge.id, nomination.id) in conflicts)
+            if reason is not None:
+                refused.append((judge, nomination, reason))
+                continue
+            db.session.add(
+                Assignment(round_id=round_.id, nomination_id=nomination.id, judge_id=judge.id, created_by_id=actor.id)
+            )
+            added += 1
+    record(
+        "assignment.added",
+        round_,
+        actor,
+        f"{added} assignments added by hand in {round_.name}",
+        {
+            "round": round_.name,
+            "count": added,
+            "judges": [j.id for j in chosen_judges],
+            "nominations": [n.id for n in nominations],
+            "refused": [[j.id, n.id] for j, n, _reason in refused],
+        },
+    )
+    db.session.commit()
+    return added, refused
+
+
+@dataclass
+class AutoResult:
+    added: int
+    shortfalls: list[tuple[Nomination, int, str]] = field(default_factory=list)
+    #: Judges the conflict rules could not check (no country or no organisation); they may have been assigned.
+    unchecked_judges: list[User] = field(default_factory=list)
+
+
+def assign_automatically(round_: Round, actor: User, seed: int = 0) -> AutoResult:
+    """Fill each nomination up to the round's panel size, evenly, never with a conflicted judge."""
+    if round_.is_closed():
+        raise ServiceError(_l("This round has closed."))
+    nominations = round_nominations(round_)
+    panel = judges()
+    existing: list[tuple[int, int]] = [
+        (row[0], row[1])
+        for row in db.session.execute(
+            sa.select(Assignment.judge_id, Assignment.nomination_id).where(Assignment.round_id == round_.id)
+        )
+    ]
+    blocked = {(row[0], row[1]) for row in db.session.execute(sa.select(Conflict.judge_id, Conflict.nomination_id))}
+    known_judges = {j.id for j in panel}
+    known_nominations = {n.id for n in nominations}
+    plan = assignment_maths.plan_assignment(
+        [_judge_slot(j) for j in panel],
+        [_nomination_slot(n) for n in nominations],
+        judges_per_nomination=round_.judges_per_nomination,
+        max_load=round_.max_load,
+        # A recused judge's assignment does not count: the nomination needs someone in their place.
+        existing=[p for p in existing if p[0] in known_judges and p[1] in known_nominations and p not in blocked],
+        blocked=sorted(p for p in blocked if p[0] in known_judges and p[1] in known_nominations),
+        same_country=round_.same_country_conflict,
+        seed=seed,
+    )
+    for judge_id, nomination_id in plan.added:
+        db.session.add(
+            Assignment(
+                round_id=round_.id,
+                nomination_id=nomination_id,
+                judge_id=judge_id,
+                automatic=True,
+                created_by_id=actor.id,
+            )
+        )
+    by_id = {n.id: n for n in nominations}
+    shortfalls = [(by_id[s.nomination_id], s.missing, s.reason) for s in plan.shortfalls]
+    unseen = judges_escaping_conflict_rules(panel)
+    record(
+        "assignment.automatic",
+        round_,
+        actor,
+        f"{len(plan.added)} assignments added automatically",
+        {
+            "round": round_.name,
+            "count": len(plan.added),
+            "seed": seed,
+            "short": {str(s.nomination_id): s.missing for s in plan.shortfalls},
+            "judges_without_details": [j.id for j in unseen],
+        },
+    )
+    db.session.commit()
+    return AutoResult(len(plan.added), shortfalls, unseen)
+
+
+def _work_started(assignment: Assignment) -> bool:
+    vote = db.session.scalar(sa.select(CommitteeVote.id).where(CommitteeVote.assignment_id == assignment.id))
+    return assignment.sheet is not None or vote is not None
+
+
+def remove_assignment(assignment: Assignment, actor: User) -> None:
+    """Take a nomination away from a judge who has not started on it."""
+    if _work_started(assignment):
+        raise ServiceError(_l("The judge has already started on this nomination: reassign it instead."))
+    record(
+        "assignment.removed",
+        assignment.round,
+        actor,
+        "assignment removed",
+        {"round": assignment.round.name, "judge": assignment.judge.email, "reference": assignment.nomination.reference},
+    )
+    db.session.delete(assignment)
+    db.session.commit()
+
+
+def reassign(assignment: Assignment, new_judge: User, actor: User) -> Assignment:
+    """Move a nomination from one judge to another; the first judge's draft (if any) is discarded."""
+    if new_judge.id == assignment.judge_id or not new_judge.is_judge:
+        raise ServiceError(_l("Choose another judge."))
+    if assignment.sheet is not None and assignment.sheet.status is SheetStatus.SUBMITTED:
+        raise ServiceError(_l("Submitted scores stay with their judge; reopen them first if they must go."))
+    if db.session.scalar(sa.select(CommitteeVote.id).where(CommitteeVote.assignment_id == assignment.id)):
+        raise ServiceError(_l("This member has voted: the vote stays with them."))
+    refusal = conflict_refusal(new_judge, assignment.nomination, assignment.round)
+    if refusal is not None:
+        raise ServiceError(
+            _l("%(name)s cannot judge this nomination: %(reason)s.", name=new_judge.name, reason=refusal)
+        )
+    clash = db.session.scalar(
+        sa.select(Assignment).where(
+            Assignment.round_id == assignment.round_id,
+            Assignment.nomination_id == assignment.nomination_id,
+            Assignment.judge_id == new_judge.id,
+        )
+    )
+    if clash is not None:
+        raise ServiceError(_l("%(name)s is already assigned this nomination.", name=new_judge.name))
+    old_judge = assignment.judge
+    replacement = Assignment(
+        round_id=assignment.round_id,
+        nomination_id=assignment.nomination_id,
+        judge_id=new_judge.id,
+        created_by_id=actor.id,
+    )
+    record(
+        "assignment.reassigned",
+        assignment.round,
+        actor,
+        f"{assignment.nomination.reference} moved from {old_judge.email} to {new_judge.email}",
+        {
+            "round": assignment.round.name,
+            "reference": assignment.nomination.reference,
+            "from": old_judge.email,
+            "to": new_judge.email,
+        },
+    )
+    db.session.delete(assignment)
+    db.session.add(replacement)
+    db.session.commit()
+    return replacement
+
+
+def waive_assignment(assignment: Assignment, actor: User, reason: str) -> None:
+    """Let a sheet go unfinished, with the reason: it no longer holds up publication, and its scores (a draft, if
+    any) count for nothing. The judge may still submit while the round is open."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_l("Say why this sheet may stay unfinished."))
+    if assignment.status in (AssignmentStatus.SUBMITTED, AssignmentStatus.RECUSED):
+        raise ServiceError(_l("This sheet is submitted or its judge recused: there is nothing to waive."))
+    assignment.waived_at, assignment.waived_by_id, assignment.waived_reason = utcnow(), actor.id, reason[:REASON_CHARS]
+    record(
+        "assignment.waived",
+        assignment.round,
+        actor,
+        f"{assignment.nomination.reference}: sheet of {assignment.judge.email} waived",
+        {
+            "round": assignment.round.name,
+            "reference": assignment.nomination.reference,
+            "judge": assignment.judge.email,
+            "reason": reason[:SHORT_TEXT_CHARS],
+        },
+    )
+    db.session.commit()

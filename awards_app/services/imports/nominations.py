@@ -1,0 +1,407 @@
+"""The nominations received by e-mail: a template with a sheet per category, and its import."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+
+from ... import spreadsheets
+from ...entry_forms import FieldSpec, check_answers, clean_answers, fields_for, title_of
+from ...extensions import db
+from ...i18n import ORGANISATION_TYPE_LABELS
+from ...models import (
+    ACTIVE_STATUSES,
+    Category,
+    Edition,
+    Nomination,
+    NominationStatus,
+    Organisation,
+    OrganisationType,
+    Role,
+    User,
+    utcnow,
+)
+from ...rules import LONG_NAME_CHARS, NAME_CHARS
+from ...spreadsheets import Column, Problem, Row, SheetSpec
+from ..audit import record
+from ..nominations import next_reference
+from . import (
+    COUNTRY,
+    ImportRefused,
+    ImportResult,
+    _both_languages,
+    _category_sheet_names,
+    _column,
+    _country_lookup,
+    _email,
+    _lookup,
+    _read,
+    _spellings,
+    str_header,
+)
+
+ORGANISATION = _l("Organisation")
+
+ORGANISATION_TYPE = _l("Organisation type")
+
+CITY = _l("City")
+
+CONTACT_NAME = _l("Contact name")
+
+CONTACT_EMAIL = _l("Contact e-mail")
+
+
+def _type_lookup() -> dict[str, str]:
+    return _lookup((t.value, _spellings(label)) for t, label in ORGANISATION_TYPE_LABELS.items())
+
+
+def _field_column(spec: FieldSpec) -> Column:
+    header, aliases = _both_languages(spec.label)
+    notes = [str(spec.help)] if spec.help else []
+    if spec.word_limit:
+        notes.append(_("At most %(n)d words.", n=spec.word_limit))
+    if spec.widget == "date":
+        notes.append(_("A date, e.g. 2025-03-31."))
+    if spec.widget == "urls":
+        notes.append(_("One web address per line."))
+    if spec.choices:
+        notes.append(_("One of: %(values)s.", values=", ".join(value for value, _label in spec.choices)))
+    return Column(
+        header,
+        required=spec.required,
+        aliases=aliases,
+        note=" ".join(notes),
+        choices=tuple(value for value, _label in spec.choices),
+        width=40 if spec.widget in ("textarea", "urls") else 22,
+        wrap=spec.widget in ("textarea", "urls"),
+    )
+
+
+def _organisation_columns() -> tuple[Column, ...]:
+    types = ", ".join(t.value for t in OrganisationType)
+    return (
+        _column(ORGANISATION, required=True, width=30, note=_("The organisation's name as it should appear.")),
+        _column(
+            ORGANISATION_TYPE,
+            required=True,
+            choices=tuple(t.value for t in OrganisationType),
+            note=_("One of: %(values)s.", values=types),
+        ),
+        _column(COUNTRY, required=True, width=14, note=_("A country code such as KR, or the country's name.")),
+        _column(CITY, required=True),
+        _column(CONTACT_NAME, required=True, width=22),
+        _column(
+            CONTACT_EMAIL,
+            required=True,
+            width=30,
+            note=_(
+                "The applicant's account: an existing one, or a new one that the person can claim with "
+                '"Forgot your password?".'
+            ),
+        ),
+    )
+
+
+def _nomination_specs(edition: Edition) -> list[tuple[Category, SheetSpec]]:
+    categories = sorted(edition.categories, key=lambda c: (c.position, c.id))
+    names = _category_sheet_names(categories)
+    return [
+        (
+            c,
+            SheetSpec(
+                names[c.id],
+                _organisation_columns() + tuple(_field_column(f) for f in fields_for(c.kind)),
+                blank_rows=200,
+            ),
+        )
+        for c in categories
+    ]
+
+
+def nominations_template(edition: Edition) -> bytes:
+    """The workbook the secretariat fills in with nominations received outside the website: a sheet per category."""
+    specs = _nomination_specs(edition)
+    instructions = [
+        (
+            _("What this is"),
+            _(
+                "Nominations received by e-mail or on paper, entered by the secretariat. Each sheet "
+                "is one category; fill one row per nomination. Leave the sheets you do not need "
+                "empty."
+            ),
+        ),
+        (_("Required columns"), _("Columns marked * (orange) must be filled in; the others are optional.")),
+        (
+            _("Checks"),
+            _(
+                "Every row is checked against the same rules as the online form (required answers, word "
+                "limits, dates, the categories each type of organisation may enter and the number of "
+                "nominations per organisation). If any row is wrong, nothing is imported and each problem "
+                "is listed with its sheet, row and column."
+            ),
+        ),
+        (
+            _("Result"),
+            _(
+                "Each row becomes a submitted nomination with its reference, under the contact's "
+                "applicant account (created when the address is new)."
+            ),
+        ),
+    ]
+    for category, spec in specs:
+        instructions.append(
+            (
+                spec.name,
+                f"{category.code} · {category.name_en}" + (f" / {category.name_ko}" if category.name_ko else ""),
+            )
+        )
+    return spreadsheets.build_template(
+        [spec for _c, spec in specs], instructions, title=f"{edition.name}: {_('nominations')}"
+    )
+
+
+@dataclass
+class _Applicant:
+    email: str
+    name: str
+    organisation: tuple[str, OrganisationType, str, str]  # name, type, country, city
+    user: User | None = None
+    org: Organisation | None = None
+
+
+def import_nominations(edition: Edition, data: bytes, actor: User, filename: str = "") -> ImportResult:
+    """Enter the nominations of a filled-in template as submitted nominations, all or none."""
+    specs = _nomination_specs(edition)
+    rows = _read(data, [spec for _c, spec in specs])
+    category_of = {spec.name: category for category, spec in specs}
+    countries, types = _country_lookup(), _type_lookup()
+    problems: list[Problem] = []
+
+    emails = {_email(r.get(str_header(CONTACT_EMAIL))) for r in rows} - {None}
+    users = (
+        {
+            u.email: u
+            for u in db.session.scalars(
+                sa.select(User).where(User.email.in_(emails)).options(selectinload(User.organisation))
+            )
+        }
+        if emails
+        else {}
+    )
+    known_orgs: dict[tuple[str, str], list[Organisation]] = defaultdict(list)
+    names = {spreadsheets.header_key(r.get(str_header(ORGANISATION))) for r in rows}
+    if names:
+        for known in db.session.scalars(
+            sa.select(Organisation).where(sa.func.lower(Organisation.name).in_({n for n in names if n}))
+        ):
+            known_orgs[(spreadsheets.header_key(known.name), known.country_code)].append(known)
+
+    applicants: dict[str, _Applicant] = {}
+    planned: list[tuple[Row, Category, _Applicant, dict[str, str]]] = []
+    for row in rows:
+        category = category_of[row.sheet]
+        before = len(problems)
+        org_name = row.get(str_header(ORGANISATION))[:LONG_NAME_CHARS]
+        org_type = types.get(spreadsheets.header_key(row.get(str_header(ORGANISATION_TYPE))))
+        country = countries.get(spreadsheets.header_key(row.get(str_header(COUNTRY))))
+        city = row.get(str_header(CITY))[:NAME_CHARS]
+        contact = row.get(str_header(CONTACT_NAME))[:NAME_CHARS]
+        email = _email(row.get(str_header(CONTACT_EMAIL)))
+        for header, value in ((ORGANISATION, org_name), (CITY, city), (CONTACT_NAME, contact)):
+            if not value:
+                problems.append(row.problem(str_header(header), _("Fill this in.")))
+        if org_type is None:
+            problems.append(
+                row.problem(
+                    str_header(ORGANISATION_TYPE),
+                    _("Choose one of: %(values)s.", values=", ".join(t.value for t in OrganisationType)),
+                )
+            )
+        elif not category.accepts(OrganisationType(org_type)):
+            problems.append(
+                row.problem(str_header(ORGANISATION_TYPE), _("This category is not open to this type of organisation."))
+            )
+        if country is None:
+            problems.append(row.problem(str_header(COUNTRY), _("Give a country code such as KR, or a country's name.")))
+        if email is None:
+            problems.append(row.problem(str_header(CONTACT_EMAIL), _("Give a valid e-mail address.")))
+        answers = clean_answers(
+            category.kind, {f.name: row.get(_both_languages(f.label)[0]) for f in fields_for(category.kind)}
+        )
+        found = check_answers(category.kind, answers)
+        labels = {f.name: _both_languages(f.label)[0] for f in fields_for(category.kind)}
+        for name, messages in found.by_field.items():
+            for message in messages:
+                problems.append(row.problem(labels.get(name, name), message))
+        if len(problems) > before:
+            continue
+        assert org_type is not None and country is not None and email is not None  # each was checked above
+        organisation = (org_name, OrganisationType(org_type), country, city)
+        applicant = applicants.get(email)
+        if applicant is None:
+            applicant = applicants[email] = _Applicant(email, contact, organisation, users.get(email))
+            problem = _resolve_organisation(row, applicant, known_orgs)
+            if problem:
+                problems.append(problem)
+                continue
+        elif _org_key(applicant.organisation) != _org_key(organisation):
+            problems.append(
+                row.problem(
+                    str_header(ORGANISATION), _("Another row gives this contact e-mail with a different organisation.")
+                )
+            )
+            continue
+        planned.append((row, category, applicant, answers))
+
+    _check_limits(planned, problems)
+    if problems:
+        db.session.rollback()
+        raise ImportRefused(problems)
+
+    result = ImportResult()
+    now = utcnow()
+    new_organisations: dict[tuple[str, str, str], Organisation] = {}
+    for applicant in applicants.values():
+        if applicant.user is None:
+            org = applicant.org
+            if org is None:
+                name, org_type, country, city = applicant.organisation
+                org = new_organisations.get(_org_key(applicant.organisation))
+                if org is None:
+                    org = Organisation(name=name, type=org_type, country_code=country, city=city)
+                    new_organisations[_org_key(applicant.organisation)] = org
+                applicant.org = org
+            applicant.user = User(email=applicant.email, name=applicant.name, organisation=org)
+            applicant.user.grant(Role.APPLICANT)
+            db.session.add(applicant.user)
+            db.session.flush()
+            record(
+                "account.imported",
+                applicant.user,
+                actor,
+                f"{applicant.email} created by an import for {org.name}",
+                {"email": applicant.email, "organisation": org.name},
+            )
+            result.details.append(applicant.email)
+    for row, category, applicant, answers in planned:
+        assert applicant.user is not None  # every applicant has an account by now
+        nomination = Nomination(
+            edition_id=edition.id,
+            category=category,
+            organisation=applicant.user.organisation,
+            created_by=applicant.user,
+            status=NominationStatus.SUBMITTED,
+            answers=answers,
+            title=title_of(category.kind, answers),
+            submitted_at=now,
+        )
+        db.session.add(nomination)
+        db.session.flush()
+        nomination.reference = next_reference(nomination)
+        record(
+            "nomination.imported",
+            nomination,
+            actor,
+            f"imported from {filename or 'a workbook'} as {nomination.reference}",
+            {"reference": nomination.reference, "file": filename[:LONG_NAME_CHARS], "row": f"{row.sheet}!{row.number}"},
+        )
+        result.created += 1
+    db.session.commit()
+    return result
+
+
+def _org_key(organisation: tuple[str, OrganisationType, str, str]) -> tuple[str, str, str]:
+    name, org_type, country, _city = organisation
+    return spreadsheets.header_key(name), org_type.value, country
+
+
+def _resolve_organisation(
+    row: Row, applicant: _Applicant, known: dict[tuple[str, str], list[Organisation]]
+) -> Problem | None:
+    """An existing applicant must be named with their own organisation; a new one joins a registered organisation
+    of the same name, type and country, or starts one."""
+    name, org_type, country, _city = applicant.organisation
+    user = applicant.user
+    if user is not None:
+        if not user.is_applicant:
+            return row.problem(
+                str_header(CONTACT_EMAIL),
+                _("This address belongs to a judge or secretariat account; give the applicant's own address."),
+            )
+        org = user.organisation
+        if org is None:
+            return row.problem(
+                str_header(CONTACT_EMAIL),
+                _("This address belongs to an account without an organisation; give the applicant's own address."),
+            )
+        if (spreadsheets.header_key(org.name), org.country_code) != (spreadsheets.header_key(name), country):
+            return row.problem(
+                str_header(ORGANISATION),
+                _(
+                    "This contact is registered with %(organisation)s (%(country)s); use that name or another contact.",
+                    organisation=org.name,
+                    country=org.country_code,
+                ),
+            )
+        applicant.org = org
+        return None
+    matches = [o for o in known.get((spreadsheets.header_key(name), country), []) if o.type is org_type]
+    applicant.org = matches[0] if len(matches) == 1 else None
+    return None
+
+
+def _check_limits(planned: list[tuple[Row, Category, _Applicant, dict[str, str]]], problems: list[Problem]) -> None:
+    """The per-organisation maximum of each category, and no nomination entered twice."""
+    org_ids = {a.org.id for _r, _c, a, _x in planned if a.org is not None}
+    existing: dict[tuple[int, int], list[Nomination]] = defaultdict(list)
+    if org_ids:
+        # Hold the organisations' rows while counting, as an applicant's own submission does.
+        db.session.execute(sa.update(Organisation).where(Organisation.id.in_(org_ids)).values(id=Organisation.id))
+        for nomination in db.session.scalars(
+            sa.select(Nomination).where(Nomination.organisation_id.in_(org_ids), Nomination.status.in_(ACTIVE_STATUSES))
+        ):
+            existing[(nomination.organisation_id, nomination.category_id)].append(nomination)
+    counts: Counter = Counter()
+    titles: dict[tuple[object, int, str], Row] = {}
+    for row, category, applicant, answers in planned:
+        owner: object = applicant.org.id if applicant.org is not None else _org_key(applicant.organisation)
+        here = existing.get((owner, category.id), []) if isinstance(owner, int) else []
+        title = spreadsheets.header_key(title_of(category.kind, answers))
+        title_header = next(
+            str_header(f.label) for f in fields_for(category.kind) if f.name in ("title", "nominee_name")
+        )
+        same = next((n for n in here if spreadsheets.header_key(n.title) == title), None)
+        if same is not None:
+            problems.append(
+                row.problem(
+                    title_header,
+                    _(
+                        "This organisation already has this nomination (%(reference)s).",
+                        reference=same.reference or _("draft"),
+                    ),
+                )
+            )
+            continue
+        if (owner, category.id, title) in titles:
+            earlier = titles[(owner, category.id, title)]
+            problems.append(
+                row.problem(title_header, _("The same nomination is on row %(row)d too.", row=earlier.number))
+            )
+            continue
+        titles[(owner, category.id, title)] = row
+        counts[(owner, category.id)] += 1
+        if len(here) + counts[(owner, category.id)] > category.max_per_organisation:
+            problems.append(
+                row.problem(
+                    str_header(ORGANISATION),
+                    _(
+                        "This organisation would have more nominations than allowed in this category (%(n)d).",
+                        n=category.max_per_organisation,
+                    ),
+                )
+            )

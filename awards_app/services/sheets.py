@@ -1,0 +1,294 @@
+"""Score sheets: a judge's scores saved as drafts, submitted and locked, reopened by the secretariat; a judge's work."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..extensions import db, rows_changed
+from ..models import (
+    Assignment,
+    AssignmentStatus,
+    Category,
+    Criterion,
+    Edition,
+    Nomination,
+    Round,
+    Score,
+    ScoreSheet,
+    SheetStatus,
+    User,
+    utcnow,
+)
+from ..rules import COMMENT_CHARS, OVERALL_COMMENT_CHARS
+from ..scoring import Scale, ScoreError, Total, parse_score, score_text, weighted_total
+from . import NotAllowed, ServiceError
+from .audit import record
+from .rubrics import criteria_of, scales_of
+
+
+class ScoresRefused(ServiceError):
+    """Some scores break their criterion's scale; ``errors`` maps criterion id to the message."""
+
+    def __init__(self, errors: dict[int, str]) -> None:
+        super().__init__(_l("Some scores are not valid: see the criteria marked below. Nothing was saved."))
+        self.errors = errors
+
+
+class StaleSheet(ServiceError):
+    """The sheet was saved elsewhere (another tab) since this page loaded."""
+
+
+STALE_SHEET = _l("These scores were changed in another window. Reload the page to see the latest.")
+
+SCORE_MESSAGES = {
+    "not-a-number": _l("Enter a number."),
+    "out-of-range": _l("Enter a score from %(min)s to %(max)s."),
+    "off-step": _l("Scores go in steps of %(step)s."),
+}
+
+
+def score_message(error: ScoreError) -> str:
+    scale = error.scale
+    return str(SCORE_MESSAGES[error.code]) % {
+        "min": score_text(scale.minimum),
+        "max": score_text(scale.maximum),
+        "step": score_text(scale.step),
+    }
+
+
+@dataclass(frozen=True)
+class SheetInput:
+    scores: dict[int, str]  # criterion id -> the score as typed
+    comments: dict[int, str]
+    overall_comment: str
+    version: int | None = None  # the version the page was loaded with (autosave)
+
+
+def save_sheet(assignment: Assignment, judge: User, data: SheetInput, *, submit: bool = False) -> ScoreSheet:
+    """Save a judge's scores as a draft (or submit them): every score is checked against its scale first."""
+    sheet = write_sheet(assignment, judge, data, submit=submit)
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError as error:  # another window created the sheet at the same moment
+        db.session.rollback()
+        raise StaleSheet(STALE_SHEET) from error
+    return sheet
+
+
+def write_sheet(assignment: Assignment, judge: User, data: SheetInput, *, submit: bool = False) -> ScoreSheet:
+    """:func:`save_sheet` without the commit, for a use case that saves several sheets in one transaction."""
+    refusal = assignment.scoring_refusal(judge)
+    if refusal:
+        raise NotAllowed(refusal)
+    criteria = criteria_of(assignment.round, assignment.nomination.category)
+    if not criteria:
+        raise ServiceError(_l("The rubric of this category is not ready yet: the secretariat is preparing it."))
+    scales = scales_of(criteria)
+    values, errors = read_scores(scales, data.scores, submit=submit)
+    if errors:
+        raise ScoresRefused(errors)
+    sheet = assignment.sheet
+    if sheet is None:
+        sheet = ScoreSheet(assignment=assignment, status=SheetStatus.DRAFT, version=1)
+        db.session.add(sheet)
+    else:
+        # Claim the next version in the database itself: of two saves racing from two windows (or a save racing
+        # a submission) only the first counts, and the other is told the sheet moved on.
+        expected = sheet.version if data.version is None else data.version
+        claimed = rows_changed(
+            sa.update(ScoreSheet)
+            .where(ScoreSheet.id == sheet.id, ScoreSheet.version == expected, ScoreSheet.status == SheetStatus.DRAFT)
+            .values(version=expected + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed != 1:
+            db.session.rollback()
+            if not submit and sheet.status is SheetStatus.DRAFT and sheet_holds(sheet, values, data):
+                return sheet  # a replay of the save that made this version (its answer was lost): the same result
+            raise StaleSheet(STALE_SHEET)
+        sheet.version = expected + 1
+    current = {s.criterion_id: s for s in sheet.scores}
+    changed: list[int | str] = []
+    for criterion_id, value in values.items():
+        comment = clean_comment(data.comments.get(criterion_id))
+        score = current.get(criterion_id)
+        if score is None:
+            score = Score(criterion_id=criterion_id)
+            sheet.scores.append(score)
+        if score.value != value or score.comment != comment:
+            changed.append(criterion_id)
+        score.value, score.comment = value, comment
+    overall_comment = clean_comment(data.overall_comment, OVERALL_COMMENT_CHARS)
+    if overall_comment != (sheet.overall_comment or ""):
+        changed.append("overall")
+    sheet.overall_comment = overall_comment
+    sheet.saved_at = utcnow()
+    total = weighted_total(scales, values)
+    details = {
+        "reference": assignment.nomination.reference,
+        "round": assignment.round.name,
+        "scores": {str(k): (str(v) if v is not None else None) for k, v in values.items()},
+        "total": round(total.value, 2),
+    }
+    if submit:
+        sheet.status = SheetStatus.SUBMITTED
+        sheet.submitted_at = utcnow()
+        record("scores.submitted", assignment.nomination, judge, f"scores submitted by {judge.email}", details)
+    elif changed:
+        record("scores.saved", assignment.nomination, judge, f"scores saved by {judge.email}", details)
+    return sheet
+
+
+def read_scores(
+    scales: list[Scale], typed: Mapping[int, str | None], *, submit: bool
+) -> tuple[dict[int, Decimal | None], dict[int, str]]:
+    """The scores as typed, checked against their criteria's scales: the values, and a message for each criterion
+    whose score is not valid (or, when submitting, is missing). The score sheet, its autosave and the offline
+    workbook's import all check scores here."""
+    values: dict[int, Decimal | None] = {}
+    errors: dict[int, str] = {}
+    for scale in scales:
+        try:
+            values[scale.criterion_id] = parse_score(typed.get(scale.criterion_id), scale)
+        except ScoreError as error:
+            errors[scale.criterion_id] = score_message(error)
+            continue
+        if submit and values[scale.criterion_id] is None:
+            errors[scale.criterion_id] = str(_l("Score every criterion before submitting."))
+    return values, errors
+
+
+def clean_comment(text: str | None, limit: int = COMMENT_CHARS) -> str:
+    """A comment as it is stored: trimmed, and cut at its limit."""
+    return (text or "").strip()[:limit]
+
+
+def sheet_holds(sheet: ScoreSheet, values: dict[int, Decimal | None], data: SheetInput) -> bool:
+    """Whether the sheet as saved already says exactly this (a criterion never saved holds no score and no
+    comment): then saving it again changes nothing, whether from an older page or from a workbook uploaded twice."""
+    stored = {s.criterion_id: s for s in sheet.scores}
+    for criterion_id, value in values.items():
+        score = stored.get(criterion_id)
+        held = (score.value, score.comment or "") if score is not None else (None, "")
+        if held != (value, clean_comment(data.comments.get(criterion_id))):
+            return False
+    return (sheet.overall_comment or "") == clean_comment(data.overall_comment, OVERALL_COMMENT_CHARS)
+
+
+def reopen_sheet(assignment: Assignment, actor: User) -> None:
+    """The secretariat reopens submitted scores so that the judge can change them."""
+    sheet = assignment.sheet
+    if sheet is None or sheet.status is not SheetStatus.SUBMITTED:
+        raise ServiceError(_l("Only submitted scores can be reopened."))
+    if not assignment.round.is_open():
+        raise ServiceError(_l("The round is not open: the judge could not submit again. Change its dates first."))
+    sheet.status = SheetStatus.DRAFT
+    sheet.submitted_at = None
+    sheet.version += 1
+    record(
+        "scores.reopened",
+        assignment.nomination,
+        actor,
+        f"scores of {assignment.judge.email} reopened",
+        {"judge": assignment.judge.email, "round": assignment.round.name},
+    )
+    db.session.commit()
+
+
+def sheet_summary(assignment: Assignment, criteria: list[Criterion] | None = None) -> Total:
+    """The judge's weighted total on this assignment and how many criteria they scored (0 of n before any); pass
+    the rubric's ``criteria`` when they are at hand."""
+    if criteria is None:
+        criteria = criteria_of(assignment.round, assignment.nomination.category)
+    scores = assignment.sheet.scores if assignment.sheet is not None else []
+    values = {s.criterion_id: (Decimal(s.value) if s.value is not None else None) for s in scores}
+    return weighted_total(scales_of(criteria), values)
+
+
+def sheet_total(assignment: Assignment) -> float | None:
+    """The judge's weighted total on this assignment (None before any score)."""
+    if assignment.sheet is None:
+        return None
+    return sheet_summary(assignment).value
+
+
+@dataclass
+class RoundWork:
+    """One judge's assignments in one round, by category, each with its status."""
+
+    round: Round
+    by_category: list[tuple[Category, list[tuple[Assignment, AssignmentStatus]]]]
+
+    @property
+    def items(self) -> list[tuple[Assignment, AssignmentStatus]]:
+        return [item for _category, items in self.by_category for item in items]
+
+    @property
+    def assigned(self) -> int:
+        return len(self.items)
+
+    @property
+    def done(self) -> int:
+        """Submitted (or voted) and recused assignments: nothing more to do on them."""
+        return sum(1 for _a, s in self.items if s in (AssignmentStatus.SUBMITTED, AssignmentStatus.RECUSED))
+
+    @property
+    def next(self) -> Assignment | None:
+        """The first assignment still to do (or in draft), while the round is open."""
+        if not self.round.is_open():
+            return None
+        return next((a for a, s in self.items if s in (AssignmentStatus.TO_DO, AssignmentStatus.DRAFT)), None)
+
+
+def judge_work(judge: User) -> list[RoundWork]:
+    """A judge's assignments by round then category, with their statuses, in a fixed number of queries."""
+    assignments = db.session.scalars(
+        sa.select(Assignment)
+        .join(Assignment.round)
+        .join(Round.edition)
+        .join(Assignment.nomination)
+        .join(Nomination.category)
+        .where(Assignment.judge_id == judge.id)
+        .options(
+            joinedload(Assignment.round).joinedload(Round.edition),
+            joinedload(Assignment.sheet).lazyload(ScoreSheet.scores),
+            joinedload(Assignment.nomination).joinedload(Nomination.organisation),
+            joinedload(Assignment.nomination).joinedload(Nomination.category),
+            selectinload(Assignment.conflict),
+            selectinload(Assignment.vote),
+        )
+        .order_by(
+            Edition.year.desc(), Round.position, Category.position, Category.id, Nomination.reference, Assignment.id
+        )
+    ).all()
+    work: dict[int, RoundWork] = {}
+    for a in assignments:
+        round_work = work.setdefault(a.round_id, RoundWork(a.round, []))
+        category = a.nomination.category
+        if not round_work.by_category or round_work.by_category[-1][0].id != category.id:
+            round_work.by_category.append((category, []))
+        round_work.by_category[-1][1].append((a, a.status))
+    return list(work.values())
+
+
+def next_to_score(work: list[RoundWork]) -> Assignment | None:
+    """The judge's next nomination: the first unfinished one of the open round that closes soonest."""
+    open_work = sorted((w for w in work if w.next is not None), key=lambda w: w.round.closes_at)
+    return open_work[0].next if open_work else None
+
+
+def assignment_of(judge: User, nomination: Nomination) -> Assignment | None:
+    """The judge's assignment for a nomination in its latest round, if any."""
+    return db.session.scalar(
+        sa.select(Assignment)
+        .join(Assignment.round)
+        .where(Assignment.judge_id == judge.id, Assignment.nomination_id == nomination.id)
+        .order_by(Round.position.desc())
+        .limit(1)
+    )
