@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -109,21 +111,7 @@ def score_sheet_form(
     criteria: list[Criterion], scales: list[Scale], sheet: ScoreSheet | None, formdata=None
 ) -> ScoreSheetForm:
     """Build the score sheet of a rubric: from what was posted, else from the saved sheet."""
-    attributes: dict[str, object] = {"criterion_ids": [c.id for c in criteria]}
-    for criterion, scale in zip(criteria, scales, strict=True):
-        choices = [("", _l("Not scored"))] + [(score_text(v), score_text(v)) for v in scale.choices()]
-        attributes[f"score_{criterion.id}"] = SelectField(
-            _l("Score"),
-            choices=select_choices(choices),
-            validate_choice=False,
-            validators=[Optional()],
-        )
-        attributes[f"comment_{criterion.id}"] = TextAreaField(
-            _l("Comment (optional)"),
-            validators=[Optional(), Length(max=COMMENT_CHARS)],
-            render_kw={"rows": 2},
-        )
-    form_class = type("RubricScoreSheetForm", (ScoreSheetForm,), attributes)
+    form_class = _rubric_form_class(tuple(zip((c.id for c in criteria), scales, strict=True)))
     if formdata is not None:
         return form_class(formdata=formdata)
     data: dict[str, object] = {"version": str(sheet.version) if sheet is not None else "0"}
@@ -133,3 +121,24 @@ def score_sheet_form(
             data[f"score_{score.criterion_id}"] = score_text(score.value)
             data[f"comment_{score.criterion_id}"] = score.comment
     return form_class(formdata=None, data=data)
+
+
+@lru_cache(maxsize=256)
+def _rubric_form_class(rubric: tuple[tuple[int, Scale], ...]) -> type[ScoreSheetForm]:
+    """The form class of a rubric (its criteria and their scales), made once per process: building a form class
+    costs as much as the rest of the request's form work, and a rubric rarely changes."""
+    attributes: dict[str, object] = {"criterion_ids": [criterion_id for criterion_id, _scale in rubric]}
+    for criterion_id, scale in rubric:
+        choices = [("", _l("Not scored"))] + [(score_text(v), score_text(v)) for v in scale.choices()]
+        attributes[f"score_{criterion_id}"] = SelectField(
+            _l("Score"),
+            choices=select_choices(choices),
+            validate_choice=False,
+            validators=[Optional()],
+        )
+        attributes[f"comment_{criterion_id}"] = TextAreaField(
+            _l("Comment (optional)"),
+            validators=[Optional(), Length(max=COMMENT_CHARS)],
+            render_kw={"rows": 2},
+        )
+    return type("RubricScoreSheetForm", (ScoreSheetForm,), attributes)
