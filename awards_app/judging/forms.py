@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from wtforms import HiddenField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -65,6 +66,9 @@ class VoteForm(BaseForm):
     submit = SubmitField(_l("Cast my vote"))
 
 
+_OPTION = Markup('<option %svalue="%s">%s</option>')  # its arguments are escaped
+
+
 class ScoreSheetForm(BaseForm):
     """A score and an optional comment per criterion (fields ``score_<id>``, ``comment_<id>``) and a general one."""
 
@@ -85,6 +89,15 @@ class ScoreSheetForm(BaseForm):
 
     def comment_field(self, criterion_id: int):
         return self[f"comment_{criterion_id}"]
+
+    def score_options(self, criterion_id: int) -> Markup:
+        """The ``<option>``s of a criterion's score, the chosen one selected: the markup WTForms' select widget
+        writes, in a fraction of its time (a page has a rubric's worth of them)."""
+        field = self.score_field(criterion_id)
+        return Markup("").join(
+            _OPTION % ("selected " if choice.value == field.data else "", choice.value, choice.label)
+            for choice in field.choices
+        )
 
     def to_input(self) -> SheetInput:
         try:
