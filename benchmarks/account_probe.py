@@ -20,6 +20,7 @@ that leaked would differ by far more than the run-to-run spread (before the fix:
 from __future__ import annotations
 
 import argparse
+import asyncio
 import statistics
 import subprocess
 import sys
@@ -27,20 +28,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.load import ROOT, TOKEN, Browser, Stats, environment, free_port, serve
+from benchmarks.harness import ROOT, TOKEN, Browser, Server, environment, flask
 
 KNOWN = "known.person@judges.example"
 PASSWORD = "probe-password-2026"
 
 
 def prepare(env: dict[str, str]) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    flask(env, "db", "upgrade")
     code = f"""
 from awards_app import create_app
 from awards_app.extensions import db
@@ -56,21 +51,20 @@ with app.app_context():
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True)
 
 
-def timed_post(port: int, path: str, fields: dict) -> float:
+async def timed_post(port: int, path: str, fields: dict) -> float:
     """One visitor: open the form (for its token and cookie), then time the post alone."""
-    browser = Browser(port, Stats())
-    _status, page = browser.get(path)
-    token = TOKEN.search(page).group(1)
-    started = time.perf_counter()
-    status, _body, _headers = browser.post(path, {**fields, "csrf_token": token}, counted=False)
-    elapsed = time.perf_counter() - started
-    browser.connection.close()
-    if status not in (200, 302):
-        raise SystemExit(f"{path} answered {status}")
+    async with Browser(port) as browser:
+        page = await browser.get(path)
+        token = TOKEN.search(page.text).group(1)
+        started = time.perf_counter()
+        answer = await browser.post(path, {**fields, "csrf_token": token})
+        elapsed = time.perf_counter() - started
+    if answer.status not in (200, 302):
+        raise SystemExit(f"{path} answered {answer.status}")
     return elapsed
 
 
-def probe(port: int, pairs: int, run: int) -> dict[str, tuple[float, float]]:
+async def probe(port: int, pairs: int, run: int) -> dict[str, tuple[float, float]]:
     questions = {
         "sign-in, wrong password": ("/auth/login", lambda email, _i: {"email": email, "password": "wrong-guess-1"}),
         "password-reset request": ("/auth/forgot", lambda email, _i: {"email": email}),
@@ -94,8 +88,8 @@ def probe(port: int, pairs: int, run: int) -> dict[str, tuple[float, float]]:
         known, unknown = [], []
         for index in range(pairs):
             fresh = f"nobody.{run}.{index}@nowhere.example"
-            known.append(timed_post(port, path, fields(KNOWN, index)))
-            unknown.append(timed_post(port, path, fields(fresh, index)))
+            known.append(await timed_post(port, path, fields(KNOWN, index)))
+            unknown.append(await timed_post(port, path, fields(fresh, index)))
         medians[name] = (statistics.median(known) * 1000, statistics.median(unknown) * 1000)
     return medians
 
@@ -109,13 +103,11 @@ def main() -> None:
         folder = Path(folder_name)
         env = environment(f"sqlite:///{folder / 'probe.sqlite3'}", folder)
         prepare(env)
-        port = free_port()
-        server = serve("wsgi:app", env, port, workers=2, threads=1, folder=folder)
+        server = Server("wsgi:app", env, folder, workers=2, threads=1, warm="/auth/login")
         try:
-            results = [probe(port, options.pairs, run) for run in range(options.runs)]
+            results = [asyncio.run(probe(server.port, options.pairs, run)) for run in range(options.runs)]
         finally:
-            server.terminate()
-            server.wait(timeout=10)
+            server.stop()
     print(
         f"Median time of an answer, ms ({options.pairs} pairs per run, {options.runs} runs; gunicorn 2 workers, "
         "production settings, SQLite)"

@@ -1,5 +1,9 @@
-"""A bare Flask route, served by the same gunicorn settings as the app in the load benchmark: the yardstick that
-the app's throughput is quoted against (the framework and server alone, on the same machine, in the same run)."""
+"""A bare Flask route: the yardstick that the app's throughput is quoted against (the framework and the server
+alone, on the same machine, in the same run).
+
+``gunicorn "benchmarks.bare_app:beside_the_app()"`` serves it at ``/bare/`` in the same processes as the app (at
+every other path), so both are measured under the very same server, workers and settings.
+"""
 
 from flask import Flask
 
@@ -9,3 +13,12 @@ app = Flask(__name__)
 @app.get("/")
 def hello() -> str:
     return "hello"
+
+
+def beside_the_app():
+    """The application, with the bare route mounted at /bare: one WSGI callable for one gunicorn."""
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+    from wsgi import app as awards
+
+    return DispatcherMiddleware(awards, {"/bare": app})

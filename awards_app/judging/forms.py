@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from wtforms import HiddenField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -63,6 +66,9 @@ class VoteForm(BaseForm):
     submit = SubmitField(_l("Cast my vote"))
 
 
+_OPTION = Markup('<option %svalue="%s">%s</option>')  # its arguments are escaped
+
+
 class ScoreSheetForm(BaseForm):
     """A score and an optional comment per criterion (fields ``score_<id>``, ``comment_<id>``) and a general one."""
 
@@ -83,6 +89,15 @@ class ScoreSheetForm(BaseForm):
 
     def comment_field(self, criterion_id: int):
         return self[f"comment_{criterion_id}"]
+
+    def score_options(self, criterion_id: int) -> Markup:
+        """The ``<option>``s of a criterion's score, the chosen one selected: the markup WTForms' select widget
+        writes, in a fraction of its time (a page has a rubric's worth of them)."""
+        field = self.score_field(criterion_id)
+        return Markup("").join(
+            _OPTION % ("selected " if choice.value == field.data else "", choice.value, choice.label)
+            for choice in field.choices
+        )
 
     def to_input(self) -> SheetInput:
         try:
@@ -109,21 +124,7 @@ def score_sheet_form(
     criteria: list[Criterion], scales: list[Scale], sheet: ScoreSheet | None, formdata=None
 ) -> ScoreSheetForm:
     """Build the score sheet of a rubric: from what was posted, else from the saved sheet."""
-    attributes: dict[str, object] = {"criterion_ids": [c.id for c in criteria]}
-    for criterion, scale in zip(criteria, scales, strict=True):
-        choices = [("", _l("Not scored"))] + [(score_text(v), score_text(v)) for v in scale.choices()]
-        attributes[f"score_{criterion.id}"] = SelectField(
-            _l("Score"),
-            choices=select_choices(choices),
-            validate_choice=False,
-            validators=[Optional()],
-        )
-        attributes[f"comment_{criterion.id}"] = TextAreaField(
-            _l("Comment (optional)"),
-            validators=[Optional(), Length(max=COMMENT_CHARS)],
-            render_kw={"rows": 2},
-        )
-    form_class = type("RubricScoreSheetForm", (ScoreSheetForm,), attributes)
+    form_class = _rubric_form_class(tuple(zip((c.id for c in criteria), scales, strict=True)))
     if formdata is not None:
         return form_class(formdata=formdata)
     data: dict[str, object] = {"version": str(sheet.version) if sheet is not None else "0"}
@@ -133,3 +134,24 @@ def score_sheet_form(
             data[f"score_{score.criterion_id}"] = score_text(score.value)
             data[f"comment_{score.criterion_id}"] = score.comment
     return form_class(formdata=None, data=data)
+
+
+@lru_cache(maxsize=256)
+def _rubric_form_class(rubric: tuple[tuple[int, Scale], ...]) -> type[ScoreSheetForm]:
+    """The form class of a rubric (its criteria and their scales), made once per process: building a form class
+    costs as much as the rest of the request's form work, and a rubric rarely changes."""
+    attributes: dict[str, object] = {"criterion_ids": [criterion_id for criterion_id, _scale in rubric]}
+    for criterion_id, scale in rubric:
+        choices = [("", _l("Not scored"))] + [(score_text(v), score_text(v)) for v in scale.choices()]
+        attributes[f"score_{criterion_id}"] = SelectField(
+            _l("Score"),
+            choices=select_choices(choices),
+            validate_choice=False,
+            validators=[Optional()],
+        )
+        attributes[f"comment_{criterion_id}"] = TextAreaField(
+            _l("Comment (optional)"),
+            validators=[Optional(), Length(max=COMMENT_CHARS)],
+            render_kw={"rows": 2},
+        )
+    return type("RubricScoreSheetForm", (ScoreSheetForm,), attributes)

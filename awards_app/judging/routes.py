@@ -19,7 +19,7 @@ from ..errors import flash_error
 from ..extensions import db
 from ..forms import WorkbookUploadForm
 from ..i18n import format_in_zone
-from ..models import Assignment, Category, Nomination, Role, Round, RoundMode, Vote, utcnow
+from ..models import Assignment, Category, Nomination, Role, Round, RoundMode, ScoreSheet, Vote, utcnow
 from ..scoring import score_text
 from ..services import NotAllowed, ServiceError
 from ..services import conflicts as conflicts_service
@@ -62,20 +62,25 @@ def time_left(moment: datetime, now: datetime | None = None) -> str:
 
 
 def _own_assignment(assignment_id: int) -> Assignment:
-    """Load an assignment of the signed-in judge, with everything its page shows, in one query (and one for the
-    scores, one for the attachments): 404 if there is none, 403 if it is someone else's."""
-    assignment = db.session.scalar(
-        sa.select(Assignment)
-        .where(Assignment.id == assignment_id)
-        .options(
-            joinedload(Assignment.round),
-            joinedload(Assignment.nomination).joinedload(Nomination.category).lazyload(Category.tiers),
-            joinedload(Assignment.nomination).joinedload(Nomination.organisation),
-            joinedload(Assignment.nomination).selectinload(Nomination.attachments),
-            joinedload(Assignment.sheet),
-            joinedload(Assignment.conflict),
-            joinedload(Assignment.vote),
+    """Load an assignment of the signed-in judge, with everything its page shows and its scores, in one query (and
+    one for the attachments): 404 if there is none, 403 if it is someone else's."""
+    assignment = (
+        db.session.scalars(
+            sa.select(Assignment)
+            .where(Assignment.id == assignment_id)
+            .options(
+                joinedload(Assignment.round),
+                joinedload(Assignment.nomination).joinedload(Nomination.category).lazyload(Category.tiers),
+                joinedload(Assignment.nomination).joinedload(Nomination.organisation),
+                joinedload(Assignment.nomination).selectinload(Nomination.attachments),
+                # A row per score rather than a second query: a round trip costs more than a few repeated columns.
+                joinedload(Assignment.sheet).joinedload(ScoreSheet.scores),
+                joinedload(Assignment.conflict),
+                joinedload(Assignment.vote),
+            )
         )
+        .unique()
+        .one_or_none()
     )
     if assignment is None:
         abort(404)

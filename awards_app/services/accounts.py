@@ -222,11 +222,18 @@ def session_user(cookie_id: str | None) -> User | None:
     user_id, _, key = (cookie_id or "").partition(":")
     if not key or not user_id.isdigit():
         return None
-    row = db.session.scalar(
-        sa.select(UserSession)
-        # The user's organisation with it: most pages name it (the applicant's), and it costs no query of its own.
-        .options(joinedload(UserSession.user).joinedload(User.organisation))
-        .where(UserSession.key_digest == session_key_digest(key))
+    row = (
+        db.session.scalars(
+            sa.select(UserSession)
+            # The user's organisation and roles with it: every page asks for them, and they cost no query of their own.
+            .options(
+                joinedload(UserSession.user).joinedload(User.organisation),
+                joinedload(UserSession.user).joinedload(User.role_links),
+            )
+            .where(UserSession.key_digest == session_key_digest(key))
+        )
+        .unique()
+        .one_or_none()
     )
     now = utcnow()
     if row is None or str(row.user_id) != user_id or not row.is_open(now) or not row.user.active:

@@ -114,3 +114,37 @@ def test_every_audited_action_reads_in_the_readers_language(app, client, auth, w
     client.post("/language", data={"language": "ko"})
     page = client.get("/secretariat/audit").data.decode()
     assert "초대했습니다" in page
+
+
+def test_the_korean_catalogue_is_read_once_for_many_requests(app, client, auth, world, monkeypatch):
+    from babel.support import Translations
+    from flask import g
+
+    from awards_app.extensions import babel
+
+    @app.before_request
+    def _forget_babel_state():
+        # The suite's app context outlives a request (see conftest) and Flask-Babel keeps its per-request state in
+        # g: drop it, so that each request starts with none, as in production.
+        g.pop("_flask_babel", None)
+
+    read = []
+    load = Translations.load
+
+    def counting_load(dirname=None, locales=None, domain=None):
+        read.append(str(locales[0]))
+        return load(dirname, locales, domain)
+
+    monkeypatch.setattr(Translations, "load", counting_load)
+    # As a new process starts: no catalogue read yet (the suite's earlier tests have filled the cache).
+    monkeypatch.setattr(babel.domain_instance, "cache", {})
+    assert "로그인" in client.get("/auth/login", headers={"Accept-Language": "ko"}).data.decode()
+    auth.login(world.judge)
+    client.post("/language", data={"language": "ko"})
+    assert '<html lang="ko">' in client.get("/judging/").data.decode()
+    assert read == ["ko"]
+    client.post("/language", data={"language": "en"})
+    assert '<html lang="en">' in client.get("/judging/").data.decode()
+    client.post("/language", data={"language": "ko"})
+    assert '<html lang="ko">' in client.get("/judging/").data.decode()
+    assert read == ["ko", "en"]  # each language once, however often a person switches
