@@ -15,7 +15,8 @@ from ..errors import flash_error
 from ..extensions import db
 from ..i18n import current_language
 from ..models import Assignment, Award, Category, Conflict, Edition, Nomination, Role, Round, RoundMode, User
-from ..rules import REASON_CHARS
+from ..paging import paginate, sort_order
+from ..rules import REASON_CHARS, SEARCH_CHARS
 from ..services import ServiceError
 from ..services import assignments as assignments_service
 from ..services import committee as committee_service
@@ -67,6 +68,20 @@ def _round(round_id: int) -> Round:
     return round_
 
 
+def _nominations_page(round_: Round):
+    """The page of the round's nominations the request asks for: its filters, its order and the page itself."""
+    category_id = request.args.get("category", type=int)
+    state = request.args.get("state", "")
+    filters = progress_service.RoundFilter(
+        text=(request.args.get("q") or "").replace("\x00", "")[:SEARCH_CHARS],
+        category_id=category_id if category_id in {c.id for c in round_.categories} else None,
+        state=state if state in progress_service.ROUND_FILTER_STATES else "",
+    )
+    sort, order = sort_order(progress_service.round_sorts(round_), "reference")
+    page = paginate(progress_service.round_nomination_search(round_, filters, order))
+    return filters, sort, page
+
+
 @bp.route("/")
 def round_list():
     """List an edition's rounds in order."""
@@ -80,7 +95,7 @@ def round_list():
         "rounds/round_list.html",
         edition=edition,
         rounds=rounds,
-        progress={r.id: progress_service.panel_progress(r)[0] for r in rounds},
+        progress={r.id: progress_service.judge_progress(r) for r in rounds},
     )
 
 
@@ -135,11 +150,10 @@ def round_edit(round_id: int):
 def round_detail(round_id: int):
     """A round at a glance: its categories and rubrics, nominations, assignments and what comes next."""
     round_ = _round(round_id)
-    nominations = rounds_service.round_nominations(round_)
-    judges_progress, nominations_progress = progress_service.panel_progress(round_)
+    filters, sort, page = _nominations_page(round_)
     later = [r for r in rounds_service.rounds_of(round_.edition) if r.position > round_.position]
     advance_form = AdvanceForm()
-    advance_form.nominations.choices = [(n.id, n.reference or str(n.id)) for n in nominations]
+    advance_form.nominations.choices = [(n.id, n.reference or str(n.id)) for n in page.items]
     advance_form.to_round.choices = [(r.id, r.name) for r in later]
     top_form = AdvanceTopForm(prefix="top", places=round_.shortlist_count or 10)
     top_form.to_round.choices = advance_form.to_round.choices
@@ -148,9 +162,12 @@ def round_detail(round_id: int):
     return render_template(
         "rounds/round_detail.html",
         round=round_,
-        nominations=nominations,
-        judges_progress=judges_progress,
-        nominations_progress=nominations_progress,
+        summary=progress_service.round_summary(round_),
+        judges_progress=progress_service.judge_progress(round_),
+        nominations_progress=progress_service.nominations_progress(round_, page.items),
+        page=page,
+        filters=filters,
+        sort=sort,
         later=later,
         advance_form=advance_form,
         top_form=top_form,
@@ -227,10 +244,10 @@ def _assignment_forms(round_: Round, nominations: list[Nomination], panel: list[
 def assignments(round_id: int):
     """Who judges what in this round, with the tools to assign, remove and reassign."""
     round_ = _round(round_id)
-    nominations = rounds_service.round_nominations(round_)
+    filters, sort, page = _nominations_page(round_)
     panel = assignments_service.judges()
-    manual, auto = _assignment_forms(round_, nominations, panel)
-    _, nominations_progress = progress_service.panel_progress(round_)
+    # Assigning by hand offers the nominations of this page: the filters and the search find the others.
+    manual, auto = _assignment_forms(round_, page.items, panel)
     reassign = ReassignForm()
     reassign.judge.choices = [(j.id, j.name) for j in panel]
     return render_template(
@@ -238,7 +255,11 @@ def assignments(round_id: int):
         round=round_,
         manual=manual,
         auto=auto,
-        nominations_progress=nominations_progress,
+        summary=progress_service.round_summary(round_),
+        nominations_progress=progress_service.nominations_progress(round_, page.items),
+        page=page,
+        filters=filters,
+        sort=sort,
         reassign=reassign,
         panel=panel,
         unchecked_judges=assignments_service.judges_escaping_conflict_rules(panel),
@@ -386,14 +407,19 @@ def assignment_reopen(assignment_id: int):
 def progress(round_id: int):
     """The panel's progress: per judge, per nomination, and the committee's counts."""
     round_ = _round(round_id)
-    judges_progress, nominations_progress = progress_service.panel_progress(round_)
-    totals = progress_service.judge_totals(round_) if round_.mode is RoundMode.SCORING else {}
+    filters, sort, page = _nominations_page(round_)
+    shown = [n.id for n in page.items]
+    totals = progress_service.judge_totals(round_, shown) if round_.mode is RoundMode.SCORING else {}
     votes = votes_service.vote_counts(round_) if round_.mode is RoundMode.COMMITTEE else {}
     return render_template(
         "rounds/progress.html",
         round=round_,
-        judges_progress=judges_progress,
-        nominations_progress=nominations_progress,
+        summary=progress_service.round_summary(round_),
+        judges_progress=progress_service.judge_progress(round_),
+        nominations_progress=progress_service.nominations_progress(round_, page.items),
+        page=page,
+        filters=filters,
+        sort=sort,
         totals=totals,
         votes=votes,
         late=rounds_service.is_late(round_),
