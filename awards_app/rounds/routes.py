@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from ..auth.access import role_required
 from ..errors import flash_error
@@ -233,9 +234,9 @@ def rubric_edit(round_id: int, category_id: int):
 # --- assignments ------------------------------------------------------------------------------------
 
 
-def _assignment_forms(round_: Round, nominations: list[Nomination], panel: list[User]):
+def _assignment_forms(round_: Round, nominations: list[tuple[int, str]], panel: list[User]):
     manual = ManualAssignForm(prefix="manual")
-    manual.nominations.choices = [(n.id, f"{n.reference} · {n.title[:60]}") for n in nominations]
+    manual.nominations.choices = nominations
     manual.judges.choices = [(j.id, f"{j.name} ({j.country_code or '—'})") for j in panel]
     return manual, AutoAssignForm(prefix="auto")
 
@@ -247,7 +248,7 @@ def assignments(round_id: int):
     filters, sort, page = _nominations_page(round_)
     panel = assignments_service.judges()
     # Assigning by hand offers the nominations of this page: the filters and the search find the others.
-    manual, auto = _assignment_forms(round_, page.items, panel)
+    manual, auto = _assignment_forms(round_, [(n.id, f"{n.reference} · {n.title[:60]}") for n in page.items], panel)
     reassign = ReassignForm()
     reassign.judge.choices = [(j.id, j.name) for j in panel]
     return render_template(
@@ -270,7 +271,9 @@ def assignments(round_id: int):
 def assign_manual(round_id: int):
     """Assign the chosen judges to the chosen nominations."""
     round_ = _round(round_id)
-    manual, _auto = _assignment_forms(round_, rounds_service.round_nominations(round_), assignments_service.judges())
+    manual, _auto = _assignment_forms(
+        round_, rounds_service.round_nomination_choices(round_), assignments_service.judges()
+    )
     if not manual.validate_on_submit():
         for errors in manual.errors.values():
             for message in errors:
@@ -446,10 +449,9 @@ def remind(round_id: int):
 def conflicts(round_id: int):
     """Declared and recorded conflicts of interest for this round's nominations, and recording a new one."""
     round_ = _round(round_id)
-    nominations = rounds_service.round_nominations(round_)
     form = ConflictForm()
     form.judge.choices = [(j.id, j.name) for j in assignments_service.judges()]
-    form.nomination.choices = [(n.id, f"{n.reference} · {n.title[:60]}") for n in nominations]
+    form.nomination.choices = rounds_service.round_nomination_choices(round_)
     if form.validate_on_submit():
         judge = db.session.get(User, form.judge.data)
         nomination = db.session.get(Nomination, form.nomination.data)
@@ -463,14 +465,13 @@ def conflicts(round_id: int):
                 "success",
             )
             return redirect(url_for("rounds.conflicts", round_id=round_.id))
-    ids = [n.id for n in nominations]
-    listed = (
-        db.session.scalars(
-            sa.select(Conflict).where(Conflict.nomination_id.in_(ids)).order_by(Conflict.recorded_at.desc())
-        ).all()
-        if ids
-        else []
-    )
+    in_round = rounds_service.round_nominations_query(round_).with_only_columns(Nomination.id).order_by(None)
+    listed = db.session.scalars(
+        sa.select(Conflict)
+        .where(Conflict.nomination_id.in_(in_round))
+        .options(joinedload(Conflict.judge), joinedload(Conflict.nomination), joinedload(Conflict.recorded_by))
+        .order_by(Conflict.recorded_at.desc(), Conflict.id.desc())
+    ).all()
     return render_template("rounds/conflicts.html", round=round_, form=form, conflicts=listed)
 
 
@@ -500,7 +501,7 @@ def advance(round_id: int):
     """Take the chosen nominations into a later round."""
     round_ = _round(round_id)
     form = AdvanceForm()
-    form.nominations.choices = [(n.id, n.reference or str(n.id)) for n in rounds_service.round_nominations(round_)]
+    form.nominations.choices = rounds_service.round_nomination_choices(round_)
     form.to_round.choices = [
         (r.id, r.name) for r in rounds_service.rounds_of(round_.edition) if r.position > round_.position
     ]

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload
 
 from ..extensions import db
 from ..models import (
@@ -74,17 +74,19 @@ class NominationProgress:
 
 
 def round_assignments(round_: Round, nomination_ids: list[int] | None = None) -> list[Assignment]:
-    """A round's assignments (or those of some of its nominations) with their judge, sheet (without its scores),
-    nomination, conflict and vote, in a fixed number of queries."""
+    """A round's assignments (or those of some of its nominations, loaded already) with their judge, sheet (without
+    its scores), nomination, conflict and vote, in a fixed number of queries."""
     query = sa.select(Assignment).where(Assignment.round_id == round_.id)
     if nomination_ids is not None:
+        # A page's nominations are in the session already: their assignments find them there.
         query = query.where(Assignment.nomination_id.in_(nomination_ids))
+    else:
+        query = query.options(joinedload(Assignment.nomination).joinedload(Nomination.organisation))
     return list(
         db.session.scalars(
             query.options(
                 joinedload(Assignment.judge),
                 joinedload(Assignment.sheet).lazyload(ScoreSheet.scores),
-                joinedload(Assignment.nomination).joinedload(Nomination.organisation),
                 selectinload(Assignment.conflict),
                 selectinload(Assignment.vote),
             ).order_by(Assignment.id)
@@ -214,7 +216,11 @@ def round_nomination_search(round_: Round, filters: RoundFilter, order: tuple = 
     query = (
         round_nominations_query(round_)
         .join(Nomination.organisation)
-        .options(contains_eager(Nomination.organisation), joinedload(Nomination.category))
+        .options(
+            contains_eager(Nomination.organisation),
+            joinedload(Nomination.category),
+            defer(Nomination.answers, raiseload=True),  # the entry itself is for the nomination's own page
+        )
     )
     if filters.text.strip():
         query = query.where(text_matches(filters.text))
@@ -239,13 +245,27 @@ class RoundSummary:
 def round_summary(round_: Round) -> RoundSummary:
     """Count a round's nominations, those still missing scores and those short of judges, in one query."""
     wanted = round_.judges_per_nomination
+    counted = ~Assignment.recused_clause()
+    per_nomination = (
+        sa.select(
+            Assignment.nomination_id,
+            sa.func.sum(sa.case((sa.and_(counted, Assignment.done_clause(round_.mode)), 1), else_=0)).label("done"),
+            sa.func.sum(sa.case((counted, 1), else_=0)).label("active"),
+        )
+        .where(Assignment.round_id == round_.id)
+        .group_by(Assignment.nomination_id)
+        .subquery()
+    )
+    done = sa.func.coalesce(per_nomination.c.done, 0)
+    active = sa.func.coalesce(per_nomination.c.active, 0)
     total, missing, short = db.session.execute(
         round_nominations_query(round_)
         .with_only_columns(
             sa.func.count(Nomination.id),
-            sa.func.coalesce(sa.func.sum(sa.case((_submitted_count(round_) < wanted, 1), else_=0)), 0),
-            sa.func.coalesce(sa.func.sum(sa.case((_active_count(round_) < wanted, 1), else_=0)), 0),
+            sa.func.coalesce(sa.func.sum(sa.case((done < wanted, 1), else_=0)), 0),
+            sa.func.coalesce(sa.func.sum(sa.case((active < wanted, 1), else_=0)), 0),
         )
+        .outerjoin(per_nomination, per_nomination.c.nomination_id == Nomination.id)
         .order_by(None)
     ).one()
     return RoundSummary(int(total), int(missing), int(short))
