@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from awards_app.extensions import db
 from awards_app.models import Organisation, OrganisationType
 from awards_app.services import sheets as sheets_service
+from tests.conftest import PASSWORD
 from tests.functional.judging_helpers import another_judge, assign, criteria, eligible, judging_round
 
-from .helpers import choose_language
+from .helpers import LAPTOP, choose_language
+from .test_accessibility import AXE, audit
 
 
-def test_the_secretariat_pages_through_a_round_s_progress(page: Page, live_server, world, sign_in, screenshot_dir):
+def test_the_secretariat_pages_through_a_round_s_progress(
+    page: Page, browser: Browser, live_server, world, sign_in, screenshot_dir
+):
     round_ = judging_round(world)
     round_.judges_per_nomination = 2
     second = another_judge()
@@ -59,6 +63,17 @@ def test_the_secretariat_pages_through_a_round_s_progress(page: Page, live_serve
     expect(page.get_by_label("State")).to_have_value("short")
     page.screenshot(path=str(screenshot_dir / "en-laptop-21-round-progress-paged.png"), full_page=True)
     page.screenshot(path=str(screenshot_dir / "en-laptop-22-round-progress-paged-viewport.png"))
+    if AXE.exists():  # the page links, the sorting headers and the page size pass the audit of every page
+        context = browser.new_context(bypass_csp=True, viewport=LAPTOP, locale="en-GB")  # axe is injected
+        audited = context.new_page()
+        audited.goto(f"{live_server}/auth/login")
+        audited.locator("#email").fill(world.secretariat.email)
+        audited.locator("#password").fill(PASSWORD)
+        audited.locator("#submit").click()
+        audited.goto(page.url)
+        expect(audited.get_by_text("Showing 26–50 of 65")).to_be_visible()
+        assert audit(audited) == []
+        context.close()
 
     # A page past the last shows the last and says so.
     page.goto(f"{live_server}/secretariat/rounds/{round_.id}/progress?page=40")
