@@ -3,7 +3,7 @@ and the order a list's column headers ask for."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection
 
 import sqlalchemy as sa
 from flask import Flask, flash, request, url_for
@@ -42,12 +42,10 @@ def paginate(query: sa.Select, default_size: int = DEFAULT_PAGE_SIZE) -> Paginat
     return page
 
 
-def sort_order(choices: Mapping[str, tuple], default: str) -> tuple[str, tuple]:
-    """The request's ``sort`` when the list offers it, else ``default``: its name and its ORDER BY clauses."""
+def chosen_sort(names: Collection[str], default: str) -> str:
+    """The order the request's ``sort`` names when the list offers it, else the list's default."""
     name = request.args.get("sort", default)
-    if name not in choices:
-        name = default
-    return name, choices[name]
+    return name if name in names else default
 
 
 def list_url(**changes) -> str:

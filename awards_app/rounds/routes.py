@@ -16,7 +16,7 @@ from ..errors import flash_error
 from ..extensions import db
 from ..i18n import current_language
 from ..models import Assignment, Award, Category, Conflict, Edition, Nomination, Role, Round, RoundMode, User
-from ..paging import paginate, sort_order
+from ..paging import chosen_sort, paginate
 from ..rules import REASON_CHARS, SEARCH_CHARS
 from ..services import ServiceError
 from ..services import assignments as assignments_service
@@ -78,8 +78,8 @@ def _nominations_page(round_: Round):
         category_id=category_id if category_id in {c.id for c in round_.categories} else None,
         state=state if state in progress_service.ROUND_FILTER_STATES else "",
     )
-    sort, order = sort_order(progress_service.round_sorts(round_), "reference")
-    page = paginate(progress_service.round_nomination_search(round_, filters, order))
+    sort = chosen_sort(progress_service.ROUND_SORTS, "reference")
+    page = paginate(progress_service.round_nomination_search(round_, filters, sort))
     return filters, sort, page
 
 

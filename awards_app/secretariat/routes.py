@@ -28,7 +28,7 @@ from ..models import (
     User,
     UserRole,
 )
-from ..paging import paginate, sort_order
+from ..paging import chosen_sort, paginate
 from ..regions import COUNTRY_CODES, Region
 from ..rules import SEARCH_CHARS
 from ..services import ServiceError
@@ -221,8 +221,8 @@ def nomination_list():
         organisation_type=_parse(OrganisationType, request.args.get("type")),
         text=(form.q.data or "")[:SEARCH_CHARS],
     )
-    sort, order = sort_order(NOMINATION_SORTS, "reference")
-    page = paginate(query.order_by(None).order_by(*order))
+    sort = chosen_sort(NOMINATION_SORTS, "reference")
+    page = paginate(query.order_by(None).order_by(*NOMINATION_SORTS[sort]))
     editions = db.session.scalars(sa.select(Edition).order_by(Edition.year.desc(), Edition.id.desc())).all()
     return render_template(
         "secretariat/nomination_list.html", edition=edition, editions=editions, form=form, page=page, sort=sort

@@ -164,55 +164,40 @@ class RoundFilter:
 ROUND_FILTER_STATES = ("missing", "short")
 
 
-def _submitted_count(round_: Round) -> sa.ScalarSelect:
-    """Per nomination (correlated), its assignments in the round whose status is SUBMITTED."""
+#: The orders a round's lists of nominations offer; a leading "-" reverses one. The reference breaks ties.
+ROUND_SORTS = (
+    "reference",
+    "-reference",
+    "title",
+    "-title",
+    "organisation",
+    "-organisation",
+    "submitted",
+    "-submitted",
+    "missing",
+    "-missing",
+)
+
+
+def _per_nomination(round_: Round) -> sa.Subquery:
+    """Per nomination with assignments in the round, in one grouped pass: ``done``, the assignments whose status is
+    SUBMITTED, and ``active``, those whose judge is not recused."""
+    counted = ~Assignment.recused_clause()
     return (
-        sa.select(sa.func.count(Assignment.id))
-        .where(
-            Assignment.round_id == round_.id,
-            Assignment.nomination_id == Nomination.id,
-            Assignment.done_clause(round_.mode),
-            ~Assignment.recused_clause(),
+        sa.select(
+            Assignment.nomination_id,
+            sa.func.sum(sa.case((sa.and_(counted, Assignment.done_clause(round_.mode)), 1), else_=0)).label("done"),
+            sa.func.sum(sa.case((counted, 1), else_=0)).label("active"),
         )
-        .correlate(Nomination)
-        .scalar_subquery()
+        .where(Assignment.round_id == round_.id)
+        .group_by(Assignment.nomination_id)
+        .subquery()
     )
 
 
-def _active_count(round_: Round) -> sa.ScalarSelect:
-    """Per nomination (correlated), its assignments in the round whose judge is not recused."""
-    return (
-        sa.select(sa.func.count(Assignment.id))
-        .where(
-            Assignment.round_id == round_.id, Assignment.nomination_id == Nomination.id, ~Assignment.recused_clause()
-        )
-        .correlate(Nomination)
-        .scalar_subquery()
-    )
-
-
-def round_sorts(round_: Round) -> dict[str, tuple]:
-    """The orders a round's lists of nominations offer, by name; the reference breaks ties."""
-    by_reference = (Nomination.category_id, Nomination.reference, Nomination.id)
-    submitted = _submitted_count(round_)
-    return {
-        "reference": by_reference,
-        "-reference": (Nomination.category_id.desc(), Nomination.reference.desc(), Nomination.id.desc()),
-        "title": (Nomination.title, *by_reference),
-        "-title": (Nomination.title.desc(), *by_reference),
-        "organisation": (Organisation.name, *by_reference),
-        "-organisation": (Organisation.name.desc(), *by_reference),
-        "submitted": (submitted, *by_reference),
-        "-submitted": (submitted.desc(), *by_reference),
-        # Missing scores go down as submitted ones go up.
-        "missing": (submitted.desc(), *by_reference),
-        "-missing": (submitted, *by_reference),
-    }
-
-
-def round_nomination_search(round_: Round, filters: RoundFilter, order: tuple = ()) -> sa.Select:
-    """The query of a round's nominations that match the filters, with their organisation and category, in the
-    order given (by category and reference otherwise)."""
+def round_nomination_search(round_: Round, filters: RoundFilter, sort: str = "reference") -> sa.Select:
+    """The query of a round's nominations that match the filters, with their organisation and category, in one of
+    the ROUND_SORTS (by category and reference otherwise)."""
     query = (
         round_nominations_query(round_)
         .join(Nomination.organisation)
@@ -226,11 +211,31 @@ def round_nomination_search(round_: Round, filters: RoundFilter, order: tuple = 
         query = query.where(text_matches(filters.text))
     if filters.category_id is not None:
         query = query.where(Nomination.category_id == filters.category_id)
-    if filters.state == "missing":
-        query = query.where(_submitted_count(round_) < round_.judges_per_nomination)
-    elif filters.state == "short":
-        query = query.where(_active_count(round_) < round_.judges_per_nomination)
-    return query.order_by(None).order_by(*order) if order else query
+    if filters.state or sort.lstrip("-") in ("submitted", "missing"):
+        counts = _per_nomination(round_)
+        query = query.outerjoin(counts, counts.c.nomination_id == Nomination.id)
+        done, active = sa.func.coalesce(counts.c.done, 0), sa.func.coalesce(counts.c.active, 0)
+        if filters.state == "missing":
+            query = query.where(done < round_.judges_per_nomination)
+        elif filters.state == "short":
+            query = query.where(active < round_.judges_per_nomination)
+    by_reference = (Nomination.category_id, Nomination.reference, Nomination.id)
+    orders: dict[str, tuple] = {
+        "-reference": (Nomination.category_id.desc(), Nomination.reference.desc(), Nomination.id.desc()),
+        "title": (Nomination.title, *by_reference),
+        "-title": (Nomination.title.desc(), *by_reference),
+        "organisation": (Organisation.name, *by_reference),
+        "-organisation": (Organisation.name.desc(), *by_reference),
+    }
+    if sort.lstrip("-") in ("submitted", "missing"):
+        # Missing scores go down as submitted ones go up.
+        orders |= {
+            "submitted": (done, *by_reference),
+            "-submitted": (done.desc(), *by_reference),
+            "missing": (done.desc(), *by_reference),
+            "-missing": (done, *by_reference),
+        }
+    return query.order_by(None).order_by(*orders.get(sort, by_reference))
 
 
 @dataclass(frozen=True)
@@ -245,17 +250,7 @@ class RoundSummary:
 def round_summary(round_: Round) -> RoundSummary:
     """Count a round's nominations, those still missing scores and those short of judges, in one query."""
     wanted = round_.judges_per_nomination
-    counted = ~Assignment.recused_clause()
-    per_nomination = (
-        sa.select(
-            Assignment.nomination_id,
-            sa.func.sum(sa.case((sa.and_(counted, Assignment.done_clause(round_.mode)), 1), else_=0)).label("done"),
-            sa.func.sum(sa.case((counted, 1), else_=0)).label("active"),
-        )
-        .where(Assignment.round_id == round_.id)
-        .group_by(Assignment.nomination_id)
-        .subquery()
-    )
+    per_nomination = _per_nomination(round_)
     done = sa.func.coalesce(per_nomination.c.done, 0)
     active = sa.func.coalesce(per_nomination.c.active, 0)
     total, missing, short = db.session.execute(
