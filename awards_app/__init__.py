@@ -145,9 +145,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from . import paging
     from .i18n import register_filters
 
     register_filters(app)
+    paging.register(app)
 
 
 #: Browser features no page of the app uses, switched off for the site and anything it might frame.

@@ -15,6 +15,7 @@ from .judging import (
     ScoreSheet,
     SheetStatus,
     Vote,
+    assignment_status,
 )
 from .nominations import ACTIVE_STATUSES, SCREENABLE_STATUSES, Attachment, Nomination, NominationStatus
 from .programs import AwardTier, CallState, Category, CategoryKind, Edition
@@ -58,6 +59,7 @@ __all__ = [
     "UserRole",
     "UserSession",
     "Vote",
+    "assignment_status",
     "session_key_digest",
     "utcnow",
 ]

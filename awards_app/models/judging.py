@@ -148,6 +148,26 @@ class Criterion(db.Model):
         return self.guidance_ko if locale == "ko" and self.guidance_ko else self.guidance_en
 
 
+def assignment_status(
+    *, recused: bool, mode: RoundMode, voted: bool, sheet: SheetStatus | None, waived: bool
+) -> AssignmentStatus:
+    """An assignment's status from what decides it: a conflict recuses; a vote (committee) or a submitted sheet is
+    done; an unfinished one the secretariat waived is waived; otherwise a sheet saved is a draft, none is to do."""
+    if recused:
+        return AssignmentStatus.RECUSED
+    if mode is RoundMode.COMMITTEE:
+        status = AssignmentStatus.SUBMITTED if voted else AssignmentStatus.TO_DO
+    elif sheet is None:
+        status = AssignmentStatus.TO_DO
+    elif sheet is SheetStatus.SUBMITTED:
+        status = AssignmentStatus.SUBMITTED
+    else:
+        status = AssignmentStatus.DRAFT
+    if status is not AssignmentStatus.SUBMITTED and waived:
+        return AssignmentStatus.WAIVED
+    return status
+
+
 class Assignment(db.Model):
     """A judge's task: one nomination in one round."""
 
@@ -197,19 +217,28 @@ class Assignment(db.Model):
     @property
     def status(self) -> AssignmentStatus:
         """To do, draft, submitted, recused or waived, from the judge's point of view."""
-        if self.recused:
-            return AssignmentStatus.RECUSED
-        if self.round.mode is RoundMode.COMMITTEE:
-            status = AssignmentStatus.SUBMITTED if self.vote is not None else AssignmentStatus.TO_DO
-        elif self.sheet is None:
-            status = AssignmentStatus.TO_DO
-        elif self.sheet.status is SheetStatus.SUBMITTED:
-            status = AssignmentStatus.SUBMITTED
-        else:
-            status = AssignmentStatus.DRAFT
-        if status is not AssignmentStatus.SUBMITTED and self.waived_at is not None:
-            return AssignmentStatus.WAIVED
-        return status
+        return assignment_status(
+            recused=self.recused,
+            mode=self.round.mode,
+            voted=self.vote is not None,
+            sheet=self.sheet.status if self.sheet is not None else None,
+            waived=self.waived_at is not None,
+        )
+
+    # --- the same rules in SQL, for the pages that count a whole round without loading it ---------------------
+
+    @classmethod
+    def recused_clause(cls) -> sa.ColumnElement[bool]:
+        """True where the judge has a conflict with the nomination (``recused``)."""
+        return sa.exists().where(Conflict.judge_id == cls.judge_id, Conflict.nomination_id == cls.nomination_id)
+
+    @classmethod
+    def done_clause(cls, mode: RoundMode) -> sa.ColumnElement[bool]:
+        """True where the judge has voted (a committee round) or submitted the sheet: ``status`` is SUBMITTED
+        when the judge is not recused as well."""
+        if mode is RoundMode.COMMITTEE:
+            return sa.exists().where(CommitteeVote.assignment_id == cls.id)
+        return sa.exists().where(ScoreSheet.assignment_id == cls.id, ScoreSheet.status == SheetStatus.SUBMITTED)
 
     def _open_for_work(self, closed_message):
         if not self.round.is_open():

@@ -9,13 +9,15 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from ..auth.access import role_required
 from ..errors import flash_error
 from ..extensions import db
 from ..i18n import current_language
 from ..models import Assignment, Award, Category, Conflict, Edition, Nomination, Role, Round, RoundMode, User
-from ..rules import REASON_CHARS
+from ..paging import chosen_sort, paginate
+from ..rules import REASON_CHARS, SEARCH_CHARS
 from ..services import ServiceError
 from ..services import assignments as assignments_service
 from ..services import awards as awards_service
@@ -69,6 +71,20 @@ def _round(round_id: int) -> Round:
     return round_
 
 
+def _nominations_page(round_: Round):
+    """The page of the round's nominations the request asks for: its filters, its order and the page itself."""
+    category_id = request.args.get("category", type=int)
+    state = request.args.get("state", "")
+    filters = progress_service.RoundFilter(
+        text=(request.args.get("q") or "").replace("\x00", "")[:SEARCH_CHARS],
+        category_id=category_id if category_id in {c.id for c in round_.categories} else None,
+        state=state if state in progress_service.ROUND_FILTER_STATES else "",
+    )
+    sort = chosen_sort(progress_service.ROUND_SORTS, "reference")
+    page = paginate(progress_service.round_nomination_search(round_, filters, sort))
+    return filters, sort, page
+
+
 @bp.route("/")
 def round_list():
     """List an edition's rounds in order."""
@@ -82,7 +98,7 @@ def round_list():
         "rounds/round_list.html",
         edition=edition,
         rounds=rounds,
-        progress={r.id: progress_service.panel_progress(r)[0] for r in rounds},
+        progress={r.id: progress_service.judge_progress(r) for r in rounds},
     )
 
 
@@ -137,11 +153,10 @@ def round_edit(round_id: int):
 def round_detail(round_id: int):
     """A round at a glance: its categories and rubrics, nominations, assignments and what comes next."""
     round_ = _round(round_id)
-    nominations = rounds_service.round_nominations(round_)
-    judges_progress, nominations_progress = progress_service.panel_progress(round_)
+    filters, sort, page = _nominations_page(round_)
     later = [r for r in rounds_service.rounds_of(round_.edition) if r.position > round_.position]
     advance_form = AdvanceForm()
-    advance_form.nominations.choices = [(n.id, n.reference or str(n.id)) for n in nominations]
+    advance_form.nominations.choices = [(n.id, n.reference or str(n.id)) for n in page.items]
     advance_form.to_round.choices = [(r.id, r.name) for r in later]
     top_form = AdvanceTopForm(prefix="top", places=round_.shortlist_count or 10)
     top_form.to_round.choices = advance_form.to_round.choices
@@ -150,9 +165,12 @@ def round_detail(round_id: int):
     return render_template(
         "rounds/round_detail.html",
         round=round_,
-        nominations=nominations,
-        judges_progress=judges_progress,
-        nominations_progress=nominations_progress,
+        summary=progress_service.round_summary(round_),
+        judges_progress=progress_service.judge_progress(round_),
+        nominations_progress=progress_service.nominations_progress(round_, page.items),
+        page=page,
+        filters=filters,
+        sort=sort,
         later=later,
         advance_form=advance_form,
         top_form=top_form,
@@ -218,9 +236,9 @@ def rubric_edit(round_id: int, category_id: int):
 # --- assignments ------------------------------------------------------------------------------------
 
 
-def _assignment_forms(round_: Round, nominations: list[Nomination], panel: list[User]):
+def _assignment_forms(round_: Round, nominations: list[tuple[int, str]], panel: list[User]):
     manual = ManualAssignForm(prefix="manual")
-    manual.nominations.choices = [(n.id, f"{n.reference} · {n.title[:60]}") for n in nominations]
+    manual.nominations.choices = nominations
     manual.judges.choices = [(j.id, f"{j.name} ({j.country_code or '—'})") for j in panel]
     return manual, AutoAssignForm(prefix="auto")
 
@@ -229,10 +247,10 @@ def _assignment_forms(round_: Round, nominations: list[Nomination], panel: list[
 def assignments(round_id: int):
     """Who judges what in this round, with the tools to assign, remove and reassign."""
     round_ = _round(round_id)
-    nominations = rounds_service.round_nominations(round_)
+    filters, sort, page = _nominations_page(round_)
     panel = assignments_service.judges()
-    manual, auto = _assignment_forms(round_, nominations, panel)
-    _, nominations_progress = progress_service.panel_progress(round_)
+    # Assigning by hand offers the nominations of this page: the filters and the search find the others.
+    manual, auto = _assignment_forms(round_, [(n.id, f"{n.reference} · {n.title[:60]}") for n in page.items], panel)
     reassign = ReassignForm()
     reassign.judge.choices = [(j.id, j.name) for j in panel]
     return render_template(
@@ -240,7 +258,11 @@ def assignments(round_id: int):
         round=round_,
         manual=manual,
         auto=auto,
-        nominations_progress=nominations_progress,
+        summary=progress_service.round_summary(round_),
+        nominations_progress=progress_service.nominations_progress(round_, page.items),
+        page=page,
+        filters=filters,
+        sort=sort,
         reassign=reassign,
         panel=panel,
         unchecked_judges=assignments_service.judges_escaping_conflict_rules(panel),
@@ -251,7 +273,9 @@ def assignments(round_id: int):
 def assign_manual(round_id: int):
     """Assign the chosen judges to the chosen nominations."""
     round_ = _round(round_id)
-    manual, _auto = _assignment_forms(round_, rounds_service.round_nominations(round_), assignments_service.judges())
+    manual, _auto = _assignment_forms(
+        round_, rounds_service.round_nomination_choices(round_), assignments_service.judges()
+    )
     if not manual.validate_on_submit():
         for errors in manual.errors.values():
             for message in errors:
@@ -388,14 +412,19 @@ def assignment_reopen(assignment_id: int):
 def progress(round_id: int):
     """The panel's progress: per judge, per nomination, and the committee's counts."""
     round_ = _round(round_id)
-    judges_progress, nominations_progress = progress_service.panel_progress(round_)
-    totals = progress_service.judge_totals(round_) if round_.mode is RoundMode.SCORING else {}
+    filters, sort, page = _nominations_page(round_)
+    shown = [n.id for n in page.items]
+    totals = progress_service.judge_totals(round_, shown) if round_.mode is RoundMode.SCORING else {}
     votes = votes_service.vote_counts(round_) if round_.mode is RoundMode.COMMITTEE else {}
     return render_template(
         "rounds/progress.html",
         round=round_,
-        judges_progress=judges_progress,
-        nominations_progress=nominations_progress,
+        summary=progress_service.round_summary(round_),
+        judges_progress=progress_service.judge_progress(round_),
+        nominations_progress=progress_service.nominations_progress(round_, page.items),
+        page=page,
+        filters=filters,
+        sort=sort,
         totals=totals,
         votes=votes,
         late=rounds_service.is_late(round_),
@@ -422,10 +451,9 @@ def remind(round_id: int):
 def conflicts(round_id: int):
     """Declared and recorded conflicts of interest for this round's nominations, and recording a new one."""
     round_ = _round(round_id)
-    nominations = rounds_service.round_nominations(round_)
     form = ConflictForm()
     form.judge.choices = [(j.id, j.name) for j in assignments_service.judges()]
-    form.nomination.choices = [(n.id, f"{n.reference} · {n.title[:60]}") for n in nominations]
+    form.nomination.choices = rounds_service.round_nomination_choices(round_)
     if form.validate_on_submit():
         judge = db.session.get(User, form.judge.data)
         nomination = db.session.get(Nomination, form.nomination.data)
@@ -439,14 +467,13 @@ def conflicts(round_id: int):
                 "success",
             )
             return redirect(url_for("rounds.conflicts", round_id=round_.id))
-    ids = [n.id for n in nominations]
-    listed = (
-        db.session.scalars(
-            sa.select(Conflict).where(Conflict.nomination_id.in_(ids)).order_by(Conflict.recorded_at.desc())
-        ).all()
-        if ids
-        else []
-    )
+    in_round = rounds_service.round_nominations_query(round_).with_only_columns(Nomination.id).order_by(None)
+    listed = db.session.scalars(
+        sa.select(Conflict)
+        .where(Conflict.nomination_id.in_(in_round))
+        .options(joinedload(Conflict.judge), joinedload(Conflict.nomination), joinedload(Conflict.recorded_by))
+        .order_by(Conflict.recorded_at.desc(), Conflict.id.desc())
+    ).all()
     return render_template("rounds/conflicts.html", round=round_, form=form, conflicts=listed)
 
 
@@ -476,7 +503,7 @@ def advance(round_id: int):
     """Take the chosen nominations into a later round."""
     round_ = _round(round_id)
     form = AdvanceForm()
-    form.nominations.choices = [(n.id, n.reference or str(n.id)) for n in rounds_service.round_nominations(round_)]
+    form.nominations.choices = rounds_service.round_nomination_choices(round_)
     form.to_round.choices = [
         (r.id, r.name) for r in rounds_service.rounds_of(round_.edition) if r.position > round_.position
     ]

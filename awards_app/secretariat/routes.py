@@ -16,7 +16,19 @@ from ..entry_forms import fields_for
 from ..errors import flash_error
 from ..extensions import db
 from ..forms import JudgeProfileForm, WorkbookUploadForm
-from ..models import AuditEvent, Category, Edition, NominationStatus, OrganisationType, Role, User, UserRole
+from ..models import (
+    AuditEvent,
+    Category,
+    Edition,
+    Nomination,
+    NominationStatus,
+    Organisation,
+    OrganisationType,
+    Role,
+    User,
+    UserRole,
+)
+from ..paging import chosen_sort, paginate
 from ..regions import COUNTRY_CODES, Region
 from ..rules import SEARCH_CHARS
 from ..services import ServiceError
@@ -162,9 +174,22 @@ def category_edit(category_id: int):
 # --- nominations and screening -------------------------------------------------------------------
 
 
-def _page_number() -> int:
-    """The requested page, kept within what a database offset can hold."""
-    return min(max(request.args.get("page", 1, type=int), 1), 100_000)
+#: The orders of the nominations list; the reference breaks ties (drafts, without one, last).
+_BY_REFERENCE = (Nomination.reference.is_(None), Nomination.reference, Nomination.id)
+NOMINATION_SORTS = {
+    "reference": _BY_REFERENCE,
+    "-reference": (Nomination.reference.is_(None), Nomination.reference.desc(), Nomination.id.desc()),
+    "title": (Nomination.title, *_BY_REFERENCE),
+    "-title": (Nomination.title.desc(), *_BY_REFERENCE),
+    "organisation": (Organisation.name, *_BY_REFERENCE),
+    "-organisation": (Organisation.name.desc(), *_BY_REFERENCE),
+    "country": (Organisation.country_code, *_BY_REFERENCE),
+    "-country": (Organisation.country_code.desc(), *_BY_REFERENCE),
+    "status": (Nomination.status, *_BY_REFERENCE),
+    "-status": (Nomination.status.desc(), *_BY_REFERENCE),
+    "submitted": (Nomination.submitted_at.is_(None), Nomination.submitted_at, Nomination.id),
+    "-submitted": (Nomination.submitted_at.is_(None), Nomination.submitted_at.desc(), Nomination.id.desc()),
+}
 
 
 def _parse(enum_type, value: str | None):
@@ -196,9 +221,12 @@ def nomination_list():
         organisation_type=_parse(OrganisationType, request.args.get("type")),
         text=(form.q.data or "")[:SEARCH_CHARS],
     )
-    page = db.paginate(query, page=_page_number(), per_page=25, max_per_page=100, error_out=False)
+    sort = chosen_sort(NOMINATION_SORTS, "reference")
+    page = paginate(query.order_by(None).order_by(*NOMINATION_SORTS[sort]))
     editions = db.session.scalars(sa.select(Edition).order_by(Edition.year.desc(), Edition.id.desc())).all()
-    return render_template("secretariat/nomination_list.html", edition=edition, editions=editions, form=form, page=page)
+    return render_template(
+        "secretariat/nomination_list.html", edition=edition, editions=editions, form=form, page=page, sort=sort
+    )
 
 
 @bp.route("/nominations/<int:nomination_id>", methods=["GET", "POST"])
@@ -330,7 +358,7 @@ def audit_log():
         query = query.where(AuditEvent.action.startswith(action, autoescape=True))
     if text:
         query = query.where(AuditEvent.summary.icontains(text, autoescape=True))
-    page = db.paginate(query, page=_page_number(), per_page=50, max_per_page=200, error_out=False)
+    page = paginate(query, default_size=50)
     actions = db.session.scalars(sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
     return render_template("secretariat/audit_log.html", page=page, action=action, text=text, actions=actions)
 

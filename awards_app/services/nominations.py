@@ -389,17 +389,21 @@ def nomination_search(
         query = query.where(Organisation.type == organisation_type)
     text = (text or "").strip()
     if text:
-        escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
-        query = query.where(
-            sa.or_(
-                sa.func.lower(Nomination.reference).like(pattern, escape="\\"),
-                sa.func.lower(Nomination.title).like(pattern, escape="\\"),
-                sa.func.lower(Organisation.name).like(pattern, escape="\\"),
-                sa.func.lower(Organisation.city).like(pattern, escape="\\"),
-            )
-        )
+        query = query.where(text_matches(text))
     return query.order_by(Nomination.reference.is_(None), Nomination.reference, Nomination.id)
+
+
+def text_matches(text: str) -> sa.ColumnElement[bool]:
+    """The nominations whose reference, title, organisation name or city holds the text, case-insensitively (a
+    query using it joins the organisation)."""
+    escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    return sa.or_(
+        sa.func.lower(Nomination.reference).like(pattern, escape="\\"),
+        sa.func.lower(Nomination.title).like(pattern, escape="\\"),
+        sa.func.lower(Organisation.name).like(pattern, escape="\\"),
+        sa.func.lower(Organisation.city).like(pattern, escape="\\"),
+    )
 
 
 def status_counts(edition_id: int) -> dict[tuple[int, NominationStatus], int]:

@@ -236,6 +236,14 @@ def round_nominations(round_: Round) -> list[Nomination]:
     )
 
 
+def round_nomination_choices(round_: Round) -> list[tuple[int, str]]:
+    """Every nomination of the round as a form's choice, "reference · title", without loading the nominations."""
+    rows = db.session.execute(
+        round_nominations_query(round_).with_only_columns(Nomination.id, Nomination.reference, Nomination.title)
+    )
+    return [(id_, f"{reference} · {(title or '')[:60]}") for id_, reference, title in rows]
+
+
 def advance(from_round: Round, to_round: Round, nomination_ids: list[int], actor: User) -> int:
     """Take the chosen nominations of one round into a later round of the same edition."""
     if to_round.edition_id != from_round.edition_id or to_round.position <= from_round.position:

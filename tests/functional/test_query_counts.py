@@ -26,6 +26,19 @@ SECRETARIAT_PAGES = [
     "/secretariat/nominations",
     "/secretariat/audit",
     "/secretariat/rounds/{round}/results.xlsx",
+    # paged, searched, filtered and sorted
+    "/secretariat/rounds/",
+    "/secretariat/rounds/{round}?per_page=25&sort=-submitted&q=project",
+    "/secretariat/rounds/{round}/assignments?per_page=25&state=missing&sort=title",
+    "/secretariat/rounds/{round}/progress?per_page=25&state=short&sort=-missing&q=project",
+    "/secretariat/nominations?per_page=25&sort=-title&status=eligible&q=project",
+]
+#: Pages that list a round's nominations (or an edition's) a page at a time.
+PAGED_PAGES = [
+    "/secretariat/rounds/{round}?per_page=25",
+    "/secretariat/rounds/{round}/assignments?per_page=25&state=missing",
+    "/secretariat/rounds/{round}/progress?per_page=25&sort=-missing",
+    "/secretariat/nominations?per_page=25&status=eligible",
 ]
 JUDGE_PAGES = ["/judging/"]
 
@@ -169,3 +182,16 @@ def test_the_secretariat_s_nomination_and_progress_pages_make_no_lazy_load(clien
     for page in pages:
         statements, lazy = _profile(client, page)
         assert lazy == [] and len(statements) == few[page], page
+
+
+def test_a_later_page_costs_the_queries_of_the_first(client, auth, world, scored_round):
+    round_, rubric, judges = scored_round
+    _add_scored(world, round_, judges, rubric, 3, 27)
+    auth.login(world.secretariat)
+    for page in PAGED_PAGES:
+        path = page.format(round=round_.id)
+        first, lazy_first = _profile(client, path)
+        second, lazy_second = _profile(client, path + "&page=2")
+        assert len(second) == len(first) and len(lazy_second) == len(lazy_first), path
+        if "/rounds/" in path:
+            assert lazy_first == lazy_second == [], "\n".join(lazy_first + lazy_second)
