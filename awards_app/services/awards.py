@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from .. import ranking
 from ..extensions import db
 from ..models import Award, AwardTier, Category, Nomination, Round, User, utcnow
 from ..rules import REASON_CHARS, SHORT_TEXT_CHARS, tiers
@@ -35,6 +34,8 @@ def tier_plan(round_: Round, category: Category, results: CategoryResults | None
     An award given by hand (it has a reason) keeps its place: its nomination is not a candidate and its tier has
     one place fewer to fill.
     """
+    from .. import ranking
+
     results = results or category_results(round_, category)
     by_hand = {a.nomination_id: a for a in awards_of(round_, category).values() if a.override_reason}
     used: dict[int, int] = {}

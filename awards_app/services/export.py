@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from .. import ranking
 from ..extensions import db
 from ..models import (
     Assignment,
@@ -33,7 +31,9 @@ from .awards import awards_of
 from .results import categories_results, counted_scores, watched_cuts
 from .results_cache import remember
 
-if TYPE_CHECKING:  # the workbook's module loads openpyxl: imported where a workbook is built
+if TYPE_CHECKING:  # openpyxl, pandas and the ranking are imported where a workbook is built
+    import pandas as pd
+
     from .. import workbook
 
 
@@ -70,6 +70,8 @@ def rankings_csv(round_: Round) -> bytes:
 
 def committee_workbook_data(round_: Round):
     """A committee round's workbook: its commendations in the Summary, the Votes sheet, conflicts and the rules."""
+    import pandas as pd
+
     from .. import workbook
     from . import committee
 
@@ -146,6 +148,8 @@ def score_rows(round_: Round, counted: dict[int, pd.DataFrame] | None = None) ->
     (the round's order), reference, judge and the criterion's place in the rubric. Its SHA-256 (``workbook.
     score_data_sha256``) names the score data: the workbook states it, and the uncertainty model's fits are kept
     under it. ``counted``: each category's ``counted_scores``, when the caller has them already."""
+    import pandas as pd
+
     from .. import workbook
 
     counted = counted or {c.id: counted_scores(round_, c) for c in round_.categories}
@@ -202,8 +206,10 @@ DECIDED_BY = {"": "Score", "criterion": "criterion", "median": "median", "shared
 
 def workbook_data(round_: Round):
     """Everything the workbook shows for one round, gathered from the database in a fixed number of queries."""
+    import pandas as pd
+
+    from .. import ranking, workbook
     from .. import uncertainty as model
-    from .. import workbook
 
     if round_.mode is RoundMode.COMMITTEE:
         return committee_workbook_data(round_)

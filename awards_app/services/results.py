@@ -8,12 +8,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
-from .. import charts, ranking
+from .. import charts
 from ..extensions import db
 from ..models import (
     Assignment,
@@ -31,9 +31,16 @@ from ..rules import DEFAULT_DISAGREEMENT
 from . import uncertainty
 from .results_cache import data_key, keep, recall, unchanged
 
+if TYPE_CHECKING:  # pandas and the ranking are imported where a ranking is made: the app starts without them
+    import pandas as pd
+
+    from .. import ranking
+
 
 def counted_scores(round_: Round, category: Category) -> pd.DataFrame:
     """Every score that counts: submitted sheets only, and never a judge with a conflict of interest."""
+    import pandas as pd
+
     recused = sa.exists().where(
         Conflict.judge_id == Assignment.judge_id, Conflict.nomination_id == Assignment.nomination_id
     )
@@ -79,6 +86,8 @@ def has_counted_scores(round_: Round) -> bool:
 
 
 def criteria_order(round_: Round, category: Category) -> pd.DataFrame:
+    import pandas as pd
+
     rows = db.session.execute(
         sa.select(Criterion.category_id, Criterion.id, Criterion.position).where(
             Criterion.round_id == round_.id, Criterion.category_id == category.id
@@ -159,6 +168,8 @@ def watched_cuts(round_: Round, category: Category) -> tuple[int, ...]:
 
 
 def ranking_settings(round_: Round, category: Category) -> ranking.RankingSettings:
+    from .. import ranking
+
     return ranking.RankingSettings(
         method=ranking.Method(round_.ranking_method or "mean"),
         judges_per_nomination=round_.judges_per_nomination,
@@ -199,6 +210,8 @@ def categories_results(round_: Round, categories: Sequence[Category]) -> dict[in
 
 
 def _compute(round_: Round, category: Category, settings: ranking.RankingSettings) -> _Kept:
+    from .. import ranking
+
     scores = counted_scores(round_, category)
     table = ranking.rank_nominations(scores, criteria_order(round_, category), settings)
     draws = uncertainty.usable_draws(round_) if len(table) else {}
@@ -265,6 +278,8 @@ def _compute(round_: Round, category: Category, settings: ranking.RankingSetting
 
 def _with_uncertain(table: pd.DataFrame, certainty: uncertainty.CategoryUncertainty) -> list[str]:
     """The ranking's flags with "uncertain at N" for each cut whose uncertain zone holds the nomination."""
+    from .. import ranking
+
     flags = []
     for nomination_id, text in zip(table["nomination_id"], table["flags"], strict=True):
         extra = [ranking.Flag.UNCERTAIN.at(cut) for cut, zone in certainty.zones.items() if int(nomination_id) in zone]
@@ -291,6 +306,8 @@ def charts_of(results: CategoryResults) -> charts.ResultCharts:
 
 
 def _draw(results: CategoryResults) -> charts.ResultCharts:
+    from .. import ranking
+
     table = results.ranking
     cut = award_cut(results.category)
     by_nomination: dict[int, list[float]] = {}
