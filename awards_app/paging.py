@@ -51,13 +51,20 @@ def chosen_sort(names: Collection[str], default: str) -> str:
 def list_url(**changes) -> str:
     """This list's address with some of its arguments changed (a page, an order), the others kept as they are: the
     filters, the search, the order and the page size go along. A change to None drops the argument."""
-    args = request.args.to_dict(flat=False)
+    view_args = request.view_args or {}
+    # Only the list's own arguments go along: not one that names the page's address (``round_id``) or one that
+    # url_for reads itself (``_external``, ``_anchor``, ``_method``, ``_scheme``).
+    args = {
+        name: values
+        for name, values in request.args.to_dict(flat=False).items()
+        if name not in view_args and not name.startswith("_")
+    }
     for name, value in changes.items():
         if value is None:
             args.pop(name, None)
         else:
             args[name] = [value]
-    return url_for(request.endpoint or "main.index", **(request.view_args or {}), **args)
+    return url_for(request.endpoint or "main.index", **view_args, **args)
 
 
 def register(app: Flask) -> None:

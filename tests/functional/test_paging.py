@@ -118,6 +118,21 @@ def test_a_page_out_of_range_is_answered_never_an_error(client, auth, world, bus
             assert "Showing 1–25 of 60" in html, page
 
 
+@pytest.mark.parametrize("tab", ROUND_PAGES)
+def test_arguments_that_name_the_address_or_steer_url_for_are_left_behind(client, auth, world, busy_round, tab):
+    auth.login(world.secretariat)
+    odd = "round_id=999&_method=x&_anchor=y&_scheme=gopher&_external=1&per_page=25"
+    response = client.get(f"/secretariat/rounds/{busy_round.id}{tab}?{odd}")
+    assert response.status_code == 200
+    html = response.data.decode()
+    link = page_link(html, 2)
+    assert link.startswith(f"/secretariat/rounds/{busy_round.id}") and "per_page=25" in link
+    for dropped in ("round_id=", "_method", "_anchor", "_scheme", "_external", "://", "#"):
+        assert dropped not in link
+    nominations = client.get("/secretariat/nominations?_external=1&_method=x&_anchor=y&page=1&sort=-reference")
+    assert nominations.status_code == 200 and b'href="http://localhost/secretariat/nominations' not in nominations.data
+
+
 def test_an_unknown_page_size_or_order_falls_back_to_the_defaults(client, auth, world, busy_round):
     auth.login(world.secretariat)
     html = client.get(f"/secretariat/rounds/{busy_round.id}/progress?per_page=7&sort=bogus").data.decode()
