@@ -273,8 +273,13 @@ def _utc(moment: datetime) -> datetime:
     return moment
 
 
+#: Characters XML 1.0 has no place for beyond openpyxl's control characters: surrogates and U+FFFE, U+FFFF.
+_NOT_XML_RE = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+
 def _text(value: str) -> str:
-    return ILLEGAL_CHARACTERS_RE.sub("", value)[:CELL_TEXT_LENGTH]
+    """Text a cell can hold: without the characters XML cannot carry, at most Excel's length."""
+    return _NOT_XML_RE.sub("", ILLEGAL_CHARACTERS_RE.sub("", value))[:CELL_TEXT_LENGTH]
 
 
 def _value(value: object) -> object:

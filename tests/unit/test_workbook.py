@@ -3,6 +3,7 @@
 import io
 import re
 import zipfile
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -223,6 +224,23 @@ def test_formula_text_is_not_written_as_a_formula():
         xml = "".join(archive.read(name).decode() for name in archive.namelist() if name.startswith("xl/worksheets/"))
     assert "<f>" not in xml and "<f " not in xml
     assert "HYPERLINK" in xml
+
+
+def test_characters_xml_cannot_carry_are_dropped_and_the_workbook_stays_readable():
+    full = full_data()
+    odd = "a\uffffb\ufffec\ud800d\x01e"
+    scores = full.scores.copy()
+    scores.loc[scores.index[0], "Comment"] = odd
+    conflicts = full.conflicts.copy()
+    conflicts.loc[conflicts.index[0], "Reason"] = odd
+    rankings = full.rankings.copy()
+    rankings.loc[rankings.index[0], "Nomination"] = odd
+    book = load_workbook(
+        io.BytesIO(build_workbook(replace(full, scores=scores, conflicts=conflicts, rankings=rankings)))
+    )
+    assert column(book["Scores"], "Comment")[0].value == "abcde"
+    assert column(book["Conflicts"], "Reason")[0].value == "abcde"
+    assert column(book["Rankings"], "Nomination")[0].value == "abcde"
 
 
 def test_korean_text_round_trips(book):
