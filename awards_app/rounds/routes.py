@@ -709,7 +709,9 @@ def override_award(round_id: int):
     if not form.validate_on_submit():
         flash(_("Choose a nomination and a tier, and give the reason."), "danger")
         return redirect(url_for("rounds.results", round_id=round_.id, category=category.id))
-    tier = next((t for t in category.tiers if t.id == form.tier.data), None)
+    # A committee's form offers the tiers of every category of the round (the service checks the nomination's).
+    offered = round_.categories if round_.mode is RoundMode.COMMITTEE else [category]
+    tier = next((t for c in offered for t in c.tiers if t.id == form.tier.data), None)
     try:
         awards_service.override_award(
             round_, db.session.get(Nomination, form.nomination.data), tier, form.reason.data, current_user

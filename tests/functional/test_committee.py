@@ -11,7 +11,18 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from awards_app.models import AuditEvent, Award, AwardTier, CommitteeVote, Conflict, Role, RoundMode, Vote
+from awards_app.models import (
+    AuditEvent,
+    Award,
+    AwardTier,
+    Category,
+    CategoryKind,
+    CommitteeVote,
+    Conflict,
+    Role,
+    RoundMode,
+    Vote,
+)
 from awards_app.services import committee as committee_service
 from awards_app.services import votes as votes_service
 from tests.conftest import PASSWORD, make_user
@@ -167,3 +178,49 @@ def test_a_closed_sitting_lets_its_edition_be_published(client, auth, world, db,
     page = client.get(f"/secretariat/rounds/{round_.id}/results/publish").get_data(as_text=True)
     assert "Not yet" not in page  # members who did not vote were absent: that is the quorum's business
     assert "Commendation" in page
+
+
+def test_a_committee_changes_the_award_of_a_nomination_in_its_second_category(client, auth, world, db):
+    """The override form of a committee round offers the tiers of every category: a tier of the second category is
+    given as chosen, never taken for "no award"."""
+    first = Category(
+        edition=world.edition,
+        code="MC2",
+        name_en="Mayor's commendation, citizens",
+        name_ko="서울특별시장 표창 (시민)",
+        kind=CategoryKind.COMMENDATION,
+        eligible_types=["individual"],
+        position=4,
+    )
+    db.session.add(first)
+    for category in (first, world.commendation):
+        category.tiers = [AwardTier(name_en=f"{category.code} commendation", name_ko="표창", count=1, position=0)]
+    db.session.commit()
+    round_ = judging_round(
+        world, name="Merit review committee", categories=[first, world.commendation], mode=RoundMode.COMMITTEE
+    )
+    nominee = eligible(
+        world, "Kim Ji-won, advisory committee", category=world.commendation, answers=COMMENDATION_ANSWERS
+    )
+    member = make_user("member@wego.example", [Role.JUDGE], name="Member")
+    db.session.commit()
+    assign(round_, nominee, member, declared=True)
+    tier = world.commendation.tiers[0]
+    db.session.add(
+        Award(round_id=round_.id, nomination_id=nominee.id, tier_id=tier.id, decided_by_id=world.secretariat.id)
+    )
+    db.session.commit()
+    auth.login(world.secretariat)
+    page = client.get(f"/secretariat/rounds/{round_.id}/results").get_data(as_text=True)
+    assert f'name="category" value="{first.id}"' in page  # the form names the round's first category
+    client.post(
+        f"/secretariat/rounds/{round_.id}/results/override",
+        data={
+            "category": str(first.id),
+            "override-nomination": str(nominee.id),
+            "override-tier": str(tier.id),
+            "override-reason": "Kept by the committee",
+        },
+    )
+    award = db.session.scalar(sa.select(Award).where(Award.nomination_id == nominee.id))
+    assert award is not None and award.tier_id == tier.id and award.override_reason == "Kept by the committee"
