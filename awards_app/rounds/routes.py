@@ -33,6 +33,7 @@ from ..services import sheets as sheets_service
 from ..services import uncertainty as uncertainty_service
 from ..services import votes as votes_service
 from ..services.programs import current_edition
+from ..urls import safe_next
 from .forms import (
     AdvanceForm,
     AdvanceTopForm,
@@ -280,7 +281,7 @@ def assign_manual(round_id: int):
         for errors in manual.errors.values():
             for message in errors:
                 flash(str(message), "danger")
-        return redirect(url_for("rounds.assignments", round_id=round_.id))
+        return redirect(safe_next(url_for("rounds.assignments", round_id=round_.id)))
     try:
         added, refused = assignments_service.assign_manually(
             round_, manual.nominations.data, manual.judges.data, current_user
@@ -299,7 +300,7 @@ def assign_manual(round_id: int):
                 ),
                 "warning",
             )
-    return redirect(url_for("rounds.assignments", round_id=round_.id))
+    return redirect(safe_next(url_for("rounds.assignments", round_id=round_.id)))
 
 
 @bp.route("/<int:round_id>/assignments/automatic", methods=["POST"])
@@ -309,12 +310,12 @@ def assign_automatic(round_id: int):
     form = AutoAssignForm(prefix="auto")
     if not form.validate_on_submit():
         flash(_("The seed must be a whole number."), "danger")
-        return redirect(url_for("rounds.assignments", round_id=round_.id))
+        return redirect(safe_next(url_for("rounds.assignments", round_id=round_.id)))
     try:
         result = assignments_service.assign_automatically(round_, current_user, seed=form.seed.data)
     except ServiceError as error:
         flash_error(error)
-        return redirect(url_for("rounds.assignments", round_id=round_.id))
+        return redirect(safe_next(url_for("rounds.assignments", round_id=round_.id)))
     flash(_("%(n)d assignments added automatically.", n=result.added), "success")
     for nomination, missing, reason in result.shortfalls[:20]:
         flash(
@@ -333,7 +334,7 @@ def assign_automatic(round_id: int):
             ),
             "warning",
         )
-    return redirect(url_for("rounds.assignments", round_id=round_.id))
+    return redirect(safe_next(url_for("rounds.assignments", round_id=round_.id)))
 
 
 @bp.route("/assignments/<int:assignment_id>/remove", methods=["POST"])
@@ -347,7 +348,7 @@ def assignment_remove(assignment_id: int):
         flash_error(error)
     else:
         flash(_("Assignment removed."), "info")
-    return redirect(url_for("rounds.assignments", round_id=round_id))
+    return redirect(safe_next(url_for("rounds.assignments", round_id=round_id)))
 
 
 @bp.route("/assignments/<int:assignment_id>/reassign", methods=["POST"])
@@ -359,7 +360,7 @@ def assignment_reassign(assignment_id: int):
     form.judge.choices = [(j.id, j.name) for j in assignments_service.judges()]
     if not form.validate_on_submit():
         flash(_("Choose a judge from the list."), "danger")
-        return redirect(url_for("rounds.assignments", round_id=round_id))
+        return redirect(safe_next(url_for("rounds.assignments", round_id=round_id)))
     try:
         replacement = assignments_service.reassign(assignment, db.session.get(User, form.judge.data), current_user)
     except ServiceError as error:
@@ -369,7 +370,7 @@ def assignment_reassign(assignment_id: int):
             _("%(ref)s now goes to %(name)s.", ref=replacement.nomination.reference, name=replacement.judge.name),
             "success",
         )
-    return redirect(url_for("rounds.assignments", round_id=round_id))
+    return redirect(safe_next(url_for("rounds.assignments", round_id=round_id)))
 
 
 @bp.route("/assignments/<int:assignment_id>/waive", methods=["POST"])
@@ -389,7 +390,7 @@ def assignment_waive(assignment_id: int):
             ),
             "info",
         )
-    return redirect(url_for("rounds.progress", round_id=assignment.round_id))
+    return redirect(safe_next(url_for("rounds.progress", round_id=assignment.round_id)))
 
 
 @bp.route("/assignments/<int:assignment_id>/reopen", methods=["POST"])
@@ -402,7 +403,7 @@ def assignment_reopen(assignment_id: int):
         flash_error(error)
     else:
         flash(_("The scores of %(name)s are open again.", name=assignment.judge.name), "success")
-    return redirect(url_for("rounds.progress", round_id=assignment.round_id))
+    return redirect(safe_next(url_for("rounds.progress", round_id=assignment.round_id)))
 
 
 # --- progress, reminders, conflicts, advancing -----------------------------------------------------
@@ -444,7 +445,7 @@ def remind(round_id: int):
             _("Reminders sent to %(n)d judge(s).", n=count) if count else _("Every judge is done: nobody to remind."),
             "success",
         )
-    return redirect(url_for("rounds.progress", round_id=round_.id))
+    return redirect(safe_next(url_for("rounds.progress", round_id=round_.id)))
 
 
 @bp.route("/<int:round_id>/conflicts", methods=["GET", "POST"])

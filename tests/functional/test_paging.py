@@ -133,6 +133,27 @@ def test_arguments_that_name_the_address_or_steer_url_for_are_left_behind(client
     assert nominations.status_code == 200 and b'href="http://localhost/secretariat/nominations' not in nominations.data
 
 
+def test_an_action_on_a_later_filtered_page_comes_back_to_that_page(client, auth, world, db, busy_round):
+    auth.login(world.secretariat)
+    here = f"/secretariat/rounds/{busy_round.id}/progress?state=missing&per_page=25&page=2"
+    html = client.get(here).data.decode()
+    assert 'name="next" value="' + here.replace("&", "&amp;") + '"' in html
+    sheet = db.session.scalar(  # the second judge of Project 055 has not scored
+        sa.select(Assignment)
+        .where(Assignment.round_id == busy_round.id, Assignment.judge_id != world.judge.id)
+        .order_by(Assignment.id.desc())
+        .limit(1)
+    )
+    response = client.post(
+        f"/secretariat/rounds/assignments/{sheet.id}/waive", data={"reason": "Judge unreachable", "next": here}
+    )
+    assert response.status_code == 302 and response.headers["Location"] == here
+    elsewhere = client.post(
+        f"/secretariat/rounds/assignments/{sheet.id}/reopen", data={"next": "https://evil.example/"}
+    )
+    assert elsewhere.headers["Location"] == f"/secretariat/rounds/{busy_round.id}/progress"
+
+
 def test_an_unknown_page_size_or_order_falls_back_to_the_defaults(client, auth, world, busy_round):
     auth.login(world.secretariat)
     html = client.get(f"/secretariat/rounds/{busy_round.id}/progress?per_page=7&sort=bogus").data.decode()
