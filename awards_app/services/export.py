@@ -12,7 +12,6 @@ from ..extensions import db
 from ..models import (
     Assignment,
     Award,
-    Category,
     Conflict,
     Criterion,
     Nomination,
@@ -30,6 +29,7 @@ from . import uncertainty
 from .awards import awards_of
 from .results import categories_results, counted_scores, watched_cuts
 from .results_cache import remember
+from .rubrics import criteria_of
 
 if TYPE_CHECKING:  # openpyxl, pandas and the ranking are imported where a workbook is built
     import pandas as pd
@@ -260,7 +260,7 @@ def workbook_data(round_: Round):
                     "Spearman": row.spearman,
                 }
             )
-        for criterion in criteria_of_round(round_, category):
+        for criterion in criteria_of(round_, category):
             criteria.append(
                 {
                     "Category": category.code,
@@ -370,16 +370,6 @@ def workbook_data(round_: Round):
         criteria=pd.DataFrame(criteria, columns=list(workbook.CRITERIA_COLUMNS)),
         uncertainty=uncertainty_frame,
         leniency=pd.DataFrame(leniency, columns=list(workbook.LENIENCY_COLUMNS)),
-    )
-
-
-def criteria_of_round(round_: Round, category: Category) -> list[Criterion]:
-    return list(
-        db.session.scalars(
-            sa.select(Criterion)
-            .where(Criterion.round_id == round_.id, Criterion.category_id == category.id)
-            .order_by(Criterion.position, Criterion.id)
-        )
     )
 
 

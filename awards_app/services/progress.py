@@ -29,7 +29,7 @@ from . import ServiceError
 from .audit import record
 from .mail import send_email
 from .nominations import text_matches
-from .rounds import round_nominations, round_nominations_query
+from .rounds import round_nominations_query
 from .rubrics import scales_of
 
 
@@ -92,23 +92,6 @@ def round_assignments(round_: Round, nomination_ids: list[int] | None = None) ->
             ).order_by(Assignment.id)
         )
     )
-
-
-def panel_progress(round_: Round) -> tuple[list[JudgeProgress], list[NominationProgress]]:
-    """Progress per judge and per nomination in one round."""
-    assignments = round_assignments(round_)
-    per_judge: dict[int, JudgeProgress] = {}
-    per_nomination: dict[int, NominationProgress] = {
-        n.id: NominationProgress(n, [], round_.judges_per_nomination) for n in round_nominations(round_)
-    }
-    for a in assignments:
-        status = a.status
-        progress = per_judge.setdefault(a.judge_id, JudgeProgress(a.judge, {}))
-        progress.counts[status] = progress.counts.get(status, 0) + 1
-        if a.nomination_id in per_nomination:
-            per_nomination[a.nomination_id].by_judge.append((a, status))
-    judges_sorted = sorted(per_judge.values(), key=lambda p: (-p.unfinished, p.judge.name))
-    return judges_sorted, list(per_nomination.values())
 
 
 def judge_progress(round_: Round) -> list[JudgeProgress]:

@@ -211,13 +211,6 @@ def sheet_summary(assignment: Assignment, criteria: list[Criterion] | None = Non
     return weighted_total(scales_of(criteria), values)
 
 
-def sheet_total(assignment: Assignment) -> float | None:
-    """The judge's weighted total on this assignment (None before any score)."""
-    if assignment.sheet is None:
-        return None
-    return sheet_summary(assignment).value
-
-
 @dataclass
 class RoundWork:
     """One judge's assignments in one round, by category, each with its status."""

@@ -72,7 +72,7 @@ def test_the_demo_s_first_round_is_judged_and_means_something(app, db):
     first = db.session.scalar(sa.select(Round).where(Round.name == "Online evaluation"))
     assert first.is_closed() and first.shortlist_count == 6
     # Every sheet submitted, by 3 to 5 judges per nomination.
-    _judges, progress = progress_service.panel_progress(first)
+    progress = progress_service.nominations_progress(first, rounds_service.round_nominations(first))
     assert all(status is AssignmentStatus.SUBMITTED for p in progress for _a, status in p.by_judge)
     assert {p.submitted for p in progress} >= {3, 4, 5} and min(p.submitted for p in progress) >= 2
     assert all(a.sheet.status is SheetStatus.SUBMITTED for a in progress_service.round_assignments(first))

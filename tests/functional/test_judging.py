@@ -422,7 +422,7 @@ def test_weights_show_as_shares_and_half_points_are_offered(client, scoring, wor
     assert re.findall(r'<option[^>]*value="([^"]*)"', select)[:4] == ["", "0", "0.5", "1"]
     client.post(f"/judging/assignments/{assignment.id}", data=sheet_data(rubric[:2], [7, "2.5"]))
     # 100 × (3 × 6/9 + 1 × 2.5/5) / 4 = 62.5
-    assert sheets_service.sheet_total(assignment) == pytest.approx(62.5)
+    assert sheets_service.sheet_summary(assignment).value == pytest.approx(62.5)
     assert "62.5" in page_of(client, assignment)
 
 
@@ -583,7 +583,7 @@ def test_the_secretariat_reopens_and_the_judge_scores_again(client, scoring, wor
     page = page_of(client, assignment)
     assert 'name="score_' in page and selected(page, rubric[0]) == "5"
     client.post(f"/judging/assignments/{assignment.id}", data=sheet_data(rubric, [6] * 6, submit=True))
-    assert sheets_service.sheet_total(assignment) == pytest.approx(500 / 9)
+    assert sheets_service.sheet_summary(assignment).value == pytest.approx(500 / 9)
 
 
 def test_a_closed_round_shows_the_scores_read_only_and_refuses_changes(client, scoring, world, db):
