@@ -145,11 +145,12 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from . import paging
+    from . import paging, rules
     from .i18n import register_filters
 
     register_filters(app)
     paging.register(app)
+    app.jinja_env.globals["rules"] = rules  # the prize's limits, as forms and services read them
 
 
 #: Browser features no page of the app uses, switched off for the site and anything it might frame.
