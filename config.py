@@ -31,6 +31,10 @@ class Config:
     # Where attachments and outgoing mail live; both default to the instance folder.
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(INSTANCE_DIR / "uploads")
     MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX") or str(INSTANCE_DIR / "outbox")
+    # PDF pages drawn as images for the judges, kept by the file's hash (a cache: not backed up, safe to empty).
+    PREVIEW_FOLDER = os.environ.get("PREVIEW_FOLDER") or str(INSTANCE_DIR / "previews")
+    # The pages of a PDF shown beside the score sheet; the rest is read in the downloaded file.
+    PREVIEW_MAX_PAGES = int(os.environ.get("PREVIEW_MAX_PAGES", 30))
 
     # Attachment limits: per file and per nomination (bytes).
     MAX_ATTACHMENT_BYTES = int(os.environ.get("MAX_ATTACHMENT_BYTES", 20 * MB))

@@ -99,6 +99,14 @@ METHOD_LABELS = {
     "trimmed": _l("Trimmed mean"),
     "normalised": _l("Normalised"),
 }
+FILE_TYPE_LABELS = {
+    "application/pdf": _l("PDF document"),
+    "image/png": _l("PNG image"),
+    "image/jpeg": _l("JPEG image"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": _l("Word document"),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": _l("Excel workbook"),
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": _l("PowerPoint presentation"),
+}
 VOTE_LABELS = {"approve": _l("approve"), "reject": _l("reject"), "abstain": _l("abstain")}
 ROLE_LABELS = {
     Role.APPLICANT: _l("Applicant"),
@@ -269,6 +277,7 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters["role_label"] = lambda r: ROLE_LABELS.get(r, r)
     app.jinja_env.filters["region_label"] = lambda r: REGION_LABELS.get(r, r or "—")
     app.jinja_env.filters["filesize"] = human_size
+    app.jinja_env.filters["file_type"] = lambda t: FILE_TYPE_LABELS.get(t, _("File"))
     app.jinja_env.filters["browser_name"] = browser_name
     app.jinja_env.filters["flag_label"] = flag_label
     app.jinja_env.filters["method_label"] = lambda m: METHOD_LABELS.get(str(m), m)

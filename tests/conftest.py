@@ -54,6 +54,7 @@ def app(tmp_path: Path):
         {
             "SQLALCHEMY_DATABASE_URI": database_url,
             "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "PREVIEW_FOLDER": str(tmp_path / "previews"),
             "MAIL_OUTBOX": str(tmp_path / "outbox"),
             "UNCERTAINTY_JOB_LOG": str(tmp_path / "uncertainty-jobs.log"),
             "UNCERTAINTY_COMPILE_CACHE": str(tmp_path / "jax-cache"),

@@ -23,6 +23,7 @@ from ..models import Assignment, Category, Nomination, Role, Round, RoundMode, S
 from ..scoring import score_text
 from ..services import NotAllowed, ServiceError
 from ..services import conflicts as conflicts_service
+from ..services import documents as documents_service
 from ..services import rubrics as rubrics_service
 from ..services import sheets as sheets_service
 from ..services import votes as votes_service
@@ -128,7 +129,13 @@ def assignment(assignment_id: int):
             return redirect(url_for("judging.vote", assignment_id=assignment.id), code=307)
         vote = votes_service.vote_of(assignment)
         form = VoteForm(data={"vote": vote.vote.value if vote else None})
-        return _render("judging/vote.html", assignment, form=form, vote=vote)
+        return _render(
+            "judging/vote.html",
+            assignment,
+            form=form,
+            vote=vote,
+            documents=documents_service.documents_of(assignment.nomination),
+        )
     return _score(assignment)
 
 
@@ -182,6 +189,7 @@ def _render_sheet(assignment: Assignment, criteria, scales, form):
         summary=sheets_service.sheet_summary(assignment, criteria),
         saved={s.criterion_id: s for s in (assignment.sheet.scores if assignment.sheet else [])},
         refusal=assignment.scoring_refusal(current_user),
+        documents=documents_service.documents_of(assignment.nomination),
     )
 
 

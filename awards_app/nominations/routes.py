@@ -17,6 +17,7 @@ from ..errors import flash_error
 from ..extensions import db
 from ..models import Attachment, Category, Edition, Nomination, Role
 from ..services import ServiceError
+from ..services import documents as documents_service
 from ..services import nominations as nominations_service
 from ..services import sheets as sheets_service
 from ..services.awards import published_award
@@ -256,3 +257,45 @@ def download(nomination_id: int, attachment_id: int):
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+#: A document shown in the page (an <img>; never framed) may also be opened on its own: whatever its bytes hold,
+#: it may not run or load anything, and no page may frame it.
+INLINE_POLICY = "default-src 'none'; sandbox; frame-ancestors 'none'"
+
+
+def _inline(path, mimetype: str, name: str):
+    response = send_file(path, mimetype=mimetype, as_attachment=False, download_name=name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = INLINE_POLICY
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/<int:nomination_id>/attachments/<int:attachment_id>/pages/<int:number>")
+@login_required
+def attachment_page(nomination_id: int, attachment_id: int, number: int):
+    """Show one page of a PDF document as an image, to those who may see the nomination."""
+    attachment = _load_attachment(nomination_id, attachment_id)
+    if not attachment.can_download(current_user):
+        abort(403)
+    try:
+        path = documents_service.page_image(attachment, number)
+    except documents_service.NoPreview:
+        abort(404)
+    stem = attachment.original_name.rpartition(".")[0] or attachment.original_name
+    return _inline(path, "image/png", f"{stem}-{number}.png")
+
+
+@bp.route("/<int:nomination_id>/attachments/<int:attachment_id>/image")
+@login_required
+def attachment_image(nomination_id: int, attachment_id: int):
+    """Show an image document in the page, to those who may see the nomination."""
+    attachment = _load_attachment(nomination_id, attachment_id)
+    if not attachment.can_download(current_user):
+        abort(403)
+    try:
+        path = documents_service.image_file(attachment)
+    except documents_service.NoPreview:
+        abort(404)
+    return _inline(path, attachment.content_type, attachment.original_name)

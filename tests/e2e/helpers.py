@@ -55,17 +55,21 @@ def reloaded(model, object_id: int):
     return db.session.get(model, object_id)
 
 
-def small_pdf(text: str = "Implementation plan") -> bytes:
-    """Return a valid one-page PDF (its cross-reference table points at the real offsets)."""
-    stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
+def small_pdf(text: str = "Implementation plan", pages: int = 1) -> bytes:
+    """Return a valid PDF of ``pages`` pages (its cross-reference table points at the real offsets): the first
+    page says ``text`` in large type under a dark band, the others "<text>, page <n>"."""
+    kids = " ".join(f"{3 + 2 * n} 0 R" for n in range(pages))
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode()]
+    font = 3 + 2 * pages
+    for n in range(pages):
+        line = text if n == 0 else f"{text}, page {n + 1}"
+        stream = f"0.1 0.25 0.45 rg 0 700 612 92 re f 0 g BT /F1 28 Tf 72 640 Td ({line}) Tj ET".encode()
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * n} 0 R "
+            f"/Resources << /Font << /F1 {font} 0 R >> >> >>".encode()
+        )
+        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
     pdf = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):

@@ -68,14 +68,16 @@ def eligible(
     return nomination
 
 
-def attach(nomination: Nomination, data: bytes, name: str = "plan.pdf") -> Attachment:
-    """Store a PDF with an eligible nomination, as it was uploaded before screening."""
+def attach(
+    nomination: Nomination, data: bytes, name: str = "plan.pdf", content_type: str = "application/pdf"
+) -> Attachment:
+    """Store a file (a PDF unless told) with an eligible nomination, as it was uploaded before screening."""
     stored = storage.save_bytes(current_app.config["UPLOAD_FOLDER"], data)
     attachment = Attachment(
         nomination=nomination,
         original_name=name,
         stored_name=stored.stored_name,
-        content_type="application/pdf",
+        content_type=content_type,
         size=stored.size,
         sha256=stored.sha256,
         uploaded_by_id=nomination.created_by_id,

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from awards_app.models import Assignment, Attachment, Conflict, Criterion, Nomination, Role, Round, utcnow
 from tests.conftest import PASSWORD, make_user
-from tests.unit.test_storage import PDF
+from tests.e2e.helpers import small_pdf
 
 VISITORS = (
     "anonymous",
@@ -61,6 +61,9 @@ ACCESS: dict[str, Rule] = {
     "nominations.withdraw": Rule(LOGIN, OK, DENY, DENY, DENY, DENY, DENY),
     "nominations.delete_attachment": Rule(LOGIN, OK, DENY, DENY, DENY, DENY, DENY),
     "nominations.download": Rule(LOGIN, OK, DENY, OK, DENY, DENY, OK),
+    "nominations.attachment_page": Rule(LOGIN, OK, DENY, OK, DENY, DENY, OK),
+    # The arranged document is a PDF, which has pages but no image: 404, but only to those who may see it.
+    "nominations.attachment_image": Rule(LOGIN, NOT_FOUND, DENY, NOT_FOUND, DENY, DENY, NOT_FOUND),
     "secretariat.dashboard": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "secretariat.edition_list": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "secretariat.edition_create": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
@@ -138,7 +141,7 @@ def arranged(app, client, world, db):
     nomination = db.session.scalar(sa.select(Nomination))
     client.post(
         f"/nominations/{nomination.id}/edit",
-        data={"title": "Access matrix", "upload": "1", "document": (io.BytesIO(PDF), "plan.pdf")},
+        data={"title": "Access matrix", "upload": "1", "document": (io.BytesIO(small_pdf()), "plan.pdf")},
         content_type="multipart/form-data",
     )
     attachment = db.session.scalar(sa.select(Attachment))
@@ -174,6 +177,7 @@ def arranged(app, client, world, db):
     values = {
         "nomination_id": nomination.id,
         "attachment_id": attachment.id,
+        "number": 1,
         "edition_id": world.edition.id,
         "category_id": world.project.id,
         "user_id": world.judge.id,

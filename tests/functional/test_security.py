@@ -20,8 +20,8 @@ from awards_app.extensions import limiter
 from awards_app.models import Role
 from awards_app.services import mail as mail_service
 from tests.conftest import PASSWORD, make_user
+from tests.e2e.helpers import small_pdf
 from tests.functional.judging_helpers import assign, attach, criteria, eligible, judging_round, sheet_data
-from tests.unit.test_storage import PDF
 
 
 def sign_in(client, email, password=PASSWORD, **kwargs):
@@ -115,7 +115,13 @@ def assert_security_headers(response, where: str) -> None:
     assert headers.get("X-Content-Type-Options") == "nosniff", where
     assert headers.get("X-Frame-Options") == "DENY", where
     assert headers.get("Referrer-Policy") == "same-origin", where
-    policy = dict(directive.strip().split(" ", 1) for directive in headers["Content-Security-Policy"].split(";"))
+    policy = dict(directive.strip().partition(" ")[::2] for directive in headers["Content-Security-Policy"].split(";"))
+    if "sandbox" in policy:
+        # A document shown in the page (a PDF's page, an image): stricter still, nothing may run or load.
+        assert policy["default-src"] == "'none'", where
+        assert policy["frame-ancestors"] == "'none'", where
+        assert "script-src" not in policy and policy["sandbox"] == "", where
+        return
     assert policy["default-src"] == "'self'", where
     assert policy["script-src"] == "'self'", where  # no 'unsafe-inline', no 'unsafe-eval'
     assert policy["style-src"] == "'self'", where
@@ -156,12 +162,13 @@ def inline_code(html: str) -> list[str]:
 def arranged(app, world, db):
     """A nomination with an attachment, a round with a scored assignment: every page has something to show."""
     nomination = eligible(world)
-    attachment = attach(nomination, PDF)
+    attachment = attach(nomination, small_pdf())  # a real PDF: its pages are drawn
     round_ = judging_round(world)
     assignment = assign(round_, nomination, world.judge, declared=True)
     return {
         "nomination_id": nomination.id,
         "attachment_id": attachment.id,
+        "number": 1,
         "edition_id": world.edition.id,
         "category_id": world.project.id,
         "user_id": world.judge.id,

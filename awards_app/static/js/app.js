@@ -72,6 +72,46 @@
     });
   });
 
+  // Tabs: a row of links to the parts of a page, one part shown at a time, switched without leaving the page (so a
+  // form beside them keeps what was typed). The choice outlives a reload of the page; a link's #part chooses too.
+  // Without this file every part shows, one after another, and the links jump to them.
+  document.querySelectorAll("[data-tabs]").forEach(function (list) {
+    var tabs = Array.prototype.slice.call(list.querySelectorAll("a[href^='#']"));
+    var panels = tabs.map(function (tab) { return document.getElementById(tab.getAttribute("href").slice(1)); });
+    if (!tabs.length || panels.indexOf(null) >= 0) { return; }
+    var key = "tab:" + window.location.pathname + ":" + list.id;
+    function remember(id) { try { window.sessionStorage.setItem(key, id); } catch (e) { /* storage off: no memory */ } }
+    function remembered() { try { return window.sessionStorage.getItem(key); } catch (e) { return null; } }
+    function select(index, focus) {
+      tabs.forEach(function (tab, i) {
+        var on = i === index;
+        tab.setAttribute("aria-selected", on ? "true" : "false");
+        tab.tabIndex = on ? 0 : -1;
+        tab.classList.toggle("active", on);
+        panels[i].hidden = !on;
+      });
+      if (focus) { tabs[index].focus(); }
+      remember(tabs[index].id);
+    }
+    list.setAttribute("role", "tablist");
+    tabs.forEach(function (tab, i) {
+      tab.setAttribute("role", "tab");
+      tab.setAttribute("aria-controls", panels[i].id);
+      panels[i].setAttribute("role", "tabpanel");
+      panels[i].setAttribute("aria-labelledby", tab.id);
+      tab.addEventListener("click", function (event) { event.preventDefault(); select(i, false); });
+      tab.addEventListener("keydown", function (event) {
+        var moves = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 };
+        if (!(event.key in moves)) { return; }
+        event.preventDefault();
+        select((moves[event.key] + tabs.length) % tabs.length, true);
+      });
+    });
+    var wanted = tabs.map(function (tab) { return tab.getAttribute("href"); }).indexOf(window.location.hash);
+    if (wanted < 0) { wanted = tabs.map(function (tab) { return tab.id; }).indexOf(remembered()); }
+    select(Math.max(wanted, 0), false);
+  });
+
   // Follow a background fit of the uncertainty model; reload the page once it has finished.
   var fit = document.querySelector('[data-fit-working="true"]');
   if (fit && window.fetch) {
