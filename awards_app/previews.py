@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import struct
 import threading
 import zlib
@@ -145,6 +146,11 @@ def page_png(source: Path, digest: str, cache: Path, number: int, max_pages: int
         raise Unreadable(digest) from error
     _write_atomically(path, png)
     return path
+
+
+def forget(cache: Path, digest: str) -> None:
+    """Delete what was drawn from a file (its file is gone, and no other has the same content)."""
+    shutil.rmtree(_folder(cache, digest), ignore_errors=True)
 
 
 def encode_png(rgb: bytes, width: int, height: int, stride: int) -> bytes:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import storage
+from .. import previews, storage
 from ..entry_forms import Problems, check_answers, clean_answers, title_of
 from ..extensions import db
 from ..models import (
@@ -315,15 +317,17 @@ def add_attachment(nomination: Nomination, user: User, filename: str | None, dat
 
 
 def remove_attachment(attachment: Attachment, user: User) -> None:
-    """Remove an attachment from a draft, and its file."""
+    """Remove an attachment from a draft, its file, and the pages drawn from it unless another file has them."""
     nomination = attachment.nomination
     if not nomination.can_edit(user):
         raise NotAllowed(edit_refusal(nomination, user))
-    stored_name, name = attachment.stored_name, attachment.original_name
+    stored_name, name, digest = attachment.stored_name, attachment.original_name, attachment.sha256
     record("attachment.removed", attachment, user, f"{name} removed", {"name": name})
     db.session.delete(attachment)
     db.session.commit()
     storage.delete(current_app.config["UPLOAD_FOLDER"], stored_name)
+    if not db.session.scalar(sa.select(sa.exists().where(Attachment.sha256 == digest))):
+        previews.forget(Path(current_app.config["PREVIEW_FOLDER"]), digest)
 
 
 def screen(nomination: Nomination, user: User, eligible: bool, reason: str, version: int | None = None) -> Nomination:

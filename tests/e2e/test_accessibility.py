@@ -33,6 +33,8 @@ NOT_PAGES = {
     "main.set_language",
     "auth.logout",
     "nominations.download",
+    "nominations.attachment_page",
+    "nominations.attachment_image",
     "nominations.delete_attachment",
     "nominations.withdraw",
 }

@@ -70,7 +70,7 @@ def test_a_judge_declares_scores_leaves_comes_back_and_submits(page: Page, live_
 
     # The nomination beside the rubric; the total moves as scores are chosen, before anything is saved.
     expect(page.get_by_text("Older people waited weeks for help.")).to_be_visible()
-    expect(page.get_by_role("link", name="plan.pdf")).to_be_visible()
+    expect(page.get_by_role("tab", name="Documents (1)")).to_be_visible()  # the PDF is a tab away
     total = page.locator("#total")
     expect(total).to_have_text("0.0")
     criterion(page, 1, rubric[0].name_en).get_by_label("Score").select_option("10")

@@ -248,3 +248,25 @@ def test_the_committee_vote_shows_the_documents_too(client, auth, world, panel, 
     page = client.get(f"/judging/assignments/{panel['assignment'].id}").get_data(as_text=True)
     assert "Your vote" in page
     assert page_url(panel["pdf"], 1) in page
+
+
+def test_the_korean_page_names_the_documents_in_korean(client, auth, world, panel):
+    auth.login(world.judge)
+    client.post("/language", data={"language": "ko"})
+    page = client.get(f"/judging/assignments/{panel['assignment'].id}").get_data(as_text=True)
+    assert "첨부 문서 (1)" in page and "Documents (1)" not in page
+    assert "Odense plan.pdf, 3쪽 중 2쪽" in page
+    assert "PDF 문서" in page and "내려받기" in page
+
+
+def test_removing_a_draft_document_removes_its_drawn_pages(app, client, auth, world):
+    from awards_app.services import nominations as nominations_service
+
+    draft = nominations_service.create_draft(world.project, world.applicant, {"title": "Odense heat pumps"})
+    pdf = nominations_service.add_attachment(draft, world.applicant, "draft plan.pdf", small_pdf("Draft"))
+    auth.login(world.applicant)
+    assert client.get(page_url(pdf)).status_code == 200  # the applicant sees their own file's pages
+    drawn = Path(app.config["PREVIEW_FOLDER"]) / pdf.sha256
+    assert (drawn / "page-001.png").is_file()
+    client.post(f"/nominations/{draft.id}/attachments/{pdf.id}/delete")
+    assert not drawn.exists()
