@@ -79,23 +79,28 @@ def _write_atomically(path: Path, data: bytes) -> None:
         temporary.unlink(missing_ok=True)
 
 
+def _kept_outline(meta: Path, max_pages: int) -> Outline | None:
+    """The outline kept in the cache, if it is there, readable and long enough; ``Unreadable`` if so judged."""
+    try:
+        known = json.loads(meta.read_text())
+        if known.get("unreadable"):
+            raise Unreadable(meta.parent.name)
+        total = int(known["total"])
+        sizes = tuple((int(w), int(h)) for w, h in known["sizes"])
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None  # not there yet, or damaged: drawn again
+    return Outline(sizes[:max_pages], total) if len(sizes) >= min(total, max_pages) else None
+
+
 def outline(source: Path, digest: str, cache: Path, max_pages: int) -> Outline:
     """Return the outline of the PDF at ``source`` (whose SHA-256 is ``digest``), from the cache when it is there.
 
     Raises ``Unreadable`` when PDFium cannot open the file, and ``FileNotFoundError`` when it is missing.
     """
     meta = _folder(cache, digest) / "outline.json"
-    try:
-        known = json.loads(meta.read_text())
-    except (OSError, ValueError):
-        known = None
-    if isinstance(known, dict):
-        if known.get("unreadable"):
-            raise Unreadable(digest)
-        if isinstance(known.get("total"), int) and isinstance(known.get("sizes"), list):
-            kept = tuple((int(w), int(h)) for w, h in known["sizes"])
-            if len(kept) >= min(known["total"], max_pages):
-                return Outline(kept[:max_pages], known["total"])
+    known = _kept_outline(meta, max_pages)
+    if known is not None:
+        return known
     data = source.read_bytes()
     try:
         with _PDFIUM:

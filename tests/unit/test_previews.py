@@ -71,3 +71,11 @@ def test_the_cache_is_named_by_a_digest_only(tmp_path):
     source, _ = stored(tmp_path, small_pdf())
     with pytest.raises(ValueError):
         previews.outline(source, "../../etc", tmp_path, max_pages=5)
+
+
+@pytest.mark.parametrize("kept", ["", "[]", '{"total": "x"}', '{"total": 2, "sizes": [1, 2]}', "{"])
+def test_a_damaged_cache_is_drawn_again(tmp_path, kept):
+    source, digest = stored(tmp_path, small_pdf("Plan", pages=2))
+    (tmp_path / "cache" / digest).mkdir(parents=True)
+    (tmp_path / "cache" / digest / "outline.json").write_text(kept)
+    assert previews.outline(source, digest, tmp_path / "cache", max_pages=5).total == 2
