@@ -95,6 +95,7 @@ def environment(database_url: str, folder: Path) -> dict[str, str]:
         "SECRET_KEY": secrets.token_hex(32),
         "DATABASE_URL": database_url,
         "UPLOAD_FOLDER": str(folder / "uploads"),
+        "PREVIEW_FOLDER": str(folder / "previews"),
         "MAIL_OUTBOX": str(folder / "outbox"),
         "UNCERTAINTY_JOB_LOG": str(folder / "uncertainty-jobs.log"),
         "UNCERTAINTY_COMPILE_CACHE": str(folder / "jax-cache"),

@@ -238,6 +238,7 @@ def main() -> None:
             {
                 "SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"],
                 "UPLOAD_FOLDER": f"{folder}/uploads",
+                "PREVIEW_FOLDER": f"{folder}/previews",
                 "MAIL_OUTBOX": f"{folder}/outbox",
                 "UNCERTAINTY_AUTOSTART": False,
             },

@@ -100,6 +100,7 @@ def _app(folder: str):
         {
             "SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"],
             "UPLOAD_FOLDER": f"{folder}/uploads",
+            "PREVIEW_FOLDER": f"{folder}/previews",
             "MAIL_OUTBOX": f"{folder}/outbox",
             "UNCERTAINTY_JOB_LOG": f"{folder}/uncertainty-jobs.log",
         },

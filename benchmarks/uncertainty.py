@@ -106,6 +106,7 @@ def time_demo(runs: int) -> tuple[list[float], list[float]]:
             "FLASK_APP": "wsgi.py",
             "MAIL_OUTBOX": f"{folder}/outbox",
             "UPLOAD_FOLDER": f"{folder}/uploads",
+            "PREVIEW_FOLDER": f"{folder}/previews",
             "AWARDS_JOB_CONFIG": "testing",
             "PYTHONPATH": str(ROOT),
             # A fresh compilation cache: the first run compiles, the later ones find the model compiled.

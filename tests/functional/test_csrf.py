@@ -33,6 +33,7 @@ def app(tmp_path: Path):
             "SQLALCHEMY_DATABASE_URI": url,
             "WTF_CSRF_ENABLED": True,
             "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "PREVIEW_FOLDER": str(tmp_path / "previews"),
             "MAIL_OUTBOX": str(tmp_path / "outbox"),
         },
     )

@@ -72,6 +72,7 @@ def production_app(tmp_path: Path):
             "SECRET_KEY": "a-long-random-production-secret-" * 2,
             "SQLALCHEMY_DATABASE_URI": url,
             "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "PREVIEW_FOLDER": str(tmp_path / "previews"),
             "MAIL_OUTBOX": str(tmp_path / "outbox"),
             "EXTERNAL_URL": "https://awards.example",
         },
