@@ -265,6 +265,8 @@ INLINE_POLICY = "default-src 'none'; sandbox; frame-ancestors 'none'"
 
 
 def _inline(path, mimetype: str, name: str):
+    # The name was cleaned at upload; cleaned again, since a header cannot hold a line break from any source.
+    name = storage.clean_filename(name)
     response = send_file(path, mimetype=mimetype, as_attachment=False, download_name=name, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = INLINE_POLICY

@@ -270,3 +270,13 @@ def test_removing_a_draft_document_removes_its_drawn_pages(app, client, auth, wo
     assert (drawn / "page-001.png").is_file()
     client.post(f"/nominations/{draft.id}/attachments/{pdf.id}/delete")
     assert not drawn.exists()
+
+
+def test_a_korean_file_name_survives_the_headers(client, auth, world, panel):
+    korean = attach(panel["nomination"], small_pdf("Seoul"), '서울 "계획"\r\n.pdf')
+    auth.login(world.judge)
+    response = client.get(page_url(korean))
+    assert response.status_code == 200
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("inline") and "\n" not in disposition and "\r" not in disposition
+    assert "filename*=UTF-8''" in disposition
