@@ -5,7 +5,18 @@ from __future__ import annotations
 import io
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    get_template_attribute,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -18,7 +29,7 @@ from ..i18n import current_language
 from ..models import Assignment, Award, Category, Conflict, Edition, Nomination, Role, Round, RoundMode, User
 from ..paging import chosen_sort, paginate
 from ..rules import REASON_CHARS, SEARCH_CHARS
-from ..services import ServiceError
+from ..services import ServiceError, results_cache
 from ..services import assignments as assignments_service
 from ..services import awards as awards_service
 from ..services import committee as committee_service
@@ -530,19 +541,20 @@ def results(round_id: int):
     category = _results_category(round_, request.args.get("category", type=int))
     uncertainty_service.start_when_closed(round_)
     results = results_service.category_results(round_, category)
+    charts = results_service.charts_of(results)
     return render_template(
         "rounds/results.html",
         round=round_,
         category=category,
         results=results,
-        charts=results_service.charts_of(results),
+        charts=charts,
+        drawn=_drawn_charts(results, charts),
         awards=awards_service.awards_of(round_, category),
         tier_view=awards_service.tier_view(round_, category, results),
         fit=uncertainty_service.fit_state(round_),
         expected={int(r.nomination_id): r for r in results.uncertainty.ranks.itertuples()}
         if results.uncertainty
         else {},
-        award_cut=results_service.award_cut(category),
         override=_override_form(category, results),
     )
 
@@ -575,6 +587,34 @@ def uncertainty_status(round_id: int):
         usable=state.usable,
         message=fit.message if fit else "",
     )
+
+
+#: The results page's charts: what the page calls each, its macro in rounds/_charts.html, and whether the macro also
+#: takes the award cut line.
+_CHARTS = (("spread", "score_spread", True), ("severity", "severity", False), ("robustness", "robustness", True))
+
+
+def _drawn_charts(results: results_service.CategoryResults, charts) -> dict[str, str]:
+    """The charts of a category's results as SVG markup, drawn once for the results' key in each language.
+
+    The charts are most of the page's work; their markup depends only on the results (whose key says the data, the
+    method, the cuts and the tiers) and the language of their labels, so it is kept beside the results."""
+    language = current_language()
+    key = ("charts-html", results.key, language)
+    drawn = results_cache.recall(key) if results.key else None
+    if drawn is None:
+        cut = results_service.award_cut(results.category)
+        drawn = {
+            name: get_template_attribute("rounds/_charts.html", macro)(
+                getattr(charts, name), *([cut] if with_cut else [])
+            )
+            for name, macro, with_cut in _CHARTS
+        }
+        if results.uncertainty:
+            drawn["intervals"] = get_template_attribute("rounds/_charts.html", "rank_intervals")(charts.intervals)
+        if results.key:
+            results_cache.keep(key, drawn)
+    return drawn
 
 
 def _results_category(round_: Round, category_id: int | None) -> Category:
