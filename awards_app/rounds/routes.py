@@ -165,10 +165,10 @@ def round_edit(round_id: int):
 def round_detail(round_id: int):
     """A round at a glance: its categories and rubrics, nominations, assignments and what comes next."""
     round_ = _round(round_id)
-    filters, sort, page = _nominations_page(round_)
+    panel = _panel_context(round_)
     later = [r for r in rounds_service.rounds_of(round_.edition) if r.position > round_.position]
     advance_form = AdvanceForm()
-    advance_form.nominations.choices = [(n.id, n.reference or str(n.id)) for n in page.items]
+    advance_form.nominations.choices = [(n.id, n.reference or str(n.id)) for n in panel["page"].items]
     advance_form.to_round.choices = [(r.id, r.name) for r in later]
     top_form = AdvanceTopForm(prefix="top", places=round_.shortlist_count or 10)
     top_form.to_round.choices = advance_form.to_round.choices
@@ -176,13 +176,7 @@ def round_detail(round_id: int):
     locked = {c.id: rubrics_service.rubric_locked(round_, c) for c in round_.categories}
     return render_template(
         "rounds/round_detail.html",
-        round=round_,
-        summary=progress_service.round_summary(round_),
-        judges_progress=progress_service.judge_progress(round_),
-        nominations_progress=progress_service.nominations_progress(round_, page.items),
-        page=page,
-        filters=filters,
-        sort=sort,
+        **panel,
         later=later,
         advance_form=advance_form,
         top_form=top_form,
@@ -191,6 +185,21 @@ def round_detail(round_id: int):
         first=rounds_service.is_first_round(round_),
         unchecked_judges=assignments_service.judges_escaping_conflict_rules(),
     )
+
+
+def _panel_context(round_: Round) -> dict:
+    """What a round's overview and its progress page both show: the round's counts, each judge's progress, and the
+    chosen page of nominations with theirs (and the filters and order that chose it)."""
+    filters, sort, page = _nominations_page(round_)
+    return {
+        "round": round_,
+        "summary": progress_service.round_summary(round_),
+        "judges_progress": progress_service.judge_progress(round_),
+        "nominations_progress": progress_service.nominations_progress(round_, page.items),
+        "page": page,
+        "filters": filters,
+        "sort": sort,
+    }
 
 
 @bp.route("/<int:round_id>/rubrics/<int:category_id>", methods=["GET", "POST"])
@@ -424,19 +433,13 @@ def assignment_reopen(assignment_id: int):
 def progress(round_id: int):
     """The panel's progress: per judge, per nomination, and the committee's counts."""
     round_ = _round(round_id)
-    filters, sort, page = _nominations_page(round_)
-    shown = [n.id for n in page.items]
+    panel = _panel_context(round_)
+    shown = [n.id for n in panel["page"].items]
     totals = progress_service.judge_totals(round_, shown) if round_.mode is RoundMode.SCORING else {}
     votes = votes_service.vote_counts(round_) if round_.mode is RoundMode.COMMITTEE else {}
     return render_template(
         "rounds/progress.html",
-        round=round_,
-        summary=progress_service.round_summary(round_),
-        judges_progress=progress_service.judge_progress(round_),
-        nominations_progress=progress_service.nominations_progress(round_, page.items),
-        page=page,
-        filters=filters,
-        sort=sort,
+        **panel,
         totals=totals,
         votes=votes,
         late=rounds_service.is_late(round_),
