@@ -142,6 +142,11 @@ class ScoreSheetForm(BaseForm):
     version = HiddenField()
     save = SubmitField(_l("Save draft"))
     submit_scores = SubmitField(_l("Submit scores"))
+    submit_and_next = SubmitField(_l("Submit and open the next"))
+
+    @property
+    def submitting(self) -> bool:
+        return bool(self.submit_scores.data or self.submit_and_next.data)
 
     def score_field(self, criterion_id: int):
         return self[f"score_{criterion_id}"]

@@ -186,7 +186,7 @@ def _score(assignment: Assignment):
         if refusal:
             flash(_("%(refusal)s Nothing was saved.", refusal=refusal), "danger")
             return _back(assignment)
-        submit = bool(form.submit_scores.data)
+        submit = form.submitting
         if form.validate_on_submit():
             try:
                 sheets_service.save_sheet(assignment, current_user, form.to_input(), submit=submit)
@@ -201,6 +201,8 @@ def _score(assignment: Assignment):
                 flash_error(error)
                 return _back(assignment)
             else:
+                if form.submit_and_next.data:
+                    return _open_the_next(assignment)
                 if submit:
                     flash(
                         _("Your scores for %(ref)s are submitted. Thank you!", ref=assignment.nomination.reference),
@@ -212,6 +214,31 @@ def _score(assignment: Assignment):
         else:
             flash(_("Some comments are too long: see the fields marked below. Nothing was saved."), "danger")
     return _render_sheet(assignment, criteria, scales, form)
+
+
+def _open_the_next(submitted: Assignment):
+    """After "Submit and open the next": the judge's next nomination, or their list once nothing is left."""
+    following = sheets_service.next_to_score(sheets_service.judge_work(current_user))
+    done = submitted.nomination.reference
+    if following is None:
+        flash(
+            _(
+                "Your scores for %(ref)s are submitted. That was the last one: all your nominations in the open "
+                "rounds are done. Thank you!",
+                ref=done,
+            ),
+            "success",
+        )
+        return redirect(url_for("judging.index"))
+    flash(
+        _(
+            "Your scores for %(ref)s are submitted. Here is the next nomination: %(next)s.",
+            ref=done,
+            next=following.nomination.reference,
+        ),
+        "success",
+    )
+    return _back(following)
 
 
 def _render_sheet(assignment: Assignment, criteria, scales, form):

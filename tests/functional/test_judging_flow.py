@@ -1,5 +1,5 @@
-"""The judge's day in a flow: declarations for several nominations at once from the list, and the list itself as
-one sortable table with the judge's own totals."""
+"""The judge's day in a flow: declarations for several nominations at once from the list, "submit and open the
+next", and the list itself as one sortable table with the judge's own totals."""
 
 import re
 from datetime import timedelta
@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from awards_app.extensions import db as _db
-from awards_app.models import Assignment, AuditEvent, Conflict
+from awards_app.models import Assignment, AuditEvent, Conflict, SheetStatus
 from awards_app.services import sheets as sheets_service
 from tests.conftest import count
 
@@ -208,6 +208,65 @@ def test_the_batch_is_for_judges_only(client, auth, world, waiting):
     auth.login(world.secretariat)
     assert client.post("/judging/", data=batch([first.id])).status_code == 403
     assert declared(first) == [False]
+
+
+# --- submit and open the next --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def three_to_score(world, auth):
+    round_ = judging_round(world)
+    assignments = [
+        assign(round_, eligible(world, title), world.judge, declared=True) for title in ("One", "Two", "Three")
+    ]
+    auth.login(world.judge)
+    return assignments, criteria(round_, world.project)
+
+
+def test_submit_and_open_the_next_lands_on_the_next_unscored_nomination(client, world, three_to_score, db):
+    (one, two, three), rubric = three_to_score
+    page = client.get(f"/judging/assignments/{one.id}").data.decode()
+    assert 'name="submit_and_next"' in page and "Submit and open the next" in page
+    data = {**sheet_data(rubric, [7] * 6), "submit_and_next": "1"}
+    data.pop("save")
+    response = client.post(f"/judging/assignments/{one.id}", data=data)
+    assert response.headers["Location"] == f"/judging/assignments/{two.id}"
+    db.session.refresh(one)
+    assert one.sheet.status is SheetStatus.SUBMITTED
+    page = client.get(response.headers["Location"]).data.decode()
+    assert (
+        f"Your scores for {one.nomination.reference} are submitted. "
+        f"Here is the next nomination: {two.nomination.reference}." in page
+    )
+    # A draft left behind is next in the list's order; the plain "Submit scores" still goes back to the list.
+    client.post(f"/judging/assignments/{three.id}", data=sheet_data(rubric, [5]))
+    response = client.post(f"/judging/assignments/{two.id}", data=sheet_data(rubric, [6] * 6, submit=True))
+    assert response.headers["Location"] == "/judging/"
+
+
+def test_submit_and_open_the_next_after_the_last_one_says_all_is_done(client, world, three_to_score, db):
+    (one, two, three), rubric = three_to_score
+    for assignment in (one, two):
+        client.post(f"/judging/assignments/{assignment.id}", data=sheet_data(rubric, [8] * 6, submit=True))
+    data = {**sheet_data(rubric, [9] * 6), "submit_and_next": "1"}
+    response = client.post(f"/judging/assignments/{three.id}", data=data, follow_redirects=True)
+    assert response.request.path == "/judging/"
+    page = response.data.decode()
+    assert (
+        f"Your scores for {three.nomination.reference} are submitted. That was the last one: all your nominations "
+        "in the open rounds are done." in page
+    )
+    assert "next-to-score" not in page
+
+
+def test_submit_and_open_the_next_refuses_an_incomplete_sheet_and_stays(client, world, three_to_score, db):
+    (one, _two, _three), rubric = three_to_score
+    data = {**sheet_data(rubric, [7, 7]), "submit_and_next": "1"}
+    response = client.post(f"/judging/assignments/{one.id}", data=data)
+    assert response.status_code == 200
+    assert "Score every criterion before submitting." in response.data.decode()
+    db.session.refresh(one)
+    assert one.sheet is None
 
 
 # --- the list: one table per round, the judge's own totals, sortable ---------------------------------------

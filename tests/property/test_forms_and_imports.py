@@ -83,6 +83,7 @@ FIELDS = [
     "save",
     "submit_entry",
     "submit_scores",
+    "submit_and_next",
     "upload",
     "opened",
     "mode",
