@@ -303,7 +303,7 @@ def cells(page: str) -> list[tuple[str, str]]:
         columns = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
         if len(columns) < 6:  # a header
             continue
-        found.append((columns[2], " ".join(columns[5].split())))
+        found.append((columns[2].splitlines()[0].strip(), " ".join(columns[4].split())))
     return found
 
 
