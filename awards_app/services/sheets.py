@@ -278,7 +278,10 @@ def judge_work(judge: User) -> list[RoundWork]:
     totals = own_totals(judge) if assignments else {}
     work: dict[int, RoundWork] = {}
     for a in assignments:
-        work.setdefault(a.round_id, RoundWork(a.round, [])).rows.append(WorkRow(a, a.status, totals.get(a.id)))
+        status = a.status
+        # A sheet left by a judge since recused, or waived unfinished, counts for nothing: no total to show.
+        total = totals.get(a.id) if status in (AssignmentStatus.DRAFT, AssignmentStatus.SUBMITTED) else None
+        work.setdefault(a.round_id, RoundWork(a.round, [])).rows.append(WorkRow(a, status, total))
     return list(work.values())
 
 

@@ -319,6 +319,12 @@ def test_the_list_shows_the_judge_s_own_total_as_the_score_sheet_computes_it(cli
         assert f'id="total">{summary.value:.1f}<' in client.get(f"/judging/assignments/{rows[title].id}").data.decode()
     assert listed["Partial draft"] == "2 of 6 scored"  # never a partial total
     assert listed["To do entry"] == "—Not scored"
+    # A sheet left behind by a conflict found while scoring counts for nothing: no total.
+    client.post(
+        f"/judging/assignments/{rows['Complete draft'].id}/declaration",
+        data={"declaration": "conflict", "reason": "My sister runs the project."},
+    )
+    assert dict(cells(client.get("/judging/").data.decode()))["Complete draft"] == "—Not scored"
     assert ">Leadership<" in page and ">Tech-InnovaCity<" in page  # the category of each row, in one table
 
 
