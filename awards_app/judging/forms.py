@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from wtforms import HiddenField, RadioField, SelectField, SubmitField, TextAreaField
+from wtforms import HiddenField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..forms import BaseForm, select_choices
@@ -66,7 +66,12 @@ class VoteForm(BaseForm):
     submit = SubmitField(_l("Cast my vote"))
 
 
-_OPTION = Markup('<option %svalue="%s">%s</option>')  # its arguments are escaped
+# A score's choice: a native radio (arrow keys move within its group) drawn as a segment of a bar. Its arguments
+# are escaped.
+_SCORE_RADIO = Markup(
+    '<input class="btn-check" id="%s-%d" name="%s" type="radio" value="%s"%s>'
+    '<label class="btn %s" for="%s-%d">%s</label>'
+)
 
 
 class ScoreSheetForm(BaseForm):
@@ -90,13 +95,27 @@ class ScoreSheetForm(BaseForm):
     def comment_field(self, criterion_id: int):
         return self[f"comment_{criterion_id}"]
 
-    def score_options(self, criterion_id: int) -> Markup:
-        """The ``<option>``s of a criterion's score, the chosen one selected: the markup WTForms' select widget
-        writes, in a fraction of its time (a page has a rubric's worth of them)."""
+    def score_radios(self, criterion_id: int) -> Markup:
+        """The radios of a criterion's score ("not scored" first), the chosen one checked, or "not scored" when
+        the value is none of them (as a select shows its first option): written here rather than by WTForms'
+        widgets, in a fraction of their time (a page has a rubric's worth of them)."""
         field = self.score_field(criterion_id)
+        values = [choice.value for choice in field.choices]
+        chosen = field.data if field.data in values else ""
         return Markup("").join(
-            _OPTION % ("selected " if choice.value == field.data else "", choice.value, choice.label)
-            for choice in field.choices
+            _SCORE_RADIO
+            % (
+                field.id,
+                index,
+                field.name,
+                choice.value,
+                " checked" if choice.value == chosen else "",
+                "btn-outline-secondary score-none" if choice.value == "" else "btn-outline-primary",
+                field.id,
+                index,
+                choice.label,
+            )
+            for index, choice in enumerate(field.choices)
         )
 
     def to_input(self) -> SheetInput:
@@ -143,7 +162,7 @@ def _rubric_form_class(rubric: tuple[tuple[int, Scale], ...]) -> type[ScoreSheet
     attributes: dict[str, object] = {"criterion_ids": [criterion_id for criterion_id, _scale in rubric]}
     for criterion_id, scale in rubric:
         choices = [("", _l("Not scored"))] + [(score_text(v), score_text(v)) for v in scale.choices()]
-        attributes[f"score_{criterion_id}"] = SelectField(
+        attributes[f"score_{criterion_id}"] = RadioField(
             _l("Score"),
             choices=select_choices(choices),
             validate_choice=False,
