@@ -10,6 +10,8 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from awards_app.extensions import db
 from awards_app.models import Assignment, Conflict, RoundMode, ScoreSheet, SheetStatus
+from awards_app.services import sheets as sheets_service
+from awards_app.services.sheets import SheetInput
 from tests.conftest import PASSWORD
 from tests.functional.judging_helpers import (
     COMMENDATION_ANSWERS,
@@ -117,6 +119,7 @@ def test_a_judge_declares_scores_leaves_comes_back_and_submits(page: Page, live_
     expect(
         criterion(page, 3, rubric[2].name_en).get_by_text("Score every criterion before submitting.")
     ).to_be_visible()
+    expect(score(page, 3, rubric[2].name_en).locator("input:checked")).to_be_focused()  # the first one missing
     expect(chosen(score(page, 1, rubric[0].name_en))).to_have_value("10")
     for number, c in enumerate(rubric[2:], start=3):
         choose(score(page, number, c.name_en), "4")
@@ -343,6 +346,42 @@ def test_two_devices_the_judge_chooses_what_to_keep(
     expect(chosen(score(page, 1, names[0]))).to_have_value("9")
 
 
+def test_two_devices_the_judge_keeps_the_servers_scores(
+    page: Page, browser: Browser, live_server, world, panel, sign_in
+):
+    """Offline on one device, saved on another: keeping the server's version discards this browser's copy."""
+    rubric = panel["rubric"]
+    sign_in(world.judge.email)
+    _open_sheet(page, live_server, panel["first"])
+    page.context.set_offline(True)
+    choose(score(page, 1, rubric[0].name_en), "2")
+    expect(page.locator("#save-status")).to_contain_text("Not saved: offline")
+
+    laptop = browser.new_context(locale="en-GB")
+    other = laptop.new_page()
+    other.goto(f"{live_server}/auth/login")
+    other.locator("#email").fill(world.judge.email)
+    other.locator("#password").fill(PASSWORD)
+    other.locator("#submit").click()
+    other.goto(f"{live_server}/judging/assignments/{panel['first'].id}")
+    choose(score(other, 1, rubric[0].name_en), "8")
+    expect(other.locator("#save-status")).to_have_text(SAVED)
+    laptop.close()
+
+    page.context.set_offline(False)
+    page.reload()
+    conflict = page.locator("#sheet-conflict")
+    expect(conflict.locator("tbody tr")).to_have_count(1)
+    conflict.get_by_role("button", name="Keep all from the server").click()
+    expect(conflict).to_be_hidden()
+    expect(chosen(score(page, 1, rubric[0].name_en))).to_have_value("8")
+    expect(page.locator("#save-status")).to_have_text(SAVED)  # as the server wrote it: nothing new to save
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('awards:score-sheet:'))") == []
+    page.reload()
+    expect(conflict).to_be_hidden()
+    assert _scores(panel["first"])[rubric[0].id] == 8
+
+
 SCREENS = {"laptop": LAPTOP, "tablet": TABLET}
 
 
@@ -389,6 +428,23 @@ def test_judging_pages_look_right(page: Page, live_server, world, panel, sign_in
     assert bar is not None and abs(bar["y"]) < 1, bar
     expect(page.locator("#save-status")).to_be_in_viewport()
     page.screenshot(path=screenshot_dir / f"{language}-{screen}-judging-04b-score-sheet-scrolled.png")
+    # This device's saves fail while another one saves: back on the page, the judge sees both versions.
+    page.route("**/autosave", lambda route: route.abort())
+    page.locator(f"#score_{rubric[4].id} input[value='5'] + label").click()
+    expect(page.locator("#save-status")).to_have_class(re.compile("text-warning"))
+    db.session.rollback()
+    elsewhere = {rubric[0].id: "8", rubric[1].id: "6", rubric[2].id: "9", rubric[4].id: "6"}
+    comments = {rubric[0].id: "Clear evidence of the problem's causes."}
+    sheets_service.save_sheet(
+        db.session.get(Assignment, panel["first"].id), world.judge, SheetInput(elsewhere, comments, "")
+    )
+    page.unroute("**/autosave")
+    page.reload()
+    expect(page.locator("#sheet-conflict tbody tr")).to_have_count(1)
+    page.evaluate("window.scrollTo(0, 0)")
+    shoot("score-sheet-conflict")
+    page.locator("#sheet-conflict [data-keep=server]").click()
+    expect(page.locator("#sheet-conflict")).to_be_hidden()
     page.locator("#submit_scores").click()
     expect(page.locator(".is-invalid").first).to_be_visible()
     shoot("score-sheet-errors")

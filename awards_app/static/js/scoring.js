@@ -423,6 +423,9 @@
 
   // The page came back with refusals: take the judge to the first one.
   var firstInvalid = form.querySelector(".is-invalid");
+  if (firstInvalid && firstInvalid.classList.contains("score-scale")) {
+    firstInvalid = firstInvalid.querySelector("input:checked") || firstInvalid.querySelector("input");
+  }
   if (firstInvalid) { firstInvalid.focus(); }
 
   updateTotal();
