@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from wtforms import HiddenField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -66,14 +66,6 @@ class VoteForm(BaseForm):
     submit = SubmitField(_l("Cast my vote"))
 
 
-# A score's choice: a native radio (arrow keys move within its group) drawn as a segment of a bar. Its arguments
-# are escaped.
-_SCORE_RADIO = Markup(
-    '<input class="btn-check" id="%s-%d" name="%s" type="radio" value="%s"%s>'
-    '<label class="btn %s" for="%s-%d">%s</label>'
-)
-
-
 class ScoreSheetForm(BaseForm):
     """A score and an optional comment per criterion (fields ``score_<id>``, ``comment_<id>``) and a general one."""
 
@@ -96,26 +88,21 @@ class ScoreSheetForm(BaseForm):
         return self[f"comment_{criterion_id}"]
 
     def score_radios(self, criterion_id: int) -> Markup:
-        """The radios of a criterion's score ("not scored" first), the chosen one checked, or "not scored" when
-        the value is none of them (as a select shows its first option): written here rather than by WTForms'
-        widgets, in a fraction of their time (a page has a rubric's worth of them)."""
+        """The radios of a criterion's score ("not scored" first), each a segment of a bar, the chosen one
+        checked, or "not scored" when the value is none of them (as a select shows its first option): written here
+        rather than by WTForms' widgets, in a fraction of their time (a page has a rubric's worth of them)."""
         field = self.score_field(criterion_id)
-        values = [choice.value for choice in field.choices]
-        chosen = field.data if field.data in values else ""
-        return Markup("").join(
-            _SCORE_RADIO
-            % (
-                field.id,
-                index,
-                field.name,
-                choice.value,
-                " checked" if choice.value == chosen else "",
-                "btn-outline-secondary score-none" if choice.value == "" else "btn-outline-primary",
-                field.id,
-                index,
-                choice.label,
+        name = escape(field.name)
+        values = [escape(choice.value) for choice in field.choices]
+        chosen = escape(field.data) if field.data in [choice.value for choice in field.choices] else ""
+        return Markup(  # noqa: S704 -- every name, value and label in it is escaped
+            "".join(
+                f'<input class="btn-check" id="{name}-{index}" name="{name}" type="radio" value="{value}"'
+                f"{' checked' if value == chosen else ''}>"
+                f'<label class="btn {"btn-outline-primary" if value else "btn-outline-secondary score-none"}"'
+                f' for="{name}-{index}">{escape(str(choice.label))}</label>'
+                for index, (value, choice) in enumerate(zip(values, field.choices, strict=True))
             )
-            for index, choice in enumerate(field.choices)
         )
 
     def to_input(self) -> SheetInput:
