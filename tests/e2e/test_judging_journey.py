@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -380,6 +381,30 @@ def test_two_devices_the_judge_keeps_the_servers_scores(
     page.reload()
     expect(conflict).to_be_hidden()
     assert _scores(panel["first"])[rubric[0].id] == 8
+
+
+def test_digits_on_a_scale_of_halves_from_zero(page: Page, live_server, world, panel, sign_in):
+    """Where the scale has a 0, "0" is 0 and 10 is typed "1", "0"; "7", ".", "5" is 7.5."""
+    rubric = panel["rubric"]
+    rubric[1].min_score, rubric[1].max_score, rubric[1].step = Decimal(0), Decimal(10), Decimal("0.5")
+    db.session.commit()
+    sign_in(world.judge.email)
+    _open_sheet(page, live_server, panel["first"])
+    group = score(page, 2, rubric[1].name_en)
+    expect(group.locator("input")).to_have_count(22)  # "not scored", 0, 0.5 … 10
+    group.locator("input:checked").focus()
+    page.keyboard.type("0")
+    expect(chosen(group)).to_have_value("0")
+    page.wait_for_timeout(900)
+    page.keyboard.type("10")
+    expect(chosen(group)).to_have_value("10")
+    page.wait_for_timeout(900)
+    page.keyboard.type("7.5")
+    expect(chosen(group)).to_have_value("7.5")
+    expect(page.locator("#save-status")).to_have_text(SAVED)
+    assert [str(s.value) for s in reloaded(Assignment, panel["first"].id).sheet.scores if s.value is not None] == [
+        "7.50"
+    ]
 
 
 SCREENS = {"laptop": LAPTOP, "tablet": TABLET}
