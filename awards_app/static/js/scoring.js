@@ -238,7 +238,7 @@
         forget();
         setStatus(savedStatus);
       }
-      form.querySelector("input:not([type=hidden]), textarea").focus();
+      (form.querySelector(".score-scale input:checked") || form.querySelector("textarea")).focus();
     }
 
     Array.prototype.forEach.call(conflictEl.querySelectorAll("[data-keep]"), function (button) {
