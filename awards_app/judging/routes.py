@@ -7,7 +7,18 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    get_template_attribute,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -294,7 +305,7 @@ def autosave(assignment_id: int):
     except ServiceError as error:
         return jsonify(saved=False, message=str(error.message)), 409
     summary = sheets_service.sheet_summary(assignment, criteria)
-    local_time = sheet.saved_at.astimezone(ZoneInfo(_zone())).strftime("%H:%M")
+    badge = get_template_attribute("macros/status.html", "assignment_status")(assignment.status)
     return jsonify(
         saved=True,
         version=sheet.version,
@@ -302,7 +313,8 @@ def autosave(assignment_id: int):
         scored=summary.scored,
         criteria=summary.criteria,
         saved_at=sheet.saved_at.isoformat(),
-        status=_("Saved at %(time)s", time=local_time),
+        status=_("Draft saved %(moment)s", moment=format_in_zone(sheet.saved_at, _zone())),
+        badge=str(badge),  # the header's status badge: "To do" becomes "Draft" without a reload
     )
 
 
