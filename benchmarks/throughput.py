@@ -113,7 +113,8 @@ async def judge_mid_sheet(port: int, email: str, password: str) -> tuple[str, st
             await browser.post(f"{path}/declaration", {"declaration": "none", "csrf_token": token.group(1)})
             page = (await browser.get(path)).text
             token = TOKEN.search(page)
-        criteria, version = SCORE_FIELD.findall(page), VERSION.search(page)
+        # One name per criterion (a score is a group of radios sharing it), in the rubric's order.
+        criteria, version = list(dict.fromkeys(SCORE_FIELD.findall(page))), VERSION.search(page)
         if not (EDITABLE in page and criteria and version and token):
             raise SystemExit(f"{path} is not a score sheet the judge can fill in")
         scores = {f"score_{c}": str(5 + n % 4) for n, c in enumerate(criteria[: len(criteria) // 2])}

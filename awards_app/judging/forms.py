@@ -1,16 +1,17 @@
-"""The judge's forms: the conflict-of-interest declaration, the score sheet and the committee vote."""
+"""The judge's forms: the conflict-of-interest declaration (one, or several from the list), the score sheet and the
+committee vote."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
-from wtforms import HiddenField, RadioField, SelectField, SubmitField, TextAreaField
+from markupsafe import Markup, escape
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..forms import BaseForm, select_choices
-from ..models import Criterion, ScoreSheet, Vote
+from ..forms import BaseForm, MultiCheckboxField, select_choices
+from ..models import Assignment, Criterion, ScoreSheet, Vote
 from ..rules import COMMENT_CHARS, OVERALL_COMMENT_CHARS, REASON_CHARS
 from ..scoring import Scale, score_text
 from ..services.sheets import SheetInput
@@ -49,6 +50,64 @@ class DeclarationForm(BaseForm):
             raise ValidationError(_l("Say briefly what the conflict is."))
 
 
+def _posted_id(value: str | None) -> int:
+    """An assignment id as posted; anything else is 0, which is nobody's assignment (the service refuses it)."""
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else 0
+
+
+class DeclarationsForm(BaseForm):
+    """From the list of assignments: no conflict of interest with the nominations ticked, and perhaps a conflict
+    (with its reason) with one of them. The service checks that each is the judge's own and waits for a declaration:
+    the choices offered here are only what the page shows."""
+
+    no_conflict = MultiCheckboxField(_l("No conflict of interest"), validate_choice=False)
+    conflict = SelectField(
+        _l("I have a conflict of interest with"),
+        choices=select_choices([("", _l("None of them"))]),
+        validate_choice=False,
+    )
+    reason = TextAreaField(
+        _l("The conflict, briefly"),
+        validators=[Length(max=REASON_CHARS)],
+        description=_l("Required if you choose a nomination above. Only the secretariat sees it."),
+        render_kw={"rows": 2},
+    )
+    confirm = BooleanField(
+        _l(
+            "I have read the nominations listed above (reference, title, organisation and country) and I have no "
+            "conflict of interest with any of those I ticked."
+        )
+    )
+    submit = SubmitField(_l("Confirm my declarations"))
+
+    def offer(self, waiting: list[Assignment]) -> DeclarationsForm:
+        """Offer the nominations waiting for a declaration; on a first visit, every one of them ticked."""
+        self.conflict.choices = select_choices(
+            [("", _l("None of them"))]
+            + [(str(a.id), f"{a.nomination.reference} · {a.nomination.title}") for a in waiting]
+        )
+        if not self.is_submitted():
+            self.no_conflict.data = [str(a.id) for a in waiting]
+        return self
+
+    @property
+    def no_conflict_ids(self) -> list[int]:
+        return [_posted_id(value) for value in self.no_conflict.data or []]
+
+    @property
+    def conflict_id(self) -> int | None:
+        return _posted_id(self.conflict.data) if (self.conflict.data or "").strip() else None
+
+    def validate_reason(self, field) -> None:
+        if self.conflict_id is not None and not (field.data or "").strip():
+            raise ValidationError(_l("Say briefly what the conflict is."))
+
+    def validate_confirm(self, field) -> None:
+        if self.no_conflict.data and not field.data:
+            raise ValidationError(_l("Confirm that you have read the list and have no conflict with those ticked."))
+
+
 class VoteForm(BaseForm):
     """A committee member's vote on one nomination."""
 
@@ -66,9 +125,6 @@ class VoteForm(BaseForm):
     submit = SubmitField(_l("Cast my vote"))
 
 
-_OPTION = Markup('<option %svalue="%s">%s</option>')  # its arguments are escaped
-
-
 class ScoreSheetForm(BaseForm):
     """A score and an optional comment per criterion (fields ``score_<id>``, ``comment_<id>``) and a general one."""
 
@@ -83,6 +139,11 @@ class ScoreSheetForm(BaseForm):
     version = HiddenField()
     save = SubmitField(_l("Save draft"))
     submit_scores = SubmitField(_l("Submit scores"))
+    submit_and_next = SubmitField(_l("Submit and open the next"))
+
+    @property
+    def submitting(self) -> bool:
+        return bool(self.submit_scores.data or self.submit_and_next.data)
 
     def score_field(self, criterion_id: int):
         return self[f"score_{criterion_id}"]
@@ -90,13 +151,22 @@ class ScoreSheetForm(BaseForm):
     def comment_field(self, criterion_id: int):
         return self[f"comment_{criterion_id}"]
 
-    def score_options(self, criterion_id: int) -> Markup:
-        """The ``<option>``s of a criterion's score, the chosen one selected: the markup WTForms' select widget
-        writes, in a fraction of its time (a page has a rubric's worth of them)."""
+    def score_radios(self, criterion_id: int) -> Markup:
+        """The radios of a criterion's score ("not scored" first), each a segment of a bar, the chosen one
+        checked, or "not scored" when the value is none of them (as a select shows its first option): written here
+        rather than by WTForms' widgets, in a fraction of their time (a page has a rubric's worth of them)."""
         field = self.score_field(criterion_id)
-        return Markup("").join(
-            _OPTION % ("selected " if choice.value == field.data else "", choice.value, choice.label)
-            for choice in field.choices
+        name = escape(field.name)
+        values = [escape(choice.value) for choice in field.choices]
+        chosen = escape(field.data) if field.data in [choice.value for choice in field.choices] else ""
+        return Markup(  # noqa: S704 -- every name, value and label in it is escaped
+            "".join(
+                f'<input class="btn-check" id="{name}-{index}" name="{name}" type="radio" value="{value}"'
+                f"{' checked' if value == chosen else ''}>"
+                f'<label class="btn {"btn-outline-primary" if value else "btn-outline-secondary score-none"}"'
+                f' for="{name}-{index}">{escape(str(choice.label))}</label>'
+                for index, (value, choice) in enumerate(zip(values, field.choices, strict=True))
+            )
         )
 
     def to_input(self) -> SheetInput:
@@ -143,7 +213,7 @@ def _rubric_form_class(rubric: tuple[tuple[int, Scale], ...]) -> type[ScoreSheet
     attributes: dict[str, object] = {"criterion_ids": [criterion_id for criterion_id, _scale in rubric]}
     for criterion_id, scale in rubric:
         choices = [("", _l("Not scored"))] + [(score_text(v), score_text(v)) for v in scale.choices()]
-        attributes[f"score_{criterion_id}"] = SelectField(
+        attributes[f"score_{criterion_id}"] = RadioField(
             _l("Score"),
             choices=select_choices(choices),
             validate_choice=False,

@@ -7,7 +7,18 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    get_template_attribute,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -20,6 +31,7 @@ from ..extensions import db
 from ..forms import WorkbookUploadForm
 from ..i18n import format_in_zone
 from ..models import Assignment, Category, Nomination, Role, Round, RoundMode, ScoreSheet, Vote, utcnow
+from ..paging import chosen_sort, list_url
 from ..scoring import score_text
 from ..services import NotAllowed, ServiceError
 from ..services import conflicts as conflicts_service
@@ -29,7 +41,7 @@ from ..services import sheets as sheets_service
 from ..services import votes as votes_service
 from ..services.imports import XLSX, ImportRefused
 from ..services.imports import scores as score_imports
-from .forms import DeclarationForm, VoteForm, score_sheet_form
+from .forms import DeclarationForm, DeclarationsForm, VoteForm, score_sheet_form
 
 bp = Blueprint("judging", __name__)
 
@@ -94,18 +106,60 @@ def _back(assignment: Assignment):
     return redirect(url_for("judging.assignment", assignment_id=assignment.id))
 
 
-@bp.route("/")
+@bp.route("/", methods=["GET", "POST"])
 @role_required(Role.JUDGE)
 def index():
-    """List the judge's assignments by round and category, with progress and the next one to score."""
+    """List the judge's assignments by round, with progress, the judge's own totals and the next one to score; a
+    posted form declares no conflict of interest with several of them at once (and perhaps a conflict with one)."""
     work = sheets_service.judge_work(current_user)
+    waiting = sheets_service.awaiting_declaration(work, current_user)
+    form = DeclarationsForm().offer(waiting)
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                declared = conflicts_service.declare_several(
+                    current_user, form.no_conflict_ids, form.conflict_id, form.reason.data or ""
+                )
+            except ServiceError as error:
+                flash_error(error)
+            else:
+                _flash_declared(declared)
+                return redirect(list_url())
+        else:
+            flash(_("Nothing was saved: see the declarations marked below."), "danger")
+    sort = chosen_sort(sheets_service.WORK_SORTS, "category")
     return render_template(
         "judging/assignment_list.html",
-        work=work,
+        work=sheets_service.sort_work(work, sort),
+        sort=sort,
+        waiting=waiting,
+        form=form,
         next_up=sheets_service.next_to_score(work),
         zone=_zone(),
         time_left=time_left,
     )
+
+
+def _flash_declared(declared: conflicts_service.Declarations) -> None:
+    if declared.no_conflict:
+        count = len(declared.no_conflict)
+        flash(
+            ngettext(
+                "You declared no conflict of interest with %(num)d nomination: you can now score it.",
+                "You declared no conflict of interest with %(num)d nominations: you can now score them.",
+                count,
+            ),
+            "success",
+        )
+    if declared.conflict is not None:
+        flash(
+            _(
+                "Your conflict of interest with %(ref)s is recorded and you are recused from it. The secretariat "
+                "will ask another judge.",
+                ref=declared.conflict.nomination.reference,
+            ),
+            "info",
+        )
 
 
 @bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
@@ -150,7 +204,7 @@ def _score(assignment: Assignment):
         if refusal:
             flash(_("%(refusal)s Nothing was saved.", refusal=refusal), "danger")
             return _back(assignment)
-        submit = bool(form.submit_scores.data)
+        submit = form.submitting
         if form.validate_on_submit():
             try:
                 sheets_service.save_sheet(assignment, current_user, form.to_input(), submit=submit)
@@ -165,6 +219,8 @@ def _score(assignment: Assignment):
                 flash_error(error)
                 return _back(assignment)
             else:
+                if form.submit_and_next.data:
+                    return _open_the_next(assignment)
                 if submit:
                     flash(
                         _("Your scores for %(ref)s are submitted. Thank you!", ref=assignment.nomination.reference),
@@ -176,6 +232,31 @@ def _score(assignment: Assignment):
         else:
             flash(_("Some comments are too long: see the fields marked below. Nothing was saved."), "danger")
     return _render_sheet(assignment, criteria, scales, form)
+
+
+def _open_the_next(submitted: Assignment):
+    """After "Submit and open the next": the judge's next nomination, or their list once nothing is left."""
+    following = sheets_service.next_to_score(sheets_service.judge_work(current_user))
+    done = submitted.nomination.reference
+    if following is None:
+        flash(
+            _(
+                "Your scores for %(ref)s are submitted. That was the last one: all your nominations in the open "
+                "rounds are done. Thank you!",
+                ref=done,
+            ),
+            "success",
+        )
+        return redirect(url_for("judging.index"))
+    flash(
+        _(
+            "Your scores for %(ref)s are submitted. Here is the next nomination: %(next)s.",
+            ref=done,
+            next=following.nomination.reference,
+        ),
+        "success",
+    )
+    return _back(following)
 
 
 def _render_sheet(assignment: Assignment, criteria, scales, form):
@@ -232,7 +313,7 @@ def autosave(assignment_id: int):
     except ServiceError as error:
         return jsonify(saved=False, message=str(error.message)), 409
     summary = sheets_service.sheet_summary(assignment, criteria)
-    local_time = sheet.saved_at.astimezone(ZoneInfo(_zone())).strftime("%H:%M")
+    badge = get_template_attribute("macros/status.html", "assignment_status")(assignment.status)
     return jsonify(
         saved=True,
         version=sheet.version,
@@ -240,7 +321,8 @@ def autosave(assignment_id: int):
         scored=summary.scored,
         criteria=summary.criteria,
         saved_at=sheet.saved_at.isoformat(),
-        status=_("Saved at %(time)s", time=local_time),
+        status=_("Draft saved %(moment)s", moment=format_in_zone(sheet.saved_at, _zone())),
+        badge=str(badge),  # the header's status badge: "To do" becomes "Draft" without a reload
     )
 
 

@@ -280,6 +280,20 @@ class Assignment(db.Model):
     def can_vote(self, user: User) -> bool:
         return self.voting_refusal(user) is None
 
+    def declaration_refusal(self, user: User):
+        """Why ``user`` cannot declare a conflict of interest, or none, on this assignment from their list of
+        assignments now (a message), or None: it must be theirs, not declared yet, and its round open."""
+        if not self.belongs_to(user):
+            return _l("This is not your assignment.")
+        if self.recused:
+            return _l("You are already recused from this nomination.")
+        if self.no_conflict_declared_at is not None:
+            return _l("You have already declared no conflict of interest with this nomination.")
+        return self._open_for_work(_l("This round is closed: declarations can no longer be made."))
+
+    def awaits_declaration(self, user: User) -> bool:
+        return self.declaration_refusal(user) is None
+
 
 class Conflict(db.Model):
     """A conflict of interest between a judge and a nomination: the judge is recused from it in every round."""

@@ -211,20 +211,34 @@ def sheet_summary(assignment: Assignment, criteria: list[Criterion] | None = Non
     return weighted_total(scales_of(criteria), values)
 
 
+@dataclass(frozen=True)
+class WorkRow:
+    """One of a judge's assignments on their list: its status, and their own total once a sheet holds scores."""
+
+    assignment: Assignment
+    status: AssignmentStatus
+    total: Total | None = None
+
+    @property
+    def verdict(self) -> float | None:
+        """The judge's weighted total, only once every criterion is scored: a partial total says nothing yet."""
+        return self.total.value if self.total is not None and self.total.scored and self.total.complete else None
+
+
 @dataclass
 class RoundWork:
-    """One judge's assignments in one round, by category, each with its status."""
+    """One judge's assignments in one round, each with its status and the judge's own total."""
 
     round: Round
-    by_category: list[tuple[Category, list[tuple[Assignment, AssignmentStatus]]]]
+    rows: list[WorkRow]
 
     @property
     def items(self) -> list[tuple[Assignment, AssignmentStatus]]:
-        return [item for _category, items in self.by_category for item in items]
+        return [(row.assignment, row.status) for row in self.rows]
 
     @property
     def assigned(self) -> int:
-        return len(self.items)
+        return len(self.rows)
 
     @property
     def done(self) -> int:
@@ -240,7 +254,8 @@ class RoundWork:
 
 
 def judge_work(judge: User) -> list[RoundWork]:
-    """A judge's assignments by round then category, with their statuses, in a fixed number of queries."""
+    """A judge's assignments by round then category, with their statuses and the judge's own totals, in a fixed
+    number of queries."""
     assignments = db.session.scalars(
         sa.select(Assignment)
         .join(Assignment.round)
@@ -260,14 +275,75 @@ def judge_work(judge: User) -> list[RoundWork]:
             Edition.year.desc(), Round.position, Category.position, Category.id, Nomination.reference, Assignment.id
         )
     ).all()
+    totals = own_totals(judge) if assignments else {}
     work: dict[int, RoundWork] = {}
     for a in assignments:
-        round_work = work.setdefault(a.round_id, RoundWork(a.round, []))
-        category = a.nomination.category
-        if not round_work.by_category or round_work.by_category[-1][0].id != category.id:
-            round_work.by_category.append((category, []))
-        round_work.by_category[-1][1].append((a, a.status))
+        status = a.status
+        # A sheet left by a judge since recused, or waived unfinished, counts for nothing: no total to show.
+        total = totals.get(a.id) if status in (AssignmentStatus.DRAFT, AssignmentStatus.SUBMITTED) else None
+        work.setdefault(a.round_id, RoundWork(a.round, [])).rows.append(WorkRow(a, status, total))
     return list(work.values())
+
+
+def own_totals(judge: User) -> dict[int, Total]:
+    """The judge's weighted total on each assignment whose sheet holds scores, as the score sheet computes it
+    (:func:`sheet_summary`), in two queries whatever the number of sheets."""
+    rounds = sa.select(Assignment.round_id).where(Assignment.judge_id == judge.id)
+    rubrics: dict[tuple[int, int], list[Criterion]] = {}
+    for criterion in db.session.scalars(
+        sa.select(Criterion).where(Criterion.round_id.in_(rounds)).order_by(Criterion.position, Criterion.id)
+    ):
+        rubrics.setdefault((criterion.round_id, criterion.category_id), []).append(criterion)
+    values: dict[int, dict[int, Decimal | None]] = {}
+    rubric_of: dict[int, tuple[int, int]] = {}
+    for assignment_id, round_id, category_id, criterion_id, value in db.session.execute(
+        sa.select(Assignment.id, Assignment.round_id, Nomination.category_id, Score.criterion_id, Score.value)
+        .join(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
+        .join(Score, Score.sheet_id == ScoreSheet.id)
+        .join(Nomination, Nomination.id == Assignment.nomination_id)
+        .where(Assignment.judge_id == judge.id)
+    ):
+        values.setdefault(assignment_id, {})[criterion_id] = Decimal(value) if value is not None else None
+        rubric_of[assignment_id] = (round_id, category_id)
+    return {
+        assignment_id: weighted_total(scales_of(rubrics.get(rubric_of[assignment_id], [])), scores)
+        for assignment_id, scores in values.items()
+    }
+
+
+#: The orders of a judge's list of assignments; a leading "-" reverses one. By category, the list reads as the
+#: secretariat set the categories out; assignments without a total come after the others, in either direction.
+WORK_SORTS = ("category", "-category", "reference", "-reference", "status", "-status", "total", "-total")
+#: What is left to do comes first when the list is sorted by status.
+_STATUS_ORDER = {status: index for index, status in enumerate(AssignmentStatus)}
+
+
+def sort_work(work: list[RoundWork], sort: str = "category") -> list[RoundWork]:
+    """Each round's assignments in one of the WORK_SORTS (the reference breaks ties); the rounds keep their order."""
+    name, descending = sort.lstrip("-"), sort.startswith("-")
+
+    def by_category(row: WorkRow) -> tuple:
+        category = row.assignment.nomination.category
+        return (category.position, category.id, row.assignment.nomination.reference or "", row.assignment.id)
+
+    def by_reference(row: WorkRow) -> tuple:
+        return (row.assignment.nomination.reference or "", row.assignment.id)
+
+    def ordered(rows: list[WorkRow]) -> list[WorkRow]:
+        if name == "total":
+            totalled = [row for row in rows if row.verdict is not None]
+            others = sorted((row for row in rows if row.verdict is None), key=by_category)
+            return sorted(totalled, key=lambda row: (row.verdict, *by_reference(row)), reverse=descending) + others
+        if name == "status":
+            return sorted(rows, key=lambda row: (_STATUS_ORDER[row.status], *by_category(row)), reverse=descending)
+        return sorted(rows, key=by_reference if name == "reference" else by_category, reverse=descending)
+
+    return [RoundWork(w.round, ordered(w.rows)) for w in work]
+
+
+def awaiting_declaration(work: list[RoundWork], judge: User) -> list[Assignment]:
+    """The judge's assignments of open rounds on which they have declared nothing yet, in the list's order."""
+    return [a for w in work for a, _status in w.items if a.awaits_declaration(judge)]
 
 
 def next_to_score(work: list[RoundWork]) -> Assignment | None:

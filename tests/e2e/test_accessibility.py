@@ -161,18 +161,20 @@ def test_the_score_sheet_works_with_the_keyboard_alone(page: Page, live_server, 
     sign_in(world.judge.email)
     page.goto(f"{live_server}/judging/assignments/{assignment.id}")
     rubric = criteria(judged["round"], world.project)
+    # A score is a group of radios: Tab enters it on its chosen value, digits choose one.
+    focused = "element => element.contains(document.activeElement)"
     first = page.locator(f"#score_{rubric[0].id}")
     for _ in range(80):  # from the top of the page, as a keyboard user starts
         page.keyboard.press("Tab")
-        if first.evaluate("element => element === document.activeElement"):
+        if first.evaluate(focused):
             break
     else:
         pytest.fail("the first score cannot be reached with the Tab key")
     for index, criterion in enumerate(rubric):
-        select = page.locator(f"#score_{criterion.id}")
-        assert select.evaluate("element => element === document.activeElement"), criterion.name_en
+        group = page.locator(f"#score_{criterion.id}")
+        assert group.evaluate(focused), criterion.name_en
         page.keyboard.type(str(7 + index % 3))
-        expect(select).to_have_value(str(7 + index % 3))
+        expect(group.locator("input:checked")).to_have_value(str(7 + index % 3))
         page.keyboard.press("Tab")  # to the criterion's comment
         page.keyboard.press("Tab")  # to the next criterion
     submit = page.locator("#submit_scores")

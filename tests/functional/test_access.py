@@ -86,6 +86,7 @@ ACCESS: dict[str, Rule] = {
     "rounds.assignments": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "rounds.assign_manual": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "rounds.assign_automatic": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "rounds.assign_replacement": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "rounds.assignment_remove": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "rounds.assignment_reassign": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "rounds.assignment_reopen": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),

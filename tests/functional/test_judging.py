@@ -68,11 +68,20 @@ def page_of(client, assignment) -> str:
     return response.data.decode()
 
 
+def score_group(page: str, criterion: Criterion) -> str:
+    """A criterion's score: its group of radios, one per value of the scale."""
+    return re.search(rf'<div[^>]*id="score_{criterion.id}"[^>]*role="radiogroup">.*?</div>', page, re.S).group(0)
+
+
+def score_values(page: str, criterion: Criterion) -> list[str]:
+    return re.findall(rf'<input[^>]*name="score_{criterion.id}" type="radio" value="([^"]*)"', page)
+
+
 def selected(page: str, criterion: Criterion) -> str | None:
-    """The value selected in a criterion's score <select>, as the browser would show it."""
-    select = re.search(rf'<select[^>]*name="score_{criterion.id}".*?</select>', page, re.S).group(0)
-    chosen = re.search(r'<option selected value="([^"]*)"|<option value="([^"]*)" selected', select)
-    return (chosen.group(1) or chosen.group(2)) if chosen else None
+    """The value checked among a criterion's score radios, as the browser would post it."""
+    checked = re.findall(rf'<input[^>]*name="score_{criterion.id}" type="radio" value="([^"]*)" checked>', page)
+    assert len(checked) <= 1, checked
+    return checked[0] if checked else None
 
 
 # --- the list of assignments -----------------------------------------------------------------------------
@@ -399,11 +408,16 @@ def test_the_score_sheet_shows_the_nomination_beside_the_rubric(client, scoring,
     assert page.count("Weight: 16.7% of the total") == 6
     # Each score is a choice of the valid ones, with what the live total needs.
     first = rubric[0]
-    select = re.search(rf'<select[^>]*name="score_{first.id}"[^>]*>.*?</select>', page, re.S).group(0)
-    assert re.findall(r'<option[^>]*value="([^"]*)"', select) == ["", *map(str, range(1, 11))]
-    assert 'data-weight="1.000"' in select and 'data-min="1.00"' in select and 'data-max="10.00"' in select
+    group = score_group(page, first)
+    assert score_values(page, first) == ["", *map(str, range(1, 11))]
+    assert 'data-weight="1.000"' in group and 'data-min="1.00"' in group and 'data-max="10.00"' in group
+    # Every value has a visible label; nothing chosen yet reads "Not scored", which posts an empty score.
+    labels = re.findall(rf'<label class="btn[^"]*" for="score_{first.id}-\d+">([^<]*)</label>', page)
+    assert labels == ["Not scored", *map(str, range(1, 11))]
+    assert selected(page, first) == ""
     assert f'name="comment_{first.id}"' in page and 'name="overall_comment"' in page
-    assert "0.0" in page and "0 of 6 criteria scored" in page
+    # No partial total: only the count, until every criterion is scored.
+    assert "0 of 6 criteria scored" in page and '<div id="total-box" hidden>' in page
     assert '<script src="/static/js/scoring.js" defer></script>' in page
     assert f'data-autosave-url="/judging/assignments/{assignment.id}/autosave"' in page
     assert "Save draft" in page and "Submit scores" in page
@@ -418,8 +432,7 @@ def test_weights_show_as_shares_and_half_points_are_offered(client, scoring, wor
     db.session.commit()
     page = page_of(client, assignment)
     assert "Weight: 75% of the total" in page and "Weight: 25% of the total" in page
-    select = re.search(rf'<select[^>]*name="score_{rubric[1].id}"[^>]*>.*?</select>', page, re.S).group(0)
-    assert re.findall(r'<option[^>]*value="([^"]*)"', select)[:4] == ["", "0", "0.5", "1"]
+    assert score_values(page, rubric[1])[:4] == ["", "0", "0.5", "1"]
     client.post(f"/judging/assignments/{assignment.id}", data=sheet_data(rubric[:2], [7, "2.5"]))
     # 100 × (3 × 6/9 + 1 × 2.5/5) / 4 = 62.5
     assert sheets_service.sheet_summary(assignment).value == pytest.approx(62.5)
@@ -466,11 +479,7 @@ def test_submitting_needs_every_criterion_and_keeps_what_was_typed(client, scori
     summary = page[page.index('id="sheet-problems"') : page.index("</ul>", page.index('id="sheet-problems"'))]
     assert [escape(c.name_en) in summary for c in rubric] == [False, False, True, False, True, True]
     assert f'href="#criterion-{rubric[2].id}"' in summary
-    assert (
-        re.search(rf'id="score_{rubric[2].id}"[^>]*is-invalid|is-invalid[^>]*id="score_{rubric[2].id}"', page)
-        or f'class="form-select is-invalid" data-criterion="{rubric[2].id}"' in page
-        or _invalid(page, rubric[2])
-    )
+    assert _invalid(page, rubric[2])
     assert not _invalid(page, rubric[0])
     assert selected(page, rubric[0]) == "7" and selected(page, rubric[3]) == "6"
     assert "Strong evidence" in page
@@ -478,8 +487,8 @@ def test_submitting_needs_every_criterion_and_keeps_what_was_typed(client, scori
 
 
 def _invalid(page: str, criterion: Criterion) -> bool:
-    select = re.search(rf'<select[^>]*name="score_{criterion.id}"[^>]*>', page).group(0)
-    return "is-invalid" in select
+    group = re.search(rf'<div[^>]*id="score_{criterion.id}"[^>]*>', page).group(0)
+    return "is-invalid" in group and 'aria-invalid="true"' in group
 
 
 @pytest.mark.parametrize(
@@ -508,6 +517,9 @@ def test_invalid_scores_are_refused_at_their_criterion_and_nothing_is_saved(clie
     assert message in page
     assert "Nothing was saved." in page
     assert _invalid(page, rubric[0]) and not _invalid(page, rubric[1])
+    # A value off the scale has no radio: "not scored" is checked (as a select shows its first option), once.
+    assert selected(page, rubric[0]) == "" and selected(page, rubric[1]) == "8"
+    assert f'value="{escape(typed)}"' not in score_group(page, rubric[0])
     autosave = client.post(f"/judging/assignments/{assignment.id}/autosave", data=data)
     assert autosave.status_code == 422
     assert autosave.json["errors"] == {str(rubric[0].id): message}
@@ -595,6 +607,7 @@ def test_a_closed_round_shows_the_scores_read_only_and_refuses_changes(client, s
     assert "Round closed" in page
     assert 'name="score_' not in page and "Save draft" not in page
     assert "2 of 6 criteria scored" in page
+    assert '<span class="fs-3 fw-bold" id="total">—</span>' in page  # 2 of 6: no partial total (it would be 11.1)
     response = client.post(
         f"/judging/assignments/{assignment.id}", data=sheet_data(rubric, [9] * 6, submit=True), follow_redirects=True
     )
@@ -646,7 +659,9 @@ def test_autosave_answers_in_json_with_the_new_version_and_total(client, scoring
     assert body["version"] == 1
     assert body["total"] == pytest.approx(16.7)
     assert (body["scored"], body["criteria"]) == (2, 6)
-    assert body["status"].startswith("Saved at ")
+    # When, in the judge's zone (the world's judge is in Seoul), and the header's badge now says "Draft".
+    assert re.fullmatch(r"Draft saved \d{1,2} \w{3} \d{4}, \d\d:\d\d \(UTC\+09:00, Asia/Seoul\)", body["status"])
+    assert "Draft" in body["badge"] and 'class="badge' in body["badge"]
     assert datetime.fromisoformat(body["saved_at"]).tzinfo is not None
     second = client.post(
         f"/judging/assignments/{assignment.id}/autosave", data=sheet_data(rubric, [10, 10], version=1)

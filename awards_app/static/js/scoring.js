@@ -1,11 +1,14 @@
-// The score sheet, enhanced: a live weighted total, autosave as a draft, and nothing lost to a closed tab or a
-// dropped connection (unsaved input waits in localStorage). Without this file the form still posts as plain HTML.
+// The score sheet, enhanced: a live count (and the weighted total once every criterion is scored), digits that
+// choose a score, autosave as a draft, and nothing lost to a closed tab, a dropped connection or a second device
+// (unsaved input waits in localStorage with the version of the sheet it was typed on). Without this file the form
+// still posts as plain HTML.
 (function () {
   "use strict";
 
   var DEBOUNCE_MS = 1500;
   var RETRY_MS = 15000;
   var PREFIX = "awards:score-sheet:";
+  var TYPING_MS = 800;  // digits typed closer together than this make one score ("1" then "0" is 10)
 
   function storage() {
     try { return window.localStorage; } catch (e) { return null; }
@@ -22,6 +25,10 @@
   var url = form.getAttribute("data-autosave-url");
   var status = document.getElementById("save-status");
   var totalEl = document.getElementById("total");
+  var totalBox = document.getElementById("total-box");
+  var badgeEl = document.getElementById("assignment-status");
+  var conflictEl = document.getElementById("sheet-conflict");
+  var savedStatus = status.textContent;  // as the server wrote it: when the sheet was last saved
   var scoredEl = document.getElementById("scored");
   var versionInput = form.querySelector("input[name=version]");
   var csrfInput = form.querySelector("input[name=csrf_token]");
@@ -34,6 +41,7 @@
   var dirty = false;    // the form holds changes the server has not confirmed
   var changes = 0;      // counts changes, to know whether a save covered the latest one
   var stopped = false;  // the server refused for good (stale page, closed round): keep input, stop saving
+  var choosing = false; // the judge is still to choose between this browser's copy and the server's
 
   function message(name) { return form.getAttribute("data-msg-" + name) || ""; }
 
@@ -42,12 +50,31 @@
     status.className = "save-status" + (tone ? " text-" + tone : "");
   }
 
+  // What the form would post, by name (a score's radios as one value, "" when "not scored").
   function values() {
     var result = {};
     Array.prototype.forEach.call(form.elements, function (el) {
-      if (el.name && el.type !== "submit" && el.type !== "hidden") { result[el.name] = el.value; }
+      if (!el.name || el.type === "submit" || el.type === "hidden") { return; }
+      if (el.type === "radio") {
+        if (el.checked || !Object.prototype.hasOwnProperty.call(result, el.name)) {
+          result[el.name] = el.checked ? el.value : "";
+        }
+        return;
+      }
+      result[el.name] = el.value;
     });
     return result;
+  }
+
+  function setValue(name, value) {
+    var el = form.elements.namedItem(name);
+    if (!el || el.type === "hidden" || el.type === "submit") { return; }
+    el.value = value;  // a score's radios are a RadioNodeList: this checks the one of that value
+  }
+
+  function scoreOf(group) {
+    var checked = group.querySelector("input[type=radio]:checked");
+    return checked ? checked.value : "";
   }
 
   // total = 100 × Σ w × (s − min) / (max − min) / Σ w, criteria not yet scored adding nothing (as on the server).
@@ -59,13 +86,15 @@
       var weight = parseFloat(el.getAttribute("data-weight"));
       var min = parseFloat(el.getAttribute("data-min"));
       var max = parseFloat(el.getAttribute("data-max"));
-      var value = parseFloat(el.value);
+      var text = scoreOf(el);
+      var value = parseFloat(text);
       weights += weight;
-      if (el.value === "" || isNaN(value) || max <= min) { return; }
+      if (text === "" || isNaN(value) || max <= min) { return; }
       scored += 1;
       sum += weight * (value - min) / (max - min);
     });
     totalEl.textContent = (weights > 0 ? 100 * sum / weights : 0).toFixed(1);
+    totalBox.hidden = scored !== scoreInputs.length;  // no partial total: it reads like a low mark
     scoredEl.textContent = scoredEl.getAttribute("data-template")
       .replace("{n}", String(scored)).replace("{m}", String(scoreInputs.length));
   }
@@ -83,26 +112,142 @@
     if (store) { store.removeItem(key); }
   }
 
-  // Put back what this browser kept but the server never confirmed: when it was typed on top of the version the
-  // server still has, or after the server's last save.
-  function restore() {
+  function kept() {
     var store = storage();
-    var kept = null;
-    try { kept = JSON.parse((store && store.getItem(key)) || "null"); } catch (e) { kept = null; }
-    if (!kept || !kept.values) { return false; }
+    try { return JSON.parse((store && store.getItem(key)) || "null"); } catch (e) { return null; }
+  }
+
+  // What this browser kept but the server never confirmed. Typed on top of the version the server still has: put
+  // back silently. Typed on an older version (the sheet was saved since from another window or device): show both
+  // and let the judge choose, changing nothing until then. Returns "restored", "choosing" or "".
+  function restore() {
+    var copy = kept();
+    if (!copy || !copy.values) { return ""; }
     var current = values();
-    var differs = Object.keys(kept.values).some(function (name) {
-      return Object.prototype.hasOwnProperty.call(current, name) && current[name] !== kept.values[name];
+    var differing = Object.keys(copy.values).filter(function (name) {
+      return Object.prototype.hasOwnProperty.call(current, name) && current[name] !== copy.values[name];
     });
-    var serverTime = Date.parse(form.getAttribute("data-saved-at") || "") || 0;
-    var sameBase = String(kept.base) === String(versionInput.value);
-    var newer = (Date.parse(kept.time) || 0) > serverTime;
-    if (!differs || !(sameBase || newer)) { forget(); return false; }
-    Object.keys(kept.values).forEach(function (name) {
-      var el = form.elements.namedItem(name);
-      if (el && el.type !== "hidden") { el.value = kept.values[name]; }
+    if (!differing.length) { forget(); return ""; }
+    if (copy.base !== undefined && String(copy.base) === String(versionInput.value)) {
+      differing.forEach(function (name) { setValue(name, copy.values[name]); });
+      return "restored";
+    }
+    askWhichToKeep(copy.values, current, differing);
+    return "choosing";
+  }
+
+  // --- two versions of the sheet: the judge chooses ---------------------------------------------------------
+
+  // A line per criterion (its score and comment together) and one for the overall comment.
+  function lines(names) {
+    var result = [];
+    var seen = {};
+    names.forEach(function (name) {
+      var match = /^(?:score|comment)_(\d+)$/.exec(name);
+      var id = match ? match[1] : name;
+      if (seen[id]) { return; }
+      seen[id] = true;
+      if (match) {
+        var fieldset = document.getElementById("criterion-" + id);
+        var legend = fieldset && fieldset.querySelector("legend");
+        result.push({ id: id, label: legend ? legend.textContent : id, names: ["score_" + id, "comment_" + id] });
+      } else {
+        var label = form.querySelector("label[for='" + name + "']");
+        result.push({ id: id, label: label ? label.textContent : name, names: [name] });
+      }
     });
-    return true;
+    return result;
+  }
+
+  function describe(line, side) {
+    var parts = document.createElement("span");
+    line.names.forEach(function (name) {
+      var value = side[name] || "";
+      var part = document.createElement(name.indexOf("score_") === 0 ? "strong" : "span");
+      if (name.indexOf("score_") === 0) {
+        part.textContent = value === "" ? message("not-scored") : value;
+      } else {
+        part.textContent = value === "" ? message("no-comment") : value;
+        part.className = value === "" ? "d-block text-muted" : "d-block answer-text";
+      }
+      parts.appendChild(part);
+    });
+    return parts;
+  }
+
+  function setEditable(editable) {
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (el.type !== "hidden") { el.disabled = !editable; }
+    });
+  }
+
+  function askWhichToKeep(local, server, names) {
+    var body = conflictEl.querySelector("tbody");
+    var problem = document.getElementById("sheet-conflict-problem");
+    var found = lines(names);
+    body.textContent = "";
+    found.forEach(function (line) {
+      var row = document.createElement("tr");
+      var head = document.createElement("th");
+      head.scope = "row";
+      head.textContent = line.label;
+      row.appendChild(head);
+      [["local", local], ["server", server]].forEach(function (pair) {
+        var cell = document.createElement("td");
+        var label = document.createElement("label");
+        var radio = document.createElement("input");
+        radio.type = "radio";
+        radio.name = "keep-" + line.id;
+        radio.value = pair[0];
+        radio.className = "form-check-input me-1";
+        label.appendChild(radio);
+        label.appendChild(describe(line, pair[1]));
+        cell.appendChild(label);
+        row.appendChild(cell);
+      });
+      body.appendChild(row);
+    });
+
+    function decide(choice) {
+      var keep = {};
+      var missing = false;
+      found.forEach(function (line) {
+        var side = choice;
+        if (choice === "chosen") {
+          var picked = conflictEl.querySelector("input[name='keep-" + line.id + "']:checked");
+          side = picked ? picked.value : "";
+          missing = missing || !side;
+        }
+        keep[line.id] = side;
+      });
+      if (missing) { problem.hidden = false; return; }
+      var takeLocal = false;
+      found.forEach(function (line) {
+        if (keep[line.id] !== "local") { return; }
+        line.names.forEach(function (name) {
+          if (Object.prototype.hasOwnProperty.call(local, name)) { setValue(name, local[name]); takeLocal = true; }
+        });
+      });
+      choosing = false;
+      conflictEl.hidden = true;
+      setEditable(true);
+      updateTotal();
+      if (takeLocal) {
+        changed();  // saved on top of the server's version, which this page carries
+      } else {
+        forget();
+        setStatus(savedStatus);
+      }
+      (form.querySelector(".score-scale input:checked") || form.querySelector("textarea")).focus();
+    }
+
+    Array.prototype.forEach.call(conflictEl.querySelectorAll("[data-keep]"), function (button) {
+      button.addEventListener("click", function () { decide(button.getAttribute("data-keep")); });
+    });
+    choosing = true;
+    setEditable(false);
+    conflictEl.hidden = false;
+    conflictEl.focus();
   }
 
   function showErrors(errors) {
@@ -111,6 +256,7 @@
       var text = (errors && errors[id]) || "";
       var box = document.getElementById("error-" + id);
       el.classList.toggle("is-invalid", Boolean(text));
+      if (text) { el.setAttribute("aria-invalid", "true"); } else { el.removeAttribute("aria-invalid"); }
       if (box) { box.textContent = text; }
     });
   }
@@ -129,8 +275,10 @@
   function handle(response, data, covered) {
     if (response.ok && data && data.saved) {
       versionInput.value = data.version;
-      form.setAttribute("data-saved-at", data.saved_at);
-      totalEl.textContent = Number(data.total).toFixed(1);  // the server's total is the one that counts
+      if (data.badge && badgeEl) { badgeEl.innerHTML = data.badge; }  // markup of the server's own status macro
+      if (data.scored === data.criteria) {
+        totalEl.textContent = Number(data.total).toFixed(1);  // the server's total is the one that counts
+      }
       showErrors(null);
       if (covered === changes) {
         dirty = false;
@@ -160,7 +308,7 @@
   function save(options) {
     clearTimeout(timer);
     timer = null;
-    if (stopped || !dirty) { return inFlight || Promise.resolve(); }
+    if (stopped || choosing || !dirty) { return inFlight || Promise.resolve(); }
     if (inFlight) { again = true; return inFlight; }
     var covered = changes;
     setStatus(message("saving"));
@@ -185,6 +333,7 @@
   }
 
   function changed() {
+    if (choosing) { setStatus(message("choose"), "warning"); return; }  // keep the copy as it is until then
     changes += 1;
     dirty = true;
     remember();
@@ -195,7 +344,61 @@
     }
   }
 
-  form.addEventListener("input", changed);  // selects, text areas and inputs all report "input"
+  form.addEventListener("input", changed);  // radios, text areas and inputs all report "input"
+
+  // Digits choose a score while its group has the focus: "7" is 7, "1" then "0" typed quickly is 10, and "0" alone
+  // is 10 where the scale has no 0; "2", "." then "5" is 2.5 on a scale of halves. Delete means "not scored". The
+  // arrow keys are the browser's own.
+  var typed = "";
+  var typedAt = 0;
+  var typedIn = null;
+
+  function radioOf(group, text) {
+    var number = parseFloat(text);
+    if (text === "" || isNaN(number)) { return text === "" ? group.querySelector("input[value='']") : null; }
+    var radios = Array.prototype.slice.call(group.querySelectorAll("input[type=radio]"));
+    var found = radios.filter(function (r) { return r.value !== "" && parseFloat(r.value) === number; })[0];
+    if (!found && text === "0") {
+      found = radios.filter(function (r) { return r.value !== "" && parseFloat(r.value) === 10; })[0];
+    }
+    return found || null;
+  }
+
+  function choose(radio) {
+    radio.focus();
+    if (radio.checked) { return; }
+    radio.checked = true;
+    radio.dispatchEvent(new Event("input", { bubbles: true }));
+    radio.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  form.addEventListener("keydown", function (event) {
+    var el = event.target;
+    var group = el.type === "radio" && el.closest(".score-scale");
+    if (!group || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    var radio = null;
+    if (event.key === "Delete" || event.key === "Backspace") {
+      typed = "";
+      radio = radioOf(group, "");
+    } else if (/^[0-9.,]$/.test(event.key)) {
+      var now = Date.now();
+      if (typedIn !== group || now - typedAt > TYPING_MS) { typed = ""; }
+      typedIn = group;
+      typedAt = now;
+      typed += event.key === "," ? "." : event.key;
+      radio = radioOf(group, typed);
+      if (!radio && typed.length > 1 && /[0-9]/.test(event.key)) {
+        typed = event.key;  // no such score: start again from this digit
+        radio = radioOf(group, typed);
+      }
+      if (!radio && /\.$/.test(typed)) { event.preventDefault(); return; }  // half way to "2.5"
+    } else {
+      return;
+    }
+    event.preventDefault();
+    if (radio) { choose(radio); }
+  });
+  document.getElementById("score-keys").hidden = false;
 
   // "Save draft" and "Submit scores" post the whole form: let an autosave on its way finish first, so that the
   // version the form carries is the newest one.
@@ -220,14 +423,20 @@
 
   // The page came back with refusals: take the judge to the first one.
   var firstInvalid = form.querySelector(".is-invalid");
+  if (firstInvalid && firstInvalid.classList.contains("score-scale")) {
+    firstInvalid = firstInvalid.querySelector("input:checked") || firstInvalid.querySelector("input");
+  }
   if (firstInvalid) { firstInvalid.focus(); }
 
   updateTotal();
-  if (restore()) {
+  var restored = restore();
+  if (restored === "restored") {
     dirty = true;
     changes += 1;
     updateTotal();
     setStatus(message("restored"), "warning");
     schedule();
+  } else if (restored === "choosing") {
+    setStatus(message("choose"), "warning");
   }
 })();
