@@ -26,7 +26,7 @@ def previews_png() -> bytes:
     return previews.encode_png(b"".join(rows), 40, 30, 120)
 
 
-SAVED = re.compile(r"Saved at \d\d:\d\d")
+SAVED = re.compile(r"Draft saved \d{1,2} \w{3} \d{4}, \d\d:\d\d \(UTC\+09:00, Asia/Seoul\)")
 
 
 @pytest.fixture(autouse=True)
