@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from awards_app.models import AuditEvent, LevelDescriptor
+from awards_app.models import AuditEvent, Criterion, LevelDescriptor
 from awards_app.services import rubrics as rubrics_service
 from awards_app.services import sheets as sheets_service
 from tests.functional.judging_helpers import assign, criteria, eligible, judging_round, sheet_data
@@ -80,6 +80,7 @@ def test_the_secretariat_edits_removes_and_adds_descriptors_with_an_audit_trail(
         ({"lowest": "9", "highest": "10", "text_en": "   "}, "Write what this range means in English"),
         ({"lowest": "abc", "highest": "10"}, "Not a valid decimal value."),
         ({"lowest": "nan", "highest": "10"}, "Enter a number."),
+        ({"lowest": "9", "highest": "1e308"}, "Number must be between -1000 and 1000."),
         ({"lowest": "9.125", "highest": "10"}, "at most two decimals"),
         ({"lowest": "", "highest": "10"}, "s lowest score."),
         ({"lowest": "9", "highest": "10", "text_en": "x" * 501}, "Field cannot be longer than 500 characters."),
@@ -229,3 +230,14 @@ def test_a_submitted_sheet_does_not_read_the_descriptors(client, auth, world, db
     client.post(f"/judging/assignments/{assignment.id}", data=sheet_data(rubric, [7] * 6, submit=True))
     page = client.get(f"/judging/assignments/{assignment.id}").get_data(as_text=True)
     assert "Submitted on" in page and "What the scores mean" not in page
+
+
+def test_the_demo_s_rubrics_have_descriptors_in_both_languages(runner, db):
+    assert runner.invoke(args=["awards", "seed-demo"]).exit_code == 0
+    rubric = db.session.scalars(sa.select(Criterion)).all()
+    assert rubric
+    described = rubrics_service.descriptors_of(rubric)
+    for criterion in rubric:
+        levels = described[criterion.id]
+        assert [(d.lowest, d.highest) for d in levels] == [(1, 2), (3, 4), (5, 6), (7, 8), (9, 10)], criterion.name_en
+        assert all(d.text_en and d.text_ko for d in levels)
