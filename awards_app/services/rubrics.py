@@ -172,6 +172,14 @@ def save_rubric(
         ranges = [(d.lowest, d.highest) for d in described.get(row.id, [])] if row.id else []
         if outside_scale(ranges, (row.min_score, row.max_score)):
             db.session.rollback()
+            if locked:  # descriptors are locked with the rubric, with no confirmation to override
+                raise ServiceError(
+                    _l(
+                        "%(name)s: its level descriptors reach outside the new scale, and they can no longer be "
+                        "changed: keep a scale that holds them.",
+                        name=row.name_en,
+                    )
+                )
             raise ServiceError(
                 _l(
                     "%(name)s: its level descriptors reach outside the new scale; change or remove them first.",

@@ -23,6 +23,21 @@ def _levels(criterion) -> list[tuple[Decimal, Decimal, str, str]]:
     return [(d.lowest, d.highest, d.text_en, d.text_ko) for d in found]
 
 
+def _rubric_rows(rubric) -> dict[str, str]:
+    """The rubric page's rows as it posts them, each criterion on the default scale."""
+    rows = {}
+    for i, c in enumerate(rubric):
+        rows |= {
+            f"criteria-{i}-criterion_id": str(c.id),
+            f"criteria-{i}-name_en": c.name_en,
+            f"criteria-{i}-weight": "1",
+            f"criteria-{i}-min_score": "1",
+            f"criteria-{i}-max_score": "10",
+            f"criteria-{i}-step": "1",
+        }
+    return rows
+
+
 def _submit_a_sheet(world, round_, rubric) -> None:
     assignment = assign(round_, eligible(world, "Submitted project"), world.judge, declared=True)
     scores = {c.id: "7" for c in rubric}
@@ -121,8 +136,12 @@ def test_descriptors_lock_with_the_rubric_once_a_judge_submits(client, auth, wor
     ]:
         response = client.post(url, data=data, follow_redirects=True)
         assert refusal in response.get_data(as_text=True), url
+    # Reopening the rubric itself cannot leave the locked descriptors outside a narrower scale.
+    narrower = _rubric_rows(rubric) | {"criteria-0-max_score": "5", "confirm_reopen": "y"}
+    response = client.post(f"/secretariat/rounds/{round_.id}/rubrics/{world.project.id}", data=narrower)
+    assert "they can no longer be changed: keep a scale that holds them." in response.get_data(as_text=True)
     db.session.expire_all()
-    assert _levels(criterion) == before
+    assert _levels(criterion) == before and criteria(round_, world.project)[0].max_score == 10
     assert db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action.like("rubric.descriptor%"))) == 0
 
 
@@ -131,16 +150,7 @@ def test_descriptors_go_with_their_criterion_and_hold_the_scale(client, auth, wo
     rubric = criteria(round_, world.project)
     auth.login(world.secretariat)
     url = f"/secretariat/rounds/{round_.id}/rubrics/{world.project.id}"
-    rows = {}
-    for i, c in enumerate(rubric[:5]):  # the sixth criterion is left out: it is removed
-        rows |= {
-            f"criteria-{i}-criterion_id": str(c.id),
-            f"criteria-{i}-name_en": c.name_en,
-            f"criteria-{i}-weight": "1",
-            f"criteria-{i}-min_score": "1",
-            f"criteria-{i}-max_score": "10",
-            f"criteria-{i}-step": "1",
-        }
+    rows = _rubric_rows(rubric[:5])  # the sixth criterion is left out: it is removed
     # A scale that would leave the 7–8 and 9–10 descriptors outside it is refused.
     response = client.post(url, data=rows | {"criteria-0-max_score": "5"}, follow_redirects=True)
     assert "Problem-Centered Innovation: its level descriptors reach outside the new scale" in response.get_data(
