@@ -36,6 +36,7 @@ def test_the_secretariat_adds_a_descriptor_and_the_judge_sees_it_beside_the_scor
     page.goto(f"{live_server}/secretariat/rounds/{round_.id}")
     page.get_by_role("link", name="Rubric", exact=True).click()
     expect(page.get_by_text("5 ranges described").first).to_be_visible()
+    Screenshots(page, screenshot_dir, "descriptors-rubric-en-1366", "en").shoot("rubric")
     page.get_by_role("link", name="Level descriptors · Criterion 1").click()
     expect(page.get_by_role("heading", name=f"Level descriptors of {first.name_en}")).to_be_visible()
 
