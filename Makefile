@@ -14,6 +14,7 @@ $(BIN)/python:
 # requirements-dev.txt are the lists people edit; `make lock` writes the lock files from them.
 $(VENV)/.installed: requirements.lock | $(BIN)/python
 	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps --editable .
 	touch $@
 
 $(VENV)/.installed-dev: requirements-dev.lock $(VENV)/.installed

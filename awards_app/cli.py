@@ -1,18 +1,16 @@
-"""Command-line tasks: ``flask awards create-admin`` and ``flask awards seed-demo``."""
+"""Command-line tasks: ``flask awards create-admin``, ``seed-demo``, ``export``, ``backup`` and ``restore``.
+
+The group is also a ``flask.commands`` entry point of the installed project (pyproject.toml), so ``flask awards
+--help`` lists the tasks without building the app; the app is built, and its context pushed, only for the task that
+runs. This module therefore imports nothing heavy: each task imports what it uses.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import click
-import sqlalchemy as sa
 from flask.cli import AppGroup
-
-from .extensions import db
-from .models import User
-from .rules import MIN_PASSWORD_CHARS
-from .services import ServiceError
-from .services import accounts as accounts_service
 
 awards = AppGroup("awards", help="Seoul Smart City Prize tasks.")
 
@@ -23,6 +21,10 @@ awards = AppGroup("awards", help="Seoul Smart City Prize tasks.")
 @click.password_option(help="Password (asked twice when not given).")
 def create_admin(email: str, name: str, password: str) -> None:
     """Create a secretariat account (or make an existing judge a secretariat member)."""
+    from .rules import MIN_PASSWORD_CHARS
+    from .services import ServiceError
+    from .services import accounts as accounts_service
+
     if len(password) < MIN_PASSWORD_CHARS:
         raise click.ClickException(f"The password needs at least {MIN_PASSWORD_CHARS} characters.")
     if "@" not in email:
@@ -45,7 +47,11 @@ def create_admin(email: str, name: str, password: str) -> None:
 )
 def seed_demo(if_empty: bool, extra: int) -> None:
     """Build the demo 2026 edition; running it again adds nothing twice."""
+    import sqlalchemy as sa
+
     from .demo import DEMO_LOGINS, DEMO_PASSWORD, seed
+    from .extensions import db
+    from .models import User
 
     if if_empty and db.session.scalar(sa.select(sa.func.count(User.id))):
         click.echo("The database already has data: the demo was not loaded again.")
@@ -69,6 +75,9 @@ def seed_demo(if_empty: bool, extra: int) -> None:
 )
 def export(slug: str | None, round_name: str | None, out: str) -> None:
     """Write a round's results workbook (Excel) for the committee and the press."""
+    import sqlalchemy as sa
+
+    from .extensions import db
     from .models import Edition, RoundMode
     from .services import export as export_service
     from .services import results as results_service
@@ -116,6 +125,7 @@ def backup(out: str) -> None:
     from flask import current_app
 
     from .backup import BackupError, create_backup
+    from .extensions import db
     from .version import __version__
 
     try:
@@ -138,6 +148,7 @@ def restore(archive: str, force: bool) -> None:
     from flask import current_app
 
     from .backup import BackupError, restore_backup
+    from .extensions import db
 
     db.session.remove()
     try:

@@ -313,7 +313,10 @@ def _tie_breaks(table: pd.DataFrame, column: str) -> pd.Series:
 
 
 def rank_nominations(
-    scores: pd.DataFrame, criteria: pd.DataFrame | None = None, settings: RankingSettings | None = None
+    scores: pd.DataFrame,
+    criteria: pd.DataFrame | None = None,
+    settings: RankingSettings | None = None,
+    totals: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The ranking of each category of one round: statistics, Score, rank, ranks by method, tie-break and flags.
 
@@ -322,11 +325,12 @@ def rank_nominations(
     ``judges`` (n), ``mean``, ``median``, ``sd`` (population), ``trimmed_mean``, ``normalised``, ``score`` (the
     method's), ``top_criterion`` (the tie-break mean of (s − min)/(max − min) on the top-weighted criterion, 0 to 1),
     ``rank`` and ``rank_<method>`` for the four methods (by the tie-break of the module docstring), ``tie_break``,
-    and ``flags`` (a string such as ``"few judges, tie"``, ``""`` when none).
+    and ``flags`` (a string such as ``"few judges, tie"``, ``""`` when none). ``totals``: ``judge_totals(scores)``,
+    when the caller has worked them out already.
     """
     settings = settings or RankingSettings()
     frame = _scores_frame(scores)
-    totals = normalised_totals(judge_totals(frame))
+    totals = normalised_totals(judge_totals(frame) if totals is None else totals)
     if totals.empty:
         return _empty(
             {

@@ -6,7 +6,18 @@ import io
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    get_template_attribute,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -33,7 +44,7 @@ from ..models import (
 from ..paging import chosen_sort, paginate
 from ..rules import REASON_CHARS, SEARCH_CHARS
 from ..scoring import score_text
-from ..services import ServiceError
+from ..services import ServiceError, results_cache
 from ..services import assignments as assignments_service
 from ..services import awards as awards_service
 from ..services import committee as committee_service
@@ -171,10 +182,10 @@ def round_edit(round_id: int):
 def round_detail(round_id: int):
     """A round at a glance: its categories and rubrics, nominations, assignments and what comes next."""
     round_ = _round(round_id)
-    filters, sort, page = _nominations_page(round_)
+    panel = _panel_context(round_)
     later = [r for r in rounds_service.rounds_of(round_.edition) if r.position > round_.position]
     advance_form = AdvanceForm()
-    advance_form.nominations.choices = [(n.id, n.reference or str(n.id)) for n in page.items]
+    advance_form.nominations.choices = [(n.id, n.reference or str(n.id)) for n in panel["page"].items]
     advance_form.to_round.choices = [(r.id, r.name) for r in later]
     top_form = AdvanceTopForm(prefix="top", places=round_.shortlist_count or 10)
     top_form.to_round.choices = advance_form.to_round.choices
@@ -182,13 +193,7 @@ def round_detail(round_id: int):
     locked = {c.id: rubrics_service.rubric_locked(round_, c) for c in round_.categories}
     return render_template(
         "rounds/round_detail.html",
-        round=round_,
-        summary=progress_service.round_summary(round_),
-        judges_progress=progress_service.judge_progress(round_),
-        nominations_progress=progress_service.nominations_progress(round_, page.items),
-        page=page,
-        filters=filters,
-        sort=sort,
+        **panel,
         later=later,
         advance_form=advance_form,
         top_form=top_form,
@@ -197,6 +202,21 @@ def round_detail(round_id: int):
         first=rounds_service.is_first_round(round_),
         unchecked_judges=assignments_service.judges_escaping_conflict_rules(),
     )
+
+
+def _panel_context(round_: Round) -> dict:
+    """What a round's overview and its progress page both show: the round's counts, each judge's progress, and the
+    chosen page of nominations with theirs (and the filters and order that chose it)."""
+    filters, sort, page = _nominations_page(round_)
+    return {
+        "round": round_,
+        "summary": progress_service.round_summary(round_),
+        "judges_progress": progress_service.judge_progress(round_),
+        "nominations_progress": progress_service.nominations_progress(round_, page.items),
+        "page": page,
+        "filters": filters,
+        "sort": sort,
+    }
 
 
 @bp.route("/<int:round_id>/rubrics/<int:category_id>", methods=["GET", "POST"])
@@ -506,19 +526,13 @@ def assignment_reopen(assignment_id: int):
 def progress(round_id: int):
     """The panel's progress: per judge, per nomination, and the committee's counts."""
     round_ = _round(round_id)
-    filters, sort, page = _nominations_page(round_)
-    shown = [n.id for n in page.items]
+    panel = _panel_context(round_)
+    shown = [n.id for n in panel["page"].items]
     totals = progress_service.judge_totals(round_, shown) if round_.mode is RoundMode.SCORING else {}
     votes = votes_service.vote_counts(round_) if round_.mode is RoundMode.COMMITTEE else {}
     return render_template(
         "rounds/progress.html",
-        round=round_,
-        summary=progress_service.round_summary(round_),
-        judges_progress=progress_service.judge_progress(round_),
-        nominations_progress=progress_service.nominations_progress(round_, page.items),
-        page=page,
-        filters=filters,
-        sort=sort,
+        **panel,
         totals=totals,
         votes=votes,
         late=rounds_service.is_late(round_),
@@ -623,19 +637,20 @@ def results(round_id: int):
     category = _results_category(round_, request.args.get("category", type=int))
     uncertainty_service.start_when_closed(round_)
     results = results_service.category_results(round_, category)
+    charts = results_service.charts_of(results)
     return render_template(
         "rounds/results.html",
         round=round_,
         category=category,
         results=results,
-        charts=results_service.charts_of(results),
+        charts=charts,
+        drawn=_drawn_charts(results, charts),
         awards=awards_service.awards_of(round_, category),
         tier_view=awards_service.tier_view(round_, category, results),
         fit=uncertainty_service.fit_state(round_),
         expected={int(r.nomination_id): r for r in results.uncertainty.ranks.itertuples()}
         if results.uncertainty
         else {},
-        award_cut=results_service.award_cut(category),
         override=_override_form(category, results),
     )
 
@@ -668,6 +683,34 @@ def uncertainty_status(round_id: int):
         usable=state.usable,
         message=fit.message if fit else "",
     )
+
+
+#: The results page's charts: what the page calls each, its macro in rounds/_charts.html, and whether the macro also
+#: takes the award cut line.
+_CHARTS = (("spread", "score_spread", True), ("severity", "severity", False), ("robustness", "robustness", True))
+
+
+def _drawn_charts(results: results_service.CategoryResults, charts) -> dict[str, str]:
+    """The charts of a category's results as SVG markup, drawn once for the results' key in each language.
+
+    The charts are most of the page's work; their markup depends only on the results (whose key says the data, the
+    method, the cuts and the tiers) and the language of their labels, so it is kept beside the results."""
+    language = current_language()
+    key = ("charts-html", results.key, language)
+    drawn = results_cache.recall(key) if results.key else None
+    if drawn is None:
+        cut = results_service.award_cut(results.category)
+        drawn = {
+            name: get_template_attribute("rounds/_charts.html", macro)(
+                getattr(charts, name), *([cut] if with_cut else [])
+            )
+            for name, macro, with_cut in _CHARTS
+        }
+        if results.uncertainty:
+            drawn["intervals"] = get_template_attribute("rounds/_charts.html", "rank_intervals")(charts.intervals)
+        if results.key:
+            results_cache.keep(key, drawn)
+    return drawn
 
 
 def _results_category(round_: Round, category_id: int | None) -> Category:

@@ -28,6 +28,42 @@ def awards_of(round_: Round, category: Category) -> dict[int, Award]:
     }
 
 
+def given_by_hand(round_: Round, category: Category) -> dict[int, Award]:
+    """The awards of a category given by hand (they have a reason), by nomination id: a tier given in rank order,
+    or by the committee's votes, leaves them where they are."""
+    return {i: a for i, a in awards_of(round_, category).items() if a.override_reason}
+
+
+def places_left(category: Category, by_hand: dict[int, Award]) -> list[tiers.Tier]:
+    """The category's tiers in their fill order, each with the places that the awards given by hand left open."""
+    used: dict[int, int] = {}
+    for award in by_hand.values():
+        used[award.tier_id] = used.get(award.tier_id, 0) + 1
+    return [
+        tiers.Tier(t.id, t.count - used.get(t.id, 0), frozenset(t.eligible_types or ()))
+        for t in category.tiers_in_fill_order
+    ]
+
+
+def replace_given_in_order(round_: Round, category: Category, plan: tiers.TierPlan, actor: User) -> None:
+    """Replace the category's awards given in order (by rank or by votes) with the plan's; awards given by hand stay.
+    The caller records and commits."""
+    for award in awards_of(round_, category).values():
+        if not award.override_reason:
+            db.session.delete(award)
+    db.session.flush()
+    for given in plan.given:
+        db.session.add(
+            Award(
+                round_id=round_.id,
+                nomination_id=given.nomination_id,
+                tier_id=given.tier_id,
+                rank=given.rank,
+                decided_by_id=actor.id,
+            )
+        )
+
+
 def tier_plan(round_: Round, category: Category, results: CategoryResults | None = None) -> tiers.TierPlan:
     """How the category's tiers fill by the rule of ``rules.tiers``, around the awards given by hand.
 
@@ -37,10 +73,7 @@ def tier_plan(round_: Round, category: Category, results: CategoryResults | None
     from .. import ranking
 
     results = results or category_results(round_, category)
-    by_hand = {a.nomination_id: a for a in awards_of(round_, category).values() if a.override_reason}
-    used: dict[int, int] = {}
-    for award in by_hand.values():
-        used[award.tier_id] = used.get(award.tier_id, 0) + 1
+    by_hand = given_by_hand(round_, category)
     candidates = [
         tiers.Candidate(
             int(r.nomination_id),
@@ -52,11 +85,9 @@ def tier_plan(round_: Round, category: Category, results: CategoryResults | None
         for r in results.ranking_rows
         if int(r.nomination_id) not in by_hand
     ]
-    specs = [
-        tiers.Tier(t.id, t.count - used.get(t.id, 0), frozenset(t.eligible_types or ()))
-        for t in category.tiers_in_fill_order
-    ]
-    return tiers.fill_tiers(candidates, specs, uncertainty.boundary_uncertainty(round_, category, results.draws))
+    return tiers.fill_tiers(
+        candidates, places_left(category, by_hand), uncertainty.boundary_uncertainty(round_, category, results.draws)
+    )
 
 
 @dataclass
@@ -103,20 +134,7 @@ def assign_tiers(round_: Round, category: Category, actor: User) -> tuple[int, i
         raise ServiceError(_l("The results are published: awards can no longer change."))
     results = category_results(round_, category)
     plan = tier_plan(round_, category, results)
-    for award in awards_of(round_, category).values():
-        if not award.override_reason:
-            db.session.delete(award)
-    db.session.flush()
-    for given in plan.given:
-        db.session.add(
-            Award(
-                round_id=round_.id,
-                nomination_id=given.nomination_id,
-                tier_id=given.tier_id,
-                rank=given.rank,
-                decided_by_id=actor.id,
-            )
-        )
+    replace_given_in_order(round_, category, plan, actor)
     held = sum(h.places for h in plan.held)
     record(
         "awards.assigned",

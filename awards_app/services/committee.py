@@ -19,7 +19,6 @@ from flask_babel import lazy_gettext as _l
 from ..extensions import db
 from ..models import (
     Assignment,
-    Award,
     Category,
     CommitteeVote,
     Conflict,
@@ -34,6 +33,7 @@ from ..rules import tiers
 from ..rules.committee import RULES_IN_WORDS, VoteCount
 from . import ServiceError
 from .audit import record
+from .awards import given_by_hand, places_left, replace_given_in_order
 
 if TYPE_CHECKING:  # pandas is imported where a frame is made: the app starts without it
     import pandas as pd
@@ -134,19 +134,8 @@ def commendation_plan(round_: Round, category: Category) -> tiers.TierPlan:
         )
         for line in lines
     ]
-    by_hand = {
-        a.nomination_id: a
-        for a in db.session.scalars(sa.select(Award).where(Award.round_id == round_.id, Award.override_reason != ""))
-        if a.nomination.category_id == category.id
-    }
-    used: dict[int, int] = {}
-    for award in by_hand.values():
-        used[award.tier_id] = used.get(award.tier_id, 0) + 1
-    specs = [
-        tiers.Tier(t.id, t.count - used.get(t.id, 0), frozenset(t.eligible_types or ()))
-        for t in category.tiers_in_fill_order
-    ]
-    return tiers.fill_tiers([c for c in candidates if c.nomination_id not in by_hand], specs)
+    by_hand = given_by_hand(round_, category)
+    return tiers.fill_tiers([c for c in candidates if c.nomination_id not in by_hand], places_left(category, by_hand))
 
 
 def give_commendations(round_: Round, category: Category, actor: User) -> tuple[int, int]:
@@ -157,23 +146,7 @@ def give_commendations(round_: Round, category: Category, actor: User) -> tuple[
     if round_.edition.results_published_at is not None:
         raise ServiceError(_l("The results are published: awards can no longer change."))
     plan = commendation_plan(round_, category)
-    for award in db.session.scalars(
-        sa.select(Award)
-        .join(Award.nomination)
-        .where(Award.round_id == round_.id, Nomination.category_id == category.id, Award.override_reason == "")
-    ):
-        db.session.delete(award)
-    db.session.flush()
-    for given in plan.given:
-        db.session.add(
-            Award(
-                round_id=round_.id,
-                nomination_id=given.nomination_id,
-                tier_id=given.tier_id,
-                rank=given.rank,
-                decided_by_id=actor.id,
-            )
-        )
+    replace_given_in_order(round_, category, plan, actor)
     held = sum(h.places for h in plan.held)
     record(
         "awards.assigned",

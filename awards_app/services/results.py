@@ -213,14 +213,14 @@ def _compute(round_: Round, category: Category, settings: ranking.RankingSetting
     from .. import ranking
 
     scores = counted_scores(round_, category)
-    table = ranking.rank_nominations(scores, criteria_order(round_, category), settings)
+    totals = ranking.judge_totals(scores)
+    table = ranking.rank_nominations(scores, criteria_order(round_, category), settings, totals)
     draws = uncertainty.usable_draws(round_) if len(table) else {}
     certainty = uncertainty.category_uncertainty(round_, category, draws, settings.cuts) if draws else None
     if certainty is not None:
         table = table.assign(flags=_with_uncertain(table, certainty))
         ranked = set(table["nomination_id"].astype(int))
         certainty.ranks = certainty.ranks[certainty.ranks["nomination_id"].isin(ranked)].reset_index(drop=True)
-    totals = ranking.judge_totals(scores)
     judges = ranking.judge_diagnostics(totals)
     agreement = ranking.method_agreement(table, settings.method)
     alpha_frame = ranking.panel_agreement(totals)

@@ -14,6 +14,7 @@ from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
+import flask
 import numpy as np
 import pandas as pd
 import pytest
@@ -434,3 +435,30 @@ def test_the_export_reads_the_key_once_before_and_once_after_whatever_its_catego
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", seen)
     assert len(cold) > 0 and len(warm) > 0
+
+
+def test_the_charts_are_drawn_once_in_each_language(client, auth, world, db, panel_round, monkeypatch):
+    round_, _nominations, _panel, _late = panel_round
+    auth.login(world.secretariat)
+    url = f"/secretariat/rounds/{round_.id}/results"
+    svg = re.compile(r"<svg.*?</svg>", re.S)
+
+    def charts(language: str) -> list[str]:
+        return svg.findall(client.get(url, headers={"Accept-Language": language}).get_data(as_text=True))
+
+    english, korean = charts("en"), charts("ko")
+    assert len(english) == len(korean) >= 3
+    assert english != korean  # the labels are in the page's language, not in the language first drawn
+    drawn: list[str] = []
+    real = flask.get_template_attribute
+
+    def counted(template: str, name: str):
+        drawn.append(name)
+        return real(template, name)
+
+    monkeypatch.setattr("awards_app.rounds.routes.get_template_attribute", counted)
+    assert charts("en") == english and charts("ko") == korean
+    assert drawn == []  # both kept
+    results_cache_service.forget_computed()
+    assert charts("ko") == korean  # drawn afresh, the same
+    assert drawn

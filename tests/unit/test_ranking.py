@@ -673,3 +673,12 @@ def test_the_alpha_interval_is_the_percentiles_of_alphas_of_resampled_nomination
 def test_the_alpha_interval_is_undefined_without_variation_or_units():
     assert all(math.isnan(v) for v in ranking.alpha_interval(np.full((3, 4), 50.0)))
     assert all(math.isnan(v) for v in ranking.alpha_interval(np.array([[1.0], [2.0]])))
+
+
+def test_totals_worked_out_by_the_caller_give_the_same_ranking():
+    scores = panel(PANEL)
+    settings = RankingSettings(judges_per_nomination=3)
+    assert_close(
+        rank_nominations(scores, settings=settings, totals=judge_totals(scores)),
+        rank_nominations(scores, settings=settings),
+    )
