@@ -34,8 +34,12 @@ the pairs to add. Its result obeys these rules, in this order of priority:
    may judge it (the rest have a conflict, or there are only N judges); or every eligible judge not on it is at
    their maximum load. With ``k`` = 0, or no nominations, the plan is empty.
 8. **Validation.** ``ValueError`` for ``judges_per_nomination`` < 0, a negative cap (global or a judge's),
-   duplicate judge or nomination ids, and ``existing`` or ``blocked`` pairs that name an unknown judge or
-   nomination. A pair listed twice counts once.
+   duplicate judge or nomination ids, ``existing`` or ``blocked`` pairs that name an unknown judge or
+   nomination, and ``only`` naming an unknown nomination. A pair listed twice counts once.
+9. **Some nominations only.** With ``only`` (nomination ids), the plan fills those nominations and adds nothing
+   to the others, whose existing pairs still count toward every judge's load (rule 3) and the evenness of the
+   loads (rule 4); ``shortfalls`` then lists only nominations of ``only``. This is how a recused judge is
+   replaced: the one nomination, by the rules of the whole round.
 """
 
 from __future__ import annotations
@@ -161,15 +165,23 @@ def plan_assignment(
     blocked: Iterable[tuple[int, int]] = (),
     same_country: bool = True,
     seed: int = 0,
+    only: Iterable[int] | None = None,
 ) -> AssignmentPlan:
     """The pairs to add so that each nomination has ``judges_per_nomination`` judges, by the rules of this module.
 
     ``existing`` pairs are kept and count toward loads and panels; ``blocked`` pairs are never added;
-    ``max_load`` is the global cap per judge (None: no cap). See the module docstring for the rules.
+    ``max_load`` is the global cap per judge (None: no cap); ``only``: the nominations to fill (None: all). See the
+    module docstring for the rules.
     """
     _check_arguments(judges, nominations, judges_per_nomination, max_load)
     existing_pairs = _known_pairs(existing, judges, nominations, "existing")
     blocked_pairs = _known_pairs(blocked, judges, nominations, "blocked")
+    filled = None
+    if only is not None:
+        filled = set(only)
+        unknown = sorted(filled - {nomination.id for nomination in nominations})
+        if unknown:
+            raise ValueError(f"only names unknown nominations: {', '.join(map(str, unknown))}")
     planner = _Planner(
         sorted(judges, key=lambda judge: judge.id),
         sorted(nominations, key=lambda nomination: nomination.id),
@@ -179,6 +191,7 @@ def plan_assignment(
         blocked_pairs,
         same_country,
         random.Random(seed),  # noqa: S311 -- a reproducible tie-break, not a secret
+        filled,
     )
     planner.fill()
     planner.spread()
@@ -233,6 +246,7 @@ class _Planner:
         blocked: set[tuple[int, int]],
         same_country: bool,
         rng: random.Random,
+        filled: set[int] | None = None,
     ) -> None:
         self.judges, self.nominations, self.k, self.rng = judges, nominations, k, rng
         judge_index = {judge.id: i for i, judge in enumerate(judges)}
@@ -255,7 +269,11 @@ class _Planner:
         self.spare = [
             count_n if cap is None else max(0, cap - load) for cap, load in zip(self.cap, self.load, strict=True)
         ]
-        self.missing = [max(0, k - size) for size in self.existing_size]
+        # Rule 9: a nomination outside ``filled`` lacks nobody, so no path ever ends there.
+        self.filled = [filled is None or nomination.id in filled for nomination in nominations]
+        self.missing = [
+            max(0, k - size) if wanted else 0 for size, wanted in zip(self.existing_size, self.filled, strict=True)
+        ]
 
         # allowed[j][n]: the pair may be added (rule 1). eligible[j]: those nominations, in a seeded order.
         self.allowed = [[False] * count_n for _ in range(count_j)]
@@ -263,7 +281,7 @@ class _Planner:
         self.conflicted = [0] * count_n  # judges not on the nomination who may not be added to it
         for j, judge in enumerate(judges):
             for n, nomination in enumerate(nominations):
-                if j in self.panel[n]:
+                if j in self.panel[n] or not self.filled[n]:
                     continue
                 if (judge.id, nomination.id) in blocked or automatic_conflict(judge, nomination, same_country):
                     self.conflicted[n] += 1
@@ -416,7 +434,7 @@ class _Planner:
         shortfalls = []
         for n, nomination in enumerate(self.nominations):
             missing = self.k - len(self.panel[n])
-            if missing > 0:
+            if missing > 0 and self.filled[n]:
                 shortfalls.append(Shortfall(nomination.id, missing, self._reason(n)))
         loads = {judge.id: self.load[j] for j, judge in enumerate(self.judges)}
         return AssignmentPlan(added, shortfalls, loads)

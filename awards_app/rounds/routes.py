@@ -380,6 +380,7 @@ def assignments(round_id: int):
         reassign=reassign,
         panel=panel,
         unchecked_judges=assignments_service.judges_escaping_conflict_rules(panel),
+        known=assignments_service.known_conflicts(round_) if not round_.is_closed() else [],
     )
 
 
@@ -484,6 +485,38 @@ def assignment_reassign(assignment_id: int):
             "success",
         )
     return redirect(safe_next(url_for("rounds.assignments", round_id=round_id)))
+
+
+@bp.route("/<int:round_id>/nominations/<int:nomination_id>/replacement", methods=["POST"])
+def assign_replacement(round_id: int, nomination_id: int):
+    """Give a nomination short of judges the judges it lacks, by the automatic assignment's rules."""
+    round_ = _round(round_id)
+    nomination = db.get_or_404(Nomination, nomination_id)
+    try:
+        result = assignments_service.assign_replacement(round_, nomination, current_user)
+    except ServiceError as error:
+        flash_error(error)
+    else:
+        if result.added:
+            flash(
+                _(
+                    "%(ref)s: %(names)s assigned and e-mailed.",
+                    ref=nomination.reference,
+                    names=", ".join(a.judge.name for a in result.added),
+                ),
+                "success",
+            )
+        if result.missing:
+            flash(
+                _(
+                    "%(ref)s still lacks %(n)d judge(s): %(reason)s.",
+                    ref=nomination.reference,
+                    n=result.missing,
+                    reason=result.reason,
+                ),
+                "warning",
+            )
+    return redirect(safe_next(url_for("rounds.progress", round_id=round_.id)))
 
 
 @bp.route("/assignments/<int:assignment_id>/waive", methods=["POST"])

@@ -21,9 +21,11 @@ from ..models import (
     utcnow,
 )
 from ..rules import REASON_CHARS, SHORT_TEXT_CHARS
+from ..urls import external_url
 from . import ServiceError
 from .audit import record
 from .conflicts import conflict_between
+from .mail import send_email
 from .rounds import round_nominations
 
 
@@ -71,6 +73,42 @@ def conflict_refusal(judge: User, nomination: Nomination, round_: Round, declare
             country=nomination.organisation.country_code,
         )
     return None
+
+
+@dataclass
+class KnownConflicts:
+    """The round's nominations a judge may not judge, each with why (in words), before anyone is assigned."""
+
+    judge: User
+    nominations: list[tuple[Nomination, str]]
+
+
+def known_conflicts(round_: Round) -> list[KnownConflicts]:
+    """For each active judge, the round's nominations that the conflict rules keep from them: a recorded conflict
+    of interest, their own organisation, or (when the round says so) their own country. Judges with none are left
+    out; the rest by name. Read in two queries, whatever the number of nominations."""
+    nominations = round_nominations(round_)
+    if not nominations:
+        return []
+    panel = judges()
+    declared = {
+        (judge_id, nomination_id)
+        for judge_id, nomination_id in db.session.execute(
+            sa.select(Conflict.judge_id, Conflict.nomination_id).where(
+                Conflict.nomination_id.in_([n.id for n in nominations])
+            )
+        )
+    }
+    found = []
+    for judge in panel:
+        kept = [
+            (nomination, str(reason))
+            for nomination in nominations
+            if (reason := conflict_refusal(judge, nomination, round_, (judge.id, nomination.id) in declared))
+        ]
+        if kept:
+            found.append(KnownConflicts(judge, kept))
+    return found
 
 
 def judges_escaping_conflict_rules(panel: list[User] | None = None) -> list[User]:
@@ -134,12 +172,10 @@ class AutoResult:
     unchecked_judges: list[User] = field(default_factory=list)
 
 
-def assign_automatically(round_: Round, actor: User, seed: int = 0) -> AutoResult:
-    """Fill each nomination up to the round's panel size, evenly, never with a conflicted judge."""
-    if round_.is_closed():
-        raise ServiceError(_l("This round has closed."))
-    nominations = round_nominations(round_)
-    panel = judges()
+def _plan(
+    round_: Round, nominations: list[Nomination], panel: list[User], seed: int, only: list[int] | None = None
+) -> assignment_maths.AssignmentPlan:
+    """The automatic assignment's plan for the round as it stands (``assignment.plan_assignment``'s rules)."""
     existing: list[tuple[int, int]] = [
         (row[0], row[1])
         for row in db.session.execute(
@@ -149,7 +185,7 @@ def assign_automatically(round_: Round, actor: User, seed: int = 0) -> AutoResul
     blocked = {(row[0], row[1]) for row in db.session.execute(sa.select(Conflict.judge_id, Conflict.nomination_id))}
     known_judges = {j.id for j in panel}
     known_nominations = {n.id for n in nominations}
-    plan = assignment_maths.plan_assignment(
+    return assignment_maths.plan_assignment(
         [_judge_slot(j) for j in panel],
         [_nomination_slot(n) for n in nominations],
         judges_per_nomination=round_.judges_per_nomination,
@@ -159,7 +195,17 @@ def assign_automatically(round_: Round, actor: User, seed: int = 0) -> AutoResul
         blocked=sorted(p for p in blocked if p[0] in known_judges and p[1] in known_nominations),
         same_country=round_.same_country_conflict,
         seed=seed,
+        only=only,
     )
+
+
+def assign_automatically(round_: Round, actor: User, seed: int = 0) -> AutoResult:
+    """Fill each nomination up to the round's panel size, evenly, never with a conflicted judge."""
+    if round_.is_closed():
+        raise ServiceError(_l("This round has closed."))
+    nominations = round_nominations(round_)
+    panel = judges()
+    plan = _plan(round_, nominations, panel, seed)
     for judge_id, nomination_id in plan.added:
         db.session.add(
             Assignment(
@@ -188,6 +234,64 @@ def assign_automatically(round_: Round, actor: User, seed: int = 0) -> AutoResul
     )
     db.session.commit()
     return AutoResult(len(plan.added), shortfalls, unseen)
+
+
+@dataclass
+class Replacement:
+    """The judges a nomination short of judges was given, and what it still lacks (with the binding constraint)."""
+
+    added: list[Assignment]
+    missing: int
+    reason: str
+
+
+def assign_replacement(round_: Round, nomination: Nomination, actor: User) -> Replacement:
+    """Give a nomination short of judges (a judge recused) the judges it lacks, by the automatic assignment's rules
+    (conflicts, country, load cap, even loads) applied to it alone, and e-mail each new judge."""
+    if round_.is_closed():
+        raise ServiceError(_l("This round has closed."))
+    nominations = round_nominations(round_)
+    if nomination.id not in {n.id for n in nominations}:
+        raise ServiceError(_l("This nomination is not judged in this round."))
+    panel = judges()
+    plan = _plan(round_, nominations, panel, seed=0, only=[nomination.id])
+    if not plan.added and not plan.shortfalls:
+        raise ServiceError(_l("%(ref)s has all its judges: nobody needs replacing.", ref=nomination.reference))
+    by_id = {j.id: j for j in panel}
+    added = [
+        Assignment(round_id=round_.id, nomination_id=nomination.id, judge_id=judge_id, created_by_id=actor.id)
+        for judge_id, _nomination_id in plan.added
+    ]
+    db.session.add_all(added)
+    missing = sum(s.missing for s in plan.shortfalls)
+    reason = plan.shortfalls[0].reason if plan.shortfalls else ""
+    record(
+        "assignment.replacement",
+        round_,
+        actor,
+        f"{nomination.reference}: {len(added)} replacement judge(s) assigned"
+        + (f", {missing} still missing ({reason})" if missing else ""),
+        {
+            "round": round_.name,
+            "reference": nomination.reference,
+            "judges": [by_id[a.judge_id].email for a in added],
+            "missing": missing,
+        },
+    )
+    db.session.commit()
+    for assignment in added:
+        judge = by_id[assignment.judge_id]
+        send_email(
+            judge.email,
+            _l("A nomination was assigned to you: %(ref)s", ref=nomination.reference),
+            "assigned",
+            locale=judge.locale,
+            judge=judge,
+            round=round_,
+            nomination=nomination,
+            link=external_url("judging.assignment", assignment_id=assignment.id),
+        )
+    return Replacement(added, missing, reason)
 
 
 def _work_started(assignment: Assignment) -> bool:

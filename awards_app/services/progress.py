@@ -72,6 +72,11 @@ class NominationProgress:
     def missing(self) -> int:
         return max(0, self.wanted - self.submitted)
 
+    @property
+    def short(self) -> int:
+        """The judges it lacks: fewer without a conflict than the round wants (a judge recused, or was removed)."""
+        return max(0, self.wanted - self.active)
+
 
 def round_assignments(round_: Round, nomination_ids: list[int] | None = None) -> list[Assignment]:
     """A round's assignments (or those of some of its nominations, loaded already) with their judge, sheet (without

@@ -580,3 +580,50 @@ def test_invalid_arguments_are_refused(kwargs, message):
     judges, nominations = arguments.pop("judges"), arguments.pop("nominations")
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         plan_assignment(judges, nominations, **arguments)
+
+
+# --- rule 9: some nominations only ------------------------------------------------------------------------------
+
+
+def test_only_fills_the_named_nomination_with_the_least_loaded_eligible_judge():
+    judges, nominations = judges_of(4), nominations_of(6)
+    first = plan_assignment(judges, nominations, judges_per_nomination=2, max_load=None)
+    # Judge 1 recuses from a nomination: the pair is blocked and no longer counts.
+    recused = next(pair for pair in first.added if pair[0] == 1)
+    kept = [pair for pair in first.added if pair != recused]
+    # Two other nominations lose a judge too, but only the recused one is to be filled.
+    others = [pair for pair in kept if pair[1] != recused[1]][:2]
+    existing = [pair for pair in kept if pair not in others]
+    plan = plan_assignment(
+        judges,
+        nominations,
+        judges_per_nomination=2,
+        max_load=None,
+        existing=existing,
+        blocked=[recused],
+        only=[recused[1]],
+    )
+    assert len(plan.added) == 1 and plan.added[0][1] == recused[1]
+    new_judge = plan.added[0][0]
+    assert new_judge != 1 and (new_judge, recused[1]) not in existing
+    loads_before = Counter(judge_id for judge_id, _ in existing)
+    eligible = [j.id for j in judges if j.id != 1 and (j.id, recused[1]) not in existing]
+    assert loads_before[new_judge] == min(loads_before[j] for j in eligible)  # rule 4 counts every nomination's work
+    assert plan.shortfalls == []  # the two others are short but were not asked for
+
+
+def test_only_respects_the_load_cap_counted_over_the_whole_round():
+    judges, nominations = judges_of(3), nominations_of(3)
+    existing = [(1, 101), (2, 101), (1, 102), (3, 102), (2, 103)]
+    plan = plan_assignment(judges, nominations, judges_per_nomination=2, max_load=2, existing=existing, only=[103])
+    assert plan.added == [(3, 103)]  # judges 1 and 2 are at the cap with the other nominations' work
+    capped = plan_assignment(
+        judges, nominations, judges_per_nomination=2, max_load=2, existing=existing, blocked=[(3, 103)], only=[103]
+    )
+    assert capped.added == []
+    assert [(s.nomination_id, s.missing) for s in capped.shortfalls] == [(103, 1)]
+
+
+def test_only_must_name_known_nominations():
+    with pytest.raises(ValueError, match="only names unknown nominations: 999"):
+        plan_assignment(judges_of(2), nominations_of(2), judges_per_nomination=1, max_load=None, only=[999])
