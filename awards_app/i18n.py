@@ -161,6 +161,10 @@ def _roles(values) -> str:
     return ", ".join(str(ROLE_LABELS.get(Role(v), v)) for v in values or [] if v in set(Role))
 
 
+def _descriptor_range(snapshot: dict) -> str:
+    return f"{snapshot['lowest']}–{snapshot['highest']}"
+
+
 #: How each audited action reads, in the reader's language, from the event's details.
 AUDIT_TEXTS = {
     "account.registered": lambda d: _("%(email)s registered for %(organisation)s", **d),
@@ -209,6 +213,27 @@ AUDIT_TEXTS = {
     ),
     "rubric.reopened_and_changed": lambda d: _(
         "Rubric of %(category)s in %(round)s changed after scores were submitted",
+        category=d["category"],
+        round=d["round"],
+    ),
+    "rubric.descriptor_added": lambda d: _(
+        "Level descriptor %(range)s added to %(criterion)s (%(category)s, %(round)s)",
+        range=_descriptor_range(d["after"]),
+        criterion=d["criterion"],
+        category=d["category"],
+        round=d["round"],
+    ),
+    "rubric.descriptor_changed": lambda d: _(
+        "Level descriptor %(range)s of %(criterion)s changed (%(category)s, %(round)s)",
+        range=_descriptor_range(d["after"]),
+        criterion=d["criterion"],
+        category=d["category"],
+        round=d["round"],
+    ),
+    "rubric.descriptor_removed": lambda d: _(
+        "Level descriptor %(range)s removed from %(criterion)s (%(category)s, %(round)s)",
+        range=_descriptor_range(d["before"]),
+        criterion=d["criterion"],
         category=d["category"],
         round=d["round"],
     ),

@@ -260,6 +260,7 @@ def _open_the_next(submitted: Assignment):
 
 
 def _render_sheet(assignment: Assignment, criteria, scales, form):
+    refusal = assignment.scoring_refusal(current_user)
     return _render(
         "judging/score_sheet.html",
         assignment,
@@ -269,7 +270,9 @@ def _render_sheet(assignment: Assignment, criteria, scales, form):
         scales={s.criterion_id: s for s in scales},
         summary=sheets_service.sheet_summary(assignment, criteria),
         saved={s.criterion_id: s for s in (assignment.sheet.scores if assignment.sheet else [])},
-        refusal=assignment.scoring_refusal(current_user),
+        refusal=refusal,
+        # Shown beside the inputs only: a sheet the judge can no longer change does not read them.
+        descriptors={} if refusal else rubrics_service.descriptors_of(criteria),
         documents=documents_service.documents_of(assignment.nomination),
     )
 

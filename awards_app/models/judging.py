@@ -140,12 +140,35 @@ class Criterion(db.Model):
 
     round: Mapped[Round] = relationship()
     category: Mapped[Category] = relationship()
+    # Read through services.rubrics.descriptors_of (one query for a whole rubric); kept here for the cascade.
+    descriptors: Mapped[list[LevelDescriptor]] = relationship(
+        back_populates="criterion",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="LevelDescriptor.lowest",
+    )
 
     def name(self, locale: str | None) -> str:
         return self.name_ko if locale == "ko" and self.name_ko else self.name_en
 
     def guidance(self, locale: str | None) -> str:
         return self.guidance_ko if locale == "ko" and self.guidance_ko else self.guidance_en
+
+
+class LevelDescriptor(db.Model):
+    """What a range of a criterion's scale means (``rules.descriptors``), in English and Korean."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    criterion_id: Mapped[int] = mapped_column(sa.ForeignKey("criterion.id", ondelete="CASCADE"), index=True)
+    lowest: Mapped[Decimal] = mapped_column(sa.Numeric(6, 2))
+    highest: Mapped[Decimal] = mapped_column(sa.Numeric(6, 2))
+    text_en: Mapped[str] = mapped_column(sa.Text)
+    text_ko: Mapped[str] = mapped_column(sa.Text, default="")
+
+    criterion: Mapped[Criterion] = relationship(back_populates="descriptors")
+
+    def text(self, locale: str | None) -> str:
+        return self.text_ko if locale == "ko" and self.text_ko else self.text_en
 
 
 def assignment_status(

@@ -36,7 +36,9 @@ from ..models import RoundMode
 from ..rules import DEFAULT_DISAGREEMENT, GUIDANCE_CHARS, LONG_NAME_CHARS, NAME_CHARS, REASON_CHARS
 from ..rules.committee import DEFAULT_QUORUM
 from ..rules.criteria import DEFAULT_SCALE
+from ..rules.descriptors import DESCRIPTOR_CHARS
 from ..scoring import score_text
+from ..services.descriptors import DescriptorInput
 from ..services.rounds import RoundInput
 from ..services.rubrics import CriterionInput
 
@@ -177,6 +179,37 @@ class CriterionForm(Form):
     step = SelectField(
         _l("Step"), default="1", choices=select_choices([("1", _l("Whole points")), ("0.5", _l("Half points"))])
     )
+
+
+class DescriptorForm(BaseForm):
+    """One level descriptor of a criterion: a range of its scale and what it means."""
+
+    lowest = DecimalField(
+        _l("From score"),
+        places=None,
+        validators=[InputRequired(message=_l("Enter the range's lowest score.")), finite, NumberRange(-1000, 1000)],
+    )
+    highest = DecimalField(
+        _l("To score"),
+        places=None,
+        validators=[InputRequired(message=_l("Enter the range's highest score.")), finite, NumberRange(-1000, 1000)],
+    )
+    text_en = TextAreaField(
+        _l("What it means (English)"),
+        validators=[
+            DataRequired(message=_l("Write what this range means in English (the Korean is optional).")),
+            Length(max=DESCRIPTOR_CHARS),
+        ],
+    )
+    text_ko = TextAreaField(
+        _l("What it means (Korean)"),
+        validators=[Optional(), Length(max=DESCRIPTOR_CHARS)],
+        description=_l("Optional: judges reading in Korean see the English where it is empty."),
+    )
+    submit = SubmitField(_l("Save descriptor"))
+
+    def to_input(self) -> DescriptorInput:
+        return DescriptorInput(self.lowest.data, self.highest.data, self.text_en.data or "", self.text_ko.data or "")
 
 
 class RubricForm(BaseForm):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import (
@@ -26,14 +27,29 @@ from ..auth.access import role_required
 from ..errors import flash_error
 from ..extensions import db
 from ..i18n import current_language
-from ..models import Assignment, Award, Category, Conflict, Edition, Nomination, Role, Round, RoundMode, User
+from ..models import (
+    Assignment,
+    Award,
+    Category,
+    Conflict,
+    Criterion,
+    Edition,
+    LevelDescriptor,
+    Nomination,
+    Role,
+    Round,
+    RoundMode,
+    User,
+)
 from ..paging import chosen_sort, paginate
 from ..rules import REASON_CHARS, SEARCH_CHARS
+from ..scoring import score_text
 from ..services import ServiceError, results_cache
 from ..services import assignments as assignments_service
 from ..services import awards as awards_service
 from ..services import committee as committee_service
 from ..services import conflicts as conflicts_service
+from ..services import descriptors as descriptors_service
 from ..services import export as export_service
 from ..services import progress as progress_service
 from ..services import publication as publication_service
@@ -50,6 +66,7 @@ from .forms import (
     AdvanceTopForm,
     AutoAssignForm,
     ConflictForm,
+    DescriptorForm,
     ManualAssignForm,
     OverrideForm,
     PublishForm,
@@ -251,6 +268,82 @@ def rubric_edit(round_id: int, category_id: int):
         locked=locked,
         shares=shares,
         criteria=criteria,
+        descriptors=rubrics_service.descriptors_of(criteria),
+    )
+
+
+def _criterion(round_id: int, category_id: int, criterion_id: int) -> tuple[Round, Criterion]:
+    round_ = _round(round_id)
+    criterion = db.get_or_404(Criterion, criterion_id)
+    if criterion.round_id != round_.id or criterion.category_id != category_id or round_.mode is RoundMode.COMMITTEE:
+        abort(404)
+    return round_, criterion
+
+
+def _descriptor(criterion: Criterion, descriptor_id: int) -> LevelDescriptor:
+    descriptor = db.get_or_404(LevelDescriptor, descriptor_id)
+    if descriptor.criterion_id != criterion.id:
+        abort(404)
+    return descriptor
+
+
+@bp.route("/<int:round_id>/rubrics/<int:category_id>/criteria/<int:criterion_id>/descriptors", methods=["GET", "POST"])
+@bp.route(
+    "/<int:round_id>/rubrics/<int:category_id>/criteria/<int:criterion_id>/descriptors/<int:descriptor_id>",
+    methods=["GET", "POST"],
+)
+def descriptors_edit(round_id: int, category_id: int, criterion_id: int, descriptor_id: int | None = None):
+    """A criterion's level descriptors: add one, or change the one chosen."""
+    round_, criterion = _criterion(round_id, category_id, criterion_id)
+    descriptor = _descriptor(criterion, descriptor_id) if descriptor_id is not None else None
+    form = DescriptorForm()
+    if request.method == "GET" and descriptor is not None:
+        form.lowest.data, form.highest.data = (
+            Decimal(score_text(descriptor.lowest)),
+            Decimal(score_text(descriptor.highest)),
+        )
+        form.text_en.data, form.text_ko.data = descriptor.text_en, descriptor.text_ko
+    here = url_for("rounds.descriptors_edit", round_id=round_.id, category_id=category_id, criterion_id=criterion.id)
+    if form.validate_on_submit():
+        try:
+            if descriptor is None:
+                descriptors_service.add_descriptor(criterion, form.to_input(), current_user)
+            else:
+                descriptors_service.update_descriptor(descriptor, form.to_input(), current_user)
+        except ServiceError as error:
+            flash_error(error)
+        else:
+            flash(_("Descriptor saved."), "success")
+            return redirect(here)
+    return render_template(
+        "rounds/descriptor_form.html",
+        form=form,
+        round=round_,
+        category=criterion.category,
+        criterion=criterion,
+        descriptor=descriptor,
+        descriptors=rubrics_service.descriptors_of([criterion])[criterion.id],
+        locked=rubrics_service.rubric_locked(round_, criterion.category),
+        score_text=score_text,
+    )
+
+
+@bp.route(
+    "/<int:round_id>/rubrics/<int:category_id>/criteria/<int:criterion_id>/descriptors/<int:descriptor_id>/remove",
+    methods=["POST"],
+)
+def descriptor_remove(round_id: int, category_id: int, criterion_id: int, descriptor_id: int):
+    """Remove one of a criterion's level descriptors."""
+    round_, criterion = _criterion(round_id, category_id, criterion_id)
+    descriptor = _descriptor(criterion, descriptor_id)
+    try:
+        descriptors_service.remove_descriptor(descriptor, current_user)
+    except ServiceError as error:
+        flash_error(error)
+    else:
+        flash(_("Descriptor removed."), "info")
+    return redirect(
+        url_for("rounds.descriptors_edit", round_id=round_.id, category_id=category_id, criterion_id=criterion.id)
     )
 
 

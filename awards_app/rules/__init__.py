@@ -51,6 +51,8 @@ EMAIL_CHARS = 254
 SEARCH_CHARS = 200
 #: A criterion's guidance for judges, a category's description.
 GUIDANCE_CHARS = 4000
+#: What one range of a criterion's scale means (a level descriptor), in each language.
+DESCRIPTOR_CHARS = 500
 #: A reason written for a decision: a conflict of interest, an award override, a waived sheet, a withdrawal.
 REASON_CHARS = 2000
 #: A short text: a reason given in passing, a judge's expertise; how much of a reason the audit summary keeps.

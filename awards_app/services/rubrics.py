@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -16,6 +17,7 @@ from ..models import (
     Category,
     CategoryKind,
     Criterion,
+    LevelDescriptor,
     Nomination,
     Round,
     Score,
@@ -24,6 +26,7 @@ from ..models import (
     User,
 )
 from ..rules.criteria import DEFAULT_SCALE, DEFAULT_WEIGHT, LEADERSHIP_CRITERIA, PUBLISHED_CRITERIA
+from ..rules.descriptors import default_descriptors, outside_scale
 from ..scoring import Scale, check_scale, weight_shares
 from . import ServiceError
 from .audit import record
@@ -40,26 +43,43 @@ def criteria_of(round_: Round, category: Category) -> list[Criterion]:
     )
 
 
+def descriptors_of(criteria: list[Criterion]) -> dict[int, list[LevelDescriptor]]:
+    """The descriptors of each of ``criteria`` by criterion id, lowest range first: one query for them all."""
+    found: dict[int, list[LevelDescriptor]] = defaultdict(list)
+    if not criteria:
+        return found
+    for descriptor in db.session.scalars(
+        sa.select(LevelDescriptor)
+        .where(LevelDescriptor.criterion_id.in_([c.id for c in criteria]))
+        .order_by(LevelDescriptor.criterion_id, LevelDescriptor.lowest, LevelDescriptor.id)
+    ):
+        found[descriptor.criterion_id].append(descriptor)
+    return found
+
+
 def _seed_rubric(round_: Round, category: Category) -> None:
     if category.kind not in (CategoryKind.PROJECT, CategoryKind.SPECIAL, CategoryKind.LEADERSHIP):
         return
     rows = LEADERSHIP_CRITERIA if category.kind is CategoryKind.LEADERSHIP else PUBLISHED_CRITERIA
     for position, (name_en, name_ko, guidance_en, guidance_ko) in enumerate(rows):
-        db.session.add(
-            Criterion(
-                round_id=round_.id,
-                category_id=category.id,
-                position=position,
-                name_en=name_en,
-                name_ko=name_ko,
-                guidance_en=guidance_en,
-                guidance_ko=guidance_ko,
-                weight=DEFAULT_WEIGHT,
-                min_score=DEFAULT_SCALE.minimum,
-                max_score=DEFAULT_SCALE.maximum,
-                step=DEFAULT_SCALE.step,
-            )
+        criterion = Criterion(
+            round_id=round_.id,
+            category_id=category.id,
+            position=position,
+            name_en=name_en,
+            name_ko=name_ko,
+            guidance_en=guidance_en,
+            guidance_ko=guidance_ko,
+            weight=DEFAULT_WEIGHT,
+            min_score=DEFAULT_SCALE.minimum,
+            max_score=DEFAULT_SCALE.maximum,
+            step=DEFAULT_SCALE.step,
         )
+        criterion.descriptors = [
+            LevelDescriptor(lowest=low, highest=high, text_en=en, text_ko=ko)
+            for low, high, en, ko in default_descriptors(name_en)
+        ]
+        db.session.add(criterion)
 
 
 def rubric_locked(round_: Round, category: Category) -> bool:
@@ -147,6 +167,25 @@ def save_rubric(
             _l("Judges have already submitted scores against this rubric: tick the confirmation to change it anyway.")
         )
     existing = {c.id: c for c in criteria_of(round_, category)}
+    described = descriptors_of(list(existing.values()))
+    for row in rows:
+        ranges = [(d.lowest, d.highest) for d in described.get(row.id, [])] if row.id else []
+        if outside_scale(ranges, (row.min_score, row.max_score)):
+            db.session.rollback()
+            if locked:  # descriptors are locked with the rubric, with no confirmation to override
+                raise ServiceError(
+                    _l(
+                        "%(name)s: its level descriptors reach outside the new scale, and they can no longer be "
+                        "changed: keep a scale that holds them.",
+                        name=row.name_en,
+                    )
+                )
+            raise ServiceError(
+                _l(
+                    "%(name)s: its level descriptors reach outside the new scale; change or remove them first.",
+                    name=row.name_en,
+                )
+            )
     removed = set(existing) - {row.id for row in rows if row.id}
     drafted = removed and db.session.scalar(
         sa.select(sa.exists().where(Score.criterion_id.in_(removed), Score.value.is_not(None)))

@@ -17,6 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from awards_app.extensions import db
 from awards_app.models import Assignment, Role, ScoreSheet, SheetStatus
+from awards_app.services import rubrics as rubrics_service
 from awards_app.services import sheets as sheets_service
 from tests.conftest import PASSWORD, complete_project_answers, make_user
 from tests.functional.judging_helpers import assign, criteria, eligible, judging_round
@@ -88,7 +89,16 @@ def judged(app, world, nominations):
                 sheets_service.SheetInput({c.id: str(5 + index + (nomination is first)) for c in rubric}, {}, "", None),
                 submit=True,
             )
-    return {"round": round_, "submitted": submitted, "draft": draft, "declared": declared, "undeclared": undeclared}
+    descriptor = rubrics_service.descriptors_of(rubric)[rubric[0].id][0]
+    return {
+        "round": round_,
+        "submitted": submitted,
+        "draft": draft,
+        "declared": declared,
+        "undeclared": undeclared,
+        "criterion": rubric[0],
+        "descriptor": descriptor,
+    }
 
 
 def _visitor(endpoint: str) -> str:
@@ -111,6 +121,8 @@ def _pages(app, world, judged) -> dict[str, list[str]]:
         "token": "expired-or-forged",
         "round_id": judged["round"].id,
         "assignment_id": judged["declared"].id,
+        "criterion_id": judged["criterion"].id,
+        "descriptor_id": judged["descriptor"].id,
     }
     pages: dict[str, list[str]] = {}
     with app.test_request_context():

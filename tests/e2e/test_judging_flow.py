@@ -40,9 +40,9 @@ def day(world):
 
 
 def score_all(page: Page, rubric, values: list[str]) -> None:
-    """Choose each criterion's score (found by its id, so in any language)."""
+    """Click each criterion's score on its bar of values (found by its id, so in any language)."""
     for criterion, value in zip(rubric, values, strict=True):
-        page.locator(f"#score_{criterion.id}").select_option(value)
+        page.locator(f"#score_{criterion.id} input[value='{value}'] + label").click()
 
 
 def test_declare_at_once_then_score_two_in_a_row(page: Page, live_server, world, day, sign_in):

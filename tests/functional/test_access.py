@@ -10,7 +10,17 @@ from typing import NamedTuple
 import pytest
 import sqlalchemy as sa
 
-from awards_app.models import Assignment, Attachment, Conflict, Criterion, Nomination, Role, Round, utcnow
+from awards_app.models import (
+    Assignment,
+    Attachment,
+    Conflict,
+    Criterion,
+    LevelDescriptor,
+    Nomination,
+    Role,
+    Round,
+    utcnow,
+)
 from tests.conftest import PASSWORD, make_user
 from tests.e2e.helpers import small_pdf
 
@@ -83,6 +93,8 @@ ACCESS: dict[str, Rule] = {
     "rounds.round_detail": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "rounds.round_edit": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "rounds.rubric_edit": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "rounds.descriptors_edit": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "rounds.descriptor_remove": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "rounds.assignments": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "rounds.assign_manual": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "rounds.assign_automatic": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
@@ -163,7 +175,9 @@ def arranged(app, client, world, db):
     judged = Assignment(
         round_id=round_.id, nomination_id=nomination.id, judge_id=world.judge.id, no_conflict_declared_at=utcnow()
     )
-    db.session.add_all([judged, Criterion(round_id=round_.id, category_id=world.project.id, name_en="Value", weight=1)])
+    criterion = Criterion(round_id=round_.id, category_id=world.project.id, name_en="Value", weight=1)
+    criterion.descriptors = [LevelDescriptor(lowest=1, highest=2, text_en="No evidence")]
+    db.session.add_all([judged, criterion])
     db.session.flush()
     recused_assignment = Assignment(round_id=round_.id, nomination_id=nomination.id, judge_id=recused.id)
     db.session.add_all(
@@ -186,6 +200,8 @@ def arranged(app, client, world, db):
         "filename": "css/app.css",
         "round_id": round_.id,
         "assignment_id": judged.id,
+        "criterion_id": criterion.id,
+        "descriptor_id": criterion.descriptors[0].id,
     }
     users = {
         "owner": world.applicant,

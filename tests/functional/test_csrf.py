@@ -81,6 +81,8 @@ def unsafe_urls(app) -> list[tuple[str, str, str]]:
         "round_id": 1,
         "assignment_id": 1,
         "filename": "x",
+        "criterion_id": 1,
+        "descriptor_id": 1,
     }
     found = []
     with app.test_request_context():

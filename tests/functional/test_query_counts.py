@@ -141,8 +141,10 @@ def test_the_score_sheet_takes_at_most_eight_statements_and_no_lazy_load(client,
     )
     auth.login(world.judge)
     for path in [f"/judging/assignments/{a.id}" for a in (draft, undeclared, submitted)]:
+        # The sheet a judge can still change reads its rubric's level descriptors in one more statement (5 → 6).
         statements, lazy = _profile(client, path)
         assert len(statements) <= 8, "\n".join(statements)
+        assert sum("level_descriptor" in statement for statement in statements) <= 1
         assert lazy == []
 
 

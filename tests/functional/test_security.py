@@ -19,6 +19,7 @@ from awards_app.extensions import db as _db
 from awards_app.extensions import limiter
 from awards_app.models import Role
 from awards_app.services import mail as mail_service
+from awards_app.services import rubrics as rubrics_service
 from tests.conftest import PASSWORD, make_user
 from tests.e2e.helpers import small_pdf
 from tests.functional.judging_helpers import assign, attach, criteria, eligible, judging_round, sheet_data
@@ -166,6 +167,7 @@ def arranged(app, world, db):
     attachment = attach(nomination, small_pdf())  # a real PDF: its pages are drawn
     round_ = judging_round(world)
     assignment = assign(round_, nomination, world.judge, declared=True)
+    criterion = criteria(round_, world.project)[0]
     return {
         "nomination_id": nomination.id,
         "attachment_id": attachment.id,
@@ -177,6 +179,8 @@ def arranged(app, world, db):
         "round_id": round_.id,
         "assignment_id": assignment.id,
         "rubric": criteria(round_, world.project),
+        "criterion_id": criterion.id,
+        "descriptor_id": rubrics_service.descriptors_of([criterion])[criterion.id][0].id,
     }
 
 

@@ -73,6 +73,10 @@ FIELDS = [
     "criteria-0-min_score",
     "criteria-0-max_score",
     "criteria-0-step",
+    "lowest",
+    "highest",
+    "text_en",
+    "text_ko",
     "override-nomination",
     "override-tier",
     "override-reason",
@@ -130,6 +134,8 @@ def _post_endpoints(app) -> list[tuple[str, str]]:
         "token": "x",
         "round_id": 1,
         "assignment_id": 1,
+        "criterion_id": 1,
+        "descriptor_id": 1,
     }
     with app.test_request_context():
         return sorted(
