@@ -95,6 +95,13 @@ def test_a_judge_reads_the_pdf_beside_the_score_sheet_and_keeps_what_was_typed(
         assert box["height"] <= 0.75 * viewport["height"] + 1
         assert box["y"] + box["height"] < score_sheet.bounding_box()["y"] < box["y"] + box["height"] + 200
     shots.shoot("pdf-beside-scores")
+    if viewport is LAPTOP:
+        # Down at the last criterion, the document is still beside it: the nomination keeps its place on screen.
+        last_comment = page.locator("#score-sheet textarea").nth(len(rubric) - 1)
+        last_comment.scroll_into_view_if_needed()
+        expect(last_comment).to_be_in_viewport()
+        expect(first_page).to_be_in_viewport()
+        shots.shoot("pdf-beside-last-criterion")
     # The second page is drawn too, when scrolled to.
     second_page = page.get_by_role("img", name="Odense care plan.pdf, page 2 of 2")
     second_page.scroll_into_view_if_needed()
