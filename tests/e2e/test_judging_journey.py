@@ -489,3 +489,20 @@ def test_judging_pages_look_right(page: Page, live_server, world, panel, sign_in
     assert not shots.too_wide, f"wider than the screen: {shots.too_wide}"
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ScoreSheet)) == 1
+
+
+def test_a_comment_saved_by_the_button_asks_no_choice_on_return(page: Page, live_server, world, panel, sign_in):
+    """A comment ending in a space or a new line, saved with "Save draft" before autosave ran: the server keeps it
+    trimmed, which is no second version of the sheet, so the page comes back editable with no choice to make."""
+    rubric = panel["rubric"]
+    sign_in(world.judge.email)
+    _open_sheet(page, live_server, panel["first"])
+    choose(score(page, 1, rubric[0].name_en), "7")
+    expect(page.locator("#save-status")).to_have_text(SAVED)
+    page.locator(f"textarea[name='comment_{rubric[0].id}']").fill("Clear evidence.\n")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("Draft saved. You can come back to it until the round closes.")).to_be_visible()
+    expect(page.locator("#sheet-conflict")).to_be_hidden()
+    expect(page.locator(f"textarea[name='comment_{rubric[0].id}']")).to_be_editable()
+    expect(page.locator(f"textarea[name='comment_{rubric[0].id}']")).to_have_value("Clear evidence.")
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('awards:score-sheet:'))") == []

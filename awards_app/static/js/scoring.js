@@ -124,8 +124,11 @@
     var copy = kept();
     if (!copy || !copy.values) { return ""; }
     var current = values();
+    // The server keeps a comment trimmed: a space or a new line at either end is the same comment, not another
+    // version to choose from.
     var differing = Object.keys(copy.values).filter(function (name) {
-      return Object.prototype.hasOwnProperty.call(current, name) && current[name] !== copy.values[name];
+      return Object.prototype.hasOwnProperty.call(current, name) &&
+        String(current[name]).trim() !== String(copy.values[name]).trim();
     });
     if (!differing.length) { forget(); return ""; }
     if (copy.base !== undefined && String(copy.base) === String(versionInput.value)) {
