@@ -506,3 +506,39 @@ def test_a_comment_saved_by_the_button_asks_no_choice_on_return(page: Page, live
     expect(page.locator(f"textarea[name='comment_{rubric[0].id}']")).to_be_editable()
     expect(page.locator(f"textarea[name='comment_{rubric[0].id}']")).to_have_value("Clear evidence.")
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('awards:score-sheet:'))") == []
+
+
+def test_scores_refused_as_stale_by_save_draft_are_offered_again_after_a_reload(
+    page: Page, browser: Browser, live_server, world, panel, sign_in
+):
+    """Another device saved the sheet; this one then posts with "Save draft" before autosave ran. The page shows
+    what was typed and says to reload: after the reload the judge still chooses, and nothing typed is dropped."""
+    rubric = panel["rubric"]
+    sign_in(world.judge.email)
+    _open_sheet(page, live_server, panel["first"])
+
+    laptop = browser.new_context(locale="en-GB")
+    other = laptop.new_page()
+    other.goto(f"{live_server}/auth/login")
+    other.locator("#email").fill(world.judge.email)
+    other.locator("#password").fill(PASSWORD)
+    other.locator("#submit").click()
+    other.goto(f"{live_server}/judging/assignments/{panel['first'].id}")
+    choose(score(other, 1, rubric[0].name_en), "8")
+    expect(other.locator("#save-status")).to_have_text(SAVED)
+    laptop.close()
+
+    choose(score(page, 1, rubric[0].name_en), "3")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("These scores were changed in another window.")).to_be_visible()
+    expect(chosen(score(page, 1, rubric[0].name_en))).to_have_value("3")  # what was typed, not saved
+    assert _scores(panel["first"])[rubric[0].id] == 8
+
+    page.goto(f"{live_server}/judging/assignments/{panel['first'].id}")  # opened again: a reload would post again
+    conflict = page.locator("#sheet-conflict")
+    expect(conflict).to_be_visible()
+    expect(conflict.locator("tbody tr")).to_have_count(1)
+    conflict.get_by_role("button", name="Keep all from this browser").click()
+    expect(chosen(score(page, 1, rubric[0].name_en))).to_have_value("3")
+    expect(page.locator("#save-status")).to_have_text(SAVED)
+    assert _scores(panel["first"])[rubric[0].id] == 3

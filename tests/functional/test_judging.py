@@ -720,6 +720,9 @@ def test_a_stale_form_post_warns_and_keeps_what_was_typed(client, scoring, db):
     assert "changed in another window" in page
     assert selected(page, rubric[0]) == "1"
     assert re.search(r'name="version"[^>]*value="2"|value="2"[^>]*name="version"', page)
+    # The version it was typed on goes with it, for the browser to keep what was typed until the judge chooses.
+    assert 'data-stale-base="1"' in page
+    assert "data-stale-base" not in client.get(f"/judging/assignments/{assignment.id}").data.decode()
     db.session.expire_all()
     sheet = db.session.scalar(sa.select(ScoreSheet))
     assert sheet.status is SheetStatus.DRAFT and sheet.version == 2

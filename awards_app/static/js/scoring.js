@@ -121,6 +121,18 @@
   // back silently. Typed on an older version (the sheet was saved since from another window or device): show both
   // and let the judge choose, changing nothing until then. Returns "restored", "choosing" or "".
   function restore() {
+    var staleBase = form.getAttribute("data-stale-base");
+    if (staleBase !== null) {
+      // The server refused this post as typed on an older version and shows it back, saved nowhere: keep it in
+      // this browser against that version, so that a reload offers the choice instead of dropping it.
+      var store = storage();
+      try {
+        if (store) {
+          store.setItem(key, JSON.stringify({ time: new Date().toISOString(), base: staleBase, values: values() }));
+        }
+      } catch (e) { /* storage full or disabled: the page itself is all there is */ }
+      return "";
+    }
     var copy = kept();
     if (!copy || !copy.values) { return ""; }
     var current = values();
