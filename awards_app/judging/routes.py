@@ -233,7 +233,8 @@ def _score(assignment: Assignment):
                 return _back(assignment)
         else:
             flash(_("Some comments are too long: see the fields marked below. Nothing was saved."), "danger")
-    return _render_sheet(assignment, criteria, scales, form, stale_base=stale_base)
+    # Shown again after a post, the sheet holds what was typed and saved nowhere: the browser keeps it.
+    return _render_sheet(assignment, criteria, scales, form, stale_base=stale_base, unsaved=posted)
 
 
 def _open_the_next(submitted: Assignment):
@@ -261,7 +262,7 @@ def _open_the_next(submitted: Assignment):
     return _back(following)
 
 
-def _render_sheet(assignment: Assignment, criteria, scales, form, stale_base: str | None = None):
+def _render_sheet(assignment: Assignment, criteria, scales, form, stale_base: str | None = None, unsaved: bool = False):
     refusal = assignment.scoring_refusal(current_user)
     return _render(
         "judging/score_sheet.html",
@@ -277,6 +278,7 @@ def _render_sheet(assignment: Assignment, criteria, scales, form, stale_base: st
         descriptors={} if refusal else rubrics_service.descriptors_of(criteria),
         documents=documents_service.documents_of(assignment.nomination),
         stale_base=stale_base,
+        unsaved=unsaved,
     )
 
 

@@ -542,3 +542,24 @@ def test_scores_refused_as_stale_by_save_draft_are_offered_again_after_a_reload(
     expect(chosen(score(page, 1, rubric[0].name_en))).to_have_value("3")
     expect(page.locator("#save-status")).to_have_text(SAVED)
     assert _scores(panel["first"])[rubric[0].id] == 3
+
+
+def test_scores_refused_by_submit_are_not_lost_when_the_judge_leaves(page: Page, live_server, world, panel, sign_in):
+    """Submit refused (criteria left unscored) shows the page again with what was typed and nothing saved: leaving
+    it at once must not lose that score, which autosave had not sent yet."""
+    rubric = panel["rubric"]
+    sign_in(world.judge.email)
+    _open_sheet(page, live_server, panel["first"])
+    choose(score(page, 2, rubric[1].name_en), "4")
+    page.get_by_role("button", name="Submit scores", exact=True).click()
+    expect(page.get_by_text("Nothing was saved").first).to_be_visible()
+    expect(chosen(score(page, 2, rubric[1].name_en))).to_have_value("4")
+    expect(page.locator("#save-status")).to_have_text("Changes not saved yet")
+    page.wait_for_timeout(2000)  # longer than autosave waits: the marks on the criteria left unscored stay
+    expect(criterion(page, 1, rubric[0].name_en).locator(".is-invalid")).to_have_count(1)
+
+    page.goto(f"{live_server}/judging/")
+    page.goto(f"{live_server}/judging/assignments/{panel['first'].id}")
+    expect(chosen(score(page, 2, rubric[1].name_en))).to_have_value("4")
+    expect(page.locator("#save-status")).to_have_text(SAVED)
+    assert _scores(panel["first"])[rubric[1].id] == 4

@@ -445,7 +445,16 @@
 
   updateTotal();
   var restored = restore();
-  if (restored === "restored") {
+  // Shown again after a post that saved nothing (a refused submission, a comment too long): what it holds is
+  // unsaved input, kept in this browser and saved as a draft with the next change or when the page is left (not
+  // at once, which would clear the marks the server put on the refused criteria).
+  if (restored === "" && form.hasAttribute("data-unsaved")) { restored = "unsaved"; }
+  if (restored === "unsaved") {
+    dirty = true;
+    changes += 1;
+    remember();
+    setStatus(message("unsaved"));
+  } else if (restored === "restored") {
     dirty = true;
     changes += 1;
     updateTotal();
