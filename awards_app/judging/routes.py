@@ -199,6 +199,7 @@ def _score(assignment: Assignment):
     scales = rubrics_service.scales_of(criteria)
     posted = request.method == "POST"
     form = score_sheet_form(criteria, scales, assignment.sheet, request.form if posted else None)
+    stale_base = None  # the version a post refused as stale was typed on
     if posted:
         refusal = assignment.scoring_refusal(current_user)
         if refusal:
@@ -213,6 +214,7 @@ def _score(assignment: Assignment):
                 flash(str(refused.message), "danger")
             except sheets_service.StaleSheet as stale:
                 # Show what was typed against the newest version: saving again is then a deliberate choice.
+                stale_base = form.version.data or ""
                 form.version.data = str(assignment.sheet.version)
                 flash(str(stale.message), "warning")
             except ServiceError as error:
@@ -231,7 +233,8 @@ def _score(assignment: Assignment):
                 return _back(assignment)
         else:
             flash(_("Some comments are too long: see the fields marked below. Nothing was saved."), "danger")
-    return _render_sheet(assignment, criteria, scales, form)
+    # Shown again after a post, the sheet holds what was typed and saved nowhere: the browser keeps it.
+    return _render_sheet(assignment, criteria, scales, form, stale_base=stale_base, unsaved=posted)
 
 
 def _open_the_next(submitted: Assignment):
@@ -259,7 +262,7 @@ def _open_the_next(submitted: Assignment):
     return _back(following)
 
 
-def _render_sheet(assignment: Assignment, criteria, scales, form):
+def _render_sheet(assignment: Assignment, criteria, scales, form, stale_base: str | None = None, unsaved: bool = False):
     refusal = assignment.scoring_refusal(current_user)
     return _render(
         "judging/score_sheet.html",
@@ -274,6 +277,8 @@ def _render_sheet(assignment: Assignment, criteria, scales, form):
         # Shown beside the inputs only: a sheet the judge can no longer change does not read them.
         descriptors={} if refusal else rubrics_service.descriptors_of(criteria),
         documents=documents_service.documents_of(assignment.nomination),
+        stale_base=stale_base,
+        unsaved=unsaved,
     )
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from .. import assignment as assignment_maths
+from ..after_response import after_response
 from ..extensions import db
 from ..models import (
     Assignment,
@@ -279,19 +281,25 @@ def assign_replacement(round_: Round, nomination: Nomination, actor: User) -> Re
         },
     )
     db.session.commit()
-    for assignment in added:
-        judge = by_id[assignment.judge_id]
+    # The assignments are saved: a mail server that fails now is logged, and must not answer as if nothing was.
+    after_response(partial(_tell_replacements, [a.id for a in added]))
+    return Replacement(added, missing, reason)
+
+
+def _tell_replacements(assignment_ids: list[int]) -> None:
+    """E-mail each judge given a nomination as a replacement, with the link to it."""
+    for assignment in db.session.scalars(sa.select(Assignment).where(Assignment.id.in_(assignment_ids))):
+        judge = assignment.judge
         send_email(
             judge.email,
-            _l("A nomination was assigned to you: %(ref)s", ref=nomination.reference),
+            _l("A nomination was assigned to you: %(ref)s", ref=assignment.nomination.reference),
             "assigned",
             locale=judge.locale,
             judge=judge,
-            round=round_,
-            nomination=nomination,
+            round=assignment.round,
+            nomination=assignment.nomination,
             link=external_url("judging.assignment", assignment_id=assignment.id),
         )
-    return Replacement(added, missing, reason)
 
 
 def _work_started(assignment: Assignment) -> bool:

@@ -489,3 +489,77 @@ def test_judging_pages_look_right(page: Page, live_server, world, panel, sign_in
     assert not shots.too_wide, f"wider than the screen: {shots.too_wide}"
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ScoreSheet)) == 1
+
+
+def test_a_comment_saved_by_the_button_asks_no_choice_on_return(page: Page, live_server, world, panel, sign_in):
+    """A comment ending in a space or a new line, saved with "Save draft" before autosave ran: the server keeps it
+    trimmed, which is no second version of the sheet, so the page comes back editable with no choice to make."""
+    rubric = panel["rubric"]
+    sign_in(world.judge.email)
+    _open_sheet(page, live_server, panel["first"])
+    choose(score(page, 1, rubric[0].name_en), "7")
+    expect(page.locator("#save-status")).to_have_text(SAVED)
+    page.locator(f"textarea[name='comment_{rubric[0].id}']").fill("Clear evidence.\n")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("Draft saved. You can come back to it until the round closes.")).to_be_visible()
+    expect(page.locator("#sheet-conflict")).to_be_hidden()
+    expect(page.locator(f"textarea[name='comment_{rubric[0].id}']")).to_be_editable()
+    expect(page.locator(f"textarea[name='comment_{rubric[0].id}']")).to_have_value("Clear evidence.")
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('awards:score-sheet:'))") == []
+
+
+def test_scores_refused_as_stale_by_save_draft_are_offered_again_after_a_reload(
+    page: Page, browser: Browser, live_server, world, panel, sign_in
+):
+    """Another device saved the sheet; this one then posts with "Save draft" before autosave ran. The page shows
+    what was typed and says to reload: after the reload the judge still chooses, and nothing typed is dropped."""
+    rubric = panel["rubric"]
+    sign_in(world.judge.email)
+    _open_sheet(page, live_server, panel["first"])
+
+    laptop = browser.new_context(locale="en-GB")
+    other = laptop.new_page()
+    other.goto(f"{live_server}/auth/login")
+    other.locator("#email").fill(world.judge.email)
+    other.locator("#password").fill(PASSWORD)
+    other.locator("#submit").click()
+    other.goto(f"{live_server}/judging/assignments/{panel['first'].id}")
+    choose(score(other, 1, rubric[0].name_en), "8")
+    expect(other.locator("#save-status")).to_have_text(SAVED)
+    laptop.close()
+
+    choose(score(page, 1, rubric[0].name_en), "3")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("These scores were changed in another window.")).to_be_visible()
+    expect(chosen(score(page, 1, rubric[0].name_en))).to_have_value("3")  # what was typed, not saved
+    assert _scores(panel["first"])[rubric[0].id] == 8
+
+    page.goto(f"{live_server}/judging/assignments/{panel['first'].id}")  # opened again: a reload would post again
+    conflict = page.locator("#sheet-conflict")
+    expect(conflict).to_be_visible()
+    expect(conflict.locator("tbody tr")).to_have_count(1)
+    conflict.get_by_role("button", name="Keep all from this browser").click()
+    expect(chosen(score(page, 1, rubric[0].name_en))).to_have_value("3")
+    expect(page.locator("#save-status")).to_have_text(SAVED)
+    assert _scores(panel["first"])[rubric[0].id] == 3
+
+
+def test_scores_refused_by_submit_are_not_lost_when_the_judge_leaves(page: Page, live_server, world, panel, sign_in):
+    """Submit refused (criteria left unscored) shows the page again with what was typed and nothing saved: leaving
+    it at once must not lose that score, which autosave had not sent yet."""
+    rubric = panel["rubric"]
+    sign_in(world.judge.email)
+    _open_sheet(page, live_server, panel["first"])
+    choose(score(page, 2, rubric[1].name_en), "4")
+    page.get_by_role("button", name="Submit scores", exact=True).click()
+    expect(page.get_by_text("Nothing was saved").first).to_be_visible()
+    expect(chosen(score(page, 2, rubric[1].name_en))).to_have_value("4")
+    expect(page.locator("#save-status")).to_have_text("Changes not saved yet")
+    page.wait_for_timeout(2000)  # longer than autosave waits: the marks on the criteria left unscored stay
+    expect(criterion(page, 1, rubric[0].name_en).locator(".is-invalid")).to_have_count(1)
+
+    page.goto(f"{live_server}/judging/")
+    page.goto(f"{live_server}/judging/assignments/{panel['first'].id}")
+    expect(chosen(score(page, 2, rubric[1].name_en))).to_have_value("4")
+    expect(page.locator("#save-status")).to_have_text(SAVED)
+    assert _scores(panel["first"])[rubric[1].id] == 4

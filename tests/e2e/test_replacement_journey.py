@@ -7,6 +7,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
+from awards_app.after_response import wait_for_pending
 from awards_app.extensions import db
 from awards_app.models import Assignment
 from awards_app.services import conflicts as conflicts_service
@@ -42,6 +43,7 @@ def test_the_secretariat_replaces_a_recused_judge_in_one_step(
         sa.select(Assignment).where(Assignment.judge_id == spare.id, Assignment.nomination_id == nomination.id)
     )
     assert replacement is not None
+    wait_for_pending(app)  # the e-mail goes once the answer has
     mails = [path.read_text() for path in Path(app.config["MAIL_OUTBOX"]).glob("*.eml")]
     assert len(mails) == 1 and spare.email in mails[0]
     assert f"/judging/assignments/{replacement.id}" in mails[0]

@@ -720,9 +720,25 @@ def test_a_stale_form_post_warns_and_keeps_what_was_typed(client, scoring, db):
     assert "changed in another window" in page
     assert selected(page, rubric[0]) == "1"
     assert re.search(r'name="version"[^>]*value="2"|value="2"[^>]*name="version"', page)
+    # The version it was typed on goes with it, for the browser to keep what was typed until the judge chooses.
+    assert 'data-stale-base="1"' in page
+    assert "data-stale-base" not in client.get(f"/judging/assignments/{assignment.id}").data.decode()
     db.session.expire_all()
     sheet = db.session.scalar(sa.select(ScoreSheet))
     assert sheet.status is SheetStatus.DRAFT and sheet.version == 2
+
+
+def test_a_refused_submission_is_shown_again_as_unsaved_input(client, scoring, db):
+    """Nothing of a refused post is saved: the page says so to the browser, which keeps what it holds."""
+    assignment, rubric = scoring
+    response = client.post(
+        f"/judging/assignments/{assignment.id}", data=sheet_data(rubric, [3], version=0, submit=True)
+    )
+    page = response.data.decode()
+    assert "Nothing was saved" in page and selected(page, rubric[0]) == "3"
+    assert "data-unsaved" in page and "data-stale-base" not in page
+    assert db.session.scalar(sa.select(ScoreSheet)) is None
+    assert "data-unsaved" not in client.get(f"/judging/assignments/{assignment.id}").data.decode()
 
 
 def test_autosave_checks_the_csrf_token_sent_in_the_header(app, client, scoring, world):

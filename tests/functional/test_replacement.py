@@ -200,3 +200,16 @@ def test_known_conflicts_are_shown_before_anyone_is_assigned(client, auth, world
     assert own.reference in section and other.reference in section
     assert panel[0].name not in section  # world.judge, from Portugal, has no known conflict
     assert db.session.scalar(sa.select(sa.func.count(Assignment.id))) == 0
+
+
+def test_a_mail_server_that_fails_does_not_fail_the_replacement(app, client, auth, world, db, recused):
+    """The replacement is saved before the e-mail goes: a mail server down must not answer an error saying nothing
+    was saved, which would have the secretariat try again on a nomination that has its judges."""
+    round_, nominations, _assignment = recused
+    before = _panel_of(db, nominations[0])
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=9)  # nothing listens there: the connection is refused
+    auth.login(world.secretariat)
+    response = client.post(f"/secretariat/rounds/{round_.id}/nominations/{nominations[0].id}/replacement")
+    assert response.status_code == 302
+    assert len(_panel_of(db, nominations[0]) - before) == 1
+    assert "assigned" in client.get(f"/secretariat/rounds/{round_.id}/progress").get_data(as_text=True)

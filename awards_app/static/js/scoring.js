@@ -121,11 +121,26 @@
   // back silently. Typed on an older version (the sheet was saved since from another window or device): show both
   // and let the judge choose, changing nothing until then. Returns "restored", "choosing" or "".
   function restore() {
+    var staleBase = form.getAttribute("data-stale-base");
+    if (staleBase !== null) {
+      // The server refused this post as typed on an older version and shows it back, saved nowhere: keep it in
+      // this browser against that version, so that a reload offers the choice instead of dropping it.
+      var store = storage();
+      try {
+        if (store) {
+          store.setItem(key, JSON.stringify({ time: new Date().toISOString(), base: staleBase, values: values() }));
+        }
+      } catch (e) { /* storage full or disabled: the page itself is all there is */ }
+      return "";
+    }
     var copy = kept();
     if (!copy || !copy.values) { return ""; }
     var current = values();
+    // The server keeps a comment trimmed: a space or a new line at either end is the same comment, not another
+    // version to choose from.
     var differing = Object.keys(copy.values).filter(function (name) {
-      return Object.prototype.hasOwnProperty.call(current, name) && current[name] !== copy.values[name];
+      return Object.prototype.hasOwnProperty.call(current, name) &&
+        String(current[name]).trim() !== String(copy.values[name]).trim();
     });
     if (!differing.length) { forget(); return ""; }
     if (copy.base !== undefined && String(copy.base) === String(versionInput.value)) {
@@ -430,7 +445,16 @@
 
   updateTotal();
   var restored = restore();
-  if (restored === "restored") {
+  // Shown again after a post that saved nothing (a refused submission, a comment too long): what it holds is
+  // unsaved input, kept in this browser and saved as a draft with the next change or when the page is left (not
+  // at once, which would clear the marks the server put on the refused criteria).
+  if (restored === "" && form.hasAttribute("data-unsaved")) { restored = "unsaved"; }
+  if (restored === "unsaved") {
+    dirty = true;
+    changes += 1;
+    remember();
+    setStatus(message("unsaved"));
+  } else if (restored === "restored") {
     dirty = true;
     changes += 1;
     updateTotal();
