@@ -129,6 +129,32 @@ def conflict_rule(judge: JudgeSlot, nomination: NominationSlot, same_country: bo
     return None
 
 
+def forbidden_pairs(
+    judges: Sequence[JudgeSlot], nominations: Sequence[NominationSlot], same_country: bool
+) -> dict[tuple[int, int], ConflictRule]:
+    """Every (judge id, nomination id) pair that :func:`conflict_rule` forbids, with its rule, found by looking
+    each judge's organisation and country up among the nominations' (each name normalised once): a round's worth
+    in time proportional to its judges and nominations, not to their product."""
+    by_organisation: dict[str, list[int]] = {}
+    by_country: dict[str, list[int]] = {}
+    for nomination in nominations:
+        organisation = normalise_organisation(nomination.organisation)
+        if organisation:
+            by_organisation.setdefault(organisation, []).append(nomination.id)
+        country = normalise_country(nomination.country_code)
+        if country:
+            by_country.setdefault(country, []).append(nomination.id)
+    found: dict[tuple[int, int], ConflictRule] = {}
+    for judge in judges:
+        if same_country:
+            for nomination_id in by_country.get(normalise_country(judge.country_code), ()):
+                found[judge.id, nomination_id] = ConflictRule.SAME_COUNTRY
+        # The organisation comes first, as in conflict_rule: it overwrites the country.
+        for nomination_id in by_organisation.get(normalise_organisation(judge.organisation), ()):
+            found[judge.id, nomination_id] = ConflictRule.SAME_ORGANISATION
+    return found
+
+
 def automatic_conflict(judge: JudgeSlot, nomination: NominationSlot, same_country: bool) -> str | None:
     """Why this judge may never be assigned this nomination, in words (see :func:`conflict_rule`), or None."""
     rule = conflict_rule(judge, nomination, same_country)

@@ -66,6 +66,11 @@ def conflict_refusal(judge: User, nomination: Nomination, round_: Round, declare
     rule = assignment_maths.conflict_rule(
         _judge_slot(judge), _nomination_slot(nomination), round_.same_country_conflict
     )
+    return _rule_in_words(rule, nomination)
+
+
+def _rule_in_words(rule: assignment_maths.ConflictRule | None, nomination: Nomination):
+    """What a conflict rule keeping a judge off a nomination means, in words (None for no rule)."""
     if rule is assignment_maths.ConflictRule.SAME_ORGANISATION:
         return _l("the judge belongs to the nominating organisation (%(name)s)", name=nomination.organisation.name)
     if rule is assignment_maths.ConflictRule.SAME_COUNTRY:
@@ -88,7 +93,7 @@ class KnownConflicts:
 def known_conflicts(round_: Round) -> list[KnownConflicts]:
     """For each active judge, the round's nominations that the conflict rules keep from them: a recorded conflict
     of interest, their own organisation, or (when the round says so) their own country. Judges with none are left
-    out; the rest by name. Read in two queries, whatever the number of nominations."""
+    out; the rest by name. Read in three queries, whatever the number of nominations."""
     nominations = round_nominations(round_)
     if not nominations:
         return []
@@ -101,13 +106,18 @@ def known_conflicts(round_: Round) -> list[KnownConflicts]:
             )
         )
     }
+    rules = assignment_maths.forbidden_pairs(
+        [_judge_slot(j) for j in panel], [_nomination_slot(n) for n in nominations], round_.same_country_conflict
+    )
     found = []
     for judge in panel:
-        kept = [
-            (nomination, str(reason))
-            for nomination in nominations
-            if (reason := conflict_refusal(judge, nomination, round_, (judge.id, nomination.id) in declared))
-        ]
+        kept = []
+        for nomination in nominations:
+            pair = (judge.id, nomination.id)
+            if pair in declared:  # a recorded conflict comes first, as in conflict_refusal
+                kept.append((nomination, str(_l("a conflict of interest is recorded"))))
+            elif pair in rules:
+                kept.append((nomination, str(_rule_in_words(rules[pair], nomination))))
         if kept:
             found.append(KnownConflicts(judge, kept))
     return found

@@ -10,6 +10,8 @@ from awards_app.assignment import (
     Shortfall,
     automatic_conflict,
     co_judging_pairs,
+    conflict_rule,
+    forbidden_pairs,
     normalise_organisation,
     plan_assignment,
 )
@@ -627,3 +629,19 @@ def test_only_respects_the_load_cap_counted_over_the_whole_round():
 def test_only_must_name_known_nominations():
     with pytest.raises(ValueError, match="only names unknown nominations: 999"):
         plan_assignment(judges_of(2), nominations_of(2), judges_per_nomination=1, max_load=None, only=[999])
+
+
+def test_forbidden_pairs_are_exactly_those_conflict_rule_forbids():
+    rng = seeded(11)
+    organisations = ["Seoul Metro", "seoul-metro.", "K-Water", "", "City of Lyon"]
+    countries = ["KR", "kr ", "FR", "", "KE"]
+    judges = [JudgeSlot(i, rng.choice(organisations), rng.choice(countries)) for i in range(1, 40)]
+    nominations = [NominationSlot(100 + i, rng.choice(organisations), rng.choice(countries)) for i in range(60)]
+    for same_country in (True, False):
+        expected = {
+            (j.id, n.id): rule
+            for j in judges
+            for n in nominations
+            if (rule := conflict_rule(j, n, same_country)) is not None
+        }
+        assert forbidden_pairs(judges, nominations, same_country) == expected
