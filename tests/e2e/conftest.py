@@ -76,7 +76,14 @@ def base_url() -> None:
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     # A fixed language and size: the app picks its language from Accept-Language, and screenshots compare.
-    return {**browser_context_args, "viewport": LAPTOP, "locale": "en-GB", "timezone_id": "Asia/Seoul"}
+    # Reduced motion turns Bootstrap's smooth scrolling off, so that a position read after a scroll is its end.
+    return {
+        **browser_context_args,
+        "viewport": LAPTOP,
+        "locale": "en-GB",
+        "timezone_id": "Asia/Seoul",
+        "reduced_motion": "reduce",
+    }
 
 
 @pytest.fixture
