@@ -264,10 +264,25 @@ def download(nomination_id: int, attachment_id: int):
 INLINE_POLICY = "default-src 'none'; sandbox; frame-ancestors 'none'"
 
 
-def _inline(path, mimetype: str, name: str):
+def _opened(find_path):
+    """The file ``find_path()`` names, opened; asked twice if it vanished in between (someone emptied the preview
+    cache: asking again draws the page anew), then 404, never a 500."""
+    for _attempt in range(2):
+        try:
+            path = find_path()
+        except documents_service.NoPreview:
+            abort(404)
+        try:
+            return open(path, "rb")  # send_file closes it with the response
+        except FileNotFoundError:
+            continue
+    abort(404)
+
+
+def _inline(handle, mimetype: str, name: str):
     # The name was cleaned at upload; cleaned again, since a header cannot hold a line break from any source.
     name = storage.clean_filename(name)
-    response = send_file(path, mimetype=mimetype, as_attachment=False, download_name=name, max_age=0)
+    response = send_file(handle, mimetype=mimetype, as_attachment=False, download_name=name, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = INLINE_POLICY
     response.headers["Cache-Control"] = "private, no-store"
@@ -281,12 +296,9 @@ def attachment_page(nomination_id: int, attachment_id: int, number: int):
     attachment = _load_attachment(nomination_id, attachment_id)
     if not attachment.can_download(current_user):
         abort(403)
-    try:
-        path = documents_service.page_image(attachment, number)
-    except documents_service.NoPreview:
-        abort(404)
+    handle = _opened(lambda: documents_service.page_image(attachment, number))
     stem = attachment.original_name.rpartition(".")[0] or attachment.original_name
-    return _inline(path, "image/png", f"{stem}-{number}.png")
+    return _inline(handle, "image/png", f"{stem}-{number}.png")
 
 
 @bp.route("/<int:nomination_id>/attachments/<int:attachment_id>/image")
@@ -296,8 +308,5 @@ def attachment_image(nomination_id: int, attachment_id: int):
     attachment = _load_attachment(nomination_id, attachment_id)
     if not attachment.can_download(current_user):
         abort(403)
-    try:
-        path = documents_service.image_file(attachment)
-    except documents_service.NoPreview:
-        abort(404)
-    return _inline(path, attachment.content_type, attachment.original_name)
+    handle = _opened(lambda: documents_service.image_file(attachment))
+    return _inline(handle, attachment.content_type, attachment.original_name)

@@ -95,6 +95,35 @@ def test_a_pdf_page_is_an_image_drawn_once_and_kept_by_the_files_hash(app, clien
     assert cached.stat().st_mtime_ns == stamp
 
 
+def test_a_page_image_deleted_while_it_is_being_sent_is_drawn_again_never_a_500(
+    app, client, auth, world, panel, monkeypatch
+):
+    """Someone empties the preview cache between finding a page's image and opening it: the page is asked for
+    again (and drawn anew); a file that keeps vanishing is not found, and nothing fails."""
+    from awards_app.services import documents as documents_service
+
+    drawn = documents_service.page_image
+    calls = []
+
+    def vanishing(attachment, number):
+        path = drawn(attachment, number)
+        calls.append(path)
+        if len(calls) == 1:
+            Path(path).unlink()
+        return path
+
+    auth.login(world.judge)
+    monkeypatch.setattr(documents_service, "page_image", vanishing)
+    response = client.get(page_url(panel["pdf"], 1))
+    assert response.status_code == 200 and response.mimetype == "image/png" and len(calls) == 2
+
+    def always_gone(attachment, number):
+        return Path(app.config["PREVIEW_FOLDER"]) / "gone.png"
+
+    monkeypatch.setattr(documents_service, "page_image", always_gone)
+    assert client.get(page_url(panel["pdf"], 1)).status_code == 404
+
+
 @pytest.mark.parametrize("number", [0, 4, 99999])
 def test_a_page_that_is_not_there_is_not_found(client, auth, world, panel, number):
     auth.login(world.judge)
