@@ -40,9 +40,12 @@ $(AXE): tests/e2e/fetch_axe.py | $(BIN)/python
 install: $(VENV)/.installed translations
 install-dev: $(VENV)/.installed-dev $(AXE) translations
 
-# Compile the Korean catalogue (the .mo files are build products, not kept in git).
-translations: $(VENV)/.installed
+# Compile the Korean catalogue (the .mo files are build products, not kept in git), when its .po has changed:
+# two test runs started side by side never write it while the other reads it.
+MO := awards_app/translations/ko/LC_MESSAGES/messages.mo
+$(MO): awards_app/translations/ko/LC_MESSAGES/messages.po | $(VENV)/.installed
 	$(BIN)/pybabel -q compile --use-fuzzy -d awards_app/translations
+translations: $(MO)
 
 extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o awards_app/translations/messages.pot .
