@@ -124,6 +124,7 @@ class IdConverter(IntegerConverter):
 def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     from .auth.routes import bp as auth_bp
+    from .calibration.routes import bp as calibration_bp
     from .judging.routes import bp as judging_bp
     from .main.routes import bp as main_bp
     from .nominations.routes import bp as nominations_bp
@@ -135,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(nominations_bp, url_prefix="/nominations")
     app.register_blueprint(secretariat_bp, url_prefix="/secretariat")
     app.register_blueprint(rounds_bp, url_prefix="/secretariat/rounds")
+    app.register_blueprint(calibration_bp, url_prefix="/secretariat/rounds")
     app.register_blueprint(judging_bp, url_prefix="/judging")
 
 

@@ -34,6 +34,7 @@ from ..models import Assignment, Category, Nomination, Role, Round, RoundMode, S
 from ..paging import chosen_sort, list_url
 from ..scoring import score_text
 from ..services import NotAllowed, ServiceError
+from ..services import calibration as calibration_service
 from ..services import conflicts as conflicts_service
 from ..services import documents as documents_service
 from ..services import rubrics as rubrics_service
@@ -90,6 +91,7 @@ def _own_assignment(assignment_id: int) -> Assignment:
                 joinedload(Assignment.sheet).joinedload(ScoreSheet.scores),
                 joinedload(Assignment.conflict),
                 joinedload(Assignment.vote),
+                joinedload(Assignment.calibration),
             )
         )
         .unique()
@@ -221,6 +223,19 @@ def _score(assignment: Assignment):
                 flash_error(error)
                 return _back(assignment)
             else:
+                if submit and assignment.calibration is not None:
+                    feedback = calibration_service.judge_feedback(
+                        current_user, assignment.round, assignment.nomination.category
+                    )
+                    if feedback is not None and feedback.ready:
+                        flash(_("Your calibration is complete. Here is how your totals compare."), "success")
+                        return redirect(
+                            url_for(
+                                "judging.calibration",
+                                round_id=assignment.round_id,
+                                category_id=assignment.nomination.category_id,
+                            )
+                        )
                 if form.submit_and_next.data:
                     return _open_the_next(assignment)
                 if submit:
@@ -296,6 +311,18 @@ def _render(template: str, assignment: Assignment, **context):
         score_text=score_text,
         **context,
     )
+
+
+@bp.route("/rounds/<int:round_id>/calibration/<int:category_id>")
+@role_required(Role.JUDGE)
+def calibration(round_id: int, category_id: int):
+    """The judge's own calibration in a category, beside the panel's median, once theirs is complete; only theirs."""
+    round_ = db.get_or_404(Round, round_id)
+    category = db.get_or_404(Category, category_id)
+    feedback = calibration_service.judge_feedback(current_user, round_, category)
+    if feedback is None:
+        abort(404)
+    return render_template("judging/calibration.html", round=round_, category=category, feedback=feedback)
 
 
 @bp.route("/assignments/<int:assignment_id>/autosave", methods=["POST"])

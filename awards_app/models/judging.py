@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, object_session, relationship
 
 from ..extensions import db
 from ..rules import DEFAULT_DISAGREEMENT
@@ -89,6 +89,8 @@ class Round(db.Model):
     # A committee round's sitting, once closed, freezes the votes (and the round with them).
     sitting_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sitting_closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    # Whether the judges' first scores of the calibration nominations count in the ranking (rules.calibration).
+    calibration_counts: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     edition: Mapped[Edition] = relationship()
@@ -226,6 +228,15 @@ class Assignment(db.Model):
     )
     #: A committee member's vote, in a committee round.
     vote: Mapped[CommitteeVote | None] = relationship(viewonly=True, uselist=False)
+    #: The mark that makes the nomination one of the round's calibration nominations, if it is one.
+    calibration: Mapped[CalibrationNomination | None] = relationship(
+        primaryjoin="and_(Assignment.round_id == foreign(CalibrationNomination.round_id), "
+        "Assignment.nomination_id == foreign(CalibrationNomination.nomination_id))",
+        viewonly=True,
+        uselist=False,
+    )
+    #: The judge's calibration total on it, once they first submitted it.
+    calibration_total: Mapped[CalibrationTotal | None] = relationship(viewonly=True, uselist=False)
 
     # --- who may do what: the views, templates, imports and progress pages all ask these --------------------
 
@@ -283,7 +294,49 @@ class Assignment(db.Model):
             return closed
         if self.sheet is not None and self.sheet.status is SheetStatus.SUBMITTED:
             return _l("These scores have been submitted; only the secretariat can reopen them.")
+        left = self.calibration_left
+        if left:
+            return _l(
+                "Score this category's calibration nominations first: %(count)s left. This one unlocks after them.",
+                count=left,
+            )
         return None
+
+    @property
+    def calibration_left(self) -> int:
+        """How many calibration nominations of this round and category the judge still has to submit before this
+        one unlocks: 0 for a calibration nomination itself, and once they are all in (or recused, or waived)."""
+        if self.calibration is not None or not self.round.has_calibration:
+            return 0
+        session = object_session(self)
+        if session is None:
+            return 0
+        query = self.calibration_left_query(self.round_id, self.judge_id).where(
+            Nomination.category_id == self.nomination.category_id
+        )
+        return session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+
+    @classmethod
+    def calibration_left_query(cls, round_id: int, judge_id: int) -> sa.Select:
+        """The judge's calibration assignments of a round still to submit, with their nomination's category."""
+        return (
+            sa.select(cls.id, Nomination.category_id)
+            .join(Nomination, Nomination.id == cls.nomination_id)
+            .join(
+                CalibrationNomination,
+                sa.and_(
+                    CalibrationNomination.round_id == cls.round_id,
+                    CalibrationNomination.nomination_id == cls.nomination_id,
+                ),
+            )
+            .where(
+                cls.round_id == round_id,
+                cls.judge_id == judge_id,
+                cls.waived_at.is_(None),
+                ~cls.recused_clause(),
+                ~sa.exists().where(CalibrationTotal.assignment_id == cls.id),
+            )
+        )
 
     def can_score(self, user: User) -> bool:
         return self.scoring_refusal(user) is None
@@ -368,6 +421,39 @@ class Score(db.Model):
 
     sheet: Mapped[ScoreSheet] = relationship(back_populates="scores")
     criterion: Mapped[Criterion] = relationship()
+
+
+class CalibrationNomination(db.Model):
+    """A nomination that every judge of its category scores first in a round (``rules.calibration``)."""
+
+    __table_args__ = (sa.UniqueConstraint("round_id", "nomination_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("round.id", ondelete="CASCADE"), index=True)
+    nomination_id: Mapped[int] = mapped_column(sa.ForeignKey("nomination.id", ondelete="CASCADE"), index=True)
+    marked_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    nomination: Mapped[Nomination] = relationship()
+
+
+#: Whether the round has any calibration nomination, loaded with the round: a round without calibration (most) costs
+#: its score sheets no query to find what calibration would lock.
+Round.has_calibration = column_property(
+    sa.exists().where(CalibrationNomination.round_id == Round.id).correlate_except(CalibrationNomination)
+)
+
+
+class CalibrationTotal(db.Model):
+    """A judge's weighted total on a calibration nomination as they first submitted it: what calibration compares,
+    kept as it was when the sheet is later reopened and changed."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignment.id", ondelete="CASCADE"), unique=True)
+    total: Mapped[Decimal] = mapped_column(sa.Numeric(7, 3))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    assignment: Mapped[Assignment] = relationship()
 
 
 class CommitteeVote(db.Model):

@@ -24,7 +24,7 @@ from ..models import (
 )
 from ..rules import REASON_CHARS, SHORT_TEXT_CHARS
 from ..urls import external_url
-from . import ServiceError
+from . import ServiceError, calibration
 from .audit import record
 from .conflicts import conflict_between
 from .mail import send_email
@@ -172,6 +172,8 @@ def assign_manually(
             "refused": [[j.id, n.id] for j, n, _reason in refused],
         },
     )
+    db.session.flush()
+    calibration.give_to_new_judges(round_, actor)
     db.session.commit()
     return added, refused
 
@@ -244,6 +246,8 @@ def assign_automatically(round_: Round, actor: User, seed: int = 0) -> AutoResul
             "judges_without_details": [j.id for j in unseen],
         },
     )
+    db.session.flush()
+    calibration.give_to_new_judges(round_, actor)
     db.session.commit()
     return AutoResult(len(plan.added), shortfalls, unseen)
 

@@ -27,7 +27,7 @@ from ..models import (
 )
 from ..rules import COMMENT_CHARS, OVERALL_COMMENT_CHARS
 from ..scoring import Scale, ScoreError, Total, parse_score, score_text, weighted_total
-from . import NotAllowed, ServiceError
+from . import NotAllowed, ServiceError, calibration
 from .audit import record
 from .rubrics import criteria_of, scales_of
 
@@ -140,6 +140,7 @@ def write_sheet(assignment: Assignment, judge: User, data: SheetInput, *, submit
         sheet.status = SheetStatus.SUBMITTED
         sheet.submitted_at = utcnow()
         record("scores.submitted", assignment.nomination, judge, f"scores submitted by {judge.email}", details)
+        calibration.keep_first_total(assignment, total.value)
     elif changed:
         record("scores.saved", assignment.nomination, judge, f"scores saved by {judge.email}", details)
     return sheet
@@ -218,6 +219,8 @@ class WorkRow:
     assignment: Assignment
     status: AssignmentStatus
     total: Total | None = None
+    calibration: bool = False  # one of the category's calibration nominations, scored first
+    locked: int = 0  # calibration nominations of the category the judge must submit before this one unlocks
 
     @property
     def verdict(self) -> float | None:
@@ -231,6 +234,26 @@ class RoundWork:
 
     round: Round
     rows: list[WorkRow]
+
+    @property
+    def calibrated(self) -> list[Category]:
+        """The categories whose calibration nominations the judge has all submitted: their feedback is ready."""
+        pending = {r.assignment.nomination.category_id for r in self.rows if r.locked}
+        categories = {r.assignment.nomination.category_id: r.assignment.nomination.category for r in self.rows}
+        done = {
+            r.assignment.nomination.category_id
+            for r in self.rows
+            if r.calibration and r.status in (AssignmentStatus.SUBMITTED, AssignmentStatus.DRAFT)
+        }
+        return [categories[c] for c in categories if c in done - pending and self._complete(c)]
+
+    def _complete(self, category_id: int) -> bool:
+        return all(
+            r.assignment.calibration_total is not None
+            or r.status in (AssignmentStatus.RECUSED, AssignmentStatus.WAIVED)
+            for r in self.rows
+            if r.calibration and r.assignment.nomination.category_id == category_id
+        )
 
     @property
     def items(self) -> list[tuple[Assignment, AssignmentStatus]]:
@@ -250,7 +273,11 @@ class RoundWork:
         """The first assignment still to do (or in draft), while the round is open."""
         if not self.round.is_open():
             return None
-        return next((a for a, s in self.items if s in (AssignmentStatus.TO_DO, AssignmentStatus.DRAFT)), None)
+        unfinished = [
+            r for r in self.rows if not r.locked and r.status in (AssignmentStatus.TO_DO, AssignmentStatus.DRAFT)
+        ]
+        # Calibration first: while one is left in a category, that category's others are locked anyway.
+        return next((r.assignment for r in sorted(unfinished, key=lambda r: not r.calibration)), None)
 
 
 def judge_work(judge: User) -> list[RoundWork]:
@@ -276,12 +303,15 @@ def judge_work(judge: User) -> list[RoundWork]:
         )
     ).all()
     totals = own_totals(judge) if assignments else {}
+    marks, left = calibration.judge_marks(judge) if assignments else (set(), {})
     work: dict[int, RoundWork] = {}
     for a in assignments:
         status = a.status
         # A sheet left by a judge since recused, or waived unfinished, counts for nothing: no total to show.
         total = totals.get(a.id) if status in (AssignmentStatus.DRAFT, AssignmentStatus.SUBMITTED) else None
-        work.setdefault(a.round_id, RoundWork(a.round, [])).rows.append(WorkRow(a, status, total))
+        marked = (a.round_id, a.nomination_id) in marks
+        locked = 0 if marked else left.get((a.round_id, a.nomination.category_id), 0)
+        work.setdefault(a.round_id, RoundWork(a.round, [])).rows.append(WorkRow(a, status, total, marked, locked))
     return list(work.values())
 
 
@@ -324,7 +354,8 @@ def sort_work(work: list[RoundWork], sort: str = "category") -> list[RoundWork]:
 
     def by_category(row: WorkRow) -> tuple:
         category = row.assignment.nomination.category
-        return (category.position, category.id, row.assignment.nomination.reference or "", row.assignment.id)
+        nomination = row.assignment.nomination
+        return (category.position, category.id, not row.calibration, nomination.reference or "", row.assignment.id)
 
     def by_reference(row: WorkRow) -> tuple:
         return (row.assignment.nomination.reference or "", row.assignment.id)

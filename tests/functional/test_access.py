@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from awards_app.models import (
     Assignment,
     Attachment,
+    CalibrationNomination,
     Conflict,
     Criterion,
     LevelDescriptor,
@@ -105,6 +106,8 @@ ACCESS: dict[str, Rule] = {
     "rounds.assignment_waive": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "rounds.progress": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "rounds.remind": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "calibration.panel": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "calibration.counts": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "rounds.conflicts": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "rounds.advance": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "rounds.results": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
@@ -130,6 +133,7 @@ ACCESS: dict[str, Rule] = {
     "judging.declare": Rule(LOGIN, DENY, DENY, OK, DENY, OK, DENY),
     "judging.vote": Rule(LOGIN, DENY, DENY, OK, DENY, OK, DENY),
     "judging.offline_workbook": Rule(LOGIN, DENY, DENY, OK, NOT_FOUND, OK, DENY),
+    "judging.calibration": Rule(LOGIN, DENY, DENY, OK, NOT_FOUND, NOT_FOUND, DENY),
     "judging.offline_upload": Rule(LOGIN, DENY, DENY, OK, NOT_FOUND, OK, DENY),
 }
 
@@ -186,6 +190,8 @@ def arranged(app, client, world, db):
             Conflict(
                 judge_id=recused.id, nomination_id=nomination.id, reason="Advised the city", recorded_by_id=recused.id
             ),
+            # A calibration nomination: its judge reads their calibration page, nobody else does.
+            CalibrationNomination(round_id=round_.id, nomination_id=nomination.id, marked_by_id=world.secretariat.id),
         ]
     )
     db.session.commit()
