@@ -13,10 +13,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import previews, storage
 from ..entry_forms import Problems, check_answers, clean_answers, title_of
 from ..extensions import db
+from ..i18n import format_in_zone
 from ..models import (
     ACTIVE_STATUSES,
     Attachment,
+    CallState,
     Category,
+    Edition,
     Nomination,
     NominationStatus,
     Organisation,
@@ -123,8 +126,23 @@ def edit_refusal(nomination: Nomination, user: User):
     if nomination.status is not NominationStatus.DRAFT:
         return _l("This nomination has been submitted and can no longer be changed.")
     if not nomination.edition.is_open():
-        return _l("The deadline has passed: the nomination can no longer be changed.")
+        return _call_closed(nomination.edition, _l("the nomination can no longer be changed."))
     return _l("You may not change this nomination.")
+
+
+def _call_closed(edition: Edition, consequence):
+    """Why the call refuses a change now, with the moment it closed (or opens), in the edition's time zone."""
+    if edition.call_state() is CallState.NOT_OPEN:
+        return _l(
+            "The call opens on %(moment)s: %(consequence)s",
+            moment=format_in_zone(edition.opens_at, edition.time_zone),
+            consequence=consequence,
+        )
+    return _l(
+        "The deadline passed on %(moment)s: %(consequence)s",
+        moment=format_in_zone(edition.closes_at, edition.time_zone),
+        consequence=consequence,
+    )
 
 
 class StaleNomination(ServiceError):
@@ -232,7 +250,7 @@ def withdraw(nomination: Nomination, user: User, reason: str = "") -> Nomination
         return nomination
     if not nomination.can_withdraw(user):
         if not nomination.edition.is_open():
-            raise NotAllowed(_l("The deadline has passed: the nomination can no longer be withdrawn."))
+            raise NotAllowed(_call_closed(nomination.edition, _l("the nomination can no longer be withdrawn.")))
         raise NotAllowed(_l("This nomination can no longer be withdrawn."))
     previous = nomination.status
     nomination.status = NominationStatus.WITHDRAWN

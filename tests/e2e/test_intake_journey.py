@@ -299,7 +299,10 @@ def test_submission_after_the_deadline_is_refused(page: Page, live_server, world
     page.get_by_role("button", name="Submit nomination").click()
 
     expect(page.locator(".alert-danger")).to_contain_text(
-        "The deadline has passed: the nomination can no longer be changed."
+        re.compile(
+            r"The deadline passed on \d{1,2} \w{3} \d{4}, \d\d:\d\d \(UTC\+09:00, Asia/Seoul\): "
+            r"the nomination can no longer be changed\."
+        )
     )
     expect(page.get_by_text("This draft was not submitted before the deadline.")).to_be_visible()
     expect(page.locator("dt:has-text('Call for entries') + dd")).to_contain_text("Closed")

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from awards_app.i18n import format_in_zone
 from awards_app.models import Attachment, AuditEvent, Nomination, NominationStatus
 from tests.conftest import complete_project_answers, count
 from tests.unit.test_storage import DOCX, PDF, PNG
@@ -113,7 +114,11 @@ def test_nothing_can_be_submitted_or_edited_after_the_deadline(client, applicant
         data={**complete_project_answers(), "submit_entry": "1"},
         follow_redirects=True,
     )
-    assert b"deadline has passed" in response.data or b"not been submitted" in response.data
+    # The refusal says when the deadline was, in the edition's time zone.
+    closed = format_in_zone(world.edition.closes_at, world.edition.time_zone)
+    assert f"The deadline passed on {closed}: the nomination can no longer be changed." in response.get_data(
+        as_text=True
+    ).replace("&#39;", "'")
     db.session.refresh(nomination)
     assert nomination.status is NominationStatus.DRAFT
     assert nomination.reference is None

@@ -22,6 +22,53 @@
     update();
   });
 
+  // A deadline in the reader's own time zone when it is not the edition's ("04:00 … (your time, America/Bogota)"),
+  // and in its last 72 hours a countdown that turns into "The deadline has passed." at the deadline.
+  var readerZone = "";
+  try { readerZone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { readerZone = ""; }
+  // The app's own formats: day month year and a 24-hour clock in English, as the server writes them.
+  var language = document.documentElement.lang === "ko" ? "ko" : "en-GB";
+  function two(n) { return (n < 10 ? "0" : "") + n; }
+  document.querySelectorAll("time[data-zone]").forEach(function (el) {
+    var moment = new Date(el.getAttribute("datetime"));
+    if (isNaN(moment.getTime())) { return; }
+    if (readerZone && readerZone !== el.getAttribute("data-zone")) {
+      var local = document.createElement("span");
+      local.className = "reader-time text-nowrap";
+      var text = new Intl.DateTimeFormat(language, {
+        dateStyle: "medium", timeStyle: "short", hourCycle: "h23", timeZone: readerZone
+      })
+        .format(moment);
+      local.textContent = " · " + text + " (" + el.getAttribute("data-your-time") + ", " + readerZone + ")";
+      el.after(local);
+    }
+    if (!el.hasAttribute("data-countdown")) { return; }
+    var days = new Intl.NumberFormat(language, {style: "unit", unit: "day", unitDisplay: "long"});
+    var timer = document.createElement("span");
+    timer.className = "countdown d-block fw-semibold";
+    timer.setAttribute("role", "timer");
+    var ticking = null;
+    function tick() {
+      var left = Math.floor((moment.getTime() - Date.now()) / 1000);
+      if (left > 72 * 3600) { timer.hidden = true; return; }
+      timer.hidden = false;
+      if (left <= 0) {
+        timer.textContent = el.getAttribute("data-passed");
+        timer.classList.add("text-danger");
+        if (ticking) { clearInterval(ticking); }
+        return;
+      }
+      var d = Math.floor(left / 86400), h = Math.floor(left % 86400 / 3600);
+      var m = Math.floor(left % 3600 / 60), s = left % 60;
+      timer.textContent = el.getAttribute("data-countdown") + " " + (d ? days.format(d) + " " : "") +
+        two(h) + ":" + two(m) + ":" + two(s);
+    }
+    (el.nextElementSibling && el.nextElementSibling.classList.contains("reader-time") ? el.nextElementSibling : el)
+      .after(timer);
+    tick();
+    if (!timer.classList.contains("text-danger")) { ticking = setInterval(tick, 1000); }
+  });
+
   // Warn before leaving a form with unsaved changes.
   var entry = document.getElementById("entry-form");
   if (entry) {
