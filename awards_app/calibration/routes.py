@@ -48,11 +48,14 @@ def panel(round_id: int):
     choices = _choices(round_)
     categories = {c.id: c for c in round_.categories}
     posted = CalibrationForm() if request.method == "POST" else None
+    posted_category = None
     if posted is not None:
-        category = categories.get(int(posted.category.data)) if (posted.category.data or "").isdigit() else None
+        typed = (posted.category.data or "").strip()
+        category = categories.get(int(typed)) if typed.isascii() and typed.isdecimal() else None
         if category is None:
             flash(_("Choose a category of this round. Nothing was saved."), "danger")
             return redirect(url_for("calibration.panel", round_id=round_.id))
+        posted_category = category.id
         posted.offer(choices.get(category.id, []))
         if posted.validate_on_submit():
             try:
@@ -77,7 +80,7 @@ def panel(round_id: int):
     views = calibration_service.panel(round_)
     forms = {}
     for view in views:
-        if posted is not None and int(posted.category.data) == view.category.id:
+        if posted is not None and posted_category == view.category.id:
             forms[view.category.id] = posted
             continue
         form = CalibrationForm(
@@ -104,10 +107,13 @@ def counts(round_id: int):
     form = CalibrationCountsForm()
     if form.validate_on_submit():
         try:
-            calibration_service.set_counts(round_, bool(form.counts.data), current_user)
+            changed = calibration_service.set_counts(round_, bool(form.counts.data), current_user)
         except ServiceError as error:
             flash_error(error)
         else:
+            if not changed:
+                flash(_("Nothing changed."), "info")
+                return redirect(url_for("calibration.panel", round_id=round_.id))
             flash(
                 _("Calibration scores now count in the ranking.")
                 if round_.calibration_counts

@@ -208,6 +208,8 @@ def _score(assignment: Assignment):
             flash(_("%(refusal)s Nothing was saved.", refusal=refusal), "danger")
             return _back(assignment)
         submit = form.submitting
+        # A first calibration submission may complete the judge's calibration: then they read how they compare.
+        first_calibration = submit and assignment.calibration is not None and assignment.calibration_total is None
         if form.validate_on_submit():
             try:
                 sheets_service.save_sheet(assignment, current_user, form.to_input(), submit=submit)
@@ -223,7 +225,7 @@ def _score(assignment: Assignment):
                 flash_error(error)
                 return _back(assignment)
             else:
-                if submit and assignment.calibration is not None:
+                if first_calibration:
                     feedback = calibration_service.judge_feedback(
                         current_user, assignment.round, assignment.nomination.category
                     )

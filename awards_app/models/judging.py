@@ -317,10 +317,11 @@ class Assignment(db.Model):
         return session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
 
     @classmethod
-    def calibration_left_query(cls, round_id: int, judge_id: int) -> sa.Select:
-        """The judge's calibration assignments of a round still to submit, with their nomination's category."""
-        return (
-            sa.select(cls.id, Nomination.category_id)
+    def calibration_left_query(cls, round_id: int | None, judge_id: int) -> sa.Select:
+        """The judge's calibration assignments of a round (of every round: None) still to submit, with their round
+        and their nomination's category."""
+        query = (
+            sa.select(cls.id, cls.round_id, Nomination.category_id)
             .join(Nomination, Nomination.id == cls.nomination_id)
             .join(
                 CalibrationNomination,
@@ -330,13 +331,14 @@ class Assignment(db.Model):
                 ),
             )
             .where(
-                cls.round_id == round_id,
+                CalibrationNomination.round_id == cls.round_id,
                 cls.judge_id == judge_id,
                 cls.waived_at.is_(None),
                 ~cls.recused_clause(),
                 ~sa.exists().where(CalibrationTotal.assignment_id == cls.id),
             )
         )
+        return query if round_id is None else query.where(cls.round_id == round_id)
 
     def can_score(self, user: User) -> bool:
         return self.scoring_refusal(user) is None

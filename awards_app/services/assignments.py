@@ -392,6 +392,8 @@ def waive_assignment(assignment: Assignment, actor: User, reason: str) -> None:
     if assignment.status in (AssignmentStatus.SUBMITTED, AssignmentStatus.RECUSED):
         raise ServiceError(_l("This sheet is submitted or its judge recused: there is nothing to waive."))
     assignment.waived_at, assignment.waived_by_id, assignment.waived_reason = utcnow(), actor.id, reason[:REASON_CHARS]
+    db.session.flush()
+    calibration.settle(assignment)  # waiving the judge's last calibration nomination completes their calibration
     record(
         "assignment.waived",
         assignment.round,

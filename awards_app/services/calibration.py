@@ -49,7 +49,7 @@ def _totals_query(round_: Round) -> sa.Select:
         sa.select(Nomination.category_id, Assignment.nomination_id, Assignment.judge_id, CalibrationTotal.total)
         .join(Assignment, Assignment.id == CalibrationTotal.assignment_id)
         .join(Nomination, Nomination.id == Assignment.nomination_id)
-        .where(Assignment.round_id == round_.id)
+        .where(Assignment.round_id == round_.id, ~Assignment.recused_clause())
     )
 
 
@@ -69,9 +69,8 @@ def judge_marks(judge: User) -> tuple[set[tuple[int, int]], dict[tuple[int, int]
     if not marks:
         return marks, {}
     left: dict[tuple[int, int], int] = {}
-    for round_id in {round_id for round_id, _nomination in marks}:
-        for _assignment, category_id in db.session.execute(Assignment.calibration_left_query(round_id, judge.id)):
-            left[(round_id, category_id)] = left.get((round_id, category_id), 0) + 1
+    for _assignment, round_id, category_id in db.session.execute(Assignment.calibration_left_query(None, judge.id)):
+        left[(round_id, category_id)] = left.get((round_id, category_id), 0) + 1
     return marks, left
 
 
@@ -141,6 +140,29 @@ def mark(round_: Round, category: Category, nomination_ids: Sequence[int], actor
                 "change."
             )
         )
+    scored = [
+        in_category[i].reference
+        for i in chosen
+        if i not in current
+        and db.session.scalar(
+            sa.select(
+                sa.exists().where(
+                    ScoreSheet.assignment_id == Assignment.id,
+                    Assignment.round_id == round_.id,
+                    Assignment.nomination_id == i,
+                    ScoreSheet.status == SheetStatus.SUBMITTED,
+                )
+            )
+        )
+    ]
+    if scored:
+        raise ServiceError(
+            _l(
+                "%(references)s already has submitted scores: calibration is scored first, so choose nominations no "
+                "judge has submitted yet.",
+                references=", ".join(r or "" for r in scored),
+            )
+        )
     if chosen and not category_judges(round_, category):
         raise ServiceError(
             _l("Assign this category's judges first: the calibration nominations go to every judge of the category.")
@@ -207,10 +229,13 @@ def give_to_new_judges(round_: Round, actor: User) -> int:
     return added
 
 
-def set_counts(round_: Round, counts: bool, actor: User) -> None:
-    """Whether the judges' first calibration scores count in the ranking; fixed once any is submitted."""
+def set_counts(round_: Round, counts: bool, actor: User) -> bool:
+    """Whether the judges' first calibration scores count in the ranking; fixed once any is submitted. Return
+    whether the choice changed."""
     if round_.calibration_counts == counts:
-        return
+        return False
+    if round_.is_closed():
+        raise ServiceError(_l("This round is closed: its calibration can no longer change."))
     if started(round_):
         raise ServiceError(
             _l("Judges have already submitted calibration scores: whether they count can no longer change.")
@@ -224,6 +249,7 @@ def set_counts(round_: Round, counts: bool, actor: User) -> None:
         {"round": round_.name, "counts": counts},
     )
     db.session.commit()
+    return True
 
 
 def _left(round_id: int, judge_id: int, category_id: int) -> int:
@@ -232,44 +258,59 @@ def _left(round_id: int, judge_id: int, category_id: int) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
 
 
-def keep_first_total(assignment: Assignment, total: float) -> bool:
-    """On a calibration sheet's submission (in the caller's transaction): keep the judge's first total, and when that
-    completes their calibration of the category in a round where it does not count, reopen their calibration sheets
-    so that they submit their scores again. Return whether the calibration of the category is now complete."""
+def keep_first_total(assignment: Assignment, total: float) -> None:
+    """On a calibration sheet's submission (in the caller's transaction): keep the judge's first total, then
+    :func:`settle` their calibration of the category."""
     if assignment.calibration is None or assignment.calibration_total is not None:
-        return False
+        return
     db.session.add(CalibrationTotal(assignment_id=assignment.id, total=Decimal(str(round(total, 3)))))
     db.session.flush()
     db.session.expire(assignment, ["calibration_total"])
-    if _left(assignment.round_id, assignment.judge_id, assignment.nomination.category_id):
-        return False
-    if not assignment.round.calibration_counts:
-        sheets = list(
-            db.session.scalars(
-                sa.select(ScoreSheet)
-                .join(Assignment, Assignment.id == ScoreSheet.assignment_id)
-                .join(CalibrationTotal, CalibrationTotal.assignment_id == Assignment.id)
-                .join(Nomination, Nomination.id == Assignment.nomination_id)
-                .where(
-                    Assignment.round_id == assignment.round_id,
-                    Assignment.judge_id == assignment.judge_id,
-                    Nomination.category_id == assignment.nomination.category_id,
-                    ScoreSheet.status == SheetStatus.SUBMITTED,
-                )
-            )
+    settle(assignment)
+
+
+def settle(assignment: Assignment) -> None:
+    """Once a judge's calibration of a category is complete (their last calibration nomination submitted, or the last
+    one left recused or waived), in a round where calibration scores do not count: reopen their submitted
+    calibration sheets as drafts, so that only what they submit again counts (in the caller's transaction)."""
+    if assignment.round.calibration_counts or not assignment.round.has_calibration:
+        return
+    category_id = assignment.nomination.category_id
+    if _left(assignment.round_id, assignment.judge_id, category_id):
+        return
+    reopened = 0
+    for sheet in db.session.scalars(
+        sa.select(ScoreSheet)
+        .join(Assignment, Assignment.id == ScoreSheet.assignment_id)
+        .join(CalibrationTotal, CalibrationTotal.assignment_id == Assignment.id)
+        .join(Nomination, Nomination.id == Assignment.nomination_id)
+        .where(
+            Assignment.round_id == assignment.round_id,
+            Assignment.judge_id == assignment.judge_id,
+            Nomination.category_id == category_id,
+            ScoreSheet.status == SheetStatus.SUBMITTED,
+            # Reopened once only: a sheet submitted again after its calibration total was kept stays submitted.
+            ScoreSheet.submitted_at <= CalibrationTotal.submitted_at,
         )
-        if assignment.sheet is not None and assignment.sheet not in sheets:
-            sheets.append(assignment.sheet)  # submitted in this very transaction
-        for sheet in sheets:
-            sheet.status, sheet.submitted_at, sheet.version = SheetStatus.DRAFT, None, sheet.version + 1
+    ):
+        sheet.status, sheet.submitted_at, sheet.version = SheetStatus.DRAFT, None, sheet.version + 1
+        reopened += 1
+    if reopened:
         record(
             "calibration.reopened",
             assignment.nomination,
             assignment.judge,
             f"calibration sheets of {assignment.judge.email} reopened: calibration scores do not count",
-            {"round": assignment.round.name, "sheets": len(sheets)},
+            {"round": assignment.round.name, "sheets": reopened},
         )
-    return True
+
+
+def settle_judge(judge_id: int, nomination_id: int) -> None:
+    """:func:`settle` every round where ``judge_id`` holds ``nomination_id`` (a recusal reaches every round)."""
+    for assignment in db.session.scalars(
+        sa.select(Assignment).where(Assignment.judge_id == judge_id, Assignment.nomination_id == nomination_id)
+    ):
+        settle(assignment)
 
 
 @dataclass(frozen=True)
@@ -330,13 +371,17 @@ def judge_feedback(judge: User, round_: Round, category: Category) -> JudgeFeedb
         category,
         0,
         [(nominations[row.nomination_id], row) for row in rows],
-        _leniency(judge, round_, category, by_nomination),
+        _leniency(judge, round_, category, by_nomination, rows),
         round_.calibration_counts,
     )
 
 
 def _leniency(
-    judge: User, round_: Round, category: Category, by_nomination: dict[int, dict[int, float]]
+    judge: User,
+    round_: Round,
+    category: Category,
+    by_nomination: dict[int, dict[int, float]],
+    rows: list[rules.FeedbackRow],
 ) -> Leniency | None:
     from . import uncertainty as uncertainty_service
 
@@ -349,6 +394,8 @@ def _leniency(
         if not mine.empty:
             row = mine.iloc[0]
             return Leniency(float(row["leniency"]), float(row["low"]), float(row["high"]))
+    if any(row.median is None for row in rows):
+        return None  # with a single other judge on a nomination, the offset would tell that judge's total
     offset = _offsets(category, by_nomination).get(judge.id)
     return Leniency(offset) if offset is not None else None
 

@@ -18,7 +18,7 @@ from ..models import (
     utcnow,
 )
 from ..rules import REASON_CHARS, SHORT_TEXT_CHARS
-from . import NotAllowed, ServiceError
+from . import NotAllowed, ServiceError, calibration
 from .audit import record
 
 
@@ -54,6 +54,7 @@ def write_declaration(assignment: Assignment, judge: User, has_conflict: bool, r
         )
         db.session.flush()
         db.session.expire(assignment, ["conflict"])  # recused from here on, in this transaction too
+        calibration.settle_judge(judge.id, assignment.nomination_id)  # it may complete the judge's calibration
         record(
             "conflict.declared",
             assignment.nomination,
@@ -162,6 +163,8 @@ def record_conflict(judge: User, nomination: Nomination, reason: str, actor: Use
         judge_id=judge.id, nomination_id=nomination.id, reason=reason[:REASON_CHARS], recorded_by_id=actor.id
     )
     db.session.add(conflict)
+    db.session.flush()
+    calibration.settle_judge(judge.id, nomination.id)  # it may complete the judge's calibration
     record(
         "conflict.recorded",
         nomination,

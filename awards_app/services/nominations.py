@@ -273,6 +273,8 @@ def add_attachment(nomination: Nomination, user: User, filename: str | None, dat
     config = current_app.config
     name = storage.clean_filename(filename)
     if not data:
+        if filename:
+            raise ServiceError(_l("%(name)s is empty (0 bytes): nothing was attached.", name=name))
         raise ServiceError(_l("Choose a file to upload."))
     if len(data) > config["MAX_ATTACHMENT_BYTES"]:
         raise ServiceError(

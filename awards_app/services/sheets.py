@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -72,8 +72,8 @@ class SheetInput:
 
 def save_sheet(assignment: Assignment, judge: User, data: SheetInput, *, submit: bool = False) -> ScoreSheet:
     """Save a judge's scores as a draft (or submit them): every score is checked against its scale first."""
-    sheet = write_sheet(assignment, judge, data, submit=submit)
     try:
+        sheet = write_sheet(assignment, judge, data, submit=submit)
         db.session.commit()
     except sa.exc.IntegrityError as error:  # another window created the sheet at the same moment
         db.session.rollback()
@@ -234,26 +234,16 @@ class RoundWork:
 
     round: Round
     rows: list[WorkRow]
+    #: The categories where the judge still has calibration nominations to submit.
+    pending: set[int] = field(default_factory=set)
 
     @property
     def calibrated(self) -> list[Category]:
-        """The categories whose calibration nominations the judge has all submitted: their feedback is ready."""
-        pending = {r.assignment.nomination.category_id for r in self.rows if r.locked}
-        categories = {r.assignment.nomination.category_id: r.assignment.nomination.category for r in self.rows}
-        done = {
-            r.assignment.nomination.category_id
-            for r in self.rows
-            if r.calibration and r.status in (AssignmentStatus.SUBMITTED, AssignmentStatus.DRAFT)
+        """The categories whose calibration the judge has completed: their feedback is ready."""
+        categories = {
+            r.assignment.nomination.category_id: r.assignment.nomination.category for r in self.rows if r.calibration
         }
-        return [categories[c] for c in categories if c in done - pending and self._complete(c)]
-
-    def _complete(self, category_id: int) -> bool:
-        return all(
-            r.assignment.calibration_total is not None
-            or r.status in (AssignmentStatus.RECUSED, AssignmentStatus.WAIVED)
-            for r in self.rows
-            if r.calibration and r.assignment.nomination.category_id == category_id
-        )
+        return [category for category_id, category in categories.items() if category_id not in self.pending]
 
     @property
     def items(self) -> list[tuple[Assignment, AssignmentStatus]]:
@@ -310,8 +300,13 @@ def judge_work(judge: User) -> list[RoundWork]:
         # A sheet left by a judge since recused, or waived unfinished, counts for nothing: no total to show.
         total = totals.get(a.id) if status in (AssignmentStatus.DRAFT, AssignmentStatus.SUBMITTED) else None
         marked = (a.round_id, a.nomination_id) in marks
-        locked = 0 if marked else left.get((a.round_id, a.nomination.category_id), 0)
-        work.setdefault(a.round_id, RoundWork(a.round, [])).rows.append(WorkRow(a, status, total, marked, locked))
+        pending = left.get((a.round_id, a.nomination.category_id), 0)
+        # Only unfinished work waits for the calibration; a recused or submitted one has nothing to unlock.
+        locked = pending if not marked and status in (AssignmentStatus.TO_DO, AssignmentStatus.DRAFT) else 0
+        round_work = work.setdefault(a.round_id, RoundWork(a.round, []))
+        round_work.rows.append(WorkRow(a, status, total, marked, locked))
+        if pending:
+            round_work.pending.add(a.nomination.category_id)
     return list(work.values())
 
 

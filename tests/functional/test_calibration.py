@@ -21,6 +21,7 @@ from awards_app.models import (
 from awards_app.services import ServiceError
 from awards_app.services import assignments as assignments_service
 from awards_app.services import calibration as calibration_service
+from awards_app.services import conflicts as conflicts_service
 from awards_app.services import sheets as sheets_service
 from tests.conftest import make_user
 from tests.functional.judging_helpers import assign, criteria, eligible, judging_round, sheet_data
@@ -285,3 +286,100 @@ def test_the_secretariat_marks_and_reads_everyones_calibration_side_by_side(clie
     assert counts.status_code == 302
     db.session.expire_all()
     assert round_.calibration_counts is False
+
+
+def test_with_a_single_other_judge_neither_median_nor_leniency_tells_their_total(client, auth, world, db, season):
+    round_, nominations, judges = season
+    _mark(world, round_, nominations[:2])
+    for nomination in nominations[:2]:
+        _submit(db, world, round_, nomination, judges[1], [5] * 6)  # Lin alone: 44.4 twice
+        _submit(db, world, round_, nomination, judges[0], [10] * 6)
+    auth.login(judges[0])
+    page = client.get(f"/judging/rounds/{round_.id}/calibration/{world.project.id}").get_data(as_text=True)
+    assert "calibration-feedback" in page and "44.4" not in page and "55.6" not in page
+    assert re.search(r'id="leniency-value">\s*Not yet', page)
+
+
+@pytest.mark.parametrize("category", ["²", "1e3", "", " ", "-1", "99999999999999999999"])
+def test_an_odd_category_value_is_refused_with_a_message_never_a_500(client, auth, world, db, season, category):
+    round_, _nominations, _judges = season
+    auth.login(world.secretariat)
+    response = client.post(
+        f"/secretariat/rounds/{round_.id}/calibration", data={"category": category, "nominations": ["1", "2"]}
+    )
+    assert response.status_code == 302
+    assert "Choose a category of this round" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CalibrationNomination)) == 0
+
+
+def test_a_nomination_a_judge_has_already_submitted_cannot_become_calibration(world, db, season):
+    round_, nominations, judges = season
+    _submit(db, world, round_, nominations[0], judges[0], [7] * 6)
+    with pytest.raises(ServiceError, match=f"{nominations[0].reference} already has submitted scores"):
+        _mark(world, round_, nominations[:2])
+    _mark(world, round_, nominations[1:3])  # nominations nobody has submitted are fine
+
+
+@pytest.mark.parametrize("how", ["recusal", "declared", "waiver"])
+def test_calibration_completed_by_a_recusal_or_a_waiver_reopens_the_first_sheets(world, db, season, how):
+    round_, nominations, judges = season
+    _mark(world, round_, nominations[:2])
+    judge = judges[0]
+    first = _submit(db, world, round_, nominations[0], judge, [7] * 6)
+    assert first.sheet.status is SheetStatus.SUBMITTED
+    last = _assignment(db, round_, nominations[1], judge)
+    if how == "recusal":
+        conflicts_service.record_conflict(judge, nominations[1], "Advised the city", world.secretariat)
+    elif how == "declared":
+        conflicts_service.declare(last, judge, True, "I advised the city")
+    else:
+        assignments_service.waive_assignment(last, world.secretariat, "Judge fell ill")
+    db.session.expire_all()
+    assert _assignment(db, round_, nominations[0], judge).sheet.status is SheetStatus.DRAFT
+    assert _assignment(db, round_, nominations[3], judge).scoring_refusal(judge) is None
+
+
+def test_a_resubmitted_calibration_sheet_goes_on_to_the_list_not_back_to_the_feedback(client, auth, world, db, season):
+    round_, nominations, judges = season
+    _mark(world, round_, nominations[:2])
+    for nomination in nominations[:2]:
+        _submit(db, world, round_, nomination, judges[0], [6] * 6)  # complete: both reopened as drafts
+    auth.login(judges[0])
+    rubric = criteria(round_, world.project)
+    again = client.post(
+        f"/judging/assignments/{_assignment(db, round_, nominations[0], judges[0]).id}",
+        data=sheet_data(rubric, [6] * 6, submit=True),
+    )
+    assert again.status_code == 302 and "/calibration/" not in again.headers["Location"]
+    db.session.expire_all()
+    assert _assignment(db, round_, nominations[0], judges[0]).sheet.status is SheetStatus.SUBMITTED
+
+
+def test_the_judges_list_reads_the_calibration_in_a_fixed_number_of_queries(client, auth, world, db, season):
+    from tests.functional.test_query_counts import _queries
+
+    round_, nominations, judges = season
+    _mark(world, round_, nominations[:2])
+    auth.login(judges[0])
+    before = _queries(client, "/judging/")
+    _submit(db, world, round_, nominations[0], judges[0], [6] * 6)
+    assert "Opens after the calibration (1 left)" in client.get("/judging/").get_data(as_text=True)
+    _mark_more = eligible(world, "Late entry")
+    assign(round_, _mark_more, judges[0], declared=True)
+    assert _queries(client, "/judging/") == before  # one more row, one submitted calibration: the same queries
+
+
+def test_an_offline_workbook_cannot_score_past_the_calibration(client, auth, world, db, season):
+    from tests.functional.test_imports import TI, _scores, fill, upload
+
+    round_, nominations, judges = season
+    _mark(world, round_, nominations[:2])
+    rubric = criteria(round_, world.project)
+    auth.login(judges[0])
+    template = client.get(f"/judging/rounds/{round_.id}/offline.xlsx").data
+    rows = {n.reference: {**_scores(rubric, [7] * 6), "Submit": "yes"} for n in nominations}
+    everything = fill(template, TI, [rows[n.reference] for n in sorted(nominations, key=lambda n: n.reference)])
+    refused = upload(client, f"/judging/rounds/{round_.id}/offline", everything)
+    assert "Your calibration is not complete" in refused.get_data(as_text=True).replace("&#39;", "'")
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CalibrationTotal)) == 0

@@ -288,9 +288,17 @@ def test_upload_and_download_an_attachment(app, client, applicant, world, db):
 def test_disguised_uploads_are_refused_and_leave_the_draft_as_it_was(app, client, applicant, world, data, name):
     nomination = start(client, world)
     response = upload(client, nomination, data, name)
-    assert b"was refused" in response.data or b"Choose a file" in response.data
+    assert b"was refused" in response.data or b"is empty (0 bytes)" in response.data
     assert count(Attachment) == 0
     assert not list(Path(app.config["UPLOAD_FOLDER"]).glob("*")) if Path(app.config["UPLOAD_FOLDER"]).exists() else True
+
+
+def test_an_empty_file_is_named_and_refused_as_empty(client, applicant, world, db):
+    nomination = start(client, world, complete_project_answers())
+    response = upload(client, nomination, b"", "plan.pdf")
+    assert "plan.pdf is empty (0 bytes): nothing was attached." in response.get_data(as_text=True)
+    db.session.refresh(nomination)
+    assert nomination.attachments == []
 
 
 def test_oversized_uploads_are_refused(app, client, applicant, world):

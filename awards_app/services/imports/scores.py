@@ -377,6 +377,21 @@ def import_scores(judge: User, round_: Round, data: bytes) -> ImportResult:
     if problems:
         raise ImportRefused(problems)
 
+    # Calibration comes first, in a workbook as on the site: rows of nominations that wait for the calibration
+    # are refused as the upload found them, whatever order the rows are in.
+    waiting = [
+        str(assignment.nomination.reference)
+        for assignment, _declaration, _reason, sheet_input, _submitting in actions
+        if sheet_input is not None and assignment.calibration is None and assignment.calibration_left
+    ]
+    if waiting:
+        raise ServiceError(
+            _l(
+                "Your calibration is not complete, so %(references)s cannot be scored yet: fill in and upload the "
+                "calibration nominations first (leave the other rows empty), then the others.",
+                references=", ".join(waiting),
+            )
+        )
     result = ImportResult()
     try:
         for assignment, declaration, reason, sheet_input, submitting in actions:
