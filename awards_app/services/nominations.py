@@ -37,7 +37,9 @@ class SubmissionRefused(ServiceError):
     """The answers break the form's rules; ``problems`` says which, by field."""
 
     def __init__(self, problems: Problems) -> None:
-        super().__init__(_l("The nomination cannot be submitted yet: see the fields marked below."))
+        super().__init__(
+            _l("The nomination cannot be submitted yet: each problem is listed below, with a link to its field.")
+        )
         self.problems = problems
 
 

@@ -148,7 +148,7 @@ def test_applicant_registers_drafts_and_submits_on_a_second_visit(page: Page, li
 
 
 def test_submitting_with_required_fields_missing_marks_them_and_keeps_the_answers(
-    page: Page, live_server, world, sign_in
+    page: Page, live_server, world, sign_in, screenshot_dir
 ):
     sign_in(world.applicant.email)
     page.goto(f"{live_server}/nominations/new/{world.project.id}")
@@ -157,7 +157,17 @@ def test_submitting_with_required_fields_missing_marks_them_and_keeps_the_answer
     page.get_by_label("Problem").fill("Older people waited weeks for help.")
     page.get_by_role("button", name="Submit nomination").click()
 
-    expect(page.get_by_role("alert")).to_contain_text("cannot be submitted yet: see the fields marked below")
+    expect(page.get_by_role("alert")).to_contain_text("cannot be submitted yet: each problem is listed below")
+    # Every problem at the top, as a link to its field; the first field with a problem has the focus.
+    summary = page.locator("#error-summary")
+    expect(summary).to_contain_text("8 problems to fix before submitting:")
+    expect(summary.get_by_role("listitem")).to_have_count(8)
+    expect(page.locator("#summary")).to_be_focused()
+    expect(page.locator("#summary")).to_be_in_viewport()
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(screenshot_dir / "en-laptop-41-submission-problems.png"))
+    summary.get_by_role("link", name="Monitoring").click()
+    expect(page.locator("#monitoring")).to_be_focused()
     for missing in ("start_date", "stage", "solution", "funding", "implementation", "monitoring", "outcomes"):
         expect(page.locator(f"#{missing}")).to_have_class(re.compile(r"\bis-invalid\b"))
         expect(field_error(page, missing)).to_have_text("This field is required.")

@@ -69,6 +69,20 @@
     if (!timer.classList.contains("text-danger")) { ticking = setInterval(tick, 1000); }
   });
 
+  // A refused submission: the first field with a problem has the focus (and is on the screen), and each link of
+  // the summary at the top moves the focus to its field.
+  var summary = document.getElementById("error-summary");
+  if (summary) {
+    var first = document.querySelector("#entry-form .is-invalid");
+    if (first) { first.focus(); }
+    summary.querySelectorAll("a[data-focus]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var target = document.getElementById(link.getAttribute("data-focus"));
+        if (target) { event.preventDefault(); target.focus(); }
+      });
+    });
+  }
+
   // Warn before leaving a form with unsaved changes.
   var entry = document.getElementById("entry-form");
   if (entry) {
