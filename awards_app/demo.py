@@ -380,6 +380,7 @@ def _edition(summary: SeedSummary, now: datetime) -> Edition:
             closes = (now + timedelta(days=60)).astimezone(SEOUL).replace(hour=18, minute=0, second=0, microsecond=0)
         edition = Edition(
             name="4th Seoul Smart City Prize",
+            name_ko="제4회 서울스마트도시상",
             year=2026,
             slug="sscp-2026",
             reference_prefix="SSCP",
@@ -613,6 +614,12 @@ def _judging(edition: Edition, secretariat: User, now: datetime, summary: SeedSu
 
     existing = {r.name: r for r in rounds_service.rounds_of(edition)}
     categories = {c.code: c for c in edition.categories}
+    # Every English name of a round below has its Korean one here.
+    names_ko = {
+        "Online evaluation": "온라인 심사",
+        "Finalists": "본선",
+        "Merit review committee": "공적심사위원회",
+    }
     now = datetime.now(UTC)  # the rounds are judged today, whatever day the call is seeded for
     first_opens, first_closes = now - timedelta(days=40), now - timedelta(days=2)
     plans = [
@@ -637,6 +644,7 @@ def _judging(edition: Edition, secretariat: User, now: datetime, summary: SeedSu
             edition,
             rounds_service.RoundInput(
                 name=name,
+                name_ko=names_ko[name],
                 opens_at=start,
                 closes_at=end,
                 category_ids=[categories[c].id for c in codes],

@@ -69,6 +69,7 @@ class Round(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     edition_id: Mapped[int] = mapped_column(sa.ForeignKey("edition.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(sa.String(120))
+    name_ko: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
     position: Mapped[int] = mapped_column(default=1)
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -95,6 +96,10 @@ class Round(db.Model):
 
     edition: Mapped[Edition] = relationship()
     categories: Mapped[list[Category]] = relationship(secondary=round_category, order_by=Category.position)
+
+    def local_name(self, locale: str | None) -> str:
+        """The round's name in the reader's language (the English one where there is no Korean)."""
+        return self.name_ko if locale == "ko" and self.name_ko else self.name
 
     def is_open(self, now: datetime | None = None) -> bool:
         """Scores and votes are accepted only between opening and closing (and, for a committee, until its

@@ -38,6 +38,7 @@ class Edition(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200))
+    name_ko: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     year: Mapped[int]
     slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
     reference_prefix: Mapped[str] = mapped_column(sa.String(10), default="SSCP")
@@ -51,6 +52,10 @@ class Edition(db.Model):
     categories: Mapped[list[Category]] = relationship(
         back_populates="edition", order_by="Category.position, Category.id", cascade="all, delete-orphan"
     )
+
+    def local_name(self, locale: str | None) -> str:
+        """The edition's name in the reader's language (the English one where there is no Korean)."""
+        return self.name_ko if locale == "ko" and self.name_ko else self.name
 
     @property
     def tz(self) -> ZoneInfo:

@@ -55,6 +55,11 @@ class RoundForm(BaseForm):
         validators=[DataRequired(), Length(max=NAME_CHARS)],
         description=_l("e.g. Online evaluation, Finalists, Final committee"),
     )
+    name_ko = StringField(
+        _l("Name in Korean"),
+        validators=[Optional(), Length(max=NAME_CHARS)],
+        description=_l("e.g. 온라인 심사; without it, Korean pages show the English name."),
+    )
     opens_at = DateTimeLocalField(_l("Opens"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
     closes_at = DateTimeLocalField(_l("Closes"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
     categories = MultiCheckboxField(
@@ -134,6 +139,7 @@ class RoundForm(BaseForm):
         zone = ZoneInfo(self.edition.time_zone)
         return RoundInput(
             name=self.name.data.strip(),
+            name_ko=(self.name_ko.data or "").strip(),
             opens_at=self.opens_at.data.replace(tzinfo=zone),
             closes_at=self.closes_at.data.replace(tzinfo=zone),
             category_ids=list(self.categories.data),
@@ -148,7 +154,7 @@ class RoundForm(BaseForm):
         )
 
     def fill_from(self, round_) -> None:
-        self.name.data = round_.name
+        self.name.data, self.name_ko.data = round_.name, round_.name_ko
         self.opens_at.data = round_.opens_at.astimezone(ZoneInfo(self.edition.time_zone)).replace(tzinfo=None)
         self.closes_at.data = round_.closes_at.astimezone(ZoneInfo(self.edition.time_zone)).replace(tzinfo=None)
         self.categories.data = [c.id for c in round_.categories]

@@ -58,6 +58,11 @@ class EditionForm(BaseForm):
         validators=[DataRequired(), Length(max=LONG_NAME_CHARS)],
         description=_l("e.g. 4th Seoul Smart City Prize"),
     )
+    name_ko = StringField(
+        _l("Name in Korean"),
+        validators=[Optional(), Length(max=LONG_NAME_CHARS)],
+        description=_l("e.g. 제4회 서울스마트도시상; without it, Korean pages show the English name."),
+    )
     year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(min=2000, max=2100)])
     slug = StringField(
         _l("Short name"),
@@ -96,6 +101,7 @@ class EditionForm(BaseForm):
         zone = ZoneInfo(self.time_zone.data)
         return EditionInput(
             name=self.name.data.strip(),
+            name_ko=(self.name_ko.data or "").strip(),
             year=self.year.data,
             slug=self.slug.data.strip(),
             reference_prefix=self.reference_prefix.data,
@@ -106,6 +112,7 @@ class EditionForm(BaseForm):
 
     def fill_from(self, edition) -> None:
         self.name.data, self.year.data, self.slug.data = edition.name, edition.year, edition.slug
+        self.name_ko.data = edition.name_ko
         self.reference_prefix.data, self.time_zone.data = edition.reference_prefix, edition.time_zone
         self.opens_at.data = edition.local(edition.opens_at).replace(tzinfo=None)
         self.closes_at.data = edition.local(edition.closes_at).replace(tzinfo=None)

@@ -32,6 +32,7 @@ class EditionInput:
     time_zone: str
     opens_at: datetime  # aware
     closes_at: datetime  # aware
+    name_ko: str = ""
 
 
 @dataclass(frozen=True)

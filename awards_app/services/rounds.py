@@ -47,6 +47,7 @@ class RoundInput:
     ranking_method: str = "mean"
     disagreement_threshold: Decimal = DEFAULT_DISAGREEMENT
     shortlist_count: int | None = None
+    name_ko: str = ""
 
 
 def rounds_of(edition: Edition) -> list[Round]:
@@ -65,7 +66,7 @@ def _apply_round(round_: Round, data: RoundInput) -> None:
         raise ServiceError(_l("Choose at least one category of this edition."))
     if data.mode is RoundMode.COMMITTEE and any(c.kind is not CategoryKind.COMMENDATION for c in categories):
         raise ServiceError(_l("A committee vote is for Mayor's commendation categories only."))
-    round_.name = data.name
+    round_.name, round_.name_ko = data.name, data.name_ko
     round_.opens_at, round_.closes_at = data.opens_at, data.closes_at
     round_.categories = categories
     round_.judges_per_nomination = data.judges_per_nomination
@@ -117,6 +118,7 @@ class DecisionLocked(ServiceError):
 def _round_snapshot(round_: Round) -> dict[str, str]:
     return {
         "name": round_.name,
+        "name_ko": round_.name_ko,
         "opens_at": str(round_.opens_at),
         "closes_at": str(round_.closes_at),
         "categories": ", ".join(sorted(c.code for c in round_.categories)),

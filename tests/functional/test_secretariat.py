@@ -51,6 +51,23 @@ def test_secretariat_creates_an_edition_in_its_time_zone(client, auth, world, db
     assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "edition.created"))
 
 
+def test_an_edition_and_a_round_named_in_korean_read_so_on_korean_pages(client, auth, world, db):
+    auth.login(world.secretariat)
+    response = client.post("/secretariat/editions/new", data={**EDITION, "name_ko": "제5회 서울스마트도시상"})
+    assert response.status_code == 302
+    edition = db.session.scalar(sa.select(Edition).where(Edition.slug == "sscp-2027"))
+    assert edition.name_ko == "제5회 서울스마트도시상"
+    english = client.get(f"/secretariat/editions/{edition.id}").get_data(as_text=True)
+    assert EDITION["name"] in english and "제5회" not in english
+    client.post("/language", data={"language": "ko"})
+    korean = client.get(f"/secretariat/editions/{edition.id}").get_data(as_text=True)
+    assert '<h1 class="h3">제5회 서울스마트도시상</h1>' in korean
+    # Without a Korean name, Korean pages show the English one.
+    edition.name_ko = ""
+    db.session.commit()
+    assert EDITION["name"] in client.get(f"/secretariat/editions/{edition.id}").get_data(as_text=True)
+
+
 def test_bad_editions_are_refused_at_the_field(client, auth, world, db):
     auth.login(world.secretariat)
     for change, message in [
