@@ -257,3 +257,39 @@ def pytest_collection_modifyitems(config, items):
         marker = _MARKED_FILES.get(item.path.name)
         if marker is not None:
             item.add_marker(marker)
+
+
+class SMTPInbox:
+    """What a real SMTP server on the loopback received: each message parsed, with its envelope."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import policy
+        from email.parser import BytesParser
+
+        self.messages.append(BytesParser(policy=policy.default).parsebytes(envelope.original_content))
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_inbox(app):
+    """Run a real SMTP server (aiosmtpd) on a free loopback port and point the app's mail at it."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:  # a free port: port 0 itself fails the controller's readiness check
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = SMTPInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False, MAIL_USERNAME="")
+    try:
+        yield inbox
+    finally:
+        controller.stop()

@@ -70,6 +70,8 @@ def entry_form_class(kind: CategoryKind) -> type[EntryFormBase]:
             field = StringField(spec.label, validators, description=spec.help, render_kw=render_kw)
         attributes[spec.name] = field
     attributes["client_token"] = HiddenField(validators=[Optional(), Length(max=40)])
+    # The browser's time zone (the script fills it in): the receipt gives the submission's time in it too.
+    attributes["reader_zone"] = HiddenField(validators=[Optional(), Length(max=64)])
     # The nomination's version when the page was opened: a save from an older page is refused, not applied.
     attributes["version"] = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$")])
     attributes["document"] = FileField(
@@ -83,6 +85,7 @@ def entry_form_class(kind: CategoryKind) -> type[EntryFormBase]:
 
 class WithdrawForm(BaseForm):
     reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=SHORT_TEXT_CHARS)])
+    reader_zone = HiddenField(validators=[Optional(), Length(max=64)])
     confirm = BooleanField(
         _l("Yes, withdraw this nomination"), validators=[DataRequired(message=_l("Tick the box to confirm."))]
     )

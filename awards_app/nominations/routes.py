@@ -158,7 +158,7 @@ def _after_save(nomination: Nomination, form, created: bool = False):
         return redirect(edit_url)
     if form.submit_entry.data:
         try:
-            nominations_service.submit(nomination, current_user)
+            nominations_service.submit(nomination, current_user, zone=form.reader_zone.data)
         except nominations_service.SubmissionRefused as refused:
             flash(str(refused.message), "danger")
             return redirect(url_for("nominations.edit", nomination_id=nomination.id, check=1))
@@ -210,7 +210,7 @@ def withdraw(nomination_id: int):
         flash(_("Tick the box to confirm the withdrawal."), "warning")
         return redirect(url_for("nominations.view", nomination_id=nomination.id))
     try:
-        nominations_service.withdraw(nomination, current_user, form.reason.data or "")
+        nominations_service.withdraw(nomination, current_user, form.reason.data or "", zone=form.reader_zone.data)
     except ServiceError as error:
         flash_error(error)
     else:

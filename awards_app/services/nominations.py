@@ -29,7 +29,7 @@ from ..models import (
 )
 from ..regions import Region, countries_in
 from ..rules import SHORT_TEXT_CHARS
-from . import NotAllowed, ServiceError
+from . import NotAllowed, ServiceError, receipts
 from .audit import record
 
 
@@ -204,8 +204,11 @@ def next_reference(nomination: Nomination) -> str:
     return f"{edition.reference_prefix}-{edition.year}-{nomination.category.code}-{sequence:03d}"
 
 
-def submit(nomination: Nomination, user: User, answers: dict[str, object] | None = None) -> Nomination:
-    """Save the latest answers, check every rule, and submit: the nomination gets its reference."""
+def submit(
+    nomination: Nomination, user: User, answers: dict[str, object] | None = None, zone: str | None = None
+) -> Nomination:
+    """Save the latest answers, check every rule, and submit: the nomination gets its reference, and the applicant
+    a receipt by e-mail (with the time in ``zone`` too, the browser's, when it is a real one)."""
     if nomination.status is NominationStatus.SUBMITTED and nomination.belongs_to(user):
         return nomination  # a double click or a re-posted form: already done
     if not nomination.can_submit(user):
@@ -238,6 +241,7 @@ def submit(nomination: Nomination, user: User, answers: dict[str, object] | None
         {"reference": nomination.reference},
     )
     _commit_nomination()
+    receipts.after_submission(nomination, user, receipts.reader_zone(zone))
     return nomination
 
 
@@ -246,8 +250,9 @@ def submission_problems(nomination: Nomination) -> Problems:
     return check_answers(nomination.category.kind, nomination.answers or {})
 
 
-def withdraw(nomination: Nomination, user: User, reason: str = "") -> Nomination:
-    """Withdraw a draft or a submitted nomination before the deadline."""
+def withdraw(nomination: Nomination, user: User, reason: str = "", zone: str | None = None) -> Nomination:
+    """Withdraw a draft or a submitted nomination before the deadline; a submitted one's applicant is told in
+    writing."""
     if nomination.status is NominationStatus.WITHDRAWN and nomination.belongs_to(user):
         return nomination
     if not nomination.can_withdraw(user):
@@ -265,6 +270,8 @@ def withdraw(nomination: Nomination, user: User, reason: str = "") -> Nomination
         {"from": str(previous), "reason": reason[:SHORT_TEXT_CHARS]},
     )
     _commit_nomination()
+    if previous is NominationStatus.SUBMITTED:
+        receipts.after_withdrawal(nomination, user, receipts.reader_zone(zone))
     return nomination
 
 

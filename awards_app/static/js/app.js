@@ -69,6 +69,13 @@
     if (!timer.classList.contains("text-danger")) { ticking = setInterval(tick, 1000); }
   });
 
+  // The browser's time zone goes with a submission or a withdrawal: the receipt gives the time in it too.
+  if (readerZone) {
+    document.querySelectorAll('input[type=hidden][name="reader_zone"]').forEach(function (input) {
+      input.value = readerZone;
+    });
+  }
+
   // A refused submission: the first field with a problem has the focus (and is on the screen), and each link of
   // the summary at the top moves the focus to its field.
   var summary = document.getElementById("error-summary");

@@ -1,0 +1,105 @@
+"""Receipts: on submission the applicant gets an e-mail with the reference, the time in the edition's zone and in
+their own, and each document with its size and SHA-256; a withdrawal is confirmed in writing too. Delivered
+through a real SMTP server on the loopback, not only written to the outbox."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import sqlalchemy as sa
+
+from awards_app.i18n import format_in_zone, human_size
+from awards_app.models import Nomination, NominationStatus
+from tests.conftest import complete_project_answers
+from tests.e2e.helpers import small_pdf
+
+
+def _draft_with_a_document(client, world) -> tuple[Nomination, bytes]:
+    response = client.post(f"/nominations/new/{world.project.id}", data=complete_project_answers("Robot care"))
+    assert response.status_code == 302
+    from awards_app.extensions import db
+
+    nomination = db.session.scalars(sa.select(Nomination).order_by(Nomination.id.desc())).first()
+    pdf = small_pdf(2)
+    client.post(
+        f"/nominations/{nomination.id}/edit",
+        data={**complete_project_answers("Robot care"), "document": (io.BytesIO(pdf), "care plan.pdf"), "upload": "1"},
+        content_type="multipart/form-data",
+    )
+    return nomination, pdf
+
+
+def _submit(client, nomination, zone: str = ""):
+    return client.post(
+        f"/nominations/{nomination.id}/edit",
+        data={**complete_project_answers("Robot care"), "submit_entry": "1", "reader_zone": zone},
+    )
+
+
+def test_a_submission_sends_a_receipt_through_the_mail_server(client, auth, world, db, smtp_inbox):
+    auth.login(world.applicant)
+    nomination, pdf = _draft_with_a_document(client, world)
+    assert _submit(client, nomination, "America/Bogota").status_code == 302
+    db.session.refresh(nomination)
+    assert nomination.status is NominationStatus.SUBMITTED
+
+    (mail,) = smtp_inbox.messages
+    assert smtp_inbox.envelopes[0][1] == [world.applicant.email]
+    assert mail["Subject"] == f"Receipt: {nomination.reference} submitted"
+    body = mail.get_content().replace("\r\n", "\n")
+    assert nomination.reference in body and "Robot care" in body and "City of Odense" in body
+    seoul = format_in_zone(nomination.submitted_at, "Asia/Seoul")
+    bogota = format_in_zone(nomination.submitted_at, "America/Bogota")
+    assert f"Submitted: {seoul} · {bogota}" in body
+    assert f"care plan.pdf, {human_size(len(pdf))}, SHA-256 {hashlib.sha256(pdf).hexdigest()}" in body
+    assert f"/nominations/{nomination.id}" in body
+
+
+def test_an_unknown_zone_gives_the_editions_time_only(client, auth, world, db, smtp_inbox):
+    auth.login(world.applicant)
+    nomination, _pdf = _draft_with_a_document(client, world)
+    _submit(client, nomination, "Mars/Olympus_Mons")
+    db.session.refresh(nomination)
+    body = smtp_inbox.messages[0].get_content().replace("\r\n", "\n")
+    assert f"Submitted: {format_in_zone(nomination.submitted_at, 'Asia/Seoul')}\n" in body
+    assert "Mars" not in body
+
+
+def test_a_korean_applicant_reads_the_receipt_in_korean(client, auth, world, db, smtp_inbox):
+    world.applicant.locale = "ko"
+    db.session.commit()
+    auth.login(world.applicant)
+    nomination, _pdf = _draft_with_a_document(client, world)
+    _submit(client, nomination)
+    mail = smtp_inbox.messages[0]
+    assert "접수" in mail["Subject"] and "영수증" in mail.get_content()
+
+
+def test_a_withdrawal_is_confirmed_in_writing_and_a_draft_s_is_not(client, auth, world, db, smtp_inbox):
+    auth.login(world.applicant)
+    nomination, _pdf = _draft_with_a_document(client, world)
+    _submit(client, nomination)
+    response = client.post(f"/nominations/{nomination.id}/withdraw", data={"confirm": "y", "reader_zone": ""})
+    assert response.status_code == 302
+    assert [m["Subject"] for m in smtp_inbox.messages] == [
+        f"Receipt: {nomination.reference} submitted",
+        f"{nomination.reference} withdrawn",
+    ]
+    assert "will not be judged" in smtp_inbox.messages[1].get_content()
+    draft = client.post(f"/nominations/new/{world.leadership.id}", data={"nominee_name": "A draft"})
+    assert draft.status_code == 302
+    other = db.session.scalars(sa.select(Nomination).order_by(Nomination.id.desc())).first()
+    client.post(f"/nominations/{other.id}/withdraw", data={"confirm": "y"})
+    assert len(smtp_inbox.messages) == 2
+
+
+def test_a_mail_server_that_fails_does_not_fail_the_submission(app, client, auth, world, db, caplog):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=9)  # nothing listens there: the connection is refused
+    auth.login(world.applicant)
+    nomination, _pdf = _draft_with_a_document(client, world)
+    response = _submit(client, nomination)
+    assert response.status_code == 302
+    db.session.refresh(nomination)
+    assert nomination.status is NominationStatus.SUBMITTED and nomination.reference
+    assert "Submitted. Your reference is" in client.get(response.headers["Location"]).get_data(as_text=True)
