@@ -293,3 +293,18 @@ def smtp_inbox(app):
         yield inbox
     finally:
         controller.stop()
+
+
+PDF_HINT = "Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-nanum"
+
+
+@pytest.fixture
+def needs_pdf() -> None:
+    """WeasyPrint draws PDFs with Pango: where the library is missing (a laptop without it), the test skips and says
+    how to install it; on CI (or with REQUIRE_BROWSER=1, which installs it with Chromium) it fails instead."""
+    try:
+        import weasyprint  # noqa: F401 - loads Pango
+    except OSError as error:
+        if os.environ.get("CI", "").lower() == "true" or os.environ.get("REQUIRE_BROWSER") == "1":
+            raise
+        pytest.skip(f"PDFs need Pango ({error}): {PDF_HINT}.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import secrets
 
 import sqlalchemy as sa
@@ -15,10 +16,12 @@ from ..auth.access import role_required
 from ..entry_forms import fields_for
 from ..errors import flash_error
 from ..extensions import db
+from ..i18n import current_language
 from ..models import Attachment, Category, Edition, Nomination, Role
 from ..services import ServiceError
 from ..services import documents as documents_service
 from ..services import nominations as nominations_service
+from ..services import receipts as receipts_service
 from ..services import sheets as sheets_service
 from ..services.awards import published_award
 from .forms import DeleteForm, WithdrawForm, entry_form_class
@@ -254,6 +257,29 @@ def download(nomination_id: int, attachment_id: int):
         abort(404)
     response = send_file(
         path, mimetype=attachment.content_type, as_attachment=True, download_name=attachment.original_name, max_age=0
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/<int:nomination_id>/nomination.pdf")
+@login_required
+def pdf(nomination_id: int):
+    """The nomination as a PDF (what the receipt e-mail attaches), to those who may see it."""
+    nomination = _load(nomination_id)
+    if not nomination.can_view(current_user):
+        abort(403)
+    try:
+        content = receipts_service.nomination_pdf(nomination, current_language())
+    except OSError:
+        current_app.logger.exception("the PDF of nomination %s could not be drawn", nomination.id)
+        abort(503)
+    response = send_file(
+        io.BytesIO(content),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=receipts_service.pdf_name(nomination),
+        max_age=0,
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response

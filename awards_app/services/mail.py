@@ -16,8 +16,16 @@ from flask_babel import force_locale
 log = logging.getLogger(__name__)
 
 
-def send_email(to: str, subject: str, template: str, locale: str | None = None, **context) -> EmailMessage:
-    """Render ``templates/email/<template>.txt`` and send it: by SMTP when configured, else to the outbox."""
+def send_email(
+    to: str,
+    subject: str,
+    template: str,
+    locale: str | None = None,
+    files: list[tuple[str, bytes, str]] | None = None,
+    **context,
+) -> EmailMessage:
+    """Render ``templates/email/<template>.txt`` and send it, with ``files`` (name, content, MIME type) attached:
+    by SMTP when configured, else to the outbox."""
     config = current_app.config
     with force_locale(locale or "en"):
         body = render_template(f"email/{template}.txt", **context)
@@ -29,6 +37,9 @@ def send_email(to: str, subject: str, template: str, locale: str | None = None, 
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="awards.local")
     message.set_content(body)
+    for name, content, mimetype in files or []:
+        maintype, _slash, subtype = mimetype.partition("/")
+        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
 
     if config.get("MAIL_SERVER"):
         with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:

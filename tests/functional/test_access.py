@@ -72,6 +72,7 @@ ACCESS: dict[str, Rule] = {
     "nominations.withdraw": Rule(LOGIN, OK, DENY, DENY, DENY, DENY, DENY),
     "nominations.delete_attachment": Rule(LOGIN, OK, DENY, DENY, DENY, DENY, DENY),
     "nominations.download": Rule(LOGIN, OK, DENY, OK, DENY, DENY, OK),
+    "nominations.pdf": Rule(LOGIN, OK, DENY, OK, DENY, DENY, OK),
     "nominations.attachment_page": Rule(LOGIN, OK, DENY, OK, DENY, DENY, OK),
     # The arranged document is a PDF, which has pages but no image: 404, but only to those who may see it.
     "nominations.attachment_image": Rule(LOGIN, NOT_FOUND, DENY, NOT_FOUND, DENY, DENY, NOT_FOUND),

@@ -30,6 +30,11 @@ def _draft_with_a_document(client, world) -> tuple[Nomination, bytes]:
     return nomination, pdf
 
 
+def _body(mail) -> str:
+    """The text of a received e-mail (its plain part, whether or not a file is attached), with plain line ends."""
+    return mail.get_body(("plain",)).get_content().replace("\r\n", "\n")
+
+
 def _submit(client, nomination, zone: str = ""):
     return client.post(
         f"/nominations/{nomination.id}/edit",
@@ -47,7 +52,7 @@ def test_a_submission_sends_a_receipt_through_the_mail_server(client, auth, worl
     (mail,) = smtp_inbox.messages
     assert smtp_inbox.envelopes[0][1] == [world.applicant.email]
     assert mail["Subject"] == f"Receipt: {nomination.reference} submitted"
-    body = mail.get_content().replace("\r\n", "\n")
+    body = _body(mail)
     assert nomination.reference in body and "Robot care" in body and "City of Odense" in body
     seoul = format_in_zone(nomination.submitted_at, "Asia/Seoul")
     bogota = format_in_zone(nomination.submitted_at, "America/Bogota")
@@ -61,7 +66,7 @@ def test_an_unknown_zone_gives_the_editions_time_only(client, auth, world, db, s
     nomination, _pdf = _draft_with_a_document(client, world)
     _submit(client, nomination, "Mars/Olympus_Mons")
     db.session.refresh(nomination)
-    body = smtp_inbox.messages[0].get_content().replace("\r\n", "\n")
+    body = _body(smtp_inbox.messages[0])
     assert f"Submitted: {format_in_zone(nomination.submitted_at, 'Asia/Seoul')}\n" in body
     assert "Mars" not in body
 
@@ -73,7 +78,7 @@ def test_a_korean_applicant_reads_the_receipt_in_korean(client, auth, world, db,
     nomination, _pdf = _draft_with_a_document(client, world)
     _submit(client, nomination)
     mail = smtp_inbox.messages[0]
-    assert "접수" in mail["Subject"] and "영수증" in mail.get_content()
+    assert "접수" in mail["Subject"] and "영수증" in _body(mail)
 
 
 def test_a_withdrawal_is_confirmed_in_writing_and_a_draft_s_is_not(client, auth, world, db, smtp_inbox):
@@ -86,7 +91,7 @@ def test_a_withdrawal_is_confirmed_in_writing_and_a_draft_s_is_not(client, auth,
         f"Receipt: {nomination.reference} submitted",
         f"{nomination.reference} withdrawn",
     ]
-    assert "will not be judged" in smtp_inbox.messages[1].get_content()
+    assert "will not be judged" in _body(smtp_inbox.messages[1])
     draft = client.post(f"/nominations/new/{world.leadership.id}", data={"nominee_name": "A draft"})
     assert draft.status_code == 302
     other = db.session.scalars(sa.select(Nomination).order_by(Nomination.id.desc())).first()
@@ -103,3 +108,74 @@ def test_a_mail_server_that_fails_does_not_fail_the_submission(app, client, auth
     db.session.refresh(nomination)
     assert nomination.status is NominationStatus.SUBMITTED and nomination.reference
     assert "Submitted. Your reference is" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def _pdf_text(data: bytes) -> str:
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(data)
+    try:
+        return "\n".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+    finally:
+        document.close()
+
+
+def test_the_receipt_attaches_the_nomination_as_a_pdf(client, auth, world, db, smtp_inbox, needs_pdf):
+    auth.login(world.applicant)
+    nomination, pdf = _draft_with_a_document(client, world)
+    _submit(client, nomination)
+    db.session.refresh(nomination)
+    mail = smtp_inbox.messages[0]
+    (attached,) = list(mail.iter_attachments())
+    assert attached.get_filename() == f"{nomination.reference}.pdf"
+    assert attached.get_content_type() == "application/pdf"
+    text = _pdf_text(attached.get_content())
+    assert nomination.reference in text and "Robot care" in text and "City of Odense" in text
+    assert hashlib.sha256(pdf).hexdigest()[:32] in text.replace("\r", "").replace("\n", "")
+    assert "attached as a PDF" in _body(mail)
+
+
+def test_the_same_pdf_is_downloaded_from_the_nomination_page_in_the_readers_language(
+    client, auth, world, db, needs_pdf
+):
+    auth.login(world.applicant)
+    nomination, _pdf = _draft_with_a_document(client, world)
+    _submit(client, nomination)
+    db.session.refresh(nomination)
+    page = client.get(f"/nominations/{nomination.id}").get_data(as_text=True)
+    assert f"/nominations/{nomination.id}/nomination.pdf" in page and "Download as PDF" in page
+    response = client.get(f"/nominations/{nomination.id}/nomination.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "no-store" in response.headers["Cache-Control"]
+    assert f"filename={nomination.reference}.pdf" in response.headers["Content-Disposition"]
+    assert "Problem" in _pdf_text(response.data)  # the form's questions, in English
+    client.post("/language", data={"language": "ko"})
+    korean = _pdf_text(client.get(f"/nominations/{nomination.id}/nomination.pdf").data)
+    assert "응모" in korean or "참조" in korean or "제출" in korean
+
+
+def test_no_one_else_gets_the_pdf(client, auth, world, db):
+    auth.login(world.applicant)
+    nomination, _pdf = _draft_with_a_document(client, world)
+    auth.logout()
+    auth.login(world.other_applicant)
+    assert client.get(f"/nominations/{nomination.id}/nomination.pdf").status_code == 403
+
+
+def test_without_pango_the_receipt_still_goes_and_the_page_says_try_later(
+    client, auth, world, db, smtp_inbox, monkeypatch
+):
+    """A machine without Pango: the receipt goes without its PDF, and the PDF link answers 503 with a message."""
+    from awards_app.services import receipts
+
+    def no_pango(nomination, locale):
+        raise OSError("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr(receipts, "nomination_pdf", no_pango)
+    auth.login(world.applicant)
+    nomination, _pdf = _draft_with_a_document(client, world)
+    _submit(client, nomination)
+    (mail,) = smtp_inbox.messages
+    assert list(mail.iter_attachments()) == [] and "attached as a PDF" not in _body(mail)
+    response = client.get(f"/nominations/{nomination.id}/nomination.pdf")
+    assert response.status_code == 503
