@@ -73,6 +73,8 @@ def create(category_id: int):
         abort(404)
     refusal = nominations_service.entry_refusal(category, current_user)
     if refusal:
+        if request.method == "POST":
+            return _unsaved(category, refusal)
         flash(str(refusal), "warning")
         return redirect(url_for("nominations.index"))
     form = entry_form_class(category.kind)()
@@ -84,8 +86,7 @@ def create(category_id: int):
                 category, current_user, form.answers(), form.client_token.data
             )
         except ServiceError as error:
-            flash_error(error)
-            return redirect(url_for("nominations.index"))
+            return _unsaved(category, error.message)
         return _after_save(nomination, form, created=True)
     return _render_form(form, category, None)
 
@@ -99,7 +100,8 @@ def edit(nomination_id: int):
         abort(403)
     if not nomination.can_edit(current_user):
         if request.method == "POST":
-            flash(str(nominations_service.edit_refusal(nomination, current_user)), "danger")
+            refusal = nominations_service.edit_refusal(nomination, current_user)
+            return _unsaved(nomination.category, refusal, nomination)
         return redirect(url_for("nominations.view", nomination_id=nomination.id))
     form_class = entry_form_class(nomination.category.kind)
     form = (
@@ -130,6 +132,23 @@ def edit(nomination_id: int):
     if request.method == "GET" and request.args.get("check"):
         form.show_problems(nominations_service.submission_problems(nomination).by_field)
     return _render_form(form, nomination.category, nomination)
+
+
+def _unsaved(category: Category, refusal, nomination: Nomination | None = None):
+    """A post that could not be saved (the deadline passed, the organisation's limit was reached, the nomination was
+    submitted from another tab): what was typed is shown back, to copy, rather than lost. When it holds nothing the
+    nomination does not already hold (a double click on Submit), the refusal is all there is to say."""
+    stored = (nomination.answers or {}) if nomination is not None else {}
+    posted = {
+        spec.name: (request.form.get(spec.name) or "").replace("\x00", "").strip() for spec in fields_for(category.kind)
+    }
+    typed = [(spec, posted[spec.name]) for spec in fields_for(category.kind) if posted[spec.name]]
+    if not typed or all(posted[name] == str(stored.get(name) or "").strip() for name in posted):
+        flash(str(refusal), "danger")
+        if nomination is not None:
+            return redirect(url_for("nominations.view", nomination_id=nomination.id))
+        return redirect(url_for("nominations.index"))
+    return render_template("nominations/unsaved.html", refusal=refusal, typed=typed), 409
 
 
 def _render_form(form, category: Category, nomination: Nomination | None):

@@ -150,6 +150,34 @@ def test_the_maximum_per_organisation_is_enforced(client, applicant, world, db):
     assert count(Nomination) == 1
 
 
+def test_text_typed_in_a_second_tab_refused_at_the_limit_is_shown_back_to_copy(client, applicant, world, db):
+    world.project.max_per_organisation = 1
+    db.session.commit()
+    start(client, world)
+    typed = {"title": "Harbour e-buses", "problem": "Diesel buses <b>fumed</b> all day.\nSecond line."}
+    response = client.post(f"/nominations/new/{world.project.id}", data=typed)
+    assert response.status_code == 409 and count(Nomination) == 1
+    page = response.get_data(as_text=True)
+    assert "Your text was not saved" in page and "already has the most nominations allowed" in page
+    assert "Harbour e-buses" in page
+    assert "Diesel buses &lt;b&gt;fumed&lt;/b&gt; all day.\nSecond line." in page  # escaped, lines kept
+
+
+def test_text_typed_after_the_deadline_is_shown_back_with_the_deadline(client, applicant, world, db):
+    nomination = start(client, world, {"title": "Robot care"})
+    world.edition.closes_at = datetime.now(UTC) - timedelta(minutes=1)
+    db.session.commit()
+    response = client.post(
+        f"/nominations/{nomination.id}/edit", data={"title": "Robot care", "problem": "Typed at the last minute."}
+    )
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    closed = format_in_zone(world.edition.closes_at, world.edition.time_zone)
+    assert f"The deadline passed on {closed}" in page and "Typed at the last minute." in page
+    db.session.refresh(nomination)
+    assert "problem" not in (nomination.answers or {}) or not nomination.answers["problem"]
+
+
 def test_withdrawn_nominations_free_their_place(client, applicant, world, db):
     world.project.max_per_organisation = 1
     db.session.commit()
