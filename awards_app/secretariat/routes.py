@@ -289,7 +289,15 @@ def user_list():
         .order_by(User.name)
     ).all()
     unchecked = [u for u in users if u.is_judge and u.active and u.missing_conflict_details]
-    return render_template("secretariat/user_list.html", users=users, form=InviteForm(), unchecked_judges=unchecked)
+    # Applicant accounts an import made, not claimed yet: their invitation can be sent again from here.
+    unclaimed = db.session.scalars(
+        sa.select(User)
+        .where(User.role_links.any(UserRole.role == Role.APPLICANT), User.password_hash.is_(None))
+        .order_by(User.name)
+    ).all()
+    return render_template(
+        "secretariat/user_list.html", users=users, form=InviteForm(), unchecked_judges=unchecked, unclaimed=unclaimed
+    )
 
 
 @bp.route("/people/invite", methods=["GET", "POST"])
@@ -328,9 +336,9 @@ def user_edit(user_id: int):
 
 @bp.route("/people/<int:user_id>/resend", methods=["POST"])
 def user_resend(user_id: int):
-    """Send an invitation again."""
+    """Send an invitation again (to a judge, a colleague, or an applicant account an import made)."""
     user = db.get_or_404(User, user_id)
-    if not (user.is_judge or user.is_secretariat):
+    if not (user.is_judge or user.is_secretariat or (user.is_applicant and not user.has_password)):
         abort(404)
     try:
         accounts_service.resend_invitation(user, current_user)

@@ -410,10 +410,19 @@ def send_invitation(user: User, invited_by: User) -> None:
     )
 
 
+def invite_imported(user_ids: list[int], actor_id: int) -> None:
+    """E-mail each applicant account an import made the link to claim it (set a password), unless claimed since."""
+    actor = db.session.get(User, actor_id)
+    for user in db.session.scalars(sa.select(User).where(User.id.in_(user_ids))):
+        if actor is not None and not user.has_password:
+            send_invitation(user, actor)
+
+
 def resend_invitation(user: User, invited_by: User) -> None:
-    """Send a judge's or secretariat member's invitation again (a new link; the old one still works until used)."""
-    if not (user.is_judge or user.is_secretariat):
-        raise ServiceError(_l("Only judges and secretariat members are invited."))
+    """Send an invitation again (a new link; the old one still works until used): to a judge or secretariat member,
+    or to an applicant whose account an import made and who has not claimed it yet."""
+    if not (user.is_judge or user.is_secretariat or (user.is_applicant and not user.has_password)):
+        raise ServiceError(_l("Only judges, secretariat members and unclaimed imported accounts are invited."))
     send_invitation(user, invited_by)
     record(
         "account.invitation_resent", user, invited_by, f"invitation sent again to {user.email}", {"email": user.email}

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from email import policy
+from email.parser import BytesParser
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -120,7 +122,7 @@ def test_the_nominations_template_has_a_sheet_per_category_with_the_entry_form(c
     assert page.status_code == 200 and b"Download the template" in page.data
 
 
-def test_a_clean_file_becomes_submitted_nominations_with_references(client, auth, world):
+def test_a_clean_file_becomes_submitted_nominations_with_references(app, client, auth, world):
     auth.login(world.secretariat)
     template = client.get(f"/secretariat/editions/{world.edition.id}/import/template.xlsx").data
     filled = fill(
@@ -187,6 +189,34 @@ def test_a_clean_file_becomes_submitted_nominations_with_references(client, auth
     assert new_user.is_applicant and not new_user.has_password
     actions = db.session.scalars(sa.select(AuditEvent.action)).all()
     assert actions.count("nomination.imported") == 4 and actions.count("account.imported") == 3
+    # Each account the import made is e-mailed a link to claim it; the existing applicant is not.
+    outbox = sorted(Path(app.config["MAIL_OUTBOX"]).glob("*.eml"))
+    invited = [
+        str(BytesParser(policy=policy.default).parsebytes(path.read_bytes()).get_body(("plain",)).get_content())
+        + BytesParser(policy=policy.default).parsebytes(path.read_bytes())["To"]
+        for path in outbox
+    ]
+    made = db.session.scalars(
+        sa.select(User.email).where(User.password_hash.is_(None), User.email != world.judge.email)
+    ).all()
+    assert len(invited) == len(made) == 3 and all(any(email in mail for mail in invited) for email in made)
+    assert all("/auth/invitation/" in mail for mail in invited) and world.applicant.email not in "".join(invited)
+    # The secretariat sees them as not claimed yet, and can send the link again.
+    people = client.get("/secretariat/people").get_data(as_text=True)
+    assert "Applicant accounts not claimed yet" in people and "smartcity@bogota.example" in people
+    assert client.post(f"/secretariat/people/{new_user.id}/resend").status_code == 302
+    assert len(list(Path(app.config["MAIL_OUTBOX"]).glob("*.eml"))) == 4
+    # The link lets the contact set a password and find the nomination entered for them.
+    auth.logout()
+    link = next(mail for mail in invited if "smartcity@bogota.example" in mail)
+    path = "/auth/invitation/" + link.split("/auth/invitation/")[1].split()[0]
+    accepted = client.post(
+        path, data={"name": "Ana Gómez", "password": "a-long-pass-phrase", "confirm": "a-long-pass-phrase"}
+    )
+    assert accepted.status_code == 302 and accepted.headers["Location"] == "/"
+    assert "SSCP-2026-TI-001" in client.get("/nominations/").get_data(as_text=True)
+    auth.logout()
+    auth.login(world.secretariat)
     # The applicant sees the imported nomination among their own.
     auth.logout()
     auth.login(world.applicant)

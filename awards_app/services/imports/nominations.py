@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import partial
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -11,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from ... import spreadsheets
+from ...after_response import after_response
 from ...entry_forms import FieldSpec, check_answers, clean_answers, fields_for, title_of
 from ...extensions import db
 from ...i18n import ORGANISATION_TYPE_LABELS
@@ -28,6 +30,7 @@ from ...models import (
 )
 from ...rules import LONG_NAME_CHARS, NAME_CHARS
 from ...spreadsheets import Column, Problem, Row, SheetSpec
+from ..accounts import invite_imported
 from ..audit import record
 from ..nominations import next_reference
 from . import (
@@ -312,6 +315,10 @@ def import_nominations(edition: Edition, data: bytes, actor: User, filename: str
         )
         result.created += 1
     db.session.commit()
+    # Each account the import made is told, and can claim it (a password of its own); the mail goes once saved.
+    made = [a.user.id for a in applicants.values() if a.user is not None and not a.user.has_password]
+    if made:
+        after_response(partial(invite_imported, made, actor.id))
     return result
 
 
