@@ -274,6 +274,7 @@ def nomination_detail(nomination_id: int):
         form=form,
         events=events,
         specs=fields_for(nomination.category.kind),
+        lookalikes=nominations_service.lookalikes(nomination),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -464,3 +465,36 @@ def nomination_with_details(nomination_id: int) -> Nomination | None:
             selectinload(Nomination.attachments),
         )
     )
+
+
+@dataclass(frozen=True)
+class Lookalike:
+    """A nomination of this or an earlier edition that reads like the one being screened."""
+
+    nomination: Nomination
+    field: str  # "title" or "summary"
+    score: float
+
+
+def lookalikes(nomination: Nomination) -> list[Lookalike]:
+    """The nominations of the same or an earlier edition whose title or summary closely matches this one's (drafts
+    left out: nobody has sent them), best first (``awards_app.similarity``)."""
+    from .. import similarity
+
+    others = db.session.scalars(
+        sa.select(Nomination)
+        .join(Edition, Edition.id == Nomination.edition_id)
+        .where(
+            Nomination.id != nomination.id,
+            Nomination.status != NominationStatus.DRAFT,
+            Edition.year <= nomination.edition.year,
+        )
+        .options(joinedload(Nomination.edition), joinedload(Nomination.organisation))
+    ).all()
+    by_id = {other.id: other for other in others}
+
+    def entry(n: Nomination) -> similarity.Entry:
+        return similarity.Entry(n.id, n.title or "", str((n.answers or {}).get("summary") or ""))
+
+    matches = similarity.similar(entry(nomination), (entry(other) for other in others))
+    return [Lookalike(by_id[m.id], m.field, m.score) for m in matches]

@@ -270,3 +270,41 @@ def test_judge_profiles_are_kept_by_the_secretariat_and_the_judge(client, auth, 
     auth.logout()
     auth.login(world.applicant)
     assert b"Your profile" not in client.get("/auth/account").data
+
+
+def test_screening_shows_a_project_entered_again_from_an_earlier_edition(client, auth, world, db):
+    from datetime import timedelta
+
+    from tests.functional.judging_helpers import eligible
+
+    # Last year's edition held the same project under a reworded title; another project shares only a word or two.
+    earlier = Edition(
+        name="Test Prize 2025",
+        year=2025,
+        slug="test-2025",
+        opens_at=world.edition.opens_at - timedelta(days=365),
+        closes_at=world.edition.closes_at - timedelta(days=365),
+    )
+    category = Category(
+        edition=earlier,
+        code="TI",
+        name_en="Tech-InnovaCity",
+        name_ko="기술혁신",
+        kind=world.project.kind,
+        last_sequence=50,  # its references stay clear of this year's in the test's helper
+    )
+    db.session.add_all([earlier, category])
+    db.session.commit()
+    old = eligible(world, "Robot-assisted home care in Odense", category=category)
+    old.edition_id = earlier.id
+    unrelated = eligible(world, "Harbour electric buses for Odense")
+    db.session.commit()
+    nomination = submitted(client, auth, world, "Odense robot-assisted home care")
+    page = client.get(f"/secretariat/nominations/{nomination.id}").get_data(as_text=True)
+    box = page[page.index('id="lookalikes"') :]
+    box = box[: box.index("</ul>")]
+    assert old.reference in box and "Test Prize 2025" in box and "% alike" in box
+    assert unrelated.reference not in box
+    # A nomination with nothing like it shows no box.
+    lonely = client.get(f"/secretariat/nominations/{unrelated.id}").get_data(as_text=True)
+    assert 'id="lookalikes"' not in lonely
