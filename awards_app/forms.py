@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     EmailField,
     PasswordField,
     SelectChoice,
@@ -24,6 +25,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 from .i18n import current_language
 from .regions import country_choices
 from .rules import EMAIL_CHARS, LONG_NAME_CHARS, MIN_PASSWORD_CHARS, NAME_CHARS, SHORT_TEXT_CHARS
+from .rules.privacy import PURPOSES
 
 
 def _without_nul(value):
@@ -147,3 +149,28 @@ class JudgeProfileForm(BaseForm):
                 changes[name] = [getattr(user, name), value]
                 setattr(user, name, value)
         return changes
+
+
+class ConsentFields:
+    """The three consents of ``rules.privacy``, each its own required tick (PIPA asks for them separately), for a
+    form that makes an account: registration, and an invitation's acceptance."""
+
+    consent_collection = BooleanField(
+        _l(
+            "I agree that the personal information in this form is collected and used to run the prize, and kept "
+            "for 3 years after the edition (PIPA Art. 15)."
+        ),
+        validators=[DataRequired(message=_l("Without this consent the prize cannot use your information."))],
+    )
+    consent_provision = BooleanField(
+        _l("I agree that it is given to the judges, the Seoul Metropolitan Government and WeGO (PIPA Art. 17)."),
+        validators=[DataRequired(message=_l("Without this consent nominations cannot be judged or awarded."))],
+    )
+    consent_transfer_abroad = BooleanField(
+        _l("I agree that judges abroad read it from their own countries (PIPA Art. 28-8)."),
+        validators=[DataRequired(message=_l("Without this consent the international judges cannot read it."))],
+    )
+
+    def consents(self) -> list[str]:
+        """The purposes ticked, as ``rules.privacy.PURPOSES`` names them."""
+        return [purpose for purpose in PURPOSES if getattr(self, f"consent_{purpose}").data]

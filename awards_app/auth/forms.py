@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from ..forms import BaseForm, confirm_password_field, email_field, new_password_field
+from ..forms import BaseForm, ConsentFields, confirm_password_field, email_field, new_password_field
 from ..i18n import ORGANISATION_TYPE_LABELS, current_language
 from ..models import OrganisationType
 from ..regions import country_choices
@@ -33,11 +33,11 @@ class RegistrationForm(BaseForm):
     organisation_type = SelectField(_l("Type of organisation"), validators=[DataRequired()])
     country = SelectField(_l("Country"), validators=[DataRequired()])
     city = StringField(_l("City"), validators=[DataRequired(), Length(max=NAME_CHARS)])
-    agree = BooleanField(
-        _l("I agree that the secretariat and the judges may use this information to run the prize."),
-        validators=[DataRequired(message=_l("Registration needs your agreement."))],
-    )
+    consent_collection = ConsentFields.consent_collection
+    consent_provision = ConsentFields.consent_provision
+    consent_transfer_abroad = ConsentFields.consent_transfer_abroad
     submit = SubmitField(_l("Create account"))
+    consents = ConsentFields.consents
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -63,7 +63,11 @@ class AcceptInvitationForm(BaseForm):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=NAME_CHARS)])
     password = new_password_field()
     confirm = confirm_password_field()
+    consent_collection = ConsentFields.consent_collection
+    consent_provision = ConsentFields.consent_provision
+    consent_transfer_abroad = ConsentFields.consent_transfer_abroad
     submit = SubmitField(_l("Accept and set password"))
+    consents = ConsentFields.consents
 
 
 class ConfirmEmailForm(BaseForm):

@@ -12,6 +12,7 @@ from ..i18n import current_language
 from ..models import OrganisationType
 from ..services import ServiceError
 from ..services import accounts as accounts_service
+from ..services import privacy as privacy_service
 from ..urls import safe_next
 from . import throttling
 from .forms import (
@@ -96,6 +97,7 @@ def register():
             country_code=form.country.data,
             city=form.city.data,
             locale=current_language(),
+            consents=form.consents(),
         )
         # The same answer whether or not the address already has an account: its owner is told by e-mail.
         hours = current_app.config["CONFIRMATION_MAX_AGE"] // 3600
@@ -198,7 +200,9 @@ def accept_invitation(token: str):
     form = AcceptInvitationForm(name=user.name)
     if form.validate_on_submit():
         try:
-            user = accounts_service.accept_invitation(token, name=form.name.data, password=form.password.data)
+            user = accounts_service.accept_invitation(
+                token, name=form.name.data, password=form.password.data, consents=form.consents()
+            )
         except ServiceError as error:
             flash_error(error)
             return redirect(url_for("auth.login"))
@@ -227,6 +231,7 @@ def account():
         form=form,
         sessions=accounts_service.open_sessions(current_user),
         everywhere_form=SignOutEverywhereForm(),
+        consents=privacy_service.consents_of(current_user),
     )
 
 

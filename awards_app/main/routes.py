@@ -10,6 +10,7 @@ from flask_login import current_user
 from ..extensions import db
 from ..models import Edition
 from ..services import accounts as accounts_service
+from ..services import privacy as privacy_service
 from ..services.programs import current_edition
 from ..urls import safe_next
 
@@ -46,6 +47,12 @@ def set_language():
     if current_user.is_authenticated:
         accounts_service.set_locale(current_user, code)
     return redirect(safe_next(url_for("main.index")))
+
+
+@bp.route("/privacy")
+def privacy():
+    """The privacy notice in force (PIPA Art. 30), in the reader's language, with its version and date."""
+    return render_template("main/privacy.html", notice=privacy_service.current_notice())
 
 
 @bp.route("/healthz")

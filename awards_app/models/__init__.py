@@ -24,7 +24,17 @@ from .nominations import ACTIVE_STATUSES, SCREENABLE_STATUSES, Attachment, Nomin
 from .programs import AwardTier, CallState, Category, CategoryKind, Edition
 from .results import FitStatus, Publication, ResultNotice, UncertaintyFit
 from .types import UTCDateTime, utcnow
-from .users import Organisation, OrganisationType, Role, User, UserRole, UserSession, session_key_digest
+from .users import (
+    Consent,
+    Organisation,
+    OrganisationType,
+    PrivacyNotice,
+    Role,
+    User,
+    UserRole,
+    UserSession,
+    session_key_digest,
+)
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -42,6 +52,7 @@ __all__ = [
     "CategoryKind",
     "CommitteeVote",
     "Conflict",
+    "Consent",
     "Criterion",
     "Edition",
     "FitStatus",
@@ -50,6 +61,7 @@ __all__ = [
     "NominationStatus",
     "Organisation",
     "OrganisationType",
+    "PrivacyNotice",
     "Publication",
     "ResultNotice",
     "Role",

@@ -182,3 +182,29 @@ class UserSession(db.Model):
 
     def is_open(self, now: datetime) -> bool:
         return self.ended_at is None and now < self.expires_at
+
+
+class PrivacyNotice(db.Model):
+    """A version of the privacy notice (PIPA Art. 30), in English and Korean; the newest applies."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(unique=True)
+    text_en: Mapped[str] = mapped_column(sa.Text)
+    text_ko: Mapped[str] = mapped_column(sa.Text)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    def text(self, locale: str | None) -> str:
+        return self.text_ko if locale == "ko" and self.text_ko else self.text_en
+
+
+class Consent(db.Model):
+    """One consent a person gave (``rules.privacy.PURPOSES``), when, and under which version of the notice."""
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "purpose", "notice_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(30))
+    notice_version: Mapped[int]
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -61,3 +61,5 @@ SHORT_TEXT_CHARS = 500
 COMMENT_CHARS = 5000
 #: A judge's overall comment on a score sheet.
 OVERALL_COMMENT_CHARS = 10000
+#: The privacy notice, in each language.
+NOTICE_CHARS = 30000

@@ -45,6 +45,7 @@ from ..rules import (
     GUIDANCE_CHARS,
     LONG_NAME_CHARS,
     NAME_CHARS,
+    NOTICE_CHARS,
     REASON_CHARS,
     SEARCH_CHARS,
     SHORT_NAME_CHARS,
@@ -294,3 +295,11 @@ class NominationFilterForm(BaseForm):
         self.country.choices = anyone + country_choices(current_language())
         self.region.choices = anyone + [(r.value, label) for r, label in REGION_LABELS.items()]
         self.type.choices = anyone + [(t.value, ORGANISATION_TYPE_LABELS[t]) for t in OrganisationType]
+
+
+class PrivacyNoticeForm(BaseForm):
+    """The privacy notice (PIPA Art. 30), kept by the secretariat in both languages."""
+
+    text_en = TextAreaField(_l("Notice in English"), validators=[DataRequired(), Length(max=NOTICE_CHARS)])
+    text_ko = TextAreaField(_l("Notice in Korean"), validators=[DataRequired(), Length(max=NOTICE_CHARS)])
+    submit = SubmitField(_l("Publish as a new version"))

@@ -34,11 +34,12 @@ from ..rules import SEARCH_CHARS
 from ..services import ServiceError
 from ..services import accounts as accounts_service
 from ..services import nominations as nominations_service
+from ..services import privacy as privacy_service
 from ..services import programs as programs_service
 from ..services.imports import XLSX, ImportRefused
 from ..services.imports import judges as judge_imports
 from ..services.imports import nominations as nomination_imports
-from .forms import CategoryForm, EditionForm, InviteForm, NominationFilterForm, ScreeningForm
+from .forms import CategoryForm, EditionForm, InviteForm, NominationFilterForm, PrivacyNoticeForm, ScreeningForm
 
 bp = Blueprint("secretariat", __name__)
 
@@ -351,6 +352,25 @@ def user_resend(user_id: int):
 
 
 # --- audit trail -----------------------------------------------------------------------------------
+
+
+@bp.route("/privacy", methods=["GET", "POST"])
+def privacy_notice():
+    """Keep the privacy notice in both languages: a change is published as a new version, under which the consents
+    given from then on are recorded."""
+    notice = privacy_service.current_notice()
+    form = PrivacyNoticeForm()
+    if request.method == "GET":
+        form.text_en.data, form.text_ko.data = notice.text_en, notice.text_ko
+    if form.validate_on_submit():
+        try:
+            published = privacy_service.publish_notice(form.text_en.data, form.text_ko.data, current_user)
+        except ServiceError as error:
+            flash_error(error)
+        else:
+            flash(_("Version %(version)d of the privacy notice is published.", version=published.version), "success")
+            return redirect(url_for("secretariat.privacy_notice"))
+    return render_template("secretariat/privacy_notice.html", form=form, notice=notice)
 
 
 @bp.route("/audit")

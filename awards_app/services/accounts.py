@@ -20,6 +20,7 @@ from ..extensions import db, rows_changed
 from ..models import Organisation, OrganisationType, Role, User, UserSession, session_key_digest, utcnow
 from ..urls import external_url
 from . import ServiceError
+from . import privacy as privacy_service
 from .audit import record
 from .mail import send_email
 
@@ -57,6 +58,7 @@ def register_applicant(
     country_code: str,
     city: str,
     locale: str | None = None,
+    consents: list[str] | None = None,
 ) -> None:
     """Register an applicant and answer nothing about the address: the caller says "check your inbox" either way.
 
@@ -65,6 +67,7 @@ def register_applicant(
     and its owner is told that someone tried. Both paths hash the password and write one audit event, and the mail
     goes after the response, so neither the page nor its timing shows whether the address is known.
     """
+    notice = privacy_service.current_notice().version  # read (or first written) before anything changes
     password_hash = hash_password(password)
     user = find_user(email)
     if user is not None and not user.confirmation_pending:
@@ -93,6 +96,7 @@ def register_applicant(
     user.locale = locale
     user.password_hash = password_hash
     db.session.flush()
+    privacy_service.record_consents(user, consents or [], notice)
     record(
         "account.registered",
         user,
@@ -430,13 +434,16 @@ def resend_invitation(user: User, invited_by: User) -> None:
     db.session.commit()
 
 
-def accept_invitation(token: str, *, name: str, password: str) -> User:
-    """Set the invited person's name and password; the invitation link then stops working."""
+def accept_invitation(token: str, *, name: str, password: str, consents: list[str] | None = None) -> User:
+    """Set the invited person's name and password, and record their consents; the invitation link then stops
+    working."""
+    notice = privacy_service.current_notice().version  # read (or first written) before anything changes
     user = user_from_token(token, INVITATION_SALT, current_app.config["INVITATION_MAX_AGE"])
     if user.has_password:
         raise ServiceError(_l("This invitation has already been accepted. Sign in instead."))
     user.name = name.strip() or user.name
     user.set_password(password)
+    privacy_service.record_consents(user, consents or [], notice)
     record("account.invitation_accepted", user, user, f"{user.email} accepted the invitation", {"email": user.email})
     db.session.commit()
     return user

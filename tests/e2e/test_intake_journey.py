@@ -56,7 +56,11 @@ def test_applicant_registers_drafts_and_submits_on_a_second_visit(page: Page, li
     page.get_by_label("Type of organisation").select_option(label="City or regional government")
     page.get_by_label("Country").select_option(label="Kenya")
     page.get_by_label("City", exact=True).fill("Nairobi")
-    page.get_by_label("I agree that the secretariat").check()
+    # Three consents, each its own tick, after the privacy notice (PIPA Arts. 15, 17 and 28-8).
+    expect(page.get_by_role("link", name="Privacy notice").first).to_be_visible()
+    page.get_by_label("I agree that the personal information in this form is collected").check()
+    page.get_by_label("I agree that it is given to the judges").check()
+    page.get_by_label("I agree that judges abroad read it").check()
     page.get_by_role("button", name="Create account").click()
 
     # The account opens from the link e-mailed to the address.

@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from awards_app import create_app
 from awards_app.extensions import limiter
-from awards_app.models import AuditEvent, Organisation, Role, User
+from awards_app.models import AuditEvent, Consent, Organisation, Role, User
 from awards_app.regions import Region
 from awards_app.services import accounts as accounts_service
 from tests.conftest import PASSWORD, count
@@ -24,7 +24,9 @@ REGISTRATION = {
     "organisation_type": "city",
     "country": "DK",
     "city": "Aarhus",
-    "agree": "y",
+    "consent_collection": "y",
+    "consent_provision": "y",
+    "consent_transfer_abroad": "y",
 }
 
 
@@ -80,7 +82,8 @@ def test_applicant_registers_with_organisation_and_region_and_confirms_the_addre
         ({"confirm": "something-else"}, b"The two passwords differ."),
         ({"organisation_type": "empire"}, b"Not a valid choice"),
         ({"country": "XX"}, b"Not a valid choice"),
-        ({"agree": ""}, b"Registration needs your agreement."),
+        ({"consent_collection": ""}, b"Without this consent the prize cannot use your information."),
+        ({"consent_transfer_abroad": ""}, b"Without this consent the international judges cannot read it."),
         ({"city": ""}, b"This field is required."),
     ],
 )
@@ -173,11 +176,22 @@ def test_secretariat_invites_a_judge_who_sets_a_password(app, client, auth, worl
     auth.logout()
     [message] = outbox(app)
     link = link_in(message)
+    accepting = {"name": "Hiroshi Tanaka", "password": "judge-password-1", "confirm": "judge-password-1"}
+    # Each consent is its own tick: one missing, and nothing is saved.
+    refused = client.post(link, data={**accepting, "consent_collection": "y", "consent_provision": "y"})
+    assert refused.status_code == 200
+    assert "Without this consent the international judges cannot read it." in refused.get_data(as_text=True)
+    judge = db.session.scalar(sa.select(User).where(User.email == "tanaka@judges.example"))
+    assert not judge.has_password
     response = client.post(
-        link, data={"name": "Hiroshi Tanaka", "password": "judge-password-1", "confirm": "judge-password-1"}
+        link,
+        data={**accepting, "consent_collection": "y", "consent_provision": "y", "consent_transfer_abroad": "y"},
     )
     assert response.status_code == 302
-    judge = db.session.scalar(sa.select(User).where(User.email == "tanaka@judges.example"))
+    db.session.refresh(judge)
+    consents = db.session.scalars(sa.select(Consent).where(Consent.user_id == judge.id)).all()
+    assert sorted(c.purpose for c in consents) == ["collection", "provision", "transfer_abroad"]
+    assert {c.notice_version for c in consents} == {1}
     assert judge.roles == {Role.JUDGE}
     assert judge.check_password("judge-password-1")
     auth.logout()
@@ -447,3 +461,39 @@ def test_a_failing_counter_store_neither_errs_nor_stops_throttling(client, world
         assert sign_in(client, world.applicant.email, WRONG).status_code == 200
     assert sign_in(client, world.applicant.email, PASSWORD).status_code == 429
     assert "falling back to in-memory storage" in caplog.text
+
+
+def test_registration_records_each_consent_with_the_notice_version_and_refuses_without_one(client, db):
+    missing = {k: v for k, v in REGISTRATION.items() if k != "consent_provision"}
+    refused = client.post("/auth/register", data=missing)
+    assert refused.status_code == 200
+    assert "Without this consent nominations cannot be judged or awarded." in refused.get_data(as_text=True)
+    assert db.session.scalar(sa.select(User).where(User.email == "ida@aarhus.example")) is None
+    client.post("/auth/register", data=REGISTRATION)
+    user = db.session.scalar(sa.select(User).where(User.email == "ida@aarhus.example"))
+    consents = db.session.scalars(sa.select(Consent).where(Consent.user_id == user.id)).all()
+    assert sorted(c.purpose for c in consents) == ["collection", "provision", "transfer_abroad"]
+    assert {c.notice_version for c in consents} == {1} and all(c.given_at for c in consents)
+
+
+def test_the_privacy_notice_is_public_in_both_languages_and_the_secretariat_publishes_versions(client, auth, world, db):
+    english = client.get("/privacy").get_data(as_text=True)
+    assert "Version 1" in english and "Personal Information Protection Act" in english and "3 years" in english
+    client.post("/language", data={"language": "ko"})
+    assert "개인정보 보호법" in client.get("/privacy").get_data(as_text=True)
+    client.post("/language", data={"language": "en"})
+    auth.login(world.secretariat)
+    unchanged = client.post("/secretariat/privacy", data={"text_en": english and "x", "text_ko": ""})
+    assert unchanged.status_code == 200 and "This field is required" in unchanged.get_data(as_text=True)
+    published = client.post(
+        "/secretariat/privacy", data={"text_en": "New notice.\nKept 3 years.", "text_ko": "새 방침."}
+    )
+    assert published.status_code == 302
+    assert "Version 2" in client.get("/privacy").get_data(as_text=True)
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "privacy.published"))
+    assert event is not None and event.actor_id == world.secretariat.id
+    # Consents given from now on are recorded under version 2; the account page lists a person's own.
+    auth.logout()
+    client.post("/auth/register", data=REGISTRATION)
+    user = db.session.scalar(sa.select(User).where(User.email == "ida@aarhus.example"))
+    assert {c.notice_version for c in db.session.scalars(sa.select(Consent).where(Consent.user_id == user.id))} == {2}

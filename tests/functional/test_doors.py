@@ -245,7 +245,9 @@ def test_registration_answers_the_same_for_a_taken_address_and_mails_its_owner(a
         "organisation_type": "city",
         "country": "FR",
         "city": "Paris",
-        "agree": "y",
+        "consent_collection": "y",
+        "consent_provision": "y",
+        "consent_transfer_abroad": "y",
     }
     taken = client.post("/auth/register", data=details | {"email": world.applicant.email})
     fresh = client.post("/auth/register", data=details | {"email": "eve@paris.example"})

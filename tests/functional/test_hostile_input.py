@@ -35,7 +35,9 @@ def test_nul_characters_are_dropped_not_fatal(client, auth, world, db):
             "organisation_type": "city",
             "country": "KR",
             "city": "Se\x00oul",
-            "agree": "y",
+            "consent_collection": "y",
+            "consent_provision": "y",
+            "consent_transfer_abroad": "y",
         },
     )
     assert response.status_code == 302
@@ -62,7 +64,9 @@ def test_overlong_input_is_refused_at_the_field(client, world, db):
             "organisation_type": "city",
             "country": "KR",
             "city": "Seoul",
-            "agree": "y",
+            "consent_collection": "y",
+            "consent_provision": "y",
+            "consent_transfer_abroad": "y",
         },
     )
     assert response.status_code == 200

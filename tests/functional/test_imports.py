@@ -211,7 +211,15 @@ def test_a_clean_file_becomes_submitted_nominations_with_references(app, client,
     link = next(mail for mail in invited if "smartcity@bogota.example" in mail)
     path = "/auth/invitation/" + link.split("/auth/invitation/")[1].split()[0]
     accepted = client.post(
-        path, data={"name": "Ana Gómez", "password": "a-long-pass-phrase", "confirm": "a-long-pass-phrase"}
+        path,
+        data={
+            "name": "Ana Gómez",
+            "password": "a-long-pass-phrase",
+            "confirm": "a-long-pass-phrase",
+            "consent_collection": "y",
+            "consent_provision": "y",
+            "consent_transfer_abroad": "y",
+        },
     )
     assert accepted.status_code == 302 and accepted.headers["Location"] == "/"
     assert "SSCP-2026-TI-001" in client.get("/nominations/").get_data(as_text=True)

@@ -304,7 +304,9 @@ def test_no_password_token_or_secret_reaches_the_logs(app, client, world, caplog
             "organisation_type": "city",
             "country": "FR",
             "city": "Lyon",
-            "agree": "y",
+            "consent_collection": "y",
+            "consent_provision": "y",
+            "consent_transfer_abroad": "y",
         },
     )
     client.post("/auth/logout")
