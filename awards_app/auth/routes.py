@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+import io
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -233,6 +235,18 @@ def account():
         everywhere_form=SignOutEverywhereForm(),
         consents=privacy_service.consents_of(current_user),
     )
+
+
+@bp.route("/account/my-data.zip")
+@login_required
+def download_data():
+    """Everything the app holds about the signed-in person, with the documents they uploaded, as a ZIP."""
+    content = privacy_service.personal_data(current_user)
+    response = send_file(
+        io.BytesIO(content), mimetype="application/zip", as_attachment=True, download_name="my-data.zip"
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/account/sign-out-everywhere", methods=["POST"])

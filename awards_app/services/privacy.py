@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from importlib.resources import files
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -75,3 +76,152 @@ def publish_notice(text_en: str, text_ko: str, actor: User) -> PrivacyNotice:
     )
     db.session.commit()
     return notice
+
+
+def _when(moment) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def personal_data(user: User) -> bytes:
+    """Everything the app holds about ``user``, as they may ask for it (PIPA Art. 35, GDPR Art. 15 and 20): a ZIP with
+    ``data.json`` (the account, consents, sign-ins, nominations they entered, their judging and their actions in the
+    audit trail) and the documents they uploaded, under ``documents/``."""
+    import io
+    import json
+    import zipfile
+
+    from flask import current_app
+
+    from .. import storage
+    from ..models import (
+        Assignment,
+        Attachment,
+        AuditEvent,
+        CommitteeVote,
+        Conflict,
+        Nomination,
+        ScoreSheet,
+        UserSession,
+    )
+
+    organisation = user.organisation
+    data: dict = {
+        "account": {
+            "name": user.name,
+            "email": user.email,
+            "roles": sorted(str(r) for r in user.roles),
+            "language": user.locale,
+            "time_zone": user.time_zone,
+            "title": user.title,
+            "affiliation": user.affiliation,
+            "country": user.country_code,
+            "expertise": user.expertise,
+            "languages": user.languages,
+            "organisation": None
+            if organisation is None
+            else {
+                "name": organisation.name,
+                "type": str(organisation.type),
+                "country": organisation.country_code,
+                "city": organisation.city,
+            },
+        },
+        "consents": [
+            {"purpose": c.purpose, "notice_version": c.notice_version, "given_at": _when(c.given_at)}
+            for c in consents_of(user)
+        ],
+        "sign_ins": [
+            {
+                "browser": s.user_agent,
+                "signed_in": _when(s.created_at),
+                "last_active": _when(s.last_seen_at),
+                "ended": _when(s.ended_at),
+            }
+            for s in db.session.scalars(
+                sa.select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.created_at)
+            )
+        ],
+    }
+    files: list[tuple[str, Path]] = []
+    nominations = db.session.scalars(
+        sa.select(Nomination).where(Nomination.created_by_id == user.id).order_by(Nomination.id)
+    ).all()
+    data["nominations"] = [
+        {
+            "reference": n.reference,
+            "title": n.title,
+            "status": str(n.status),
+            "category": n.category.name_en,
+            "edition": n.edition.name,
+            "answers": n.answers or {},
+            "submitted_at": _when(n.submitted_at),
+            "withdrawn_at": _when(n.withdrawn_at),
+        }
+        for n in nominations
+    ]
+    uploads = db.session.scalars(
+        sa.select(Attachment).where(Attachment.uploaded_by_id == user.id).order_by(Attachment.id)
+    ).all()
+    data["documents"] = []
+    for attachment in uploads:
+        name = f"documents/{attachment.id}-{storage.clean_filename(attachment.original_name)}"
+        path = storage.path_of(current_app.config["UPLOAD_FOLDER"], attachment.stored_name)
+        data["documents"].append(
+            {
+                "file": name if path.exists() else None,
+                "name": attachment.original_name,
+                "nomination": attachment.nomination.reference or attachment.nomination.title,
+                "size": attachment.size,
+                "sha256": attachment.sha256,
+                "uploaded_at": _when(attachment.created_at),
+            }
+        )
+        if path.exists():
+            files.append((name, path))
+    assignments = db.session.scalars(
+        sa.select(Assignment).where(Assignment.judge_id == user.id).order_by(Assignment.id)
+    ).all()
+    data["judging"] = []
+    for a in assignments:
+        sheet = db.session.scalar(sa.select(ScoreSheet).where(ScoreSheet.assignment_id == a.id))
+        vote = db.session.scalar(sa.select(CommitteeVote).where(CommitteeVote.assignment_id == a.id))
+        conflict = db.session.scalar(
+            sa.select(Conflict).where(Conflict.judge_id == user.id, Conflict.nomination_id == a.nomination_id)
+        )
+        data["judging"].append(
+            {
+                "round": a.round.name,
+                "nomination": a.nomination.reference,
+                "no_conflict_declared_at": _when(a.no_conflict_declared_at),
+                "conflict": None
+                if conflict is None
+                else {"reason": conflict.reason, "at": _when(conflict.recorded_at)},
+                "scores": None
+                if sheet is None
+                else {
+                    "status": str(sheet.status),
+                    "overall_comment": sheet.overall_comment,
+                    "criteria": [
+                        {
+                            "criterion": s.criterion.name_en,
+                            "score": str(s.value) if s.value is not None else None,
+                            "comment": s.comment,
+                        }
+                        for s in sheet.scores
+                    ],
+                },
+                "vote": None if vote is None else {"vote": str(vote.vote), "at": _when(vote.voted_at)},
+            }
+        )
+    data["actions"] = [
+        {"at": _when(e.at), "action": e.action, "summary": e.summary}
+        for e in db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.actor_id == user.id).order_by(AuditEvent.at, AuditEvent.id)
+        )
+    ]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2))
+        for name, path in files:
+            archive.write(path, name)
+    return buffer.getvalue()

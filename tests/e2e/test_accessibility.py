@@ -130,7 +130,7 @@ def _pages(app, world, judged) -> dict[str, list[str]]:
             if (
                 rule.endpoint in NOT_PAGES
                 or "GET" not in rule.methods
-                or rule.rule.endswith((".xlsx", ".csv", ".json", ".txt", ".pdf"))
+                or rule.rule.endswith((".xlsx", ".csv", ".json", ".txt", ".pdf", ".zip"))
             ):
                 continue
             pages.setdefault(_visitor(rule.endpoint), []).append(

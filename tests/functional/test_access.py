@@ -66,6 +66,7 @@ ACCESS: dict[str, Rule] = {
     "auth.account": Rule(LOGIN, OK, OK, OK, OK, OK, OK),
     "auth.confirm_email": Rule(OK, OK, OK, OK, OK, OK, OK),
     "auth.sign_out_everywhere": Rule(LOGIN, OK, OK, OK, OK, OK, OK),
+    "auth.download_data": Rule(LOGIN, OK, OK, OK, OK, OK, OK),  # each gets their own data only
     "nominations.index": Rule(LOGIN, OK, OK, DENY, DENY, DENY, DENY),
     "nominations.create": Rule(LOGIN, OK, OK, DENY, DENY, DENY, DENY),
     "nominations.edit": Rule(LOGIN, OK, DENY, DENY, DENY, DENY, DENY),

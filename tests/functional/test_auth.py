@@ -497,3 +497,68 @@ def test_the_privacy_notice_is_public_in_both_languages_and_the_secretariat_publ
     client.post("/auth/register", data=REGISTRATION)
     user = db.session.scalar(sa.select(User).where(User.email == "ida@aarhus.example"))
     assert {c.notice_version for c in db.session.scalars(sa.select(Consent).where(Consent.user_id == user.id))} == {2}
+
+
+def test_download_my_data_gives_a_person_everything_held_about_them_and_nothing_else(app, client, auth, world, db):
+    import io
+    import json
+    import zipfile
+
+    from tests.e2e.helpers import small_pdf
+
+    auth.login(world.applicant)
+    client.post("/nominations/new/" + str(world.project.id), data={"title": "Robot care", "problem": "Waiting."})
+    pdf = small_pdf(1)
+    from awards_app.models import Nomination
+
+    nomination_id = db.session.scalar(sa.select(Nomination.id).where(Nomination.title == "Robot care"))
+    client.post(
+        f"/nominations/{nomination_id}/edit",
+        data={"title": "Robot care", "problem": "Waiting.", "document": (io.BytesIO(pdf), "plan.pdf"), "upload": "1"},
+        content_type="multipart/form-data",
+    )
+    auth.logout()
+    auth.login(world.other_applicant)
+    client.post("/nominations/new/" + str(world.project.id), data={"title": "Someone else's secret"})
+    auth.logout()
+
+    auth.login(world.applicant)
+    response = client.get("/auth/account/my-data.zip")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    assert "no-store" in response.headers["Cache-Control"]
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    data = json.loads(archive.read("data.json"))
+    assert data["account"]["email"] == world.applicant.email
+    assert data["account"]["organisation"]["name"] == "City of Odense"
+    assert [n["title"] for n in data["nominations"]] == ["Robot care"]
+    assert data["nominations"][0]["answers"]["problem"] == "Waiting."
+    (document,) = data["documents"]
+    assert archive.read(document["file"]) == pdf and document["name"] == "plan.pdf"
+    assert any(a["action"] == "nomination.created" for a in data["actions"])
+    assert "Someone else's secret" not in json.dumps(data)
+    assert world.other_applicant.email not in json.dumps(data)
+
+
+def test_a_judges_data_holds_their_declarations_scores_and_comments(client, auth, world, db):
+    import io
+    import json
+    import zipfile
+
+    from awards_app.services import sheets as sheets_service
+    from tests.functional.judging_helpers import assign, criteria, eligible, judging_round
+
+    round_ = judging_round(world)
+    assignment = assign(round_, eligible(world), world.judge, declared=True)
+    rubric = criteria(round_, world.project)
+    values = {c.id: "7" for c in rubric}
+    comments = {rubric[0].id: "Clear evidence."}
+    sheets_service.save_sheet(assignment, world.judge, sheets_service.SheetInput(values, comments, "Strong."))
+    auth.login(world.judge)
+    data = json.loads(zipfile.ZipFile(io.BytesIO(client.get("/auth/account/my-data.zip").data)).read("data.json"))
+    (judged,) = data["judging"]
+    assert judged["nomination"] == assignment.nomination.reference and judged["no_conflict_declared_at"]
+    assert judged["scores"]["overall_comment"] == "Strong."
+    assert {c["score"] for c in judged["scores"]["criteria"]} == {"7.00"} or {
+        c["score"] for c in judged["scores"]["criteria"]
+    } == {"7"}
+    assert "Clear evidence." in [c["comment"] for c in judged["scores"]["criteria"]]
