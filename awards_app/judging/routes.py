@@ -33,7 +33,7 @@ from ..i18n import format_in_zone
 from ..models import Assignment, Category, Nomination, Role, Round, RoundMode, ScoreSheet, Vote, utcnow
 from ..paging import chosen_sort, list_url
 from ..scoring import score_text
-from ..services import NotAllowed, ServiceError
+from ..services import NotAllowed, ServiceError, access_log
 from ..services import calibration as calibration_service
 from ..services import conflicts as conflicts_service
 from ..services import documents as documents_service
@@ -301,7 +301,7 @@ def _render_sheet(assignment: Assignment, criteria, scales, form, stale_base: st
 
 def _render(template: str, assignment: Assignment, **context):
     nomination = assignment.nomination
-    return render_template(
+    page = render_template(
         template,
         assignment=assignment,
         round=assignment.round,
@@ -313,6 +313,9 @@ def _render(template: str, assignment: Assignment, **context):
         score_text=score_text,
         **context,
     )
+    if template != "judging/recused.html":  # logged once the page is drawn: the log's commit reloads nothing
+        access_log.note(current_user, "nomination", nomination)
+    return page
 
 
 @bp.route("/rounds/<int:round_id>/calibration/<int:category_id>")

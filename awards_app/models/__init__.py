@@ -1,6 +1,6 @@
 """The domain model; ``can_*`` predicates on the models say who may do what."""
 
-from .audit import AuditEvent
+from .audit import AccessRecord, AuditEvent
 from .judging import (
     Assignment,
     AssignmentStatus,
@@ -39,6 +39,7 @@ from .users import (
 __all__ = [
     "ACTIVE_STATUSES",
     "SCREENABLE_STATUSES",
+    "AccessRecord",
     "Assignment",
     "AssignmentStatus",
     "Attachment",

@@ -28,3 +28,23 @@ class AuditEvent(db.Model):
     ip_address: Mapped[str | None] = mapped_column(sa.String(45))
 
     actor: Mapped[User | None] = relationship()
+
+
+class AccessRecord(db.Model):
+    """Who read whose personal data: a nomination's page, its documents or its PDF, or an export of many (PIPA).
+
+    One row per person, kind, nomination and day: reading a page ten times in a morning is one line of the log.
+    """
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "kind", "nomination_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(30))
+    nomination_id: Mapped[int | None] = mapped_column(sa.ForeignKey("nomination.id", ondelete="CASCADE"), index=True)
+    detail: Mapped[str] = mapped_column(sa.String(300), default="")
+    day: Mapped[str] = mapped_column(sa.String(10))  # YYYY-MM-DD in UTC, for the one-row-a-day rule
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    user: Mapped[User] = relationship()
+    nomination = relationship("Nomination")

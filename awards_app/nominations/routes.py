@@ -18,7 +18,7 @@ from ..errors import flash_error
 from ..extensions import db
 from ..i18n import current_language
 from ..models import Attachment, Category, Edition, Nomination, Role
-from ..services import ServiceError
+from ..services import ServiceError, access_log
 from ..services import documents as documents_service
 from ..services import nominations as nominations_service
 from ..services import receipts as receipts_service
@@ -274,6 +274,7 @@ def download(nomination_id: int, attachment_id: int):
     if not path.exists():
         current_app.logger.error("attachment %s is missing its file", attachment.id)
         abort(404)
+    access_log.note(current_user, "document", attachment.nomination, attachment.original_name)
     response = send_file(
         path, mimetype=attachment.content_type, as_attachment=True, download_name=attachment.original_name, max_age=0
     )
@@ -288,6 +289,7 @@ def pdf(nomination_id: int):
     nomination = _load(nomination_id)
     if not nomination.can_view(current_user):
         abort(403)
+    access_log.note(current_user, "pdf", nomination)
     try:
         content = receipts_service.nomination_pdf(nomination, current_language())
     except OSError:
@@ -342,6 +344,8 @@ def attachment_page(nomination_id: int, attachment_id: int, number: int):
     if not attachment.can_download(current_user):
         abort(403)
     handle = _opened(lambda: documents_service.page_image(attachment, number))
+    if number == 1:  # a document read page by page is one line of the log
+        access_log.note(current_user, "document", attachment.nomination, attachment.original_name)
     stem = attachment.original_name.rpartition(".")[0] or attachment.original_name
     return _inline(handle, "image/png", f"{stem}-{number}.png")
 
@@ -354,4 +358,5 @@ def attachment_image(nomination_id: int, attachment_id: int):
     if not attachment.can_download(current_user):
         abort(403)
     handle = _opened(lambda: documents_service.image_file(attachment))
+    access_log.note(current_user, "document", attachment.nomination, attachment.original_name)
     return _inline(handle, attachment.content_type, attachment.original_name)

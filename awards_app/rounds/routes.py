@@ -44,7 +44,7 @@ from ..models import (
 from ..paging import chosen_sort, paginate
 from ..rules import REASON_CHARS, SEARCH_CHARS
 from ..scoring import score_text
-from ..services import ServiceError, results_cache
+from ..services import ServiceError, access_log, results_cache
 from ..services import assignments as assignments_service
 from ..services import awards as awards_service
 from ..services import committee as committee_service
@@ -951,6 +951,7 @@ def results_workbook(round_id: int):
     round_ = _round(round_id)
     data = export_service.round_workbook(round_)
     name = f"{round_.edition.slug}-{round_.name}".replace(" ", "-").lower()
+    access_log.note(current_user, "export", detail=f"{name}.xlsx")
     return send_file(
         io.BytesIO(data),
         as_attachment=True,
@@ -965,6 +966,7 @@ def results_csv(round_id: int):
     """Download the round's rankings (the workbook's Rankings sheet) as CSV."""
     round_ = _round(round_id)
     name = f"{round_.edition.slug}-{round_.name}-rankings".replace(" ", "-").lower()
+    access_log.note(current_user, "export", detail=f"{name}.csv")
     return send_file(
         io.BytesIO(export_service.rankings_csv(round_)),
         as_attachment=True,

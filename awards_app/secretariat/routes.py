@@ -31,7 +31,7 @@ from ..models import (
 from ..paging import chosen_sort, paginate
 from ..regions import COUNTRY_CODES, Region
 from ..rules import SEARCH_CHARS
-from ..services import ServiceError
+from ..services import ServiceError, access_log
 from ..services import accounts as accounts_service
 from ..services import nominations as nominations_service
 from ..services import privacy as privacy_service
@@ -269,7 +269,7 @@ def nomination_detail(nomination_id: int):
         .options(selectinload(AuditEvent.actor))
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     ).all()
-    return render_template(
+    page = render_template(
         "secretariat/nomination_detail.html",
         nomination=nomination,
         form=form,
@@ -277,6 +277,8 @@ def nomination_detail(nomination_id: int):
         specs=fields_for(nomination.category.kind),
         lookalikes=nominations_service.lookalikes(nomination),
     )
+    access_log.note(current_user, "nomination", nomination)
+    return page
 
 
 # --- people ----------------------------------------------------------------------------------------
@@ -371,6 +373,18 @@ def privacy_notice():
             flash(_("Version %(version)d of the privacy notice is published.", version=published.version), "success")
             return redirect(url_for("secretariat.privacy_notice"))
     return render_template("secretariat/privacy_notice.html", form=form, notice=notice)
+
+
+@bp.route("/access-log")
+def access_log_page():
+    """Who read whose personal data (pages, documents, PDFs, exports), newest first, searchable."""
+    filters = access_log.AccessFilter(
+        person=request.args.get("person") or "",
+        reference=request.args.get("reference") or "",
+        kind=request.args.get("kind") or "",
+    )
+    page = paginate(access_log.search(filters), default_size=50)
+    return render_template("secretariat/access_log.html", page=page, filters=filters, kinds=access_log.KINDS)
 
 
 @bp.route("/audit")

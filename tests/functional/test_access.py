@@ -110,6 +110,7 @@ ACCESS: dict[str, Rule] = {
     "rounds.progress": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "rounds.remind": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "secretariat.privacy_notice": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "secretariat.access_log_page": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "calibration.panel": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "calibration.counts": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "rounds.conflicts": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
