@@ -294,6 +294,8 @@ def assign_replacement(round_: Round, nomination: Nomination, actor: User) -> Re
             "missing": missing,
         },
     )
+    db.session.flush()
+    calibration.give_to_new_judges(round_, actor)  # a new judge of the category scores its calibration first
     db.session.commit()
     # The assignments are saved: a mail server that fails now is logged, and must not answer as if nothing was.
     after_response(partial(_tell_replacements, [a.id for a in added]))

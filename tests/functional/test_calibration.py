@@ -383,3 +383,19 @@ def test_an_offline_workbook_cannot_score_past_the_calibration(client, auth, wor
     assert "Your calibration is not complete" in refused.get_data(as_text=True).replace("&#39;", "'")
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CalibrationTotal)) == 0
+
+
+def test_a_replacement_judge_is_given_the_calibration_too(world, db):
+    round_ = judging_round(world)
+    nominations = [eligible(world, t) for t in ("Robot care", "Harbour buses", "Open data")]
+    world.judge.country_code = "PT"
+    spare = make_user("lin@judges.example", [Role.JUDGE], name="Lin")
+    spare.country_code = "VN"
+    db.session.commit()
+    for nomination in nominations:
+        assign(round_, nomination, world.judge, declared=True)
+    _mark(world, round_, nominations[:2])
+    replaced = assignments_service.assign_replacement(round_, nominations[2], world.secretariat)
+    assert [a.judge_id for a in replaced.added] == [spare.id]
+    held = set(db.session.scalars(sa.select(Assignment.nomination_id).where(Assignment.judge_id == spare.id)))
+    assert held == {n.id for n in nominations}
