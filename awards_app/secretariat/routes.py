@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from ..auth.access import role_required
 from ..entry_forms import fields_for
@@ -297,6 +297,7 @@ def user_list():
     unclaimed = db.session.scalars(
         sa.select(User)
         .where(User.role_links.any(UserRole.role == Role.APPLICANT), User.password_hash.is_(None))
+        .options(joinedload(User.organisation), lazyload(User.role_links))  # their roles are not shown
         .order_by(User.name)
     ).all()
     return render_template(
