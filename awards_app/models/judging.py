@@ -316,9 +316,12 @@ class Assignment(db.Model):
         session = object_session(self)
         if session is None:
             return 0
-        query = self.calibration_left_query(self.round_id, self.judge_id).where(
-            Nomination.category_id == self.nomination.category_id
-        )
+        return self.calibration_left_count(session, self.round_id, self.judge_id, self.nomination.category_id)
+
+    @classmethod
+    def calibration_left_count(cls, session, round_id: int, judge_id: int, category_id: int) -> int:
+        """How many calibration nominations of a category the judge still has to submit in a round."""
+        query = cls.calibration_left_query(round_id, judge_id).where(Nomination.category_id == category_id)
         return session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
 
     @classmethod

@@ -254,8 +254,7 @@ def set_counts(round_: Round, counts: bool, actor: User) -> bool:
 
 def _left(round_id: int, judge_id: int, category_id: int) -> int:
     """How many calibration nominations of the category the judge still has to submit in the round."""
-    query = Assignment.calibration_left_query(round_id, judge_id).where(Nomination.category_id == category_id)
-    return db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    return Assignment.calibration_left_count(db.session, round_id, judge_id, category_id)
 
 
 def keep_first_total(assignment: Assignment, total: float) -> None:

@@ -7,7 +7,6 @@ Playwright never downloads a browser here: it launches Debian's ``/usr/bin/chrom
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,7 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, required_in_ci
 
 from .helpers import LAPTOP, Nominations
 
@@ -37,10 +36,6 @@ HERE = Path(__file__).resolve().parent
 SCREENSHOT_DIR = HERE.parents[1] / "test-artifacts" / "screenshots"
 
 
-def _browser_required() -> bool:
-    return os.environ.get("CI", "").lower() == "true" or os.environ.get("REQUIRE_BROWSER") == "1"
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark this folder's tests ``e2e``; skip them without Chromium, unless CI requires the browser."""
     browser_tests = [item for item in items if HERE in item.path.parents]
@@ -48,7 +43,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.add_marker(pytest.mark.e2e)
     if not browser_tests or Path(CHROMIUM).exists():
         return
-    if _browser_required():
+    if required_in_ci():
         raise pytest.UsageError(
             f"The browser tests need Chromium at {CHROMIUM} and CI (or REQUIRE_BROWSER=1) forbids skipping them: "
             f"{INSTALL_HINT}."
