@@ -28,8 +28,10 @@ def choose_language(page: Page, code: str) -> None:
     # The stylesheets decide whether the menu is folded: before they apply, a wide screen shows the toggler too.
     page.wait_for_load_state("load")
     button = page.locator(f"button[name=language][value={code}]")
+    toggler = page.locator(".navbar-toggler")
+    expect(button.or_(toggler).first).to_be_visible()  # one of them, once the layout has settled
     if not button.is_visible():
-        page.locator(".navbar-toggler").click()
+        toggler.click()
     button.click()
     expect(page.locator("html")).to_have_attribute("lang", code)
 

@@ -505,6 +505,7 @@ def test_a_comment_saved_by_the_button_asks_no_choice_on_return(page: Page, live
     expect(page.locator("#sheet-conflict")).to_be_hidden()
     expect(page.locator(f"textarea[name='comment_{rubric[0].id}']")).to_be_editable()
     expect(page.locator(f"textarea[name='comment_{rubric[0].id}']")).to_have_value("Clear evidence.")
+    expect(page.locator("#score-keys")).to_be_visible()  # shown by scoring.js (deferred): it has compared the copy
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('awards:score-sheet:'))") == []
 
 
