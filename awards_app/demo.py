@@ -21,15 +21,19 @@ from .models import (
     Edition,
     Nomination,
     NominationStatus,
+    NomineeConsent,
     Organisation,
     OrganisationType,
     Role,
     User,
+    utcnow,
 )
 from .rules.committee import DEFAULT_QUORUM
 from .services import assignments as assignments_service
 from .services import conflicts as conflicts_service
 from .services import nominations as nominations_service
+from .services import nominee_consent as nominee_consent_service
+from .services import privacy as privacy_service
 from .services import progress as progress_service
 from .services import results as results_service
 from .services import rounds as rounds_service
@@ -493,6 +497,18 @@ def _nomination(
     nominations_service.add_attachment(nomination, user, "project-report.pdf", demo_pdf(title))
     if status is NominationStatus.DRAFT:
         return
+    if nominee_consent_service.needed(nomination):
+        # The nominee answered the link the applicant sent them.
+        nomination.nominee_consent = NomineeConsent(
+            method="link",
+            email=f"{_slug(title)}@nominees.example",
+            nonce="",
+            requested_by_id=user.id,
+            decision="given",
+            decided_at=utcnow(),
+            notice_version=privacy_service.current_notice().version,
+        )
+        db.session.commit()
     nominations_service.submit(nomination, user)
     if status is NominationStatus.WITHDRAWN:
         nominations_service.withdraw(nomination, user, "Entered by mistake in the wrong category.")

@@ -7,12 +7,16 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..entry_forms import fields_for
 from ..extensions import db
 from ..models import Edition
+from ..services import ServiceError
 from ..services import accounts as accounts_service
+from ..services import nominee_consent as nominee_consent_service
 from ..services import privacy as privacy_service
 from ..services.programs import current_edition
 from ..urls import safe_next
+from .forms import NomineeAnswerForm, NomineeRefusalForm
 
 bp = Blueprint("main", __name__)
 
@@ -53,6 +57,38 @@ def set_language():
 def privacy():
     """The privacy notice in force (PIPA Art. 30), in the reader's language, with its version and date."""
     return render_template("main/privacy.html", notice=privacy_service.current_notice())
+
+
+@bp.route("/consent/<token>", methods=["GET", "POST"])
+def nominee_consent(token: str):
+    """The page a nominee's consent link opens: what the nomination says about them, and their answer."""
+    try:
+        consent = nominee_consent_service.consent_from_link(token)
+    except ServiceError as error:
+        return render_template("main/nominee_consent.html", problem=error.message, consent=None), 404
+    give_form, refuse_form = NomineeAnswerForm(), NomineeRefusalForm()
+    if request.method == "POST" and not consent.decision:
+        refusing = bool(request.form.get("refuse"))
+        form = refuse_form if refusing else give_form
+        if form.validate_on_submit():
+            try:
+                consent = nominee_consent_service.answer(
+                    token, [] if refusing else give_form.consents(), give=not refusing
+                )
+            except ServiceError as error:
+                return render_template("main/nominee_consent.html", problem=error.message, consent=None), 404
+            return redirect(url_for("main.nominee_consent", token=token))
+    nomination = consent.nomination
+    return render_template(
+        "main/nominee_consent.html",
+        consent=consent,
+        nomination=nomination,
+        specs=fields_for(nomination.category.kind),
+        notice=privacy_service.current_notice(),
+        give_form=give_form,
+        refuse_form=refuse_form,
+        problem=None,
+    )
 
 
 @bp.route("/healthz")

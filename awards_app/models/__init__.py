@@ -20,7 +20,14 @@ from .judging import (
     Vote,
     assignment_status,
 )
-from .nominations import ACTIVE_STATUSES, SCREENABLE_STATUSES, Attachment, Nomination, NominationStatus
+from .nominations import (
+    ACTIVE_STATUSES,
+    SCREENABLE_STATUSES,
+    Attachment,
+    Nomination,
+    NominationStatus,
+    NomineeConsent,
+)
 from .programs import AwardTier, CallState, Category, CategoryKind, Edition
 from .results import FitStatus, Publication, ResultNotice, UncertaintyFit
 from .types import UTCDateTime, utcnow
@@ -60,6 +67,7 @@ __all__ = [
     "LevelDescriptor",
     "Nomination",
     "NominationStatus",
+    "NomineeConsent",
     "Organisation",
     "OrganisationType",
     "PrivacyNotice",

@@ -72,6 +72,9 @@ class Nomination(db.Model):
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="nomination", order_by="Attachment.id", cascade="all, delete-orphan"
     )
+    nominee_consent: Mapped[NomineeConsent | None] = relationship(
+        back_populates="nomination", cascade="all, delete-orphan", uselist=False
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -88,6 +91,11 @@ class Nomination(db.Model):
         if user.is_secretariat or self.belongs_to(user):
             return True
         return user.is_judge and self.is_judged_by(user)
+
+    def can_see_nominee_consent(self, user: User) -> bool:
+        """The nominee's consent (and the form they signed) is the applicant's and the secretariat's business;
+        judges never see it."""
+        return user.is_authenticated and (user.is_secretariat or self.belongs_to(user))
 
     def is_judged_by(self, user: User) -> bool:
         """Whether the user has an assignment for this nomination and no conflict of interest with it."""
@@ -141,3 +149,47 @@ class Attachment(db.Model):
 
     def can_download(self, user: User) -> bool:
         return self.nomination.can_view(user)
+
+
+class NomineeConsent(db.Model):
+    """The nominee's own consent to a nomination that is about them (``rules.privacy.NOMINEE_CONSENT_KINDS``): asked
+    by a link e-mailed to the nominee, or given on a signed form the applicant uploads (or the secretariat received
+    on paper). One per nomination; asking again replaces it, and a new ``nonce`` makes the earlier link void."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("nomination.id", ondelete="CASCADE"), unique=True, index=True
+    )
+    method: Mapped[str] = mapped_column(sa.String(10))  # rules.privacy.NOMINEE_CONSENT_METHODS
+    email: Mapped[str] = mapped_column(sa.String(254), default="")
+    nonce: Mapped[str] = mapped_column(sa.String(32), default="")
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    #: "given", "refused", or empty while the nominee has not answered.
+    decision: Mapped[str] = mapped_column(sa.String(10), default="")
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    notice_version: Mapped[int | None]
+    # The signed form, stored like an attachment but never shown to judges.
+    original_name: Mapped[str] = mapped_column(sa.String(255), default="")
+    stored_name: Mapped[str | None] = mapped_column(sa.String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(sa.String(120), default="")
+    size: Mapped[int] = mapped_column(default=0)
+    sha256: Mapped[str] = mapped_column(sa.String(64), default="")
+
+    nomination: Mapped[Nomination] = relationship(back_populates="nominee_consent")
+    requested_by: Mapped[User | None] = relationship()
+
+    @property
+    def given(self) -> bool:
+        return self.decision == "given"
+
+    @property
+    def refused(self) -> bool:
+        return self.decision == "refused"
+
+    @property
+    def waiting(self) -> bool:
+        return not self.decision
+
+    def can_download(self, user: User) -> bool:
+        return self.nomination.can_see_nominee_consent(user)

@@ -10,7 +10,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitF
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from ..entry_forms import MAX_ANSWER_CHARS, fields_for
-from ..forms import BaseForm, select_choices
+from ..forms import BaseForm, email_field, select_choices
 from ..models import CategoryKind
 from ..rules import SHORT_TEXT_CHARS
 from ..storage import ACCEPTED_EXTENSIONS
@@ -94,3 +94,17 @@ class WithdrawForm(BaseForm):
 
 class DeleteForm(BaseForm):
     """An empty form: just the CSRF token for a delete button."""
+
+
+class AskNomineeForm(BaseForm):
+    """E-mail the nominee the link to consent."""
+
+    email = email_field(_l("Nominee's e-mail"))
+    send = SubmitField(_l("Send the consent link"))
+
+
+class SignedFormUpload(BaseForm):
+    """The consent form the nominee signed, scanned or as a PDF."""
+
+    signed_form = FileField(_l("Signed consent form"), render_kw={"accept": ".pdf,.png,.jpg,.jpeg"})
+    upload_form = SubmitField(_l("Upload the signed form"))

@@ -21,10 +21,11 @@ from ..models import Attachment, Category, Edition, Nomination, Role
 from ..services import ServiceError, access_log
 from ..services import documents as documents_service
 from ..services import nominations as nominations_service
+from ..services import nominee_consent as nominee_consent_service
 from ..services import receipts as receipts_service
 from ..services import sheets as sheets_service
 from ..services.awards import published_award
-from .forms import DeleteForm, WithdrawForm, entry_form_class
+from .forms import AskNomineeForm, DeleteForm, SignedFormUpload, WithdrawForm, entry_form_class
 
 bp = Blueprint("nominations", __name__)
 
@@ -152,6 +153,7 @@ def _unsaved(category: Category, refusal, nomination: Nomination | None = None):
 
 
 def _render_form(form, category: Category, nomination: Nomination | None):
+    checking = nomination is not None and bool(request.args.get("check"))
     return render_template(
         "nominations/nomination_form.html",
         form=form,
@@ -159,7 +161,20 @@ def _render_form(form, category: Category, nomination: Nomination | None):
         nomination=nomination,
         specs=fields_for(category.kind),
         delete_form=DeleteForm(),
+        consent_problem=nominee_consent_service.refusal(nomination) if checking else None,
+        **_consent_forms(nomination),
     )
+
+
+def _consent_forms(nomination: Nomination | None, ask_form: AskNomineeForm | None = None) -> dict:
+    """The nominee-consent panel's forms, for a nomination about a person."""
+    if nomination is None or not nominee_consent_service.needed(nomination):
+        return {"ask_form": None, "signed_form": None}
+    if ask_form is None:
+        consent = nomination.nominee_consent
+        email = consent.email if consent is not None else (nomination.answers or {}).get("nominee_email", "")
+        ask_form = AskNomineeForm(formdata=None, data={"email": email})
+    return {"ask_form": ask_form, "signed_form": SignedFormUpload(formdata=None)}
 
 
 def _after_save(nomination: Nomination, form, created: bool = False):
@@ -217,6 +232,7 @@ def view(nomination_id: int):
         specs=fields_for(nomination.category.kind),
         withdraw_form=WithdrawForm(),
         award=published_award(nomination),
+        needs_consent=nominee_consent_service.needed(nomination),
     )
 
 
@@ -300,6 +316,108 @@ def pdf(nomination_id: int):
         mimetype="application/pdf",
         as_attachment=True,
         download_name=receipts_service.pdf_name(nomination),
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _consent_target(nomination_id: int) -> Nomination:
+    nomination = _load(nomination_id)
+    if not nomination.belongs_to(current_user):
+        abort(403)
+    if not nominee_consent_service.needed(nomination):
+        abort(404)
+    return nomination
+
+
+def _consent_panel(nomination: Nomination) -> str:
+    return url_for("nominations.edit", nomination_id=nomination.id) + "#nominee-consent"
+
+
+@bp.route("/<int:nomination_id>/nominee-consent/ask", methods=["POST"])
+@role_required(Role.APPLICANT)
+def ask_nominee(nomination_id: int):
+    """E-mail the nominee a link to consent to the nomination."""
+    nomination = _consent_target(nomination_id)
+    form = AskNomineeForm()
+    if not form.validate_on_submit():
+        for error in form.email.errors:
+            flash(_("Nominee's e-mail") + ": " + str(error), "danger")
+        return redirect(_consent_panel(nomination))
+    try:
+        nominee_consent_service.ask_nominee(nomination, current_user, form.email.data)
+    except ServiceError as error:
+        flash_error(error)
+    else:
+        flash(
+            _(
+                "The consent link was sent to %(email)s. You will get an e-mail when the nominee answers.",
+                email=form.email.data,
+            ),
+            "success",
+        )
+    return redirect(_consent_panel(nomination))
+
+
+@bp.route("/<int:nomination_id>/nominee-consent/form", methods=["POST"])
+@role_required(Role.APPLICANT)
+def upload_signed_form(nomination_id: int):
+    """Keep the consent form the nominee signed."""
+    nomination = _consent_target(nomination_id)
+    form = SignedFormUpload()
+    if not form.validate_on_submit():
+        flash(_("The form expired. Please try again."), "danger")
+        return redirect(_consent_panel(nomination))
+    upload = form.signed_form.data
+    try:
+        nominee_consent_service.upload_signed_form(
+            nomination, current_user, getattr(upload, "filename", None), upload.read() if upload else b""
+        )
+    except ServiceError as error:
+        flash_error(error)
+    else:
+        flash(_("The signed consent form was kept: the nominee's consent is on record."), "success")
+    return redirect(_consent_panel(nomination))
+
+
+@bp.route("/<int:nomination_id>/nominee-consent/form")
+@login_required
+def signed_form(nomination_id: int):
+    """The signed consent form, to the applicant and the secretariat (never to judges)."""
+    nomination = _load(nomination_id)
+    if not nomination.can_see_nominee_consent(current_user):
+        abort(403)
+    consent = nomination.nominee_consent
+    if consent is None or not consent.stored_name:
+        abort(404)
+    path = storage.path_of(current_app.config["UPLOAD_FOLDER"], consent.stored_name)
+    if not path.exists():
+        current_app.logger.error("the consent form of nomination %s is missing its file", nomination.id)
+        abort(404)
+    access_log.note(current_user, "document", nomination, consent.original_name)
+    response = send_file(
+        path, mimetype=consent.content_type, as_attachment=True, download_name=consent.original_name, max_age=0
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/<int:nomination_id>/nominee-consent-form.pdf")
+@role_required(Role.APPLICANT)
+def blank_consent_form(nomination_id: int):
+    """The consent form for the nominee to print and sign, as a PDF."""
+    nomination = _consent_target(nomination_id)
+    try:
+        content = nominee_consent_service.blank_form_pdf(nomination, current_language())
+    except OSError:
+        current_app.logger.exception("the consent form of nomination %s could not be drawn", nomination.id)
+        abort(503)
+    response = send_file(
+        io.BytesIO(content),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"nominee-consent-{nomination.id}.pdf",
         max_age=0,
     )
     response.headers["Cache-Control"] = "private, no-store"

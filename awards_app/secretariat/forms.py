@@ -303,3 +303,9 @@ class PrivacyNoticeForm(BaseForm):
     text_en = TextAreaField(_l("Notice in English"), validators=[DataRequired(), Length(max=NOTICE_CHARS)])
     text_ko = TextAreaField(_l("Notice in Korean"), validators=[DataRequired(), Length(max=NOTICE_CHARS)])
     submit = SubmitField(_l("Publish as a new version"))
+
+
+class PaperConsentForm(BaseForm):
+    """The secretariat holds the nominee's consent form signed on paper."""
+
+    record_paper = SubmitField(_l("Record the signed form received on paper"))

@@ -34,12 +34,21 @@ from ..rules import SEARCH_CHARS
 from ..services import ServiceError, access_log
 from ..services import accounts as accounts_service
 from ..services import nominations as nominations_service
+from ..services import nominee_consent as nominee_consent_service
 from ..services import privacy as privacy_service
 from ..services import programs as programs_service
 from ..services.imports import XLSX, ImportRefused
 from ..services.imports import judges as judge_imports
 from ..services.imports import nominations as nomination_imports
-from .forms import CategoryForm, EditionForm, InviteForm, NominationFilterForm, PrivacyNoticeForm, ScreeningForm
+from .forms import (
+    CategoryForm,
+    EditionForm,
+    InviteForm,
+    NominationFilterForm,
+    PaperConsentForm,
+    PrivacyNoticeForm,
+    ScreeningForm,
+)
 
 bp = Blueprint("secretariat", __name__)
 
@@ -276,9 +285,30 @@ def nomination_detail(nomination_id: int):
         events=events,
         specs=fields_for(nomination.category.kind),
         lookalikes=nominations_service.lookalikes(nomination),
+        needs_consent=nominee_consent_service.needed(nomination),
+        consent_problem=nominee_consent_service.refusal(nomination),
+        paper_form=PaperConsentForm(),
     )
     access_log.note(current_user, "nomination", nomination)
     return page
+
+
+@bp.route("/nominations/<int:nomination_id>/nominee-consent/paper", methods=["POST"])
+def record_paper_consent(nomination_id: int):
+    """Record that the nominee's signed consent form reached the secretariat on paper."""
+    nomination = nominations_service.nomination_with_details(nomination_id)
+    if nomination is None:
+        abort(404)
+    if PaperConsentForm().validate_on_submit():
+        try:
+            nominee_consent_service.record_paper_form(nomination, current_user)
+        except ServiceError as error:
+            flash_error(error)
+        else:
+            flash(_("The nominee's consent on paper is recorded."), "success")
+    else:
+        flash(_("The form expired. Please try again."), "danger")
+    return redirect(url_for("secretariat.nomination_detail", nomination_id=nomination.id) + "#nominee-consent-card")
 
 
 # --- people ----------------------------------------------------------------------------------------

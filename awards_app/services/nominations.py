@@ -30,7 +30,7 @@ from ..models import (
 )
 from ..regions import Region, countries_in
 from ..rules import SHORT_TEXT_CHARS
-from . import NotAllowed, ServiceError, receipts
+from . import NotAllowed, ServiceError, nominee_consent, receipts
 from .audit import record
 
 
@@ -217,8 +217,8 @@ def submit(
     if answers is not None:
         save_draft(nomination, user, answers)
     problems = check_answers(nomination.category.kind, nomination.answers or {})
-    if problems:
-        raise SubmissionRefused(problems)
+    if problems or nominee_consent.refusal(nomination):
+        raise SubmissionRefused(problems)  # the edit page lists the nominee's consent with the answers' problems
     _lock_organisation(nomination.organisation_id)
     db.session.refresh(nomination)  # another request may have submitted it while we waited for the lock
     if nomination.status is NominationStatus.SUBMITTED:
@@ -372,6 +372,13 @@ def screen(nomination: Nomination, user: User, eligible: bool, reason: str, vers
         raise NotAllowed(_l("Only submitted nominations can be screened."))
     if not eligible and not reason:
         raise ServiceError(_l("Give the reason a nomination is ineligible."))
+    if eligible and nominee_consent.refusal(nomination):
+        raise ServiceError(
+            _l(
+                "The nominee has not consented, so the judges may not read this nomination: record the signed form "
+                "if it reached you on paper, or mark it ineligible."
+            )
+        )
     previous = nomination.status
     nomination.status = new_status
     nomination.screening_reason = reason
@@ -462,6 +469,7 @@ def nomination_with_details(nomination_id: int) -> Nomination | None:
             joinedload(Nomination.organisation),
             joinedload(Nomination.created_by),
             joinedload(Nomination.screened_by),
+            joinedload(Nomination.nominee_consent),
             selectinload(Nomination.attachments),
         )
     )

@@ -34,6 +34,7 @@ NOT_PAGES = {
     "main.set_language",
     "auth.logout",
     "nominations.download",
+    "nominations.signed_form",
     "nominations.attachment_page",
     "nominations.attachment_image",
     "nominations.delete_attachment",

@@ -78,6 +78,13 @@ ACCESS: dict[str, Rule] = {
     "nominations.attachment_page": Rule(LOGIN, OK, DENY, OK, DENY, DENY, OK),
     # The arranged document is a PDF, which has pages but no image: 404, but only to those who may see it.
     "nominations.attachment_image": Rule(LOGIN, NOT_FOUND, DENY, NOT_FOUND, DENY, DENY, NOT_FOUND),
+    # A nominee's consent: the arranged nomination is a project, which asks for none (404 to its applicant).
+    "nominations.ask_nominee": Rule(LOGIN, NOT_FOUND, DENY, DENY, DENY, DENY, DENY),
+    "nominations.upload_signed_form": Rule(LOGIN, NOT_FOUND, DENY, DENY, DENY, DENY, DENY),
+    "nominations.blank_consent_form": Rule(LOGIN, NOT_FOUND, DENY, DENY, DENY, DENY, DENY),
+    "nominations.signed_form": Rule(LOGIN, NOT_FOUND, DENY, DENY, DENY, DENY, NOT_FOUND),
+    "main.nominee_consent": Rule(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "secretariat.record_paper_consent": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "secretariat.dashboard": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "secretariat.edition_list": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "secretariat.edition_create": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),

@@ -1,3 +1,4 @@
+import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -220,8 +221,18 @@ def test_leadership_and_commendation_forms(client, applicant, world, db):
         "has_controversies": "no",
         "submit_entry": "1",
     }
-    client.post(f"/nominations/new/{world.commendation.id}", data=answers)
+    response = client.post(f"/nominations/new/{world.commendation.id}", data=answers)
     nomination = db.session.scalar(sa.select(Nomination).where(Nomination.category_id == world.commendation.id))
+    page = client.get(response.headers["Location"]).data.decode()
+    assert nomination.reference is None  # the nominee has not consented yet: listed with the answers' problems
+    assert "1 problem to fix before submitting" in page and "The nominee has not consented yet" in page
+    client.post(
+        f"/nominations/{nomination.id}/nominee-consent/form",
+        data={"signed_form": (io.BytesIO(PDF), "consent.pdf")},
+        content_type="multipart/form-data",
+    )
+    client.post(f"/nominations/{nomination.id}/edit", data=answers)
+    db.session.refresh(nomination)
     assert nomination.reference == "SSCP-2026-MC-001"
     assert nomination.title == "김서연"
     assert nomination.answers["merit_ko"] == "스마트도시 정책 교류를 주도함."  # any script, intact
