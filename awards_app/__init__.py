@@ -182,7 +182,7 @@ PERMISSIONS_POLICY = ", ".join(
         "xr-spatial-tracking",
     )
 )
-_STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static"})
+_STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static", "main.favicon"})
 
 
 def register_security_headers(app: Flask) -> None:

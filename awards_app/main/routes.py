@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -89,6 +101,12 @@ def nominee_consent(token: str):
         refuse_form=refuse_form,
         problem=None,
     )
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """The icon browsers ask for at the root whatever the page says (and would otherwise log as missing)."""
+    return send_from_directory(Path(current_app.static_folder or "") / "img", "favicon.ico", max_age=86400)
 
 
 @bp.route("/healthz")

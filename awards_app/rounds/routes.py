@@ -93,6 +93,15 @@ def _edition() -> Edition:
     return edition
 
 
+def _no_edition_yet() -> bool:
+    return not request.args.get("edition") and current_edition() is None
+
+
+def _create_an_edition_first():
+    flash(_("Create an edition first."), "info")
+    return redirect(url_for("secretariat.edition_create"))
+
+
 def _round(round_id: int) -> Round:
     round_ = rounds_service.round_with_details(round_id)
     if round_ is None:
@@ -117,10 +126,8 @@ def _nominations_page(round_: Round):
 @bp.route("/")
 def round_list():
     """List an edition's rounds in order."""
-    slug = request.args.get("edition")
-    if not slug and current_edition() is None:
-        flash(_("Create an edition first."), "info")
-        return redirect(url_for("secretariat.edition_create"))
+    if _no_edition_yet():
+        return _create_an_edition_first()
     edition = _edition()
     rounds = rounds_service.rounds_of(edition)
     return render_template(
@@ -133,7 +140,9 @@ def round_list():
 
 @bp.route("/new", methods=["GET", "POST"])
 def round_create():
-    """Add a round to an edition."""
+    """Add a round to an edition (the current one unless the address names another)."""
+    if _no_edition_yet():
+        return _create_an_edition_first()
     edition = _edition()
     form = RoundForm(edition)
     if form.validate_on_submit():

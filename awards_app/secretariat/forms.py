@@ -253,6 +253,7 @@ class ScreeningForm(BaseForm):
         description=_l("Required when ineligible; the applicant sees it."),
     )
     submit = SubmitField(_l("Record decision"))
+    submit_next = SubmitField(_l("Record and open the next"))
     # The nomination's version when the page was opened: a decision taken on an older page is refused.
     version = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$")])
 

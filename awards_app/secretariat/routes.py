@@ -218,8 +218,33 @@ def nomination_list():
         return redirect(url_for("secretariat.edition_create"))
     form = NominationFilterForm(edition, formdata=request.args)
     form.validate()
+    query, sort = _listed(edition, {c.id for c in edition.categories}, form.q.data or "")
+    page = paginate(query)
+    editions = db.session.scalars(sa.select(Edition).order_by(Edition.year.desc(), Edition.id.desc())).all()
+    return render_template(
+        "secretariat/nomination_list.html",
+        edition=edition,
+        editions=editions,
+        form=form,
+        page=page,
+        sort=sort,
+        list_args=_list_args(),
+    )
+
+
+#: The nomination list's own arguments: a nomination opened from the list carries them, so that its breadcrumb
+#: returns to the same filtered page and "open the next" follows the same list.
+LIST_ARGS = ("edition", "category", "status", "country", "region", "type", "q", "sort", "page", "per_page")
+
+
+def _list_args() -> dict[str, str]:
+    return {name: request.args[name][:SEARCH_CHARS] for name in LIST_ARGS if request.args.get(name)}
+
+
+def _listed(edition: Edition, category_ids: set[int], text: str) -> tuple[sa.Select, str]:
+    """The edition's nominations as the list's arguments filter and order them."""
     category_id = request.args.get("category", type=int)
-    if category_id not in {c.id for c in edition.categories}:
+    if category_id not in category_ids:
         category_id = None
     country = (request.args.get("country") or "").upper()
     query = nominations_service.nomination_search(
@@ -229,14 +254,19 @@ def nomination_list():
         country_code=country if country in COUNTRY_CODES else None,
         region=_parse(Region, request.args.get("region")),
         organisation_type=_parse(OrganisationType, request.args.get("type")),
-        text=(form.q.data or "")[:SEARCH_CHARS],
+        text=text[:SEARCH_CHARS],
     )
     sort = chosen_sort(NOMINATION_SORTS, "reference")
-    page = paginate(query.order_by(None).order_by(*NOMINATION_SORTS[sort]))
-    editions = db.session.scalars(sa.select(Edition).order_by(Edition.year.desc(), Edition.id.desc())).all()
-    return render_template(
-        "secretariat/nomination_list.html", edition=edition, editions=editions, form=form, page=page, sort=sort
-    )
+    return query.order_by(None).order_by(*NOMINATION_SORTS[sort]), sort
+
+
+def _next_nomination(nomination: Nomination) -> int | None:
+    """The nomination after this one in the list it was opened from (the whole edition by reference otherwise)."""
+    edition = nomination.edition
+    category_ids = set(db.session.scalars(sa.select(Category.id).where(Category.edition_id == edition.id)))
+    listed, sort = _listed(edition, category_ids, (request.args.get("q") or "").strip())
+    everyone = nominations_service.nomination_search(edition.id).order_by(None).order_by(*NOMINATION_SORTS[sort])
+    return nominations_service.next_in_list(listed, everyone, nomination.id)
 
 
 @bp.route("/nominations/<int:nomination_id>", methods=["GET", "POST"])
@@ -271,7 +301,11 @@ def nomination_detail(nomination_id: int):
                 ),
                 "success",
             )
-            return redirect(url_for("secretariat.nomination_detail", nomination_id=nomination.id))
+            following = _next_nomination(nomination) if form.submit_next.data else None
+            if form.submit_next.data and following is None:
+                flash(_("That was the last nomination of the list."), "info")
+            target = following or nomination.id
+            return redirect(url_for("secretariat.nomination_detail", nomination_id=target, **_list_args()))
     events = db.session.scalars(
         sa.select(AuditEvent)
         .where(AuditEvent.nomination_id == nomination.id)
@@ -286,6 +320,8 @@ def nomination_detail(nomination_id: int):
         specs=fields_for(nomination.category.kind),
         lookalikes=nominations_service.lookalikes(nomination),
         needs_consent=nominee_consent_service.needed(nomination),
+        list_args=_list_args(),
+        next_id=_next_nomination(nomination),
         consent_problem=nominee_consent_service.refusal(nomination),
         paper_form=PaperConsentForm(),
     )

@@ -434,6 +434,24 @@ def nomination_search(
     return query.order_by(Nomination.reference.is_(None), Nomination.reference, Nomination.id)
 
 
+def next_in_list(listed: sa.Select, everyone: sa.Select, current_id: int) -> int | None:
+    """The nomination after ``current_id`` in a list (``listed``: filtered and ordered), for "open the next".
+
+    The current one may have left the list (screened out of a "submitted" filter): the next is then the first listed
+    nomination that comes after it in the same order over the whole edition (``everyone``)."""
+    ids = list(db.session.scalars(listed.with_only_columns(Nomination.id)))
+    if current_id in ids:
+        position = ids.index(current_id)
+        return ids[position + 1] if position + 1 < len(ids) else None
+    wanted = set(ids)
+    after = False
+    for nomination_id in db.session.scalars(everyone.with_only_columns(Nomination.id)):
+        if after and nomination_id in wanted:
+            return nomination_id
+        after = after or nomination_id == current_id
+    return None
+
+
 def text_matches(text: str) -> sa.ColumnElement[bool]:
     """The nominations whose reference, title, organisation name or city holds the text, case-insensitively (a
     query using it joins the organisation)."""

@@ -31,6 +31,7 @@ NOT_PAGES = {
     "static",
     "bootstrap.static",
     "main.health",
+    "main.favicon",
     "main.set_language",
     "auth.logout",
     "nominations.download",

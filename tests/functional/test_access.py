@@ -55,6 +55,7 @@ ACCESS: dict[str, Rule] = {
     "main.set_language": Rule(OK, OK, OK, OK, OK, OK, OK),
     "main.health": Rule(OK, OK, OK, OK, OK, OK, OK),
     "main.privacy": Rule(OK, OK, OK, OK, OK, OK, OK),
+    "main.favicon": Rule(OK, OK, OK, OK, OK, OK, OK),
     "static": Rule(OK, OK, OK, OK, OK, OK, OK),
     "bootstrap.static": Rule(OK, OK, OK, OK, OK, OK, OK),
     "auth.login": Rule(OK, OK, OK, OK, OK, OK, OK),

@@ -308,3 +308,73 @@ def test_screening_shows_a_project_entered_again_from_an_earlier_edition(client,
     # A nomination with nothing like it shows no box.
     lonely = client.get(f"/secretariat/nominations/{unrelated.id}").get_data(as_text=True)
     assert 'id="lookalikes"' not in lonely
+
+
+def test_screening_opens_the_next_nomination_of_the_filtered_list_and_returns_to_it(client, auth, world, db):
+    first = submitted(client, auth, world, "Robot care")
+    second = submitted(client, auth, world, "Harbour buses")
+    third = submitted(client, auth, world, "Night libraries")
+    auth.logout()
+    auth.login(world.secretariat)
+    listed = "/secretariat/nominations?edition=test-2026&status=submitted&sort=reference"
+    page = client.get(listed).data.decode()
+    detail = f"/secretariat/nominations/{first.id}?edition=test-2026&status=submitted&sort=reference"
+    assert detail.replace("&", "&amp;") in page  # the list's links carry its filter
+
+    page = client.get(detail).data.decode()
+    assert 'href="/secretariat/nominations?edition=test-2026&amp;status=submitted&amp;sort=reference"' in page
+    assert f"/secretariat/nominations/{second.id}?" in page and "Next nomination" in page
+    # "Record and open the next": the first leaves the "submitted" list, and the next of that list opens.
+    response = client.post(detail, data={"decision": "eligible", "submit_next": "1", "version": str(first.version)})
+    assert response.headers["Location"] == (
+        f"/secretariat/nominations/{second.id}?edition=test-2026&status=submitted&sort=reference"
+    )
+    db.session.refresh(first)
+    assert first.status is NominationStatus.ELIGIBLE
+    # Opened from the list again after leaving it, the first still knows what comes next.
+    assert f"/secretariat/nominations/{second.id}?" in client.get(detail).data.decode()
+    # The last of the list: the decision is recorded and the page says so.
+    last = f"/secretariat/nominations/{third.id}?edition=test-2026&status=submitted&sort=reference"
+    response = client.post(
+        last, data={"decision": "ineligible", "reason": "Late", "submit_next": "1"}, follow_redirects=True
+    )
+    assert "That was the last nomination of the list." in response.data.decode()
+    db.session.refresh(third)
+    assert third.status is NominationStatus.INELIGIBLE
+    # Nonsense in the carried arguments changes nothing and fails nothing.
+    for query in ["?status=bogus", "?sort=<x>", "?category=abc&page=-1", "?q=" + "x" * 500]:
+        assert client.get(f"/secretariat/nominations/{second.id}{query}").status_code == 200, query
+
+
+def test_the_audit_trail_and_the_access_log_read_in_the_officers_zone(client, auth, world, db):
+    world.secretariat.time_zone = "Europe/Stockholm"
+    db.session.commit()
+    nomination = submitted(client, auth, world)
+    auth.logout()
+    auth.login(world.secretariat)
+    client.get(f"/secretariat/nominations/{nomination.id}")
+    event = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    from awards_app.i18n import format_in_zone
+
+    page = client.get("/secretariat/audit").data.decode()
+    assert "When (Europe/Stockholm)" in page and "UTC" not in page
+    assert format_in_zone(event.at, "Europe/Stockholm", False) in page
+    assert "When (Europe/Stockholm)" in client.get("/secretariat/access-log").data.decode()
+
+
+def test_the_browser_finds_its_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response.mimetype == "image/vnd.microsoft.icon"
+    assert response.headers["Cache-Control"] == "public, max-age=86400"  # the app's one cacheable answer besides static
+    assert response.data[:4] == b"\x00\x00\x01\x00"
+    page = client.get("/").data.decode()
+    assert 'rel="icon"' in page and "img/favicon.svg" in page
+
+
+def test_a_new_round_without_an_edition_leads_to_creating_one(client, auth, world, db):
+    auth.login(world.secretariat)
+    assert client.get("/secretariat/rounds/new").status_code == 200  # the current edition
+    db.session.delete(world.edition)
+    db.session.commit()
+    response = client.get("/secretariat/rounds/new")
+    assert response.status_code == 302 and response.headers["Location"] == "/secretariat/editions/new"
