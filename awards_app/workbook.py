@@ -208,6 +208,10 @@ _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill(fill_type="solid", fgColor="DCE6F1")
 _TITLE_FONT = Font(bold=True, size=14)
 _HEADING_FONT = Font(bold=True, size=12)
+_NOTE_FONT = Font(italic=True, color="555555")
+
+#: What a category sheet says when the category has no counted scores (no nomination ranked yet).
+NO_SCORES_YET = "No counted scores in this category yet: its nominations appear here once judges have submitted scores."
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _SCORE_SCALE = {
     "start_type": "min",
@@ -597,10 +601,16 @@ def _print_setup(sheet: WriteOnlyWorksheet, *, repeat_header: bool = True) -> No
 
 
 def _write_table(
-    sheet: WriteOnlyWorksheet, table: pd.DataFrame, *, cap: int = _MAX_WIDTH, wrap: Sequence[str] = ()
+    sheet: WriteOnlyWorksheet,
+    table: pd.DataFrame,
+    *,
+    cap: int = _MAX_WIDTH,
+    wrap: Sequence[str] = (),
+    when_empty: str | None = None,
 ) -> str:
     """Header, widths, frozen header, filter, print setup and (with a ``Score`` column) a colour scale; returns the
-    rows below the header as sheet XML, which ``build_workbook`` puts in place."""
+    rows below the header as sheet XML, which ``build_workbook`` puts in place. A table without rows says
+    ``when_empty`` under its header, if given."""
     _print_setup(sheet)
     headers = [str(column) for column in table.columns]
     columns = [_column_values(table[column]) for column in table.columns]
@@ -618,6 +628,10 @@ def _write_table(
     if "Score" in headers and len(table):
         letter = get_column_letter(headers.index("Score") + 1)
         sheet.conditional_formatting.add(f"{letter}2:{letter}{last_row}", ColorScaleRule(**_SCORE_SCALE))
+    if when_empty and not len(table):
+        note = WriteOnlyCell(sheet, value=when_empty)
+        note.font = _NOTE_FONT
+        sheet.append([note])
     return _rows_xml(columns, writers, first_row=2)
 
 
@@ -768,7 +782,7 @@ def build_workbook(data: WorkbookData) -> bytes:
     _write_summary(book.create_sheet("Summary"), data, categories, rankings)
     write("Rankings", rankings)
     for category, name in zip(categories, category_sheet_names(categories), strict=True):
-        write(name, rankings[by_code == category.code])
+        write(name, rankings[by_code == category.code], when_empty=NO_SCORES_YET)
     write("Scores", scores)
     write("Judges", judges)
     write("Conflicts", conflicts)

@@ -23,6 +23,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..regions import country_name
 from ..rules import DEFAULT_DISAGREEMENT
 from ..version import __version__
 from . import uncertainty
@@ -93,7 +94,7 @@ def committee_workbook_data(round_: Round):
                 "Reference": line.nomination.reference,
                 "Nomination": line.nomination.title,
                 "Organisation": line.nomination.organisation.name,
-                "Country": line.nomination.organisation.country_code,
+                "Country": country_name(line.nomination.organisation.country_code),
                 "Judges": count.present,
                 "Score": share,
                 "Mean": None,
@@ -231,7 +232,7 @@ def workbook_data(round_: Round):
                     "Reference": row.reference,
                     "Nomination": row.title,
                     "Organisation": row.organisation,
-                    "Country": row.country,
+                    "Country": country_name(row.country),
                     "Judges": int(row.judges),
                     "Score": row.score,
                     "Mean": row.mean,

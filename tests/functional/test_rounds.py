@@ -641,6 +641,7 @@ def test_the_workbook_downloads_and_exports_with_the_rankings(client, auth, worl
     ]
     row = [c.value for c in rankings[2]]
     assert row[0] == "TI" and row[1] == 1 and row[2] == nomination.reference
+    assert row[5] == "Denmark"  # the country's name, as the pages show it
     assert row[3] == '=HYPERLINK("http://evil")' and rankings.cell(2, 4).data_type == "s"  # text, not a formula
     assert abs(row[7] - 66.6667) < 0.001
     scores = book["Scores"]

@@ -17,6 +17,7 @@ from awards_app import workbook
 from awards_app.workbook import (
     CONFLICTS_COLUMNS,
     JUDGES_COLUMNS,
+    NO_SCORES_YET,
     RANKINGS_COLUMNS,
     SCORES_COLUMNS,
     CategoryInfo,
@@ -320,6 +321,9 @@ def test_empty_input_gives_a_valid_workbook_with_headers():
     assert header(book["Scores"]) == list(SCORES_COLUMNS)
     assert book["Rankings"].max_row == 1
     assert book["Summary"]._charts == []
+    # A category sheet without rows says why, under its header.
+    assert book["SC Smart City"]["A2"].value == NO_SCORES_YET
+    assert book["SC Smart City"]["A2"].font.italic
 
 
 def test_no_categories_and_frames_without_columns():
@@ -402,7 +406,7 @@ def test_every_sheet_prints_landscape_one_page_wide_with_its_header_on_each_page
         assert sheet.print_title_rows == expected, sheet.title
 
 
-def _write_table_cell_by_cell(sheet, table, *, cap=workbook._MAX_WIDTH, wrap=()):
+def _write_table_cell_by_cell(sheet, table, *, cap=workbook._MAX_WIDTH, wrap=(), when_empty=None):
     """``_write_table`` as it was before the rows were written as XML: every cell appended through openpyxl."""
     workbook._print_setup(sheet)
     headers = [str(column) for column in table.columns]
@@ -425,6 +429,10 @@ def _write_table_cell_by_cell(sheet, table, *, cap=workbook._MAX_WIDTH, wrap=())
         sheet.conditional_formatting.add(
             f"{letter}2:{letter}{last_row}", workbook.ColorScaleRule(**workbook._SCORE_SCALE)
         )
+    if when_empty and not len(table):
+        note = workbook.WriteOnlyCell(sheet, value=when_empty)
+        note.font = workbook._NOTE_FONT
+        sheet.append([note])
     return ""
 
 
