@@ -200,8 +200,10 @@ def round_detail(round_id: int):
     top_form.to_round.choices = advance_form.to_round.choices
     rubrics = {c.id: rubrics_service.criteria_of(round_, c) for c in round_.categories}
     locked = {c.id: rubrics_service.rubric_locked(round_, c) for c in round_.categories}
+    shares = {c.id: rubrics_service.weight_shares_of(rubrics[c.id]) for c in round_.categories}
     return render_template(
         "rounds/round_detail.html",
+        shares=shares,
         **panel,
         later=later,
         advance_form=advance_form,

@@ -93,3 +93,29 @@ def test_the_secretariat_adds_a_descriptor_and_the_judge_sees_it_beside_the_scor
     for size in (TABLET, LAPTOP):
         page.set_viewport_size(size)
         Screenshots(page, screenshot_dir, f"descriptors-judge-ko-{size['width']}", "ko").shoot("sheet")
+
+
+def test_the_rubrics_weights_read_as_shares_while_typed_and_on_the_rounds_overview(
+    page: Page, live_server, world, sign_in
+):
+    round_ = judging_round(world)
+    rubric = criteria(round_, world.project)
+    sign_in(world.secretariat.email)
+    page.goto(f"{live_server}/secretariat/rounds/{round_.id}")
+    overview = page.get_by_role("row").filter(has_text=world.project.code)
+    total = sum(c.weight for c in rubric)
+    expect(overview).to_contain_text(f"{rubric[0].name_en} {100 * rubric[0].weight / total:.1f} %")
+
+    page.get_by_role("link", name="Rubric", exact=True).click()
+    share = page.locator("output[for='criteria-0-weight']")
+    expect(share).to_have_text(f"{100 * rubric[0].weight / total:.1f} % of the total")
+    # Typed, not saved: every share follows at once.
+    page.locator("#criteria-0-weight").fill(str(rubric[0].weight + total))
+    expect(share).to_have_text(f"{100 * (rubric[0].weight + total) / (2 * total):.1f} % of the total")
+    expect(page.locator("output[for='criteria-1-weight']")).to_have_text(
+        f"{100 * rubric[1].weight / (2 * total):.1f} % of the total"
+    )
+    # A row without a name is removed on saving: it counts for nothing.
+    page.locator("#criteria-1-name_en").fill("")
+    page.locator("#criteria-1-name_ko").fill("")
+    expect(page.locator("output[for='criteria-1-weight']")).to_have_text("")

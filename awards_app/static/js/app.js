@@ -180,6 +180,30 @@
     select(Math.max(wanted, 0), false);
   });
 
+  // A rubric being edited: each criterion's weight as its share of the total, as it is typed. A row without a name
+  // is removed on saving, so it counts for nothing.
+  document.querySelectorAll("form[data-rubric]").forEach(function (rubric) {
+    var rows = Array.prototype.slice.call(rubric.querySelectorAll("[data-criterion-row]"));
+    var update = function () {
+      var weights = rows.map(function (row) {
+        var named = Array.prototype.some.call(row.querySelectorAll("input[name$='-name_en'], input[name$='-name_ko']"),
+          function (input) { return input.value.trim() !== ""; });
+        var weight = parseFloat((row.querySelector("input[name$='-weight']") || {}).value);
+        return named && isFinite(weight) && weight > 0 ? weight : 0;
+      });
+      var total = weights.reduce(function (sum, weight) { return sum + weight; }, 0);
+      rows.forEach(function (row, index) {
+        var output = row.querySelector("[data-share]");
+        if (!output) { return; }
+        output.textContent = total > 0 && weights[index] > 0
+          ? output.getAttribute("data-template").replace("%(share)s", (100 * weights[index] / total).toFixed(1))
+          : "";
+      });
+    };
+    rubric.addEventListener("input", update);
+    update();
+  });
+
   // Follow a background fit of the uncertainty model; reload the page once it has finished.
   var fit = document.querySelector('[data-fit-working="true"]');
   if (fit && window.fetch) {
