@@ -46,6 +46,11 @@ class AssignmentStatus(enum.StrEnum):
     WAIVED = "waived"  # left unfinished with the secretariat's leave
 
 
+#: What a judge still owes: the one meaning of "missing" on the progress page, in the round's counts and for the
+#: reminders (a recusal or a waiver owes nothing; a nomination left with too few judges is "short" instead).
+UNFINISHED_STATUSES = frozenset({AssignmentStatus.TO_DO, AssignmentStatus.DRAFT})
+
+
 class Vote(enum.StrEnum):
     APPROVE = "approve"
     REJECT = "reject"
@@ -278,6 +283,12 @@ class Assignment(db.Model):
         if mode is RoundMode.COMMITTEE:
             return sa.exists().where(CommitteeVote.assignment_id == cls.id)
         return sa.exists().where(ScoreSheet.assignment_id == cls.id, ScoreSheet.status == SheetStatus.SUBMITTED)
+
+    @classmethod
+    def unfinished_clause(cls, mode: RoundMode) -> sa.ColumnElement[bool]:
+        """True where the judge still owes the work (``status`` in ``UNFINISHED_STATUSES``): not recused, not done,
+        not waived."""
+        return sa.and_(~cls.recused_clause(), ~cls.done_clause(mode), cls.waived_at.is_(None))
 
     def _open_for_work(self, closed_message):
         if not self.round.is_open():

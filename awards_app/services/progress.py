@@ -23,6 +23,7 @@ from ..models import (
     User,
     assignment_status,
 )
+from ..models.judging import UNFINISHED_STATUSES
 from ..scoring import weighted_total
 from ..urls import external_url
 from . import ServiceError
@@ -51,7 +52,7 @@ class JudgeProgress:
 
     @property
     def unfinished(self) -> int:
-        return self.assigned - self.done
+        return sum(self.counts.get(s, 0) for s in UNFINISHED_STATUSES)
 
 
 @dataclass
@@ -70,7 +71,8 @@ class NominationProgress:
 
     @property
     def missing(self) -> int:
-        return max(0, self.wanted - self.submitted)
+        """The scores (or votes) its judges still owe: what a reminder asks for."""
+        return sum(1 for _a, s in self.by_judge if s in UNFINISHED_STATUSES)
 
     @property
     def short(self) -> int:
@@ -145,7 +147,7 @@ class RoundFilter:
 
     text: str = ""
     category_id: int | None = None
-    #: "missing": fewer scores (or votes) in than the round wants; "short": fewer judges without a conflict.
+    #: "missing": its judges still owe scores (or votes); "short": fewer judges without a conflict than wanted.
     state: str = ""
 
 
@@ -169,12 +171,14 @@ ROUND_SORTS = (
 
 def _per_nomination(round_: Round) -> sa.Subquery:
     """Per nomination with assignments in the round, in one grouped pass: ``done``, the assignments whose status is
-    SUBMITTED, and ``active``, those whose judge is not recused."""
+    SUBMITTED; ``owed``, those still unfinished (``UNFINISHED_STATUSES``: what "missing" counts); and ``active``,
+    those whose judge is not recused."""
     counted = ~Assignment.recused_clause()
     return (
         sa.select(
             Assignment.nomination_id,
             sa.func.sum(sa.case((sa.and_(counted, Assignment.done_clause(round_.mode)), 1), else_=0)).label("done"),
+            sa.func.sum(sa.case((Assignment.unfinished_clause(round_.mode), 1), else_=0)).label("owed"),
             sa.func.sum(sa.case((counted, 1), else_=0)).label("active"),
         )
         .where(Assignment.round_id == round_.id)
@@ -203,8 +207,9 @@ def round_nomination_search(round_: Round, filters: RoundFilter, sort: str = "re
         counts = _per_nomination(round_)
         query = query.outerjoin(counts, counts.c.nomination_id == Nomination.id)
         done, active = sa.func.coalesce(counts.c.done, 0), sa.func.coalesce(counts.c.active, 0)
+        owed = sa.func.coalesce(counts.c.owed, 0)
         if filters.state == "missing":
-            query = query.where(done < round_.judges_per_nomination)
+            query = query.where(owed > 0)
         elif filters.state == "short":
             query = query.where(active < round_.judges_per_nomination)
     by_reference = (Nomination.category_id, Nomination.reference, Nomination.id)
@@ -220,8 +225,8 @@ def round_nomination_search(round_: Round, filters: RoundFilter, sort: str = "re
         orders |= {
             "submitted": (done, *by_reference),
             "-submitted": (done.desc(), *by_reference),
-            "missing": (done.desc(), *by_reference),
-            "-missing": (done, *by_reference),
+            "missing": (owed, *by_reference),
+            "-missing": (owed.desc(), *by_reference),
         }
     return query.order_by(None).order_by(*orders.get(sort, by_reference))
 
@@ -231,7 +236,7 @@ class RoundSummary:
     """A round's figures over all its nominations, whatever page of them is shown."""
 
     nominations: int
-    missing: int  # with fewer scores (or votes) in than the round wants
+    missing: int  # whose judges still owe scores (or votes): what the reminders ask for
     short: int  # with fewer judges without a conflict than the round wants
 
 
@@ -239,13 +244,13 @@ def round_summary(round_: Round) -> RoundSummary:
     """Count a round's nominations, those still missing scores and those short of judges, in one query."""
     wanted = round_.judges_per_nomination
     per_nomination = _per_nomination(round_)
-    done = sa.func.coalesce(per_nomination.c.done, 0)
+    owed = sa.func.coalesce(per_nomination.c.owed, 0)
     active = sa.func.coalesce(per_nomination.c.active, 0)
     total, missing, short = db.session.execute(
         round_nominations_query(round_)
         .with_only_columns(
             sa.func.count(Nomination.id),
-            sa.func.coalesce(sa.func.sum(sa.case((done < wanted, 1), else_=0)), 0),
+            sa.func.coalesce(sa.func.sum(sa.case((owed > 0, 1), else_=0)), 0),
             sa.func.coalesce(sa.func.sum(sa.case((active < wanted, 1), else_=0)), 0),
         )
         .outerjoin(per_nomination, per_nomination.c.nomination_id == Nomination.id)

@@ -40,7 +40,8 @@ def test_the_secretariat_pages_through_a_round_s_progress(
     sign_in(world.secretariat.email)
     page.goto(f"{live_server}/secretariat/rounds/{round_.id}/progress")
     expect(page.get_by_text("Showing 1–100 of 130")).to_be_visible()
-    expect(page.get_by_text("130 of 130 nominations still miss scores.")).to_be_visible()
+    # Nobody owes the even ones up to 12 anything: scored by their one judge, they are short of a judge instead.
+    expect(page.get_by_text("124 of 130 nominations still miss scores.")).to_be_visible()
     pages = page.get_by_role("navigation", name="Pages")
     pages.get_by_role("link", name="Page 2").click()
     expect(page.get_by_text("Showing 101–130 of 130")).to_be_visible()

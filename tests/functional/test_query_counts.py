@@ -36,7 +36,7 @@ SECRETARIAT_PAGES = [
 #: Pages that list a round's nominations (or an edition's) a page at a time.
 PAGED_PAGES = [
     "/secretariat/rounds/{round}?per_page=25",
-    "/secretariat/rounds/{round}/assignments?per_page=25&state=missing",
+    "/secretariat/rounds/{round}/assignments?per_page=25&state=short",  # two judges of the three wanted
     "/secretariat/rounds/{round}/progress?per_page=25&sort=-missing",
     "/secretariat/nominations?per_page=25&status=eligible",
 ]
