@@ -31,6 +31,7 @@ from .models import (
 from .rules.committee import DEFAULT_QUORUM
 from .services import assignments as assignments_service
 from .services import conflicts as conflicts_service
+from .services import eligibility as eligibility_service
 from .services import nominations as nominations_service
 from .services import nominee_consent as nominee_consent_service
 from .services import privacy as privacy_service
@@ -714,7 +715,7 @@ def _first_round(round_, secretariat: User) -> int:
     every sheet."""
     nominations = rounds_service.round_nominations(round_)
     by_title = {n.title: n for n in nominations}
-    panel = [j for j in assignments_service.judges() if j.email != "chair@wego.example"]
+    panel = [j for j in eligibility_service.judges() if j.email != "chair@wego.example"]
     tied = [by_title[t] for t in TIED if t in by_title]
     if len(tied) == 2:  # the same three judges, neither harsh nor from the two countries
         shared = [
@@ -722,7 +723,7 @@ def _first_round(round_, secretariat: User) -> int:
             for j in panel
             if j.email != HARSH_JUDGE
             and j.country_code not in ("KR", "JP")
-            and all(assignments_service.conflict_refusal(j, n, round_) is None for n in tied)
+            and all(eligibility_service.conflict_refusal(j, n, round_) is None for n in tied)
         ][:3]
         assignments_service.assign_manually(round_, [n.id for n in tied], [j.id for j in shared], secretariat)
     assignments_service.assign_automatically(round_, secretariat, seed=2026)
@@ -734,7 +735,7 @@ def _first_round(round_, secretariat: User) -> int:
         free = [
             j
             for j in panel
-            if j.id not in on_it and assignments_service.conflict_refusal(j, nomination, round_) is None
+            if j.id not in on_it and eligibility_service.conflict_refusal(j, nomination, round_) is None
         ]
         assignments_service.assign_manually(
             round_, [nomination.id], [j.id for j in free[index % 5 :][:extra]], secretariat

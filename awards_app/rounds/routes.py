@@ -50,6 +50,7 @@ from ..services import awards as awards_service
 from ..services import committee as committee_service
 from ..services import conflicts as conflicts_service
 from ..services import descriptors as descriptors_service
+from ..services import eligibility as eligibility_service
 from ..services import export as export_service
 from ..services import progress as progress_service
 from ..services import publication as publication_service
@@ -211,7 +212,7 @@ def round_detail(round_id: int):
         rubrics=rubrics,
         locked=locked,
         first=rounds_service.is_first_round(round_),
-        unchecked_judges=assignments_service.judges_escaping_conflict_rules(),
+        unchecked_judges=eligibility_service.judges_escaping_conflict_rules(),
     )
 
 
@@ -361,10 +362,15 @@ def descriptor_remove(round_id: int, category_id: int, criterion_id: int, descri
 # --- assignments ------------------------------------------------------------------------------------
 
 
-def _assignment_forms(round_: Round, nominations: list[tuple[int, str]], panel: list[User]):
+def _assignment_forms(
+    round_: Round, nominations: list[tuple[int, str]], panel: list[User], held: dict[int, int] | None = None
+):
     manual = ManualAssignForm(prefix="manual")
     manual.nominations.choices = nominations
-    manual.judges.choices = [(j.id, f"{j.name} ({j.country_code or '—'})") for j in panel]
+    manual.judges.choices = [
+        (j.id, f"{j.name} ({j.country_code or '—'})" + (f" · {held.get(j.id, 0)}" if held is not None else ""))
+        for j in panel
+    ]
     return manual, AutoAssignForm(prefix="auto")
 
 
@@ -373,9 +379,12 @@ def assignments(round_id: int):
     """Who judges what in this round, with the tools to assign, remove and reassign."""
     round_ = _round(round_id)
     filters, sort, page = _nominations_page(round_)
-    panel = assignments_service.judges()
+    panel = eligibility_service.judges()
+    held = eligibility_service.loads(round_)
     # Assigning by hand offers the nominations of this page: the filters and the search find the others.
-    manual, auto = _assignment_forms(round_, [(n.id, f"{n.reference} · {n.title[:60]}") for n in page.items], panel)
+    manual, auto = _assignment_forms(
+        round_, [(n.id, f"{n.reference} · {n.title[:60]}") for n in page.items], panel, held
+    )
     reassign = ReassignForm()
     reassign.judge.choices = [(j.id, j.name) for j in panel]
     return render_template(
@@ -390,8 +399,9 @@ def assignments(round_id: int):
         sort=sort,
         reassign=reassign,
         panel=panel,
-        unchecked_judges=assignments_service.judges_escaping_conflict_rules(panel),
-        known=assignments_service.known_conflicts(round_) if not round_.is_closed() else [],
+        unchecked_judges=eligibility_service.judges_escaping_conflict_rules(panel),
+        known=eligibility_service.known_conflicts(round_) if not round_.is_closed() else [],
+        offers=eligibility_service.offers(round_, page.items, panel),
     )
 
 
@@ -400,7 +410,7 @@ def assign_manual(round_id: int):
     """Assign the chosen judges to the chosen nominations."""
     round_ = _round(round_id)
     manual, _auto = _assignment_forms(
-        round_, rounds_service.round_nomination_choices(round_), assignments_service.judges()
+        round_, rounds_service.round_nomination_choices(round_), eligibility_service.judges()
     )
     if not manual.validate_on_submit():
         for errors in manual.errors.values():
@@ -482,7 +492,7 @@ def assignment_reassign(assignment_id: int):
     assignment = db.get_or_404(Assignment, assignment_id)
     round_id = assignment.round_id
     form = ReassignForm()
-    form.judge.choices = [(j.id, j.name) for j in assignments_service.judges()]
+    form.judge.choices = [(j.id, j.name) for j in eligibility_service.judges()]
     if not form.validate_on_submit():
         flash(_("Choose a judge from the list."), "danger")
         return redirect(safe_next(url_for("rounds.assignments", round_id=round_id)))
@@ -604,7 +614,7 @@ def conflicts(round_id: int):
     """Declared and recorded conflicts of interest for this round's nominations, and recording a new one."""
     round_ = _round(round_id)
     form = ConflictForm()
-    form.judge.choices = [(j.id, j.name) for j in assignments_service.judges()]
+    form.judge.choices = [(j.id, j.name) for j in eligibility_service.judges()]
     form.nomination.choices = rounds_service.round_nomination_choices(round_)
     if form.validate_on_submit():
         judge = db.session.get(User, form.judge.data)

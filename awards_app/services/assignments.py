@@ -27,105 +27,9 @@ from ..urls import external_url
 from . import ServiceError, calibration
 from .audit import record
 from .conflicts import conflict_between
+from .eligibility import judge_slot, judges, judges_escaping_conflict_rules, loads, nomination_slot, pair_refusal
 from .mail import send_email
 from .rounds import round_nominations
-
-
-def judges() -> list[User]:
-    from ..models import Role, UserRole
-
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .where(User.role_links.any(UserRole.role == Role.JUDGE), User.active.is_(True))
-            .order_by(User.name)
-        )
-    )
-
-
-def _judge_slot(judge: User) -> assignment_maths.JudgeSlot:
-    return assignment_maths.JudgeSlot(judge.id, judge.affiliation or "", judge.country_code or "")
-
-
-def _nomination_slot(nomination: Nomination) -> assignment_maths.NominationSlot:
-    return assignment_maths.NominationSlot(
-        nomination.id, nomination.organisation.name, nomination.organisation.country_code
-    )
-
-
-def conflict_refusal(judge: User, nomination: Nomination, round_: Round, declared: bool | None = None):
-    """Why this judge may not judge this nomination in this round, in words, or None when nothing stands in the way.
-
-    The same rules hold by hand and automatically: a declared conflict of interest, the judge's own organisation,
-    and (when the round says so) the judge's own country. ``declared`` saves the lookup when the caller knows.
-    """
-    if declared is None:
-        declared = conflict_between(judge.id, nomination.id) is not None
-    if declared:
-        return _l("a conflict of interest is recorded")
-    rule = assignment_maths.conflict_rule(
-        _judge_slot(judge), _nomination_slot(nomination), round_.same_country_conflict
-    )
-    return _rule_in_words(rule, nomination)
-
-
-def _rule_in_words(rule: assignment_maths.ConflictRule | None, nomination: Nomination):
-    """What a conflict rule keeping a judge off a nomination means, in words (None for no rule)."""
-    if rule is assignment_maths.ConflictRule.SAME_ORGANISATION:
-        return _l("the judge belongs to the nominating organisation (%(name)s)", name=nomination.organisation.name)
-    if rule is assignment_maths.ConflictRule.SAME_COUNTRY:
-        return _l(
-            "the judge is from the nomination's country (%(country)s), and this round keeps judges off their "
-            "own country's nominations",
-            country=nomination.organisation.country_code,
-        )
-    return None
-
-
-@dataclass
-class KnownConflicts:
-    """The round's nominations a judge may not judge, each with why (in words), before anyone is assigned."""
-
-    judge: User
-    nominations: list[tuple[Nomination, str]]
-
-
-def known_conflicts(round_: Round) -> list[KnownConflicts]:
-    """For each active judge, the round's nominations that the conflict rules keep from them: a recorded conflict
-    of interest, their own organisation, or (when the round says so) their own country. Judges with none are left
-    out; the rest by name. Read in three queries, whatever the number of nominations."""
-    nominations = round_nominations(round_)
-    if not nominations:
-        return []
-    panel = judges()
-    declared = {
-        (judge_id, nomination_id)
-        for judge_id, nomination_id in db.session.execute(
-            sa.select(Conflict.judge_id, Conflict.nomination_id).where(
-                Conflict.nomination_id.in_([n.id for n in nominations])
-            )
-        )
-    }
-    rules = assignment_maths.forbidden_pairs(
-        [_judge_slot(j) for j in panel], [_nomination_slot(n) for n in nominations], round_.same_country_conflict
-    )
-    found = []
-    for judge in panel:
-        kept = []
-        for nomination in nominations:
-            pair = (judge.id, nomination.id)
-            if pair in declared:  # a recorded conflict comes first, as in conflict_refusal
-                kept.append((nomination, str(_l("a conflict of interest is recorded"))))
-            elif pair in rules:
-                kept.append((nomination, str(_rule_in_words(rules[pair], nomination))))
-        if kept:
-            found.append(KnownConflicts(judge, kept))
-    return found
-
-
-def judges_escaping_conflict_rules(panel: list[User] | None = None) -> list[User]:
-    """Active judges without a country or an organisation: the automatic conflict rules cannot see them."""
-    return [j for j in (judges() if panel is None else panel) if j.missing_conflict_details]
 
 
 def assign_manually(
@@ -146,18 +50,27 @@ def assign_manually(
         )
     }
     conflicts = {tuple(row) for row in db.session.execute(sa.select(Conflict.judge_id, Conflict.nomination_id))}
+    held = loads(round_)
     added, refused = 0, []
     for nomination in nominations:
         for judge in chosen_judges:
             if (judge.id, nomination.id) in existing:
                 continue
-            reason = conflict_refusal(judge, nomination, round_, declared=(judge.id, nomination.id) in conflicts)
+            reason = pair_refusal(
+                judge,
+                nomination,
+                round_,
+                on_it=False,
+                declared=(judge.id, nomination.id) in conflicts,
+                load=held.get(judge.id, 0),
+            )
             if reason is not None:
                 refused.append((judge, nomination, reason))
                 continue
             db.session.add(
                 Assignment(round_id=round_.id, nomination_id=nomination.id, judge_id=judge.id, created_by_id=actor.id)
             )
+            held[judge.id] = held.get(judge.id, 0) + 1
             added += 1
     record(
         "assignment.added",
@@ -200,8 +113,8 @@ def _plan(
     known_judges = {j.id for j in panel}
     known_nominations = {n.id for n in nominations}
     return assignment_maths.plan_assignment(
-        [_judge_slot(j) for j in panel],
-        [_nomination_slot(n) for n in nominations],
+        [judge_slot(j) for j in panel],
+        [nomination_slot(n) for n in nominations],
         judges_per_nomination=round_.judges_per_nomination,
         max_load=round_.max_load,
         # A recused judge's assignment does not count: the nomination needs someone in their place.
@@ -346,20 +259,23 @@ def reassign(assignment: Assignment, new_judge: User, actor: User) -> Assignment
         raise ServiceError(_l("Submitted scores stay with their judge; reopen them first if they must go."))
     if db.session.scalar(sa.select(CommitteeVote.id).where(CommitteeVote.assignment_id == assignment.id)):
         raise ServiceError(_l("This member has voted: the vote stays with them."))
-    refusal = conflict_refusal(new_judge, assignment.nomination, assignment.round)
-    if refusal is not None:
-        raise ServiceError(
-            _l("%(name)s cannot judge this nomination: %(reason)s.", name=new_judge.name, reason=refusal)
-        )
     clash = db.session.scalar(
-        sa.select(Assignment).where(
+        sa.select(Assignment.id).where(
             Assignment.round_id == assignment.round_id,
             Assignment.nomination_id == assignment.nomination_id,
             Assignment.judge_id == new_judge.id,
         )
     )
-    if clash is not None:
-        raise ServiceError(_l("%(name)s is already assigned this nomination.", name=new_judge.name))
+    refusal = pair_refusal(
+        new_judge,
+        assignment.nomination,
+        assignment.round,
+        on_it=clash is not None,
+        declared=conflict_between(new_judge.id, assignment.nomination_id) is not None,
+        load=loads(assignment.round).get(new_judge.id, 0),
+    )
+    if refusal is not None:
+        raise ServiceError(_l("%(name)s cannot take this nomination: %(reason)s.", name=new_judge.name, reason=refusal))
     old_judge = assignment.judge
     replacement = Assignment(
         round_id=assignment.round_id,

@@ -25,6 +25,7 @@ from awards_app.models import (
 from awards_app.services import ServiceError
 from awards_app.services import assignments as assignments_service
 from awards_app.services import conflicts as conflicts_service
+from awards_app.services import eligibility as eligibility_service
 from awards_app.services import rounds as rounds_service
 from awards_app.services import rubrics as rubrics_service
 from awards_app.services import sheets as sheets_service
@@ -268,6 +269,55 @@ def test_reassign_and_remove(client, auth, world, db, panel):
     assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "assignment.reassigned"))
     client.post(f"/secretariat/rounds/assignments/{moved.id}/remove")
     assert db.session.scalar(sa.select(sa.func.count(Assignment.id))) == 0
+
+
+def test_reassigning_offers_only_the_judges_it_would_accept_each_with_their_load(client, auth, world, db, panel):
+    round_ = new_round(world, db)
+    round_.max_load = 2
+    db.session.commit()
+    one = eligible(world, db, "Robot care")  # the city of Odense, Denmark
+    two = eligible(world, db, "Harbour buses")
+    three = eligible(world, db, "Night libraries")
+    # panel[0] holds one and two (at the limit); panel[1] holds one; panel[2] is in conflict with one; panel[3] is
+    # from Denmark (the round keeps judges off their own country's nominations).
+    panel[3].country_code = "DK"
+    db.session.commit()
+    assignments_service.assign_manually(round_, [one.id, two.id], [panel[0].id], world.secretariat)
+    assignments_service.assign_manually(round_, [one.id], [panel[1].id], world.secretariat)
+    conflicts_service.record_conflict(panel[2], one, "Advised the city", world.secretariat)
+    offers = eligibility_service.offers(round_, [one, two, three], eligibility_service.judges())
+    assert offers[one.id] == []  # on it, on it, in conflict, same country
+    assert [(o.judge.id, o.load) for o in offers[three.id]] == [
+        (j.id, load) for j, load in sorted([(panel[1], 1), (panel[2], 0)], key=lambda pair: pair[0].name)
+    ]  # panel[0] is at the limit, panel[3] from Denmark
+
+    auth.login(world.secretariat)
+    page = client.get(f"/secretariat/rounds/{round_.id}/assignments").data.decode()
+    assert "No other judge may take it" in page  # the first nomination's judges have nobody to hand it to
+    assert f"{panel[2].name} · holds 0" in page and "At most 2 each." in page
+    # Asked all the same (an old page, a forged post), the service refuses with the rule that refuses.
+    on_one = db.session.scalar(
+        sa.select(Assignment).where(Assignment.nomination_id == one.id, Assignment.judge_id == panel[1].id)
+    )
+    for judge, words in [
+        (panel[0], "already assigned this nomination"),
+        (panel[2], "a conflict of interest is recorded"),
+        (panel[3], "the judge is from the nomination's country"),
+    ]:
+        response = client.post(
+            f"/secretariat/rounds/assignments/{on_one.id}/reassign",
+            data={"judge": str(judge.id)},
+            follow_redirects=True,
+        )
+        assert f"{judge.name} cannot take this nomination: {words}".encode() in response.data.replace(b"&#39;", b"'")
+    response = client.post(
+        f"/secretariat/rounds/{round_.id}/assignments/manual",
+        data={"manual-nominations": [str(three.id)], "manual-judges": [str(panel[0].id), str(panel[1].id)]},
+        follow_redirects=True,
+    )
+    assert b"1 assignments added." in response.data or b"1 assignment added." in response.data
+    assert b"already holds 2 nominations, the most this round gives a judge" in response.data
+    assert eligibility_service.loads(round_) == {panel[0].id: 2, panel[1].id: 2}
 
 
 def test_started_work_is_not_removed_and_submitted_work_not_moved(client, auth, world, db, panel):
