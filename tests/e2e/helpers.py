@@ -100,3 +100,13 @@ class Screenshots:
         overflow = self.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         if overflow > 0:
             self.too_wide.append(f"{path.name} (+{overflow}px)")
+
+
+def confirm(page: Page, button: str | None = None) -> None:
+    """Answer the confirmation dialog that guards what cannot be undone (its confirming button, by name if given)."""
+    dialog = page.locator("#confirm-dialog")
+    expect(dialog).to_be_visible()
+    if button is not None:
+        expect(dialog.locator("#confirm-ok")).to_have_text(button)
+    dialog.locator("#confirm-ok").click()
+    expect(dialog).to_be_hidden()

@@ -203,6 +203,10 @@ def test_the_score_sheet_works_with_the_keyboard_alone(page: Page, live_server, 
     )
     assert focus_ring.replace("none", "").strip(), "the focused Submit button shows no focus indicator"
     page.keyboard.press("Enter")
+    # The confirmation opens with its confirming button focused: Escape would cancel, Enter confirms.
+    expect(page.locator("#confirm-dialog")).to_be_visible()
+    expect(page.locator("#confirm-ok")).to_be_focused()
+    page.keyboard.press("Enter")
     expect(page.locator(".alert-success").first).to_be_visible()
     db.session.rollback()
     sheet = db.session.scalar(db.select(ScoreSheet).where(ScoreSheet.assignment_id == assignment.id))

@@ -17,7 +17,7 @@ from awards_app.services import sheets as sheets_service
 from tests.conftest import PASSWORD
 from tests.functional.judging_helpers import another_judge, assign, criteria, eligible, judging_round
 
-from .helpers import LAPTOP, choose_language, sign_out
+from .helpers import LAPTOP, choose_language, confirm, sign_out
 from .test_accessibility import audit
 
 TABLET = {"width": 768, "height": 1024}
@@ -110,10 +110,12 @@ def test_calibration_from_the_marks_to_the_judges_private_feedback(
     _score_with_keys(page, "9", len(rubric))
     expect(page.get_by_text(f"{len(rubric)} of {len(rubric)} criteria scored")).to_be_visible()
     page.get_by_role("button", name="Submit and open the next").click()
+    confirm(page)
     expect(page.get_by_role("alert")).to_contain_text("Here is the next nomination")
     expect(page.locator("#calibration-badge")).to_be_visible()
     _score_with_keys(page, "3", len(rubric))
     page.get_by_role("button", name="Submit and open the next").click()
+    confirm(page)
 
     # The last one in: the judge's own comparison, and nobody else's totals.
     expect(page.get_by_role("heading", level=1)).to_contain_text("Your calibration")

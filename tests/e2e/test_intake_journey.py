@@ -15,7 +15,7 @@ from awards_app.extensions import db
 from awards_app.models import Attachment, Nomination, NominationStatus, OrganisationType, User
 from tests.conftest import complete_project_answers, confirmation_link
 
-from .helpers import choose_language, reloaded, sign_out, small_pdf
+from .helpers import choose_language, confirm, reloaded, sign_out, small_pdf
 
 NEW_PASSWORD = "a-long-enough-password"
 
@@ -123,6 +123,7 @@ def test_applicant_registers_drafts_and_submits_on_a_second_visit(page: Page, li
     expect(page.locator("#attachments").get_by_role("link", name="plan.pdf")).to_be_visible()
 
     page.get_by_role("button", name="Submit nomination").click()
+    confirm(page)
 
     expect(page.get_by_role("alert").first).to_contain_text("Submitted. Your reference is SSCP-2026-TI-001.")
     expect(page.get_by_role("heading", level=1)).to_have_text(answers["title"])
@@ -160,6 +161,7 @@ def test_submitting_with_required_fields_missing_marks_them_and_keeps_the_answer
     page.get_by_label("Summary").fill("word " * 301)
     page.get_by_label("Problem").fill("Older people waited weeks for help.")
     page.get_by_role("button", name="Submit nomination").click()
+    confirm(page)
 
     expect(page.get_by_role("alert")).to_contain_text("cannot be submitted yet: each problem is listed below")
     # Every problem at the top, as a link to its field; the first field with a problem has the focus.
@@ -212,7 +214,14 @@ def test_fixing_a_refused_first_submission_submits_that_nomination(
     page.goto(f"{live_server}/nominations/new/{category.id}")
     page.locator(f"#{title_field}").fill(answers[title_field])
     page.get_by_role("button", name="Submit nomination").click()
+    confirm(page)
     expect(page.get_by_role("alert")).to_contain_text("cannot be submitted yet")
+    if category is world.leadership:  # a leader is a person: their signed consent comes with the nomination
+        page.get_by_label("Signed consent form").set_input_files(
+            files=[{"name": "consent.pdf", "mimeType": "application/pdf", "buffer": small_pdf()}]
+        )
+        page.get_by_role("button", name="Upload the signed form").click()
+        expect(page.locator("#nominee-consent")).to_contain_text("signed consent form is on record")
 
     for name, value in answers.items():
         if name == "stage":
@@ -220,6 +229,7 @@ def test_fixing_a_refused_first_submission_submits_that_nomination(
         else:
             page.locator(f"#{name}").fill(value)
     page.get_by_role("button", name="Submit nomination").click()
+    confirm(page)
 
     expect(page.get_by_role("alert").first).to_contain_text(
         f"Your reference is SSCP-2026-{category.code}-001", timeout=2000
@@ -276,7 +286,11 @@ def test_secretariat_finds_opens_and_screens_nominations(
     assert reloaded(Nomination, odense.id).status is NominationStatus.ELIGIBLE
 
     # Ineligible needs a reason: refused at the Reason field, and nothing changes.
+    # The breadcrumb goes back to the list as it was filtered; the main menu's link to the whole list.
     page.get_by_role("navigation", name="breadcrumb").get_by_role("link", name="Nominations").click()
+    expect(page).to_have_url(re.compile(r"status=submitted&q=odense"))
+    expect(page.get_by_text("0 nominations match.")).to_be_visible()  # screened: no longer "submitted"
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Nominations").click()
     page.get_by_role("link", name="SSCP-2026-TI-002").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Kigali smart water meters")
     page.get_by_label("Ineligible", exact=True).check()
@@ -311,6 +325,7 @@ def test_submission_after_the_deadline_is_refused(page: Page, live_server, world
     world.edition.closes_at = datetime.now(UTC) - timedelta(minutes=1)
     db.session.commit()
     page.get_by_role("button", name="Submit nomination").click()
+    confirm(page)
 
     expect(page.locator(".alert-danger")).to_contain_text(
         re.compile(

@@ -13,7 +13,7 @@ from awards_app.extensions import db
 from awards_app.models import Assignment, AuditEvent, Conflict, SheetStatus
 from tests.functional.judging_helpers import assign, criteria, eligible, judging_round
 
-from .helpers import LAPTOP, Screenshots, choose_language, reloaded
+from .helpers import LAPTOP, Screenshots, choose_language, confirm, reloaded
 
 #: The brief's tablet: a judge reading on an iPad between meetings.
 TABLET = {"width": 768, "height": 1024}
@@ -87,12 +87,14 @@ def test_declare_at_once_then_score_two_in_a_row(page: Page, live_server, world,
     expect(page.get_by_role("heading", name="Odense robot-assisted care")).to_be_visible()
     score_all(page, rubric, ["10", "9", "8", "8", "9", "10"])
     page.get_by_role("button", name="Submit and open the next").click()
+    confirm(page)
     expect(page.get_by_role("heading", name="Kigali smart water meters")).to_be_visible()
     expect(page.locator(".alert-success").first).to_contain_text(
         "Your scores for SSCP-2026-TI-001 are submitted. Here is the next nomination: SSCP-2026-TI-002."
     )
     score_all(page, rubric, ["5", "6", "5", "6", "5", "6"])
     page.get_by_role("button", name="Submit and open the next").click()
+    confirm(page)
 
     # Nothing left: the list says so, with the judge's own totals.
     expect(page.get_by_role("heading", name="My assignments")).to_be_visible()
@@ -139,6 +141,8 @@ def test_the_judge_s_list_looks_right(page: Page, live_server, world, day, sign_
     page.locator("#submit_and_next").scroll_into_view_if_needed()
     shots.shoot("score-sheet-footer")
     page.locator("#submit_scores").click()
+    confirm(page)
+    expect(page.locator(".alert-success").first).to_be_visible()  # submitted, before leaving the page
     page.goto(f"{live_server}/judging/")
     shots.shoot("list")
     expect(page.locator("#declarations input[name=no_conflict]")).to_have_count(2)

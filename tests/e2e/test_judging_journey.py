@@ -24,7 +24,7 @@ from tests.functional.judging_helpers import (
     judging_round,
 )
 
-from .helpers import LAPTOP, TABLET, Screenshots, choose_language, reloaded, sign_out, small_pdf
+from .helpers import LAPTOP, TABLET, Screenshots, choose_language, confirm, reloaded, sign_out, small_pdf
 
 # When the draft was saved, in the judge's own time zone (the browser's zone does not matter).
 SAVED = re.compile(r"Draft saved \d{1,2} \w{3} \d{4}, \d\d:\d\d \(UTC\+09:00, Asia/Seoul\)")
@@ -116,6 +116,7 @@ def test_a_judge_declares_scores_leaves_comes_back_and_submits(page: Page, live_
 
     # Submitting needs every criterion: the server says which are missing and keeps what was chosen.
     page.get_by_role("button", name="Submit scores").click()
+    confirm(page)
     expect(page.get_by_role("alert")).to_contain_text("Some scores are not valid")
     expect(
         criterion(page, 3, rubric[2].name_en).get_by_text("Score every criterion before submitting.")
@@ -128,6 +129,7 @@ def test_a_judge_declares_scores_leaves_comes_back_and_submits(page: Page, live_
     expect(total).to_have_text(f"{100 * (9 + 6 + 4 * 3) / 54:.1f}")  # every criterion scored: now the total
     page.get_by_label("Overall comment (optional)").fill("A model for others.")
     page.get_by_role("button", name="Submit scores").click()
+    confirm(page)
 
     expect(page.get_by_role("alert")).to_contain_text("Your scores for SSCP-2026-TI-001 are submitted.")
     expect(page.get_by_text("1 of 2 done")).to_be_visible()
@@ -471,11 +473,15 @@ def test_judging_pages_look_right(page: Page, live_server, world, panel, sign_in
     page.locator("#sheet-conflict [data-keep=server]").click()
     expect(page.locator("#sheet-conflict")).to_be_hidden()
     page.locator("#submit_scores").click()
+    expect(page.locator("#confirm-dialog")).to_be_visible()
+    shoot("score-sheet-confirm")
+    confirm(page)
     expect(page.locator(".is-invalid").first).to_be_visible()
     shoot("score-sheet-errors")
     for c in rubric[3:]:
         page.locator(f"#score_{c.id} input[value='7'] + label").click()
     page.locator("#submit_scores").click()
+    confirm(page)
     expect(page.locator("#next-to-score")).to_be_visible()
     shoot("assignments-after-submit")
     page.goto(f"{live_server}/judging/assignments/{panel['first'].id}")
@@ -553,6 +559,7 @@ def test_scores_refused_by_submit_are_not_lost_when_the_judge_leaves(page: Page,
     _open_sheet(page, live_server, panel["first"])
     choose(score(page, 2, rubric[1].name_en), "4")
     page.get_by_role("button", name="Submit scores", exact=True).click()
+    confirm(page)
     expect(page.get_by_text("Nothing was saved").first).to_be_visible()
     expect(chosen(score(page, 2, rubric[1].name_en))).to_have_value("4")
     expect(page.locator("#save-status")).to_have_text("Changes not saved yet")

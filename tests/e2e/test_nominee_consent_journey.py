@@ -13,7 +13,7 @@ from awards_app.models import Nomination, NominationStatus
 from tests.conftest import PASSWORD
 from tests.functional.judging_helpers import COMMENDATION_ANSWERS
 
-from .helpers import LAPTOP, choose_language, reloaded
+from .helpers import LAPTOP, choose_language, confirm, reloaded
 from .test_accessibility import AXE, audit
 
 
@@ -44,6 +44,7 @@ def test_the_nominee_consents_by_link_and_the_applicant_submits(
     page.goto(f"{live_server}/nominations/new/{world.commendation.id}")
     _fill(page, {**COMMENDATION_ANSWERS, "nominee_name": "Kim Ji-won"})
     page.get_by_role("button", name="Submit nomination").click()
+    confirm(page)
 
     # Refused: the summary names the nominee's consent and leads to it.
     summary = page.locator("#error-summary")
@@ -79,6 +80,7 @@ def test_the_nominee_consents_by_link_and_the_applicant_submits(
     page.reload()
     expect(page.locator("#nominee-consent")).to_contain_text("The nominee consented through the link")
     page.get_by_role("button", name="Submit nomination").click()
+    confirm(page)
     expect(page.get_by_text(re.compile(r"Submitted\. Your reference is SSCP-2026-MC-\d{3}"))).to_be_visible()
     nomination = db.session.scalar(sa.select(Nomination.id).where(Nomination.category_id == world.commendation.id))
     assert reloaded(Nomination, nomination).status is NominationStatus.SUBMITTED

@@ -12,6 +12,8 @@ from awards_app.services import sheets as sheets_service
 from awards_app.services import votes as votes_service
 from tests.functional.judging_helpers import another_judge, assign, criteria, eligible, judging_round
 
+from .helpers import confirm
+
 
 def test_the_secretariat_sees_scores_and_recusals_on_the_progress_view(
     page: Page, live_server, world, sign_in, screenshot_dir
@@ -44,6 +46,7 @@ def test_the_secretariat_sees_scores_and_recusals_on_the_progress_view(
     # Reopening hands the sheet back to its judge.
     page.get_by_role("link", name="Progress").click()
     page.get_by_role("button", name="Reopen").click()
+    confirm(page)
     expect(page.get_by_role("alert")).to_contain_text(f"The scores of {world.judge.name} are open again.")
     db.session.expire_all()
     assert db.session.get(Assignment, first_assignment.id).sheet.status.value == "draft"

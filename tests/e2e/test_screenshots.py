@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import complete_project_answers
 
-from .helpers import LAPTOP, TABLET, Screenshots, choose_language, sign_out, small_pdf
+from .helpers import LAPTOP, TABLET, Screenshots, choose_language, confirm, sign_out, small_pdf
 
 SCREENS = {"laptop": LAPTOP, "tablet": TABLET}
 
@@ -47,6 +47,7 @@ def test_main_pages_look_right(page: Page, live_server, world, nominations, sign
     shoot("my-nominations")
     page.goto(f"{live_server}/nominations/{draft.id}/edit")
     page.locator("#submit_entry").click()
+    confirm(page)
     expect(page.locator(".invalid-feedback").first).to_be_visible()
     shoot("entry-form-errors")
     page.goto(f"{live_server}/nominations/{submitted.id}")

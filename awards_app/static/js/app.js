@@ -180,6 +180,47 @@
     select(Math.max(wanted, 0), false);
   });
 
+  // What cannot be undone is confirmed first. A submit button (or its form) with data-confirm opens the page's
+  // dialog with that text; data-confirm-ok names the confirming button. Listening while the event goes down to the
+  // form, this runs before the form's own handlers (the score sheet's among them), which see only confirmed posts.
+  var dialog = document.getElementById("confirm-dialog");
+  if (dialog && typeof dialog.showModal === "function") {
+    var okButton = document.getElementById("confirm-ok");
+    var pending = null;
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      var submitter = event.submitter || null;
+      var owner = submitter && submitter.hasAttribute("data-confirm") ? submitter : form;
+      var text = owner && owner.getAttribute && owner.getAttribute("data-confirm");
+      if (!text || form.method === "dialog") { return; }
+      // Confirmed once: the post goes, even when the form's own handler holds it back and sends it again later
+      // (the score sheet waits for an autosave on its way).
+      if (form.getAttribute("data-confirmed") === "1") { return; }
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      pending = { form: form, submitter: submitter };
+      document.getElementById("confirm-text").textContent = text;
+      okButton.textContent = owner.getAttribute("data-confirm-ok") || okButton.getAttribute("data-default");
+      dialog.returnValue = "";
+      dialog.showModal();
+      okButton.focus();
+    }, true);
+    window.addEventListener("pageshow", function (event) {
+      if (!event.persisted) { return; }  // back to a page kept in memory: each post is asked again
+      document.querySelectorAll("form[data-confirmed]").forEach(function (form) { form.removeAttribute("data-confirmed"); });
+    });
+    dialog.addEventListener("close", function () {
+      var chosen = pending;
+      pending = null;
+      if (!chosen || dialog.returnValue !== "ok") {
+        if (chosen && chosen.submitter) { chosen.submitter.focus(); }
+        return;
+      }
+      chosen.form.setAttribute("data-confirmed", "1");
+      if (chosen.form.requestSubmit) { chosen.form.requestSubmit(chosen.submitter || undefined); } else { chosen.form.submit(); }
+    });
+  }
+
   // A rubric being edited: each criterion's weight as its share of the total, as it is typed. A row without a name
   // is removed on saving, so it counts for nothing.
   document.querySelectorAll("form[data-rubric]").forEach(function (rubric) {
