@@ -125,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     from .auth.routes import bp as auth_bp
     from .calibration.routes import bp as calibration_bp
+    from .feedback.routes import bp as feedback_bp
     from .judging.routes import bp as judging_bp
     from .main.routes import bp as main_bp
     from .nominations.routes import bp as nominations_bp
@@ -137,6 +138,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(secretariat_bp, url_prefix="/secretariat")
     app.register_blueprint(rounds_bp, url_prefix="/secretariat/rounds")
     app.register_blueprint(calibration_bp, url_prefix="/secretariat/rounds")
+    app.register_blueprint(feedback_bp, url_prefix="/secretariat/rounds")
     app.register_blueprint(judging_bp, url_prefix="/judging")
 
 

@@ -1,7 +1,9 @@
-"""The geometry of the results page's charts: pure and typed, no Flask, no database, no drawing library.
+"""The geometry of the charts (the results page's, and the applicant's feedback): pure and typed, no Flask, no database,
+no drawing library.
 
 Each function takes plain numbers and returns a dataclass of coordinates in SVG user units; the template
-``rounds/_charts.html`` only turns them into ``<line>``, ``<circle>`` and ``<text>`` elements. Three charts:
+``rounds/_charts.html`` only turns them into ``<line>``, ``<circle>``, ``<rect>`` and ``<text>`` elements. The
+charts:
 
 - ``score_spread``: one row per nomination in rank order, a dot for its Score on a 0–100 axis, a bar from its
   lowest to its highest judge total and a tick for each judge's total, the award cut drawn between the places
@@ -12,6 +14,8 @@ Each function takes plain numbers and returns a dataclass of coordinates in SVG 
   per nomination (a bump chart); nominations whose place relative to the cut changes between methods stand out.
 - ``rank_intervals``: each nomination's expected rank under the uncertainty model with its 90% rank interval,
   the watched cuts as lines, and the nominations in a cut's uncertain zone shaded.
+- ``score_distribution`` (the applicant's feedback, ``rules.feedback``): how many of a category's nominations
+  scored in each band of points, one nomination's Score marked, no other nomination named.
 
 Values that are not numbers (NaN, None) are left out rather than drawn at 0.
 """
@@ -359,3 +363,102 @@ def rank_intervals(
     cuts = tuple(CutLine(_x(cut + 0.5, 1, high_end, left, right), cut) for cut in sorted(zones) if 0 < cut < count)
     height = TOP + len(rows) * ROW_HEIGHT + BOTTOM
     return RankIntervalChart(WIDTH, height, left, right, TOP, height - BOTTOM, ticks, tuple(drawn), cuts)
+
+
+@dataclass(frozen=True)
+class Band:
+    """One band of the distribution: the Scores from ``low`` up to ``high`` (the last band includes 100)."""
+
+    low: float
+    high: float
+    count: int
+    x: float
+    width: float
+    y: float  # the bar's top
+    height: float
+    own: bool  # the band holds the nomination the chart is drawn for
+
+
+@dataclass(frozen=True)
+class DistributionChart:
+    width: float
+    height: float
+    plot_left: float
+    plot_right: float
+    top: float
+    baseline: float
+    ticks: tuple[Tick, ...]
+    bands: tuple[Band, ...]
+    own_score: float
+    own_x: float
+    own_label_anchor: str  # "start" or "end": the marker's label reads into the chart, never off its edge
+    total: int
+    tallest: int
+
+    @property
+    def own_band(self) -> Band:
+        return next(band for band in self.bands if band.own)
+
+
+#: The distribution sits in a narrow column of the applicant's page: a smaller canvas keeps its text readable.
+DISTRIBUTION_WIDTH = 560
+DISTRIBUTION_HEIGHT = 220
+
+
+def score_distribution(scores: Sequence[object], own: object, band: float = 10) -> DistributionChart | None:
+    """How many nominations' Scores fall in each band of ``band`` points of the 0–100 axis, with one Score marked.
+
+    ``scores``: every Score of the category, the marked one among them; ``own``: the marked Score. Bands run from 0
+    in steps of ``band``, each holding the Scores from its low end up to (not including) its high end, the last one
+    100 too; a Score below 0 or above 100 (a normalised Score can be) counts in the first or last band. The bars are
+    as tall as their counts, the tallest reaching the top. None when there is no Score or ``own`` is not a number.
+    """
+    marked = _finite(own)
+    known = [value for value in (_finite(s) for s in scores) if value is not None]
+    if marked is None or not known or band <= 0:
+        return None
+    edges = max(1, math.ceil(100 / band))
+
+    def index(value: float) -> int:
+        return min(max(int(value // band), 0), edges - 1)
+
+    counts = [0] * edges
+    for value in known:
+        counts[index(value)] += 1
+    # Room above the tallest bar for its count, and above that for the marker's label.
+    left, right = 40.0, DISTRIBUTION_WIDTH - 20.0
+    top, baseline = 48.0, DISTRIBUTION_HEIGHT - BOTTOM - 4
+    tallest = max(counts)
+    slot = (right - left) / edges
+    bands = []
+    for i, count in enumerate(counts):
+        height = round((baseline - top) * count / tallest, 2)
+        bands.append(
+            Band(
+                low=i * band,
+                high=min((i + 1) * band, 100.0),
+                count=count,
+                x=round(left + i * slot + 2, 2),
+                width=round(slot - 4, 2),
+                y=round(baseline - height, 2),
+                height=height,
+                own=i == index(marked),
+            )
+        )
+    own_x = _x(marked, 0, 100, left, right)
+    ticks = tuple(Tick(_x(v, 0, 100, left, right), f"{v:g}") for v in [i * band for i in range(edges)] + [100])
+    return DistributionChart(
+        width=DISTRIBUTION_WIDTH,
+        height=DISTRIBUTION_HEIGHT,
+        plot_left=left,
+        plot_right=right,
+        top=top,
+        baseline=baseline,
+        ticks=ticks,
+        bands=tuple(bands),
+        own_score=marked,
+        own_x=own_x,
+        own_label_anchor="end" if own_x > (left + right) / 2 else "start",
+        total=len(known),
+        tallest=tallest,
+    )

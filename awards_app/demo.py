@@ -607,6 +607,50 @@ TIED = ("Eco Delta Smart Village water loop", "Yokohama Smart Business Grid")
 #: The harsh judge: takes about two points off every score.
 HARSH_JUDGE = "judge03@judges.example"
 
+#: What judges write on a criterion, by its English name: one remark of praise, one of doubt. Each sheet of the
+#: first round comments on two criteria and shares the first remark with the applicant (``rules.feedback``).
+CRITERION_REMARKS = {
+    "Problem-Centered Innovation": (
+        "The problem is well defined and backed by a survey of the residents it affects.",
+        "The causes of the problem are asserted rather than evidenced.",
+    ),
+    "Rational Process of Project Development": (
+        "The technology fits the problem, and the pilot's results justify scaling it up.",
+        "It is not clear why this technology was chosen over simpler, cheaper options.",
+    ),
+    "Feasible Budgeting & Planning": (
+        "The budget is realistic and names where each part of the money comes from.",
+        "The costs of maintenance after the pilot are not covered by the plan.",
+    ),
+    "Meticulous Project Implementation": (
+        "Citizens took part at every step, and it shows in how many use the service.",
+        "The barriers met during the roll-out are described, but not how they were overcome.",
+    ),
+    "Learning & Improvement": (
+        "The monitoring indicators are published and visibly used to adjust the service.",
+        "The evaluation stops at outputs: outcomes for residents are not measured yet.",
+    ),
+    "Value Generation": (
+        "A clear, measured impact on the waiting times of the people it serves.",
+        "The impact figures would convince more with a baseline from before the project.",
+    ),
+    "Leadership and vision": (
+        "A clear vision, carried through over several years and administrations.",
+        "The vision is stated; how it was carried through is not shown.",
+    ),
+    "Innovation with technology and data": (
+        "Data were used to decide, not only to report.",
+        "The technology is described more than how it was used.",
+    ),
+    "Results for citizens": (
+        "The results for citizens are measured and published.",
+        "The results for citizens are anecdotal so far.",
+    ),
+}
+#: A remark for the committee alone, never shared: what judges write for the secretariat.
+COMMITTEE_REMARK = "For the committee: compare with the similar entry from the same region."
+OVERALL_REMARK = "Clear evidence of results; the funding plan could say more about maintenance."
+
 
 def _judging(edition: Edition, secretariat: User, now: datetime, summary: SeedSummary) -> None:
     """A first round judged and closed, a finalists' round open for trying, and the Mayor's commendation committee
@@ -751,22 +795,35 @@ def _first_round(round_, secretariat: User) -> int:
         # The tied pair's scores depend on the judge only, so each judge gives both the same.
         seed = assignment.judge_id if nomination.title in TIED else assignment.id
         rng = random.Random(seed)
+        criteria = rubrics_service.criteria_of(round_, nomination.category)
         scores = {
-            criterion.id: str(round(min(10, max(1, quality + severity + rng.gauss(0, 0.6)))))
-            for criterion in rubrics_service.criteria_of(round_, nomination.category)
+            criterion.id: str(round(min(10, max(1, quality + severity + rng.gauss(0, 0.6))))) for criterion in criteria
         }
-        sheets_service.save_sheet(
-            assignment,
-            assignment.judge,
-            sheets_service.SheetInput(
-                scores=scores,
-                comments={},
-                overall_comment="Clear evidence of results; the funding plan could say more about maintenance.",
-            ),
-            submit=True,
-        )
+        sheets_service.save_sheet(assignment, assignment.judge, _remarks(assignment, criteria, scores), submit=True)
         sheets += 1
     return sheets
+
+
+def _remarks(assignment, criteria, scores: dict[int, str]) -> sheets_service.SheetInput:
+    """A judge's sheet with comments: two criteria commented, the first remark shared with the applicant, the
+    second kept for the committee on some sheets; the overall comment shared on about half of them. Drawn from its
+    own seeded generator, so that the scores stay as they were."""
+    rng = random.Random(assignment.id * 7 + 1)
+    commented = rng.sample(criteria, k=min(2, len(criteria)))
+    comments = {}
+    for index, criterion in enumerate(commented):
+        praise, doubt = CRITERION_REMARKS.get(criterion.name_en, (OVERALL_REMARK, COMMITTEE_REMARK))
+        if index == 0:
+            comments[criterion.id] = praise if float(scores[criterion.id]) >= 6 else doubt
+        else:
+            comments[criterion.id] = COMMITTEE_REMARK if rng.random() < 0.3 else doubt
+    return sheets_service.SheetInput(
+        scores=scores,
+        comments=comments,
+        overall_comment=OVERALL_REMARK,
+        shared=frozenset({commented[0].id}) if commented else frozenset(),
+        overall_shared=rng.random() < 0.5,
+    )
 
 
 def _finalist_scores(assignment) -> int:

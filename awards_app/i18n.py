@@ -274,10 +274,47 @@ AUDIT_TEXTS = {
         reason=d["reason"],
     ),
     "results.published": lambda d: _("Results of %(slug)s published", slug=d["slug"]),
+    "feedback.edited": lambda d: _feedback_change(
+        _("Shared comment of %(judge)s on %(what)s edited in %(round)s: “%(before)s” → “%(after)s”", **_what(d)), d
+    ),
+    "feedback.restored": lambda d: _feedback_change(
+        _("Shared comment of %(judge)s on %(what)s given back the judge's words in %(round)s", **_what(d)), d
+    ),
+    "feedback.hidden": lambda d: _feedback_change(
+        _("Shared comment of %(judge)s on %(what)s hidden from the applicant in %(round)s", **_what(d)), d
+    ),
+    "feedback.shown": lambda d: _feedback_change(
+        _("Shared comment of %(judge)s on %(what)s shown to the applicant again in %(round)s", **_what(d)), d
+    ),
+    "feedback.released": lambda d: ngettext(
+        "Feedback of %(round)s released to applicants; %(num)d nomination's applicants told",
+        "Feedback of %(round)s released to applicants; %(num)d nominations' applicants told",
+        d["told"],
+        round=d["round"],
+    ),
+    "feedback.withdrawn": lambda d: _(
+        "Feedback of %(round)s withdrawn: %(reason)s", round=d["round"], reason=d["reason"]
+    ),
     "reminders.sent": lambda d: _(
         "Reminders sent to %(count)d judges in %(round)s", count=d["count"], round=d["round"]
     ),
 }
+
+
+def _what(details: dict) -> dict:
+    """The words of a shared comment's audit line: whose comment, on which criterion (or overall), in which round."""
+    return {
+        "judge": details["judge"],
+        "what": details["criterion"] or _("the overall comment"),
+        "round": details["round"],
+        "before": details.get("before", ""),
+        "after": details.get("after", ""),
+    }
+
+
+def _feedback_change(text: str, details: dict) -> str:
+    """A change of a shared comment made while applicants could read it says so."""
+    return text + (" " + _("(after the feedback was released)") if details.get("released") else "")
 
 
 def audit_text(event) -> str:

@@ -125,16 +125,26 @@ class VoteForm(BaseForm):
     submit = SubmitField(_l("Cast my vote"))
 
 
+#: The label of every "share" tick of the score sheet.
+SHARE_LABEL = _l("Share with the applicant")
+
+
 class ScoreSheetForm(BaseForm):
-    """A score and an optional comment per criterion (fields ``score_<id>``, ``comment_<id>``) and a general one."""
+    """Per criterion a score, an optional comment and whether it is shared with the applicant (fields
+    ``score_<id>``, ``comment_<id>``, ``share_<id>``); a general comment likewise (``overall_comment``,
+    ``share_overall``)."""
 
     criterion_ids: list[int] = []
     overall_comment = TextAreaField(
         _l("Overall comment (optional)"),
         validators=[Optional(), Length(max=OVERALL_COMMENT_CHARS)],
-        description=_l("Strengths, weaknesses, anything the committee should know. Only the secretariat reads it."),
+        description=_l(
+            "Strengths, weaknesses, anything the committee should know. Only the secretariat reads it, unless you "
+            "share it with the applicant."
+        ),
         render_kw={"rows": 4},
     )
+    share_overall = BooleanField(SHARE_LABEL)
     # The version of the saved sheet this page was loaded with: a save from an older page is refused.
     version = HiddenField()
     save = SubmitField(_l("Save draft"))
@@ -150,6 +160,9 @@ class ScoreSheetForm(BaseForm):
 
     def comment_field(self, criterion_id: int):
         return self[f"comment_{criterion_id}"]
+
+    def share_field(self, criterion_id: int):
+        return self[f"share_{criterion_id}"]
 
     def score_radios(self, criterion_id: int) -> Markup:
         """The radios of a criterion's score ("not scored" first), each a segment of a bar, the chosen one
@@ -181,6 +194,8 @@ class ScoreSheetForm(BaseForm):
             comments={i: self.comment_field(i).data or "" for i in self.criterion_ids},
             overall_comment=self.overall_comment.data or "",
             version=version,
+            shared=frozenset(i for i in self.criterion_ids if self.share_field(i).data),
+            overall_shared=bool(self.share_overall.data),
         )
 
     def show_errors(self, errors: dict[int, str]) -> None:
@@ -200,9 +215,11 @@ def score_sheet_form(
     data: dict[str, object] = {"version": str(sheet.version) if sheet is not None else "0"}
     if sheet is not None:
         data["overall_comment"] = sheet.overall_comment
+        data["share_overall"] = sheet.overall_shared
         for score in sheet.scores:
             data[f"score_{score.criterion_id}"] = score_text(score.value)
             data[f"comment_{score.criterion_id}"] = score.comment
+            data[f"share_{score.criterion_id}"] = score.shared
     return form_class(formdata=None, data=data)
 
 
@@ -224,4 +241,5 @@ def _rubric_form_class(rubric: tuple[tuple[int, Scale], ...]) -> type[ScoreSheet
             validators=[Optional(), Length(max=COMMENT_CHARS)],
             render_kw={"rows": 2},
         )
+        attributes[f"share_{criterion_id}"] = BooleanField(SHARE_LABEL)
     return type("RubricScoreSheetForm", (ScoreSheetForm,), attributes)

@@ -1,6 +1,7 @@
 """The domain model; ``can_*`` predicates on the models say who may do what."""
 
 from .audit import AccessRecord, AuditEvent
+from .feedback import FeedbackEdit, FeedbackRelease
 from .judging import (
     Assignment,
     AssignmentStatus,
@@ -63,6 +64,8 @@ __all__ = [
     "Consent",
     "Criterion",
     "Edition",
+    "FeedbackEdit",
+    "FeedbackRelease",
     "FitStatus",
     "LevelDescriptor",
     "Nomination",

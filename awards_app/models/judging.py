@@ -420,6 +420,8 @@ class ScoreSheet(db.Model):
     assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignment.id", ondelete="CASCADE"), unique=True)
     status: Mapped[SheetStatus] = mapped_column(_enum(SheetStatus), default=SheetStatus.DRAFT)
     overall_comment: Mapped[str] = mapped_column(sa.Text, default="")
+    # The judge shares the overall comment with the applicant (``rules.feedback``).
+    overall_shared: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Bumped at every save, so that a stale autosave from another tab cannot overwrite newer work.
@@ -430,7 +432,7 @@ class ScoreSheet(db.Model):
 
 
 class Score(db.Model):
-    """One criterion's score (and optional comment) on a score sheet."""
+    """One criterion's score (and optional comment, perhaps shared with the applicant) on a score sheet."""
 
     __table_args__ = (sa.UniqueConstraint("sheet_id", "criterion_id"),)
 
@@ -439,6 +441,8 @@ class Score(db.Model):
     criterion_id: Mapped[int] = mapped_column(sa.ForeignKey("criterion.id", ondelete="CASCADE"), index=True)
     value: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))
     comment: Mapped[str] = mapped_column(sa.Text, default="")
+    # The judge shares the comment with the applicant (``rules.feedback``).
+    shared: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     sheet: Mapped[ScoreSheet] = relationship(back_populates="scores")
     criterion: Mapped[Criterion] = relationship()

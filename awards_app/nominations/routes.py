@@ -19,6 +19,7 @@ from ..extensions import db
 from ..i18n import current_language
 from ..models import Attachment, Category, Edition, Nomination, Role
 from ..services import ServiceError, access_log
+from ..services import applicant_feedback as applicant_feedback_service
 from ..services import documents as documents_service
 from ..services import nominations as nominations_service
 from ..services import nominee_consent as nominee_consent_service
@@ -214,7 +215,7 @@ def _after_save(nomination: Nomination, form, created: bool = False):
 @bp.route("/<int:nomination_id>")
 @login_required
 def view(nomination_id: int):
-    """Show a nomination read-only, with its status."""
+    """Show a nomination read-only, with its status and, once released, the judges' feedback on it."""
     nomination = _load(nomination_id)
     if not nomination.can_view(current_user):
         abort(403)
@@ -233,6 +234,7 @@ def view(nomination_id: int):
         withdraw_form=WithdrawForm(),
         award=published_award(nomination),
         needs_consent=nominee_consent_service.needed(nomination),
+        feedback=applicant_feedback_service.for_applicant(nomination, current_user),
     )
 
 

@@ -68,6 +68,17 @@ class SheetInput:
     comments: dict[int, str]
     overall_comment: str
     version: int | None = None  # the version the page was loaded with (autosave)
+    # The criteria whose comment the judge shares with the applicant, and whether the overall comment is shared;
+    # None keeps what the sheet holds (the offline workbook has no tick: it neither sets nor clears one).
+    shared: frozenset[int] | None = None
+    overall_shared: bool | None = None
+
+    def shares(self, criterion_id: int, held: bool) -> bool:
+        """Whether the criterion's comment is to be shared, ``held`` being what the sheet holds now."""
+        return held if self.shared is None else criterion_id in self.shared
+
+    def shares_overall(self, held: bool) -> bool:
+        return held if self.overall_shared is None else self.overall_shared
 
 
 def save_sheet(assignment: Assignment, judge: User, data: SheetInput, *, submit: bool = False) -> ScoreSheet:
@@ -119,15 +130,17 @@ def write_sheet(assignment: Assignment, judge: User, data: SheetInput, *, submit
         comment = clean_comment(data.comments.get(criterion_id))
         score = current.get(criterion_id)
         if score is None:
-            score = Score(criterion_id=criterion_id)
+            score = Score(criterion_id=criterion_id, shared=False)
             sheet.scores.append(score)
-        if score.value != value or score.comment != comment:
+        shared = data.shares(criterion_id, bool(score.shared))
+        if score.value != value or score.comment != comment or bool(score.shared) != shared:
             changed.append(criterion_id)
-        score.value, score.comment = value, comment
+        score.value, score.comment, score.shared = value, comment, shared
     overall_comment = clean_comment(data.overall_comment, OVERALL_COMMENT_CHARS)
-    if overall_comment != (sheet.overall_comment or ""):
+    overall_shared = data.shares_overall(bool(sheet.overall_shared))
+    if overall_comment != (sheet.overall_comment or "") or overall_shared != bool(sheet.overall_shared):
         changed.append("overall")
-    sheet.overall_comment = overall_comment
+    sheet.overall_comment, sheet.overall_shared = overall_comment, overall_shared
     sheet.saved_at = utcnow()
     total = weighted_total(scales, values)
     details = {
@@ -135,6 +148,8 @@ def write_sheet(assignment: Assignment, judge: User, data: SheetInput, *, submit
         "round": assignment.round.name,
         "scores": {str(k): (str(v) if v is not None else None) for k, v in values.items()},
         "total": round(total.value, 2),
+        # Whose comments the applicant may read once feedback is released: a tick is a decision worth keeping.
+        "shared": [str(s.criterion_id) for s in sheet.scores if s.shared] + (["overall"] if overall_shared else []),
     }
     if submit:
         sheet.status = SheetStatus.SUBMITTED
@@ -171,15 +186,21 @@ def clean_comment(text: str | None, limit: int = COMMENT_CHARS) -> str:
 
 
 def sheet_holds(sheet: ScoreSheet, values: dict[int, Decimal | None], data: SheetInput) -> bool:
-    """Whether the sheet as saved already says exactly this (a criterion never saved holds no score and no
-    comment): then saving it again changes nothing, whether from an older page or from a workbook uploaded twice."""
+    """Whether the sheet as saved already says exactly this (a criterion never saved holds no score, no comment and
+    shares nothing): then saving it again changes nothing, whether from an older page or from a workbook uploaded
+    twice."""
     stored = {s.criterion_id: s for s in sheet.scores}
     for criterion_id, value in values.items():
         score = stored.get(criterion_id)
-        held = (score.value, score.comment or "") if score is not None else (None, "")
-        if held != (value, clean_comment(data.comments.get(criterion_id))):
+        held = (score.value, score.comment or "", bool(score.shared)) if score is not None else (None, "", False)
+        shared = data.shares(criterion_id, held[2])
+        if held != (value, clean_comment(data.comments.get(criterion_id)), shared):
             return False
-    return (sheet.overall_comment or "") == clean_comment(data.overall_comment, OVERALL_COMMENT_CHARS)
+    overall_shared = bool(sheet.overall_shared)
+    return (sheet.overall_comment or "", overall_shared) == (
+        clean_comment(data.overall_comment, OVERALL_COMMENT_CHARS),
+        data.shares_overall(overall_shared),
+    )
 
 
 def reopen_sheet(assignment: Assignment, actor: User) -> None:

@@ -104,7 +104,7 @@ def judged(app, world, nominations):
 
 
 def _visitor(endpoint: str) -> str:
-    if endpoint.startswith(("secretariat.", "rounds.")):
+    if endpoint.startswith(("secretariat.", "rounds.", "feedback.")):
         return "secretariat"
     if endpoint.startswith("judging."):
         return "judge"
@@ -190,6 +190,7 @@ def test_the_score_sheet_works_with_the_keyboard_alone(page: Page, live_server, 
         page.keyboard.type(str(7 + index % 3))
         expect(group.locator("input:checked")).to_have_value(str(7 + index % 3))
         page.keyboard.press("Tab")  # to the criterion's comment
+        page.keyboard.press("Tab")  # to its "Share with the applicant" tick
         page.keyboard.press("Tab")  # to the next criterion
     submit = page.locator("#submit_scores")
     for _ in range(10):

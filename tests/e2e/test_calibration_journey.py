@@ -37,12 +37,13 @@ def calibration_round(world):
 
 
 def _score_with_keys(page: Page, value: str, count: int) -> None:
-    """Give every criterion the same score from the keyboard: focus the first bar, then a digit and Tab Tab."""
+    """Give every criterion the same score from the keyboard: focus the first bar, then a digit and Tab Tab Tab."""
     page.locator("#scores-heading").click()
     page.keyboard.press("Tab")
     for _ in range(count):
         page.keyboard.type(value)
         page.keyboard.press("Tab")  # the comment
+        page.keyboard.press("Tab")  # its "Share with the applicant" tick
         page.keyboard.press("Tab")  # the next score
 
 

@@ -121,6 +121,12 @@ ACCESS: dict[str, Rule] = {
     "secretariat.access_log_page": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "calibration.panel": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "calibration.counts": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "feedback.round_feedback": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "feedback.comment_edit": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "feedback.comment_visibility": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "feedback.release": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "feedback.release_withdraw": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "feedback.preview": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),  # what the applicant reads, or will
     "rounds.conflicts": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "rounds.advance": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "rounds.results": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),

@@ -92,6 +92,16 @@ def test_the_demo_s_first_round_is_judged_and_means_something(app, db):
     types = dict(zip(results.ranking["nomination_id"], results.ranking["applicant_type"], strict=True))
     given = {tiers[g.tier_id]: types[g.nomination_id] for g in plan.given if tiers[g.tier_id].endswith("prize")}
     assert given == {"Corporate prize": "corporation", "Institution prize": "institution"}
+    # Judges shared comments with the applicants, for the secretariat to read, edit or hide before the results are
+    # out; others are kept for the committee.
+    from awards_app.models import Score
+    from awards_app.services import feedback as feedback_service
+    from awards_app.services import feedback_release
+
+    shared = feedback_service.summary(first)
+    assert shared.comments > shared.nominations > 20
+    assert db.session.scalar(sa.select(sa.func.count()).where(Score.comment != "", Score.shared.is_(False))) > 0
+    assert feedback_release.release_refusal(first) is not None  # the results are not published: not yet
     # The later rounds stay open for trying, with work waiting for the demo judge.
     finalists = db.session.scalar(sa.select(Round).where(Round.name == "Finalists"))
     assert finalists.is_open() and rounds_service.round_nominations(finalists)

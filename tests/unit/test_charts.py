@@ -101,3 +101,36 @@ def test_robustness_with_shared_ranks_and_without_data():
     assert not any(line.crosses_cut for line in chart.lines)
     assert charts.robustness([], ["mean"]) is None
     assert charts.robustness([("A", [None])], ["mean"]) is None
+
+
+# --- the applicant's distribution ------------------------------------------------------------------------------
+
+
+def test_the_distribution_counts_scores_in_bands_and_marks_the_nomination():
+    chart = charts.score_distribution([33.3, 48.1, 74.1, 88.9, 71.0, 100, 0], 74.1, 10)
+    assert [b.count for b in chart.bands] == [1, 0, 0, 1, 1, 0, 0, 2, 1, 1]  # 100 in the last band, 0 in the first
+    assert [(b.low, b.high) for b in chart.bands][:2] == [(0, 10), (10, 20)] and chart.bands[-1].high == 100
+    assert [b.own for b in chart.bands] == [i == 7 for i in range(10)] and chart.own_band.low == 70
+    assert chart.total == 7 and chart.tallest == 2 and chart.own_score == 74.1
+    # The tallest bar reaches the top; empty bands have no height; bars stand on the baseline.
+    tallest = chart.bands[7]
+    assert tallest.y == chart.top and tallest.y + tallest.height == pytest.approx(chart.baseline)
+    assert chart.bands[1].height == 0 and chart.bands[0].height == pytest.approx((chart.baseline - chart.top) / 2)
+    assert chart.plot_left <= chart.bands[0].x < chart.bands[1].x and chart.bands[-1].x + chart.bands[-1].width <= (
+        chart.plot_right
+    )
+    assert chart.own_x == pytest.approx(chart.plot_left + 0.741 * (chart.plot_right - chart.plot_left))
+    assert chart.own_label_anchor == "end"  # right of the middle: the label reads leftwards, inside the chart
+    assert [t.label for t in chart.ticks] == [str(v) for v in range(0, 101, 10)]
+
+
+def test_the_distribution_puts_scores_outside_0_to_100_in_the_end_bands_and_skips_missing_ones():
+    chart = charts.score_distribution([-4.0, 104.5, math.nan, None, "x", 20], -4.0, 25)
+    assert [b.count for b in chart.bands] == [2, 0, 0, 1] and chart.total == 3  # 20 shares the first band
+    assert chart.bands[0].own and chart.own_x == chart.plot_left and chart.own_label_anchor == "start"
+
+
+def test_no_distribution_without_scores_or_a_marked_score():
+    assert charts.score_distribution([], 50) is None
+    assert charts.score_distribution([50, 60], None) is None
+    assert charts.score_distribution([math.nan], math.nan) is None

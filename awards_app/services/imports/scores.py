@@ -211,6 +211,13 @@ def score_workbook(judge: User, round_: Round, zone_of: Callable[[object], str] 
                 "and each problem is listed with its sheet, row and column."
             ),
         ),
+        (
+            _("Sharing"),
+            _(
+                "A comment is shared with the applicant by ticking “Share with the applicant” beside it on the "
+                "website; the upload keeps what is ticked there, for the comment as you rewrite it here."
+            ),
+        ),
     ]
     for category, criteria, _assignments, spec in sheets.categories:
         shares = scales_of(criteria)

@@ -50,11 +50,16 @@
     status.className = "save-status" + (tone ? " text-" + tone : "");
   }
 
-  // What the form would post, by name (a score's radios as one value, "" when "not scored").
+  // What the form would post, by name (a score's radios as one value, "" when "not scored"; a "share" tick as its
+  // value when ticked, "" when not).
   function values() {
     var result = {};
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || el.type === "submit" || el.type === "hidden") { return; }
+      if (el.type === "checkbox") {
+        result[el.name] = el.checked ? el.value : "";
+        return;
+      }
       if (el.type === "radio") {
         if (el.checked || !Object.prototype.hasOwnProperty.call(result, el.name)) {
           result[el.name] = el.checked ? el.value : "";
@@ -69,6 +74,7 @@
   function setValue(name, value) {
     var el = form.elements.namedItem(name);
     if (!el || el.type === "hidden" || el.type === "submit") { return; }
+    if (el.type === "checkbox") { el.checked = value !== ""; return; }
     el.value = value;  // a score's radios are a RadioNodeList: this checks the one of that value
   }
 
@@ -153,19 +159,28 @@
 
   // --- two versions of the sheet: the judge chooses ---------------------------------------------------------
 
-  // A line per criterion (its score and comment together) and one for the overall comment.
+  // A line per criterion (its score, comment and "share" tick together) and one for the overall comment and its
+  // tick.
   function lines(names) {
     var result = [];
     var seen = {};
     names.forEach(function (name) {
-      var match = /^(?:score|comment)_(\d+)$/.exec(name);
-      var id = match ? match[1] : name;
+      var match = /^(?:score|comment|share)_(\d+)$/.exec(name);
+      var overall = name === "overall_comment" || name === "share_overall";
+      var id = match ? match[1] : (overall ? "overall" : name);
       if (seen[id]) { return; }
       seen[id] = true;
       if (match) {
         var fieldset = document.getElementById("criterion-" + id);
         var legend = fieldset && fieldset.querySelector("legend");
-        result.push({ id: id, label: legend ? legend.textContent : id, names: ["score_" + id, "comment_" + id] });
+        result.push({
+          id: id, label: legend ? legend.textContent : id, names: ["score_" + id, "comment_" + id, "share_" + id]
+        });
+      } else if (overall) {
+        var overallLabel = form.querySelector("label[for='overall_comment']");
+        result.push({
+          id: id, label: overallLabel ? overallLabel.textContent : name, names: ["overall_comment", "share_overall"]
+        });
       } else {
         var label = form.querySelector("label[for='" + name + "']");
         result.push({ id: id, label: label ? label.textContent : name, names: [name] });
@@ -181,6 +196,9 @@
       var part = document.createElement(name.indexOf("score_") === 0 ? "strong" : "span");
       if (name.indexOf("score_") === 0) {
         part.textContent = value === "" ? message("not-scored") : value;
+      } else if (name.indexOf("share_") === 0) {
+        part.textContent = value === "" ? message("not-shared") : message("shared");
+        part.className = "d-block small text-muted";
       } else {
         part.textContent = value === "" ? message("no-comment") : value;
         part.className = value === "" ? "d-block text-muted" : "d-block answer-text";
