@@ -303,3 +303,15 @@ class PrivacyNoticeForm(BaseForm):
     text_en = TextAreaField(_l("Notice in English"), validators=[DataRequired(), Length(max=NOTICE_CHARS)])
     text_ko = TextAreaField(_l("Notice in Korean"), validators=[DataRequired(), Length(max=NOTICE_CHARS)])
     submit = SubmitField(_l("Publish as a new version"))
+
+
+class PurgeForm(BaseForm):
+    """Purge one edition's personal data: its short name typed to confirm (one form per edition, by prefix)."""
+
+    confirmation = StringField(
+        _l("Type the edition's short name to confirm"), validators=[DataRequired(), Length(max=SEARCH_CHARS)]
+    )
+    submit = SubmitField(_l("Purge now"))
+
+    def confirms(self, edition) -> bool:
+        return (self.confirmation.data or "").strip() == edition.slug
