@@ -1,4 +1,4 @@
-"""Command-line tasks: ``flask awards create-admin``, ``seed-demo``, ``export``, ``backup`` and ``restore``.
+"""Command-line tasks: ``flask awards create-admin``, ``seed-demo``, ``export``, ``backup``, ``restore`` and ``purge``.
 
 The group is also a ``flask.commands`` entry point of the installed project (pyproject.toml), so ``flask awards
 --help`` lists the tasks without building the app; the app is built, and its context pushed, only for the task that
@@ -160,3 +160,52 @@ def restore(archive: str, force: bool) -> None:
         f"{sum(manifest.tables.values())} rows, "
         f"{sum(1 for m in manifest.files if m.startswith('uploads/'))} attachment files."
     )
+
+
+@awards.command("purge")
+@click.option(
+    "--yes", is_flag=True, help="Purge the editions past their deadline (without it, only say what would go)."
+)
+@click.option("--edition", "slug", help="Only this edition (its short name).")
+def purge(yes: bool, slug: str | None) -> None:
+    """Purge the personal data of editions past their retention period; a dry run unless --yes."""
+    from .i18n import human_size
+    from .services import ServiceError
+    from .services import erasure as erasure_service
+
+    plans = erasure_service.purge_plan()
+    if slug:
+        plans = [plan for plan in plans if plan.edition.slug == slug]
+        if not plans:
+            raise click.ClickException(f"No edition {slug!r}.")
+    if not plans:
+        click.echo("There is no edition yet: nothing to purge.")
+        return
+    due = [plan for plan in plans if plan.due and plan.purged_at is None]
+    for plan in plans:
+        edition = plan.edition
+        head = f"{edition.name} ({edition.slug}): ended {plan.ended_at:%Y-%m-%d}, kept until {plan.deadline:%Y-%m-%d}"
+        if plan.purged_at is not None:
+            click.echo(f"{head}; purged on {plan.purged_at:%Y-%m-%d}.")
+            continue
+        what = (
+            f"{plan.people} people ({plan.accounts} accounts deleted, {plan.kept} kept for a later edition), "
+            f"{plan.nominations} nominations, {plan.documents} documents ({human_size(plan.bytes)})"
+        )
+        if not plan.due:
+            click.echo(f"{head}; not due for {plan.days_left} more days ({what} then).")
+        elif yes:
+            try:
+                done = erasure_service.purge(plan.edition)
+            except ServiceError as error:
+                raise click.ClickException(str(error.message)) from error
+            click.echo(
+                f"{head}; PURGED: {done.people} people ({done.accounts} accounts deleted, {done.kept} kept), "
+                f"{done.nominations} nominations, {done.documents} documents ({human_size(done.bytes)})."
+            )
+        else:
+            click.echo(f"{head}; DUE: would erase {what}.")
+    if not due:
+        click.echo("No edition is past its retention deadline: nothing to purge.")
+    elif not yes:
+        click.echo(f"Dry run: nothing was changed. Run again with --yes to purge {len(due)} edition(s).")

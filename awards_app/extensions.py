@@ -42,7 +42,9 @@ limiter = Limiter(key_func=get_remote_address)
 
 
 def configure_sqlite(engine: sa.Engine) -> None:
-    """Let SQLite serve several requests at once: WAL journal, a busy timeout, enforced foreign keys."""
+    """Let SQLite serve several requests at once (WAL journal, a busy timeout), enforce foreign keys, and overwrite
+    what is deleted (``secure_delete``): an erased name otherwise lingers in the file's free space, and in every
+    backup copied from it (``services.anonymise.forget_freed_space`` clears what was freed before)."""
     if engine.url.get_backend_name() != "sqlite":
         return
 
@@ -53,6 +55,7 @@ def configure_sqlite(engine: sa.Engine) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
 

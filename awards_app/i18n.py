@@ -174,6 +174,15 @@ AUDIT_TEXTS = {
     "account.invitation_resent": lambda d: _("Invitation sent again to %(email)s", **d),
     "account.invitation_accepted": lambda d: _("%(email)s accepted the invitation", **d),
     "account.admin_created": lambda d: _("%(email)s made a secretariat member from the command line", **d),
+    "account.deleted": lambda d: _("%(account)s: account deleted at its owner's request", account=d["account"]),
+    "account.deletion_refused": lambda d: _(
+        "Deletion of the account of %(email)s refused (%(why)s)", email=d["email"], why=d["why"]
+    ),
+    "privacy.purged": lambda d: _(
+        "Personal data of %(slug)s purged: %(accounts)d accounts deleted, %(kept)d kept, %(nominations)d "
+        "nominations and %(documents)d documents erased",
+        **d,
+    ),
     "account.imported": lambda d: _("Applicant account %(email)s created for %(organisation)s by an import", **d),
     "edition.created": lambda d: _("Edition %(slug)s created", **d),
     "edition.updated": lambda d: _(

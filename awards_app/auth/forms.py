@@ -10,7 +10,7 @@ from ..forms import BaseForm, ConsentFields, confirm_password_field, email_field
 from ..i18n import ORGANISATION_TYPE_LABELS, current_language
 from ..models import OrganisationType
 from ..regions import country_choices
-from ..rules import LONG_NAME_CHARS, NAME_CHARS
+from ..rules import EMAIL_CHARS, LONG_NAME_CHARS, NAME_CHARS
 
 
 class LoginForm(BaseForm):
@@ -76,3 +76,13 @@ class ConfirmEmailForm(BaseForm):
 
 class SignOutEverywhereForm(BaseForm):
     submit = SubmitField(_l("Sign out everywhere"))
+
+
+class DeleteAccountForm(BaseForm):
+    """Delete one's own account: the password, and the account's e-mail address typed to confirm."""
+
+    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=LONG_NAME_CHARS)])
+    confirmation = StringField(
+        _l("Type your e-mail address to confirm"), validators=[DataRequired(), Length(max=EMAIL_CHARS)]
+    )
+    submit = SubmitField(_l("Delete my account"))

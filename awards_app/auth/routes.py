@@ -14,12 +14,14 @@ from ..i18n import current_language
 from ..models import OrganisationType
 from ..services import ServiceError
 from ..services import accounts as accounts_service
+from ..services import erasure as erasure_service
 from ..services import privacy as privacy_service
 from ..urls import safe_next
 from . import throttling
 from .forms import (
     AcceptInvitationForm,
     ConfirmEmailForm,
+    DeleteAccountForm,
     ForgotPasswordForm,
     LoginForm,
     RegistrationForm,
@@ -260,3 +262,39 @@ def sign_out_everywhere():
         flash(_("Signed out everywhere: %(n)d sign-in(s) ended. Sign in again to continue.", n=ended), "success")
         return redirect(url_for("auth.login"))
     return redirect(url_for("auth.account"))
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+@throttling.deletion_per_account
+def delete_account():
+    """Delete one's own account: what goes and what stays anonymised, then the password and the address typed to
+    confirm; every sign-in ends with it."""
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            erasure_service.delete_account(current_user, form.password.data, form.confirmation.data)
+        except erasure_service.WrongPassword as error:
+            throttling.count_attempt()
+            flash_error(error)
+        except ServiceError as error:
+            flash_error(error)
+        else:
+            logout_user()  # its sign-ins are gone from the server already; this browser forgets its cookies too
+            session.clear()
+            session["account_deleted"] = True
+            return redirect(url_for("auth.goodbye"))
+    return render_template(
+        "auth/account_delete.html",
+        form=form,
+        holds=erasure_service.deletion_holds(current_user),
+        alone=erasure_service.last_of_organisation(current_user),
+    )
+
+
+@bp.route("/goodbye")
+def goodbye():
+    """Say what became of an account just deleted (shown once, to the browser it was deleted from)."""
+    if not session.pop("account_deleted", False):
+        return redirect(url_for("main.index"))
+    return render_template("auth/goodbye.html")

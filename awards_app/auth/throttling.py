@@ -22,7 +22,7 @@ from flask_wtf import FlaskForm
 
 from ..extensions import limiter
 from ..services.accounts import normalise_email
-from .forms import ForgotPasswordForm, LoginForm, RegistrationForm
+from .forms import DeleteAccountForm, ForgotPasswordForm, LoginForm, RegistrationForm
 
 _COUNTED = "awards.throttling.counted"
 _ACCOUNT = "account/"
@@ -50,6 +50,15 @@ def _account() -> str:
     # was typed makes a short key of plain characters (Memcached refuses long keys and spaces) and the store holds
     # no e-mail addresses.
     email = normalise_email(request.form.get("email", ""))
+    return _ACCOUNT + hashlib.sha256(email.encode("utf-8", "replace")).hexdigest()
+
+
+def _signed_in_account() -> str:
+    # The signed-in person's account, keyed as sign-ins key theirs: a wrong password typed to delete the account is
+    # a guess at it, limited as failed sign-ins are (someone at a computer left signed in cannot try passwords freely).
+    from flask_login import current_user
+
+    email = normalise_email(current_user.email if current_user.is_authenticated else "")
     return _ACCOUNT + hashlib.sha256(email.encode("utf-8", "replace")).hexdigest()
 
 
@@ -104,9 +113,15 @@ _registration_refused = _answer(
         "Too many accounts were created from this address. Try again in %(minutes)d minute(s).", minutes=minutes
     ),
 )
+_deletion_refused = _answer(
+    "auth/account_delete.html",
+    DeleteAccountForm,
+    lambda minutes: _("Too many wrong passwords. Try again in %(minutes)d minute(s).", minutes=minutes),
+)
 
 sign_in_per_account = _limit("LOGIN_LIMIT_PER_ACCOUNT", _account, _sign_in_refused)
 sign_in_per_address = _limit("LOGIN_LIMIT_PER_ADDRESS", _address, _sign_in_refused)
 reset_per_account = _limit("RESET_LIMIT_PER_ACCOUNT", _account, _reset_refused)
 reset_per_address = _limit("RESET_LIMIT_PER_ADDRESS", _address, _reset_refused)
 registration_per_address = _limit("REGISTER_LIMIT_PER_ADDRESS", _address, _registration_refused)
+deletion_per_account = _limit("LOGIN_LIMIT_PER_ACCOUNT", _signed_in_account, _deletion_refused)

@@ -48,6 +48,8 @@ class Edition(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Until the results are published, nobody but the secretariat sees rankings or awards.
     results_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When its personal data was purged, its retention period over (rules.privacy); anonymised scores and results stay.
+    personal_data_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     categories: Mapped[list[Category]] = relationship(
         back_populates="edition", order_by="Category.position, Category.id", cascade="all, delete-orphan"

@@ -91,6 +91,9 @@ class User(UserMixin, db.Model):
     expertise: Mapped[str] = mapped_column(sa.String(500), default="")
     languages: Mapped[str] = mapped_column(sa.String(200), default="")
     time_zone: Mapped[str] = mapped_column(sa.String(64), default="Asia/Seoul")
+    # When the account was anonymised (deleted at its owner's request, or purged with its editions; rules.privacy):
+    # the row stays so that the records pointing to it stay whole, under a placeholder name.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members")
     role_links: Mapped[list[UserRole]] = relationship(

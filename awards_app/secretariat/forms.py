@@ -310,3 +310,15 @@ class PaperConsentForm(BaseForm):
     """The secretariat holds the nominee's consent form signed on paper."""
 
     record_paper = SubmitField(_l("Record the signed form received on paper"))
+
+
+class PurgeForm(BaseForm):
+    """Purge one edition's personal data: its short name typed to confirm (one form per edition, by prefix)."""
+
+    confirmation = StringField(
+        _l("Type the edition's short name to confirm"), validators=[DataRequired(), Length(max=SEARCH_CHARS)]
+    )
+    submit = SubmitField(_l("Purge now"))
+
+    def confirms(self, edition) -> bool:
+        return (self.confirmation.data or "").strip() == edition.slug

@@ -33,6 +33,7 @@ from ..regions import COUNTRY_CODES, Region
 from ..rules import SEARCH_CHARS
 from ..services import ServiceError, access_log
 from ..services import accounts as accounts_service
+from ..services import erasure as erasure_service
 from ..services import nominations as nominations_service
 from ..services import nominee_consent as nominee_consent_service
 from ..services import privacy as privacy_service
@@ -47,6 +48,7 @@ from .forms import (
     NominationFilterForm,
     PaperConsentForm,
     PrivacyNoticeForm,
+    PurgeForm,
     ScreeningForm,
 )
 
@@ -440,6 +442,48 @@ def privacy_notice():
             flash(_("Version %(version)d of the privacy notice is published.", version=published.version), "success")
             return redirect(url_for("secretariat.privacy_notice"))
     return render_template("secretariat/privacy_notice.html", form=form, notice=notice)
+
+
+@bp.route("/privacy/retention")
+def retention():
+    """Each edition's retention deadline and what purging its personal data erases; a purge for those past it."""
+    plans = erasure_service.purge_plan()
+    forms = {plan.edition.id: PurgeForm(prefix=f"edition-{plan.edition.id}") for plan in plans}
+    return render_template("secretariat/retention.html", plans=plans, forms=forms)
+
+
+@bp.route("/privacy/retention/<int:edition_id>/purge", methods=["POST"])
+def retention_purge(edition_id: int):
+    """Purge an edition's personal data, its short name typed to confirm; its anonymised scores and results stay."""
+    edition = db.get_or_404(Edition, edition_id)
+    form = PurgeForm(prefix=f"edition-{edition.id}")
+    if not (form.validate_on_submit() and form.confirms(edition)):
+        flash(
+            _(
+                "Type %(slug)s to confirm the purge of %(edition)s: nothing was purged.",
+                slug=edition.slug,
+                edition=edition.name,
+            ),
+            "danger",
+        )
+        return redirect(url_for("secretariat.retention"))
+    try:
+        done = erasure_service.purge(edition, actor=current_user)
+    except ServiceError as error:
+        flash_error(error)
+    else:
+        flash(
+            _(
+                "The personal data of %(edition)s is purged: %(people)d people, %(nominations)d nominations and "
+                "%(documents)d documents erased; its scores and results are kept, anonymised.",
+                edition=edition.name,
+                people=done.people,
+                nominations=done.nominations,
+                documents=done.documents,
+            ),
+            "success",
+        )
+    return redirect(url_for("secretariat.retention"))
 
 
 @bp.route("/access-log")

@@ -1,7 +1,7 @@
 """A nominee's own consent to a nomination about them.
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-11-30
 
 Reviewed: one new table, ``nominee_consent``, at most one row per nomination (unique), deleted with it; the person
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0017"
-down_revision = "0015"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 

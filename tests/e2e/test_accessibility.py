@@ -108,7 +108,7 @@ def _visitor(endpoint: str) -> str:
         return "secretariat"
     if endpoint.startswith("judging."):
         return "judge"
-    if endpoint.startswith("nominations.") or endpoint == "auth.account":
+    if endpoint.startswith("nominations.") or endpoint in ("auth.account", "auth.delete_account"):
         return "applicant"
     return "anonymous"
 

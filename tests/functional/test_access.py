@@ -68,6 +68,9 @@ ACCESS: dict[str, Rule] = {
     "auth.confirm_email": Rule(OK, OK, OK, OK, OK, OK, OK),
     "auth.sign_out_everywhere": Rule(LOGIN, OK, OK, OK, OK, OK, OK),
     "auth.download_data": Rule(LOGIN, OK, OK, OK, OK, OK, OK),  # each gets their own data only
+    # Each deletes only their own account, and only with their password and address typed (none here: a form back).
+    "auth.delete_account": Rule(LOGIN, OK, OK, OK, OK, OK, OK),
+    "auth.goodbye": Rule(OK, OK, OK, OK, OK, OK, OK),  # once after a deletion; a redirect home otherwise
     "nominations.index": Rule(LOGIN, OK, OK, DENY, DENY, DENY, DENY),
     "nominations.create": Rule(LOGIN, OK, OK, DENY, DENY, DENY, DENY),
     "nominations.edit": Rule(LOGIN, OK, DENY, DENY, DENY, DENY, DENY),
@@ -119,6 +122,8 @@ ACCESS: dict[str, Rule] = {
     "rounds.remind": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "secretariat.privacy_notice": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "secretariat.access_log_page": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "secretariat.retention": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "secretariat.retention_purge": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "calibration.panel": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "calibration.counts": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "feedback.round_feedback": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),

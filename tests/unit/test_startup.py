@@ -52,7 +52,7 @@ def test_flask_awards_help_lists_the_tasks_without_building_the_app(tmp_path):
     # An unknown configuration makes building the app fail: the help must not need it.
     done = _flask(tmp_path, "awards", "--help", config="no-such-configuration")
     assert done.returncode == 0, done.stderr[-2000:]
-    for task in ("create-admin", "seed-demo", "export", "backup", "restore"):
+    for task in ("create-admin", "seed-demo", "export", "backup", "restore", "purge"):
         assert task in done.stdout
     assert "no-such-configuration" not in done.stderr
 
