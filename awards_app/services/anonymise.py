@@ -170,6 +170,8 @@ def erase_nominations(nominations: Iterable[Nomination], erasure: Erasure) -> No
                 erasure.files.append((consent.stored_name, consent.sha256))
                 erasure.documents += 1
                 erasure.bytes += consent.size
+            if consent.email:
+                erasure.addresses.add(consent.email)  # the link mailed to them, if still in the outbox
             nomination.nominee_consent = None
         if TITLE_FIELD[nomination.category.kind] == "nominee_name":
             nomination.title = rules.erased_title(nomination.reference, nomination.id)

@@ -28,7 +28,6 @@ from ..models import (
 from ..rules import calibration as rules
 from . import ServiceError
 from .audit import record
-from .eligibility import conflict_refusal
 from .rounds import round_nominations
 
 
@@ -195,6 +194,8 @@ def mark(round_: Round, category: Category, nomination_ids: Sequence[int], actor
 def _give_to_panel(round_: Round, category: Category, nominations: list[Nomination], actor: User) -> int:
     """Assign every judge of the category to each calibration nomination they do not hold yet, where the conflict
     rules allow it; a judge they refuse is left out (their other nominations do not wait for it)."""
+    from .eligibility import conflict_refusal  # eligibility reads conflicts, which gives calibration its say
+
     if not nominations:
         return 0
     existing = {

@@ -33,6 +33,7 @@ from awards_app.models import (
     FitStatus,
     Nomination,
     NominationStatus,
+    NomineeConsent,
     Organisation,
     OrganisationType,
     Role,
@@ -52,6 +53,7 @@ from awards_app.services import conflicts as conflicts_service
 from awards_app.services import erasure as erasure_service
 from awards_app.services import export as export_service
 from awards_app.services import nominations as nominations_service
+from awards_app.services import nominee_consent as nominee_consent_service
 from awards_app.services import privacy as privacy_service
 from awards_app.services import rounds as rounds_service
 from awards_app.services import sheets as sheets_service
@@ -257,8 +259,12 @@ def test_an_applicant_deletes_their_account(app, client, runner, world, judged, 
             "achievements": "Led the ORCA-5512 data programme.",
         },
     )
+    # The nominees' own consents: a signed form for the leader, the e-mailed link for the commendation.
+    nominee_consent_service.upload_signed_form(leadership, applicant, "park-consent-OTTER-3131.pdf", small_pdf("Park"))
     nominations_service.submit(leadership, applicant)
     commendation = nominations_service.create_draft(world.commendation, applicant, COMMENDATION_ANSWERS)
+    asked = nominee_consent_service.ask_nominee(commendation, applicant, "kim.jiwon-HERON-2718@example.org")
+    nominee_consent_service.answer(nominee_consent_service.link_token(asked), list(rules.PURPOSES), give=True)
     nominations_service.submit(commendation, applicant)
     nominations_service.screen(commendation, world.secretariat, False, "Not a resident: LYNX-6620")
     accounts_service.end_all_sessions(applicant, applicant)  # an audit entry that names the address
@@ -274,6 +280,7 @@ def test_an_applicant_deletes_their_account(app, client, runner, world, judged, 
     assert "Your organisation's nominations: every answer and every document" in page.get_data(as_text=True)
     applicant_id, draft_id = applicant.id, draft.id
     stored = [a.stored_name for a in db.session.scalars(sa.select(Attachment))]
+    stored += [c.stored_name for c in db.session.scalars(sa.select(NomineeConsent)) if c.stored_name]
 
     response = client.post(
         "/auth/account/delete", data={"password": PASSWORD, "confirmation": " Applicant@Odense.example "}
@@ -305,9 +312,17 @@ def test_an_applicant_deletes_their_account(app, client, runner, world, judged, 
     assert db.session.get(Nomination, judged["odense"].id).title == "Odense robot-assisted care"  # names a project
     assert db.session.get(Organisation, world.city.id).name == "City of Odense"  # a city is no person
     assert not db.session.scalar(sa.select(sa.func.count(Attachment.id)))
+    assert not db.session.scalar(sa.select(sa.func.count(NomineeConsent.id)))  # the nominees' addresses and forms
+    for text in ("HERON-2718", "OTTER-3131"):
+        assert not db.session.scalar(
+            sa.select(sa.func.count(AuditEvent.id)).where(
+                sa.or_(AuditEvent.summary.contains(text), sa.cast(AuditEvent.details, sa.String).contains(text))
+            )
+        ), text
     uploads = Path(app.config["UPLOAD_FOLDER"])
     assert stored and not any((uploads / name).exists() for name in stored)
     assert not any("odense.example" in p.read_text(errors="replace") for p in outbox.glob("*.eml"))
+    assert not any("HERON-2718" in p.read_text(errors="replace") for p in outbox.glob("*.eml"))  # the nominee's
     assert numbers(round_) == before  # the results are the same numbers
     deleted = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "account.deleted"))
     assert deleted.actor_id == applicant_id and deleted.ip_address is None
