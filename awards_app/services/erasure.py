@@ -20,6 +20,7 @@ from ..models import (
     Edition,
     Nomination,
     NominationStatus,
+    NomineeConsent,
     Organisation,
     OrganisationType,
     Role,
@@ -348,8 +349,23 @@ def _plan(edition: Edition, deadlines: dict[int, tuple[datetime, datetime]], now
         .join(Nomination, Nomination.id == Attachment.nomination_id)
         .where(Nomination.edition_id == edition.id)
     ).one()
+    forms, forms_size = db.session.execute(  # the nominees' signed consent forms go too
+        sa.select(sa.func.count(NomineeConsent.id), sa.func.coalesce(sa.func.sum(NomineeConsent.size), 0))
+        .join(Nomination, Nomination.id == NomineeConsent.nomination_id)
+        .where(Nomination.edition_id == edition.id, NomineeConsent.stored_name.is_not(None))
+    ).one()
     return EditionPlan(
-        edition, ended, deadline, due, None, len(people) - kept, kept, nominations or 0, documents, int(size), days_left
+        edition,
+        ended,
+        deadline,
+        due,
+        None,
+        len(people) - kept,
+        kept,
+        nominations or 0,
+        documents + forms,
+        int(size) + int(forms_size),
+        days_left,
     )
 
 
