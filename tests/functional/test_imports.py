@@ -598,5 +598,5 @@ def test_the_rankings_csv(client, auth, world):
     text = response.data.decode("utf-8")
     assert text.startswith("\ufeffCategory,Rank,Reference,Nomination,Organisation,Country,Judges,Score,Mean,")
     line = text.splitlines()[1]
-    assert line.startswith(f"TI,1,{a1.nomination.reference},'=cmd|' /C calc'!A0,City of Odense,DK,1,")
+    assert line.startswith(f"TI,1,{a1.nomination.reference},'=cmd|' /C calc'!A0,City of Odense,Denmark,1,")
     assert ",77.777778," in line
