@@ -57,6 +57,7 @@ from ..services import publication as publication_service
 from ..services import results as results_service
 from ..services import rounds as rounds_service
 from ..services import rubrics as rubrics_service
+from ..services import season as season_service
 from ..services import sheets as sheets_service
 from ..services import uncertainty as uncertainty_service
 from ..services import votes as votes_service
@@ -155,6 +156,26 @@ def round_create():
             flash(_("Round created. Check its rubrics, then assign judges."), "success")
             return redirect(url_for("rounds.round_detail", round_id=round_.id))
     return render_template("rounds/round_form.html", form=form, edition=edition, round=None)
+
+
+@bp.route("/<int:round_id>/open", methods=["POST"])
+def open_round(round_id: int):
+    """Open the round now rather than at its opening time, and tell its judges."""
+    round_ = _round(round_id)
+    try:
+        told = season_service.open_round(round_, current_user)
+    except ServiceError as error:
+        flash_error(error)
+    else:
+        flash(
+            ngettext(
+                "The round is open: %(num)d judge was e-mailed their nominations and the deadline.",
+                "The round is open: %(num)d judges were e-mailed their nominations and the deadline.",
+                told,
+            ),
+            "success",
+        )
+    return redirect(url_for("rounds.round_detail", round_id=round_.id))
 
 
 @bp.route("/<int:round_id>/edit", methods=["GET", "POST"])

@@ -27,6 +27,7 @@ from ..models import (
     Role,
     User,
     UserRole,
+    utcnow,
 )
 from ..paging import chosen_sort, paginate
 from ..regions import COUNTRY_CODES, Region
@@ -38,6 +39,8 @@ from ..services import nominations as nominations_service
 from ..services import nominee_consent as nominee_consent_service
 from ..services import privacy as privacy_service
 from ..services import programs as programs_service
+from ..services import rounds as rounds_service
+from ..services import season as season_service
 from ..services.imports import XLSX, ImportRefused
 from ..services.imports import judges as judge_imports
 from ..services.imports import nominations as nomination_imports
@@ -120,7 +123,29 @@ def edition_detail(edition_id: int):
     """Show an edition and its categories."""
     edition = db.get_or_404(Edition, edition_id)
     counts = nominations_service.status_counts(edition.id)
-    return render_template("secretariat/edition_detail.html", edition=edition, counts=counts)
+    rounds = rounds_service.rounds_of(edition)
+    return render_template(
+        "secretariat/edition_detail.html",
+        edition=edition,
+        counts=counts,
+        steps=season_service.steps(edition),
+        first_round=rounds[0] if rounds else None,
+        last_round=rounds[-1] if rounds else None,
+        now=utcnow(),
+    )
+
+
+@bp.route("/editions/<int:edition_id>/open-call", methods=["POST"])
+def open_call(edition_id: int):
+    """Open the call for entries now, rather than at its opening time."""
+    edition = db.get_or_404(Edition, edition_id)
+    try:
+        season_service.open_call(edition, current_user)
+    except ServiceError as error:
+        flash_error(error)
+    else:
+        flash(_("The call is open: applicants can submit until the deadline."), "success")
+    return redirect(url_for("secretariat.edition_detail", edition_id=edition.id))
 
 
 @bp.route("/editions/<int:edition_id>/edit", methods=["GET", "POST"])

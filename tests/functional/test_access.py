@@ -89,6 +89,8 @@ ACCESS: dict[str, Rule] = {
     "nominations.signed_form": Rule(LOGIN, NOT_FOUND, DENY, DENY, DENY, DENY, NOT_FOUND),
     "main.nominee_consent": Rule(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "secretariat.record_paper_consent": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "secretariat.open_call": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "rounds.open_round": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "secretariat.dashboard": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "secretariat.edition_list": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "secretariat.edition_create": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
