@@ -392,6 +392,7 @@ def screen(nomination: Nomination, user: User, eligible: bool, reason: str, vers
         {"from": str(previous), "to": str(new_status), "reason": reason},
     )
     _commit_nomination()
+    receipts.after_screening(nomination)
     return nomination
 
 

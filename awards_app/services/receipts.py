@@ -45,6 +45,34 @@ def after_withdrawal(nomination: Nomination, user: User, zone: str | None) -> No
     after_response(partial(_send, nomination.id, user.id, zone, "receipt_withdrawn"))
 
 
+def after_screening(nomination: Nomination) -> None:
+    """Tell the applicant who entered the nomination the secretariat's decision, with its reason where there is one
+    (the nomination's page shows it too)."""
+    after_response(partial(_send_screening, nomination.id, nomination.status.value))
+
+
+def _send_screening(nomination_id: int, status: str) -> None:
+    nomination = db.session.get(Nomination, nomination_id)
+    if nomination is None or nomination.status.value != status:
+        return  # decided again since: that decision sends its own
+    user = nomination.created_by
+    if user is None or not user.active:
+        return
+    eligible = status == "eligible"
+    send_email(
+        user.email,
+        _l("%(ref)s is eligible", ref=nomination.reference)
+        if eligible
+        else _l("%(ref)s is not eligible", ref=nomination.reference),
+        "screening_result",
+        locale=user.locale,
+        user=user,
+        nomination=nomination,
+        eligible=eligible,
+        link=external_url("nominations.view", nomination_id=nomination.id),
+    )
+
+
 def _send(nomination_id: int, user_id: int, zone: str | None, template: str) -> None:
     nomination = db.session.get(Nomination, nomination_id)
     user = db.session.get(User, user_id)

@@ -179,3 +179,24 @@ def test_without_pango_the_receipt_still_goes_and_the_page_says_try_later(
     assert list(mail.iter_attachments()) == [] and "attached as a PDF" not in _body(mail)
     response = client.get(f"/nominations/{nomination.id}/nomination.pdf")
     assert response.status_code == 503
+
+
+def test_the_screening_decision_is_told_to_the_applicant_with_its_reason(client, auth, world, db, smtp_inbox):
+    auth.login(world.applicant)
+    nomination, _pdf = _draft_with_a_document(client, world)
+    _submit(client, nomination)
+    auth.logout()
+    auth.login(world.secretariat)
+    db.session.refresh(nomination)
+    client.post(
+        f"/secretariat/nominations/{nomination.id}",
+        data={"decision": "ineligible", "reason": "The project started after the cut-off date."},
+    )
+    client.post(f"/secretariat/nominations/{nomination.id}", data={"decision": "eligible"})
+    _receipt, refused, accepted = smtp_inbox.messages
+    assert [e[1] for e in smtp_inbox.envelopes[1:]] == [[world.applicant.email]] * 2
+    assert refused["Subject"] == f"{nomination.reference} is not eligible"
+    assert "Reason: The project started after the cut-off date." in _body(refused)
+    assert accepted["Subject"] == f"{nomination.reference} is eligible"
+    assert "it is eligible and goes to the judges" in _body(accepted) and "Reason" not in _body(accepted)
+    assert f"/nominations/{nomination.id}" in _body(accepted)
