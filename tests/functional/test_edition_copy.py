@@ -378,8 +378,8 @@ def test_copying_through_the_page_lands_on_the_new_edition_saying_what_was_copie
     edition = db.session.scalar(sa.select(Edition).where(Edition.slug == "test-2027"))
     assert response.request.path == f"/secretariat/editions/{edition.id}"
     assert edition.name == "Seoul Smart City Prize 2027" and edition.opens_at == seoul(2027, 2, 15, 10, 0)
-    assert "Seoul Smart City Prize 2027 created from Test Prize 2026: 3 categories" in page
-    assert "2 rounds with their settings, 8 rubric criteria and 37 level descriptors" in page
+    assert "Seoul Smart City Prize 2027 created from Test Prize 2026. Copied: 3 categories, 4 award tiers" in page
+    assert "2 rounds, 8 rubric criteria and 37 level descriptors" in page
     assert "review the call&#39;s dates" in page and "Tech-InnovaCity" in page
 
 
