@@ -154,10 +154,10 @@ def edition_copy(edition_id: int):
             contents = copied.contents
             flash(
                 _(
-                    "%(edition)s created from %(source)s: %(categories)s with their eligibility and entry forms, "
-                    "%(tiers)s, %(rounds)s with their settings, %(criteria)s and %(descriptors)s. No nominations, "
-                    "judges, scores or awards were copied. Every date moved one year on: review the call's dates "
-                    "here and each round's on the rounds page.",
+                    "%(edition)s created from %(source)s. Copied: %(categories)s, %(tiers)s, %(rounds)s, "
+                    "%(criteria)s and %(descriptors)s, with who may enter, the entry forms and the rounds' "
+                    "settings. No nominations, judges, scores or awards were copied. Every date moved one year "
+                    "on: review the call's dates here and each round's on the rounds page.",
                     edition=copied.edition.name,
                     source=source.name,
                     categories=ngettext("%(num)d category", "%(num)d categories", contents.categories),

@@ -104,7 +104,7 @@ def copy_edition(source: Edition, actor: User, data: EditionInput | None = None)
         db.session.flush()
         rounds = _copy_rounds(source, edition, categories)
         db.session.flush()
-        criteria, descriptors = _copy_rubrics(source, rounds, categories)
+        criteria, descriptors = _copy_rubrics(rounds, categories)
         db.session.flush()
         contents = CopyContents(
             categories=len(categories),
@@ -198,7 +198,7 @@ def _copy_rounds(source: Edition, edition: Edition, categories: dict[int, Catego
     return copies
 
 
-def _copy_rubrics(source: Edition, rounds: dict[int, Round], categories: dict[int, Category]) -> tuple[int, int]:
+def _copy_rubrics(rounds: dict[int, Round], categories: dict[int, Category]) -> tuple[int, int]:
     """Copy every criterion of the source's rounds, with its level descriptors; return how many of each."""
     criteria = list(
         db.session.scalars(

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
+from awards_app.i18n import audit_text
 from awards_app.models import (
     Assignment,
     AuditEvent,
@@ -256,7 +257,7 @@ def test_a_copy_takes_the_programme_rounds_and_rubrics_with_every_date_a_year_on
     assert source.slug == "test-2026" and len(_rounds(source)) == 2 and source.categories[0].last_sequence == 1
 
 
-def test_the_copy_is_audited_with_what_it_took(realistic, db):
+def test_the_copy_is_audited_with_what_it_took(app, realistic, db):
     copied = edition_copy.copy_edition(realistic.edition, realistic.secretariat)
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "edition.copied"))
     assert event.edition_id == copied.edition.id and event.actor_id == realistic.secretariat.id
@@ -266,6 +267,11 @@ def test_the_copy_is_audited_with_what_it_took(realistic, db):
     assert [r["name"] for r in details["rounds"]] == ["Online evaluation", "Committee sitting"]
     assert (details["tiers"], details["criteria"], details["descriptors"]) == (4, 8, 37)
     assert details["rounds"][0]["opens_at"] == "2027-06-15T00:00:00+00:00"
+    with app.test_request_context():
+        assert audit_text(event) == (
+            "Edition test-2027 copied from test-2026: categories TI, LD, MC, 2 rounds, 8 criteria and 37 level "
+            "descriptors, every date a year on"
+        )
 
 
 def test_the_leap_day_becomes_the_28th_of_february(world, db):
