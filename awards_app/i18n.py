@@ -188,6 +188,16 @@ AUDIT_TEXTS = {
     "edition.updated": lambda d: _(
         "Edition %(slug)s changed: %(fields)s", slug=d["slug"], fields=", ".join(d["changes"])
     ),
+    "edition.copied": lambda d: _(
+        "Edition %(slug)s copied from %(source)s: categories %(categories)s, %(rounds)d rounds, %(criteria)d "
+        "criteria and %(descriptors)d level descriptors, every date a year on",
+        slug=d["slug"],
+        source=d["source"],
+        categories=", ".join(d["categories"]) or "—",
+        rounds=len(d["rounds"]),
+        criteria=d["criteria"],
+        descriptors=d["descriptors"],
+    ),
     "category.created": lambda d: _("Category %(code)s created in %(edition)s", **d),
     "category.updated": lambda d: _(
         "Category %(code)s changed: %(fields)s", code=d["code"], fields=", ".join(d["changes"])

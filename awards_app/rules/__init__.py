@@ -8,6 +8,8 @@ number each have a module beside it:
 - ``rules.committee``: who counts as a member and as present in a committee vote, the quorum and the majority;
 - ``rules.tiers``: how award tiers are filled (by whom each is for, in their order; doubtful places left to
   the committee);
+- ``rules.editions``: how a new edition copied from an earlier one moves on a year (its names, short name and
+  dates, the 29th of February becoming the 28th);
 - ``rules.feedback``: when a round's feedback to applicants may be released and read, how judges are made
   anonymous in it, and how small a category may be for its distribution to be shown;
 - ``awards_app.ranking``: how a ranking is made (the methods, ties and tie-breaks, the flags and the watched cuts);

@@ -50,6 +50,7 @@ from ..rules import (
     SEARCH_CHARS,
     SHORT_NAME_CHARS,
 )
+from ..rules.editions import SLUG_CHARS
 from ..services.programs import CategoryInput, EditionInput, TierInput
 
 
@@ -69,7 +70,7 @@ class EditionForm(BaseForm):
         _l("Short name"),
         validators=[
             DataRequired(),
-            Length(max=60),
+            Length(max=SLUG_CHARS),
             Regexp(r"^[a-z0-9][a-z0-9-]*$", message=_l("Lower-case letters, digits and hyphens only.")),
         ],
         description=_l("Used in addresses and exports, e.g. sscp-2026."),
@@ -117,6 +118,56 @@ class EditionForm(BaseForm):
         self.reference_prefix.data, self.time_zone.data = edition.reference_prefix, edition.time_zone
         self.opens_at.data = edition.local(edition.opens_at).replace(tzinfo=None)
         self.closes_at.data = edition.local(edition.closes_at).replace(tzinfo=None)
+
+
+class EditionCopyForm(EditionForm):
+    """A new edition copied from an earlier one: its names, year, short name and call, proposed a year on; the time
+    zone is the earlier edition's."""
+
+    time_zone = None  # type: ignore[assignment]  # kept from the edition copied
+    submit = SubmitField(_l("Create the new edition"))
+
+    def to_copy_input(self, time_zone: str) -> EditionInput:
+        zone = ZoneInfo(time_zone)
+        return EditionInput(
+            name=self.name.data.strip(),
+            name_ko=(self.name_ko.data or "").strip(),
+            year=self.year.data,
+            slug=self.slug.data.strip(),
+            reference_prefix=self.reference_prefix.data,
+            time_zone=time_zone,
+            opens_at=_aware(self.opens_at.data, zone),
+            closes_at=_aware(self.closes_at.data, zone),
+        )
+
+    def fill_from_proposal(self, proposal: EditionInput) -> None:
+        zone = ZoneInfo(proposal.time_zone)
+        self.name.data, self.name_ko.data = proposal.name, proposal.name_ko
+        self.year.data, self.slug.data = proposal.year, proposal.slug
+        self.reference_prefix.data = proposal.reference_prefix
+        self.opens_at.data = proposal.opens_at.astimezone(zone).replace(tzinfo=None)
+        self.closes_at.data = proposal.closes_at.astimezone(zone).replace(tzinfo=None)
+
+
+class SourceEditionForm(BaseForm):
+    """The earlier edition a new one starts from (a GET form: choosing changes nothing)."""
+
+    class Meta(BaseForm.Meta):
+        csrf = False
+
+    source = SelectField(
+        _l("Earlier edition"),
+        coerce=int,
+        validators=[DataRequired(message=_l("Choose the edition to start from."))],
+        validate_choice=True,
+    )
+    submit = SubmitField(_l("Copy it"))
+
+    def __init__(self, editions, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.source.choices = [(0, _l("Choose an edition"))] + [
+            (edition.id, f"{edition.local_name(current_language())} ({edition.year})") for edition in editions
+        ]
 
 
 def _aware(local: datetime, zone: ZoneInfo) -> datetime:

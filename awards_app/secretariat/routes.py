@@ -34,6 +34,7 @@ from ..regions import COUNTRY_CODES, Region
 from ..rules import SEARCH_CHARS
 from ..services import ServiceError, access_log
 from ..services import accounts as accounts_service
+from ..services import edition_copy as edition_copy_service
 from ..services import erasure as erasure_service
 from ..services import nominations as nominations_service
 from ..services import nominee_consent as nominee_consent_service
@@ -46,6 +47,7 @@ from ..services.imports import judges as judge_imports
 from ..services.imports import nominations as nomination_imports
 from .forms import (
     CategoryForm,
+    EditionCopyForm,
     EditionForm,
     InviteForm,
     NominationFilterForm,
@@ -53,6 +55,7 @@ from .forms import (
     PrivacyNoticeForm,
     PurgeForm,
     ScreeningForm,
+    SourceEditionForm,
 )
 
 bp = Blueprint("secretariat", __name__)
@@ -103,9 +106,13 @@ def edition_list():
     return render_template("secretariat/edition_list.html", editions=editions)
 
 
+def _editions() -> list[Edition]:
+    return list(db.session.scalars(sa.select(Edition).order_by(Edition.year.desc(), Edition.id.desc())))
+
+
 @bp.route("/editions/new", methods=["GET", "POST"])
 def edition_create():
-    """Create an edition."""
+    """Create an edition, or choose an earlier one to copy."""
     form = EditionForm()
     if form.validate_on_submit():
         try:
@@ -115,7 +122,63 @@ def edition_create():
         else:
             flash(_("Edition created. Now add its categories."), "success")
             return redirect(url_for("secretariat.edition_detail", edition_id=edition.id))
-    return render_template("secretariat/edition_form.html", form=form, edition=None)
+    source_form = SourceEditionForm(_editions(), formdata=None)
+    return render_template("secretariat/edition_form.html", form=form, edition=None, source_form=source_form)
+
+
+@bp.route("/editions/new/from")
+def edition_copy_choose():
+    """Go on to copy the earlier edition chosen on the new-edition page."""
+    source_form = SourceEditionForm(_editions(), formdata=request.args)
+    if source_form.validate():
+        return redirect(url_for("secretariat.edition_copy", edition_id=source_form.source.data))
+    return render_template(
+        "secretariat/edition_form.html", form=EditionForm(formdata=None), edition=None, source_form=source_form
+    )
+
+
+@bp.route("/editions/<int:edition_id>/copy", methods=["GET", "POST"])
+def edition_copy(edition_id: int):
+    """Create a new edition from this one, its names, short name and call proposed a year on."""
+    source = db.get_or_404(Edition, edition_id)
+    form = EditionCopyForm()
+    if request.method == "GET":
+        form.fill_from_proposal(edition_copy_service.propose_copy(source))
+    if form.validate_on_submit():
+        try:
+            copied = edition_copy_service.copy_edition(source, current_user, form.to_copy_input(source.time_zone))
+        except programs_service.EditionRefused as error:
+            field = getattr(form, error.field, None)
+            if field is None:
+                flash_error(error)
+            else:
+                field.errors.append(str(error.message))
+        else:
+            contents = copied.contents
+            flash(
+                _(
+                    "%(edition)s created from %(source)s. Copied: %(categories)s, %(tiers)s, %(rounds)s, "
+                    "%(criteria)s and %(descriptors)s, with who may enter, the entry forms and the rounds' "
+                    "settings. No nominations, judges, scores or awards were copied. Every date moved one year "
+                    "on: review the call's dates here and each round's on the rounds page.",
+                    edition=copied.edition.name,
+                    source=source.name,
+                    categories=ngettext("%(num)d category", "%(num)d categories", contents.categories),
+                    tiers=ngettext("%(num)d award tier", "%(num)d award tiers", contents.tiers),
+                    rounds=ngettext("%(num)d round", "%(num)d rounds", contents.rounds),
+                    criteria=ngettext("%(num)d rubric criterion", "%(num)d rubric criteria", contents.criteria),
+                    descriptors=ngettext("%(num)d level descriptor", "%(num)d level descriptors", contents.descriptors),
+                ),
+                "success",
+            )
+            return redirect(url_for("secretariat.edition_detail", edition_id=copied.edition.id))
+    return render_template(
+        "secretariat/edition_copy.html",
+        form=form,
+        source=source,
+        contents=edition_copy_service.copy_contents(source),
+        rounds=edition_copy_service.rounds_a_year_later(source),
+    )
 
 
 @bp.route("/editions/<int:edition_id>")

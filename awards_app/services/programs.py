@@ -64,26 +64,36 @@ def current_edition(now: datetime | None = None) -> Edition | None:
     return opened or db.session.scalar(sa.select(Edition).order_by(Edition.opens_at).limit(1))
 
 
-def _check_edition(data: EditionInput, edition: Edition | None) -> None:
+class EditionRefused(ServiceError):
+    """An edition's details were refused; ``field`` names the one at fault, for the form to show the message by it."""
+
+    def __init__(self, message, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def check_edition(data: EditionInput, edition: Edition | None) -> None:
+    """Refuse an edition's details that clash with another edition's, or a call that closes before it opens."""
     if data.closes_at <= data.opens_at:
-        raise ServiceError(_l("The call must close after it opens."))
+        raise EditionRefused(_l("The call must close after it opens."), "closes_at")
     clash = db.session.scalar(sa.select(Edition).where(Edition.slug == data.slug))
     if clash is not None and clash is not edition:
-        raise ServiceError(_l("Another edition already uses this short name."))
+        raise EditionRefused(_l("Another edition already uses this short name."), "slug")
     same_references = db.session.scalar(
         sa.select(Edition).where(Edition.reference_prefix == data.reference_prefix, Edition.year == data.year)
     )
     if same_references is not None and same_references is not edition:
-        raise ServiceError(
+        raise EditionRefused(
             _l(
                 "Another edition already gives references %(prefix)s-%(year)d-…: change the prefix or the year.",
                 prefix=data.reference_prefix,
                 year=data.year,
-            )
+            ),
+            "year",
         )
 
 
-def _apply_edition(edition: Edition, data: EditionInput) -> dict:
+def apply_edition(edition: Edition, data: EditionInput) -> dict:
     changes = {}
     for name, value in data.__dict__.items():
         if getattr(edition, name) != value:
@@ -95,9 +105,9 @@ def _apply_edition(edition: Edition, data: EditionInput) -> dict:
 
 def create_edition(data: EditionInput, actor: User) -> Edition:
     """Create an edition of the prize."""
-    _check_edition(data, None)
+    check_edition(data, None)
     edition = Edition()
-    _apply_edition(edition, data)
+    apply_edition(edition, data)
     db.session.add(edition)
     db.session.flush()
     record("edition.created", edition, actor, f"edition {edition.slug} created", {"slug": edition.slug})
@@ -107,8 +117,8 @@ def create_edition(data: EditionInput, actor: User) -> Edition:
 
 def update_edition(edition: Edition, data: EditionInput, actor: User) -> Edition:
     """Change an edition's name, dates or time zone."""
-    _check_edition(data, edition)
-    changes = _apply_edition(edition, data)
+    check_edition(data, edition)
+    changes = apply_edition(edition, data)
     if changes:
         record(
             "edition.updated",

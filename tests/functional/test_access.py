@@ -96,6 +96,8 @@ ACCESS: dict[str, Rule] = {
     "secretariat.edition_create": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "secretariat.edition_detail": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "secretariat.edition_edit": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "secretariat.edition_copy": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "secretariat.edition_copy_choose": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "secretariat.category_create": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "secretariat.category_edit": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "secretariat.nomination_list": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
