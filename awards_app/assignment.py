@@ -4,7 +4,8 @@ The secretariat asks for ``k`` judges per nomination (``judges_per_nomination``)
 the pairs to add. Its result obeys these rules, in this order of priority:
 
 1. **Never a forbidden pair.** A pair is never added when it has an automatic conflict (``automatic_conflict``:
-   the judge belongs to the nominating organisation, or, when ``same_country`` is on, comes from the same country),
+   the judge belongs to the nominating organisation, declared a tie to it or to its city, or, when
+   ``same_country`` is on, comes from the same country),
    when it is ``blocked`` (declared conflicts of interest, recusals), or when it already exists. Existing pairs are
    kept exactly as they are and never moved, even if they would now be a conflict, so running the plan again only
    fills gaps and never takes away work a judge has started.
@@ -65,6 +66,7 @@ class JudgeSlot:
     organisation: str  # the judge's own organisation (free text, may be "")
     country_code: str  # ISO alpha-2, may be ""
     max_load: int | None = None  # per-judge cap; None means the global cap applies
+    ties: tuple[str, ...] = ()  # organisations and cities the judge declared ties to (free text)
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class NominationSlot:
     id: int
     organisation: str  # the nominating organisation's name
     country_code: str
+    city: str = ""  # the nominating organisation's city
 
 
 @dataclass(frozen=True)
@@ -109,19 +112,24 @@ class ConflictRule(enum.StrEnum):
     """The rules that keep a judge off a nomination whatever anyone declares."""
 
     SAME_ORGANISATION = "same_organisation"
+    DECLARED_TIE = "declared_tie"
     SAME_COUNTRY = "same_country"
 
 
 def conflict_rule(judge: JudgeSlot, nomination: NominationSlot, same_country: bool) -> ConflictRule | None:
     """The rule that forbids this judge this nomination, by hand or automatically, or None.
 
-    The same organisation (compared by ``normalise_organisation``), or, when ``same_country`` is true, the same
-    country (compared by ``normalise_country``). An empty organisation or country never matches anything: such a
-    judge escapes the rule, which is why the secretariat is warned about judges without either.
+    The same organisation (compared by ``normalise_organisation``); a tie the judge declared to the nominating
+    organisation or to its city (compared the same way); or, when ``same_country`` is true, the same country
+    (compared by ``normalise_country``), in this order. An empty organisation or country never matches anything:
+    such a judge would escape the rule, which is why the services assign nobody whose profile lacks either.
     """
     organisation = normalise_organisation(judge.organisation)
     if organisation and organisation == normalise_organisation(nomination.organisation):
         return ConflictRule.SAME_ORGANISATION
+    ties = {normalise_organisation(tie) for tie in judge.ties} - {""}
+    if ties & {normalise_organisation(nomination.organisation), normalise_organisation(nomination.city)}:
+        return ConflictRule.DECLARED_TIE
     if same_country:
         country = normalise_country(judge.country_code)
         if country and country == normalise_country(nomination.country_code):
@@ -136,11 +144,14 @@ def forbidden_pairs(
     each judge's organisation and country up among the nominations' (each name normalised once): a round's worth
     in time proportional to its judges and nominations, not to their product."""
     by_organisation: dict[str, list[int]] = {}
+    by_place: dict[str, set[int]] = {}  # organisation names and cities, for the declared ties
     by_country: dict[str, list[int]] = {}
     for nomination in nominations:
         organisation = normalise_organisation(nomination.organisation)
         if organisation:
             by_organisation.setdefault(organisation, []).append(nomination.id)
+        for place in {organisation, normalise_organisation(nomination.city)} - {""}:
+            by_place.setdefault(place, set()).add(nomination.id)
         country = normalise_country(nomination.country_code)
         if country:
             by_country.setdefault(country, []).append(nomination.id)
@@ -149,7 +160,10 @@ def forbidden_pairs(
         if same_country:
             for nomination_id in by_country.get(normalise_country(judge.country_code), ()):
                 found[judge.id, nomination_id] = ConflictRule.SAME_COUNTRY
-        # The organisation comes first, as in conflict_rule: it overwrites the country.
+        # The organisation comes first, then the ties, as in conflict_rule: each overwrites what follows it.
+        for tie in {normalise_organisation(tie) for tie in judge.ties} - {""}:
+            for nomination_id in by_place.get(tie, ()):
+                found[judge.id, nomination_id] = ConflictRule.DECLARED_TIE
         for nomination_id in by_organisation.get(normalise_organisation(judge.organisation), ()):
             found[judge.id, nomination_id] = ConflictRule.SAME_ORGANISATION
     return found
@@ -160,6 +174,8 @@ def automatic_conflict(judge: JudgeSlot, nomination: NominationSlot, same_countr
     rule = conflict_rule(judge, nomination, same_country)
     if rule is ConflictRule.SAME_ORGANISATION:
         return "the judge belongs to the nominating organisation"
+    if rule is ConflictRule.DECLARED_TIE:
+        return "the judge declared a tie to the nominating organisation or its city"
     if rule is ConflictRule.SAME_COUNTRY:
         return f"the judge is from the nomination's country ({normalise_country(judge.country_code)})"
     return None

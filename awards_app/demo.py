@@ -666,6 +666,8 @@ def _judging(edition: Edition, secretariat: User, now: datetime, summary: SeedSu
             judge.country_code = country
             judge.expertise = "Smart-city policy, digital inclusion, urban data"
             judge.languages = "English"
+            if country == "SE":  # ties declared when accepting: none of them enters this edition
+                judge.declared_ties = "Nordic Smart City Network\nMalmö"
     # The chair judges too: her organisation and country keep her off the nominations they rule out, like anyone's.
     chair = db.session.scalar(sa.select(User).where(User.email == "chair@wego.example"))
     if chair is not None and not chair.affiliation:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from zoneinfo import available_timezones
+import json
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -16,6 +16,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     SubmitField,
+    TextAreaField,
     ValidationError,
     validators,
     widgets,
@@ -24,8 +25,9 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from .i18n import current_language
 from .regions import country_choices
-from .rules import EMAIL_CHARS, LONG_NAME_CHARS, MIN_PASSWORD_CHARS, NAME_CHARS, SHORT_TEXT_CHARS
+from .rules import EMAIL_CHARS, LONG_NAME_CHARS, MIN_PASSWORD_CHARS, NAME_CHARS, REASON_CHARS, SHORT_TEXT_CHARS
 from .rules.privacy import PURPOSES
+from .time_zones import TIME_ZONES
 
 
 def _without_nul(value):
@@ -98,10 +100,6 @@ class WorkbookUploadForm(BaseForm):
     workbook = FileField(_l("Filled-in workbook (.xlsx)"), validators=[FileRequired(message=_l("Choose a file."))])
 
 
-#: Every time zone a person can choose.
-TIME_ZONES = sorted(available_timezones() - {"localtime", "Factory"})
-
-
 class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
@@ -110,6 +108,22 @@ class MultiCheckboxField(SelectMultipleField):
 def check_year(field) -> None:
     if field.data and not 2000 <= field.data.year <= 2100:
         raise ValidationError(_l("Enter a date between the years 2000 and 2100."))
+
+
+def time_zone_choices(blank=None) -> list[SelectChoice]:
+    """Every time zone, after a first empty choice with this label when one is given."""
+    return select_choices([*([("", blank)] if blank is not None else []), *((z, z) for z in TIME_ZONES)])
+
+
+def declared_ties_field() -> TextAreaField:
+    return TextAreaField(
+        _l("Declared ties"),
+        validators=[Optional(), Length(max=REASON_CHARS)],
+        description=_l(
+            "Organisations and cities you are tied to (employer, board, client, home city), one a line: you are "
+            "never given their nominations."
+        ),
+    )
 
 
 class JudgeProfileForm(BaseForm):
@@ -129,9 +143,10 @@ class JudgeProfileForm(BaseForm):
     languages = StringField(_l("Languages"), validators=[Optional(), Length(max=LONG_NAME_CHARS)])
     time_zone = SelectField(
         _l("Time zone"),
-        choices=select_choices((z, z) for z in TIME_ZONES),
+        choices=time_zone_choices(),
         description=_l("Deadlines are shown in this time zone."),
     )
+    declared_ties = declared_ties_field()
     submit = SubmitField(_l("Save profile"))
 
     def __init__(self, *args, **kwargs) -> None:
@@ -140,15 +155,84 @@ class JudgeProfileForm(BaseForm):
 
     def apply_to(self, user) -> dict:
         """Copy the answers onto the user; return what changed."""
+        from .services.judge_profile import normalise_ties
+
         changes = {}
-        for name in ("name", "title", "affiliation", "country_code", "expertise", "languages", "time_zone"):
+        for name in (
+            "name",
+            "title",
+            "affiliation",
+            "country_code",
+            "expertise",
+            "languages",
+            "time_zone",
+            "declared_ties",
+        ):
             if name not in self:
                 continue
-            value = (self[name].data or "").strip()
+            value = normalise_ties(self[name].data) if name == "declared_ties" else (self[name].data or "").strip()
             if getattr(user, name) != value:
                 changes[name] = [getattr(user, name), value]
                 setattr(user, name, value)
         return changes
+
+
+class JudgeDetailsForm(BaseForm):
+    """A form that asks a judge's details (organisation, country, time zone; at acceptance also languages and
+    declared ties): the invitation and its acceptance. The fields are optional here: whether they are required
+    depends on the roles, which ``services.judge_profile`` checks, and its problems are shown on them
+    (``show_problems``)."""
+
+    affiliation = StringField(
+        _l("Organisation"),
+        validators=[Optional(), Length(max=LONG_NAME_CHARS)],
+        description=_l("Required for a judge: the conflict rules keep a judge off the nominations of their own."),
+    )
+    country_code = SelectField(_l("Country"), validators=[Optional()])
+    time_zone = SelectField(
+        _l("Time zone"),
+        choices=time_zone_choices(_l("The country's own zone")),
+        validators=[Optional()],
+        description=_l(
+            "Deadlines are shown in this zone. Left as it is, a country with one zone gives its own; "
+            "for a country with several, choose."
+        ),
+    )
+
+    def judge_details(self):
+        """The answers, for ``services.judge_profile``."""
+        from .services.judge_profile import JudgeDetails
+
+        def text(name: str) -> str | None:
+            return (self[name].data or "") if name in self else None
+
+        return JudgeDetails(
+            affiliation=text("affiliation") or "",
+            country_code=text("country_code") or "",
+            time_zone=text("time_zone") or "",
+            languages=text("languages"),
+            declared_ties=text("declared_ties"),
+        )
+
+    def show_problems(self, problems: dict) -> None:
+        """Put each problem ``services.judge_profile`` found under its field."""
+        for name, message in problems.items():
+            if name in self:
+                self[name].errors.append(str(message))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._offer_countries()
+
+    def _offer_countries(self) -> None:
+        """The country choices in the reader's language; choosing one proposes its time zone (static/js/app.js)."""
+        from .time_zones import country_time_zones
+
+        self.country_code.choices = [("", _l("Choose…")), *country_choices(current_language())]
+        self.country_code.render_kw = {
+            "data-zone-field": self.time_zone.id,
+            "data-country-zones": json.dumps(country_time_zones()),
+        }
 
 
 class ConsentFields:

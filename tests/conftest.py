@@ -99,6 +99,10 @@ def make_user(email: str, roles: list[Role], organisation: Organisation | None =
     user.set_password(PASSWORD)
     for role in roles:
         user.grant(role)
+    if Role.JUDGE in roles and organisation is None:
+        # A judge as an invitation makes them: with the organisation and country the conflict rules read (a test
+        # that needs a blank profile clears it). No test nomination comes from New Zealand.
+        user.affiliation, user.country_code = f"{user.name} Consulting", "NZ"
     _db.session.add(user)
     return user
 

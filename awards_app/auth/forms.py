@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import BaseForm, ConsentFields, confirm_password_field, email_field, new_password_field
+from ..forms import (
+    BaseForm,
+    ConsentFields,
+    JudgeDetailsForm,
+    confirm_password_field,
+    declared_ties_field,
+    email_field,
+    new_password_field,
+)
 from ..i18n import ORGANISATION_TYPE_LABELS, current_language
 from ..models import OrganisationType
 from ..regions import country_choices
@@ -59,8 +67,17 @@ class ResetPasswordForm(BaseForm):
     submit = SubmitField(_l("Set password"))
 
 
-class AcceptInvitationForm(BaseForm):
+class AcceptInvitationForm(JudgeDetailsForm):
+    """Accepting an invitation: a name, a password, the consents and, for a judge, their details confirmed (a
+    secretariat member is not asked them: the view removes those fields)."""
+
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=NAME_CHARS)])
+    languages = StringField(
+        _l("Languages you read"),
+        validators=[Optional(), Length(max=LONG_NAME_CHARS)],
+        description=_l("e.g. English, Korean"),
+    )
+    declared_ties = declared_ties_field()
     password = new_password_field()
     confirm = confirm_password_field()
     consent_collection = ConsentFields.consent_collection

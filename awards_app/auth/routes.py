@@ -16,6 +16,7 @@ from ..services import ServiceError
 from ..services import accounts as accounts_service
 from ..services import erasure as erasure_service
 from ..services import privacy as privacy_service
+from ..services.judge_profile import DetailsRefused
 from ..urls import safe_next
 from . import throttling
 from .forms import (
@@ -190,7 +191,8 @@ def reset_password(token: str):
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str):
-    """Accept an invitation: set a name and a password."""
+    """Accept an invitation: set a name and a password and give the consents; a judge confirms or corrects their
+    organisation, country, time zone and languages, and declares their ties."""
     try:
         user = accounts_service.user_from_token(
             token, accounts_service.INVITATION_SALT, current_app.config["INVITATION_MAX_AGE"]
@@ -201,18 +203,28 @@ def accept_invitation(token: str):
     if user.has_password:
         flash(_("This invitation has already been accepted. Sign in instead."), "info")
         return redirect(url_for("auth.login"))
-    form = AcceptInvitationForm(name=user.name)
+    form = AcceptInvitationForm(obj=user)
+    if not user.is_judge:  # a secretariat member is not asked a judge's details
+        for name in ("affiliation", "country_code", "time_zone", "languages", "declared_ties"):
+            del form[name]
     if form.validate_on_submit():
         try:
             user = accounts_service.accept_invitation(
-                token, name=form.name.data, password=form.password.data, consents=form.consents()
+                token,
+                name=form.name.data,
+                password=form.password.data,
+                consents=form.consents(),
+                details=form.judge_details(),
             )
+        except DetailsRefused as error:
+            form.show_problems(error.problems)
         except ServiceError as error:
             flash_error(error)
             return redirect(url_for("auth.login"))
-        _start_session(user)
-        flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
-        return redirect(url_for("main.index"))
+        else:
+            _start_session(user)
+            flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
+            return redirect(url_for("main.index"))
     return render_template("auth/invitation.html", form=form, invited=user)
 
 
@@ -223,9 +235,11 @@ def account():
     form = None
     if current_user.is_judge or current_user.is_secretariat:
         form = JudgeProfileForm(obj=current_user)
-        # Organisation and country decide automatic conflicts of interest: only the secretariat changes them.
+        # Organisation, country and declared ties decide automatic conflicts of interest: once the invitation is
+        # accepted, only the secretariat changes them.
         del form.affiliation
         del form.country_code
+        del form.declared_ties
         if form.validate_on_submit():
             accounts_service.update_profile(current_user, form.apply_to, current_user)
             flash(_("Profile saved."), "success")

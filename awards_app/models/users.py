@@ -91,6 +91,9 @@ class User(UserMixin, db.Model):
     expertise: Mapped[str] = mapped_column(sa.String(500), default="")
     languages: Mapped[str] = mapped_column(sa.String(200), default="")
     time_zone: Mapped[str] = mapped_column(sa.String(64), default="Asia/Seoul")
+    # The organisations and cities a judge says they are tied to, one a line (given when accepting the invitation):
+    # the conflict rules keep them off the nominations of those organisations and cities.
+    declared_ties: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     # When the account was anonymised (deleted at its owner's request, or purged with its editions; rules.privacy):
     # the row stays so that the records pointing to it stay whole, under a placeholder name.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -143,6 +146,11 @@ class User(UserMixin, db.Model):
         """What a judge lacks for the automatic conflict rules to see them: "organisation", "country" or both."""
         missing = [] if (self.affiliation or "").strip() else ["organisation"]
         return missing if (self.country_code or "").strip() else [*missing, "country"]
+
+    @property
+    def declared_tie_list(self) -> list[str]:
+        """The declared ties, one entry a line."""
+        return [line.strip() for line in (self.declared_ties or "").splitlines() if line.strip()]
 
     @property
     def has_password(self) -> bool:

@@ -21,6 +21,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from markupsafe import Markup, escape
 from sqlalchemy.orm import joinedload
 
 from ..auth.access import role_required
@@ -389,7 +390,12 @@ def _assignment_forms(
     manual = ManualAssignForm(prefix="manual")
     manual.nominations.choices = nominations
     manual.judges.choices = [
-        (j.id, f"{j.name} ({j.country_code or '—'})" + (f" · {held.get(j.id, 0)}" if held is not None else ""))
+        (
+            j.id,
+            f"{j.name} ({j.country_code or '—'})"
+            + (f" · {held.get(j.id, 0)}" if held is not None else "")
+            + (f" · {_('profile incomplete')}" if j.missing_conflict_details else ""),
+        )
         for j in panel
     ]
     return manual, AutoAssignForm(prefix="auto")
@@ -422,6 +428,7 @@ def assignments(round_id: int):
         panel=panel,
         unchecked_judges=eligibility_service.judges_escaping_conflict_rules(panel),
         known=eligibility_service.known_conflicts(round_) if not round_.is_closed() else [],
+        tied_judges=[j for j in panel if j.declared_tie_list],
         offers=eligibility_service.offers(round_, page.items, panel),
     )
 
@@ -456,7 +463,22 @@ def assign_manual(round_id: int):
                 ),
                 "warning",
             )
+        _flash_profiles_to_complete(list({j.id: j for j, _n, _r in refused if j.missing_conflict_details}.values()))
     return redirect(safe_next(url_for("rounds.assignments", round_id=round_.id)))
+
+
+def _flash_profiles_to_complete(judges: list[User]) -> None:
+    """Link to the profile of each judge refused for lacking an organisation or a country, to complete it."""
+    if not judges:
+        return
+    links = Markup(", ").join(
+        Markup('<a href="{}" class="alert-link">{}</a>').format(url_for("secretariat.user_edit", user_id=j.id), j.name)
+        for j in judges
+    )
+    # The sentence is escaped, then the links (whose names are escaped) go into it.
+    flash(
+        escape(_("Complete the profile, then assign again: %(links)s.", links="{links}")).format(links=links), "warning"
+    )
 
 
 @bp.route("/<int:round_id>/assignments/automatic", methods=["POST"])
@@ -483,13 +505,13 @@ def assign_automatic(round_id: int):
     if result.unchecked_judges:
         flash(
             _(
-                "The conflict rules could not check %(names)s: without a country or an organisation in their "
-                "profile, nothing keeps them off their own country's or organisation's nominations. Complete their "
-                "profiles under People, then check their assignments.",
+                "%(names)s were given nothing: without an organisation and a country in their profile the conflict "
+                "rules cannot check them.",
                 names=", ".join(j.name for j in result.unchecked_judges),
             ),
             "warning",
         )
+        _flash_profiles_to_complete(result.unchecked_judges)
     return redirect(safe_next(url_for("rounds.assignments", round_id=round_.id)))
 
 
@@ -517,10 +539,13 @@ def assignment_reassign(assignment_id: int):
     if not form.validate_on_submit():
         flash(_("Choose a judge from the list."), "danger")
         return redirect(safe_next(url_for("rounds.assignments", round_id=round_id)))
+    new_judge = db.session.get(User, form.judge.data)
     try:
-        replacement = assignments_service.reassign(assignment, db.session.get(User, form.judge.data), current_user)
+        replacement = assignments_service.reassign(assignment, new_judge, current_user)
     except ServiceError as error:
         flash_error(error)
+        if new_judge is not None and new_judge.missing_conflict_details:
+            _flash_profiles_to_complete([new_judge])
     else:
         flash(
             _("%(ref)s now goes to %(name)s.", ref=replacement.nomination.reference, name=replacement.judge.name),
@@ -558,6 +583,7 @@ def assign_replacement(round_id: int, nomination_id: int):
                 ),
                 "warning",
             )
+            _flash_profiles_to_complete(eligibility_service.judges_escaping_conflict_rules())
     return redirect(safe_next(url_for("rounds.progress", round_id=round_.id)))
 
 
@@ -657,7 +683,13 @@ def conflicts(round_id: int):
         .options(joinedload(Conflict.judge), joinedload(Conflict.nomination), joinedload(Conflict.recorded_by))
         .order_by(Conflict.recorded_at.desc(), Conflict.id.desc())
     ).all()
-    return render_template("rounds/conflicts.html", round=round_, form=form, conflicts=listed)
+    return render_template(
+        "rounds/conflicts.html",
+        round=round_,
+        form=form,
+        conflicts=listed,
+        tied_judges=[j for j in eligibility_service.judges() if j.declared_tie_list],
+    )
 
 
 @bp.route("/<int:round_id>/advance-top", methods=["POST"])

@@ -32,13 +32,21 @@ from wtforms.validators import (
 from ..forms import (
     TIME_ZONES,
     BaseForm,
+    JudgeDetailsForm,
     MultiCheckboxField,
     NumberRange,
     check_year,
     email_field,
     select_choices,
 )
-from ..i18n import CATEGORY_KIND_LABELS, ORGANISATION_TYPE_LABELS, REGION_LABELS, STATUS_LABELS, current_language
+from ..i18n import (
+    CATEGORY_KIND_LABELS,
+    LANGUAGE_NAMES,
+    ORGANISATION_TYPE_LABELS,
+    REGION_LABELS,
+    STATUS_LABELS,
+    current_language,
+)
 from ..models import CategoryKind, NominationStatus, OrganisationType, Role
 from ..regions import country_choices
 from ..rules import (
@@ -313,13 +321,22 @@ class ScreeningForm(BaseForm):
             raise ValidationError(_l("Give the reason a nomination is ineligible."))
 
 
-class InviteForm(BaseForm):
+class InviteForm(JudgeDetailsForm):
+    """An invitation: who, in which roles and language, and for a judge where they are (``JudgeDetailsForm``)."""
+
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=NAME_CHARS)])
     email = email_field()
     roles = MultiCheckboxField(
         _l("Roles"),
         choices=select_choices([(Role.JUDGE.value, _l("Judge")), (Role.SECRETARIAT.value, _l("Secretariat"))]),
         validators=[DataRequired(message=_l("Choose at least one role."))],
+    )
+    locale = RadioField(
+        _l("Language of the invitation"),
+        choices=select_choices(LANGUAGE_NAMES.items()),
+        default="en",
+        validators=[DataRequired(message=_l("Choose the language of the invitation."))],
+        description=_l("The e-mail is written in it, and the pages open in it."),
     )
     submit = SubmitField(_l("Send invitation"))
 

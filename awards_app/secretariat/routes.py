@@ -45,6 +45,7 @@ from ..services import season as season_service
 from ..services.imports import XLSX, ImportRefused
 from ..services.imports import judges as judge_imports
 from ..services.imports import nominations as nomination_imports
+from ..services.judge_profile import DetailsRefused
 from .forms import (
     CategoryForm,
     EditionCopyForm,
@@ -463,7 +464,8 @@ def user_list():
 
 @bp.route("/people/invite", methods=["GET", "POST"])
 def user_invite():
-    """Invite a judge or a secretariat member by e-mail."""
+    """Invite a judge (with the organisation, country and time zone the conflict rules and deadlines need) or a
+    secretariat member by e-mail, in their language."""
     form = InviteForm()
     if form.validate_on_submit():
         try:
@@ -472,7 +474,11 @@ def user_invite():
                 name=form.name.data,
                 roles={Role(r) for r in form.roles.data},
                 invited_by=current_user,
+                details=form.judge_details(),
+                locale=form.locale.data,
             )
+        except DetailsRefused as error:
+            form.show_problems(error.problems)
         except ServiceError as error:
             form.email.errors.append(str(error.message))
         else:

@@ -22,6 +22,7 @@ from ..urls import external_url
 from . import ServiceError
 from . import privacy as privacy_service
 from .audit import record
+from .judge_profile import JudgeDetails, apply_details, check_details
 from .mail import send_email
 
 RESET_SALT = "password-reset"
@@ -369,17 +370,33 @@ def reset_password(token: str, password: str) -> User:
     return user
 
 
-def invite_user(*, email: str, name: str, roles: set[Role], invited_by: User) -> User:
-    """Invite a judge or a secretariat member by e-mail; an existing account gains the roles instead."""
+def invite_user(
+    *,
+    email: str,
+    name: str,
+    roles: set[Role],
+    invited_by: User,
+    details: JudgeDetails | None = None,
+    locale: str | None = None,
+) -> User:
+    """Invite a judge or a secretariat member by e-mail, in their language; an existing account gains the roles
+    instead. A judge comes with the organisation, country and time zone the conflict rules and deadlines need
+    (``judge_profile.check_details``); an existing account keeps its own and only has its blanks filled."""
     roles = {Role(r) for r in roles} & {Role.JUDGE, Role.SECRETARIAT}
     if not roles:
         raise ServiceError(_l("Choose at least one role."))
     user = find_user(email)
-    if user is None:
-        user = User(email=normalise_email(email), name=name.strip(), invited_by_id=invited_by.id)
-        db.session.add(user)
-    elif user.is_applicant:
+    if user is not None and user.is_applicant:
         raise ServiceError(_l("This address belongs to an applicant account; use another address."))
+    details = check_details(details or JudgeDetails(), required=Role.JUDGE in roles)
+    locale = locale if locale in current_app.config["LANGUAGES"] else None
+    if user is None:
+        user = User(email=normalise_email(email), name=name.strip(), invited_by_id=invited_by.id, locale=locale)
+        apply_details(user, details)
+        db.session.add(user)
+    else:
+        apply_details(user, details, only_blanks=True)
+        user.locale = user.locale or locale
     for role in sorted(roles):
         user.grant(role)
     db.session.flush()
@@ -434,17 +451,32 @@ def resend_invitation(user: User, invited_by: User) -> None:
     db.session.commit()
 
 
-def accept_invitation(token: str, *, name: str, password: str, consents: list[str] | None = None) -> User:
-    """Set the invited person's name and password, and record their consents; the invitation link then stops
-    working."""
+def accept_invitation(
+    token: str,
+    *,
+    name: str,
+    password: str,
+    consents: list[str] | None = None,
+    details: JudgeDetails | None = None,
+) -> User:
+    """Set the invited person's name and password, record their consents and, for a judge, the details they confirm
+    or correct (organisation, country, time zone, languages, declared ties; all but the ties required); the
+    invitation link then stops working."""
     notice = privacy_service.current_notice().version  # read (or first written) before anything changes
     user = user_from_token(token, INVITATION_SALT, current_app.config["INVITATION_MAX_AGE"])
     if user.has_password:
         raise ServiceError(_l("This invitation has already been accepted. Sign in instead."))
+    changed = apply_details(user, check_details(details or JudgeDetails(), required=True)) if user.is_judge else []
     user.name = name.strip() or user.name
     user.set_password(password)
     privacy_service.record_consents(user, consents or [], notice)
-    record("account.invitation_accepted", user, user, f"{user.email} accepted the invitation", {"email": user.email})
+    record(
+        "account.invitation_accepted",
+        user,
+        user,
+        f"{user.email} accepted the invitation",
+        {"email": user.email, "fields": sorted(changed)} if changed else {"email": user.email},
+    )
     db.session.commit()
     return user
 

@@ -106,7 +106,7 @@ def anonymise_account(user: User, erasure: Erasure) -> list[dict]:
     db.session.execute(sa.delete(UserSession).where(UserSession.user_id == user.id))
     user.name, user.email = name, rules.placeholder_email(user.id)
     user.password_hash = None
-    user.title = user.affiliation = user.country_code = user.expertise = user.languages = ""
+    user.title = user.affiliation = user.country_code = user.expertise = user.languages = user.declared_ties = ""
     user.locale, user.time_zone = None, "Asia/Seoul"
     user.active, user.confirmation_pending = False, False
     user.last_login_at = None

@@ -95,7 +95,7 @@ def assign_manually(
 class AutoResult:
     added: int
     shortfalls: list[tuple[Nomination, int, str]] = field(default_factory=list)
-    #: Judges the conflict rules could not check (no country or no organisation); they may have been assigned.
+    #: Judges left out because the conflict rules cannot check them (no country or no organisation in the profile).
     unchecked_judges: list[User] = field(default_factory=list)
 
 
@@ -112,6 +112,12 @@ def _plan(
     blocked = {(row[0], row[1]) for row in db.session.execute(sa.select(Conflict.judge_id, Conflict.nomination_id))}
     known_judges = {j.id for j in panel}
     known_nominations = {n.id for n in nominations}
+    # A judge whose profile lacks an organisation or a country is given nothing new (the conflict rules cannot see
+    # them); what they already hold stays theirs and counts.
+    held = set(existing)
+    blocked |= {
+        (j.id, n.id) for j in judges_escaping_conflict_rules(panel) for n in nominations if (j.id, n.id) not in held
+    }
     return assignment_maths.plan_assignment(
         [judge_slot(j) for j in panel],
         [nomination_slot(n) for n in nominations],
@@ -127,7 +133,8 @@ def _plan(
 
 
 def assign_automatically(round_: Round, actor: User, seed: int = 0) -> AutoResult:
-    """Fill each nomination up to the round's panel size, evenly, never with a conflicted judge."""
+    """Fill each nomination up to the round's panel size, evenly, never with a conflicted judge nor with one whose
+    profile lacks an organisation or a country (they are reported, to be completed)."""
     if round_.is_closed():
         raise ServiceError(_l("This round has closed."))
     nominations = round_nominations(round_)

@@ -29,21 +29,44 @@ def judges() -> list[User]:
 
 
 def judge_slot(judge: User) -> assignment_maths.JudgeSlot:
-    return assignment_maths.JudgeSlot(judge.id, judge.affiliation or "", judge.country_code or "")
+    return assignment_maths.JudgeSlot(
+        judge.id, judge.affiliation or "", judge.country_code or "", ties=tuple(judge.declared_tie_list)
+    )
 
 
 def nomination_slot(nomination: Nomination) -> assignment_maths.NominationSlot:
+    organisation = nomination.organisation
     return assignment_maths.NominationSlot(
-        nomination.id, nomination.organisation.name, nomination.organisation.country_code
+        nomination.id, organisation.name, organisation.country_code, city=organisation.city or ""
+    )
+
+
+def incomplete_refusal(judge: User):
+    """Why a judge whose profile lacks an organisation or a country may be given no nomination, in words naming what
+    is missing, or None: the conflict rules never run on a blank."""
+    missing = judge.missing_conflict_details
+    if not missing:
+        return None
+    if missing == ["organisation"]:
+        return _l("the judge's profile has no organisation, so the conflict rules cannot check them: complete it")
+    if missing == ["country"]:
+        return _l("the judge's profile has no country, so the conflict rules cannot check them: complete it")
+    return _l(
+        "the judge's profile has no organisation and no country, so the conflict rules cannot check them: complete it"
     )
 
 
 def conflict_refusal(judge: User, nomination: Nomination, round_: Round, declared: bool | None = None):
     """Why this judge may not judge this nomination in this round, in words, or None when nothing stands in the way.
 
-    The same rules hold by hand and automatically: a declared conflict of interest, the judge's own organisation,
-    and (when the round says so) the judge's own country. ``declared`` saves the lookup when the caller knows.
+    The same rules hold by hand and automatically: a judge whose profile lacks an organisation or a country is
+    given nothing (``incomplete_refusal``); then a declared conflict of interest, the judge's own organisation, a
+    tie they declared to the nominating organisation or its city, and (when the round says so) the judge's own
+    country. ``declared`` saves the lookup when the caller knows.
     """
+    incomplete = incomplete_refusal(judge)
+    if incomplete is not None:
+        return incomplete
     if declared is None:
         declared = conflict_between(judge.id, nomination.id) is not None
     if declared:
@@ -56,6 +79,13 @@ def _rule_in_words(rule: assignment_maths.ConflictRule | None, nomination: Nomin
     """What a conflict rule keeping a judge off a nomination means, in words (None for no rule)."""
     if rule is assignment_maths.ConflictRule.SAME_ORGANISATION:
         return _l("the judge belongs to the nominating organisation (%(name)s)", name=nomination.organisation.name)
+    if rule is assignment_maths.ConflictRule.DECLARED_TIE:
+        organisation = nomination.organisation
+        return _l(
+            "the judge declared a tie to the nominating organisation or its city (%(name)s, %(city)s)",
+            name=organisation.name,
+            city=organisation.city,
+        )
     if rule is assignment_maths.ConflictRule.SAME_COUNTRY:
         return _l(
             "the judge is from the nomination's country (%(country)s), and this round keeps judges off their "
@@ -78,8 +108,9 @@ def loads(round_: Round) -> dict[int, int]:
 
 def pair_refusal(judge: User, nomination: Nomination, round_: Round, *, on_it: bool, declared: bool, load: int):
     """Why this judge may not be given this nomination (in words), or None: the one list of rules that assigning
-    by hand, reassigning and the choices the pages offer all follow. Already on it; a conflict (recorded, or the
-    rules of ``conflict_refusal``); or at the round's most nominations per judge."""
+    by hand, reassigning and the choices the pages offer all follow. Already on it; a profile without organisation
+    or country, or a conflict (recorded, or the rules of ``conflict_refusal``); or at the round's most nominations
+    per judge."""
     if on_it:
         return _l("already assigned this nomination")
     reason = conflict_refusal(judge, nomination, round_, declared=declared)
@@ -177,5 +208,6 @@ def known_conflicts(round_: Round) -> list[KnownConflicts]:
 
 
 def judges_escaping_conflict_rules(panel: list[User] | None = None) -> list[User]:
-    """Active judges without a country or an organisation: the automatic conflict rules cannot see them."""
+    """Active judges without a country or an organisation: the conflict rules cannot see them, so nobody may assign
+    them anything until their profile is complete."""
     return [j for j in (judges() if panel is None else panel) if j.missing_conflict_details]

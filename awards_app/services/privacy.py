@@ -117,6 +117,7 @@ def personal_data(user: User) -> bytes:
             "country": user.country_code,
             "expertise": user.expertise,
             "languages": user.languages,
+            "declared_ties": user.declared_tie_list,
             "organisation": None
             if organisation is None
             else {

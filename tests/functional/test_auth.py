@@ -170,13 +170,28 @@ def test_secretariat_invites_a_judge_who_sets_a_password(app, client, auth, worl
     auth.login(world.secretariat)
     response = client.post(
         "/secretariat/people/invite",
-        data={"name": "Hiroshi Tanaka", "email": "tanaka@judges.example", "roles": ["judge"]},
+        data={
+            "name": "Hiroshi Tanaka",
+            "email": "tanaka@judges.example",
+            "roles": ["judge"],
+            "affiliation": "Tokyo Institute of Urban Studies",
+            "country_code": "JP",
+            "locale": "en",
+        },
     )
     assert response.status_code == 302
     auth.logout()
     [message] = outbox(app)
     link = link_in(message)
-    accepting = {"name": "Hiroshi Tanaka", "password": "judge-password-1", "confirm": "judge-password-1"}
+    accepting = {
+        "name": "Hiroshi Tanaka",
+        "password": "judge-password-1",
+        "confirm": "judge-password-1",
+        "affiliation": "Tokyo Institute of Urban Studies",
+        "country_code": "JP",
+        "time_zone": "Asia/Tokyo",
+        "languages": "English, Japanese",
+    }
     # Each consent is its own tick: one missing, and nothing is saved.
     refused = client.post(link, data={**accepting, "consent_collection": "y", "consent_provision": "y"})
     assert refused.status_code == 200

@@ -31,6 +31,7 @@ from awards_app.models import (
 from awards_app.services import accounts as accounts_service
 from awards_app.services import assignments as assignments_service
 from awards_app.services import progress as progress_service
+from awards_app.services.judge_profile import JudgeDetails
 from tests.conftest import PASSWORD, BufferedClient, make_user
 from tests.unit.test_storage import PDF
 
@@ -119,7 +120,11 @@ def test_in_development_the_links_ignore_the_host_header_too(app, client, world)
     client.post("/auth/forgot", data={"email": world.judge.email}, headers={"Host": "evil.example"})
     with app.app_context():
         invited = accounts_service.invite_user(
-            email="new@judges.example", name="New Judge", roles={Role.JUDGE}, invited_by=world.secretariat
+            email="new@judges.example",
+            name="New Judge",
+            roles={Role.JUDGE},
+            invited_by=world.secretariat,
+            details=JudgeDetails(affiliation="Dakar Civic Lab", country_code="SN"),
         )
         assert invited.id
     texts = [m.get_content() for m in outbox(app)]
@@ -471,9 +476,10 @@ def test_judges_the_rules_cannot_see_are_named_on_the_round_people_and_assignmen
     client, world, korean_round, db
 ):
     round_, _nomination, _korean, _insider = korean_round
-    make_user("blank@judges.example", [Role.JUDGE], name="Blank Profile")
+    blank = make_user("blank@judges.example", [Role.JUDGE], name="Blank Profile")
+    blank.affiliation = blank.country_code = ""
     half = make_user("half@judges.example", [Role.JUDGE], name="Half Profile")
-    half.affiliation = "Somewhere University"
+    half.affiliation, half.country_code = "Somewhere University", ""
     db.session.commit()
     client.post("/auth/login", data={"email": world.secretariat.email, "password": PASSWORD})
     for url in (
@@ -489,7 +495,9 @@ def test_judges_the_rules_cannot_see_are_named_on_the_round_people_and_assignmen
     response = client.post(
         f"/secretariat/rounds/{round_.id}/assignments/automatic", data={"auto-seed": "1"}, follow_redirects=True
     )
-    assert "The conflict rules could not check Blank Profile, Half Profile" in response.get_data(as_text=True)
+    text = response.get_data(as_text=True)
+    assert "Blank Profile, Half Profile were given nothing" in text
+    assert re.search(r'Complete the profile, then assign again: <a href="/secretariat/people/\d+/edit"', text)
 
 
 def test_the_demo_judges_all_have_an_organisation_and_a_country(app, db):

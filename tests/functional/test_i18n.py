@@ -88,7 +88,18 @@ def test_every_audited_action_reads_in_the_readers_language(app, client, auth, w
     auth.logout()
     client.post("/auth/forgot", data={"email": world.applicant.email})
     auth.login(world.secretariat)
-    client.post("/secretariat/people/invite", data={"name": "J", "email": "j@judges.example", "roles": ["judge"]})
+    client.post(
+        "/secretariat/people/invite",
+        data={
+            "name": "J",
+            "email": "j@judges.example",
+            "roles": ["judge"],
+            "affiliation": "Astana Hub",
+            "country_code": "KZ",
+            "time_zone": "Asia/Almaty",
+            "locale": "en",
+        },
+    )
     events = db.session.scalars(sa.select(AuditEvent)).all()
     actions = {event.action for event in events}
     assert {

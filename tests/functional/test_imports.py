@@ -390,6 +390,30 @@ def test_the_judge_list_creates_invites_and_updates_judges(app, client, auth, wo
     assert f"To: {world.judge.email}" not in invitations  # already a judge: updated, not invited again
 
 
+def test_a_new_judge_of_a_country_with_one_zone_gets_that_zone(client, auth, world):
+    auth.login(world.secretariat)
+    template = client.get("/secretariat/people/import/template.xlsx").data
+    filled = fill(
+        template,
+        "Judges",
+        [
+            {
+                "Name": "Sofia Lindqvist",
+                "E-mail": "sofia@judges.example",
+                "Organisation": "Gothenburg",
+                "Country": "SE",
+            },
+            {"Name": "David Cohen", "E-mail": "david@judges.example", "Country": "United States"},
+            {"Name": "Ana Ferreira", "E-mail": world.judge.email, "Country": "Sweden"},
+        ],
+    )
+    assert upload(client, "/secretariat/people/import", filled).status_code == 302
+    zones = dict(db.session.execute(sa.select(User.email, User.time_zone)).all())
+    assert zones["sofia@judges.example"] == "Europe/Stockholm"
+    assert zones["david@judges.example"] == "Asia/Seoul"  # several zones: confirmed when accepting
+    assert zones[world.judge.email] == "Asia/Seoul"  # an existing judge keeps theirs
+
+
 def test_a_wrong_judge_row_imports_no_judge(client, auth, world):
     auth.login(world.secretariat)
     template = client.get("/secretariat/people/import/template.xlsx").data

@@ -222,7 +222,15 @@ def test_dashboard_counts_by_category_and_status(client, auth, world):
 def test_the_people_page_lists_judges_and_resends_invitations(client, auth, world, db):
     auth.login(world.secretariat)
     client.post(
-        "/secretariat/people/invite", data={"name": "New Judge", "email": "new@judges.example", "roles": ["judge"]}
+        "/secretariat/people/invite",
+        data={
+            "name": "New Judge",
+            "email": "new@judges.example",
+            "roles": ["judge"],
+            "affiliation": "Accra Technical University",
+            "country_code": "GH",
+            "locale": "en",
+        },
     )
     page = client.get("/secretariat/people").data.decode()
     assert "New Judge" in page and "Invited" in page and world.judge.email in page

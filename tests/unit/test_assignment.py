@@ -5,6 +5,7 @@ from collections import Counter
 import pytest
 
 from awards_app.assignment import (
+    ConflictRule,
     JudgeSlot,
     NominationSlot,
     Shortfall,
@@ -644,4 +645,46 @@ def test_forbidden_pairs_are_exactly_those_conflict_rule_forbids():
             for n in nominations
             if (rule := conflict_rule(j, n, same_country)) is not None
         }
+        assert forbidden_pairs(judges, nominations, same_country) == expected
+
+
+def test_a_declared_tie_forbids_the_organisation_or_the_city_it_names():
+    judge = JudgeSlot(1, "University of Lisbon", "PT", ties=("Seoul-Metro.", " odense ", ""))
+    by_name = NominationSlot(101, "Seoul Metro", "KR", city="Seoul")
+    by_city = NominationSlot(102, "City of Odense", "DK", city="Odense")
+    unrelated = NominationSlot(103, "Kigali City", "RW", city="Kigali")
+    own = NominationSlot(104, "University of Lisbon", "PT", city="Odense")
+    assert conflict_rule(judge, by_name, False) is ConflictRule.DECLARED_TIE
+    assert conflict_rule(judge, by_city, False) is ConflictRule.DECLARED_TIE
+    assert conflict_rule(judge, unrelated, True) is None
+    # The judge's own organisation comes first, then the tie, then the country.
+    assert conflict_rule(judge, own, True) is ConflictRule.SAME_ORGANISATION
+    assert automatic_conflict(judge, by_city, True) == (
+        "the judge declared a tie to the nominating organisation or its city"
+    )
+    # An empty tie matches nothing, not even an organisation without a city.
+    assert conflict_rule(JudgeSlot(2, "", "", ties=("",)), NominationSlot(105, "X", "", city=""), True) is None
+    plan = plan_assignment([judge], [by_name, by_city, unrelated], judges_per_nomination=1, max_load=None)
+    assert plan.added == [(1, 103)]
+
+
+def test_forbidden_pairs_follow_the_declared_ties_as_conflict_rule_does():
+    rng = seeded(12)
+    places = ["Seoul Metro", "Seoul", "Odense", "city of odense", "", "Kigali"]
+    judges = [
+        JudgeSlot(i, rng.choice(places), rng.choice(["KR", "DK", ""]), ties=tuple(rng.sample(places, 2)))
+        for i in range(1, 30)
+    ]
+    nominations = [
+        NominationSlot(100 + i, rng.choice(places), rng.choice(["KR", "DK", "RW"]), city=rng.choice(places))
+        for i in range(40)
+    ]
+    for same_country in (True, False):
+        expected = {
+            (j.id, n.id): rule
+            for j in judges
+            for n in nominations
+            if (rule := conflict_rule(j, n, same_country)) is not None
+        }
+        assert ConflictRule.DECLARED_TIE in expected.values()
         assert forbidden_pairs(judges, nominations, same_country) == expected

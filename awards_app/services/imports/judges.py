@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import available_timezones
-
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,6 +16,7 @@ from ...rules import NAME_CHARS
 from ...spreadsheets import Problem, Row, SheetSpec
 from ..accounts import send_invitation
 from ..audit import record
+from ..judge_profile import JudgeDetails, details_problems
 from . import COUNTRY, ImportRefused, ImportResult, _column, _country_lookup, _email, _read, str_header
 
 NAME = _l("Name")
@@ -36,10 +35,11 @@ TIME_ZONE = _l("Time zone")
 
 _PROFILE = (
     ("title", TITLE, 120),
-    ("affiliation", AFFILIATION, 200),
     ("expertise", EXPERTISE, 500),
-    ("languages", LANGUAGES, 200),
 )
+
+#: The column of each detail that ``judge_profile`` checks, for its problems.
+_DETAIL_COLUMNS = {"affiliation": AFFILIATION, "country_code": COUNTRY, "languages": LANGUAGES, "time_zone": TIME_ZONE}
 
 
 def _judge_spec() -> SheetSpec:
@@ -57,8 +57,9 @@ def _judge_spec() -> SheetSpec:
                 TIME_ZONE,
                 width=20,
                 note=_(
-                    "e.g. Asia/Seoul, Europe/Paris, America/Bogota. Deadlines are shown "
-                    "to the judge in this zone; Asia/Seoul when empty."
+                    "e.g. Asia/Seoul, Europe/Paris, America/Bogota. Deadlines are shown to the judge in this "
+                    "zone; when empty, a new judge gets their country's zone if it has only one (else Asia/Seoul), "
+                    "and confirms it when accepting the invitation."
                 ),
             ),
         ),
@@ -93,7 +94,7 @@ def import_judges(data: bytes, actor: User, filename: str = "") -> ImportResult:
     """Create or update the judges of a filled-in judge list, all or none; invite the new ones."""
     spec = _judge_spec()
     rows = _read(data, [spec], require_all=True)
-    countries, zones = _country_lookup(), available_timezones() - {"localtime", "Factory"}
+    countries = _country_lookup()
     problems: list[Problem] = []
     planned: list[tuple[Row, str, str, dict[str, str]]] = []
     first_row: dict[str, int] = {}
@@ -119,22 +120,24 @@ def import_judges(data: bytes, actor: User, filename: str = "") -> ImportResult:
             if len(value) > limit:
                 problems.append(row.problem(str_header(header), _("At most %(n)d characters.", n=limit)))
             profile[attribute] = value
+        # The same checks as the invitation's, optional here: the judge completes them when accepting.
         country_text = row.get(str_header(COUNTRY))
-        if country_text:
-            country = countries.get(spreadsheets.header_key(country_text))
-            if country is None:
-                problems.append(
-                    row.problem(str_header(COUNTRY), _("Give a country code such as KR, or a country's name."))
-                )
-            profile["country_code"] = country or ""
-        zone = row.get(str_header(TIME_ZONE))
-        if zone:
-            match = next((z for z in zones if z.casefold() == zone.casefold()), None)
-            if match is None:
-                problems.append(
-                    row.problem(str_header(TIME_ZONE), _("Give a time zone such as Asia/Seoul or Europe/Paris."))
-                )
-            profile["time_zone"] = match or ""
+        zone_text = row.get(str_header(TIME_ZONE))
+        details, wrong = details_problems(
+            JudgeDetails(
+                affiliation=row.get(str_header(AFFILIATION)),
+                country_code=countries.get(spreadsheets.header_key(country_text), country_text) if country_text else "",
+                time_zone=zone_text,
+                languages=row.get(str_header(LANGUAGES)),
+            ),
+            required=False,
+        )
+        for attribute, message in wrong.items():
+            problems.append(row.problem(str_header(_DETAIL_COLUMNS[attribute]), str(message)))
+        profile.update(affiliation=details.affiliation, country_code=details.country_code)
+        profile["languages"] = details.languages or ""
+        # A zone the row gives applies to anyone; one guessed from the country only to a new judge.
+        profile["time_zone" if zone_text else "guessed_time_zone"] = details.time_zone
         if len(problems) == before:
             assert email is not None  # checked above
             planned.append((row, name, email, profile))
@@ -159,8 +162,11 @@ def import_judges(data: bytes, actor: User, filename: str = "") -> ImportResult:
     to_invite: list[User] = []
     for _row, name, email, profile in planned:
         user = users.get(email)
+        guessed = profile.pop("guessed_time_zone", "")
         if user is None:
             user = User(email=email, name=name, invited_by_id=actor.id)
+            if guessed:
+                user.time_zone = guessed
             db.session.add(user)
             result.created += 1
             changed = ["name", *sorted(k for k, v in profile.items() if v)]

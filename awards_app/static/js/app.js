@@ -267,4 +267,22 @@
     };
     window.setTimeout(poll, 1500);
   }
+
+  // Choosing a judge's country proposes its time zone when it has only one (Sweden: Europe/Stockholm), unless a
+  // zone was chosen by hand; without this file the server gives the country's zone to a zone left empty.
+  document.querySelectorAll("select[data-country-zones]").forEach(function (country) {
+    var zone = document.getElementById(country.getAttribute("data-zone-field"));
+    if (!zone) { return; }
+    var zones = JSON.parse(country.getAttribute("data-country-zones"));
+    var proposed = zones[country.value] || "";
+    zone.addEventListener("change", function () { proposed = null; });
+    country.addEventListener("change", function () {
+      if (proposed !== null && zone.value !== proposed) { return; }
+      var next = zones[country.value] || "";
+      if (next || zone.querySelector('option[value=""]')) {
+        zone.value = next;
+        proposed = next;
+      }
+    });
+  });
 })();
