@@ -19,7 +19,7 @@ from awards_app.services import sheets as sheets_service
 from tests.conftest import PASSWORD
 from tests.functional.judging_helpers import another_judge, assign, close, criteria, eligible, judging_round
 
-from .helpers import LAPTOP, TABLET, sign_out
+from .helpers import LAPTOP, TABLET, confirm, sign_out
 from .test_accessibility import audit
 
 SHARED = "The residents' survey makes the causes of the problem plain."
@@ -114,6 +114,7 @@ def test_a_shared_comment_from_the_judge_s_tick_to_the_applicant_s_page(
     first.scroll_into_view_if_needed()
     page.screenshot(path=str(screenshot_dir / "feedback-judge.png"))
     page.get_by_role("button", name="Submit scores").click()
+    confirm(page)
     expect(page.get_by_role("alert")).to_contain_text("are submitted")
     sign_out(page)
 
