@@ -163,6 +163,7 @@ def _open_sheet(page: Page, live_server: str, assignment: Assignment) -> None:
     page.get_by_label("I have no conflict of interest with this nomination").check()
     page.get_by_role("button", name="Confirm my declaration").click()
     expect(page.locator("#score-sheet")).to_be_visible()
+    expect(page.locator("#score-keys")).to_be_visible()  # shown by scoring.js (deferred): the sheet listens
 
 
 def test_autosave_keeps_a_score_without_pressing_save(page: Page, live_server, world, panel, sign_in):
@@ -178,6 +179,26 @@ def test_autosave_keeps_a_score_without_pressing_save(page: Page, live_server, w
     sheet = reloaded(Assignment, panel["first"].id).sheet
     assert sheet.status is SheetStatus.DRAFT
     assert [str(s.value) for s in sheet.scores if s.value is not None] == ["6.00"]
+
+
+def test_a_score_chosen_while_the_page_still_loads_is_saved_too(page: Page, live_server, world, panel, sign_in):
+    """On a slow connection the judge may click a score before the sheet's script has arrived: once it runs, the
+    score is saved like any other change."""
+    rubric = panel["rubric"]
+    sign_in(world.judge.email)
+    _open_sheet(page, live_server, panel["first"])
+    held = []
+    page.route("**/static/js/scoring.js", lambda route: held.append(route))
+    page.goto(f"{live_server}/judging/assignments/{panel['first'].id}", wait_until="commit")
+    expect(page.locator("#score-sheet")).to_be_visible()
+    choose(score(page, 2, rubric[1].name_en), "9")
+    expect(page.locator("#score-keys")).to_be_hidden()  # the script has not run yet
+    page.wait_for_function("() => true")  # let the route handler see the request
+    assert held, "the script was requested"
+    held[0].continue_()
+    expect(page.locator("#save-status")).to_have_text(SAVED)
+    sheet = reloaded(Assignment, panel["first"].id).sheet
+    assert [str(s.value) for s in sheet.scores if s.value is not None] == ["9.00"]
 
 
 def test_nothing_is_lost_offline_or_in_a_closed_tab(page: Page, live_server, world, panel, sign_in):

@@ -480,5 +480,17 @@
     schedule();
   } else if (restored === "choosing") {
     setStatus(message("choose"), "warning");
+  } else if (typedBeforeThisScript()) {
+    changed();  // a score chosen (or text typed) while the page was still loading: saved like any other change
+  }
+
+  // Whether the form holds something other than what the page came with: chosen or typed before this (deferred)
+  // script could listen.
+  function typedBeforeThisScript() {
+    return Array.prototype.some.call(form.elements, function (el) {
+      if (!el.name || el.type === "submit" || el.type === "hidden") { return false; }
+      if (el.type === "radio" || el.type === "checkbox") { return el.checked !== el.defaultChecked; }
+      return el.value !== el.defaultValue;
+    });
   }
 })();
