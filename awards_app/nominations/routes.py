@@ -31,6 +31,13 @@ from .forms import AskNomineeForm, DeleteForm, SignedFormUpload, WithdrawForm, e
 bp = Blueprint("nominations", __name__)
 
 
+def _download(source, mimetype: str, name: str):
+    """A file sent as a download that neither the browser nor a proxy keeps."""
+    response = send_file(source, mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def _load(nomination_id: int) -> Nomination:
     nomination = nominations_service.nomination_with_details(nomination_id)
     if nomination is None:
@@ -293,11 +300,7 @@ def download(nomination_id: int, attachment_id: int):
         current_app.logger.error("attachment %s is missing its file", attachment.id)
         abort(404)
     access_log.note(current_user, "document", attachment.nomination, attachment.original_name)
-    response = send_file(
-        path, mimetype=attachment.content_type, as_attachment=True, download_name=attachment.original_name, max_age=0
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return _download(path, attachment.content_type, attachment.original_name)
 
 
 @bp.route("/<int:nomination_id>/nomination.pdf")
@@ -313,15 +316,7 @@ def pdf(nomination_id: int):
     except OSError:
         current_app.logger.exception("the PDF of nomination %s could not be drawn", nomination.id)
         abort(503)
-    response = send_file(
-        io.BytesIO(content),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=receipts_service.pdf_name(nomination),
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return _download(io.BytesIO(content), "application/pdf", receipts_service.pdf_name(nomination))
 
 
 def _consent_target(nomination_id: int) -> Nomination:
@@ -398,11 +393,7 @@ def signed_form(nomination_id: int):
         current_app.logger.error("the consent form of nomination %s is missing its file", nomination.id)
         abort(404)
     access_log.note(current_user, "document", nomination, consent.original_name)
-    response = send_file(
-        path, mimetype=consent.content_type, as_attachment=True, download_name=consent.original_name, max_age=0
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return _download(path, consent.content_type, consent.original_name)
 
 
 @bp.route("/<int:nomination_id>/nominee-consent-form.pdf")
@@ -415,15 +406,7 @@ def blank_consent_form(nomination_id: int):
     except OSError:
         current_app.logger.exception("the consent form of nomination %s could not be drawn", nomination.id)
         abort(503)
-    response = send_file(
-        io.BytesIO(content),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=f"nominee-consent-{nomination.id}.pdf",
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return _download(io.BytesIO(content), "application/pdf", f"nominee-consent-{nomination.id}.pdf")
 
 
 #: A document shown in the page (an <img>; never framed) may also be opened on its own: whatever its bytes hold,
