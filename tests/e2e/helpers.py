@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from awards_app.extensions import db
 from awards_app.models import Category, Nomination, User
@@ -16,10 +18,13 @@ TABLET = {"width": 820, "height": 1180}
 
 def sign_out(page: Page) -> None:
     """Press "Sign out", opening the collapsed menu first on narrow screens."""
+    button = page.locator("form[action$='/auth/logout'] button")
     toggler = page.locator(".navbar-toggler")
-    if toggler.is_visible():
-        toggler.click()
-    page.locator("form[action$='/auth/logout'] button").click()
+    if not button.is_visible() and toggler.is_visible():
+        # The screen may just have been widened: the layout then unfolds the menu while the click waits.
+        with contextlib.suppress(PlaywrightTimeoutError):
+            toggler.click(timeout=5_000)
+    button.click()
     expect(page.locator("form[action$='/auth/logout']")).to_have_count(0)
 
 
