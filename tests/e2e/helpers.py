@@ -18,12 +18,18 @@ TABLET = {"width": 820, "height": 1180}
 
 def sign_out(page: Page) -> None:
     """Press "Sign out", opening the collapsed menu first on narrow screens."""
+    # The toggler works once Bootstrap's script has run: a click before the page's load event does nothing.
+    page.wait_for_load_state("load")
     button = page.locator("form[action$='/auth/logout'] button")
     toggler = page.locator(".navbar-toggler")
-    if not button.is_visible() and toggler.is_visible():
+    for _ in range(3):
+        if button.is_visible() or not toggler.is_visible():
+            break
         # The screen may just have been widened: the layout then unfolds the menu while the click waits.
         with contextlib.suppress(PlaywrightTimeoutError):
             toggler.click(timeout=5_000)
+        with contextlib.suppress(AssertionError):
+            expect(button).to_be_visible(timeout=5_000)
     button.click()
     expect(page.locator("form[action$='/auth/logout']")).to_have_count(0)
 

@@ -49,6 +49,8 @@ def test_the_nominee_consents_by_link_and_the_applicant_submits(
     # Refused: the summary names the nominee's consent and leads to it.
     summary = page.locator("#error-summary")
     expect(summary).to_contain_text("The nominee's consent: The nominee has not consented yet")
+    # The page's script gives the first field with a problem the focus when it runs; click after it has.
+    page.wait_for_load_state("load")
     summary.get_by_role("link", name="The nominee's consent").click()
     expect(page.get_by_label("Nominee's e-mail")).to_be_focused()
     page.get_by_label("Nominee's e-mail").fill("ji-won.kim@example.org")
