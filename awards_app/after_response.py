@@ -25,24 +25,31 @@ _THREADS = "awards.after_response.threads"
 
 def after_response(task: Callable[[], None]) -> None:
     """Run ``task`` beside this request's response (at once when there is no request, e.g. a CLI command)."""
-    if not has_request_context() or g.get("after_response"):
+    if not has_request_context():  # a command: at once, after the use case's own commit
+        from .extensions import db
+
         task()
+        db.session.commit()  # what the task recorded: the mail it sent, its audit events
+        return
+    if g.get("after_response"):
+        task()  # inside a task already: that task's commit keeps what this one records
         return
     request.environ.setdefault(_TASKS, []).append(task)
 
 
 def _run(app: Flask, environ: dict, tasks: list[Callable[[], None]]) -> None:
+    from .extensions import db
+
     for task in tasks:
         with app.request_context(environ):
             g.after_response = True  # Flask-Babel's force_locale ignores an empty `g`
             try:
                 task()
+                db.session.commit()  # what the task recorded: the mail it sent, its audit events
             except Exception:
                 log.exception(
                     "work after the response to %s %s failed", environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
                 )
-                from .extensions import db
-
                 db.session.rollback()
 
 

@@ -1,4 +1,5 @@
-"""Command-line tasks: ``flask awards create-admin``, ``seed-demo``, ``export``, ``backup``, ``restore`` and ``purge``.
+"""Command-line tasks: ``flask awards create-admin``, ``seed-demo``, ``export``, ``backup``, ``restore``, ``purge``
+and ``retry-mail``.
 
 The group is also a ``flask.commands`` entry point of the installed project (pyproject.toml), so ``flask awards
 --help`` lists the tasks without building the app; the app is built, and its context pushed, only for the task that
@@ -209,3 +210,13 @@ def purge(yes: bool, slug: str | None) -> None:
         click.echo("No edition is past its retention deadline: nothing to purge.")
     elif not yes:
         click.echo(f"Dry run: nothing was changed. Run again with --yes to purge {len(due)} edition(s).")
+
+
+@awards.command("retry-mail")
+def retry_mail() -> None:
+    """Send again every undelivered e-mail whose next attempt is due (run it every few minutes from a timer)."""
+    from .services import mail as mail_service
+
+    sent, left = mail_service.retry_due()
+    undelivered = mail_service.undelivered_count()
+    click.echo(f"{sent} e-mail(s) sent, {left} failed again; {undelivered} undelivered in all.")

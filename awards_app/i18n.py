@@ -107,6 +107,12 @@ FILE_TYPE_LABELS = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": _l("Excel workbook"),
     "application/vnd.openxmlformats-officedocument.presentationml.presentation": _l("PowerPoint presentation"),
 }
+MAIL_STATUS_LABELS = {
+    "sent": _l("Sent"),
+    "failed": _l("Not delivered yet"),
+    "gave_up": _l("Not delivered"),
+    "discarded": _l("Let go"),
+}
 VOTE_LABELS = {"approve": _l("approve"), "reject": _l("reject"), "abstain": _l("abstain")}
 ROLE_LABELS = {
     Role.APPLICANT: _l("Applicant"),
@@ -362,6 +368,7 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters["browser_name"] = browser_name
     app.jinja_env.filters["flag_label"] = flag_label
     app.jinja_env.filters["method_label"] = lambda m: METHOD_LABELS.get(str(m), m)
+    app.jinja_env.filters["mail_status"] = lambda s: MAIL_STATUS_LABELS.get(str(s), s)
     app.jinja_env.filters["vote_label"] = lambda v: VOTE_LABELS.get(str(v), v)
     app.jinja_env.filters["assignment_status_label"] = lambda s: ASSIGNMENT_STATUS_LABELS.get(s, s)
     app.jinja_env.globals["statuses"] = AssignmentStatus

@@ -21,6 +21,7 @@ from .judging import (
     Vote,
     assignment_status,
 )
+from .mail import UNDELIVERED_STATUSES, MailStatus, OutgoingMail
 from .nominations import (
     ACTIVE_STATUSES,
     SCREENABLE_STATUSES,
@@ -47,6 +48,7 @@ from .users import (
 __all__ = [
     "ACTIVE_STATUSES",
     "SCREENABLE_STATUSES",
+    "UNDELIVERED_STATUSES",
     "AccessRecord",
     "Assignment",
     "AssignmentStatus",
@@ -68,11 +70,13 @@ __all__ = [
     "FeedbackRelease",
     "FitStatus",
     "LevelDescriptor",
+    "MailStatus",
     "Nomination",
     "NominationStatus",
     "NomineeConsent",
     "Organisation",
     "OrganisationType",
+    "OutgoingMail",
     "PrivacyNotice",
     "Publication",
     "ResultNotice",

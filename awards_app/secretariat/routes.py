@@ -36,6 +36,7 @@ from ..services import ServiceError, access_log
 from ..services import accounts as accounts_service
 from ..services import edition_copy as edition_copy_service
 from ..services import erasure as erasure_service
+from ..services import mail as mail_service
 from ..services import nominations as nominations_service
 from ..services import nominee_consent as nominee_consent_service
 from ..services import privacy as privacy_service
@@ -92,6 +93,7 @@ def dashboard():
         counts=counts,
         statuses=list(NominationStatus),
         to_screen=to_screen,
+        undelivered_mail=mail_service.undelivered_count(),
     )
 
 

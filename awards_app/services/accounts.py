@@ -116,7 +116,6 @@ def _send_confirmation(user_id: int) -> None:
     link = external_url("auth.confirm_email", token=make_token(user, CONFIRMATION_SALT))
     send_email(
         user.email,
-        _l("Confirm your e-mail address"),
         "confirm_email",
         locale=user.locale,
         user=user,
@@ -131,7 +130,6 @@ def _send_registration_attempt(user_id: int) -> None:
         return
     send_email(
         user.email,
-        _l("Someone tried to register with your address"),
         "registration_attempt",
         locale=user.locale,
         user=user,
@@ -344,7 +342,6 @@ def _send_reset_link(user_id: int) -> None:
     link = external_url("auth.reset_password", token=make_token(user, RESET_SALT))
     send_email(
         user.email,
-        _l("Reset your password"),
         "reset_password",
         locale=user.locale,
         user=user,
@@ -420,7 +417,6 @@ def send_invitation(user: User, invited_by: User) -> None:
         link = external_url("auth.accept_invitation", token=make_token(user, INVITATION_SALT))
     send_email(
         user.email,
-        _l("Your invitation to the Seoul Smart City Prize"),
         "invitation",
         locale=user.locale,
         user=user,

@@ -49,6 +49,7 @@ from ..models import (
     UserSession,
 )
 from ..rules import privacy as rules
+from .mail import forget_recipient
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,7 @@ def anonymise_account(user: User, erasure: Erasure) -> list[dict]:
     ]
     db.session.execute(sa.delete(Consent).where(Consent.user_id == user.id))
     db.session.execute(sa.delete(UserSession).where(UserSession.user_id == user.id))
+    forget_recipient(old_email)  # the record of the mail sent to them, and any message still waiting
     user.name, user.email = name, rules.placeholder_email(user.id)
     user.password_hash = None
     user.title = user.affiliation = user.country_code = user.expertise = user.languages = user.declared_ties = ""
@@ -172,6 +174,7 @@ def erase_nominations(nominations: Iterable[Nomination], erasure: Erasure) -> No
                 erasure.bytes += consent.size
             if consent.email:
                 erasure.addresses.add(consent.email)  # the link mailed to them, if still in the outbox
+                forget_recipient(consent.email)
             nomination.nominee_consent = None
         if TITLE_FIELD[nomination.category.kind] == "nominee_name":
             nomination.title = rules.erased_title(nomination.reference, nomination.id)

@@ -228,7 +228,6 @@ def _tell_replacements(assignment_ids: list[int]) -> None:
         judge = assignment.judge
         send_email(
             judge.email,
-            _l("A nomination was assigned to you: %(ref)s", ref=assignment.nomination.reference),
             "assigned",
             locale=judge.locale,
             judge=judge,

@@ -157,7 +157,6 @@ def _tell_applicants(round_id: int, nomination_ids: list[int]) -> None:
     for nomination, user in _applicants(nomination_ids):
         send_email(
             user.email,
-            _l("Feedback on your nomination %(reference)s", reference=nomination.reference),
             "feedback_released",
             locale=user.locale,
             user=user,

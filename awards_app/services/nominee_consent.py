@@ -121,7 +121,6 @@ def _send_link(consent_id: int) -> None:
     locale = nomination.created_by.locale
     send_email(
         consent.email,
-        _l("Your consent is asked: a nomination for %(category)s", category=nomination.category.name(locale)),
         "nominee_consent",
         locale=locale,
         nomination=nomination,
@@ -174,7 +173,6 @@ def _tell_applicant(consent_id: int) -> None:
     applicant = consent.requested_by or nomination.created_by
     send_email(
         applicant.email,
-        _l("The nominee answered: %(title)s", title=nomination.title),
         "nominee_consent_answered",
         locale=applicant.locale,
         user=applicant,

@@ -271,7 +271,6 @@ def send_reminders(round_: Round, actor: User) -> int:
         judge = progress.judge
         send_email(
             judge.email,
-            _l("Reminder: nominations are waiting for your scores"),
             "reminder",
             locale=judge.locale,
             judge=judge,

@@ -211,7 +211,6 @@ def _tell_applicants(nomination_ids: list[int]) -> None:
         ):
             send_email(
                 user.email,
-                _l("The results of %(edition)s", edition=nomination.edition.name),
                 "result_published",
                 locale=user.locale,
                 user=user,

@@ -13,7 +13,6 @@ from zoneinfo import available_timezones
 
 from flask import render_template
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 
 from ..after_response import after_response
 from ..extensions import db
@@ -61,9 +60,6 @@ def _send_screening(nomination_id: int, status: str) -> None:
     eligible = status == "eligible"
     send_email(
         user.email,
-        _l("%(ref)s is eligible", ref=nomination.reference)
-        if eligible
-        else _l("%(ref)s is not eligible", ref=nomination.reference),
         "screening_result",
         locale=user.locale,
         user=user,
@@ -82,18 +78,15 @@ def _send(nomination_id: int, user_id: int, zone: str | None, template: str) -> 
     zones = [edition.time_zone] + ([zone] if zone and zone != edition.time_zone else [])
     files = []
     if template == "receipt_submitted":
-        subject = _l("Receipt: %(ref)s submitted", ref=nomination.reference)
         moment = nomination.submitted_at
         try:
             files.append((pdf_name(nomination), nomination_pdf(nomination, user.locale), "application/pdf"))
         except OSError:  # WeasyPrint without Pango on this machine: the receipt goes, and says where the PDF is
             log.exception("the PDF of %s could not be drawn for its receipt", nomination.reference)
     else:
-        subject = _l("%(ref)s withdrawn", ref=nomination.reference or nomination.title)
         moment = nomination.withdrawn_at
     send_email(
         user.email,
-        subject,
         template,
         locale=user.locale,
         user=user,

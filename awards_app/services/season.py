@@ -153,7 +153,6 @@ def _tell_judge(round_id: int, judge_id: int) -> None:
     )
     send_email(
         judge.email,
-        _l("Judging is open: %(round)s", round=round_.local_name(judge.locale)),
         "judging_opened",
         locale=judge.locale,
         judge=judge,

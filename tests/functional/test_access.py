@@ -17,7 +17,9 @@ from awards_app.models import (
     Conflict,
     Criterion,
     LevelDescriptor,
+    MailStatus,
     Nomination,
+    OutgoingMail,
     Role,
     Round,
     utcnow,
@@ -130,6 +132,11 @@ ACCESS: dict[str, Rule] = {
     "secretariat.retention_purge": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "calibration.panel": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "calibration.counts": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "mail.outgoing": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "mail.catalogue": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "mail.retry": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "mail.discard": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "mail.retry_all": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "feedback.round_feedback": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "feedback.comment_edit": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "feedback.comment_visibility": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
@@ -222,8 +229,13 @@ def arranged(app, client, world, db):
             CalibrationNomination(round_id=round_.id, nomination_id=nomination.id, marked_by_id=world.secretariat.id),
         ]
     )
+    mail = OutgoingMail(
+        recipient=world.judge.email, subject="Reminder", template="reminder", status=MailStatus.FAILED, message=b"x"
+    )
+    db.session.add(mail)
     db.session.commit()
     values = {
+        "mail_id": mail.id,
         "nomination_id": nomination.id,
         "attachment_id": attachment.id,
         "number": 1,

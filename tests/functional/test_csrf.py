@@ -79,6 +79,7 @@ def unsafe_urls(app) -> list[tuple[str, str, str]]:
         "user_id": 1,
         "token": "x",
         "round_id": 1,
+        "mail_id": 1,
         "assignment_id": 1,
         "filename": "x",
         "criterion_id": 1,

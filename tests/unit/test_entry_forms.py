@@ -1,13 +1,17 @@
 import pytest
 
+from awards_app import create_app
 from awards_app.entry_forms import check_answers, clean_answers, fields_for, title_of, word_count
 from awards_app.models import CategoryKind
 from tests.conftest import complete_project_answers
 
 
 @pytest.fixture(autouse=True)
-def _app_context(app):
-    """Messages are lazy translations: they need an app to render."""
+def _app_context(tmp_path):
+    """Messages are lazy translations: they need an app to render (one that never opens its database)."""
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'unused.sqlite3'}"})
+    with app.app_context():
+        yield
 
 
 def test_complete_project_has_no_problems():

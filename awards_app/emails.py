@@ -1,0 +1,215 @@
+"""Every e-mail the app sends: who receives it, when, its subject and its text (``templates/email/<name>.txt``).
+
+``services.mail.send_email`` takes the subject from here, so the secretariat's catalogue page shows each e-mail
+exactly as it goes out, drawn with the sample people and nomination below in English and in Korean.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from .models import (
+    Attachment,
+    Award,
+    AwardTier,
+    Category,
+    CategoryKind,
+    Edition,
+    Nomination,
+    NomineeConsent,
+    Organisation,
+    Round,
+    User,
+)
+
+Context = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Email:
+    """One kind of e-mail."""
+
+    template: str
+    audience: Any  # lazy text: who receives it
+    when: Any  # lazy text: what sends it
+    subject: Callable[[Context, str], Any]  # the subject, from the e-mail's context and the recipient's language
+
+
+def _reference(context: Context) -> str:
+    return context["nomination"].reference or context["nomination"].title
+
+
+CATALOGUE: dict[str, Email] = {
+    email.template: email
+    for email in (
+        Email(
+            "confirm_email",
+            _l("Applicants"),
+            _l("On registration: the link that confirms the address and opens the account."),
+            lambda c, locale: _l("Confirm your e-mail address"),
+        ),
+        Email(
+            "registration_attempt",
+            _l("Anyone with an account"),
+            _l("When someone registers again with an address that already has an account (the page answers the same)."),
+            lambda c, locale: _l("Someone tried to register with your address"),
+        ),
+        Email(
+            "reset_password",
+            _l("Anyone with an account"),
+            _l("When they ask for a new password."),
+            lambda c, locale: _l("Reset your password"),
+        ),
+        Email(
+            "invitation",
+            _l("Judges and the secretariat; applicants of imported nominations"),
+            _l("When the secretariat invites someone, or sends the invitation again."),
+            lambda c, locale: _l("Your invitation to the Seoul Smart City Prize"),
+        ),
+        Email(
+            "nominee_consent",
+            _l("Nominees of a commendation or leadership nomination"),
+            _l("When the applicant asks the nominee for their consent."),
+            lambda c, locale: _l(
+                "Your consent is asked: a nomination for %(category)s",
+                category=c["nomination"].category.name(locale),
+            ),
+        ),
+        Email(
+            "nominee_consent_answered",
+            _l("Applicants"),
+            _l("When the nominee consents or refuses."),
+            lambda c, locale: _l("The nominee answered: %(title)s", title=c["nomination"].title),
+        ),
+        Email(
+            "receipt_submitted",
+            _l("Applicants"),
+            _l("On submission: the receipt, with the nomination as a PDF."),
+            lambda c, locale: _l("Receipt: %(ref)s submitted", ref=c["nomination"].reference),
+        ),
+        Email(
+            "receipt_withdrawn",
+            _l("Applicants"),
+            _l("When the applicant withdraws a nomination."),
+            lambda c, locale: _l("%(ref)s withdrawn", ref=_reference(c)),
+        ),
+        Email(
+            "screening_result",
+            _l("Applicants"),
+            _l("When the secretariat records a screening decision (the reason only where the secretariat shares it)."),
+            lambda c, locale: (
+                _l("%(ref)s is eligible", ref=c["nomination"].reference)
+                if c["eligible"]
+                else _l("%(ref)s is not eligible", ref=c["nomination"].reference)
+            ),
+        ),
+        Email(
+            "judging_opened",
+            _l("Judges of the round"),
+            _l("When the secretariat opens a round: the judge's assignments and the deadline in their time zone."),
+            lambda c, locale: _l("Judging is open: %(round)s", round=c["round"].local_name(locale)),
+        ),
+        Email(
+            "assigned",
+            _l("Judges"),
+            _l("When the secretariat gives a judge a nomination after judging opened (e.g. to replace a recusal)."),
+            lambda c, locale: _l("A nomination was assigned to you: %(ref)s", ref=c["nomination"].reference),
+        ),
+        Email(
+            "reminder",
+            _l("Judges with unfinished score sheets"),
+            _l("When the secretariat presses Remind on the round's progress page."),
+            lambda c, locale: _l("Reminder: nominations are waiting for your scores"),
+        ),
+        Email(
+            "result_published",
+            _l("Applicants"),
+            _l("When the secretariat publishes the results."),
+            lambda c, locale: _l("The results of %(edition)s", edition=c["nomination"].edition.local_name(locale)),
+        ),
+        Email(
+            "feedback_released",
+            _l("Applicants"),
+            _l("When the secretariat first releases the judges' shared comments of a round."),
+            lambda c, locale: _l("Feedback on your nomination %(reference)s", reference=c["nomination"].reference),
+        ),
+    )
+}
+
+
+def sample_context(template: str, locale: str) -> Context:
+    """The context of ``template`` drawn with sample people and a sample nomination (objects outside any session:
+    nothing is read from or written to the database)."""
+    moment = datetime(2027, 1, 29, 7, 12, tzinfo=UTC)
+    edition = Edition(
+        name="Seoul Smart City Prize 2027",
+        name_ko="2027 서울스마트시티상",
+        year=2027,
+        time_zone="Asia/Seoul",
+        closes_at=moment,
+    )
+    category = Category(
+        edition=edition,
+        code="TI",
+        kind=CategoryKind.PROJECT,
+        name_en="Technology and innovation",
+        name_ko="기술 혁신",
+    )
+    organisation = Organisation(name="Medellín Smart City Office")
+    applicant = User(name="Ana Gómez", email="ana.gomez@medellin.example", locale=locale, time_zone="America/Bogota")
+    judge = User(name="Lena Berg", email="lena.berg@judges.example", locale=locale, time_zone="Europe/Stockholm")
+    staff = User(name="Kim Min-ji", email="minji.kim@wego.example", locale=locale, time_zone="Asia/Seoul")
+    nomination = Nomination(
+        edition=edition,
+        category=category,
+        organisation=organisation,
+        reference="SSCP-2027-TI-004",
+        title="Medellín traffic-light priority for buses",
+        screening_reason="",
+        submitted_at=moment,
+        withdrawn_at=moment,
+    )
+    round_ = Round(
+        edition=edition, name="Online evaluation", name_ko="온라인 심사", closes_at=datetime(2027, 4, 30, 9, tzinfo=UTC)
+    )
+    link = "https://awards.example.org/…"
+    context: Context = {"link": link}
+    if template in ("confirm_email", "reset_password"):
+        context |= {"user": applicant, "hours": 48 if template == "confirm_email" else 2}
+    elif template == "registration_attempt":
+        context |= {"user": applicant, "sign_in": link, "reset": link}
+    elif template == "invitation":
+        context |= {"user": judge, "invited_by": staff, "roles": ["judge"], "days": 14}
+    elif template == "nominee_consent":
+        context |= {"nomination": nomination, "days": 30}
+    elif template == "nominee_consent_answered":
+        context |= {"user": applicant, "nomination": nomination, "consent": NomineeConsent(decision="given")}
+    elif template in ("receipt_submitted", "receipt_withdrawn"):
+        report = Attachment(original_name="project-report.pdf", size=1_482_113, sha256="9f2c" + "0" * 56 + "a71e")
+        context |= {
+            "user": applicant,
+            "nomination": nomination,
+            "moment": moment,
+            "zones": [edition.time_zone, applicant.time_zone],
+            "attachments": [report],
+            "with_pdf": template == "receipt_submitted",
+        }
+    elif template == "screening_result":
+        context |= {"user": applicant, "nomination": nomination, "eligible": True}
+    elif template == "judging_opened":
+        context |= {"judge": judge, "round": round_, "nominations": [nomination]}
+    elif template == "assigned":
+        context |= {"judge": judge, "round": round_, "nomination": nomination}
+    elif template == "reminder":
+        context |= {"judge": judge, "round": round_, "unfinished": 3, "assigned": 12}
+    elif template == "result_published":
+        tier = AwardTier(name_en="Grand prize", name_ko="대상")
+        context |= {"user": applicant, "nomination": nomination, "award": Award(tier=tier)}
+    elif template == "feedback_released":
+        context |= {"user": applicant, "nomination": nomination, "round": round_}
+    return context
