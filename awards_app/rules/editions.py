@@ -56,3 +56,13 @@ def next_year_slug(slug: str, year: int, max_length: int) -> str:
         return moved
     suffix = f"-{year + 1}"
     return slug[: max_length - len(suffix)].rstrip("-") + suffix
+
+
+def proposed_year(latest: int | None, today_year: int) -> int:
+    """The year of the prize a new edition is proposed for: the one after the latest edition's, else this year."""
+    return latest + 1 if latest is not None else today_year
+
+
+def proposed_slug(year: int) -> str:
+    """A new edition's proposed short name, e.g. "sscp-2027"."""
+    return f"sscp-{year}"

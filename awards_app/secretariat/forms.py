@@ -58,7 +58,7 @@ from ..rules import (
     SEARCH_CHARS,
     SHORT_NAME_CHARS,
 )
-from ..rules.editions import SLUG_CHARS
+from ..rules.editions import SLUG_CHARS, proposed_slug
 from ..services.programs import CategoryInput, EditionInput, TierInput
 
 
@@ -73,7 +73,13 @@ class EditionForm(BaseForm):
         validators=[Optional(), Length(max=LONG_NAME_CHARS)],
         description=_l("e.g. 제4회 서울스마트도시상; without it, Korean pages show the English name."),
     )
-    year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(min=2000, max=2100)])
+    year = IntegerField(
+        _l("Year of the prize"),
+        validators=[InputRequired(), NumberRange(min=2000, max=2100)],
+        description=_l(
+            "The year the prize is awarded, as in its references (SSCP-2027-TI-001), whatever year its call opens."
+        ),
+    )
     slug = StringField(
         _l("Short name"),
         validators=[
@@ -82,6 +88,7 @@ class EditionForm(BaseForm):
             Regexp(r"^[a-z0-9][a-z0-9-]*$", message=_l("Lower-case letters, digits and hyphens only.")),
         ],
         description=_l("Used in addresses and exports, e.g. sscp-2026."),
+        render_kw={"data-follows": "year"},  # keeps to the year typed, until changed by hand (app.js)
     )
     reference_prefix = StringField(
         _l("Reference prefix"),
@@ -98,6 +105,11 @@ class EditionForm(BaseForm):
     opens_at = DateTimeLocalField(_l("Call opens"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
     closes_at = DateTimeLocalField(_l("Call closes (deadline)"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
     submit = SubmitField(_l("Save edition"))
+
+    def propose(self, year: int) -> None:
+        """Fill in a new edition's year and short name (the secretariat may change both)."""
+        self.year.data = year
+        self.slug.data = proposed_slug(year)
 
     def validate_opens_at(self, field) -> None:
         check_year(field)

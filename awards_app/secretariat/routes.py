@@ -125,6 +125,8 @@ def edition_create():
         else:
             flash(_("Edition created. Now add its categories."), "success")
             return redirect(url_for("secretariat.edition_detail", edition_id=edition.id))
+    if not form.is_submitted():
+        form.propose(programs_service.proposed_year())
     source_form = SourceEditionForm(_editions(), formdata=None)
     return render_template("secretariat/edition_form.html", form=form, edition=None, source_form=source_form)
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..models import Award, AwardTier, Category, CategoryKind, Edition, OrganisationType, User, utcnow
+from ..rules import editions as editions_rules
 from . import ServiceError
 from .audit import record
 
@@ -70,6 +72,16 @@ class EditionRefused(ServiceError):
     def __init__(self, message, field: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+#: Where the prize is run: "this year" is Seoul's.
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+def proposed_year() -> int:
+    """The year of the prize a new edition is proposed for (rules.editions)."""
+    latest = db.session.scalar(sa.select(sa.func.max(Edition.year)))
+    return editions_rules.proposed_year(latest, utcnow().astimezone(SEOUL).year)
 
 
 def check_edition(data: EditionInput, edition: Edition | None) -> None:

@@ -115,8 +115,14 @@ def test_from_an_empty_installation_to_published_winners(
     officer.get_by_role("link", name="Create the first edition").click()
     officer.get_by_label("Name", exact=True).fill("Seoul Smart City Prize 2026")
     officer.get_by_label("Name in Korean").fill("2026 서울스마트도시상")
-    officer.get_by_label("Year").fill("2026")
-    officer.get_by_label("Short name").fill("sscp-2026")
+    # The year of the prize and the short name are proposed; the short name keeps to the year typed.
+    this_year = datetime.now(SEOUL).year
+    expect(officer.get_by_label("Year of the prize")).to_have_value(str(this_year))
+    expect(officer.get_by_label("Short name")).to_have_value(f"sscp-{this_year}")
+    officer.get_by_label("Year of the prize").fill("2030")
+    expect(officer.get_by_label("Short name")).to_have_value("sscp-2030")
+    officer.get_by_label("Year of the prize").fill("2026")
+    expect(officer.get_by_label("Short name")).to_have_value("sscp-2026")
     officer.get_by_label("Call opens").fill("2026-01-05T09:00")
     officer.get_by_label("Call closes (deadline)").fill("2026-03-31T18:00")
     officer.get_by_role("button", name="Save edition").click()

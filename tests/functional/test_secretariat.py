@@ -1,3 +1,5 @@
+import re
+
 import sqlalchemy as sa
 
 from awards_app.models import AuditEvent, Category, Edition, Nomination, NominationStatus
@@ -386,3 +388,16 @@ def test_a_new_round_without_an_edition_leads_to_creating_one(client, auth, worl
     db.session.commit()
     response = client.get("/secretariat/rounds/new")
     assert response.status_code == 302 and response.headers["Location"] == "/secretariat/editions/new"
+
+
+def test_a_new_edition_is_proposed_the_next_year_and_its_short_name(client, auth, world):
+    auth.login(world.secretariat)
+    page = client.get("/secretariat/editions/new").get_data(as_text=True)
+    year = re.search(r'<input[^>]*id="year"[^>]*>', page).group(0)
+    slug = re.search(r'<input[^>]*id="slug"[^>]*>', page).group(0)
+    assert 'value="2027"' in year  # the one after the latest edition's (2026)
+    assert 'value="sscp-2027"' in slug and 'data-follows="year"' in slug
+    assert "Year of the prize" in page and "whatever year its call opens" in page  # what the year means
+    # A form sent back with a mistake keeps what was typed, not the proposal.
+    page = client.post("/secretariat/editions/new", data={"year": "2031", "slug": "Bad Slug"}).get_data(as_text=True)
+    assert 'value="2031"' in re.search(r'<input[^>]*id="year"[^>]*>', page).group(0)

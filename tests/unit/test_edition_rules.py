@@ -10,6 +10,8 @@ from awards_app.rules.editions import (
     a_year_later,
     next_year_slug,
     next_year_text,
+    proposed_slug,
+    proposed_year,
     window_a_year_later,
 )
 
@@ -70,3 +72,10 @@ def test_the_short_name_moves_on_or_gains_the_year():
     long = "x" * SLUG_CHARS
     assert next_year_slug(long, 2026, SLUG_CHARS) == "x" * (SLUG_CHARS - 5) + "-2027"
     assert len(next_year_slug("a-" * 30, 2026, SLUG_CHARS)) <= SLUG_CHARS
+
+
+def test_a_new_edition_is_proposed_for_the_year_after_the_latest_or_this_year():
+    assert proposed_year(2026, 2026) == 2027
+    assert proposed_year(2024, 2026) == 2025  # the next in the series, even when it was skipped
+    assert proposed_year(None, 2026) == 2026
+    assert proposed_slug(2027) == "sscp-2027"

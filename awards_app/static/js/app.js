@@ -102,6 +102,20 @@
   }
 
   // Refuse an oversized file before it is sent (the server checks again).
+  // A field that keeps to another's value while it has not been changed by hand: an edition's short name
+  // ("sscp-2027") follows the year typed.
+  document.querySelectorAll("input[data-follows]").forEach(function (input) {
+    var source = document.getElementById(input.getAttribute("data-follows"));
+    if (!source) { return; }
+    var last = source.value;
+    source.addEventListener("input", function () {
+      if (last && input.value.slice(-last.length) === last) {
+        input.value = input.value.slice(0, -last.length) + source.value;
+      }
+      last = source.value;
+    });
+  });
+
   document.querySelectorAll("form[data-max-bytes]").forEach(function (form) {
     var max = parseInt(form.getAttribute("data-max-bytes"), 10);
     form.addEventListener("submit", function (event) {
