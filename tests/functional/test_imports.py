@@ -21,6 +21,7 @@ from awards_app.models import (
     Nomination,
     NominationStatus,
     Organisation,
+    OutgoingMail,
     Role,
     RoundMode,
     ScoreSheet,
@@ -388,6 +389,11 @@ def test_the_judge_list_creates_invites_and_updates_judges(app, client, auth, wo
     invitations = " ".join(p.read_text(errors="replace") for p in Path(app.config["MAIL_OUTBOX"]).glob("*.eml"))
     assert "To: carlos.moreno@univ.example" in invitations and f"To: {world.secretariat.email}" in invitations
     assert f"To: {world.judge.email}" not in invitations  # already a judge: updated, not invited again
+    # Each invitation sent is on the record the secretariat reads (the mail page): committed, as another
+    # connection sees it.
+    with db.engine.connect() as connection:
+        recorded = connection.scalars(sa.select(OutgoingMail.recipient).order_by(OutgoingMail.recipient)).all()
+    assert recorded == sorted(["carlos.moreno@univ.example", world.secretariat.email])
 
 
 def test_a_new_judge_of_a_country_with_one_zone_gets_that_zone(client, auth, world):

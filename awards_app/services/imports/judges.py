@@ -201,5 +201,6 @@ def import_judges(data: bytes, actor: User, filename: str = "") -> ImportResult:
     db.session.commit()
     for user in to_invite:
         send_invitation(user, actor)
+    db.session.commit()  # the record of each invitation sent (or kept to be sent again)
     result.details = [u.email for u in to_invite]
     return result
