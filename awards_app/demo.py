@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from .entry_forms import fields_for, title_of
+from .entry_forms import default_fields, title_of
 from .extensions import db
 from .models import (
     AwardTier,
@@ -466,7 +466,7 @@ def seed(extra: int = 0, now: datetime | None = None) -> SeedSummary:
         for org, name, affiliation, position in COMMENDATIONS
     ]
     for org_name, category, answers in plans:
-        status = STATUS_OF.get(title_of(category.kind, answers), NominationStatus.ELIGIBLE)
+        status = STATUS_OF.get(title_of(default_fields(category.kind), answers), NominationStatus.ELIGIBLE)
         _nomination(organisations[org_name], applicants[org_name], category, answers, status, secretariat, summary)
     if extra:
         _extra(edition, categories["TI"], extra, rng, summary)
@@ -483,7 +483,7 @@ def _nomination(
     secretariat: User,
     summary: SeedSummary,
 ) -> None:
-    title = title_of(category.kind, answers)
+    title = title_of(default_fields(category.kind), answers)
     exists = db.session.scalar(
         sa.select(Nomination.id).where(
             Nomination.organisation_id == organisation.id,
@@ -525,7 +525,7 @@ def _extra(edition: Edition, category: Category, count: int, rng: random.Random,
     """Add synthetic organisations with submitted nominations in bulk, for measuring at scale."""
     existing = db.session.scalar(sa.select(sa.func.count(Organisation.id)).where(Organisation.name.like("Demo City %")))
     countries = [c for _n, _t, c, _city in ORGANISATIONS]
-    fields = [spec.name for spec in fields_for(category.kind)]
+    fields = [spec.name for spec in default_fields(category.kind)]
     for number in range(existing + 1, count + 1):
         organisation = Organisation(
             name=f"Demo City {number:05d}",

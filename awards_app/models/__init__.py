@@ -29,7 +29,7 @@ from .nominations import (
     NominationStatus,
     NomineeConsent,
 )
-from .programs import AwardTier, CallState, Category, CategoryKind, Edition
+from .programs import ANY_APPLICANT, AwardTier, CallState, Category, CategoryKind, Edition, EntryForm
 from .results import FitStatus, Publication, ResultNotice, UncertaintyFit
 from .types import UTCDateTime, utcnow
 from .users import (
@@ -46,6 +46,7 @@ from .users import (
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "ANY_APPLICANT",
     "SCREENABLE_STATUSES",
     "AccessRecord",
     "Assignment",
@@ -64,6 +65,7 @@ __all__ = [
     "Consent",
     "Criterion",
     "Edition",
+    "EntryForm",
     "FeedbackEdit",
     "FeedbackRelease",
     "FitStatus",
