@@ -71,7 +71,9 @@ def test_leadership_term_and_email():
 
 
 def test_clean_answers_keeps_only_the_forms_fields_and_any_script():
-    cleaned = clean_answers(default_fields(CategoryKind.PROJECT), {"title": "  서울 S-Map  ", "is_admin": "yes", "summary": None})
+    cleaned = clean_answers(
+        default_fields(CategoryKind.PROJECT), {"title": "  서울 S-Map  ", "is_admin": "yes", "summary": None}
+    )
     assert cleaned["title"] == "서울 S-Map"
     assert cleaned["summary"] == ""
     assert "is_admin" not in cleaned

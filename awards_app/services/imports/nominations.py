@@ -305,8 +305,8 @@ def import_nominations(edition: Edition, data: bytes, actor: User, filename: str
             answers=answers,
             submitted_at=now,
         )
-        nomination.title = title_of(pin(nomination), answers)
         db.session.add(nomination)
+        nomination.title = title_of(pin(nomination), answers)
         db.session.flush()
         nomination.reference = next_reference(nomination)
         record(
