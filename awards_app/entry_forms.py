@@ -377,6 +377,17 @@ def form_problems(rows: Sequence[dict]) -> list[str]:
             problems.extend(_condition_problems(shown, condition, seen))
         if name and name not in seen:
             seen[name] = row
+    for language in ("en", "ko"):
+        # The workbook's columns are the labels: each must name one field.
+        labels: set[str] = set()
+        for row in rows:
+            label = str(row.get("label_" + language) or "").strip()
+            if label and label.casefold() in labels:
+                problems.append(
+                    str(_l("Two fields have the label “%(label)s”: each label must be unique.", label=label))
+                )
+                break
+            labels.add(label.casefold())
     if not any(row.get("kind") == "text" for row in rows):
         problems.append(str(_l("A form needs at least one short text field: its answer names the nomination.")))
     return problems
