@@ -32,6 +32,8 @@ from .rules.committee import DEFAULT_QUORUM
 from .services import assignments as assignments_service
 from .services import conflicts as conflicts_service
 from .services import eligibility as eligibility_service
+from .services import entry_form_editor
+from .services import entry_forms as entry_forms_service
 from .services import nominations as nominations_service
 from .services import nominee_consent as nominee_consent_service
 from .services import privacy as privacy_service
@@ -299,7 +301,36 @@ def _project_answers(title: str, rng: random.Random) -> dict[str, str]:
         "outcomes": _text(rng, 3),
         "partners": "National ministry of the interior; the city university; two local start-ups.",
         "links": "https://example.org/project\nhttps://example.org/report.pdf",
+        # Answered on the corporations' form only; the others' forms leave it out.
+        "market": "City governments license the platform per district; the company maintains it for five years.",
     }
+
+
+#: What the guidelines ask corporations on top of the project form.
+MARKET_FIELD = {
+    "name": "market",
+    "kind": "textarea",
+    "label_en": "Market and business model",
+    "label_ko": "시장과 비즈니스 모델",
+    "help_en": "Who pays for the solution, where it is sold, and how it is maintained after the project.",
+    "help_ko": "솔루션의 비용 부담 주체, 판매 지역, 프로젝트 이후의 유지 방안",
+    "section_en": "",
+    "section_ko": "",
+    "required": True,
+    "required_if": None,
+    "word_limit": 400,
+    "max_chars": 30_000,
+    "choices": [],
+}
+
+
+def _corporate_forms(categories: list[Category], secretariat: User) -> None:
+    """The 2025 guidelines publish a separate form for corporations in the project categories: theirs asks for the
+    market and business model too."""
+    for category in categories:
+        if entry_forms_service.current_form(category, OrganisationType.CORPORATION.value) is None:
+            entry_form_editor.create_form(category, OrganisationType.CORPORATION.value, secretariat)
+            entry_form_editor.add_field(category, OrganisationType.CORPORATION.value, dict(MARKET_FIELD), secretariat)
 
 
 def _leadership_answers(name: str, position: str, organisation: str, rng: random.Random) -> dict[str, str]:
@@ -459,6 +490,7 @@ def seed(extra: int = 0, now: datetime | None = None) -> SeedSummary:
         )
     db.session.commit()
 
+    _corporate_forms([categories["TI"], categories["HC"]], secretariat)
     plans = [(org, categories[code], _project_answers(title, rng)) for org, code, title in PROJECTS]
     plans += [(org, categories["LD"], _leadership_answers(name, position, org, rng)) for org, name, position in LEADERS]
     plans += [
