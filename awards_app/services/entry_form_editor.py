@@ -8,10 +8,12 @@ version, and the submitted nominations keep theirs.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from ..entry_forms import default_fields, form_problems, spec_to_dict
 from ..extensions import db
@@ -74,23 +76,24 @@ def _check_type(applicant_type: str) -> None:
 def create_form(category: Category, applicant_type: str, user: User) -> EntryForm:
     """Give an applicant type its own form, starting as a copy of the one its applicants fill in now."""
     _check_type(applicant_type)
-    if current_form(category, applicant_type) is not None:
-        raise ServiceError(_l("This applicant type already has its own form: edit it below."))
-    if applicant_type == ANY_APPLICANT:
-        form = _materialise_default(category, user)
-    else:
-        rows = [spec_to_dict(spec) for spec in fields_for(category, ANY_APPLICANT)]
-        form = EntryForm(category=category, applicant_type=applicant_type, version=1, fields=rows, created_by=user)
-        db.session.add(form)
-        db.session.flush()
-    record(
-        "entry_form.created",
-        form,
-        user,
-        f"entry form of {category.code} for {applicant_type} created",
-        {"category": category.code, "applicant_type": applicant_type, "version": form.version},
-    )
-    db.session.commit()
+    with _one_at_a_time():
+        if current_form(category, applicant_type) is not None:
+            raise ServiceError(_l("This applicant type already has its own form: edit it below."))
+        if applicant_type == ANY_APPLICANT:
+            form = _materialise_default(category, user)
+        else:
+            rows = [spec_to_dict(spec) for spec in fields_for(category, ANY_APPLICANT)]
+            form = EntryForm(category=category, applicant_type=applicant_type, version=1, fields=rows, created_by=user)
+            db.session.add(form)
+            db.session.flush()
+        record(
+            "entry_form.created",
+            form,
+            user,
+            f"entry form of {category.code} for {applicant_type} created",
+            {"category": category.code, "applicant_type": applicant_type, "version": form.version},
+        )
+        db.session.commit()
     return form
 
 
@@ -138,25 +141,38 @@ def _change(
     summary: str,
     details: dict,
 ) -> EntryForm:
-    try:
+    with _one_at_a_time():
         form = _editable(category, applicant_type, user)
         rows = change(copy.deepcopy(form.fields))
         problems = form_problems(rows)
         if problems:
             raise FormRefused(problems)
+        form.fields = rows
+        record(
+            action,
+            form,
+            user,
+            f"{summary} in the {applicant_type} form of {category.code} (version {form.version})",
+            {"category": category.code, "applicant_type": applicant_type, "version": form.version, **details},
+        )
+        db.session.commit()
+    return form
+
+
+@contextmanager
+def _one_at_a_time() -> Iterator[None]:
+    """Refuse a change, undoing all of it; two people making the same new version at once get one through (the
+    version number is unique) and the other a message."""
+    try:
+        yield
     except ServiceError:
         db.session.rollback()
         raise
-    form.fields = rows
-    record(
-        action,
-        form,
-        user,
-        f"{summary} in the {applicant_type} form of {category.code} (version {form.version})",
-        {"category": category.code, "applicant_type": applicant_type, "version": form.version, **details},
-    )
-    db.session.commit()
-    return form
+    except IntegrityError as error:
+        db.session.rollback()
+        raise ServiceError(
+            _l("Someone else changed this form at the same moment: look at it again, then retry.")
+        ) from error
 
 
 def _index(rows: list[dict], name: str) -> int:
