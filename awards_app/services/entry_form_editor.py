@@ -214,10 +214,16 @@ def update_field(category: Category, applicant_type: str, name: str, data: dict,
 
 
 def remove_field(category: Category, applicant_type: str, name: str, user: User) -> EntryForm:
-    """Remove a field (refused while another field's condition names it)."""
+    """Remove a field (refused while another field's condition names it); the section it opened opens at the next
+    field instead, unless that one opens its own."""
 
     def change(rows: list[dict]) -> list[dict]:
-        del rows[_index(rows, name)]
+        position = _index(rows, name)
+        removed = rows.pop(position)
+        following = rows[position] if position < len(rows) else None
+        if following is not None and not (following.get("section_en") or following.get("section_ko")):
+            following["section_en"] = removed.get("section_en") or ""
+            following["section_ko"] = removed.get("section_ko") or ""
         return rows
 
     return _change(
