@@ -12,11 +12,12 @@ applied at submission, and each broken rule is reported next to its field.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlsplit
 
+import wtforms
 from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -27,8 +28,9 @@ from .rules import TITLE_CHARS
 MAX_ANSWER_CHARS = 30_000
 
 #: What a field can be: short text, long text (with a word limit), a date, a choice among options, a yes/no
-#: question (often with a follow-up required on "yes"), web addresses (one a line) and an e-mail address.
-FIELD_KINDS = ("text", "textarea", "date", "choice", "yesno", "urls", "email")
+#: question (often with a follow-up required on "yes"), web addresses (one a line), an e-mail address, and a file
+#: slot (a document the applicant attaches: its answer is the attachment, not text).
+FIELD_KINDS = ("text", "textarea", "date", "choice", "yesno", "urls", "email", "file")
 CHOICE_KINDS = ("choice", "yesno")
 #: The longest a short answer may be allowed to grow.
 MAX_SHORT_CHARS = 3000
@@ -77,6 +79,10 @@ class FieldSpec:
     @property
     def is_long(self) -> bool:
         return self.kind == "textarea"
+
+    @property
+    def is_file(self) -> bool:
+        return self.kind == "file"
 
     @property
     def cap(self) -> int:
@@ -223,6 +229,32 @@ PERSON_KINDS = frozenset({CategoryKind.LEADERSHIP, CategoryKind.COMMENDATION})
 #: The answers that name a nomination in lists, in order of preference; else the first short text.
 TITLE_FIELDS = ("title", "nominee_name")
 
+#: Names the entry page's own controls (and WTForms') already have: a field named so would replace one of them.
+RESERVED_NAMES = frozenset(
+    {
+        "answers",
+        "chosen_files",
+        "client_token",
+        "csrf_token",
+        "data",
+        "document",
+        "errors",
+        "hidden_tag",
+        "is_submitted",
+        "meta",
+        "opened_version",
+        "reader_zone",
+        "save",
+        "show_problems",
+        "specs",
+        "submit_entry",
+        "upload",
+        "validate_on_submit",
+        "version",
+    }
+    | {name for name in dir(wtforms.Form) if not name.startswith("_")}
+)
+
 _WORD = re.compile(r"\S+")
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _CODE = re.compile(r"[A-Za-z0-9_-]{1,40}")
@@ -350,6 +382,8 @@ def form_problems(rows: Sequence[dict]) -> list[str]:
                     )
                 )
             )
+        elif name in RESERVED_NAMES:
+            problems.append(str(_l("“%(name)s” is a name the page uses itself: choose another.", name=name)))
         elif name in seen:
             problems.append(str(_l("Two fields are named “%(name)s”: each name must be unique.", name=name)))
         if kind not in FIELD_KINDS:
@@ -360,7 +394,9 @@ def form_problems(rows: Sequence[dict]) -> list[str]:
         if word_limit is not None and (not isinstance(word_limit, int) or word_limit <= 0):
             problems.append(str(_l("“%(name)s”: a word limit must be a positive number.", name=shown)))
         max_chars = row.get("max_chars")
-        if kind != "textarea" and (not isinstance(max_chars, int) or not 0 < max_chars <= MAX_SHORT_CHARS):
+        if kind not in ("textarea", "file") and (
+            not isinstance(max_chars, int) or not 0 < max_chars <= MAX_SHORT_CHARS
+        ):
             problems.append(
                 str(
                     _l(
@@ -452,9 +488,12 @@ def word_count(text: str) -> int:
 
 
 def clean_answers(fields: Sequence[FieldSpec], raw: dict[str, object]) -> dict[str, str]:
-    """Keep the form's own fields, as stripped strings cut to the hard cap; ignore anything else."""
+    """Keep the form's own fields, as stripped strings cut to the hard cap; ignore anything else (a file slot is
+    answered by an attachment, not here)."""
     cleaned: dict[str, str] = {}
     for spec in fields:
+        if spec.is_file:
+            continue
         value = raw.get(spec.name)
         text = "" if value is None else str(value).replace("\r\n", "\n").strip()
         cleaned[spec.name] = text[: spec.cap]
@@ -498,10 +537,20 @@ def is_required(spec: FieldSpec, answers: dict[str, str]) -> bool:
     return spec.required
 
 
-def check_answers(fields: Sequence[FieldSpec], answers: dict[str, str]) -> Problems:
-    """Return every reason the answers cannot be submitted, by field; empty when they can."""
+def check_answers(
+    fields: Sequence[FieldSpec], answers: dict[str, str], documents: Collection[str] | None = None
+) -> Problems:
+    """Return every reason the answers cannot be submitted, by field; empty when they can.
+
+    ``documents`` are the file slots that have a document attached; None leaves file slots unchecked (a workbook
+    import brings no files).
+    """
     problems = Problems()
     for spec in fields:
+        if spec.is_file:
+            if documents is not None and spec.name not in documents and is_required(spec, answers):
+                problems.add(spec.name, _l("Attach this document."))
+            continue
         value = (answers.get(spec.name) or "").strip()
         if not value:
             if is_required(spec, answers):

@@ -18,6 +18,7 @@ FIELD_KIND_LABELS = {
     "yesno": _l("Yes or no"),
     "urls": _l("Web addresses (one a line)"),
     "email": _l("E-mail address"),
+    "file": _l("File slot (a document to attach)"),
 }
 
 _TEXT = [Optional(), Length(max=LONG_NAME_CHARS)]

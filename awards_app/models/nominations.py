@@ -144,6 +144,8 @@ class Attachment(db.Model):
     content_type: Mapped[str] = mapped_column(sa.String(120))
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(sa.String(64))
+    # The file field of the entry form the document answers (empty: one of the nomination's other documents).
+    slot: Mapped[str] = mapped_column(sa.String(40), default="", server_default="")
     uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -24,17 +24,24 @@ class EntryFormBase(BaseForm):
         return int(self.version.data) if self.version.data else None
 
     def answers(self) -> dict[str, str]:
-        return {spec.name: self[spec.name].data or "" for spec in self.specs}
+        return {spec.name: self[spec.name].data or "" for spec in self.specs if not spec.is_file}
 
     @property
-    def chosen_file(self):
-        """The uploaded file, if one was chosen."""
-        upload = self.document.data
-        return upload if upload is not None and getattr(upload, "filename", "") else None
+    def chosen_files(self) -> list[tuple[str, object]]:
+        """The uploaded files, each with the file field it answers ("" for the other documents)."""
+        slots = [("", self.document), *((spec.name, self[spec.name]) for spec in self.specs if spec.is_file)]
+        return [
+            (slot, field.data)
+            for slot, field in slots
+            if field.data is not None and getattr(field.data, "filename", "")
+        ]
 
     def show_problems(self, problems: dict[str, list[str]]) -> None:
         for name, messages in problems.items():
             self[name].errors = list(self[name].errors or []) + messages
+
+
+_ACCEPTED = ",".join("." + ext for ext in ACCEPTED_EXTENSIONS)
 
 
 @lru_cache(maxsize=64)
@@ -61,6 +68,8 @@ def entry_form_class(specs: tuple[FieldSpec, ...]) -> type[EntryFormBase]:
                 description=spec.help,
                 validate_choice=True,
             )
+        elif spec.is_file:
+            field = FileField(spec.label, description=spec.help, render_kw={"accept": _ACCEPTED})
         elif spec.kind == "date":
             render_kw["type"] = "date"
             render_kw["placeholder"] = "YYYY-MM-DD"
@@ -75,9 +84,7 @@ def entry_form_class(specs: tuple[FieldSpec, ...]) -> type[EntryFormBase]:
     attributes["reader_zone"] = HiddenField(validators=[Optional(), Length(max=64)])
     # The nomination's version when the page was opened: a save from an older page is refused, not applied.
     attributes["version"] = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$")])
-    attributes["document"] = FileField(
-        _l("Document"), render_kw={"accept": ",".join("." + ext for ext in ACCEPTED_EXTENSIONS)}
-    )
+    attributes["document"] = FileField(_l("Document"), render_kw={"accept": _ACCEPTED})
     attributes["upload"] = SubmitField(_l("Upload"))
     attributes["save"] = SubmitField(_l("Save draft"))
     attributes["submit_entry"] = SubmitField(_l("Submit nomination"))

@@ -191,18 +191,23 @@ def _consent_forms(nomination: Nomination | None, ask_form: AskNomineeForm | Non
 
 
 def _after_save(nomination: Nomination, form, created: bool = False):
-    """The answers are saved: attach the chosen file, then submit if asked; each step reports on its own."""
+    """The answers are saved: attach the chosen files, then submit if asked; each step reports on its own."""
     edit_url = url_for("nominations.edit", nomination_id=nomination.id)
-    upload = form.chosen_file
-    if upload is not None:
-        try:
-            attachment = nominations_service.add_attachment(nomination, current_user, upload.filename, upload.read())
-        except ServiceError as error:
-            flash_error(error)
-            return redirect(edit_url)  # the message is at the top of the page: land there
+    uploads = form.chosen_files
+    if uploads:
+        attached = []
+        for slot, upload in uploads:
+            try:
+                attachment = nominations_service.add_attachment(
+                    nomination, current_user, upload.filename, upload.read(), slot
+                )
+            except ServiceError as error:
+                flash_error(error)
+                return redirect(edit_url)  # the message is at the top of the page: land there
+            attached.append(attachment.original_name)
         if not form.submit_entry.data:
-            flash(_("%(name)s attached. Your answers were saved too.", name=attachment.original_name), "success")
-            return redirect(edit_url + "#attachments")
+            flash(_("%(name)s attached. Your answers were saved too.", name=", ".join(attached)), "success")
+            return redirect(edit_url + ("#attachments" if uploads[-1][0] == "" else f"#{uploads[-1][0]}"))
     elif form.upload.data:
         flash(_("Choose a file to upload. Your answers were saved."), "warning")
         return redirect(edit_url)

@@ -70,14 +70,15 @@ def submitted_count(form: EntryForm) -> int:
 
 def sheet_fields(category: Category) -> tuple[FieldSpec, ...]:
     """The columns of the category's sheet in the nominations workbook: the fields of the form of every applicant
-    type the category admits, merged by name in form order. A column is required where every form requires it; a
-    field whose label another field already has is told apart by its name."""
+    type the category admits (but file slots), merged by name in form order. A column is required where every form
+    requires it; a field whose label another field already has is told apart by its name."""
     types = [t for t in OrganisationType if category.accepts(t)] or list(OrganisationType)
     forms = [fields_for(category, t) for t in types]
     merged: dict[str, FieldSpec] = {}
     for fields in forms:
         for spec in fields:
-            merged.setdefault(spec.name, spec)
+            if not spec.is_file:  # a workbook brings no files
+                merged.setdefault(spec.name, spec)
     columns: list[FieldSpec] = []
     headers: set[str] = set()
     for spec in merged.values():

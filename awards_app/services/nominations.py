@@ -221,7 +221,7 @@ def submit(
         raise NotAllowed(edit_refusal(nomination, user))
     if answers is not None:
         save_draft(nomination, user, answers)
-    problems = check_answers(entry_forms.fields_of(nomination), nomination.answers or {})
+    problems = submission_problems(nomination)
     if problems or nominee_consent.refusal(nomination):
         raise SubmissionRefused(problems)  # the edit page lists the nominee's consent with the answers' problems
     _lock_organisation(nomination.organisation_id)
@@ -254,7 +254,8 @@ def submit(
 
 def submission_problems(nomination: Nomination) -> Problems:
     """What still stops a draft from being submitted, by field."""
-    return check_answers(entry_forms.fields_of(nomination), nomination.answers or {})
+    documents = {attachment.slot for attachment in nomination.attachments if attachment.slot}
+    return check_answers(entry_forms.fields_of(nomination), nomination.answers or {}, documents)
 
 
 def withdraw(nomination: Nomination, user: User, reason: str = "", zone: str | None = None) -> Nomination:
@@ -282,10 +283,13 @@ def withdraw(nomination: Nomination, user: User, reason: str = "", zone: str | N
     return nomination
 
 
-def add_attachment(nomination: Nomination, user: User, filename: str | None, data: bytes) -> Attachment:
-    """Check an uploaded file's type and size, store it under a random name, and attach it."""
+def add_attachment(nomination: Nomination, user: User, filename: str | None, data: bytes, slot: str = "") -> Attachment:
+    """Check an uploaded file's type and size, store it under a random name, and attach it (to a file field of the
+    form when ``slot`` names one)."""
     if not nomination.can_edit(user):
         raise NotAllowed(edit_refusal(nomination, user))
+    if slot and slot not in {spec.name for spec in entry_forms.fields_of(nomination) if spec.is_file}:
+        raise ServiceError(_l("The form has no such document to attach."))
     config = current_app.config
     name = storage.clean_filename(filename)
     if not data:
@@ -333,6 +337,7 @@ def add_attachment(nomination: Nomination, user: User, filename: str | None, dat
         size=stored.size,
         sha256=stored.sha256,
         uploaded_by_id=user.id,
+        slot=slot,
     )
     try:
         db.session.add(attachment)
@@ -342,7 +347,7 @@ def add_attachment(nomination: Nomination, user: User, filename: str | None, dat
             attachment,
             user,
             f"{name} attached ({stored.size} bytes)",
-            {"name": name, "size": stored.size},
+            {"name": name, "size": stored.size, "slot": slot},
         )
         db.session.commit()
     except Exception:

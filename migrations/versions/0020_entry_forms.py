@@ -5,8 +5,9 @@ Revises: 0019
 Create Date: 2026-12-01
 
 Reviewed: one new table, ``entry_form``, a version of a category's form for one applicant type (or "any"), unique
-by category, type and version, deleted with its category; and one nullable column on ``nomination``, the version
-its answers follow. Nothing is backfilled: an existing nomination (no version) follows its category kind's default
+by category, type and version, deleted with its category; one nullable column on ``nomination``, the version
+its answers follow; and one text column on ``attachment``, the form's file field a document answers (empty for every
+existing document, which stays one of the nomination's documents). Nothing is backfilled: an existing nomination (no version) follows its category kind's default
 form, which is the form it was written against.
 """
 
@@ -50,9 +51,13 @@ def upgrade():
         batch_op.create_foreign_key(
             batch_op.f("fk_nomination_entry_form_id_entry_form"), "entry_form", ["entry_form_id"], ["id"]
         )
+    with op.batch_alter_table("attachment", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("slot", sa.String(length=40), nullable=False, server_default=""))
 
 
 def downgrade():
+    with op.batch_alter_table("attachment", schema=None) as batch_op:
+        batch_op.drop_column("slot")
     with op.batch_alter_table("nomination", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_nomination_entry_form_id_entry_form"), type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_nomination_entry_form_id"))

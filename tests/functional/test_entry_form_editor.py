@@ -11,9 +11,11 @@ from openpyxl import load_workbook
 
 from awards_app.extensions import db
 from awards_app.models import AuditEvent, EntryForm, Nomination, NominationStatus, Organisation, OrganisationType, Role
+from awards_app.services import ServiceError
 from awards_app.services import edition_copy as edition_copy_service
 from awards_app.services import nominations as nominations_service
 from tests.conftest import complete_project_answers, count, make_user
+from tests.e2e.helpers import small_pdf
 from tests.functional.judging_helpers import assign, judging_round
 from tests.functional.test_imports import TI, fill, project_row, upload
 
@@ -276,3 +278,38 @@ def test_a_copied_edition_takes_the_newest_forms_as_version_1(client, auth, worl
     category = next(c for c in copied.edition.categories if c.code == "TI")
     assert [(f.applicant_type, f.version) for f in category.entry_forms] == [("corporation", 1)]
     assert [r["name"] for r in category.entry_forms[0].fields][-2:] == ["market", "export"]
+
+
+def test_a_file_slot_is_answered_by_a_document(client, auth, world):
+    auth.login(world.secretariat)
+    client.post(
+        forms_url(world, "any") + "/fields",
+        data=field("budget_sheet", "Budget spreadsheet", "예산표", "file", help_en="The detailed budget."),
+    )
+    template = client.get(f"/secretariat/editions/{world.edition.id}/import/template.xlsx").data
+    assert "Budget spreadsheet" not in [c.value for c in load_workbook(io.BytesIO(template))[TI][1]]
+    auth.logout()
+
+    auth.login(world.applicant)
+    page = client.get(f"/nominations/new/{world.project.id}").get_data(as_text=True)
+    assert 'type="file"' in page and 'name="budget_sheet"' in page and "Budget spreadsheet" in page
+    answers = complete_project_answers()
+    client.post(f"/nominations/new/{world.project.id}", data=answers)
+    nomination = db.session.scalar(sa.select(Nomination))
+    refused = client.post(
+        f"/nominations/{nomination.id}/edit", data=answers | {"submit_entry": "1"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Attach this document." in refused and "Budget spreadsheet" in refused
+    with pytest.raises(ServiceError):
+        nominations_service.add_attachment(nomination, world.applicant, "plan.pdf", small_pdf(), "no_such_slot")
+    response = client.post(
+        f"/nominations/{nomination.id}/edit",
+        data=answers | {"submit_entry": "1", "budget_sheet": (io.BytesIO(small_pdf()), "budget.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    db.session.refresh(nomination)
+    assert nomination.status is NominationStatus.SUBMITTED
+    assert [(a.original_name, a.slot) for a in nomination.attachments] == [("budget.pdf", "budget_sheet")]
+    view = client.get(f"/nominations/{nomination.id}").get_data(as_text=True)
+    assert "Budget spreadsheet" in view and "budget.pdf" in view

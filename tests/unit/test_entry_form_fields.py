@@ -6,6 +6,7 @@ from flask_babel import force_locale
 from awards_app.entry_forms import (
     LocalText,
     check_answers,
+    clean_answers,
     default_fields,
     form_problems,
     periods,
@@ -173,3 +174,17 @@ def test_options_are_written_one_a_line():
         {"value": "l", "label_en": "Large", "label_ko": ""},
     ]
     assert parse_choices(choices_text(choices)) == choices
+
+
+def test_a_file_slot_is_checked_against_the_attached_documents():
+    fields = specs_from_dicts([field("title"), field("budget_sheet", "file")])
+    assert check_answers(fields, {"title": "T"}, documents=set()).by_field == {
+        "budget_sheet": ["Attach this document."]
+    }
+    assert not check_answers(fields, {"title": "T"}, documents={"budget_sheet"})
+    assert not check_answers(fields, {"title": "T"})  # an import brings no files: not checked
+    assert "budget_sheet" not in clean_answers(fields, {"title": "T", "budget_sheet": "x"})
+
+
+def test_a_field_cannot_take_the_name_of_one_of_the_pages_controls():
+    assert any("a name the page uses itself" in p for p in form_problems([field("title"), field("version")]))

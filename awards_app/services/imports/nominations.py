@@ -239,7 +239,7 @@ def import_nominations(edition: Edition, data: bytes, actor: User, filename: str
         admitted = org_type is not None and category.accepts(OrganisationType(org_type))
         fields = fields_for(category, org_type) if admitted else sheet_fields(category)
         labels = headers[category.id]
-        answers = clean_answers(fields, {f.name: row.get(labels[f.name]) for f in fields})
+        answers = clean_answers(fields, {f.name: row.get(labels[f.name]) for f in fields if not f.is_file})
         found = check_answers(fields, answers)
         for name, messages in found.by_field.items():
             for message in messages:
