@@ -114,6 +114,9 @@ def test_a_submitted_nomination_keeps_its_version_after_the_form_changes(client,
         sa.select(AuditEvent.action).where(AuditEvent.action.like("entry_form.%")).order_by(AuditEvent.id)
     ).all()
     assert actions == ["entry_form.field_changed", "entry_form.field_added"]
+    trail = client.get("/secretariat/audit").get_data(as_text=True)
+    assert "Field summary changed: TI, form for any applicant, version 2" in trail
+    assert "Field budget added: TI, form for any applicant, version 2" in trail
 
     # Screening shows the nomination's own fields.
     detail = client.get(f"/secretariat/nominations/{nomination.id}").get_data(as_text=True)
@@ -313,3 +316,22 @@ def test_a_file_slot_is_answered_by_a_document(client, auth, world):
     assert [(a.original_name, a.slot) for a in nomination.attachments] == [("budget.pdf", "budget_sheet")]
     view = client.get(f"/nominations/{nomination.id}").get_data(as_text=True)
     assert "Budget spreadsheet" in view and "budget.pdf" in view
+
+
+def test_the_applicant_is_told_when_a_conditional_field_is_required(client, auth, world):
+    auth.login(world.secretariat)
+    client.post(
+        forms_url(world, "any") + "/fields",
+        data=field("scale", "Scale", "규모", "choice", choices="city | One city | 한 도시\nnation | Nationwide | 전국"),
+    )
+    client.post(
+        forms_url(world, "any") + "/fields",
+        data=field("regions", "Regions", "지역", "textarea", condition_field="scale", condition_value="nation"),
+    )
+    preview = client.get(forms_url(world, "any") + "/preview").get_data(as_text=True)
+    assert "Required when the answer to “Scale” is “Nationwide”." in preview
+    assert '<option value="nation">Nationwide</option>' in preview
+    client.post("/language", data={"language": "ko"})
+    assert '<option value="nation">전국</option>' in client.get(forms_url(world, "any") + "/preview").get_data(
+        as_text=True
+    )
