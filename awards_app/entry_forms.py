@@ -34,6 +34,10 @@ FIELD_KINDS = ("text", "textarea", "date", "choice", "yesno", "urls", "email", "
 CHOICE_KINDS = ("choice", "yesno")
 #: The longest a short answer may be allowed to grow.
 MAX_SHORT_CHARS = 3000
+#: The most words a long answer may be allowed (a long answer keeps MAX_ANSWER_CHARS characters anyway).
+MAX_WORD_LIMIT = 5000
+#: The most fields one form may have.
+MAX_FIELDS = 80
 
 
 @dataclass(frozen=True)
@@ -367,6 +371,8 @@ def form_problems(rows: Sequence[dict]) -> list[str]:
     problems: list[str] = []
     if not rows:
         return [str(_l("A form needs at least one field."))]
+    if len(rows) > MAX_FIELDS:
+        problems.append(str(_l("A form has at most %(max)d fields.", max=MAX_FIELDS)))
     seen: dict[str, dict] = {}
     for row in rows:
         name = str(row.get("name") or "")
@@ -391,8 +397,16 @@ def form_problems(rows: Sequence[dict]) -> list[str]:
         if not str(row.get("label_en") or "").strip() or not str(row.get("label_ko") or "").strip():
             problems.append(str(_l("“%(name)s”: give the label in English and in Korean.", name=shown)))
         word_limit = row.get("word_limit")
-        if word_limit is not None and (not isinstance(word_limit, int) or word_limit <= 0):
-            problems.append(str(_l("“%(name)s”: a word limit must be a positive number.", name=shown)))
+        if word_limit is not None and (not isinstance(word_limit, int) or not 0 < word_limit <= MAX_WORD_LIMIT):
+            problems.append(
+                str(
+                    _l(
+                        "“%(name)s”: a word limit must be a positive number, at most %(max)d.",
+                        name=shown,
+                        max=MAX_WORD_LIMIT,
+                    )
+                )
+            )
         max_chars = row.get("max_chars")
         if kind not in ("textarea", "file") and (
             not isinstance(max_chars, int) or not 0 < max_chars <= MAX_SHORT_CHARS

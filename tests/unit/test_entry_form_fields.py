@@ -188,3 +188,9 @@ def test_a_file_slot_is_checked_against_the_attached_documents():
 
 def test_a_field_cannot_take_the_name_of_one_of_the_pages_controls():
     assert any("a name the page uses itself" in p for p in form_problems([field("title"), field("version")]))
+
+
+def test_a_form_has_bounds():
+    assert any("at most 5000" in p for p in form_problems([field("title"), field("x", "textarea", word_limit=10**9)]))
+    many = [field("title")] + [field(f"f{n}", label_en=f"F{n}", label_ko=f"ko{n}") for n in range(80)]
+    assert "A form has at most 80 fields." in form_problems(many)
