@@ -126,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
     from .calibration.routes import bp as calibration_bp
     from .feedback.routes import bp as feedback_bp
+    from .form_editor.routes import bp as form_editor_bp
     from .judging.routes import bp as judging_bp
     from .mail.routes import bp as mail_bp
     from .main.routes import bp as main_bp
@@ -138,6 +139,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(nominations_bp, url_prefix="/nominations")
     app.register_blueprint(secretariat_bp, url_prefix="/secretariat")
     app.register_blueprint(mail_bp, url_prefix="/secretariat/mail")
+    app.register_blueprint(form_editor_bp, url_prefix="/secretariat/categories")
     app.register_blueprint(rounds_bp, url_prefix="/secretariat/rounds")
     app.register_blueprint(calibration_bp, url_prefix="/secretariat/rounds")
     app.register_blueprint(feedback_bp, url_prefix="/secretariat/rounds")

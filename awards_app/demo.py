@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from .entry_forms import fields_for, title_of
+from .entry_forms import default_fields, title_of
 from .extensions import db
 from .models import (
     AwardTier,
@@ -32,6 +32,8 @@ from .rules.committee import DEFAULT_QUORUM
 from .services import assignments as assignments_service
 from .services import conflicts as conflicts_service
 from .services import eligibility as eligibility_service
+from .services import entry_form_editor
+from .services import entry_forms as entry_forms_service
 from .services import nominations as nominations_service
 from .services import nominee_consent as nominee_consent_service
 from .services import privacy as privacy_service
@@ -299,7 +301,36 @@ def _project_answers(title: str, rng: random.Random) -> dict[str, str]:
         "outcomes": _text(rng, 3),
         "partners": "National ministry of the interior; the city university; two local start-ups.",
         "links": "https://example.org/project\nhttps://example.org/report.pdf",
+        # Answered on the corporations' form only; the others' forms leave it out.
+        "market": "City governments license the platform per district; the company maintains it for five years.",
     }
+
+
+#: What the guidelines ask corporations on top of the project form.
+MARKET_FIELD = {
+    "name": "market",
+    "kind": "textarea",
+    "label_en": "Market and business model",
+    "label_ko": "시장과 비즈니스 모델",
+    "help_en": "Who pays for the solution, where it is sold, and how it is maintained after the project.",
+    "help_ko": "솔루션의 비용 부담 주체, 판매 지역, 프로젝트 이후의 유지 방안",
+    "section_en": "",
+    "section_ko": "",
+    "required": True,
+    "required_if": None,
+    "word_limit": 400,
+    "max_chars": 30_000,
+    "choices": [],
+}
+
+
+def _corporate_forms(categories: list[Category], secretariat: User) -> None:
+    """The 2025 guidelines publish a separate form for corporations in the project categories: theirs asks for the
+    market and business model too."""
+    for category in categories:
+        if entry_forms_service.current_form(category, OrganisationType.CORPORATION.value) is None:
+            entry_form_editor.create_form(category, OrganisationType.CORPORATION.value, secretariat)
+            entry_form_editor.add_field(category, OrganisationType.CORPORATION.value, dict(MARKET_FIELD), secretariat)
 
 
 def _leadership_answers(name: str, position: str, organisation: str, rng: random.Random) -> dict[str, str]:
@@ -459,6 +490,7 @@ def seed(extra: int = 0, now: datetime | None = None) -> SeedSummary:
         )
     db.session.commit()
 
+    _corporate_forms([categories["TI"], categories["HC"]], secretariat)
     plans = [(org, categories[code], _project_answers(title, rng)) for org, code, title in PROJECTS]
     plans += [(org, categories["LD"], _leadership_answers(name, position, org, rng)) for org, name, position in LEADERS]
     plans += [
@@ -466,7 +498,7 @@ def seed(extra: int = 0, now: datetime | None = None) -> SeedSummary:
         for org, name, affiliation, position in COMMENDATIONS
     ]
     for org_name, category, answers in plans:
-        status = STATUS_OF.get(title_of(category.kind, answers), NominationStatus.ELIGIBLE)
+        status = STATUS_OF.get(title_of(default_fields(category.kind), answers), NominationStatus.ELIGIBLE)
         _nomination(organisations[org_name], applicants[org_name], category, answers, status, secretariat, summary)
     if extra:
         _extra(edition, categories["TI"], extra, rng, summary)
@@ -483,7 +515,7 @@ def _nomination(
     secretariat: User,
     summary: SeedSummary,
 ) -> None:
-    title = title_of(category.kind, answers)
+    title = title_of(default_fields(category.kind), answers)
     exists = db.session.scalar(
         sa.select(Nomination.id).where(
             Nomination.organisation_id == organisation.id,
@@ -525,7 +557,7 @@ def _extra(edition: Edition, category: Category, count: int, rng: random.Random,
     """Add synthetic organisations with submitted nominations in bulk, for measuring at scale."""
     existing = db.session.scalar(sa.select(sa.func.count(Organisation.id)).where(Organisation.name.like("Demo City %")))
     countries = [c for _n, _t, c, _city in ORGANISATIONS]
-    fields = [spec.name for spec in fields_for(category.kind)]
+    fields = [spec.name for spec in default_fields(category.kind)]
     for number in range(existing + 1, count + 1):
         organisation = Organisation(
             name=f"Demo City {number:05d}",

@@ -167,6 +167,23 @@ def _roles(values) -> str:
     return ", ".join(str(ROLE_LABELS.get(Role(v), v)) for v in values or [] if v in set(Role))
 
 
+def _form_of(d: dict) -> str:
+    """Which entry form an audited change was made to, in words: "TI, corporations' form, version 2"."""
+    applicant_type = d["applicant_type"]
+    who = (
+        ORGANISATION_TYPE_LABELS[OrganisationType(applicant_type)]
+        if applicant_type in set(OrganisationType)
+        else _("any applicant")
+    )
+    return _(
+        "%(category)s, form for %(who)s, version %(version)s", category=d["category"], who=who, version=d["version"]
+    )
+
+
+def _field_name(value) -> str:
+    return str(value.get("name", "")) if isinstance(value, dict) else str(value)
+
+
 def _descriptor_range(snapshot: dict) -> str:
     return f"{snapshot['lowest']}–{snapshot['highest']}"
 
@@ -207,6 +224,21 @@ AUDIT_TEXTS = {
     "category.created": lambda d: _("Category %(code)s created in %(edition)s", **d),
     "category.updated": lambda d: _(
         "Category %(code)s changed: %(fields)s", code=d["code"], fields=", ".join(d["changes"])
+    ),
+    "entry_form.created": lambda d: _("Entry form created: %(form)s", form=_form_of(d)),
+    "entry_form.field_added": lambda d: _(
+        "Field %(field)s added: %(form)s", field=_field_name(d["field"]), form=_form_of(d)
+    ),
+    "entry_form.field_changed": lambda d: _(
+        "Field %(field)s changed: %(form)s", field=_field_name(d["field"]), form=_form_of(d)
+    ),
+    "entry_form.field_removed": lambda d: _(
+        "Field %(field)s removed: %(form)s", field=_field_name(d["field"]), form=_form_of(d)
+    ),
+    "entry_form.field_moved": lambda d: (
+        _("Field %(field)s moved up: %(form)s", field=_field_name(d["field"]), form=_form_of(d))
+        if d["step"] < 0
+        else _("Field %(field)s moved down: %(form)s", field=_field_name(d["field"]), form=_form_of(d))
     ),
     "nomination.created": lambda d: _("Draft started in %(category)s", **d),
     "nomination.draft_saved": lambda d: ngettext(

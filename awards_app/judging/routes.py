@@ -25,7 +25,6 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from ..auth.access import role_required
-from ..entry_forms import fields_for
 from ..errors import flash_error
 from ..extensions import db
 from ..forms import WorkbookUploadForm
@@ -40,6 +39,7 @@ from ..services import documents as documents_service
 from ..services import rubrics as rubrics_service
 from ..services import sheets as sheets_service
 from ..services import votes as votes_service
+from ..services.entry_forms import fields_of
 from ..services.imports import XLSX, ImportRefused
 from ..services.imports import scores as score_imports
 from .forms import DeclarationForm, DeclarationsForm, VoteForm, score_sheet_form
@@ -306,7 +306,7 @@ def _render(template: str, assignment: Assignment, **context):
         assignment=assignment,
         round=assignment.round,
         nomination=nomination,
-        specs=fields_for(nomination.category.kind),
+        specs=fields_of(nomination),
         status=assignment.status,
         zone=_zone(),
         time_left=time_left,

@@ -19,13 +19,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..entry_forms import fields_for
 from ..extensions import db
 from ..models import Edition
 from ..services import ServiceError
 from ..services import accounts as accounts_service
 from ..services import nominee_consent as nominee_consent_service
 from ..services import privacy as privacy_service
+from ..services.entry_forms import fields_of
 from ..services.programs import current_edition
 from ..urls import safe_next
 from .forms import NomineeAnswerForm, NomineeRefusalForm
@@ -95,7 +95,7 @@ def nominee_consent(token: str):
         "main/nominee_consent.html",
         consent=consent,
         nomination=nomination,
-        specs=fields_for(nomination.category.kind),
+        specs=fields_of(nomination),
         notice=privacy_service.current_notice(),
         give_form=give_form,
         refuse_form=refuse_form,

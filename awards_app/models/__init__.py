@@ -30,7 +30,7 @@ from .nominations import (
     NominationStatus,
     NomineeConsent,
 )
-from .programs import AwardTier, CallState, Category, CategoryKind, Edition
+from .programs import ANY_APPLICANT, AwardTier, CallState, Category, CategoryKind, Edition, EntryForm
 from .results import FitStatus, Publication, ResultNotice, UncertaintyFit
 from .types import UTCDateTime, utcnow
 from .users import (
@@ -47,6 +47,7 @@ from .users import (
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "ANY_APPLICANT",
     "SCREENABLE_STATUSES",
     "UNDELIVERED_STATUSES",
     "AccessRecord",
@@ -66,6 +67,7 @@ __all__ = [
     "Consent",
     "Criterion",
     "Edition",
+    "EntryForm",
     "FeedbackEdit",
     "FeedbackRelease",
     "FitStatus",

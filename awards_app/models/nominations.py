@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .programs import Category, Edition
+from .programs import Category, Edition, EntryForm
 from .types import UTCDateTime, utcnow
 from .users import Organisation, User
 
@@ -34,7 +34,7 @@ SCREENABLE_STATUSES = (NominationStatus.SUBMITTED, NominationStatus.ELIGIBLE, No
 
 
 class Nomination(db.Model):
-    """An entry of one organisation in one category; its answers follow the category kind's form."""
+    """An entry of one organisation in one category; its answers follow its version of the entry form."""
 
     __table_args__ = (sa.UniqueConstraint("organisation_id", "client_token"),)
 
@@ -63,9 +63,12 @@ class Nomination(db.Model):
     # Optimistic locking: every change bumps it, and an UPDATE names the version it read, so of two people saving
     # the same nomination at once the second is told instead of silently overwriting the first.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # The version of the entry form the answers follow; none for the category kind's default form.
+    entry_form_id: Mapped[int | None] = mapped_column(sa.ForeignKey("entry_form.id"), index=True)
 
     edition: Mapped[Edition] = relationship()
     category: Mapped[Category] = relationship(back_populates="nominations")
+    entry_form: Mapped[EntryForm | None] = relationship()
     organisation: Mapped[Organisation] = relationship(back_populates="nominations")
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     screened_by: Mapped[User | None] = relationship(foreign_keys=[screened_by_id])
@@ -141,6 +144,8 @@ class Attachment(db.Model):
     content_type: Mapped[str] = mapped_column(sa.String(120))
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(sa.String(64))
+    # The file field of the entry form the document answers (empty: one of the nomination's other documents).
+    slot: Mapped[str] = mapped_column(sa.String(40), default="", server_default="")
     uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

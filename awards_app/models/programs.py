@@ -16,10 +16,11 @@ from .users import OrganisationType
 
 if TYPE_CHECKING:
     from .nominations import Nomination
+    from .users import User
 
 
 class CategoryKind(enum.StrEnum):
-    """What a category awards; each kind has its own entry form (see ``entry_forms``)."""
+    """What a category awards; each kind has its own default entry form (see ``entry_forms``)."""
 
     PROJECT = "project"
     LEADERSHIP = "leadership"
@@ -113,6 +114,9 @@ class Category(db.Model):
         lazy="selectin",
     )
     nominations: Mapped[list[Nomination]] = relationship(back_populates="category")
+    entry_forms: Mapped[list[EntryForm]] = relationship(
+        back_populates="category", order_by="EntryForm.version", cascade="all, delete-orphan"
+    )
 
     def name(self, locale: str | None) -> str:
         return self.name_ko if locale == "ko" and self.name_ko else self.name_en
@@ -181,3 +185,41 @@ class AwardTier(db.Model):
     def admits(self, organisation_type: OrganisationType | str) -> bool:
         """Whether a nomination of an organisation of this type may receive the tier."""
         return self.open_to_all or str(organisation_type) in self.eligible_types
+
+
+#: The applicant type of a form that any applicant of the category gets, unless their type has its own.
+ANY_APPLICANT = "any"
+
+
+class EntryForm(db.Model):
+    """One version of a category's entry form, for one applicant type (or ``any``), as the secretariat shaped it.
+
+    ``fields`` is the list of stored fields (see ``entry_forms.spec_from_dict``), in the order the applicant sees
+    them. A version that a nomination was submitted against never changes: editing it makes the next version.
+    """
+
+    __table_args__ = (sa.UniqueConstraint("category_id", "applicant_type", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("category.id", ondelete="CASCADE"), index=True)
+    # An OrganisationType value, or ANY_APPLICANT.
+    applicant_type: Mapped[str] = mapped_column(sa.String(20))
+    version: Mapped[int]
+    fields: Mapped[list[dict]] = mapped_column(sa.JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+
+    category: Mapped[Category] = relationship(back_populates="entry_forms")
+    created_by: Mapped[User | None] = relationship()
+
+    @property
+    def for_any_applicant(self) -> bool:
+        return self.applicant_type == ANY_APPLICANT
+
+    @property
+    def edition_id(self) -> int:
+        """The edition the form belongs to (what the audit trail files it under)."""
+        return self.category.edition_id
+
+    def __repr__(self) -> str:
+        return f"<EntryForm {self.category_id} {self.applicant_type} v{self.version}>"

@@ -1,17 +1,16 @@
-"""The entry form, built from the field list of the category's kind."""
+"""The entry form, built from the field list the nomination follows."""
 
 from __future__ import annotations
 
-from functools import cache
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from ..entry_forms import MAX_ANSWER_CHARS, fields_for
+from ..entry_forms import FieldSpec
 from ..forms import BaseForm, email_field, select_choices
-from ..models import CategoryKind
 from ..rules import SHORT_TEXT_CHARS
 from ..storage import ACCEPTED_EXTENSIONS
 
@@ -19,42 +18,49 @@ from ..storage import ACCEPTED_EXTENSIONS
 class EntryFormBase(BaseForm):
     """Answers of one nomination; drafts accept anything within the length caps."""
 
-    kind: CategoryKind
+    specs: tuple[FieldSpec, ...]
 
     def opened_version(self) -> int | None:
         return int(self.version.data) if self.version.data else None
 
     def answers(self) -> dict[str, str]:
-        return {spec.name: self[spec.name].data or "" for spec in fields_for(self.kind)}
+        return {spec.name: self[spec.name].data or "" for spec in self.specs if not spec.is_file}
 
     @property
-    def chosen_file(self):
-        """The uploaded file, if one was chosen."""
-        upload = self.document.data
-        return upload if upload is not None and getattr(upload, "filename", "") else None
+    def chosen_files(self) -> list[tuple[str, object]]:
+        """The uploaded files, each with the file field it answers ("" for the other documents)."""
+        slots = [("", self.document), *((spec.name, self[spec.name]) for spec in self.specs if spec.is_file)]
+        return [
+            (slot, field.data)
+            for slot, field in slots
+            if field.data is not None and getattr(field.data, "filename", "")
+        ]
 
     def show_problems(self, problems: dict[str, list[str]]) -> None:
         for name, messages in problems.items():
             self[name].errors = list(self[name].errors or []) + messages
 
 
-@cache
-def entry_form_class(kind: CategoryKind) -> type[EntryFormBase]:
-    """Return the WTForms class of a kind's entry form (made once per kind)."""
-    attributes: dict[str, object] = {"kind": kind}
-    for spec in fields_for(kind):
-        cap = MAX_ANSWER_CHARS if spec.widget == "textarea" else spec.max_chars
+_ACCEPTED = ",".join("." + ext for ext in ACCEPTED_EXTENSIONS)
+
+
+@lru_cache(maxsize=64)
+def entry_form_class(specs: tuple[FieldSpec, ...]) -> type[EntryFormBase]:
+    """Return the WTForms class of an entry form (made once per field list)."""
+    attributes: dict[str, object] = {"specs": specs}
+    for spec in specs:
+        cap = spec.cap
         validators = [Optional(), Length(max=cap, message=_l("At most %(max)d characters.", max=cap))]
         render_kw: dict[str, object] = {}
         if spec.word_limit:
             render_kw["data-word-limit"] = spec.word_limit
-        if spec.widget == "textarea":
+        if spec.kind == "textarea":
             render_kw["rows"] = 6 if spec.word_limit and spec.word_limit > 300 else 4
             field = TextAreaField(spec.label, validators, description=spec.help, render_kw=render_kw)
-        elif spec.widget == "urls":
+        elif spec.kind == "urls":
             render_kw["rows"] = 3
             field = TextAreaField(spec.label, validators, description=spec.help, render_kw=render_kw)
-        elif spec.widget == "choice":
+        elif spec.is_choice:
             field = SelectField(
                 spec.label,
                 choices=select_choices([("", _l("Choose…")), *spec.choices]),
@@ -62,11 +68,15 @@ def entry_form_class(kind: CategoryKind) -> type[EntryFormBase]:
                 description=spec.help,
                 validate_choice=True,
             )
-        elif spec.widget == "date":
+        elif spec.is_file:
+            field = FileField(spec.label, description=spec.help, render_kw={"accept": _ACCEPTED})
+        elif spec.kind == "date":
             render_kw["type"] = "date"
             render_kw["placeholder"] = "YYYY-MM-DD"
             field = StringField(spec.label, validators, description=spec.help, render_kw=render_kw)
         else:
+            if spec.kind == "email":
+                render_kw["type"] = "email"
             field = StringField(spec.label, validators, description=spec.help, render_kw=render_kw)
         attributes[spec.name] = field
     attributes["client_token"] = HiddenField(validators=[Optional(), Length(max=40)])
@@ -74,13 +84,11 @@ def entry_form_class(kind: CategoryKind) -> type[EntryFormBase]:
     attributes["reader_zone"] = HiddenField(validators=[Optional(), Length(max=64)])
     # The nomination's version when the page was opened: a save from an older page is refused, not applied.
     attributes["version"] = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$")])
-    attributes["document"] = FileField(
-        _l("Document"), render_kw={"accept": ",".join("." + ext for ext in ACCEPTED_EXTENSIONS)}
-    )
+    attributes["document"] = FileField(_l("Document"), render_kw={"accept": _ACCEPTED})
     attributes["upload"] = SubmitField(_l("Upload"))
     attributes["save"] = SubmitField(_l("Save draft"))
     attributes["submit_entry"] = SubmitField(_l("Submit nomination"))
-    return type(f"{kind.value.title()}EntryForm", (EntryFormBase,), attributes)
+    return type("EntryForm", (EntryFormBase,), attributes)
 
 
 class WithdrawForm(BaseForm):

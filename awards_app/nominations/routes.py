@@ -13,7 +13,6 @@ from sqlalchemy.orm import selectinload
 
 from .. import storage
 from ..auth.access import role_required
-from ..entry_forms import fields_for
 from ..errors import flash_error
 from ..extensions import db
 from ..i18n import current_language
@@ -21,6 +20,7 @@ from ..models import Attachment, Category, Edition, Nomination, Role
 from ..services import ServiceError, access_log
 from ..services import applicant_feedback as applicant_feedback_service
 from ..services import documents as documents_service
+from ..services import entry_forms as entry_forms_service
 from ..services import nominations as nominations_service
 from ..services import nominee_consent as nominee_consent_service
 from ..services import receipts as receipts_service
@@ -86,7 +86,7 @@ def create(category_id: int):
             return _unsaved(category, refusal)
         flash(str(refusal), "warning")
         return redirect(url_for("nominations.index"))
-    form = entry_form_class(category.kind)()
+    form = entry_form_class(_applicant_fields(category))()
     if request.method == "GET":
         form.client_token.data = secrets.token_hex(16)
     if form.validate_on_submit():
@@ -112,7 +112,7 @@ def edit(nomination_id: int):
             refusal = nominations_service.edit_refusal(nomination, current_user)
             return _unsaved(nomination.category, refusal, nomination)
         return redirect(url_for("nominations.view", nomination_id=nomination.id))
-    form_class = entry_form_class(nomination.category.kind)
+    form_class = entry_form_class(entry_forms_service.fields_of(nomination))
     form = (
         form_class()
         if request.method == "POST"
@@ -148,16 +148,21 @@ def _unsaved(category: Category, refusal, nomination: Nomination | None = None):
     submitted from another tab): what was typed is shown back, to copy, rather than lost. When it holds nothing the
     nomination does not already hold (a double click on Submit), the refusal is all there is to say."""
     stored = (nomination.answers or {}) if nomination is not None else {}
-    posted = {
-        spec.name: (request.form.get(spec.name) or "").replace("\x00", "").strip() for spec in fields_for(category.kind)
-    }
-    typed = [(spec, posted[spec.name]) for spec in fields_for(category.kind) if posted[spec.name]]
+    specs = entry_forms_service.fields_of(nomination) if nomination is not None else _applicant_fields(category)
+    posted = {spec.name: (request.form.get(spec.name) or "").replace("\x00", "").strip() for spec in specs}
+    typed = [(spec, posted[spec.name]) for spec in specs if posted[spec.name]]
     if not typed or all(posted[name] == str(stored.get(name) or "").strip() for name in posted):
         flash(str(refusal), "danger")
         if nomination is not None:
             return redirect(url_for("nominations.view", nomination_id=nomination.id))
         return redirect(url_for("nominations.index"))
     return render_template("nominations/unsaved.html", refusal=refusal, typed=typed), 409
+
+
+def _applicant_fields(category: Category):
+    """The fields the signed-in applicant's organisation fills in, in this category, now."""
+    organisation = current_user.organisation
+    return entry_forms_service.fields_for(category, organisation.type if organisation is not None else None)
 
 
 def _render_form(form, category: Category, nomination: Nomination | None):
@@ -167,7 +172,7 @@ def _render_form(form, category: Category, nomination: Nomination | None):
         form=form,
         category=category,
         nomination=nomination,
-        specs=fields_for(category.kind),
+        specs=form.specs,
         delete_form=DeleteForm(),
         consent_problem=nominee_consent_service.refusal(nomination) if checking else None,
         **_consent_forms(nomination),
@@ -186,18 +191,23 @@ def _consent_forms(nomination: Nomination | None, ask_form: AskNomineeForm | Non
 
 
 def _after_save(nomination: Nomination, form, created: bool = False):
-    """The answers are saved: attach the chosen file, then submit if asked; each step reports on its own."""
+    """The answers are saved: attach the chosen files, then submit if asked; each step reports on its own."""
     edit_url = url_for("nominations.edit", nomination_id=nomination.id)
-    upload = form.chosen_file
-    if upload is not None:
-        try:
-            attachment = nominations_service.add_attachment(nomination, current_user, upload.filename, upload.read())
-        except ServiceError as error:
-            flash_error(error)
-            return redirect(edit_url)  # the message is at the top of the page: land there
+    uploads = form.chosen_files
+    if uploads:
+        attached = []
+        for slot, upload in uploads:
+            try:
+                attachment = nominations_service.add_attachment(
+                    nomination, current_user, upload.filename, upload.read(), slot
+                )
+            except ServiceError as error:
+                flash_error(error)
+                return redirect(edit_url)  # the message is at the top of the page: land there
+            attached.append(attachment.original_name)
         if not form.submit_entry.data:
-            flash(_("%(name)s attached. Your answers were saved too.", name=attachment.original_name), "success")
-            return redirect(edit_url + "#attachments")
+            flash(_("%(name)s attached. Your answers were saved too.", name=", ".join(attached)), "success")
+            return redirect(edit_url + ("#attachments" if uploads[-1][0] == "" else f"#{uploads[-1][0]}"))
     elif form.upload.data:
         flash(_("Choose a file to upload. Your answers were saved."), "warning")
         return redirect(edit_url)
@@ -237,7 +247,7 @@ def view(nomination_id: int):
     return render_template(
         "nominations/nomination_view.html",
         nomination=nomination,
-        specs=fields_for(nomination.category.kind),
+        specs=entry_forms_service.fields_of(nomination),
         withdraw_form=WithdrawForm(),
         award=published_award(nomination),
         needs_consent=nominee_consent_service.needed(nomination),

@@ -12,7 +12,6 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from ..auth.access import role_required
-from ..entry_forms import fields_for
 from ..errors import flash_error
 from ..extensions import db
 from ..forms import JudgeProfileForm, WorkbookUploadForm
@@ -43,6 +42,7 @@ from ..services import privacy as privacy_service
 from ..services import programs as programs_service
 from ..services import rounds as rounds_service
 from ..services import season as season_service
+from ..services.entry_forms import fields_of
 from ..services.imports import XLSX, ImportRefused
 from ..services.imports import judges as judge_imports
 from ..services.imports import nominations as nomination_imports
@@ -412,7 +412,7 @@ def nomination_detail(nomination_id: int):
         nomination=nomination,
         form=form,
         events=events,
-        specs=fields_for(nomination.category.kind),
+        specs=fields_of(nomination),
         lookalikes=nominations_service.lookalikes(nomination),
         needs_consent=nominee_consent_service.needed(nomination),
         list_args=_list_args(),

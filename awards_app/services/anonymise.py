@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from .. import previews, storage
-from ..entry_forms import TITLE_FIELD
+from ..entry_forms import PERSON_KINDS
 from ..extensions import db
 from ..models import (
     AccessRecord,
@@ -176,7 +176,7 @@ def erase_nominations(nominations: Iterable[Nomination], erasure: Erasure) -> No
                 erasure.addresses.add(consent.email)  # the link mailed to them, if still in the outbox
                 forget_recipient(consent.email)
             nomination.nominee_consent = None
-        if TITLE_FIELD[nomination.category.kind] == "nominee_name":
+        if nomination.category.kind in PERSON_KINDS:
             nomination.title = rules.erased_title(nomination.reference, nomination.id)
         nomination.answers = {}
         nomination.screening_reason = ""

@@ -1,14 +1,16 @@
 """Copying an edition: next year's edition set up from an earlier one, for the secretariat to review.
 
 What is copied is the programme and how it is judged: categories (their codes, names, descriptions, kind, who may
-enter, the per-organisation limit), award tiers, rounds with all their settings and categories, rubrics and level
-descriptors. The entry forms come with each category's kind (``entry_forms``). Nothing about people or what they
+enter, the per-organisation limit), award tiers, the entry forms the secretariat shaped (the newest version for each
+applicant type, as version 1 of the new category's), rounds with all their settings and categories, rubrics and level
+descriptors; a category with no form of its own keeps its kind's default. Nothing about people or what they
 did is copied: no nominations, references, assignments, conflicts, scores, votes, calibration marks, awards,
 publications, feedback or consents.
 """
 
 from __future__ import annotations
 
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,7 +18,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
-from ..models import AwardTier, Category, Criterion, Edition, LevelDescriptor, Round, User
+from ..models import AwardTier, Category, Criterion, Edition, EntryForm, LevelDescriptor, Round, User
 from ..rules.editions import SLUG_CHARS, next_year_slug, next_year_text, window_a_year_later
 from .audit import record
 from .programs import EditionInput, EditionRefused, apply_edition, check_edition
@@ -32,6 +34,7 @@ class CopyContents:
     rounds: int
     criteria: int
     descriptors: int
+    entry_forms: int = 0
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,15 @@ def copy_contents(source: Edition) -> CopyContents:
         rounds=counted(Round, Round.edition_id == source.id),
         criteria=counted(Criterion, Criterion.id.in_(criterion_ids)),
         descriptors=counted(LevelDescriptor, LevelDescriptor.criterion_id.in_(criterion_ids)),
+        entry_forms=db.session.scalar(
+            sa.select(sa.func.count()).select_from(
+                sa.select(EntryForm.category_id, EntryForm.applicant_type)
+                .where(EntryForm.category_id.in_(category_ids))
+                .distinct()
+                .subquery()
+            )
+        )
+        or 0,
     )
 
 
@@ -105,8 +117,10 @@ def copy_edition(source: Edition, actor: User, data: EditionInput | None = None)
         rounds = _copy_rounds(source, edition, categories)
         db.session.flush()
         criteria, descriptors = _copy_rubrics(rounds, categories)
+        entry_forms = _copy_entry_forms(categories, actor)
         db.session.flush()
         contents = CopyContents(
+            entry_forms=entry_forms,
             categories=len(categories),
             tiers=sum(len(c.tiers) for c in categories.values()),
             rounds=len(rounds),
@@ -129,6 +143,7 @@ def copy_edition(source: Edition, actor: User, data: EditionInput | None = None)
                 "tiers": contents.tiers,
                 "criteria": contents.criteria,
                 "descriptors": contents.descriptors,
+                "entry_forms": contents.entry_forms,
                 "call": [edition.opens_at.isoformat(), edition.closes_at.isoformat()],
                 "dates_moved_by": "1 year",
             },
@@ -169,6 +184,24 @@ def _copy_categories(source: Edition, edition: Edition) -> dict[int, Category]:
         )
         edition.categories.append(copy)
     return copies
+
+
+def _copy_entry_forms(categories: dict[int, Category], actor: User) -> int:
+    """Each copied category gets the newest version of each of its forms, as version 1: the new edition's
+    nominations start on the form as the secretariat left it. Returns how many forms were copied."""
+    copied = 0
+    for source_id, category in categories.items():
+        newest: dict[str, EntryForm] = {}
+        for form in db.session.scalars(
+            sa.select(EntryForm).where(EntryForm.category_id == source_id).order_by(EntryForm.version)
+        ):
+            newest[form.applicant_type] = form
+        for applicant_type, form in newest.items():
+            category.entry_forms.append(
+                EntryForm(applicant_type=applicant_type, version=1, fields=deepcopy(form.fields), created_by=actor)
+            )
+            copied += 1
+    return copied
 
 
 def _copy_rounds(source: Edition, edition: Edition, categories: dict[int, Category]) -> dict[int, Round]:

@@ -30,7 +30,7 @@ from ..models import (
 )
 from ..regions import Region, countries_in
 from ..rules import SHORT_TEXT_CHARS
-from . import NotAllowed, ServiceError, nominee_consent, receipts
+from . import NotAllowed, ServiceError, entry_forms, nominee_consent, receipts
 from .audit import record
 
 
@@ -101,7 +101,9 @@ def create_draft(
     if refusal:
         db.session.rollback()
         raise ServiceError(refusal)
-    cleaned = clean_answers(category.kind, answers)
+    form = entry_forms.form_for(category, user.organisation.type if user.organisation is not None else None)
+    fields = entry_forms.fields_of_form(form, category)
+    cleaned = clean_answers(fields, answers)
     nomination = Nomination(
         client_token=client_token or None,
         edition_id=category.edition_id,
@@ -110,7 +112,8 @@ def create_draft(
         created_by_id=user.id,
         status=NominationStatus.DRAFT,
         answers=cleaned,
-        title=title_of(category.kind, cleaned),
+        title=title_of(fields, cleaned),
+        entry_form=form,
     )
     db.session.add(nomination)
     db.session.flush()
@@ -181,12 +184,14 @@ def save_draft(nomination: Nomination, user: User, answers: dict[str, object], v
     """
     if not nomination.can_edit(user):
         raise NotAllowed(edit_refusal(nomination, user))
-    cleaned = clean_answers(nomination.category.kind, answers)
+    fields = entry_forms.fields_of(nomination)
+    cleaned = clean_answers(fields, answers)
     changed = sorted(k for k, v in cleaned.items() if (nomination.answers or {}).get(k, "") != v)
     if changed:  # a page posting what is already saved (a double click, a replay) overwrites nothing
         check_version(nomination, version)
+        entry_forms.pin(nomination)
         nomination.answers = cleaned
-        nomination.title = title_of(nomination.category.kind, cleaned)
+        nomination.title = title_of(fields, cleaned)
         nomination.updated_at = utcnow()
         record("nomination.draft_saved", nomination, user, f"draft saved: {', '.join(changed)}", {"fields": changed})
     _commit_nomination()
@@ -216,7 +221,7 @@ def submit(
         raise NotAllowed(edit_refusal(nomination, user))
     if answers is not None:
         save_draft(nomination, user, answers)
-    problems = check_answers(nomination.category.kind, nomination.answers or {})
+    problems = submission_problems(nomination)
     if problems or nominee_consent.refusal(nomination):
         raise SubmissionRefused(problems)  # the edit page lists the nominee's consent with the answers' problems
     _lock_organisation(nomination.organisation_id)
@@ -232,6 +237,7 @@ def submit(
         raise ServiceError(_l("Your organisation already has the most nominations allowed in this category."))
     if nomination.reference is None:
         nomination.reference = next_reference(nomination)
+    entry_forms.pin(nomination)  # the version the answers were checked against, theirs for good
     nomination.status = NominationStatus.SUBMITTED
     nomination.submitted_at = utcnow()
     record(
@@ -248,7 +254,8 @@ def submit(
 
 def submission_problems(nomination: Nomination) -> Problems:
     """What still stops a draft from being submitted, by field."""
-    return check_answers(nomination.category.kind, nomination.answers or {})
+    documents = {attachment.slot for attachment in nomination.attachments if attachment.slot}
+    return check_answers(entry_forms.fields_of(nomination), nomination.answers or {}, documents)
 
 
 def withdraw(nomination: Nomination, user: User, reason: str = "", zone: str | None = None) -> Nomination:
@@ -276,10 +283,13 @@ def withdraw(nomination: Nomination, user: User, reason: str = "", zone: str | N
     return nomination
 
 
-def add_attachment(nomination: Nomination, user: User, filename: str | None, data: bytes) -> Attachment:
-    """Check an uploaded file's type and size, store it under a random name, and attach it."""
+def add_attachment(nomination: Nomination, user: User, filename: str | None, data: bytes, slot: str = "") -> Attachment:
+    """Check an uploaded file's type and size, store it under a random name, and attach it (to a file field of the
+    form when ``slot`` names one)."""
     if not nomination.can_edit(user):
         raise NotAllowed(edit_refusal(nomination, user))
+    if slot and slot not in {spec.name for spec in entry_forms.fields_of(nomination) if spec.is_file}:
+        raise ServiceError(_l("The form has no such document to attach."))
     config = current_app.config
     name = storage.clean_filename(filename)
     if not data:
@@ -327,6 +337,7 @@ def add_attachment(nomination: Nomination, user: User, filename: str | None, dat
         size=stored.size,
         sha256=stored.sha256,
         uploaded_by_id=user.id,
+        slot=slot,
     )
     try:
         db.session.add(attachment)
@@ -336,7 +347,7 @@ def add_attachment(nomination: Nomination, user: User, filename: str | None, dat
             attachment,
             user,
             f"{name} attached ({stored.size} bytes)",
-            {"name": name, "size": stored.size},
+            {"name": name, "size": stored.size, "slot": slot},
         )
         db.session.commit()
     except Exception:

@@ -109,13 +109,13 @@ def nomination_pdf(nomination: Nomination, locale: str | None) -> bytes:
     size and SHA-256 (drawn by WeasyPrint, imported here only: it loads Pango)."""
     from weasyprint import HTML
 
-    from ..entry_forms import fields_for
+    from .entry_forms import fields_of
 
     with force_locale(locale or "en"):
         html = render_template(
             "pdf/nomination.html",
             nomination=nomination,
-            specs=fields_for(nomination.category.kind),
+            specs=fields_of(nomination),
             attachments=sorted(nomination.attachments, key=lambda a: a.id),
             printed_at=utcnow(),
         )

@@ -1,7 +1,7 @@
 """Every e-mail sent, with what became of it: a failed send is retried and shown.
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 Create Date: 2026-12-01
 
 Reviewed: one new table, empty at first (mail sent before this revision was only logged). ``message`` holds the
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0021"
-down_revision = "0019"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 

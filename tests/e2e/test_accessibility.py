@@ -104,7 +104,7 @@ def judged(app, world, nominations):
 
 
 def _visitor(endpoint: str) -> str:
-    if endpoint.startswith(("secretariat.", "rounds.", "feedback.")):
+    if endpoint.startswith(("secretariat.", "rounds.", "feedback.", "form_editor.")):
         return "secretariat"
     if endpoint.startswith("judging."):
         return "judge"
@@ -125,6 +125,8 @@ def _pages(app, world, judged) -> dict[str, list[str]]:
         "assignment_id": judged["declared"].id,
         "criterion_id": judged["criterion"].id,
         "descriptor_id": judged["descriptor"].id,
+        "applicant_type": "any",
+        "field_name": "summary",
     }
     pages: dict[str, list[str]] = {}
     with app.test_request_context():

@@ -84,6 +84,8 @@ def unsafe_urls(app) -> list[tuple[str, str, str]]:
         "filename": "x",
         "criterion_id": 1,
         "descriptor_id": 1,
+        "applicant_type": "any",
+        "field_name": "title",
     }
     found = []
     with app.test_request_context():

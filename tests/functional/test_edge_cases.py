@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from awards_app.entry_forms import check_answers
+from awards_app.entry_forms import check_answers, default_fields
 from awards_app.models import CategoryKind, CommitteeVote, RoundMode, Vote
 from awards_app.services import ServiceError
 from awards_app.services import assignments as assignments_service
@@ -107,7 +107,7 @@ def test_references_cannot_collide_across_editions_or_renamed_codes(client, auth
 
 def test_a_broken_web_address_is_reported_not_fatal(app):
     answers = complete_project_answers() | {"links": "http://[oops"}
-    problems = check_answers(CategoryKind.PROJECT, answers)
+    problems = check_answers(default_fields(CategoryKind.PROJECT), answers)
     assert problems.by_field["links"][0].startswith("Not a web address")
 
 

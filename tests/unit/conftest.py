@@ -11,6 +11,16 @@ HERE = Path(__file__).resolve().parent
 DATABASE_FIXTURES = {"app", "db", "client", "world", "live_server"}
 
 
+@pytest.fixture
+def app_without_database(tmp_path):
+    """An app context for what needs one without a database: lazy translations rendered, forms built."""
+    from awards_app import create_app
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'unused.sqlite3'}"})
+    with app.app_context():
+        yield app
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     misplaced = [
         item.nodeid

@@ -1,33 +1,29 @@
 import pytest
 
-from awards_app import create_app
-from awards_app.entry_forms import check_answers, clean_answers, fields_for, title_of, word_count
+from awards_app.entry_forms import check_answers, clean_answers, default_fields, title_of, word_count
 from awards_app.models import CategoryKind
 from tests.conftest import complete_project_answers
 
 
 @pytest.fixture(autouse=True)
-def _app_context(tmp_path):
-    """Messages are lazy translations: they need an app to render (one that never opens its database)."""
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'unused.sqlite3'}"})
-    with app.app_context():
-        yield
+def _app_context(app_without_database):
+    """Messages are lazy translations: they need an app to render."""
 
 
 def test_complete_project_has_no_problems():
-    assert not check_answers(CategoryKind.PROJECT, complete_project_answers())
+    assert not check_answers(default_fields(CategoryKind.PROJECT), complete_project_answers())
 
 
 def test_every_required_field_is_reported():
-    problems = check_answers(CategoryKind.PROJECT, {})
-    required = {spec.name for spec in fields_for(CategoryKind.PROJECT) if spec.required}
+    problems = check_answers(default_fields(CategoryKind.PROJECT), {})
+    required = {spec.name for spec in default_fields(CategoryKind.PROJECT) if spec.required}
     assert set(problems.by_field) == required
     assert problems.by_field["title"] == ["This field is required."]
 
 
 def test_word_limit_is_enforced_at_submission():
     answers = complete_project_answers() | {"summary": "word " * 301}
-    problems = check_answers(CategoryKind.PROJECT, answers)
+    problems = check_answers(default_fields(CategoryKind.PROJECT), answers)
     assert problems.by_field == {"summary": ["301 words: the limit is 300."]}
 
 
@@ -37,7 +33,7 @@ def test_dates_choices_and_links_are_checked():
         "stage": "imaginary",
         "links": "https://ok.example\njavascript:alert(1)",
     }
-    problems = check_answers(CategoryKind.PROJECT, answers)
+    problems = check_answers(default_fields(CategoryKind.PROJECT), answers)
     assert problems.by_field["start_date"] == ["Enter a valid date."]
     assert problems.by_field["stage"] == ["Choose one of the options."]
     assert problems.by_field["links"][0].startswith("Not a web address")
@@ -57,7 +53,7 @@ def test_commendation_details_required_only_when_declared():
         "disciplinary_record": "",
         "has_controversies": "no",
     }
-    problems = check_answers(CategoryKind.COMMENDATION, answers)
+    problems = check_answers(default_fields(CategoryKind.COMMENDATION), answers)
     assert set(problems.by_field) == {"disciplinary_record", "merit_end"}
     assert problems.by_field["merit_end"] == ["The end must not be before the start."]
 
@@ -71,17 +67,19 @@ def test_leadership_term_and_email():
         "term_start": "2020-01-01",
         "achievements": "Led.",
     }
-    assert set(check_answers(CategoryKind.LEADERSHIP, answers).by_field) == {"nominee_email"}
+    assert set(check_answers(default_fields(CategoryKind.LEADERSHIP), answers).by_field) == {"nominee_email"}
 
 
 def test_clean_answers_keeps_only_the_forms_fields_and_any_script():
-    cleaned = clean_answers(CategoryKind.PROJECT, {"title": "  서울 S-Map  ", "is_admin": "yes", "summary": None})
+    cleaned = clean_answers(
+        default_fields(CategoryKind.PROJECT), {"title": "  서울 S-Map  ", "is_admin": "yes", "summary": None}
+    )
     assert cleaned["title"] == "서울 S-Map"
     assert cleaned["summary"] == ""
     assert "is_admin" not in cleaned
 
 
 def test_title_and_word_count():
-    assert title_of(CategoryKind.LEADERSHIP, {"nominee_name": " Maria Santos "}) == "Maria Santos"
+    assert title_of(default_fields(CategoryKind.LEADERSHIP), {"nominee_name": " Maria Santos "}) == "Maria Santos"
     assert word_count("one  two\nthree") == 3
     assert word_count("") == 0

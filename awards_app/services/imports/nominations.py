@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from ... import spreadsheets
 from ...after_response import after_response
-from ...entry_forms import FieldSpec, check_answers, clean_answers, fields_for, title_of
+from ...entry_forms import FieldSpec, check_answers, clean_answers, title_field, title_of
 from ...extensions import db
 from ...i18n import ORGANISATION_TYPE_LABELS
 from ...models import (
@@ -32,6 +32,7 @@ from ...rules import LONG_NAME_CHARS, NAME_CHARS
 from ...spreadsheets import Column, Problem, Row, SheetSpec
 from ..accounts import invite_imported
 from ..audit import record
+from ..entry_forms import fields_for, pin, sheet_fields
 from ..nominations import next_reference
 from . import (
     COUNTRY,
@@ -68,9 +69,9 @@ def _field_column(spec: FieldSpec) -> Column:
     notes = [str(spec.help)] if spec.help else []
     if spec.word_limit:
         notes.append(_("At most %(n)d words.", n=spec.word_limit))
-    if spec.widget == "date":
+    if spec.kind == "date":
         notes.append(_("A date, e.g. 2025-03-31."))
-    if spec.widget == "urls":
+    if spec.kind == "urls":
         notes.append(_("One web address per line."))
     if spec.choices:
         notes.append(_("One of: %(values)s.", values=", ".join(value for value, _label in spec.choices)))
@@ -80,8 +81,8 @@ def _field_column(spec: FieldSpec) -> Column:
         aliases=aliases,
         note=" ".join(notes),
         choices=tuple(value for value, _label in spec.choices),
-        width=40 if spec.widget in ("textarea", "urls") else 22,
-        wrap=spec.widget in ("textarea", "urls"),
+        width=40 if spec.kind in ("textarea", "urls") else 22,
+        wrap=spec.kind in ("textarea", "urls"),
     )
 
 
@@ -118,7 +119,7 @@ def _nomination_specs(edition: Edition) -> list[tuple[Category, SheetSpec]]:
             c,
             SheetSpec(
                 names[c.id],
-                _organisation_columns() + tuple(_field_column(f) for f in fields_for(c.kind)),
+                _organisation_columns() + tuple(_field_column(f) for f in sheet_fields(c)),
                 blank_rows=200,
             ),
         )
@@ -182,6 +183,7 @@ def import_nominations(edition: Edition, data: bytes, actor: User, filename: str
     specs = _nomination_specs(edition)
     rows = _read(data, [spec for _c, spec in specs])
     category_of = {spec.name: category for category, spec in specs}
+    headers = {c.id: {f.name: _both_languages(f.label)[0] for f in sheet_fields(c)} for c, _spec in specs}
     countries, types = _country_lookup(), _type_lookup()
     problems: list[Problem] = []
 
@@ -233,11 +235,12 @@ def import_nominations(edition: Edition, data: bytes, actor: User, filename: str
             problems.append(row.problem(str_header(COUNTRY), _("Give a country code such as KR, or a country's name.")))
         if email is None:
             problems.append(row.problem(str_header(CONTACT_EMAIL), _("Give a valid e-mail address.")))
-        answers = clean_answers(
-            category.kind, {f.name: row.get(_both_languages(f.label)[0]) for f in fields_for(category.kind)}
-        )
-        found = check_answers(category.kind, answers)
-        labels = {f.name: _both_languages(f.label)[0] for f in fields_for(category.kind)}
+        # Each row answers the form of its organisation's type; the sheet has the columns of every type's form.
+        admitted = org_type is not None and category.accepts(OrganisationType(org_type))
+        fields = fields_for(category, org_type) if admitted else sheet_fields(category)
+        labels = headers[category.id]
+        answers = clean_answers(fields, {f.name: row.get(labels[f.name]) for f in fields if not f.is_file})
+        found = check_answers(fields, answers)
         for name, messages in found.by_field.items():
             for message in messages:
                 problems.append(row.problem(labels.get(name, name), message))
@@ -300,10 +303,10 @@ def import_nominations(edition: Edition, data: bytes, actor: User, filename: str
             created_by=applicant.user,
             status=NominationStatus.SUBMITTED,
             answers=answers,
-            title=title_of(category.kind, answers),
             submitted_at=now,
         )
         db.session.add(nomination)
+        nomination.title = title_of(pin(nomination), answers)
         db.session.flush()
         nomination.reference = next_reference(nomination)
         record(
@@ -378,10 +381,10 @@ def _check_limits(planned: list[tuple[Row, Category, _Applicant, dict[str, str]]
     for row, category, applicant, answers in planned:
         owner: object = applicant.org.id if applicant.org is not None else _org_key(applicant.organisation)
         here = existing.get((owner, category.id), []) if isinstance(owner, int) else []
-        title = spreadsheets.header_key(title_of(category.kind, answers))
-        title_header = next(
-            str_header(f.label) for f in fields_for(category.kind) if f.name in ("title", "nominee_name")
-        )
+        fields = fields_for(category, applicant.organisation[1])
+        title = spreadsheets.header_key(title_of(fields, answers))
+        named_by = title_field(fields)
+        title_header = str_header(named_by.label) if named_by is not None else str_header(ORGANISATION)
         same = next((n for n in here if spreadsheets.header_key(n.title) == title), None)
         if same is not None:
             problems.append(

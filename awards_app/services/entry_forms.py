@@ -1,0 +1,92 @@
+"""Which entry form a nomination follows: the category's newest version for the applicant's type, else for any
+applicant, else the category kind's default; a submitted nomination keeps the version it was written against."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import sqlalchemy as sa
+
+from ..entry_forms import FieldSpec, LocalText, default_fields, in_both_languages, specs_from_dicts
+from ..extensions import db
+from ..models import ANY_APPLICANT, Category, EntryForm, Nomination, NominationStatus, OrganisationType
+
+
+def current_form(category: Category, applicant_type: str) -> EntryForm | None:
+    """The newest stored version of the category's form for exactly this applicant type (or ``any``)."""
+    return db.session.scalar(
+        sa.select(EntryForm)
+        .where(EntryForm.category_id == category.id, EntryForm.applicant_type == applicant_type)
+        .order_by(EntryForm.version.desc())
+        .limit(1)
+    )
+
+
+def form_for(category: Category, organisation_type: OrganisationType | str | None) -> EntryForm | None:
+    """The form an applicant of this type fills in now: their type's own, else the one for any applicant; None
+    means the category kind's default form."""
+    if organisation_type:
+        own = current_form(category, str(organisation_type))
+        if own is not None:
+            return own
+    return current_form(category, ANY_APPLICANT)
+
+
+def fields_of_form(form: EntryForm | None, category: Category) -> tuple[FieldSpec, ...]:
+    return specs_from_dicts(form.fields) if form is not None else default_fields(category.kind)
+
+
+def fields_for(category: Category, organisation_type: OrganisationType | str | None) -> tuple[FieldSpec, ...]:
+    """The fields an applicant of this type fills in now."""
+    return fields_of_form(form_for(category, organisation_type), category)
+
+
+def fields_of(nomination: Nomination) -> tuple[FieldSpec, ...]:
+    """The fields a nomination answers: a draft follows the form it will be submitted on (the current one for its
+    organisation's type), anything else the version it was written against."""
+    if nomination.status is NominationStatus.DRAFT:
+        return fields_for(nomination.category, nomination.organisation.type)
+    return fields_of_form(nomination.entry_form, nomination.category)
+
+
+def pin(nomination: Nomination) -> tuple[FieldSpec, ...]:
+    """Tie a draft (or an imported entry) to the form it is written on now, and return that form's fields."""
+    form = form_for(nomination.category, nomination.organisation.type)
+    nomination.entry_form = form
+    return fields_of_form(form, nomination.category)
+
+
+def submitted_count(form: EntryForm) -> int:
+    """How many nominations were submitted on this version (a version with any can no longer change)."""
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(Nomination.id)).where(
+                Nomination.entry_form_id == form.id, Nomination.submitted_at.is_not(None)
+            )
+        )
+        or 0
+    )
+
+
+def sheet_fields(category: Category) -> tuple[FieldSpec, ...]:
+    """The columns of the category's sheet in the nominations workbook: the fields of the form of every applicant
+    type the category admits (but file slots), merged by name in form order. A column is required where every form
+    requires it; a field whose label another field already has is told apart by its name."""
+    types = [t for t in OrganisationType if category.accepts(t)] or list(OrganisationType)
+    forms = [fields_for(category, t) for t in types]
+    merged: dict[str, FieldSpec] = {}
+    for fields in forms:
+        for spec in fields:
+            if not spec.is_file:  # a workbook brings no files
+                merged.setdefault(spec.name, spec)
+    columns: list[FieldSpec] = []
+    headers: set[str] = set()
+    for spec in merged.values():
+        english, korean = in_both_languages(spec.label)
+        if english in headers:
+            spec = replace(spec, label=LocalText(f"{english} ({spec.name})", f"{korean} ({spec.name})"))
+            english = f"{english} ({spec.name})"
+        headers.add(english)
+        everywhere = all(any(f.name == spec.name and f.required for f in fields) for fields in forms)
+        columns.append(replace(spec, required=everywhere))
+    return tuple(columns)
