@@ -1,7 +1,8 @@
 """A whole season in a real browser, from an empty installation to published winners, through the pages only.
 
 The first account is made by ``flask awards create-admin``. The officer sets up last year's edition (a category with
-its award tiers, a round) and copies it into this year's, then follows the guided steps: opens the call, invites
+its award tiers, a round) and copies it into this year's, adds a question to its entry form and gives corporations
+a form of their own, then follows the guided steps: opens the call, invites
 three judges (one in Korean), lets two applicants from different countries register and submit (one in Korean),
 screens, assigns, opens the round, waits for the scores, closes, gives the tiers and publishes. Every e-mail goes
 through a real SMTP server, and each person reads theirs in their own language.
@@ -40,6 +41,7 @@ APPLICANTS = [  # name, e-mail, organisation, type, country, city, language, pro
      "Busan demand-responsive buses"),
 ]  # fmt: skip
 PASSWORD = "a-long-enough-password"
+MARKET = "Fares from riders and a contract with the city of Busan."
 
 
 @pytest.fixture(autouse=True)
@@ -90,6 +92,17 @@ def _sign_in(page: Page, live_server: str, email: str, password: str) -> None:
     page.locator("#password").fill(password)
     page.locator("#submit").click()
     expect(page.locator("form[action$='/auth/logout']")).to_be_attached()
+
+
+def _add_field(page: Page, name: str, english: str, korean: str, words: int) -> None:
+    """Add a long-text question at the end of the entry form being edited."""
+    page.locator("#name").fill(name)
+    page.locator("#kind").select_option("textarea")
+    page.locator("#label_en").fill(english)
+    page.locator("#label_ko").fill(korean)
+    page.locator("#word_limit").fill(str(words))
+    page.get_by_role("button", name="Add the field").click()
+    expect(page.locator(".alert-success")).to_contain_text("Field added.")
 
 
 def _season_step(page: Page, number: int):
@@ -176,6 +189,17 @@ def test_from_an_empty_installation_to_published_winners(
     confirm(officer, "Open the call")
     expect(_season_step(officer, 2)).to_contain_text("Open until")
 
+    # --- The entry form changed for this year: a new question for everyone, and corporations their own form. ---
+    officer.locator("tr", has_text="Tech-InnovaCity").get_by_role("link", name="Entry forms").click()
+    forms_url = officer.url
+    officer.locator("tr", has_text="Any applicant").get_by_role("link", name="Edit").click()
+    _add_field(officer, "citizens", "How citizens took part", "시민 참여 방식", 150)
+    officer.goto(forms_url)
+    officer.locator("tr", has_text="Corporation").get_by_role("button", name="Give this type its own form").click()
+    expect(officer.locator(".alert-success")).to_contain_text("their own form")
+    _add_field(officer, "market", "Market and business model", "시장과 비즈니스 모델", 200)
+    shots.shoot("corporations-form")
+
     # --- Three judges, invited with what the conflict rules need; one reads Korean. ---
     for judge_name, judge_email, organisation, country, language in JUDGES:
         officer.goto(f"{live_server}/secretariat/people/invite")
@@ -230,7 +254,13 @@ def test_from_an_empty_installation_to_published_winners(
         page.locator("main #submit").click()
         expect(page.locator("form[action$='/auth/logout']")).to_be_attached()
         page.locator(".card").filter(has_text="TI").get_by_role("link").first.click()
-        for field, value in complete_project_answers(title).items():
+        # The city's form has this year's new question; the corporation's has its own besides.
+        expect(page.locator("#citizens")).to_be_visible()
+        expect(page.locator("#market")).to_have_count(1 if kind == "corporation" else 0)
+        answers = {**complete_project_answers(title), "citizens": "Residents mapped the flood points with us."}
+        if kind == "corporation":
+            answers["market"] = MARKET
+        for field, value in answers.items():
             target = page.locator(f"#{field}")
             if field == "stage":
                 target.select_option(value)
@@ -299,6 +329,8 @@ def test_from_an_empty_installation_to_published_winners(
             expect(page.locator("#score-keys")).to_be_visible()  # the sheet's script listens
             title = page.locator("h1").inner_text()
             value = next(v for t, v in values.items() if t in title)
+            if title == APPLICANTS[1][7]:  # the corporation's answers follow its own form
+                expect(page.get_by_text(MARKET)).to_be_attached()
             for group in page.locator("[role=radiogroup][data-criterion]").all():
                 group.locator(f"input[value='{value}'] + label").click()
             page.locator("#submit_and_next").click()
