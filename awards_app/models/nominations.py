@@ -58,6 +58,8 @@ class Nomination(db.Model):
     screened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     screened_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     screening_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    # Whether the applicant reads the reason (on their page and in the screening e-mail); otherwise only the decision.
+    screening_reason_shared: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     # The key the new-nomination form was issued with: posting it twice (back button, double click) makes one draft.
     client_token: Mapped[str | None] = mapped_column(sa.String(40))
     # Optimistic locking: every change bumps it, and an UPDATE names the version it read, so of two people saving
@@ -65,6 +67,11 @@ class Nomination(db.Model):
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     # The version of the entry form the answers follow; none for the category kind's default form.
     entry_form_id: Mapped[int | None] = mapped_column(sa.ForeignKey("entry_form.id"), index=True)
+
+    @property
+    def reason_for_applicant(self) -> str:
+        """The screening reason as the applicant reads it: empty unless the secretariat shares it."""
+        return self.screening_reason if self.screening_reason_shared else ""
 
     edition: Mapped[Edition] = relationship()
     category: Mapped[Category] = relationship(back_populates="nominations")

@@ -321,7 +321,12 @@ class ScreeningForm(BaseForm):
     reason = TextAreaField(
         _l("Reason"),
         validators=[Length(max=REASON_CHARS)],
-        description=_l("Required when ineligible; the applicant sees it."),
+        description=_l("Required when ineligible."),
+    )
+    share_reason = BooleanField(
+        _l("Tell the applicant the reason"),
+        default=True,
+        description=_l("Unticked, the reason stays with the secretariat: the applicant reads only the decision."),
     )
     submit = SubmitField(_l("Record decision"))
     submit_next = SubmitField(_l("Record and open the next"))

@@ -376,6 +376,7 @@ def nomination_detail(nomination_id: int):
         if nomination.status in (NominationStatus.ELIGIBLE, NominationStatus.INELIGIBLE):
             form.decision.data = nomination.status.value
             form.reason.data = nomination.screening_reason
+            form.share_reason.data = nomination.screening_reason_shared
     if form.validate_on_submit():
         try:
             nominations_service.screen(
@@ -384,6 +385,7 @@ def nomination_detail(nomination_id: int):
                 form.decision.data == "eligible",
                 form.reason.data or "",
                 int(form.version.data) if form.version.data else None,
+                share_reason=form.share_reason.data,
             )
         except ServiceError as error:
             flash_error(error)

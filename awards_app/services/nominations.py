@@ -371,12 +371,25 @@ def remove_attachment(attachment: Attachment, user: User) -> None:
         previews.forget(Path(current_app.config["PREVIEW_FOLDER"]), digest)
 
 
-def screen(nomination: Nomination, user: User, eligible: bool, reason: str, version: int | None = None) -> Nomination:
-    """Record the secretariat's eligibility decision, with its reason (refused if the page is older than the
-    nomination: ``version``)."""
+def screen(
+    nomination: Nomination,
+    user: User,
+    eligible: bool,
+    reason: str,
+    version: int | None = None,
+    *,
+    share_reason: bool = True,
+) -> Nomination:
+    """Record the secretariat's eligibility decision, with its reason, which the applicant reads if
+    ``share_reason`` (refused if the page is older than the nomination: ``version``)."""
     reason = (reason or "").strip()
     new_status = NominationStatus.ELIGIBLE if eligible else NominationStatus.INELIGIBLE
-    if nomination.status is new_status and nomination.screening_reason == reason and user.is_secretariat:
+    if (
+        nomination.status is new_status
+        and nomination.screening_reason == reason
+        and nomination.screening_reason_shared == share_reason
+        and user.is_secretariat
+    ):
         return nomination  # this very decision is already recorded (a double click, a re-posted form)
     check_version(nomination, version)
     if not nomination.can_screen(user):
@@ -393,6 +406,7 @@ def screen(nomination: Nomination, user: User, eligible: bool, reason: str, vers
     previous = nomination.status
     nomination.status = new_status
     nomination.screening_reason = reason
+    nomination.screening_reason_shared = share_reason
     nomination.screened_at = utcnow()
     nomination.screened_by_id = user.id
     record(
@@ -400,7 +414,7 @@ def screen(nomination: Nomination, user: User, eligible: bool, reason: str, vers
         nomination,
         user,
         f"{previous} → {new_status}" + (f": {reason}" if reason else ""),
-        {"from": str(previous), "to": str(new_status), "reason": reason},
+        {"from": str(previous), "to": str(new_status), "reason": reason, "reason_shared": share_reason},
     )
     _commit_nomination()
     receipts.after_screening(nomination)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 
 import sqlalchemy as sa
 
@@ -190,7 +191,7 @@ def test_the_screening_decision_is_told_to_the_applicant_with_its_reason(client,
     db.session.refresh(nomination)
     client.post(
         f"/secretariat/nominations/{nomination.id}",
-        data={"decision": "ineligible", "reason": "The project started after the cut-off date."},
+        data={"decision": "ineligible", "reason": "The project started after the cut-off date.", "share_reason": "y"},
     )
     client.post(f"/secretariat/nominations/{nomination.id}", data={"decision": "eligible"})
     _receipt, refused, accepted = smtp_inbox.messages
@@ -200,3 +201,28 @@ def test_the_screening_decision_is_told_to_the_applicant_with_its_reason(client,
     assert accepted["Subject"] == f"{nomination.reference} is eligible"
     assert "it is eligible and goes to the judges" in _body(accepted) and "Reason" not in _body(accepted)
     assert f"/nominations/{nomination.id}" in _body(accepted)
+
+
+def test_a_reason_the_secretariat_keeps_to_itself_reaches_neither_the_e_mail_nor_the_applicant_s_page(
+    client, auth, world, db, smtp_inbox
+):
+    auth.login(world.applicant)
+    nomination, _pdf = _draft_with_a_document(client, world)
+    _submit(client, nomination)
+    auth.logout()
+    auth.login(world.secretariat)
+    page = client.get(f"/secretariat/nominations/{nomination.id}").get_data(as_text=True)
+    assert re.search(r'<input[^>]*checked[^>]*id="share_reason"|<input[^>]*id="share_reason"[^>]*checked', page)
+    reason = "A board member of the applicant chairs the jury: LYNX-4471"
+    client.post(f"/secretariat/nominations/{nomination.id}", data={"decision": "ineligible", "reason": reason})
+    _receipt, refused = smtp_inbox.messages
+    assert refused["Subject"] == f"{nomination.reference} is not eligible"
+    assert "it is not eligible" in _body(refused) and "LYNX-4471" not in _body(refused)
+    # The secretariat still reads it, marked as kept from the applicant; the applicant reads the decision alone.
+    page = client.get(f"/secretariat/nominations/{nomination.id}").get_data(as_text=True)
+    assert "LYNX-4471" in page and "not shown to the applicant" in page
+    assert not re.search(r'<input[^>]*checked[^>]*id="share_reason"|<input[^>]*id="share_reason"[^>]*checked', page)
+    auth.logout()
+    auth.login(world.applicant)
+    page = client.get(f"/nominations/{nomination.id}").get_data(as_text=True)
+    assert "Not eligible." in page and "LYNX-4471" not in page

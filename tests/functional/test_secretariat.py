@@ -149,7 +149,8 @@ def test_screening_marks_eligible_or_ineligible_with_a_reason(client, auth, worl
     assert nomination.status is NominationStatus.ELIGIBLE
     assert nomination.screened_by_id == world.secretariat.id
     client.post(
-        f"/secretariat/nominations/{nomination.id}", data={"decision": "ineligible", "reason": "Not yet implemented"}
+        f"/secretariat/nominations/{nomination.id}",
+        data={"decision": "ineligible", "reason": "Not yet implemented", "share_reason": "y"},
     )
     db.session.refresh(nomination)
     assert nomination.status is NominationStatus.INELIGIBLE
