@@ -19,17 +19,21 @@ from flask import Flask, Response, current_app, g, has_request_context, request
 
 log = logging.getLogger(__name__)
 
+#: Where a session keeps the e-mails written in its current transaction (``services.mail``), sent once it commits.
+OUTBOX = "awards.outbox"
+
 _TASKS = "awards.after_response"
 _THREADS = "awards.after_response.threads"
 
 
-def after_response(task: Callable[[], None]) -> None:
+def after_response(task: Callable[[], object]) -> None:
     """Run ``task`` beside this request's response (at once when there is no request, e.g. a CLI command)."""
     if not has_request_context():  # a command: at once, after the use case's own commit
         from .extensions import db
 
         task()
-        db.session.commit()  # what the task recorded: the mail it sent, its audit events
+        if db.session.info.get(OUTBOX):
+            db.session.commit()  # the e-mails the task wrote: they go once committed
         return
     if g.get("after_response"):
         task()  # inside a task already: that task's commit keeps what this one records
@@ -37,7 +41,7 @@ def after_response(task: Callable[[], None]) -> None:
     request.environ.setdefault(_TASKS, []).append(task)
 
 
-def _run(app: Flask, environ: dict, tasks: list[Callable[[], None]]) -> None:
+def _run(app: Flask, environ: dict, tasks: list[Callable[[], object]]) -> None:
     from .extensions import db
 
     for task in tasks:
@@ -51,6 +55,14 @@ def _run(app: Flask, environ: dict, tasks: list[Callable[[], None]]) -> None:
                     "work after the response to %s %s failed", environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
                 )
                 db.session.rollback()
+
+
+def run_pending(app: Flask) -> None:
+    """Run at once what this request handed over, for a request that is never answered (a test's request
+    context, a shell)."""
+    tasks = request.environ.pop(_TASKS, None)
+    if tasks:
+        _run(app, dict(request.environ), tasks)
 
 
 def wait_for_pending(app: Flask, timeout: float = 30.0) -> None:

@@ -6,7 +6,7 @@ exactly as it goes out, drawn with the sample people and nomination below in Eng
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +26,7 @@ from .models import (
     Round,
     User,
 )
+from .rules.privacy import NOMINEE_LINK_DAYS
 
 Context = dict[str, Any]
 
@@ -38,6 +39,9 @@ class Email:
     audience: Any  # lazy text: who receives it
     when: Any  # lazy text: what sends it
     subject: Callable[[Context, str], Any]  # the subject, from the e-mail's context and the recipient's language
+    #: How many seconds the link it carries works, from the app's settings: a message older than that is not sent
+    #: again, since it would only hand over a dead link (the person asks for a new one).
+    link_life: Callable[[Mapping[str, Any]], int] | None = None
 
 
 def _reference(context: Context) -> str:
@@ -52,6 +56,7 @@ CATALOGUE: dict[str, Email] = {
             _l("Applicants"),
             _l("On registration: the link that confirms the address and opens the account."),
             lambda c, locale: _l("Confirm your e-mail address"),
+            link_life=lambda config: config["CONFIRMATION_MAX_AGE"],
         ),
         Email(
             "registration_attempt",
@@ -64,12 +69,14 @@ CATALOGUE: dict[str, Email] = {
             _l("Anyone with an account"),
             _l("When they ask for a new password."),
             lambda c, locale: _l("Reset your password"),
+            link_life=lambda config: config["PASSWORD_RESET_MAX_AGE"],
         ),
         Email(
             "invitation",
             _l("Judges and the secretariat; applicants of imported nominations"),
             _l("When the secretariat invites someone, or sends the invitation again."),
             lambda c, locale: _l("Your invitation to the Seoul Smart City Prize"),
+            link_life=lambda config: config["INVITATION_MAX_AGE"],
         ),
         Email(
             "nominee_consent",
@@ -79,6 +86,7 @@ CATALOGUE: dict[str, Email] = {
                 "Your consent is asked: a nomination for %(category)s",
                 category=c["nomination"].category.name(locale),
             ),
+            link_life=lambda config: NOMINEE_LINK_DAYS * 24 * 3600,
         ),
         Email(
             "nominee_consent_answered",

@@ -108,6 +108,8 @@ FILE_TYPE_LABELS = {
     "application/vnd.openxmlformats-officedocument.presentationml.presentation": _l("PowerPoint presentation"),
 }
 MAIL_STATUS_LABELS = {
+    "queued": _l("Waiting to be sent"),
+    "sending": _l("Being sent"),
     "sent": _l("Sent"),
     "failed": _l("Not delivered yet"),
     "gave_up": _l("Not delivered"),

@@ -10,6 +10,7 @@ from flask_login import current_user
 from ..auth.access import role_required
 from ..emails import CATALOGUE, sample_context
 from ..errors import flash_error
+from ..i18n import LANGUAGE_NAMES
 from ..models import MailStatus, Role
 from ..paging import paginate
 from ..services import ServiceError
@@ -18,8 +19,6 @@ from ..urls import safe_next
 from .forms import MailActionForm
 
 bp = Blueprint("mail", __name__)
-
-LANGUAGES = ("en", "ko")
 
 
 @bp.before_request
@@ -54,7 +53,7 @@ def catalogue():
             email,
             {
                 language: mail_service.render_email(email.template, language, sample_context(email.template, language))
-                for language in LANGUAGES
+                for language in LANGUAGE_NAMES
             },
         )
         for email in CATALOGUE.values()
@@ -70,6 +69,7 @@ def _back(form: MailActionForm | None = None):
 
 @bp.post("/<int:mail_id>/retry")
 def retry(mail_id: int):
+    """Send one undelivered e-mail again, now."""
     form = MailActionForm()
     if form.validate_on_submit():
         try:
@@ -86,6 +86,7 @@ def retry(mail_id: int):
 
 @bp.post("/<int:mail_id>/discard")
 def discard(mail_id: int):
+    """Let an undelivered e-mail go: it is no longer tried, and its message is deleted."""
     form = MailActionForm()
     if form.validate_on_submit():
         try:
@@ -99,6 +100,7 @@ def discard(mail_id: int):
 
 @bp.post("/retry")
 def retry_all():
+    """Send every undelivered e-mail again, now."""
     form = MailActionForm()
     if form.validate_on_submit():
         try:

@@ -13,9 +13,11 @@ from .types import UTCDateTime, utcnow
 
 
 class MailStatus(enum.StrEnum):
+    QUEUED = "queued"  # written by its use case, to go out once that use case has committed
+    SENDING = "sending"  # claimed by one sender until ``next_attempt_at`` (a sender that died lets it go then)
     SENT = "sent"
     FAILED = "failed"  # to be tried again at ``next_attempt_at``
-    GAVE_UP = "gave_up"  # every automatic attempt failed: the secretariat retries it or lets it go
+    GAVE_UP = "gave_up"  # no more automatic attempts: the secretariat sends it again or lets it go
     DISCARDED = "discarded"  # the secretariat let it go
 
 
@@ -36,6 +38,8 @@ class OutgoingMail(db.Model):
     recipient: Mapped[str] = mapped_column(sa.String(254), index=True)
     subject: Mapped[str] = mapped_column(sa.String(300))
     template: Mapped[str] = mapped_column(sa.String(60))
+    # The nomination the e-mail is about, if any: its record goes when the nomination's personal data is erased.
+    nomination_id: Mapped[int | None] = mapped_column(sa.ForeignKey("nomination.id", ondelete="SET NULL"), index=True)
     locale: Mapped[str] = mapped_column(sa.String(10), default="en")
     status: Mapped[MailStatus] = mapped_column(
         sa.Enum(MailStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]), index=True

@@ -11,6 +11,10 @@ from zoneinfo import ZoneInfo
 
 #: The longest short name (slug) an edition may have.
 SLUG_CHARS = 60
+#: Where the prize is run: a new edition's zone, and whose "this year" a new edition is proposed for.
+PRIZE_TIME_ZONE = "Asia/Seoul"
+#: The years an edition may have.
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 
 
 def a_year_later(moment: datetime, zone: ZoneInfo) -> datetime:
@@ -60,7 +64,7 @@ def next_year_slug(slug: str, year: int, max_length: int) -> str:
 
 def proposed_year(latest: int | None, today_year: int) -> int:
     """The year of the prize a new edition is proposed for: the one after the latest edition's, else this year."""
-    return latest + 1 if latest is not None else today_year
+    return min(latest + 1, LATEST_YEAR) if latest is not None else today_year
 
 
 def proposed_slug(year: int) -> str:

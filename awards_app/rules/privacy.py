@@ -167,3 +167,7 @@ def placeholder_organisation(number: int) -> str:
 def erased_title(reference: str | None, number: int) -> str:
     """The title of a nomination named after a person, once erased."""
     return f"Erased nomination {reference or f'#{number}'}"
+
+
+#: How long the record of an e-mail sent (to whom, which, when) is kept, for "did you send it?": a season and more.
+MAIL_RECORD_DAYS = 365

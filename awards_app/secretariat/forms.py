@@ -58,7 +58,7 @@ from ..rules import (
     SEARCH_CHARS,
     SHORT_NAME_CHARS,
 )
-from ..rules.editions import SLUG_CHARS, proposed_slug
+from ..rules.editions import EARLIEST_YEAR, LATEST_YEAR, SLUG_CHARS, proposed_slug
 from ..services.programs import CategoryInput, EditionInput, TierInput
 
 
@@ -75,7 +75,7 @@ class EditionForm(BaseForm):
     )
     year = IntegerField(
         _l("Year of the prize"),
-        validators=[InputRequired(), NumberRange(min=2000, max=2100)],
+        validators=[InputRequired(), NumberRange(min=EARLIEST_YEAR, max=LATEST_YEAR)],
         description=_l(
             "The year the prize is awarded, as in its references (SSCP-2027-TI-001), whatever year its call opens."
         ),
@@ -85,10 +85,12 @@ class EditionForm(BaseForm):
         validators=[
             DataRequired(),
             Length(max=SLUG_CHARS),
-            Regexp(r"^[a-z0-9][a-z0-9-]*$", message=_l("Lower-case letters, digits and hyphens only.")),
+            Regexp(
+                r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$",
+                message=_l("Lower-case letters, digits and hyphens only, not ending with a hyphen."),
+            ),
         ],
         description=_l("Used in addresses and exports, e.g. sscp-2026."),
-        render_kw={"data-follows": "year"},  # keeps to the year typed, until changed by hand (app.js)
     )
     reference_prefix = StringField(
         _l("Reference prefix"),
@@ -107,9 +109,11 @@ class EditionForm(BaseForm):
     submit = SubmitField(_l("Save edition"))
 
     def propose(self, year: int) -> None:
-        """Fill in a new edition's year and short name (the secretariat may change both)."""
+        """Fill in a new edition's year and short name, which keeps to the year typed until changed by hand
+        (app.js); the secretariat may change both."""
         self.year.data = year
         self.slug.data = proposed_slug(year)
+        self.slug.render_kw = {"data-follows": "year"}
 
     def validate_opens_at(self, field) -> None:
         check_year(field)

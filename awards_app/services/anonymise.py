@@ -49,7 +49,7 @@ from ..models import (
     UserSession,
 )
 from ..rules import privacy as rules
-from .mail import forget_recipient
+from .mail import forget as forget_mail_record
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ def anonymise_account(user: User, erasure: Erasure) -> list[dict]:
     ]
     db.session.execute(sa.delete(Consent).where(Consent.user_id == user.id))
     db.session.execute(sa.delete(UserSession).where(UserSession.user_id == user.id))
-    forget_recipient(old_email)  # the record of the mail sent to them, and any message still waiting
+    forget_mail_record(recipient=old_email)  # the record of the mail sent to them, and any message still waiting
     user.name, user.email = name, rules.placeholder_email(user.id)
     user.password_hash = None
     user.title = user.affiliation = user.country_code = user.expertise = user.languages = user.declared_ties = ""
@@ -174,7 +174,7 @@ def erase_nominations(nominations: Iterable[Nomination], erasure: Erasure) -> No
                 erasure.bytes += consent.size
             if consent.email:
                 erasure.addresses.add(consent.email)  # the link mailed to them, if still in the outbox
-                forget_recipient(consent.email)
+                forget_mail_record(recipient=consent.email)
             nomination.nominee_consent = None
         if nomination.category.kind in PERSON_KINDS:
             nomination.title = rules.erased_title(nomination.reference, nomination.id)
@@ -184,6 +184,7 @@ def erase_nominations(nominations: Iterable[Nomination], erasure: Erasure) -> No
     if not ids:
         return
     erasure.nominations.update(ids)
+    forget_mail_record(nomination_ids=ids)  # e-mails about them: subjects may name the nominee, links their consent
     db.session.flush()
     sheets = sa.select(ScoreSheet.id).join(Assignment).where(Assignment.nomination_id.in_(ids))
     _blank(sheets)

@@ -74,14 +74,10 @@ class EditionRefused(ServiceError):
         self.field = field
 
 
-#: Where the prize is run: "this year" is Seoul's.
-SEOUL = ZoneInfo("Asia/Seoul")
-
-
 def proposed_year() -> int:
     """The year of the prize a new edition is proposed for (rules.editions)."""
     latest = db.session.scalar(sa.select(sa.func.max(Edition.year)))
-    return editions_rules.proposed_year(latest, utcnow().astimezone(SEOUL).year)
+    return editions_rules.proposed_year(latest, utcnow().astimezone(ZoneInfo(editions_rules.PRIZE_TIME_ZONE)).year)
 
 
 def check_edition(data: EditionInput, edition: Edition | None) -> None:

@@ -63,6 +63,7 @@ class Inbox:
             if len(found) >= count or time.monotonic() > deadline:
                 assert len(found) >= count, f"{len(found)} e-mails to {address}, expected {count}: {self.subjects()}"
                 return found
+            time.sleep(0.05)
 
     def last_to(self, address: str, count: int = 1):
         return self.to(address, count)[-1]

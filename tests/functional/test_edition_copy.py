@@ -397,7 +397,8 @@ def test_copying_through_the_page_lands_on_the_new_edition_saying_what_was_copie
         ({"closes_at": "2027-03-01T09:00"}, "The call must close after it opens."),
         ({"opens_at": "someday"}, "Not a valid datetime value"),
         ({"name": ""}, "This field is required."),
-        ({"slug": "Has Spaces"}, "Lower-case letters, digits and hyphens only."),
+        ({"slug": "Has Spaces"}, "Lower-case letters, digits and hyphens only, not ending with a hyphen."),
+        ({"slug": "sscp-"}, "Lower-case letters, digits and hyphens only, not ending with a hyphen."),
     ],
 )
 def test_a_refused_copy_shows_the_field_and_creates_nothing(client, auth, realistic, db, changes, message):

@@ -15,6 +15,7 @@ from awards_app.models import AuditEvent, MailStatus, OutgoingMail, User, utcnow
 from awards_app.services import erasure as erasure_service
 from awards_app.services import mail as mail_service
 from tests.conftest import PASSWORD, register_applicant
+from tests.functional.judging_helpers import eligible
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "awards_app" / "templates" / "email"
 INVITE = {
@@ -95,38 +96,33 @@ def test_a_failed_send_does_not_fail_the_invitation_and_is_shown_then_sent_again
     assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "mail.retried")) is not None
     # Sending it again now is refused, and sends nothing.
     response = client.post(f"/secretariat/mail/{mail.id}/retry", follow_redirects=True)
-    assert "has been delivered or let go since" in response.get_data(as_text=True)
+    assert "was delivered or let go since" in response.get_data(as_text=True)
     assert len(smtp_inbox.messages) == 1
 
 
 def test_failed_sends_are_retried_on_their_schedule_then_wait_for_the_secretariat(app, world, db, smtp_inbox):
     working_port = app.config["MAIL_PORT"]
     _mail_server_down(app)
-    with app.test_request_context():
-        mail_service.send_email(world.judge.email, "reminder", **sample_context("reminder", "en"))
-        db.session.commit()
+    mail_service.send_email(world.judge.email, "reminder", **sample_context("reminder", "en"))
+    db.session.commit()
     [mail] = _mails(db)
     first = mail.last_attempt_at
     assert mail_service.retry_due(first + timedelta(minutes=4)) == (0, 0)  # not yet due
     moment = first
     for attempt, delay in enumerate(mail_service.RETRY_DELAYS, start=2):
         moment += delay
-        with app.test_request_context():
-            assert mail_service.retry_due(moment) == (0, 1)
+        assert mail_service.retry_due(moment) == (0, 1)
         [mail] = _mails(db)
         assert mail.attempts == attempt
     assert (mail.status, mail.next_attempt_at) == (MailStatus.GAVE_UP, None)
-    with app.test_request_context():
-        assert mail_service.retry_due(moment + timedelta(days=30)) == (0, 0)  # no more automatic attempts
+    assert mail_service.retry_due(moment + timedelta(days=30)) == (0, 0)  # no more automatic attempts
     # The timer's command sends what is due once the server is back.
     app.config.update(MAIL_PORT=working_port)
-    with app.test_request_context():
-        mail_service.send_email(world.judge.email, "reminder", **sample_context("reminder", "en"))
-        db.session.commit()
+    mail_service.send_email(world.judge.email, "reminder", **sample_context("reminder", "en"))
+    db.session.commit()
     _mail_server_down(app)
-    with app.test_request_context():
-        mail_service.send_email(world.other_applicant.email, "reminder", **sample_context("reminder", "en"))
-        db.session.commit()
+    mail_service.send_email(world.other_applicant.email, "reminder", **sample_context("reminder", "en"))
+    db.session.commit()
     app.config.update(MAIL_PORT=working_port)
     later = _mails(db)[-1]
     later.next_attempt_at = utcnow() - timedelta(seconds=1)
@@ -139,9 +135,8 @@ def test_failed_sends_are_retried_on_their_schedule_then_wait_for_the_secretaria
 
 def test_the_secretariat_lets_an_email_go_and_every_bad_request_changes_nothing(app, client, auth, world, db):
     _mail_server_down(app)
-    with app.test_request_context():
-        mail_service.send_email("typo@nowhere.example", "reminder", **sample_context("reminder", "en"))
-        db.session.commit()
+    mail_service.send_email("typo@nowhere.example", "reminder", **sample_context("reminder", "en"))
+    db.session.commit()
     [mail] = _mails(db)
     auth.login(world.secretariat)
     # Without the form's token: refused, and the e-mail stays as it was.
@@ -156,8 +151,7 @@ def test_the_secretariat_lets_an_email_go_and_every_bad_request_changes_nothing(
     assert "will not be sent" in response.get_data(as_text=True)
     [mail] = _mails(db)
     assert (mail.status, mail.message, mail.next_attempt_at) == (MailStatus.DISCARDED, None, None)
-    with app.test_request_context():
-        assert mail_service.retry_due(utcnow() + timedelta(days=1)) == (0, 0)
+    assert mail_service.retry_due(utcnow() + timedelta(days=1)) == (0, 0)
     response = client.post("/secretariat/mail/retry", follow_redirects=True)
     assert "there is nothing to send again" in response.get_data(as_text=True)
     assert client.get("/secretariat/mail/?status=bogus").status_code == 200
@@ -177,4 +171,86 @@ def test_the_record_of_a_person_s_mail_goes_with_their_account(app, world, db, l
     )
     assert [(m.recipient, m.template, m.locale) for m in _mails(db)] == [(user.email, "confirm_email", language)]
     erasure_service.delete_account(user, PASSWORD, "leaving@applicants.example")
+    assert _mails(db) == []
+
+
+def test_nothing_is_sent_when_the_use_case_rolls_back(app, world, db, smtp_inbox):
+    mail_service.send_email(world.judge.email, "reminder", **sample_context("reminder", "en"))
+    db.session.rollback()
+    db.session.commit()
+    assert _mails(db) == [] and smtp_inbox.messages == []
+
+
+def test_the_mail_server_is_asked_only_once_the_use_case_let_go_of_the_database(
+    app, world, db, smtp_inbox, monkeypatch
+):
+    """While the message goes out, another connection can write: no transaction is held across the mail server."""
+    transmit, writes, applicant_id = mail_service._transmit, [], world.applicant.id
+
+    def watched(message):
+        with db.engine.connect() as other:
+            if other.dialect.name == "sqlite":
+                other.exec_driver_sql("PRAGMA busy_timeout=200")
+            other.execute(sa.update(User).where(User.id == applicant_id).values(title="Dr"))
+            other.commit()
+            writes.append(message["To"])
+        return transmit(message)
+
+    monkeypatch.setattr(mail_service, "_transmit", watched)
+    world.judge.title = "Professor"  # the use case's own change, pending while it queues the e-mail
+    db.session.flush()
+    mail_service.send_email(world.judge.email, "reminder", **sample_context("reminder", "en"))
+    assert smtp_inbox.messages == []  # not before the commit
+    db.session.commit()
+    assert writes == [world.judge.email] and [m["To"] for m in smtp_inbox.messages] == [world.judge.email]
+    [mail] = _mails(db)
+    assert (mail.status, mail.attempts, mail.message) == (MailStatus.SENT, 1, None)
+
+
+def test_two_senders_never_send_the_same_email_twice(app, world, db, smtp_inbox, monkeypatch):
+    working_port = app.config["MAIL_PORT"]
+    _mail_server_down(app)
+    mail_service.send_email(world.judge.email, "reminder", **sample_context("reminder", "en"))
+    db.session.commit()
+    [mail] = _mails(db)
+    app.config.update(MAIL_PORT=working_port)
+    transmit, inner = mail_service._transmit, []
+
+    def with_a_second_sender(message):
+        # The timer fires while the secretariat's "Send again" is talking to the mail server.
+        inner.append(mail_service.deliver([mail.id], by_hand=True))
+        return transmit(message)
+
+    monkeypatch.setattr(mail_service, "_transmit", with_a_second_sender)
+    [ended] = mail_service.deliver([mail.id], by_hand=True)
+    assert ended.status is MailStatus.SENT and inner == [[]]
+    assert len(smtp_inbox.messages) == 1
+
+
+def test_a_link_that_has_expired_is_not_sent_again(app, world, db, smtp_inbox):
+    working_port = app.config["MAIL_PORT"]
+    _mail_server_down(app)
+    context = {"user": world.applicant, "link": "https://awards.example.org/auth/reset/token", "hours": 1}
+    mail_service.send_email(world.applicant.email, "reset_password", **context)
+    db.session.commit()
+    [mail] = _mails(db)
+    assert mail.status is MailStatus.FAILED  # tried again in 5 minutes: the link still works then
+    app.config.update(MAIL_PORT=working_port)
+    assert mail_service.retry_due(mail.created_at + timedelta(hours=2)) == (0, 1)
+    [mail] = _mails(db)
+    assert (mail.status, mail.message) == (MailStatus.GAVE_UP, None) and "link has expired" in mail.last_error
+    assert smtp_inbox.messages == []
+
+
+def test_the_records_about_an_erased_nomination_go_with_it(app, world, db):
+    from awards_app.services import anonymise
+
+    nomination = eligible(world, "Kim Ji-won")
+    mail_service.send_email(
+        world.applicant.email, "screening_result", user=world.applicant, nomination=nomination, eligible=True, link="x"
+    )
+    db.session.commit()
+    assert [m.nomination_id for m in _mails(db)] == [nomination.id]
+    anonymise.erase_nominations([nomination], anonymise.Erasure(utcnow()))
+    db.session.commit()
     assert _mails(db) == []

@@ -74,7 +74,8 @@ def test_bad_editions_are_refused_at_the_field(client, auth, world, db):
     auth.login(world.secretariat)
     for change, message in [
         ({"closes_at": "2027-01-01T00:00"}, b"The call must close after it opens."),
-        ({"slug": "Has Spaces"}, b"Lower-case letters, digits and hyphens only."),
+        ({"slug": "Has Spaces"}, b"Lower-case letters, digits and hyphens only, not ending with a hyphen."),
+        ({"slug": "sscp-"}, b"not ending with a hyphen"),
         ({"slug": "test-2026"}, b"Another edition already uses this short name."),
         ({"time_zone": "Mars/Olympus"}, b"Not a valid choice"),
         ({"year": "twenty"}, b"Not a valid integer value"),
@@ -399,6 +400,9 @@ def test_a_new_edition_is_proposed_the_next_year_and_its_short_name(client, auth
     assert 'value="2027"' in year  # the one after the latest edition's (2026)
     assert 'value="sscp-2027"' in slug and 'data-follows="year"' in slug
     assert "Year of the prize" in page and "whatever year its call opens" in page  # what the year means
+    # An existing edition's short name never follows its year (it is in addresses and exports).
+    page = client.get(f"/secretariat/editions/{world.edition.id}/edit").get_data(as_text=True)
+    assert "data-follows" not in page
     # A form sent back with a mistake keeps what was typed, not the proposal.
     page = client.post("/secretariat/editions/new", data={"year": "2031", "slug": "Bad Slug"}).get_data(as_text=True)
     assert 'value="2031"' in re.search(r'<input[^>]*id="year"[^>]*>', page).group(0)

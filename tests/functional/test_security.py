@@ -181,6 +181,9 @@ def arranged(app, world, db):
         "rubric": criteria(round_, world.project),
         "criterion_id": criterion.id,
         "descriptor_id": rubrics_service.descriptors_of([criterion])[criterion.id][0].id,
+        "applicant_type": "any",
+        "field_name": "title",
+        "mail_id": 1,
     }
 
 
@@ -337,7 +340,7 @@ def test_no_password_token_or_secret_reaches_the_logs(app, client, world, caplog
 
 
 def test_mail_is_written_to_the_outbox_and_logged(app, caplog):
-    with app.test_request_context(), caplog.at_level(logging.INFO):
+    with caplog.at_level(logging.INFO):
         mail_service.send_email(
             "judge@example.org",
             "invitation",
@@ -347,6 +350,7 @@ def test_mail_is_written_to_the_outbox_and_logged(app, caplog):
             link="http://x/y/secret-link",
             days=14,
         )
+        _db.session.commit()  # e-mail goes out once its use case commits
     files = list(Path(app.config["MAIL_OUTBOX"]).glob("*.eml"))
     assert len(files) == 1
     assert "judge@example.org" in files[0].read_text()
@@ -378,7 +382,7 @@ def test_mail_goes_by_smtp_when_configured(app, monkeypatch, caplog):
 
     monkeypatch.setattr(mail_service.smtplib, "SMTP", FakeSMTP)
     app.config.update(MAIL_SERVER="smtp.example", MAIL_USERNAME="prize", MAIL_PASSWORD="the-smtp-password")
-    with app.test_request_context(), caplog.at_level(logging.DEBUG):
+    with caplog.at_level(logging.DEBUG):
         mail_service.send_email(
             "judge@example.org",
             "invitation",
@@ -388,6 +392,7 @@ def test_mail_goes_by_smtp_when_configured(app, monkeypatch, caplog):
             link="http://x/y/secret-link",
             days=14,
         )
+        _db.session.commit()  # e-mail goes out once its use case commits
     assert sent == [("connect", "smtp.example", 587), ("starttls",), ("login", "prize"), ("send", "judge@example.org")]
     assert "mail to judge@example.org sent" in caplog.text
     assert "the-smtp-password" not in caplog.text and "secret-link" not in caplog.text

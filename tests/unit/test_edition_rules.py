@@ -78,4 +78,5 @@ def test_a_new_edition_is_proposed_for_the_year_after_the_latest_or_this_year():
     assert proposed_year(2026, 2026) == 2027
     assert proposed_year(2024, 2026) == 2025  # the next in the series, even when it was skipped
     assert proposed_year(None, 2026) == 2026
+    assert proposed_year(2100, 2026) == 2100  # never beyond the years an edition may have
     assert proposed_slug(2027) == "sscp-2027"

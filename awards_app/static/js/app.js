@@ -101,21 +101,19 @@
     });
   }
 
-  // Refuse an oversized file before it is sent (the server checks again).
-  // A field that keeps to another's value while it has not been changed by hand: an edition's short name
-  // ("sscp-2027") follows the year typed.
+  // A new edition's short name ("sscp-2027") keeps to the year typed, until it is changed by hand.
   document.querySelectorAll("input[data-follows]").forEach(function (input) {
     var source = document.getElementById(input.getAttribute("data-follows"));
-    if (!source) { return; }
-    var last = source.value;
+    if (!source || input.value.slice(-source.value.length) !== source.value) { return; }
+    var prefix = input.value.slice(0, input.value.length - source.value.length);
+    var following = true;
+    input.addEventListener("input", function () { following = false; });
     source.addEventListener("input", function () {
-      if (last && input.value.slice(-last.length) === last) {
-        input.value = input.value.slice(0, -last.length) + source.value;
-      }
-      last = source.value;
+      if (following && /^\d{4}$/.test(source.value)) { input.value = prefix + source.value; }
     });
   });
 
+  // Refuse an oversized file before it is sent (the server checks again).
   document.querySelectorAll("form[data-max-bytes]").forEach(function (form) {
     var max = parseInt(form.getAttribute("data-max-bytes"), 10);
     form.addEventListener("submit", function (event) {
