@@ -311,7 +311,7 @@ def test_ineligible_without_a_reason_is_reported_at_the_reason_field(
     page.get_by_label("Ineligible", exact=True).check()
     page.get_by_role("button", name="Record decision").click()
 
-    expect(page.get_by_label("Reason")).to_have_class(re.compile(r"\bis-invalid\b"), timeout=2000)
+    expect(page.get_by_label("Reason", exact=True)).to_have_class(re.compile(r"\bis-invalid\b"), timeout=2000)
     expect(page.locator("#reason ~ .invalid-feedback")).to_have_text("Give the reason a nomination is ineligible.")
 
 

@@ -136,6 +136,9 @@ def _post_endpoints(app) -> list[tuple[str, str]]:
         "assignment_id": 1,
         "criterion_id": 1,
         "descriptor_id": 1,
+        "mail_id": 1,
+        "applicant_type": "any",
+        "field_name": "title",
     }
     with app.test_request_context():
         return sorted(
