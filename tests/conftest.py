@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from flask_babel import refresh
 
 from awards_app import create_app
+from awards_app.after_response import wait_for_pending
 from awards_app.extensions import db as _db
 from awards_app.models import (
     AwardTier,
@@ -38,8 +39,6 @@ class BufferedClient(FlaskClient):
     whose timing must not tell anything) before it hands the response to the test."""
 
     def open(self, *args, **kwargs):
-        from awards_app.after_response import wait_for_pending
-
         kwargs.setdefault("buffered", True)
         response = super().open(*args, **kwargs)
         wait_for_pending(self.application)
@@ -74,6 +73,7 @@ def app(tmp_path: Path):
         _db.drop_all()
         _db.create_all()
         yield app
+        wait_for_pending(app)  # work handed over by the test's last requests ends before the tables go
         _db.session.remove()
         _db.drop_all()
         _db.engine.dispose()

@@ -125,7 +125,11 @@ def deliver(ids: Iterable[int], *, by_hand: bool = False, now: datetime | None =
     ended (those another sender had, or that needed nothing, are left out)."""
     ended = []
     for mail_id in ids:
-        mail = _deliver_one(mail_id, by_hand=by_hand, now=now or utcnow())
+        try:
+            mail = _deliver_one(mail_id, by_hand=by_hand, now=now or utcnow())
+        except Exception:  # the database went away meanwhile: the timer's next run takes it up
+            log.exception("mail %d could not be delivered now", mail_id)
+            continue
         if mail is not None:
             ended.append(mail)
     return ended

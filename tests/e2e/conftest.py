@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
+from awards_app.after_response import wait_for_pending
 from tests.conftest import PASSWORD, required_in_ci
 
 from .helpers import LAPTOP, Nominations
@@ -102,6 +103,7 @@ def live_server(app) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+        wait_for_pending(app)  # the work the last requests handed over (their mail) ends before the tables go
 
 
 @pytest.fixture

@@ -104,7 +104,7 @@ def judged(app, world, nominations):
 
 
 def _visitor(endpoint: str) -> str:
-    if endpoint.startswith(("secretariat.", "rounds.", "feedback.", "form_editor.")):
+    if endpoint.startswith(("secretariat.", "rounds.", "feedback.", "form_editor.", "mail.", "calibration.")):
         return "secretariat"
     if endpoint.startswith("judging."):
         return "judge"
