@@ -179,6 +179,8 @@ def purge(yes: bool, slug: str | None) -> None:
         plans = [plan for plan in plans if plan.edition.slug == slug]
         if not plans:
             raise click.ClickException(f"No edition {slug!r}.")
+    else:  # the records of e-mail are kept a year whatever the edition (rules.privacy.MAIL_RECORD_DAYS)
+        _purge_mail_records(yes)
     if not plans:
         click.echo("There is no edition yet: nothing to purge.")
         return
@@ -210,6 +212,17 @@ def purge(yes: bool, slug: str | None) -> None:
         click.echo("No edition is past its retention deadline: nothing to purge.")
     elif not yes:
         click.echo(f"Dry run: nothing was changed. Run again with --yes to purge {len(due)} edition(s).")
+
+
+def _purge_mail_records(yes: bool) -> None:
+    from .rules.privacy import MAIL_RECORD_DAYS
+    from .services import mail as mail_service
+
+    if yes:
+        click.echo(f"Forgot {mail_service.forget_old()} record(s) of e-mail older than {MAIL_RECORD_DAYS} days.")
+    else:
+        old = mail_service.old_record_count()
+        click.echo(f"{old} record(s) of e-mail older than {MAIL_RECORD_DAYS} days would be forgotten.")
 
 
 @awards.command("retry-mail")

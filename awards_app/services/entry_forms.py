@@ -3,6 +3,7 @@ applicant, else the category kind's default; a submitted nomination keeps the ve
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 
 import sqlalchemy as sa
@@ -49,8 +50,37 @@ def fields_of(nomination: Nomination) -> tuple[FieldSpec, ...]:
     return fields_of_form(nomination.entry_form, nomination.category)
 
 
-def pin(nomination: Nomination) -> tuple[FieldSpec, ...]:
+class CurrentForms:
+    """The current forms of some categories, read in one query: what ``form_for`` and ``fields_for`` answer, for
+    work that asks for many (category, applicant type) pairs at once, such as an import of a few hundred rows."""
+
+    def __init__(self, categories: Iterable[Category]) -> None:
+        self._newest: dict[tuple[int, str], EntryForm] = {}
+        self._fields: dict[tuple[int, int | None], tuple[FieldSpec, ...]] = {}
+        ids = {c.id for c in categories}
+        if ids:
+            for form in db.session.scalars(
+                sa.select(EntryForm).where(EntryForm.category_id.in_(ids)).order_by(EntryForm.version)
+            ):
+                self._newest[(form.category_id, form.applicant_type)] = form  # a later version replaces an earlier
+
+    def form_for(self, category: Category, organisation_type: OrganisationType | str | None) -> EntryForm | None:
+        own = self._newest.get((category.id, str(organisation_type))) if organisation_type else None
+        return own if own is not None else self._newest.get((category.id, ANY_APPLICANT))
+
+    def fields_for(self, category: Category, organisation_type: OrganisationType | str | None) -> tuple[FieldSpec, ...]:
+        form = self.form_for(category, organisation_type)
+        key = (category.id, form.id if form is not None else None)
+        if key not in self._fields:
+            self._fields[key] = fields_of_form(form, category)
+        return self._fields[key]
+
+
+def pin(nomination: Nomination, forms: CurrentForms | None = None) -> tuple[FieldSpec, ...]:
     """Tie a draft (or an imported entry) to the form it is written on now, and return that form's fields."""
+    if forms is not None:
+        nomination.entry_form = forms.form_for(nomination.category, nomination.organisation.type)
+        return forms.fields_for(nomination.category, nomination.organisation.type)
     form = form_for(nomination.category, nomination.organisation.type)
     nomination.entry_form = form
     return fields_of_form(form, nomination.category)
@@ -68,14 +98,15 @@ def submitted_count(form: EntryForm) -> int:
     )
 
 
-def sheet_fields(category: Category) -> tuple[FieldSpec, ...]:
+def sheet_fields(category: Category, forms: CurrentForms | None = None) -> tuple[FieldSpec, ...]:
     """The columns of the category's sheet in the nominations workbook: the fields of the form of every applicant
     type the category admits (but file slots), merged by name in form order. A column is required where every form
     requires it; a field whose label another field already has is told apart by its name."""
     types = [t for t in OrganisationType if category.accepts(t)] or list(OrganisationType)
-    forms = [fields_for(category, t) for t in types]
+    fields_now = forms.fields_for if forms is not None else fields_for
+    forms_of_types = [fields_now(category, t) for t in types]
     merged: dict[str, FieldSpec] = {}
-    for fields in forms:
+    for fields in forms_of_types:
         for spec in fields:
             if not spec.is_file:  # a workbook brings no files
                 merged.setdefault(spec.name, spec)
@@ -87,6 +118,6 @@ def sheet_fields(category: Category) -> tuple[FieldSpec, ...]:
             spec = replace(spec, label=LocalText(f"{english} ({spec.name})", f"{korean} ({spec.name})"))
             english = f"{english} ({spec.name})"
         headers.add(english)
-        everywhere = all(any(f.name == spec.name and f.required for f in fields) for fields in forms)
+        everywhere = all(any(f.name == spec.name and f.required for f in fields) for fields in forms_of_types)
         columns.append(replace(spec, required=everywhere))
     return tuple(columns)

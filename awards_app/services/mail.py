@@ -135,9 +135,15 @@ def deliver(ids: Iterable[int], *, by_hand: bool = False, now: datetime | None =
     return ended
 
 
-def _claimable(now: datetime, by_hand: bool):
+def _claimable(now: datetime, by_hand: bool, queued_before: datetime | None = None):
+    """Which e-mails a sender may take: queued ones (only those queued before ``queued_before``, if given: younger
+    ones belong to the request that queued them), failed ones and claims a dead sender left once their next attempt
+    is due, and, by hand, any undelivered one."""
+    queued = OutgoingMail.status == MailStatus.QUEUED
+    if queued_before is not None:
+        queued = sa.and_(queued, OutgoingMail.created_at <= queued_before)
     due = sa.or_(
-        OutgoingMail.status == MailStatus.QUEUED,
+        queued,
         sa.and_(OutgoingMail.status.in_([MailStatus.FAILED, MailStatus.SENDING]), OutgoingMail.next_attempt_at <= now),
     )
     if by_hand:  # the secretariat does not wait for the schedule, and may revive one the schedule gave up
@@ -241,15 +247,7 @@ def retry_due(now: datetime | None = None) -> tuple[int, int]:
     now = now or utcnow()
     due = db.session.scalars(
         sa.select(OutgoingMail.id)
-        .where(
-            sa.or_(
-                sa.and_(OutgoingMail.status == MailStatus.QUEUED, OutgoingMail.created_at <= now - FORGOTTEN),
-                sa.and_(
-                    OutgoingMail.status.in_([MailStatus.FAILED, MailStatus.SENDING]),
-                    OutgoingMail.next_attempt_at <= now,
-                ),
-            )
-        )
+        .where(_claimable(now, by_hand=False, queued_before=now - FORGOTTEN))
         .order_by(OutgoingMail.id)
     ).all()
     db.session.commit()
@@ -259,14 +257,21 @@ def retry_due(now: datetime | None = None) -> tuple[int, int]:
     return sent, len(ended) - sent
 
 
+def _old_records(now: datetime | None) -> sa.Select:
+    limit = (now or utcnow()) - timedelta(days=MAIL_RECORD_DAYS)
+    return sa.select(OutgoingMail.id).where(
+        OutgoingMail.status.in_([MailStatus.SENT, MailStatus.DISCARDED]), OutgoingMail.created_at < limit
+    )
+
+
+def old_record_count(now: datetime | None = None) -> int:
+    """How many records of e-mail ``forget_old`` would delete now."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(_old_records(now).subquery())) or 0
+
+
 def forget_old(now: datetime | None = None) -> int:
     """Delete the records of e-mail sent or let go more than ``MAIL_RECORD_DAYS`` ago (rules.privacy)."""
-    limit = (now or utcnow()) - timedelta(days=MAIL_RECORD_DAYS)
-    old = db.session.scalars(
-        sa.select(OutgoingMail.id).where(
-            OutgoingMail.status.in_([MailStatus.SENT, MailStatus.DISCARDED]), OutgoingMail.created_at < limit
-        )
-    ).all()
+    old = db.session.scalars(_old_records(now)).all()
     if old:
         db.session.execute(sa.delete(OutgoingMail).where(OutgoingMail.id.in_(old)))
     db.session.commit()

@@ -630,3 +630,35 @@ def test_the_rankings_csv(client, auth, world):
     line = text.splitlines()[1]
     assert line.startswith(f"TI,1,{a1.nomination.reference},'=cmd|' /C calc'!A0,City of Odense,Denmark,1,")
     assert ",77.777778," in line
+
+
+def test_the_import_reads_the_entry_forms_once_however_many_rows(client, auth, world):
+    """Each row answers its category's form for its applicant type; the forms are read once per import, not per row."""
+    auth.login(world.secretariat)
+    template = client.get(f"/secretariat/editions/{world.edition.id}/import/template.xlsx").data
+
+    def form_reads(first: int, rows: int) -> int:
+        filled = fill(
+            template,
+            TI,
+            [
+                project_row(f"Project {i}", organisation=f"City {i}", email=f"office{i}@city.example")
+                for i in range(first, first + rows)
+            ],
+        )
+        statements: list[str] = []
+
+        def seen(_conn, _cursor, statement, *_args):
+            statements.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            response = upload(client, f"/secretariat/editions/{world.edition.id}/import", filled)
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", seen)
+        assert response.status_code == 302, _problems(response.data.decode())
+        return sum("FROM entry_form" in s for s in statements)
+
+    few, many = form_reads(0, 2), form_reads(2, 12)
+    assert count(Nomination) == 14
+    assert many == few

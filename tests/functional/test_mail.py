@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from awards_app.emails import CATALOGUE, sample_context
 from awards_app.models import AuditEvent, MailStatus, OutgoingMail, User, utcnow
+from awards_app.rules.privacy import MAIL_RECORD_DAYS
 from awards_app.services import erasure as erasure_service
 from awards_app.services import mail as mail_service
 from tests.conftest import PASSWORD, register_applicant
@@ -254,3 +255,30 @@ def test_the_records_about_an_erased_nomination_go_with_it(app, world, db):
     anonymise.erase_nominations([nomination], anonymise.Erasure(utcnow()))
     db.session.commit()
     assert _mails(db) == []
+
+
+def test_records_of_mail_are_forgotten_after_a_year_by_the_timer_and_by_purge(app, runner, world, db, smtp_inbox):
+    for _ in range(3):
+        mail_service.send_email(world.judge.email, "reminder", **sample_context("reminder", "en"))
+    db.session.commit()
+    old_sent, old_failed, recent = _mails(db)
+    assert {m.status for m in (old_sent, old_failed, recent)} == {MailStatus.SENT}
+    long_ago = utcnow() - timedelta(days=MAIL_RECORD_DAYS + 1)
+    old_sent.created_at = old_failed.created_at = long_ago
+    old_failed.status = MailStatus.GAVE_UP  # undelivered: kept until the secretariat sends it or lets it go
+    db.session.commit()
+
+    dry = runner.invoke(args=["awards", "purge"])
+    assert dry.exit_code == 0, dry.output
+    assert f"1 record(s) of e-mail older than {MAIL_RECORD_DAYS} days would be forgotten" in dry.output
+    assert len(_mails(db)) == 3
+
+    done = runner.invoke(args=["awards", "purge", "--yes"])
+    assert done.exit_code == 0, done.output
+    assert f"Forgot 1 record(s) of e-mail older than {MAIL_RECORD_DAYS} days" in done.output
+    assert [m.id for m in _mails(db)] == [old_failed.id, recent.id]
+
+    db.session.get(OutgoingMail, old_failed.id).status = MailStatus.DISCARDED
+    db.session.commit()
+    assert mail_service.retry_due() == (0, 0)  # the timer forgets what the secretariat let go, a year on
+    assert [m.id for m in _mails(db)] == [recent.id]

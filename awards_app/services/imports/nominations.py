@@ -32,7 +32,7 @@ from ...rules import LONG_NAME_CHARS, NAME_CHARS
 from ...spreadsheets import Column, Problem, Row, SheetSpec
 from ..accounts import invite_imported
 from ..audit import record
-from ..entry_forms import fields_for, pin, sheet_fields
+from ..entry_forms import CurrentForms, pin, sheet_fields
 from ..nominations import next_reference
 from . import (
     COUNTRY,
@@ -183,7 +183,8 @@ def import_nominations(edition: Edition, data: bytes, actor: User, filename: str
     specs = _nomination_specs(edition)
     rows = _read(data, [spec for _c, spec in specs])
     category_of = {spec.name: category for category, spec in specs}
-    headers = {c.id: {f.name: _both_languages(f.label)[0] for f in sheet_fields(c)} for c, _spec in specs}
+    forms = CurrentForms(category for category, _spec in specs)  # every row's form, read once
+    headers = {c.id: {f.name: _both_languages(f.label)[0] for f in sheet_fields(c, forms)} for c, _spec in specs}
     countries, types = _country_lookup(), _type_lookup()
     problems: list[Problem] = []
 
@@ -237,7 +238,7 @@ def import_nominations(edition: Edition, data: bytes, actor: User, filename: str
             problems.append(row.problem(str_header(CONTACT_EMAIL), _("Give a valid e-mail address.")))
         # Each row answers the form of its organisation's type; the sheet has the columns of every type's form.
         admitted = org_type is not None and category.accepts(OrganisationType(org_type))
-        fields = fields_for(category, org_type) if admitted else sheet_fields(category)
+        fields = forms.fields_for(category, org_type) if admitted else sheet_fields(category, forms)
         labels = headers[category.id]
         answers = clean_answers(fields, {f.name: row.get(labels[f.name]) for f in fields if not f.is_file})
         found = check_answers(fields, answers)
@@ -264,7 +265,7 @@ def import_nominations(edition: Edition, data: bytes, actor: User, filename: str
             continue
         planned.append((row, category, applicant, answers))
 
-    _check_limits(planned, problems)
+    _check_limits(planned, problems, forms)
     if problems:
         db.session.rollback()
         raise ImportRefused(problems)
@@ -306,7 +307,7 @@ def import_nominations(edition: Edition, data: bytes, actor: User, filename: str
             submitted_at=now,
         )
         db.session.add(nomination)
-        nomination.title = title_of(pin(nomination), answers)
+        nomination.title = title_of(pin(nomination, forms), answers)
         db.session.flush()
         nomination.reference = next_reference(nomination)
         record(
@@ -365,7 +366,9 @@ def _resolve_organisation(
     return None
 
 
-def _check_limits(planned: list[tuple[Row, Category, _Applicant, dict[str, str]]], problems: list[Problem]) -> None:
+def _check_limits(
+    planned: list[tuple[Row, Category, _Applicant, dict[str, str]]], problems: list[Problem], forms: CurrentForms
+) -> None:
     """The per-organisation maximum of each category, and no nomination entered twice."""
     org_ids = {a.org.id for _r, _c, a, _x in planned if a.org is not None}
     existing: dict[tuple[int, int], list[Nomination]] = defaultdict(list)
@@ -381,7 +384,7 @@ def _check_limits(planned: list[tuple[Row, Category, _Applicant, dict[str, str]]
     for row, category, applicant, answers in planned:
         owner: object = applicant.org.id if applicant.org is not None else _org_key(applicant.organisation)
         here = existing.get((owner, category.id), []) if isinstance(owner, int) else []
-        fields = fields_for(category, applicant.organisation[1])
+        fields = forms.fields_for(category, applicant.organisation[1])
         title = spreadsheets.header_key(title_of(fields, answers))
         named_by = title_field(fields)
         title_header = str_header(named_by.label) if named_by is not None else str_header(ORGANISATION)
