@@ -128,15 +128,15 @@ def assemble(
 
     contents_pdf, entries = _contents(sections, drawn, contents)
     writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(contents_pdf)))
+    writer.append(PdfReader(io.BytesIO(contents_pdf)), import_outline=False)
     for section, (reader, documents) in zip(sections, drawn, strict=True):
         start = len(writer.pages)
         writer.append(reader, import_outline=False)
-        parent = writer.add_outline_item(section.title, start)
+        parent = writer.add_outline_item(title=section.title, page_number=start)
         for document, document_reader in documents:
             first = len(writer.pages)
             writer.append(document_reader, import_outline=False)
-            writer.add_outline_item(document.name, first, parent=parent)
+            writer.add_outline_item(title=document.name, page_number=first, parent=parent)
     _stamp(writer, watermark, footer)
     output = io.BytesIO()
     writer.write(output)
