@@ -147,7 +147,7 @@ def _documents(nomination: Nomination) -> tuple[list[dossier_pdf.Document], dict
             dossier_pdf.inspect(data)
         except FileNotFoundError:
             current_app.logger.error("attachment %s is missing its file", attachment.id)
-            notes[attachment.id] = _("Missing: the file could not be found. The secretariat has been told.")
+            notes[attachment.id] = _("Missing: its file could not be found; tell the secretariat.")
             continue
         except dossier_pdf.Unreadable as error:
             notes[attachment.id] = (
