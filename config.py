@@ -70,6 +70,9 @@ class Config:
     UNCERTAINTY_JOB_LOG = os.environ.get("UNCERTAINTY_JOB_LOG") or str(INSTANCE_DIR / "uncertainty-jobs.log")
     # Where JAX keeps the model compiled for each shape of data: a later fit of the same shape starts at once.
     UNCERTAINTY_COMPILE_CACHE = os.environ.get("UNCERTAINTY_COMPILE_CACHE") or str(INSTANCE_DIR / "jax-cache")
+    # Dossiers (the judges' and the committee's PDFs) are built by a background process; its output goes here.
+    DOSSIER_JOB_LOG = os.environ.get("DOSSIER_JOB_LOG") or str(INSTANCE_DIR / "dossier-jobs.log")
+    DOSSIERS_IN_BACKGROUND = True
     # Start the model by itself when the results of a closed round are opened (the tests start it when they mean to).
     UNCERTAINTY_AUTOSTART = True
 
@@ -128,6 +131,7 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashing keeps the suite quick; never in production
     RATELIMIT_ENABLED = False  # switched on by the tests of throttling
     UNCERTAINTY_AUTOSTART = False
+    DOSSIERS_IN_BACKGROUND = False  # built within the request that asks; one test runs the real background job
 
 
 def external_host(url: str | None) -> str | None:

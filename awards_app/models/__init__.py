@@ -1,6 +1,7 @@
 """The domain model; ``can_*`` predicates on the models say who may do what."""
 
 from .audit import AccessRecord, AuditEvent
+from .dossiers import BuildStatus, DossierBuild, DossierKind
 from .feedback import FeedbackEdit, FeedbackRelease
 from .judging import (
     Assignment,
@@ -57,6 +58,7 @@ __all__ = [
     "AuditEvent",
     "Award",
     "AwardTier",
+    "BuildStatus",
     "CalibrationNomination",
     "CalibrationTotal",
     "CallState",
@@ -66,6 +68,8 @@ __all__ = [
     "Conflict",
     "Consent",
     "Criterion",
+    "DossierBuild",
+    "DossierKind",
     "Edition",
     "EntryForm",
     "FeedbackEdit",

@@ -104,7 +104,11 @@ def judged(app, world, nominations):
 
 
 def _visitor(endpoint: str) -> str:
-    if endpoint.startswith(("secretariat.", "rounds.", "feedback.", "form_editor.", "mail.", "calibration.")):
+    if endpoint == "dossiers.own":
+        return "judge"
+    if endpoint.startswith(
+        ("secretariat.", "dossiers.", "rounds.", "feedback.", "form_editor.", "mail.", "calibration.")
+    ):
         return "secretariat"
     if endpoint.startswith("judging."):
         return "judge"

@@ -178,6 +178,18 @@ ACCESS: dict[str, Rule] = {
     "judging.offline_workbook": Rule(LOGIN, DENY, DENY, OK, NOT_FOUND, OK, DENY),
     "judging.calibration": Rule(LOGIN, DENY, DENY, OK, NOT_FOUND, NOT_FOUND, DENY),
     "judging.offline_upload": Rule(LOGIN, DENY, DENY, OK, NOT_FOUND, OK, DENY),
+    # A judge's dossier: only in a round where they hold a nomination they are not recused from (the PDF, before it
+    # is built, sends them to its page).
+    "dossiers.own": Rule(LOGIN, DENY, DENY, OK, NOT_FOUND, NOT_FOUND, DENY),
+    "dossiers.own_status": Rule(LOGIN, DENY, DENY, OK, NOT_FOUND, NOT_FOUND, DENY),
+    "dossiers.own_pdf": Rule(LOGIN, DENY, DENY, OK, NOT_FOUND, NOT_FOUND, DENY),
+    "dossiers.round_dossiers": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "dossiers.judge_dossier": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "dossiers.judge_status": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "dossiers.judge_pdf": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "dossiers.book": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "dossiers.book_status": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "dossiers.book_pdf": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
 }
 
 

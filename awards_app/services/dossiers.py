@@ -1,0 +1,303 @@
+"""Dossiers built in the background: asking for one, following it, and handing out the finished file.
+
+A dossier is never drawn in a request (a book of 42 finalists and their documents takes a while). ``request_build``
+records it (queued) and starts ``python -m awards_app.dossier_job`` as a process of its own, as the uncertainty model
+does; the job writes its progress and a heartbeat into the row, and the file with the page previews when it is done.
+Pages read the row: a job whose heartbeat stopped is marked failed and may be asked for again. A build belongs to the
+SHA-256 of what it prints: asked for again while that is the same, the finished file is handed out; once it has
+changed, it is built anew, and the earlier file is deleted.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from .. import dossier_pdf, storage
+from ..extensions import db
+from ..models import Assignment, BuildStatus, Category, DossierBuild, DossierKind, Round, User, utcnow
+from . import ServiceError
+from . import dossier_content as content
+from .audit import record
+
+#: A job that has not written its heartbeat for this long is taken to have died.
+STALE_AFTER = timedelta(minutes=3)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def judge_subject(round_: Round, judge: User) -> content.Subject:
+    """A judge's dossier, in the judge's own language."""
+    return content.Subject(DossierKind.JUDGE, round_, judge.locale or "en", judge=judge)
+
+
+def book_subject(round_: Round, category: Category, locale: str) -> content.Subject:
+    """A category's book for the committee, in the language of the one who asks."""
+    return content.Subject(DossierKind.BOOK, round_, locale, category=category)
+
+
+def holds_assignments(round_: Round, judge: User) -> bool:
+    """Whether the judge has a nomination of the round to read: assigned, and not recused from it."""
+    return bool(content.judge_nominations(round_, judge))
+
+
+@dataclass(frozen=True)
+class RoundJudge:
+    judge: User
+    nominations: int  # assigned and not recused from
+    recused: int
+
+
+def round_judges(round_: Round) -> list[RoundJudge]:
+    """The round's judges, by name, with how many of their nominations a dossier would hold and how many they are
+    recused from."""
+    recused = Assignment.recused_clause()
+    rows = db.session.execute(
+        sa.select(
+            User,
+            sa.func.count(Assignment.id).filter(~recused),
+            sa.func.count(Assignment.id).filter(recused),
+        )
+        .join(Assignment, Assignment.judge_id == User.id)
+        .where(Assignment.round_id == round_.id)
+        .group_by(User.id)
+        .order_by(User.name, User.id)
+    ).all()
+    return [RoundJudge(user, held, out) for user, held, out in rows]
+
+
+def latest_builds(round_: Round) -> dict[tuple[str, int], DossierBuild]:
+    """The latest build of each dossier of the round, by ("judge", judge id) or ("book", category id)."""
+    latest: dict[tuple[str, int], DossierBuild] = {}
+    for build in db.session.scalars(
+        sa.select(DossierBuild).where(DossierBuild.round_id == round_.id).order_by(DossierBuild.id)
+    ):
+        key = build.judge_id if build.kind is DossierKind.JUDGE else build.category_id
+        if key is not None:
+            latest[(build.kind.value, key)] = _supervise(build) or build
+    return latest
+
+
+def _folder() -> Path:
+    return Path(current_app.config["PREVIEW_FOLDER"]) / "dossiers"
+
+
+def _builds(subject: content.Subject) -> sa.Select:
+    query = sa.select(DossierBuild).where(
+        DossierBuild.kind == subject.kind,
+        DossierBuild.round_id == subject.round.id,
+        DossierBuild.locale == subject.locale,
+    )
+    if subject.judge is not None:
+        query = query.where(DossierBuild.judge_id == subject.judge.id)
+    if subject.category is not None:
+        query = query.where(DossierBuild.category_id == subject.category.id)
+    return query
+
+
+def _supervise(build: DossierBuild | None) -> DossierBuild | None:
+    """Mark a job that stopped writing its heartbeat as failed, so that it can be asked for again."""
+    if build is None or not build.working:
+        return build
+    if utcnow() - (build.heartbeat_at or build.created_at) > STALE_AFTER:
+        build.status, build.finished_at = BuildStatus.FAILED, utcnow()
+        build.message = "The job stopped without finishing (the process ended or the machine restarted)."
+        db.session.commit()
+    return build
+
+
+@dataclass
+class BuildState:
+    """What a dossier's page says: its latest build, and whether that is of the data as it is now."""
+
+    build: DossierBuild | None
+    current: bool
+    nominations: int
+
+    @property
+    def ready(self) -> bool:
+        """A finished file of the data as it is now, still on disk."""
+        return self.build is not None and self.current and self.build.ready and self._on_disk()
+
+    @property
+    def working(self) -> bool:
+        return self.build is not None and self.build.working
+
+    @property
+    def stale(self) -> bool:
+        """A finished build of data that has changed since (or whose file the cache lost)."""
+        return self.build is not None and self.build.ready and not self.ready
+
+    @property
+    def failed(self) -> bool:
+        return self.build is not None and self.build.status is BuildStatus.FAILED
+
+    def _on_disk(self) -> bool:
+        assert self.build is not None and self.build.stored_name is not None
+        return storage.path_of(str(_folder()), self.build.stored_name).exists()
+
+
+def build_state(subject: content.Subject) -> BuildState:
+    nominations = content.nominations_of(subject)
+    digest = content.data_sha256(subject, nominations)
+    build = _supervise(db.session.scalar(_builds(subject).order_by(DossierBuild.id.desc()).limit(1)))
+    return BuildState(build, build is not None and build.data_sha256 == digest, len(nominations))
+
+
+def request_build(subject: content.Subject, actor: User) -> DossierBuild:
+    """Start building the dossier in the background, unless it is built or being built from the same data."""
+    nominations = content.nominations_of(subject)
+    if not nominations:
+        raise ServiceError(_l("There are no nominations to put in this dossier."))
+    state = build_state(subject)
+    if state.build is not None and state.current and (state.working or state.ready):
+        return state.build
+    build = DossierBuild(
+        kind=subject.kind,
+        round_id=subject.round.id,
+        category_id=subject.category.id if subject.category else None,
+        judge_id=subject.judge.id if subject.judge else None,
+        locale=subject.locale,
+        data_sha256=content.data_sha256(subject, nominations),
+        status=BuildStatus.QUEUED,
+        nominations=len(nominations),
+        requested_by_id=actor.id,
+        heartbeat_at=utcnow(),
+    )
+    db.session.add(build)
+    db.session.flush()
+    who = subject.judge.name if subject.judge else (subject.category.code if subject.category else "")
+    record(
+        "dossier.requested",
+        subject.round,
+        actor,
+        f"{subject.kind.value} dossier asked for in {subject.round.name}: {who}",
+        {
+            "round": subject.round.name,
+            "build": build.id,
+            "kind": subject.kind.value,
+            "of": who,
+            "nominations": len(nominations),
+            "data_sha256": build.data_sha256,
+        },
+    )
+    db.session.commit()
+    if current_app.config.get("DOSSIERS_IN_BACKGROUND", True):
+        _launch(build)
+    else:  # the tests' way: the same job, in this process, before the response
+        try:
+            run_build(build.id)
+        except Exception:  # the row says it failed, as the page shows; the request goes on
+            current_app.logger.exception("dossier build %s failed", build.id)
+        db.session.refresh(build)
+    return build
+
+
+def _launch(build: DossierBuild) -> None:
+    """Start the job as a process of its own, with what it needs to reach the database and the files."""
+    config = current_app.config
+    env = {
+        **os.environ,
+        "AWARDS_JOB_CONFIG": config.get("CONFIG_NAME", "development"),
+        "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
+        "SECRET_KEY": config["SECRET_KEY"],
+        "EXTERNAL_URL": config.get("EXTERNAL_URL", ""),
+        "UPLOAD_FOLDER": config["UPLOAD_FOLDER"],
+        "PREVIEW_FOLDER": config["PREVIEW_FOLDER"],
+        "PYTHONPATH": str(ROOT),
+    }
+    log = Path(config["DOSSIER_JOB_LOG"])
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "a") as output:
+        process = subprocess.Popen(  # noqa: S603  (our own module, our own arguments)
+            [sys.executable, "-m", "awards_app.dossier_job", str(build.id)],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    # Reaped on a thread of its own: no zombie is left, and this process never waits for it.
+    threading.Thread(target=process.wait, name=f"dossier-job-{build.id}", daemon=True).start()
+
+
+def _subject_of(build: DossierBuild) -> content.Subject:
+    return content.Subject(build.kind, build.round, build.locale, judge=build.judge, category=build.category)
+
+
+def run_build(build_id: int) -> None:
+    """The job itself (``awards_app.dossier_job``): draw each nomination, merge its PDFs, stamp, keep the file."""
+    queued = db.session.get(DossierBuild, build_id)
+    if queued is None or queued.status is not BuildStatus.QUEUED:
+        return
+    build: DossierBuild = queued
+    build.status, build.started_at, build.heartbeat_at, build.stage = (
+        BuildStatus.RUNNING,
+        utcnow(),
+        utcnow(),
+        "drawing",
+    )
+    db.session.commit()
+    try:
+        subject = _subject_of(build)
+        nominations = content.nominations_of(subject)  # what is true now, which the row then states
+        build.data_sha256, build.nominations = content.data_sha256(subject, nominations), len(nominations)
+
+        def progress(done: int, total: int) -> None:
+            build.progress = min(99, round(100 * done / total))
+            build.stage = "assembling" if done >= total - 1 else "drawing"
+            build.heartbeat_at = utcnow()
+            db.session.commit()
+
+        book = dossier_pdf.assemble(
+            list(content.sections(subject, nominations)),
+            lambda entries: content.contents_html(subject, nominations, entries),
+            content.watermark_text(subject),
+            content.footer(subject),
+            progress,
+        )
+        stored = storage.save_bytes(str(_folder()), book.pdf)
+    except Exception as error:  # whatever stopped it is the build's message, for the page to show
+        db.session.rollback()
+        failed = db.session.get_one(DossierBuild, build_id)
+        failed.status, failed.finished_at = BuildStatus.FAILED, utcnow()
+        failed.message = f"{type(error).__name__}: {error}"
+        db.session.commit()
+        raise
+    earlier = list(db.session.scalars(_builds(subject).where(DossierBuild.id != build.id)))
+    build.stored_name, build.size, build.pages = stored.stored_name, stored.size, book.pages
+    build.status, build.progress, build.stage, build.finished_at = BuildStatus.DONE, 100, "done", utcnow()
+    build.heartbeat_at = utcnow()
+    for old in earlier:  # superseded: their files go (they may print what has since been changed or erased)
+        if old.stored_name and not old.working:
+            storage.delete(str(_folder()), old.stored_name)
+            old.stored_name = None
+    db.session.commit()
+
+
+def ready_file(subject: content.Subject, actor: User) -> tuple[Path, str]:
+    """The finished dossier's file and its download name, recorded in the audit trail; ``ServiceError`` when there is
+    none of the data as it is now."""
+    state = build_state(subject)
+    if not state.ready or state.build is None or state.build.stored_name is None:
+        raise ServiceError(_l("This dossier is not ready: build it first."))
+    build, stored_name = state.build, state.build.stored_name
+    who = subject.judge.name if subject.judge else (subject.category.code if subject.category else "")
+    record(
+        "dossier.downloaded",
+        subject.round,
+        actor,
+        f"{subject.kind.value} dossier downloaded in {subject.round.name}: {who}",
+        {"round": subject.round.name, "build": build.id, "kind": subject.kind.value, "of": who},
+    )
+    db.session.commit()
+    return storage.path_of(str(_folder()), stored_name), content.file_name(subject)
