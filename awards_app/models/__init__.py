@@ -1,6 +1,7 @@
 """The domain model; ``can_*`` predicates on the models say who may do what."""
 
 from .audit import AccessRecord, AuditEvent
+from .certificates import Certificate, CertificateSettings
 from .feedback import FeedbackEdit, FeedbackRelease
 from .judging import (
     Assignment,
@@ -62,6 +63,8 @@ __all__ = [
     "CallState",
     "Category",
     "CategoryKind",
+    "Certificate",
+    "CertificateSettings",
     "CommitteeVote",
     "Conflict",
     "Consent",
