@@ -60,20 +60,12 @@ def normalise_code(typed: str) -> str | None:
 
 @dataclass(frozen=True)
 class Signatory:
-    """Who signs the certificates of an edition, in both languages (the Korean falls back to the English)."""
+    """Who signs the certificates of an edition, in English and, where given, in Korean."""
 
     name_en: str
     title_en: str
     name_ko: str = ""
     title_ko: str = ""
-
-    @property
-    def shown_name_ko(self) -> str:
-        return self.name_ko or self.name_en
-
-    @property
-    def shown_title_ko(self) -> str:
-        return self.title_ko or self.title_en
 
     def as_dict(self) -> dict[str, str]:
         return {"name_en": self.name_en, "title_en": self.title_en, "name_ko": self.name_ko, "title_ko": self.title_ko}
