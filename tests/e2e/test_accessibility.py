@@ -104,7 +104,9 @@ def judged(app, world, nominations):
 
 
 def _visitor(endpoint: str) -> str:
-    if endpoint.startswith(("secretariat.", "rounds.", "feedback.", "form_editor.", "mail.", "calibration.")):
+    if endpoint.startswith(("secretariat.", "rounds.", "feedback.", "form_editor.", "mail.", "calibration.")) or (
+        endpoint == "certificates.edition_certificates"
+    ):
         return "secretariat"
     if endpoint.startswith("judging."):
         return "judge"
@@ -127,6 +129,7 @@ def _pages(app, world, judged) -> dict[str, list[str]]:
         "descriptor_id": judged["descriptor"].id,
         "applicant_type": "any",
         "field_name": "summary",
+        "code": "ABCD-EFGH-JKMN",  # no certificate has it: the page that says so, with its form
     }
     pages: dict[str, list[str]] = {}
     with app.test_request_context():
