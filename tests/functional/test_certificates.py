@@ -268,3 +268,18 @@ def test_unknown_codes_are_rate_limited_per_address(client, world, db, arranged,
     assert (
         client.get(f"/certificates/{project.printed_code}", environ_base={"REMOTE_ADDR": "10.0.0.8"}).status_code == 200
     )
+
+
+def test_an_erased_person_is_named_on_their_certificate_no_more(client, world, db, arranged):
+    from awards_app.models import utcnow
+    from awards_app.services import anonymise
+
+    certificates = {c.nomination_id: c for c in arranged.publish()}
+    anonymise.erase_nominations([arranged.leader, arranged.winner], anonymise.Erasure(now=utcnow()))
+    db.session.commit()
+    leader, project = certificates[arranged.leader.id], certificates[arranged.winner.id]
+    db.session.refresh(leader)
+    page = text(client.get(f"/certificates/{leader.printed_code}"))
+    assert "Kim Ji-won" not in page and f"Erased nomination {arranged.leader.reference}" in page
+    # An organisation is no person: its certificate keeps its name.
+    assert "City of Odense" in text(client.get(f"/certificates/{project.printed_code}"))
