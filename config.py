@@ -109,6 +109,8 @@ class Config:
     RESET_LIMIT_PER_ACCOUNT = "3 per hour"
     RESET_LIMIT_PER_ADDRESS = "10 per hour"
     REGISTER_LIMIT_PER_ADDRESS = "10 per hour"
+    # Certificate codes that match no certificate, per address (awards_app/certificates/routes.py).
+    CERTIFICATE_LIMIT_PER_ADDRESS = "20 per 15 minutes"
     # Behind a reverse proxy: the number of proxies whose X-Forwarded-For and -Proto are trusted (0: none).
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
 

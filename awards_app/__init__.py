@@ -125,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     from .auth.routes import bp as auth_bp
     from .calibration.routes import bp as calibration_bp
+    from .certificates.routes import bp as certificates_bp
     from .dossiers.routes import bp as dossiers_bp
     from .feedback.routes import bp as feedback_bp
     from .form_editor.routes import bp as form_editor_bp
@@ -146,6 +147,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(feedback_bp, url_prefix="/secretariat/rounds")
     app.register_blueprint(judging_bp, url_prefix="/judging")
     app.register_blueprint(dossiers_bp)  # its pages sit under /judging and /secretariat/rounds
+    app.register_blueprint(certificates_bp)  # its addresses are public (/certificates) and under those of others
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,6 +1,7 @@
 """The domain model; ``can_*`` predicates on the models say who may do what."""
 
 from .audit import AccessRecord, AuditEvent
+from .certificates import Certificate, CertificateSettings
 from .dossiers import BuildStatus, DossierBuild, DossierKind
 from .feedback import FeedbackEdit, FeedbackRelease
 from .judging import (
@@ -64,6 +65,8 @@ __all__ = [
     "CallState",
     "Category",
     "CategoryKind",
+    "Certificate",
+    "CertificateSettings",
     "CommitteeVote",
     "Conflict",
     "Consent",

@@ -19,6 +19,7 @@ from ..i18n import current_language
 from ..models import Attachment, Category, Edition, Nomination, Role
 from ..services import ServiceError, access_log
 from ..services import applicant_feedback as applicant_feedback_service
+from ..services import certificates as certificates_service
 from ..services import documents as documents_service
 from ..services import entry_forms as entry_forms_service
 from ..services import nominations as nominations_service
@@ -250,6 +251,7 @@ def view(nomination_id: int):
         specs=entry_forms_service.fields_of(nomination),
         withdraw_form=WithdrawForm(),
         award=published_award(nomination),
+        certificate=certificates_service.current_of(nomination),
         needs_consent=nominee_consent_service.needed(nomination),
         feedback=applicant_feedback_service.for_applicant(nomination, current_user),
     )

@@ -49,6 +49,7 @@ from ..models import (
     UserSession,
 )
 from ..rules import privacy as rules
+from . import certificates
 from .mail import forget as forget_mail_record
 
 log = logging.getLogger(__name__)
@@ -159,6 +160,7 @@ def erase_nominations(nominations: Iterable[Nomination], erasure: Erasure) -> No
     person, the screening reason, judges' comments and conflict reasons, award override reasons, and the file names
     in the access log. References, statuses, scores and awards stay."""
     ids = []
+    erased_titles: dict[int, str] = {}
     for nomination in nominations:
         ids.append(nomination.id)
         for attachment in list(nomination.attachments):
@@ -178,6 +180,7 @@ def erase_nominations(nominations: Iterable[Nomination], erasure: Erasure) -> No
             nomination.nominee_consent = None
         if nomination.category.kind in PERSON_KINDS:
             nomination.title = rules.erased_title(nomination.reference, nomination.id)
+            erased_titles[nomination.id] = nomination.title
         nomination.answers = {}
         nomination.screening_reason = ""
         nomination.client_token = None
@@ -190,6 +193,7 @@ def erase_nominations(nominations: Iterable[Nomination], erasure: Erasure) -> No
     _blank(sheets)
     db.session.execute(sa.update(Conflict).where(Conflict.nomination_id.in_(ids)).values(reason=""))
     db.session.execute(sa.update(Award).where(Award.nomination_id.in_(ids)).values(override_reason=""))
+    certificates.forget_winner_names(erased_titles)  # a certificate names the person as the title did
     db.session.execute(sa.update(AccessRecord).where(AccessRecord.nomination_id.in_(ids)).values(detail=""))
 
 

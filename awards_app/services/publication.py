@@ -1,6 +1,7 @@
 """Publishing an edition's results: only when every round that feeds the awards is done, after a confirmation that
 says what will be shown to whom; withdrawn with a reason and published again after a correction; applicants told
-by e-mail when a result they can see appears or changes."""
+by e-mail when a result they can see appears or changes. Each publication issues the winners' certificates, and
+withdrawing it withdraws them (``services.certificates``)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from ..models import (
 from ..rules import REASON_CHARS, SHORT_TEXT_CHARS
 from ..urls import external_url
 from . import ServiceError
+from . import certificates as certificates_service
 from .audit import record
 from .mail import send_email
 
@@ -146,6 +148,9 @@ def check(edition: Edition) -> PublicationCheck:
                         )
                     )
                 )
+    unsigned = certificates_service.unsigned_warning(edition) if awards else None
+    if unsigned:
+        outcome.warnings.append(unsigned)
     categories = {c.id: c for r in feeding for c in r.categories}
     notices = {n.nomination_id: n for n in db.session.scalars(sa.select(ResultNotice))}
     nominations = db.session.scalars(
@@ -178,9 +183,13 @@ def publish(edition: Edition, actor: User) -> int:
     now = utcnow()
     edition.results_published_at = now
     told = [line for lines in outcome.lines.values() for line in lines if line.told]
-    db.session.add(
-        Publication(edition_id=edition.id, published_at=now, published_by_id=actor.id, applicants_told=len(told))
+    publication = Publication(
+        edition_id=edition.id, published_at=now, published_by_id=actor.id, applicants_told=len(told)
     )
+    db.session.add(publication)
+    db.session.flush()
+    awarded = [line.award for lines in outcome.lines.values() for line in lines if line.award is not None]
+    certificates = certificates_service.issue(edition, publication, awarded, now)
     notices = {n.nomination_id: n for n in db.session.scalars(sa.select(ResultNotice))}
     for line in told:
         notice = notices.get(line.nomination.id) or ResultNotice(nomination_id=line.nomination.id)
@@ -190,8 +199,8 @@ def publish(edition: Edition, actor: User) -> int:
         "results.published",
         edition,
         actor,
-        f"results of {edition.slug} published; {len(told)} told",
-        {"slug": edition.slug, "told": len(told), "warnings": outcome.warnings},
+        f"results of {edition.slug} published; {len(told)} told; {len(certificates)} certificates issued",
+        {"slug": edition.slug, "told": len(told), "warnings": outcome.warnings, "certificates": len(certificates)},
     )
     db.session.commit()
     after_response(partial(_tell_applicants, [line.nomination.id for line in told]))
@@ -233,9 +242,11 @@ def withdraw(edition: Edition, actor: User, reason: str) -> None:
         .order_by(Publication.id.desc())
         .limit(1)
     )
+    now = utcnow()
     if publication is not None:
-        publication.withdrawn_at, publication.withdrawn_by_id = utcnow(), actor.id
+        publication.withdrawn_at, publication.withdrawn_by_id = now, actor.id
         publication.withdrawal_reason = reason[:REASON_CHARS]
+    certificates_service.withdraw(edition, reason[:REASON_CHARS], now)
     edition.results_published_at = None
     record(
         "results.withdrawn",

@@ -108,7 +108,7 @@ def _visitor(endpoint: str) -> str:
         return "judge"
     if endpoint.startswith(
         ("secretariat.", "dossiers.", "rounds.", "feedback.", "form_editor.", "mail.", "calibration.")
-    ):
+    ) or (endpoint == "certificates.edition_certificates"):
         return "secretariat"
     if endpoint.startswith("judging."):
         return "judge"
@@ -131,6 +131,7 @@ def _pages(app, world, judged) -> dict[str, list[str]]:
         "descriptor_id": judged["descriptor"].id,
         "applicant_type": "any",
         "field_name": "summary",
+        "code": "ABCD-EFGH-JKMN",  # no certificate has it: the page that says so, with its form
     }
     pages: dict[str, list[str]] = {}
     with app.test_request_context():

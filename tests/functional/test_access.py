@@ -170,6 +170,14 @@ ACCESS: dict[str, Rule] = {
     "secretariat.nomination_template": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "secretariat.judge_import": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "secretariat.judge_template": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    # Certificates: the public page confirms a code (the arranged one is nobody's: 404 to all); the arranged
+    # nomination is not published, so it has no certificate to download, even for those who may ask.
+    "certificates.verify_form": Rule(OK, OK, OK, OK, OK, OK, OK),
+    "certificates.verify": Rule(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "certificates.nomination_pdf": Rule(LOGIN, NOT_FOUND, DENY, DENY, DENY, DENY, NOT_FOUND),
+    "certificates.edition_certificates": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "certificates.edition_zip": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),  # nothing published: back, told why
+    "certificates.specimen": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "judging.index": Rule(LOGIN, DENY, DENY, OK, OK, OK, DENY),
     "judging.assignment": Rule(LOGIN, DENY, DENY, OK, DENY, OK, DENY),
     "judging.autosave": Rule(LOGIN, DENY, DENY, OK, DENY, DENY, DENY),
@@ -270,6 +278,7 @@ def arranged(app, client, world, db):
         "assignment_id": judged.id,
         "criterion_id": criterion.id,
         "descriptor_id": criterion.descriptors[0].id,
+        "code": "ABCD-EFGH-JKMN",
     }
     users = {
         "owner": world.applicant,
