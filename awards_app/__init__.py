@@ -133,6 +133,7 @@ def register_blueprints(app: Flask) -> None:
     from .nominations.routes import bp as nominations_bp
     from .rounds.routes import bp as rounds_bp
     from .secretariat.routes import bp as secretariat_bp
+    from .winners.routes import bp as winners_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
@@ -144,6 +145,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(calibration_bp, url_prefix="/secretariat/rounds")
     app.register_blueprint(feedback_bp, url_prefix="/secretariat/rounds")
     app.register_blueprint(judging_bp, url_prefix="/judging")
+    app.register_blueprint(winners_bp, url_prefix="/winners")
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -189,6 +191,8 @@ PERMISSIONS_POLICY = ", ".join(
     )
 )
 _STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static", "main.favicon"})
+#: Public data the same for every visitor, which sets its own caching (a short max-age, an ETag).
+_PUBLIC_DATA_ENDPOINTS = frozenset({"winners.edition_json"})
 
 
 def register_security_headers(app: Flask) -> None:
@@ -221,7 +225,7 @@ def register_security_headers(app: Flask) -> None:
             headers.setdefault(
                 "Strict-Transport-Security", f"max-age={int(app.config['HSTS_MAX_AGE'])}; includeSubDomains"
             )
-        if request.endpoint not in _STATIC_ENDPOINTS:
+        if request.endpoint not in _STATIC_ENDPOINTS | _PUBLIC_DATA_ENDPOINTS:
             # Nothing but the app's own static files may be kept by a browser or a proxy: a signed-in page or a
             # download left in a shared computer's cache shows a judge's scores to the next person at the desk.
             headers["Cache-Control"] = "no-store"
