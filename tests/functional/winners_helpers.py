@@ -7,7 +7,18 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from awards_app.extensions import db
-from awards_app.models import AwardTier, Organisation, OrganisationType, Round
+from awards_app.models import (
+    Award,
+    AwardTier,
+    Category,
+    CategoryKind,
+    Edition,
+    Nomination,
+    NominationStatus,
+    Organisation,
+    OrganisationType,
+    Round,
+)
 from awards_app.services import awards as awards_service
 from awards_app.services import publication as publication_service
 from awards_app.services import sheets as sheets_service
@@ -96,3 +107,72 @@ def publish_winners(world) -> dict:
 def close(round_: Round) -> None:
     round_.closes_at = datetime.now(UTC) - timedelta(minutes=1)
     db.session.commit()
+
+
+def previous_edition(world, slug: str = "test-2025") -> Edition:
+    """Last year's edition, judged, closed and published, beside the world's current one: a Gold and a Silver."""
+    year_ago = datetime.now(UTC) - timedelta(days=365)
+    edition = Edition(
+        name="Test Prize 2025",
+        name_ko="제3회 시험상",
+        year=2025,
+        slug=slug,
+        reference_prefix="SSCP",
+        opens_at=year_ago - timedelta(days=90),
+        closes_at=year_ago,
+    )
+    category = Category(
+        edition=edition,
+        code="TI",
+        name_en="Tech-InnovaCity",
+        name_ko="기술혁신",
+        kind=CategoryKind.PROJECT,
+        eligible_types=["city"],
+        position=1,
+        tiers=[
+            AwardTier(name_en="Gold", name_ko="금상", count=1, position=0),
+            AwardTier(name_en="Silver", name_ko="은상", count=1, position=1),
+        ],
+    )
+    round_ = Round(
+        edition=edition,
+        name="Final evaluation",
+        position=1,
+        categories=[category],
+        opens_at=year_ago + timedelta(days=10),
+        closes_at=year_ago + timedelta(days=40),
+    )
+    db.session.add_all([edition, round_])
+    db.session.flush()
+    for number, (title, organisation, tier) in enumerate(
+        [
+            ("Odense district heating twin", world.city, category.tiers[0]),
+            ("Kigali mobile birth registration", world.other_city, category.tiers[1]),
+        ],
+        start=1,
+    ):
+        nomination = Nomination(
+            edition=edition,
+            category=category,
+            organisation=organisation,
+            created_by=world.applicant if organisation is world.city else world.other_applicant,
+            status=NominationStatus.ELIGIBLE,
+            title=title,
+            answers=complete_project_answers(title),
+            reference=f"SSCP-2025-TI-{number:03d}",
+            submitted_at=year_ago - timedelta(days=5),
+        )
+        db.session.add(nomination)
+        db.session.flush()
+        db.session.add(
+            Award(
+                round_id=round_.id,
+                nomination_id=nomination.id,
+                tier_id=tier.id,
+                rank=number,
+                decided_by_id=world.secretariat.id,
+            )
+        )
+    db.session.commit()
+    publication_service.publish(edition, world.secretariat)
+    return edition
