@@ -45,6 +45,7 @@ _AMOUNT = re.compile(r"\d{1,3}(?:[ .]\d{3})+")
 _DATE = re.compile(r"\d{4}[-.]\d{1,2}[-.]\d{1,2}")
 _YEARS = re.compile(r"(?:19|20)\d\d(?:[ -]+(?:19|20)\d\d)+")
 _SPACE = re.compile(r"\s+")
+_SENTENCE = re.compile(r"(?<=[.!?。])\s+")
 _SLUG_WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -146,15 +147,16 @@ def _is_phone(run: str) -> bool:
     return sum(ch.isdigit() for ch in run) >= 9
 
 
-def _drop_phone(match: re.Match) -> str:
-    return "" if _is_phone(match.group()) else match.group()
+def _private(sentence: str) -> bool:
+    return bool(_EMAIL.search(sentence)) or any(_is_phone(m.group()) for m in _DIGITS.finditer(sentence))
 
 
 def short_description(text: str, limit: int = DESCRIPTION_CHARS) -> str:
-    """The text on one line without e-mail addresses or phone numbers, cut at the last whole word within ``limit``
-    characters with an ellipsis (a text without spaces, such as Korean written solid, is cut at ``limit``)."""
-    text = _DIGITS.sub(_drop_phone, _EMAIL.sub("", text or ""))
-    text = _SPACE.sub(" ", text).strip()
+    """The text on one line without the sentences that give an e-mail address or a phone number, cut at the last
+    whole word within ``limit`` characters with an ellipsis (a text without spaces, such as Korean written solid, is
+    cut at ``limit``)."""
+    sentences = _SENTENCE.split(_SPACE.sub(" ", text or "").strip())
+    text = " ".join(sentence for sentence in sentences if not _private(sentence))
     if len(text) <= limit:
         return text
     cut = text[: limit + 1]

@@ -34,7 +34,8 @@ SUMMARY = (
     "Robots and sensors help older people live at home for longer in Odense, designed together with carers and "
     "residents; waiting times for help fell by 38 percent in two years and the service now covers every district "
     f"of the city. Write to {NOMINEE_EMAIL} or call {PHONE} for the full evaluation report, with the figures of "
-    "each district, the carers' survey and the residents' panel minutes."
+    "each district, the carers' survey and the residents' panel minutes. The council has since extended it to the "
+    "home-care teams of the three neighbouring municipalities and to the city's disability services."
 )
 
 
