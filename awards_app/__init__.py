@@ -135,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
     from .nominations.routes import bp as nominations_bp
     from .rounds.routes import bp as rounds_bp
     from .secretariat.routes import bp as secretariat_bp
+    from .winners.routes import bp as winners_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
@@ -148,6 +149,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(judging_bp, url_prefix="/judging")
     app.register_blueprint(dossiers_bp)  # its pages sit under /judging and /secretariat/rounds
     app.register_blueprint(certificates_bp)  # its addresses are public (/certificates) and under those of others
+    app.register_blueprint(winners_bp, url_prefix="/winners")
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -193,6 +195,8 @@ PERMISSIONS_POLICY = ", ".join(
     )
 )
 _STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static", "main.favicon"})
+#: Public data the same for every visitor, which sets its own caching (a short max-age, an ETag).
+_PUBLIC_DATA_ENDPOINTS = frozenset({"winners.edition_json"})
 
 
 def register_security_headers(app: Flask) -> None:
@@ -225,7 +229,7 @@ def register_security_headers(app: Flask) -> None:
             headers.setdefault(
                 "Strict-Transport-Security", f"max-age={int(app.config['HSTS_MAX_AGE'])}; includeSubDomains"
             )
-        if request.endpoint not in _STATIC_ENDPOINTS:
+        if request.endpoint not in _STATIC_ENDPOINTS | _PUBLIC_DATA_ENDPOINTS:
             # Nothing but the app's own static files may be kept by a browser or a proxy: a signed-in page or a
             # download left in a shared computer's cache shows a judge's scores to the next person at the desk.
             headers["Cache-Control"] = "no-store"

@@ -503,6 +503,9 @@ def seed(extra: int = 0, now: datetime | None = None) -> SeedSummary:
     if extra:
         _extra(edition, categories["TI"], extra, rng, summary)
     _judging(edition, secretariat, now, summary)
+    from .demo_winners import previous_edition  # it builds on this module's organisations and answers
+
+    previous_edition(secretariat, summary)
     return summary
 
 

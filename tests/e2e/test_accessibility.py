@@ -21,6 +21,7 @@ from awards_app.services import rubrics as rubrics_service
 from awards_app.services import sheets as sheets_service
 from tests.conftest import PASSWORD, complete_project_answers, make_user
 from tests.functional.judging_helpers import assign, criteria, eligible, judging_round
+from tests.functional.winners_helpers import previous_edition
 
 from .helpers import LAPTOP, small_pdf
 
@@ -92,7 +93,9 @@ def judged(app, world, nominations):
                 submit=True,
             )
     descriptor = rubrics_service.descriptors_of(rubric)[rubric[0].id][0]
+    published = previous_edition(world)  # the winners' pages, as a visitor reads them
     return {
+        "published": published,
         "round": round_,
         "submitted": submitted,
         "draft": draft,
@@ -132,6 +135,9 @@ def _pages(app, world, judged) -> dict[str, list[str]]:
         "applicant_type": "any",
         "field_name": "summary",
         "code": "ABCD-EFGH-JKMN",  # no certificate has it: the page that says so, with its form
+        "edition_slug": judged["published"].slug,
+        # An address without the name redirects to the winner's page, which the audit reads.
+        "winner": str(min(n.id for n in judged["published"].categories[0].nominations)),
     }
     pages: dict[str, list[str]] = {}
     with app.test_request_context():

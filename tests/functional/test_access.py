@@ -58,6 +58,11 @@ ACCESS: dict[str, Rule] = {
     "main.health": Rule(OK, OK, OK, OK, OK, OK, OK),
     "main.privacy": Rule(OK, OK, OK, OK, OK, OK, OK),
     "main.favicon": Rule(OK, OK, OK, OK, OK, OK, OK),
+    # The winners' pages are public once published; before, an edition answers as if it did not exist, to all.
+    "winners.edition_list": Rule(OK, OK, OK, OK, OK, OK, OK),
+    "winners.edition_winners": Rule(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "winners.winner_page": Rule(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "winners.edition_json": Rule(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "static": Rule(OK, OK, OK, OK, OK, OK, OK),
     "bootstrap.static": Rule(OK, OK, OK, OK, OK, OK, OK),
     "auth.login": Rule(OK, OK, OK, OK, OK, OK, OK),
@@ -279,6 +284,8 @@ def arranged(app, client, world, db):
         "criterion_id": criterion.id,
         "descriptor_id": criterion.descriptors[0].id,
         "code": "ABCD-EFGH-JKMN",
+        "edition_slug": world.edition.slug,
+        "winner": str(nomination.id),
     }
     users = {
         "owner": world.applicant,

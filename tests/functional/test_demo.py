@@ -3,7 +3,17 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from awards_app.demo import seed
-from awards_app.models import AuditEvent, Category, Edition, Nomination, NominationStatus, Organisation, Role, User
+from awards_app.models import (
+    AuditEvent,
+    Category,
+    Edition,
+    Nomination,
+    NominationStatus,
+    Organisation,
+    Role,
+    Round,
+    User,
+)
 from awards_app.regions import Region
 from tests.conftest import count
 
@@ -14,7 +24,7 @@ def test_seed_demo_builds_a_realistic_edition(runner, db):
     assert "secretariat@wego.example" in result.output and "demo-password-2026" in result.output
     assert "seoul-metropolitan-government@applicants.example" in result.output
     assert db.session.scalar(sa.select(User).where(User.email == "seoul-metropolitan-government@applicants.example"))
-    edition = db.session.scalar(sa.select(Edition))
+    edition = db.session.scalar(sa.select(Edition).where(Edition.slug == "sscp-2026"))
     assert edition.year == 2026 and edition.time_zone == "Asia/Seoul"
     assert [c.code for c in edition.categories] == ["TI", "HC", "LD", "SP", "MC"]
     statuses = set(db.session.scalars(sa.select(Nomination.status)).all())
@@ -27,7 +37,7 @@ def test_seed_demo_builds_a_realistic_edition(runner, db):
     assert len(judges) >= 16
     references = db.session.scalars(sa.select(Nomination.reference).where(Nomination.reference.is_not(None))).all()
     assert len(references) == len(set(references))
-    assert all(r.startswith("SSCP-2026-") for r in references)
+    assert all(r.startswith("SSCP-2026-") for r in references if not r.startswith("SSCP-2025-"))
 
 
 def test_seed_demo_twice_duplicates_nothing(runner, db):
@@ -48,7 +58,7 @@ def test_seed_demo_if_empty_leaves_an_existing_database_alone(runner, world):
 
 def test_the_demo_call_is_open_for_trying_it(app, db):
     seed(now=datetime(2026, 11, 24, tzinfo=UTC))
-    edition = db.session.scalar(sa.select(Edition))
+    edition = db.session.scalar(sa.select(Edition).where(Edition.slug == "sscp-2026"))
     assert edition.is_open(datetime(2026, 11, 25, tzinfo=UTC))
 
 
@@ -56,7 +66,8 @@ def test_extra_synthetic_nominations_for_scale(app, db):
     summary = seed(extra=30)
     assert summary.created["synthetic nominations"] == 30
     seed(extra=30)
-    assert count(Nomination) == 43 + 30
+    current = sa.select(sa.func.count(Nomination.id)).join(Nomination.edition).where(Edition.slug == "sscp-2026")
+    assert db.session.scalar(current) == 43 + 30
     references = db.session.scalars(sa.select(Nomination.reference).where(Nomination.reference.is_not(None))).all()
     assert len(references) == len(set(references))
 
@@ -107,3 +118,22 @@ def test_the_demo_s_first_round_is_judged_and_means_something(app, db):
     assert finalists.is_open() and rounds_service.round_nominations(finalists)
     demo_judge = db.session.scalar(sa.select(User).where(User.email == "judge01@judges.example"))
     assert any(a.judge_id == demo_judge.id and a.sheet is None for a in progress_service.round_assignments(finalists))
+
+
+def test_the_demo_has_last_year_s_winners_published(app, db, client):
+    from awards_app.models import Award
+
+    seed()
+    previous = db.session.scalar(sa.select(Edition).where(Edition.slug == "sscp-2025"))
+    assert previous.results_published_at is not None
+    assert all(r.is_closed() for r in db.session.scalars(sa.select(Round).where(Round.edition_id == previous.id)))
+    assert (
+        db.session.scalar(sa.select(sa.func.count(Award.id)).join(Award.round).where(Round.edition_id == previous.id))
+        == 9
+    )
+    page = client.get("/winners/sscp-2025").get_data(as_text=True)
+    assert "Busan port traffic digital twin" in page and "Sari Wulandari" in page and "이민호" in page
+    assert "Almaty bike-share open data" not in page  # judged, no award
+    assert 'href="/winners"' in client.get("/").get_data(as_text=True)
+    # The current edition stays unpublished, its winners' page as if it did not exist.
+    assert client.get("/winners/sscp-2026").status_code == 404
