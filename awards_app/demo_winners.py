@@ -28,6 +28,7 @@ from .models import (
     Round,
     User,
 )
+from .services import certificates as certificates_service
 from .services import publication as publication_service
 from .services.audit import record
 
@@ -149,6 +150,7 @@ def previous_edition(secretariat: User, summary: SeedSummary) -> Edition:
             f"{given} awards given in rank order in {code}, 0 places left to the committee",
             {"round": round_.name, "category": code, "count": given, "held": 0},
         )
+    certificates_service.demo_signatories(edition)  # before publishing, which issues the certificates
     db.session.commit()
     summary.count("editions")
     publication_service.publish(edition, secretariat)

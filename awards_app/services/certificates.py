@@ -77,8 +77,9 @@ def demo_signatories(edition: Edition) -> None:
     """Give a demonstration edition the signatories a real one has (for ``flask awards demo``); not committed."""
     settings = settings_of(edition) or CertificateSettings(edition_id=edition.id)
     settings.signatories = [
-        rules.Signatory("Oh Se-hoon", "Mayor of Seoul", "오세훈", "서울특별시장").as_dict(),
-        rules.Signatory("Park Jung-sook", "Secretary General, WeGO", "박정숙", "세계스마트시티기구 사무총장").as_dict(),
+        # Invented people in the offices that sign the real certificates.
+        rules.Signatory("Kim Do-yun", "Mayor of Seoul", "김도윤", "서울특별시장").as_dict(),
+        rules.Signatory("Lee Seo-yeon", "Secretary General, WeGO", "이서연", "세계스마트시티기구 사무총장").as_dict(),
     ]
     db.session.add(settings)
 

@@ -22,11 +22,11 @@ from tests.conftest import make_user
 from tests.functional.judging_helpers import COMMENDATION_ANSWERS, close, eligible, judging_round
 
 SIGNATORIES = {
-    "signatories-0-name_en": "Oh Se-hoon",
+    "signatories-0-name_en": "Kim Do-yun",
     "signatories-0-title_en": "Mayor of Seoul",
-    "signatories-0-name_ko": "오세훈",
+    "signatories-0-name_ko": "김도윤",
     "signatories-0-title_ko": "서울특별시장",
-    "signatories-1-name_en": "Park Jung-sook",
+    "signatories-1-name_en": "Lee Seo-yeon",
     "signatories-1-title_en": "Secretary General, WeGO",
     "certificate_date": "2026-10-06",
 }
@@ -91,7 +91,7 @@ def test_publishing_issues_one_certificate_per_winner_as_it_stands_then(client, 
     assert (leader.winner, leader.project, leader.person) == ("Kim Ji-won", "", True)
     assert (project.tier_name_en, project.tier_name_ko, project.category_name_ko) == ("Gold", "금상", "기술혁신")
     assert project.certificate_date == date(2026, 10, 6)
-    assert [s.name_ko for s in project.signatory_rows] == ["오세훈", ""]
+    assert [s.name_ko for s in project.signatory_rows] == ["김도윤", ""]
     assert len(project.code) == rules.CODE_LENGTH and project.code != leader.code
     # A later edit of the tier's name does not change a certificate issued.
     world.project.tiers[0].name_en = "Grand prize"
@@ -213,20 +213,20 @@ def test_the_pdfs_carry_the_code_and_the_zip_has_every_winner(client, auth, worl
 def test_the_secretariat_sets_one_to_three_signatories(client, auth, world, db):
     auth.login(world.secretariat)
     url = f"/secretariat/editions/{world.edition.id}/certificates"
-    page = text(client.post(url, data={"signatories-0-name_en": "Oh Se-hoon"}, follow_redirects=True))
+    page = text(client.post(url, data={"signatories-0-name_en": "Kim Do-yun"}, follow_redirects=True))
     assert "Signatory 1: give the name and the title in English" in page
     page = text(client.post(url, data={}, follow_redirects=True))
     assert "Name at least one signatory." in page
     assert certificates_service.settings_of(world.edition) is None
     page = text(client.post(url, data=SIGNATORIES, follow_redirects=True))
-    assert "Saved." in page and 'value="오세훈"' in page and 'value="2026-10-06"' in page
+    assert "Saved." in page and 'value="김도윤"' in page and 'value="2026-10-06"' in page
     with pytest.raises(ServiceError):
         certificates_service.save_settings(
             world.edition, [rules.Signatory(f"N{i}", "T") for i in range(4)], None, world.secretariat
         )
     assert [s["name_en"] for s in certificates_service.settings_of(world.edition).signatories] == [
-        "Oh Se-hoon",
-        "Park Jung-sook",
+        "Kim Do-yun",
+        "Lee Seo-yeon",
     ]
 
 

@@ -96,11 +96,11 @@ def test_a_persons_citation_and_the_english_where_there_is_no_korean():
 
 def test_signatories_need_an_english_name_and_title_and_empty_rows_are_none():
     rows = [
-        rules.Signatory("Oh Se-hoon", "Mayor of Seoul", "오세훈", "서울특별시장"),
+        rules.Signatory("Kim Do-yun", "Mayor of Seoul", "김도윤", "서울특별시장"),
         rules.Signatory("", "", "", ""),
-        rules.Signatory("", "", "박정숙", ""),
+        rules.Signatory("", "", "이서연", ""),
         rules.Signatory("Jane Doe", ""),
     ]
     assert rules.incomplete(rows) == [3, 4]
-    assert [r.name_en for r in rules.signing(rows)] == ["Oh Se-hoon", "", "Jane Doe"]
+    assert [r.name_en for r in rules.signing(rows)] == ["Kim Do-yun", "", "Jane Doe"]
     assert rules.Signatory.from_dict({"name_en": " A ", "title_en": "B", "extra": "x"}) == rules.Signatory("A", "B")
