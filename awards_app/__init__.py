@@ -130,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
     from .judging.routes import bp as judging_bp
     from .mail.routes import bp as mail_bp
     from .main.routes import bp as main_bp
+    from .merit.routes import bp as merit_bp
     from .nominations.routes import bp as nominations_bp
     from .rounds.routes import bp as rounds_bp
     from .secretariat.routes import bp as secretariat_bp
@@ -144,6 +145,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(calibration_bp, url_prefix="/secretariat/rounds")
     app.register_blueprint(feedback_bp, url_prefix="/secretariat/rounds")
     app.register_blueprint(judging_bp, url_prefix="/judging")
+    app.register_blueprint(merit_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
