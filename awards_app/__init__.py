@@ -132,6 +132,7 @@ def register_blueprints(app: Flask) -> None:
     from .judging.routes import bp as judging_bp
     from .mail.routes import bp as mail_bp
     from .main.routes import bp as main_bp
+    from .merit.routes import bp as merit_bp
     from .nominations.routes import bp as nominations_bp
     from .rounds.routes import bp as rounds_bp
     from .secretariat.routes import bp as secretariat_bp
@@ -150,6 +151,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dossiers_bp)  # its pages sit under /judging and /secretariat/rounds
     app.register_blueprint(certificates_bp)  # its addresses are public (/certificates) and under those of others
     app.register_blueprint(winners_bp, url_prefix="/winners")
+    app.register_blueprint(merit_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -219,9 +219,40 @@ LEADERS = [
     ("City of Kigali", "Claudine Uwase", "Chief Innovation Officer, City of Kigali"),
     ("Maria Santos", "Maria Santos", "Founder, Quezon City Civic Tech Network"),
 ]
+# organisation, nominee, affiliation, position, and their merit: period, statement in Korean and English, past awards
 COMMENDATIONS = [
-    ("Seoul Metropolitan Government", "김서연", "서울디지털재단", "선임연구원"),
-    ("UrbanSense Ltd.", "Daniel Okafor", "WeGO Advisory Committee", "Member"),
+    (
+        "Seoul Metropolitan Government",
+        "김서연",
+        "서울디지털재단",
+        "선임연구원",
+        ("2021-03-01", "2025-10-31"),
+        "WeGO 회원도시 간 스마트도시 정책 교류를 주도하고 12개 도시의 디지털 전환 사업을 자문함. "
+        "서울시 디지털 포용 정책의 해외 확산을 위해 3개 언어로 정책 안내서를 발간함.\n"
+        "2022년부터 4년간 WeGO 역량강화 연수 과정을 기획·운영하여 28개국 공무원 410명이 수료하였으며, "
+        "수료 도시 중 9개 도시가 서울의 스마트 복지 서비스를 도입함.\n"
+        "자치구 디지털 격차 실태조사(2023)를 설계하여 고령층 디지털 교육 예산이 전년 대비 35% 증액되는 데 기여함.",
+        "Led smart-city policy exchange among WeGO members and advised 12 cities on their digital transformation. "
+        "Published Seoul's digital inclusion policy guide in three languages.\n"
+        "Designed and ran WeGO's capacity-building courses for four years: 410 officials from 28 countries took "
+        "part, and nine of their cities adopted Seoul's smart welfare services.",
+        "2022 행정안전부장관 표창 (정부혁신 유공)",
+    ),
+    (
+        "UrbanSense Ltd.",
+        "Daniel Okafor",
+        "WeGO Advisory Committee",
+        "Member",
+        ("2023-03-01", ""),
+        "WeGO 자문위원으로서 아프리카 지역 회원도시 6곳의 스마트 교통 계획 수립을 자문하고, "
+        "서울의 교통정보 공개 모델을 소개하여 아부자·키갈리의 공공데이터 포털 개설을 지원함.\n"
+        "2024 서울 스마트라이프위크 국제 세션을 공동 기획하여 40개 도시 대표의 참여를 이끌어 냄.",
+        "As a member of WeGO's advisory committee, advised six African member cities on their smart mobility "
+        "plans and introduced Seoul's open transport data model, helping Abuja and Kigali open their public data "
+        "portals.\nCo-organised the international sessions of Smart Life Week 2024 in Seoul, attended by "
+        "representatives of 40 cities.",
+        "",
+    ),
 ]
 
 JUDGES = [
@@ -346,17 +377,24 @@ def _leadership_answers(name: str, position: str, organisation: str, rng: random
     }
 
 
-def _commendation_answers(name: str, affiliation: str, position: str) -> dict[str, str]:
+def _commendation_answers(
+    name: str,
+    affiliation: str,
+    position: str,
+    period: tuple[str, str],
+    merit_ko: str,
+    merit_en: str,
+    past_awards: str,
+) -> dict[str, str]:
     return {
         "nominee_name": name,
         "affiliation": affiliation,
         "position": position,
-        "merit_start": "2021-01-01",
-        "merit_end": "2026-06-30",
-        "merit_ko": "WeGO 회원도시 간 스마트도시 정책 교류를 주도하고 12개 도시의 디지털 전환 사업을 자문함.",
-        "merit_en": "Led smart-city policy exchange among WeGO members and advised 12 cities on their digital "
-        "transformation.",
-        "past_awards": "",
+        "merit_start": period[0],
+        "merit_end": period[1],
+        "merit_ko": merit_ko,
+        "merit_en": merit_en,
+        "past_awards": past_awards,
         "has_revoked_awards": "no",
         "revoked_awards": "",
         "has_disciplinary_record": "no",
@@ -493,10 +531,7 @@ def seed(extra: int = 0, now: datetime | None = None) -> SeedSummary:
     _corporate_forms([categories["TI"], categories["HC"]], secretariat)
     plans = [(org, categories[code], _project_answers(title, rng)) for org, code, title in PROJECTS]
     plans += [(org, categories["LD"], _leadership_answers(name, position, org, rng)) for org, name, position in LEADERS]
-    plans += [
-        (org, categories["MC"], _commendation_answers(name, affiliation, position))
-        for org, name, affiliation, position in COMMENDATIONS
-    ]
+    plans += [(org, categories["MC"], _commendation_answers(*merit)) for org, *merit in COMMENDATIONS]
     for org_name, category, answers in plans:
         status = STATUS_OF.get(title_of(default_fields(category.kind), answers), NominationStatus.ELIGIBLE)
         _nomination(organisations[org_name], applicants[org_name], category, answers, status, secretariat, summary)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .programs import Category, Edition, EntryForm
+from .programs import Category, CategoryKind, Edition, EntryForm
 from .types import UTCDateTime, utcnow
 from .users import Organisation, User
 
@@ -129,6 +129,12 @@ class Nomination(db.Model):
             and self.status in (NominationStatus.DRAFT, NominationStatus.SUBMITTED)
             and self.edition.is_open(now)
         )
+
+    @property
+    def has_merit_statement(self) -> bool:
+        """A commendation has its merit statement (공적조서) once submitted: it is what the recommender sent. Those
+        who may see the nomination may read it."""
+        return self.category.kind is CategoryKind.COMMENDATION and self.submitted_at is not None
 
     def can_screen(self, user: User) -> bool:
         return user.is_authenticated and user.is_secretariat and self.status in SCREENABLE_STATUSES

@@ -17,6 +17,7 @@ KINDS = {
     "nomination": _l("Nomination page"),
     "document": _l("Document"),
     "pdf": _l("Nomination as PDF"),
+    "merit_statement": _l("Merit statement"),
     "export": _l("Export of results"),
 }
 

@@ -145,7 +145,7 @@ def _pages(app, world, judged) -> dict[str, list[str]]:
             if (
                 rule.endpoint in NOT_PAGES
                 or "GET" not in rule.methods
-                or rule.rule.endswith((".xlsx", ".csv", ".json", ".txt", ".pdf", ".zip"))
+                or rule.rule.endswith((".xlsx", ".csv", ".json", ".txt", ".pdf", ".zip", ".docx"))
             ):
                 continue
             pages.setdefault(_visitor(rule.endpoint), []).append(

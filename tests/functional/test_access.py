@@ -94,6 +94,11 @@ ACCESS: dict[str, Rule] = {
     "nominations.upload_signed_form": Rule(LOGIN, NOT_FOUND, DENY, DENY, DENY, DENY, DENY),
     "nominations.blank_consent_form": Rule(LOGIN, NOT_FOUND, DENY, DENY, DENY, DENY, DENY),
     "nominations.signed_form": Rule(LOGIN, NOT_FOUND, DENY, DENY, DENY, DENY, NOT_FOUND),
+    # The merit statement (공적조서): the arranged nomination is a project, which has none (404 to those who see it).
+    "merit.nomination_pdf": Rule(LOGIN, NOT_FOUND, DENY, NOT_FOUND, DENY, DENY, NOT_FOUND),
+    "merit.nomination_docx": Rule(LOGIN, NOT_FOUND, DENY, NOT_FOUND, DENY, DENY, NOT_FOUND),
+    "merit.category_pdf": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, NOT_FOUND),  # the arranged category: a project
+    "merit.category_zip": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, NOT_FOUND),
     "main.nominee_consent": Rule(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "secretariat.record_paper_consent": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "secretariat.open_call": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
