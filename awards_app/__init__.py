@@ -131,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
     from .mail.routes import bp as mail_bp
     from .main.routes import bp as main_bp
     from .nominations.routes import bp as nominations_bp
+    from .presentations.routes import bp as presentations_bp
     from .rounds.routes import bp as rounds_bp
     from .secretariat.routes import bp as secretariat_bp
 
@@ -144,6 +145,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(calibration_bp, url_prefix="/secretariat/rounds")
     app.register_blueprint(feedback_bp, url_prefix="/secretariat/rounds")
     app.register_blueprint(judging_bp, url_prefix="/judging")
+    app.register_blueprint(presentations_bp)  # its routes name their full paths: secretariat, judging, .ics
 
 
 def register_errorhandlers(app: Flask) -> None:
