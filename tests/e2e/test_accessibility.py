@@ -104,6 +104,10 @@ def judged(app, world, nominations):
 
 
 def _visitor(endpoint: str) -> str:
+    if endpoint == "presentations.judge_schedule":
+        return "judge"
+    if endpoint == "presentations.schedule":
+        return "secretariat"
     if endpoint.startswith(("secretariat.", "rounds.", "feedback.", "form_editor.", "mail.", "calibration.")):
         return "secretariat"
     if endpoint.startswith("judging."):
@@ -134,7 +138,7 @@ def _pages(app, world, judged) -> dict[str, list[str]]:
             if (
                 rule.endpoint in NOT_PAGES
                 or "GET" not in rule.methods
-                or rule.rule.endswith((".xlsx", ".csv", ".json", ".txt", ".pdf", ".zip"))
+                or rule.rule.endswith((".xlsx", ".csv", ".json", ".txt", ".pdf", ".zip", ".ics"))
             ):
                 continue
             pages.setdefault(_visitor(rule.endpoint), []).append(

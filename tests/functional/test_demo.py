@@ -3,7 +3,17 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from awards_app.demo import seed
-from awards_app.models import AuditEvent, Category, Edition, Nomination, NominationStatus, Organisation, Role, User
+from awards_app.models import (
+    AuditEvent,
+    Category,
+    Edition,
+    Nomination,
+    NominationStatus,
+    Organisation,
+    PresentationSlot,
+    Role,
+    User,
+)
 from awards_app.regions import Region
 from tests.conftest import count
 
@@ -28,6 +38,9 @@ def test_seed_demo_builds_a_realistic_edition(runner, db):
     references = db.session.scalars(sa.select(Nomination.reference).where(Nomination.reference.is_not(None))).all()
     assert len(references) == len(set(references))
     assert all(r.startswith("SSCP-2026-") for r in references)
+    # The finalists present three weeks on: in two rooms at COEX and online, none overlapping.
+    slots = db.session.scalars(sa.select(PresentationSlot)).all()
+    assert len(slots) >= 6 and {s.mode.value for s in slots} == {"seoul", "online"}
 
 
 def test_seed_demo_twice_duplicates_nothing(runner, db):
