@@ -51,6 +51,9 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "Seoul Smart City Prize <noreply@localhost>")
+    # The organiser of the finals' calendar invitations (where a calendar sends questions); MAIL_SENDER's address
+    # when unset.
+    SECRETARIAT_EMAIL = os.environ.get("SECRETARIAT_EMAIL", "")
 
     # The address people reach the site at, e.g. https://awards.example.org. Every link in an e-mail is built from it,
     # never from the Host header of the request that caused the mail (which anyone can forge).

@@ -134,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
     from .main.routes import bp as main_bp
     from .merit.routes import bp as merit_bp
     from .nominations.routes import bp as nominations_bp
+    from .presentations.routes import bp as presentations_bp
     from .rounds.routes import bp as rounds_bp
     from .secretariat.routes import bp as secretariat_bp
     from .winners.routes import bp as winners_bp
@@ -152,6 +153,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(certificates_bp)  # its addresses are public (/certificates) and under those of others
     app.register_blueprint(winners_bp, url_prefix="/winners")
     app.register_blueprint(merit_bp)
+    app.register_blueprint(presentations_bp)  # its routes name their full paths: secretariat, judging, .ics
 
 
 def register_errorhandlers(app: Flask) -> None:

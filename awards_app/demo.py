@@ -805,6 +805,7 @@ def _judging(edition: Edition, secretariat: User, now: datetime, summary: SeedSu
         summary.count("assignments", result.added)
         for assignment in progress_service.round_assignments(finalists):
             summary.count("score sheets", _finalist_scores(assignment))
+        summary.count("presentation slots", _presentations(finalists, secretariat, now))
 
     committee = rounds["Merit review committee"]
     members = list(
@@ -824,6 +825,46 @@ def _judging(edition: Edition, secretariat: User, now: datetime, summary: SeedSu
                 conflicts_service.declare(assignment, assignment.judge, False)
                 if roll < 0.6:
                     votes_service.cast_vote(assignment, assignment.judge, Vote.APPROVE if roll < 0.5 else Vote.ABSTAIN)
+
+
+#: Where each category's finalists present: the project categories in two rooms at COEX, Leadership online.
+PRESENTATION_VENUES = {
+    "TI": ("seoul", "COEX, Room 301", ""),
+    "HC": ("seoul", "COEX, Room 302", ""),
+    "LD": ("online", "", "https://meet.example.org/sscp-leadership-finals"),
+}
+
+
+def _presentations(finalists, secretariat: User, now: datetime) -> int:
+    """Each finalist's presentation, three weeks on in Seoul: a category's finalists one after the other from 10:00,
+    25 minutes each with a 5-minute change-over (their applicants and judges are e-mailed the invitations)."""
+    from .rules.presentations import SEOUL, PresentationMode
+    from .services import presentations as presentations_service
+
+    day = (now.astimezone(ZoneInfo(SEOUL)) + timedelta(days=21)).date()
+    placed, next_start = 0, {}
+    for nomination in presentations_service.finalists(finalists):
+        mode, room, link = PRESENTATION_VENUES.get(
+            nomination.category.code, ("online", "", "https://meet.example.org/sscp")
+        )
+        start = next_start.get(nomination.category.code, datetime(2000, 1, 1, 10, 0))
+        next_start[nomination.category.code] = start + timedelta(minutes=30)
+        presentations_service.place(
+            finalists,
+            presentations_service.SlotInput(
+                nomination_id=nomination.id,
+                day=day,
+                at=start.time(),
+                zone=SEOUL,
+                minutes=25,
+                mode=PresentationMode(mode),
+                room=room,
+                link=link,
+            ),
+            secretariat,
+        )
+        placed += 1
+    return placed
 
 
 def _first_round(round_, secretariat: User) -> int:

@@ -23,9 +23,11 @@ from .models import (
     Nomination,
     NomineeConsent,
     Organisation,
+    PresentationSlot,
     Round,
     User,
 )
+from .rules.presentations import PresentationMode
 from .rules.privacy import NOMINEE_LINK_DAYS
 
 Context = dict[str, Any]
@@ -146,6 +148,27 @@ CATALOGUE: dict[str, Email] = {
             _l("When the secretariat first releases the judges' shared comments of a round."),
             lambda c, locale: _l("Feedback on your nomination %(reference)s", reference=c["nomination"].reference),
         ),
+        Email(
+            "presentation_placed",
+            _l("The finalist's applicants and its judges in the round"),
+            _l(
+                "When the secretariat places a finalist's presentation in the schedule: its time in the person's time "
+                "zone and in Seoul's, where it takes place, and a calendar invitation (.ics) attached."
+            ),
+            lambda c, locale: _l("Presentation scheduled: %(ref)s", ref=_reference(c)),
+        ),
+        Email(
+            "presentation_moved",
+            _l("The finalist's applicants and its judges in the round"),
+            _l("When the secretariat moves a presentation, or changes its room or link: the calendar update attached."),
+            lambda c, locale: _l("Presentation moved: %(ref)s", ref=_reference(c)),
+        ),
+        Email(
+            "presentation_cancelled",
+            _l("The finalist's applicants and its judges in the round"),
+            _l("When the secretariat removes a presentation from the schedule: the calendar's cancellation attached."),
+            lambda c, locale: _l("Presentation cancelled: %(ref)s", ref=_reference(c)),
+        ),
     )
 }
 
@@ -218,6 +241,26 @@ def sample_context(template: str, locale: str) -> Context:
     elif template == "result_published":
         tier = AwardTier(name_en="Grand prize", name_ko="대상")
         context |= {"user": applicant, "nomination": nomination, "award": Award(tier=tier)}
+    elif template.startswith("presentation_"):
+        slot = PresentationSlot(
+            round=round_,
+            nomination=nomination,
+            starts_at=datetime(2027, 5, 12, 1, 30, tzinfo=UTC),
+            minutes=20,
+            mode=PresentationMode.ONLINE,
+            link="https://meet.example.org/sscp-finals-b",
+            room="",
+            sequence=1,
+        )
+        context |= {
+            "user": judge,
+            "role": "judge",
+            "slot": slot,
+            "nomination": nomination,
+            "round": round_,
+            "zone": judge.time_zone,
+            "retimed": True,
+        }
     elif template == "feedback_released":
         context |= {"user": applicant, "nomination": nomination, "round": round_}
     return context

@@ -357,6 +357,26 @@ AUDIT_TEXTS = {
     "reminders.sent": lambda d: _(
         "Reminders sent to %(count)d judges in %(round)s", count=d["count"], round=d["round"]
     ),
+    "presentation.placed": lambda d: _(
+        "Presentation of %(reference)s placed in %(round)s: %(moment)s, %(minutes)d minutes",
+        reference=d["reference"],
+        round=d["round"],
+        moment=format_in_zone(datetime.fromisoformat(d["starts_at"])),
+        minutes=d["minutes"],
+    ),
+    "presentation.moved": lambda d: _(
+        "Presentation of %(reference)s in %(round)s changed: now %(moment)s, %(minutes)d minutes",
+        reference=d["reference"],
+        round=d["round"],
+        moment=format_in_zone(datetime.fromisoformat(d["starts_at"])),
+        minutes=d["minutes"],
+    ),
+    "presentation.removed": lambda d: _(
+        "Presentation of %(reference)s in %(round)s removed (it was %(moment)s)",
+        reference=d["reference"],
+        round=d["round"],
+        moment=format_in_zone(datetime.fromisoformat(d["starts_at"])),
+    ),
 }
 
 

@@ -32,6 +32,7 @@ from .nominations import (
     NominationStatus,
     NomineeConsent,
 )
+from .presentations import PresentationSlot
 from .programs import ANY_APPLICANT, AwardTier, CallState, Category, CategoryKind, Edition, EntryForm
 from .results import FitStatus, Publication, ResultNotice, UncertaintyFit
 from .types import UTCDateTime, utcnow
@@ -86,6 +87,7 @@ __all__ = [
     "Organisation",
     "OrganisationType",
     "OutgoingMail",
+    "PresentationSlot",
     "PrivacyNotice",
     "Publication",
     "ResultNotice",

@@ -24,6 +24,7 @@ from ..services import documents as documents_service
 from ..services import entry_forms as entry_forms_service
 from ..services import nominations as nominations_service
 from ..services import nominee_consent as nominee_consent_service
+from ..services import presentations as presentations_service
 from ..services import receipts as receipts_service
 from ..services import sheets as sheets_service
 from ..services.awards import published_award
@@ -254,6 +255,7 @@ def view(nomination_id: int):
         certificate=certificates_service.current_of(nomination),
         needs_consent=nominee_consent_service.needed(nomination),
         feedback=applicant_feedback_service.for_applicant(nomination, current_user),
+        presentations=presentations_service.for_nomination(nomination),
     )
 
 

@@ -69,7 +69,8 @@ def send_email(
     files: list[tuple[str, bytes, str]] | None = None,
     **context,
 ) -> OutgoingMail:
-    """Render catalogue e-mail ``template`` in ``locale`` with ``files`` (name, content, MIME type) attached, and
+    """Render catalogue e-mail ``template`` in ``locale`` with ``files`` (name, content, MIME type with any
+    parameters, e.g. "text/calendar; method=REQUEST") attached, and
     queue it in the caller's transaction: it goes out once the caller commits (by SMTP when configured, else to
     the outbox folder)."""
     config = current_app.config
@@ -83,8 +84,11 @@ def send_email(
     message["Message-ID"] = make_msgid(domain="awards.local")
     message.set_content(body)
     for name, content, mimetype in files or []:
-        maintype, _slash, subtype = mimetype.partition("/")
-        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
+        # "text/calendar; method=REQUEST": the parameters after the type go on its Content-Type header.
+        kind, *parameters = (part.strip() for part in mimetype.split(";"))
+        maintype, _slash, subtype = kind.partition("/")
+        params = dict(p.partition("=")[::2] for p in parameters if "=" in p)
+        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=name, params=params)
     about = context.get("nomination")
     mail = OutgoingMail(
         recipient=to,

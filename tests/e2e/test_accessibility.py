@@ -107,11 +107,11 @@ def judged(app, world, nominations):
 
 
 def _visitor(endpoint: str) -> str:
-    if endpoint == "dossiers.own":
+    if endpoint in ("dossiers.own", "presentations.judge_schedule"):
         return "judge"
     if endpoint.startswith(
         ("secretariat.", "dossiers.", "rounds.", "feedback.", "form_editor.", "mail.", "calibration.")
-    ) or (endpoint == "certificates.edition_certificates"):
+    ) or endpoint in ("certificates.edition_certificates", "presentations.schedule"):
         return "secretariat"
     if endpoint.startswith("judging."):
         return "judge"
@@ -145,7 +145,7 @@ def _pages(app, world, judged) -> dict[str, list[str]]:
             if (
                 rule.endpoint in NOT_PAGES
                 or "GET" not in rule.methods
-                or rule.rule.endswith((".xlsx", ".csv", ".json", ".txt", ".pdf", ".zip", ".docx"))
+                or rule.rule.endswith((".xlsx", ".csv", ".json", ".txt", ".pdf", ".zip", ".docx", ".ics"))
             ):
                 continue
             pages.setdefault(_visitor(rule.endpoint), []).append(

@@ -5,6 +5,7 @@ unguarded by accident.
 """
 
 import io
+from datetime import timedelta
 from typing import NamedTuple
 
 import pytest
@@ -20,10 +21,12 @@ from awards_app.models import (
     MailStatus,
     Nomination,
     OutgoingMail,
+    PresentationSlot,
     Role,
     Round,
     utcnow,
 )
+from awards_app.rules.presentations import PresentationMode
 from tests.conftest import PASSWORD, make_user
 from tests.e2e.helpers import small_pdf
 
@@ -208,6 +211,11 @@ ACCESS: dict[str, Rule] = {
     "dossiers.book": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "dossiers.book_status": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
     "dossiers.book_pdf": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "presentations.schedule": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "presentations.remove_slot": Rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK),
+    "presentations.judge_schedule": Rule(LOGIN, DENY, DENY, OK, OK, OK, DENY),  # each judge their own finalists
+    # The arranged nomination has a slot: its applicants and its judge download it; the recused judge does not.
+    "presentations.slot_ics": Rule(LOGIN, OK, DENY, OK, DENY, DENY, OK),
 }
 
 
@@ -270,6 +278,16 @@ def arranged(app, client, world, db):
     mail = OutgoingMail(
         recipient=world.judge.email, subject="Reminder", template="reminder", status=MailStatus.FAILED, message=b"x"
     )
+    slot = PresentationSlot(
+        round_id=round_.id,
+        nomination_id=nomination.id,
+        starts_at=world.edition.closes_at - timedelta(days=1),
+        minutes=20,
+        mode=PresentationMode.ONLINE,
+        link="https://meet.example.org/access",
+        uid="access-matrix@awards.local",
+    )
+    db.session.add(slot)
     db.session.add(mail)
     db.session.commit()
     values = {

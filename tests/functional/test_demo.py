@@ -10,6 +10,7 @@ from awards_app.models import (
     Nomination,
     NominationStatus,
     Organisation,
+    PresentationSlot,
     Role,
     Round,
     User,
@@ -38,6 +39,9 @@ def test_seed_demo_builds_a_realistic_edition(runner, db):
     references = db.session.scalars(sa.select(Nomination.reference).where(Nomination.reference.is_not(None))).all()
     assert len(references) == len(set(references))
     assert all(r.startswith("SSCP-2026-") for r in references if not r.startswith("SSCP-2025-"))
+    # The finalists present three weeks on: in two rooms at COEX and online, none overlapping.
+    slots = db.session.scalars(sa.select(PresentationSlot)).all()
+    assert len(slots) >= 6 and {s.mode.value for s in slots} == {"seoul", "online"}
 
 
 def test_seed_demo_twice_duplicates_nothing(runner, db):
