@@ -23,7 +23,7 @@ class SlotForm(BaseForm):
         validators=[InputRequired(), NumberRange(min=MIN_MINUTES, max=MAX_MINUTES)],
     )
     mode = RadioField(
-        _l("Where"),
+        _l("Venue"),
         default=PresentationMode.SEOUL.value,
         choices=select_choices(
             [(PresentationMode.SEOUL.value, _l("In Seoul")), (PresentationMode.ONLINE.value, _l("Online"))]
