@@ -428,7 +428,10 @@ class ScoreSheet(db.Model):
     version: Mapped[int] = mapped_column(default=0)
 
     assignment: Mapped[Assignment] = relationship(back_populates="sheet")
-    scores: Mapped[list[Score]] = relationship(back_populates="sheet", cascade="all, delete-orphan", lazy="selectin")
+    # In the order the criteria were made, whatever order the database returns rows in.
+    scores: Mapped[list[Score]] = relationship(
+        back_populates="sheet", cascade="all, delete-orphan", lazy="selectin", order_by="Score.criterion_id"
+    )
 
 
 class Score(db.Model):

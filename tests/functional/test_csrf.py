@@ -86,6 +86,9 @@ def unsafe_urls(app) -> list[tuple[str, str, str]]:
         "descriptor_id": 1,
         "applicant_type": "any",
         "field_name": "title",
+        "code": "ABCD-EFGH-JKMN",
+        "edition_slug": "x",
+        "winner": "1",
     }
     found = []
     with app.test_request_context():

@@ -184,6 +184,9 @@ def arranged(app, world, db):
         "applicant_type": "any",
         "field_name": "title",
         "mail_id": 1,
+        "code": "ABCD-EFGH-JKMN",
+        "edition_slug": world.edition.slug,
+        "winner": str(nomination.id),
     }
 
 

@@ -139,6 +139,9 @@ def _post_endpoints(app) -> list[tuple[str, str]]:
         "mail_id": 1,
         "applicant_type": "any",
         "field_name": "title",
+        "code": "ABCD-EFGH-JKMN",
+        "edition_slug": "x",
+        "winner": "1",
     }
     with app.test_request_context():
         return sorted(
