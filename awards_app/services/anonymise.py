@@ -139,8 +139,10 @@ def anonymise_organisation(organisation: Organisation, erasure: Erasure) -> None
     """An individual's organisation is the person: its name and city go. A city, institution or company stays."""
     if organisation.type is not OrganisationType.INDIVIDUAL:
         return
-    erasure.replace(organisation.name, rules.placeholder_organisation(organisation.id))
-    organisation.name = rules.placeholder_organisation(organisation.id)
+    placeholder = rules.placeholder_organisation(organisation.id)
+    erasure.replace(organisation.name, placeholder)
+    certificates.forget_organisation_name(organisation, placeholder)  # an individual's certificate names them
+    organisation.name = placeholder
     organisation.city = ""
 
 

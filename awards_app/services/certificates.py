@@ -16,7 +16,17 @@ from sqlalchemy.orm import selectinload
 
 from ..entry_forms import PERSON_KINDS
 from ..extensions import db
-from ..models import Award, Certificate, CertificateSettings, Edition, Nomination, Publication, User, utcnow
+from ..models import (
+    Award,
+    Certificate,
+    CertificateSettings,
+    Edition,
+    Nomination,
+    Organisation,
+    Publication,
+    User,
+    utcnow,
+)
 from ..rules import certificates as rules
 from ..urls import external_url
 from . import ServiceError
@@ -151,6 +161,18 @@ def forget_winner_names(erased_titles: dict[int, str]) -> None:
         sa.select(Certificate).where(Certificate.nomination_id.in_(list(erased_titles)), Certificate.person)
     ):
         certificate.winner = erased_titles[certificate.nomination_id]
+
+
+def forget_organisation_name(organisation: Organisation, placeholder: str) -> None:
+    """When an individual's organisation (the person) is erased, the certificates that name it as the winner name
+    the placeholder instead; the code stays verifiable, without the name."""
+    nominations = sa.select(Nomination.id).where(Nomination.organisation_id == organisation.id)
+    for certificate in db.session.scalars(
+        sa.select(Certificate).where(
+            Certificate.nomination_id.in_(nominations), Certificate.winner == organisation.name
+        )
+    ):
+        certificate.winner = placeholder
 
 
 # --- finding them ---------------------------------------------------------------------------------------------------

@@ -283,3 +283,19 @@ def test_an_erased_person_is_named_on_their_certificate_no_more(client, world, d
     assert "Kim Ji-won" not in page and f"Erased nomination {arranged.leader.reference}" in page
     # An organisation is no person: its certificate keeps its name.
     assert "City of Odense" in text(client.get(f"/certificates/{project.printed_code}"))
+
+
+def test_an_erased_individual_applicant_is_named_on_their_certificate_no_more(client, world, db, arranged):
+    """An individual's organisation is the person: the winner of a project category may be one."""
+    from awards_app.models import OrganisationType, utcnow
+    from awards_app.services import anonymise
+
+    world.city.name, world.city.type = "Mette Sørensen", OrganisationType.INDIVIDUAL
+    db.session.commit()
+    certificates = {c.nomination_id: c for c in arranged.publish()}
+    project = certificates[arranged.winner.id]
+    assert project.winner == "Mette Sørensen"
+    anonymise.anonymise_organisation(world.city, anonymise.Erasure(now=utcnow()))
+    db.session.commit()
+    page = text(client.get(f"/certificates/{project.printed_code}"))
+    assert "Mette" not in page and world.city.name in page and "Valid" in page
