@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -37,8 +38,13 @@ def published_editions() -> list[Edition]:
 
 
 def any_published() -> bool:
-    """Whether there is anything to show on the winners' pages (the footer links to them only then)."""
-    return bool(db.session.scalar(sa.select(sa.exists().where(Edition.results_published_at.is_not(None)))))
+    """Whether there is anything to show on the winners' pages (the footer links to them only then). Every page
+    asks, the page that says the database is away too: then there is no link, rather than no page."""
+    try:
+        return bool(db.session.scalar(sa.select(sa.exists().where(Edition.results_published_at.is_not(None)))))
+    except DBAPIError:
+        db.session.rollback()
+        return False
 
 
 def _entries(edition: Edition) -> list[AwardedEntry]:

@@ -34,6 +34,18 @@ def test_a_lost_database_gives_a_clear_temporary_page_and_the_next_request_works
     assert count(Nomination) == 0
 
 
+def test_every_statement_failing_still_gives_the_temporary_page(client, auth, world, monkeypatch):
+    """The database gone for good: the page that says so asks it nothing it cannot do without (the footer's link)."""
+    paths = ("/", "/winners", f"/winners/{world.edition.slug}")
+    monkeypatch.setattr(sa.orm.Session, "_execute_internal", _unavailable)  # every query of the ORM
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 503, path
+        assert b"briefly unavailable" in response.data
+    monkeypatch.undo()
+    assert client.get("/").status_code == 200
+
+
 def test_the_score_sheet_script_gets_json_when_the_database_is_away(client, auth, world, monkeypatch):
     round_ = judging_round(world)
     assignment = assign(round_, eligible(world), world.judge, declared=True)
