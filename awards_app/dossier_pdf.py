@@ -71,7 +71,7 @@ class Unreadable(Exception):
 
 def inspect(data: bytes) -> int:
     """The number of pages of a PDF that can be merged; ``Unreadable`` when it is encrypted, damaged or empty."""
-    from pypdf import PdfReader
+    from pypdf import PdfReader, PdfWriter
     from pypdf.errors import PyPdfError
 
     try:
@@ -81,9 +81,14 @@ def inspect(data: bytes) -> int:
         pages = len(reader.pages)
         for page in reader.pages:
             page.mediabox  # noqa: B018  (a page without a size cannot carry the overlay)
+        # A file can read well and still break where it is copied (a page's contents pointing at nothing): copy it
+        # once here, so that a document that cannot be merged is known before the book is put together.
+        trial = PdfWriter()
+        trial.append(reader, import_outline=False)
+        trial.write(io.BytesIO())
     except Unreadable:
         raise
-    except (PyPdfError, ValueError, TypeError, KeyError, AttributeError, IndexError, OSError) as error:
+    except (PyPdfError, ValueError, TypeError, KeyError, AttributeError, IndexError, OSError, RecursionError) as error:
         raise Unreadable("damaged") from error
     if pages == 0:
         raise Unreadable("damaged")

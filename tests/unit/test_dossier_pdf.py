@@ -66,6 +66,18 @@ def test_contents_page_numbers_and_watermark_on_every_page():
     assert [item.title for item in outline if not isinstance(item, list)] == ["Smart shelters", "서울 스마트 쉼터"]
 
 
+# A PDF that opens, counts its pages and gives their size, but whose page's contents point at an object that is not
+# there: it breaks only where it is copied.
+HOLLOW = (
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+    b"2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n"
+    b"3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>\nendobj\n"
+    b"4 0 obj\n5 0 R\n"
+    b"endobj\nxref\n0 5\n0000000000 65535 f \n0000000009 00000 n \n0000000058 00000 n \n0000000115 00000 n \n"
+    b"0000000202 00000 n \ntrailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n223\n%%EOF\n"
+)
+
+
 def test_damaged_and_encrypted_documents_are_left_out_not_fatal():
     def encrypted(writer):
         writer.append(PdfReader(io.BytesIO(small_pdf("Secret"))))
@@ -75,6 +87,7 @@ def test_damaged_and_encrypted_documents_are_left_out_not_fatal():
         dossier_pdf.Document("broken.pdf", b"%PDF-1.4\nthis is not a PDF at all"),
         dossier_pdf.Document("locked.pdf", _pdf_of(encrypted)),
         dossier_pdf.Document("good.pdf", small_pdf("Good annex")),
+        dossier_pdf.Document("hollow.pdf", HOLLOW),
     )
     book = dossier_pdf.assemble([_section("Only one", 1, documents)], _contents, "Judge", "Dossier")
     assert [e.title for e in book.entries] == ["Only one", "good.pdf"]
@@ -84,7 +97,7 @@ def test_damaged_and_encrypted_documents_are_left_out_not_fatal():
 
 @pytest.mark.parametrize(
     ("data", "reason"),
-    [(b"", "damaged"), (b"not a pdf", "damaged"), (None, "encrypted")],
+    [(b"", "damaged"), (b"not a pdf", "damaged"), (HOLLOW, "damaged"), (None, "encrypted")],
 )
 def test_inspect_says_why_a_document_cannot_be_merged(data, reason):
     if data is None:
