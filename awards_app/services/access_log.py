@@ -18,6 +18,7 @@ KINDS = {
     "document": _l("Document"),
     "pdf": _l("Nomination as PDF"),
     "merit_statement": _l("Merit statement"),
+    "dossier": _l("Dossier or committee book (PDF)"),
     "export": _l("Export of results"),
 }
 

@@ -49,7 +49,7 @@ from ..models import (
     UserSession,
 )
 from ..rules import privacy as rules
-from . import certificates
+from . import certificates, dossiers
 from .mail import forget as forget_mail_record
 
 log = logging.getLogger(__name__)
@@ -196,6 +196,7 @@ def erase_nominations(nominations: Iterable[Nomination], erasure: Erasure) -> No
     db.session.execute(sa.update(Conflict).where(Conflict.nomination_id.in_(ids)).values(reason=""))
     db.session.execute(sa.update(Award).where(Award.nomination_id.in_(ids)).values(override_reason=""))
     certificates.forget_winner_names(erased_titles)  # a certificate names the person as the title did
+    dossiers.forget_files_of(ids)  # the printed dossiers and books that hold them
     db.session.execute(sa.update(AccessRecord).where(AccessRecord.nomination_id.in_(ids)).values(detail=""))
 
 

@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -24,8 +25,8 @@ from flask_babel import lazy_gettext as _l
 
 from .. import dossier_pdf, storage
 from ..extensions import db
-from ..models import Assignment, BuildStatus, Category, DossierBuild, DossierKind, Round, User, utcnow
-from . import ServiceError
+from ..models import Assignment, BuildStatus, Category, DossierBuild, DossierKind, Round, RoundEntry, User, utcnow
+from . import ServiceError, access_log
 from . import dossier_content as content
 from .audit import record
 
@@ -133,16 +134,17 @@ class BuildState:
 
     @property
     def stale(self) -> bool:
-        """A finished build of data that has changed since (or whose file the cache lost)."""
-        return self.build is not None and self.build.ready and not self.ready
+        """A finished build of data that has changed since, or whose file is gone (lost, or deleted by an erasure)."""
+        return self.build is not None and self.build.status is BuildStatus.DONE and not self.ready
 
     @property
     def failed(self) -> bool:
         return self.build is not None and self.build.status is BuildStatus.FAILED
 
     def _on_disk(self) -> bool:
-        assert self.build is not None and self.build.stored_name is not None
-        return storage.path_of(str(_folder()), self.build.stored_name).exists()
+        assert self.build is not None
+        stored_name = self.build.stored_name
+        return stored_name is not None and storage.path_of(str(_folder()), stored_name).exists()
 
 
 def build_state(subject: content.Subject) -> BuildState:
@@ -187,6 +189,7 @@ def request_build(subject: content.Subject, actor: User) -> DossierBuild:
             "of": who,
             "nominations": len(nominations),
             "data_sha256": build.data_sha256,
+            **_judge(subject),
         },
     )
     db.session.commit()
@@ -297,7 +300,36 @@ def ready_file(subject: content.Subject, actor: User) -> tuple[Path, str]:
         subject.round,
         actor,
         f"{subject.kind.value} dossier downloaded in {subject.round.name}: {who}",
-        {"round": subject.round.name, "build": build.id, "kind": subject.kind.value, "of": who},
+        {"round": subject.round.name, "build": build.id, "kind": subject.kind.value, "of": who, **_judge(subject)},
     )
     db.session.commit()
-    return storage.path_of(str(_folder()), stored_name), content.file_name(subject)
+    name = content.file_name(subject)
+    for nomination in content.nominations_of(subject):  # who read whose data: each nomination the file holds
+        access_log.note(actor, "dossier", nomination, name)
+    return storage.path_of(str(_folder()), stored_name), name
+
+
+def _judge(subject: content.Subject) -> dict[str, str]:
+    """The judge a dossier is of, by address, as every audit entry about a judge names them (erasure finds it)."""
+    return {"judge": subject.judge.email} if subject.judge else {}
+
+
+def forget_files_of(nomination_ids: Iterable[int]) -> int:
+    """Delete the file of every dossier and book of a round these nominations are in (an erasure's or a purge's
+    step: a file may print what is erased); each is built again, without it, when next asked. Returns how many."""
+    ids = list(nomination_ids)
+    if not ids:
+        return 0
+    rounds = sa.union(
+        sa.select(Assignment.round_id).where(Assignment.nomination_id.in_(ids)),
+        sa.select(RoundEntry.round_id).where(RoundEntry.nomination_id.in_(ids)),
+    )
+    deleted = 0
+    for build in db.session.scalars(
+        sa.select(DossierBuild).where(DossierBuild.round_id.in_(rounds), DossierBuild.stored_name.is_not(None))
+    ):
+        assert build.stored_name is not None
+        storage.delete(str(_folder()), build.stored_name)
+        build.stored_name = None
+        deleted += 1
+    return deleted

@@ -95,7 +95,8 @@ def edition_json(edition_slug: str):
             lambda w: _winner_url(record, w),
         )
         response = Response(json.dumps(data, ensure_ascii=False, indent=1), mimetype="application/json")
-        response.last_modified = record.published_at
+        # No Last-Modified: the record changes after publication (an erasure, a name corrected), and a cache that
+        # asks "changed since?" would keep the old one; the ETag is of the body itself.
         response.add_etag()
         # A shared cache may keep it, but not a response to a request with cookies (it may set one back).
         if request.cookies:

@@ -7,12 +7,13 @@ import io
 import json
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from awards_app.models import AuditEvent, BuildStatus, Conflict, DossierBuild, RoundEntry, utcnow
+from awards_app.models import AccessRecord, AuditEvent, BuildStatus, Conflict, DossierBuild, RoundEntry, utcnow
 from tests.e2e.helpers import small_pdf
 from tests.functional.judging_helpers import another_judge, assign, attach, eligible, judging_round
 
@@ -98,6 +99,28 @@ def test_the_dossier_is_kept_while_its_data_holds_and_built_again_when_it_change
     assert "A late annex" in "\n".join(_texts(client.get(url + ".pdf").data))
 
 
+def test_an_erasure_deletes_the_printed_dossiers_that_hold_the_nomination(client, auth, world, db, app, arranged):
+    from awards_app.services import anonymise
+
+    round_, held, _recused, _other = arranged
+    auth.login(world.judge)
+    url = f"/judging/rounds/{round_.id}/dossier"
+    client.post(url)
+    [build] = db.session.scalars(sa.select(DossierBuild))
+    path = Path(app.config["PREVIEW_FOLDER"]) / "dossiers" / build.stored_name
+    assert path.exists() and "Smart shelters for Seoul" in "\n".join(_texts(path.read_bytes()))
+
+    anonymise.erase_nominations([held], anonymise.Erasure(now=utcnow()))
+    db.session.commit()
+    assert not path.exists()
+    page = client.get(url).get_data(as_text=True)
+    assert "have changed since the last build" in page
+    assert client.get(url + ".pdf").status_code == 302
+    client.post(url)
+    again = "\n".join(_texts(client.get(url + ".pdf").data))
+    assert "Annexed implementation plan" not in again and "plan.pdf" not in again
+
+
 def test_a_build_that_stopped_is_marked_failed_and_can_be_asked_for_again(client, auth, world, db, arranged):
     round_, *_ = arranged
     auth.login(world.judge)
@@ -161,6 +184,17 @@ def test_the_secretariat_builds_a_judges_dossier_and_a_finalists_book(client, au
     assert "Recused river restoration" not in everything  # not advanced into the finals
     assert "Confidential: for the committee" in everything
     assert client.get(f"/secretariat/rounds/{finals.id}/dossiers/categories/{world.leadership.id}").status_code == 404
+    # Who read whose data: each nomination of each file downloaded; the audit names the judge by address.
+    read = set(
+        db.session.execute(
+            sa.select(AccessRecord.nomination_id, AccessRecord.detail).where(
+                AccessRecord.user_id == world.secretariat.id, AccessRecord.kind == "dossier"
+            )
+        )
+    )
+    assert {n for n, _name in read} == {held.id, other.id}
+    downloads = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "dossier.downloaded")).all()
+    assert [e.details.get("judge") for e in downloads] == [world.judge.email, None]
 
 
 def test_a_korean_judges_dossier_is_in_korean(client, auth, world, db, arranged):
