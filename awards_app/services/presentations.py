@@ -80,6 +80,7 @@ class SlotInput:
 class ScheduleRow:
     nomination: Nomination
     slot: PresentationSlot | None
+    finalist: bool = True  # False: a slot kept for a nomination the round no longer judges, to be removed
 
 
 def finalists(round_: Round) -> list[Nomination]:
@@ -99,11 +100,14 @@ def live_slots(round_: Round) -> list[PresentationSlot]:
 
 
 def schedule(round_: Round) -> list[ScheduleRow]:
-    """Every finalist of the round with its slot: the placed ones in time order, then those not placed yet."""
+    """Every finalist of the round with its slot: first the slots of nominations the round no longer judges (one
+    withdrawn or found ineligible after it was placed: its invitations still stand until it is removed), then the
+    placed finalists in time order, then those not placed yet."""
     slots = {s.nomination_id: s for s in live_slots(round_)}
-    rows = [ScheduleRow(n, slots.get(n.id)) for n in finalists(round_)]
+    rows = [ScheduleRow(n, slots.pop(n.id, None)) for n in finalists(round_)]
+    left = [ScheduleRow(s.nomination, s, finalist=False) for s in slots.values()]
     placed = sorted((r for r in rows if r.slot), key=lambda r: r.slot.starts_at if r.slot else utcnow())
-    return placed + [r for r in rows if r.slot is None]
+    return left + placed + [r for r in rows if r.slot is None]
 
 
 def slot_of(round_id: int, nomination_id: int) -> PresentationSlot | None:
@@ -168,12 +172,17 @@ def _refusal_text(refusal: Refusal, other: Placement | None, round_: Round, zone
     )
 
 
+def _hold(round_: Round) -> None:
+    """One schedule change of a round at a time (PostgreSQL): two overlapping slots cannot both pass the check, nor
+    a move and a removal send the same update number."""
+    db.session.execute(sa.select(Round.id).where(Round.id == round_.id).with_for_update())
+
+
 def place(round_: Round, data: SlotInput, actor: User, now: datetime | None = None) -> PresentationSlot:
     """Place a finalist's presentation, or move it (a new time, room or link): checked against the round's dates
     and the other slots of the same room or meeting; everyone concerned is sent the invitation or its update."""
     now = now or utcnow()
-    # One schedule change of a round at a time (PostgreSQL): two overlapping slots cannot both pass the check.
-    db.session.execute(sa.select(Round.id).where(Round.id == round_.id).with_for_update())
+    _hold(round_)
     nomination = next((n for n in finalists(round_) if n.id == data.nomination_id), None)
     if nomination is None:
         raise ServiceError(_l("Only a finalist of this round can be given a presentation slot."))
@@ -252,6 +261,7 @@ def place(round_: Round, data: SlotInput, actor: User, now: datetime | None = No
 def remove(round_: Round, nomination_id: int, actor: User, now: datetime | None = None) -> PresentationSlot:
     """Take a finalist's presentation off the schedule: everyone who was invited is sent its cancellation."""
     now = now or utcnow()
+    _hold(round_)
     slot = slot_of(round_.id, nomination_id)
     if slot is None:
         raise ServiceError(_l("This finalist has no presentation slot to remove."))

@@ -11,7 +11,15 @@ import pytest
 import sqlalchemy as sa
 from icalendar import Calendar
 
-from awards_app.models import AuditEvent, Conflict, MailStatus, OutgoingMail, PresentationSlot, Role
+from awards_app.models import (
+    AuditEvent,
+    Conflict,
+    MailStatus,
+    NominationStatus,
+    OutgoingMail,
+    PresentationSlot,
+    Role,
+)
 from awards_app.services import mail as mail_service
 from tests.conftest import make_user
 from tests.functional.judging_helpers import assign, eligible, judging_round
@@ -333,3 +341,24 @@ def test_removing_a_slot_that_is_not_there_says_so(client, auth, world, db, fina
         follow_redirects=True,
     )
     assert response.status_code == 200 and "Choose the presentation to remove." in response.get_data(as_text=True)
+
+
+def test_a_slot_kept_for_a_nomination_the_round_no_longer_judges_is_shown_and_removed(
+    client, auth, world, db, finals, smtp_inbox
+):
+    auth.login(world.secretariat)
+    assert _place(client, finals).status_code == 302
+    odense = finals["odense"]
+    odense.status = NominationStatus.INELIGIBLE  # found ineligible after it was placed
+    db.session.commit()
+    url = f"/secretariat/rounds/{finals['round'].id}/presentations"
+    page = client.get(url).get_data(as_text=True)
+    assert "No longer judged in this round: remove its slot" in page and odense.reference in page
+    assert "0 of 1 finalists placed." in page  # Kigali, still a finalist, is not placed
+    before = len(smtp_inbox.messages)
+    response = client.post(url + "/remove", data={"nomination": odense.id}, follow_redirects=True)
+    assert response.status_code == 200
+    assert db.session.scalar(sa.select(PresentationSlot)).cancelled_at is not None
+    sent = smtp_inbox.messages[before:]
+    assert sent and all(str(_calendar(m)["METHOD"]) == "CANCEL" for m in sent)
+    assert "No longer judged in this round" not in client.get(url).get_data(as_text=True)
