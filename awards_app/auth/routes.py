@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..downloads import private_download
 from ..errors import flash_error
 from ..forms import JudgeProfileForm
 from ..i18n import current_language
@@ -258,11 +257,7 @@ def account():
 def download_data():
     """Everything the app holds about the signed-in person, with the documents they uploaded, as a ZIP."""
     content = privacy_service.personal_data(current_user)
-    response = send_file(
-        io.BytesIO(content), mimetype="application/zip", as_attachment=True, download_name="my-data.zip"
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(content, "application/zip", "my-data.zip")
 
 
 @bp.route("/account/sign-out-everywhere", methods=["POST"])

@@ -3,7 +3,6 @@ applicants and the secretariat download it once the results are published; the s
 
 from __future__ import annotations
 
-import io
 import math
 import time
 
@@ -14,6 +13,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
 from ..auth.access import role_required
+from ..downloads import private_download
 from ..errors import flash_error
 from ..extensions import db, limiter
 from ..models import Edition, Nomination, Role
@@ -23,15 +23,6 @@ from ..services import certificates as certificates_service
 from .forms import CertificateSettingsForm
 
 bp = Blueprint("certificates", __name__)
-
-
-def _download(content: bytes, mimetype: str, name: str):
-    """A file sent as a download that neither the browser nor a proxy keeps."""
-    from flask import send_file
-
-    response = send_file(io.BytesIO(content), mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- the public page ------------------------------------------------------------------------------------------------
@@ -123,7 +114,7 @@ def nomination_pdf(nomination_id: int):
     except OSError:
         current_app.logger.exception("the certificate of nomination %s could not be drawn", nomination.id)
         abort(503)
-    return _download(content, "application/pdf", certificates_service.file_name(certificate))
+    return private_download(content, "application/pdf", certificates_service.file_name(certificate))
 
 
 # --- the secretariat's page -----------------------------------------------------------------------------------------
@@ -172,7 +163,7 @@ def edition_zip(edition_id: int):
     except OSError:
         current_app.logger.exception("the certificates of edition %s could not be drawn", edition.id)
         abort(503)
-    return _download(content, "application/zip", f"certificates-{edition.slug}.zip")
+    return private_download(content, "application/zip", f"certificates-{edition.slug}.zip")
 
 
 @bp.route("/secretariat/editions/<int:edition_id>/certificates/specimen.pdf")
@@ -185,4 +176,4 @@ def specimen(edition_id: int):
     except OSError:
         current_app.logger.exception("the specimen certificate of edition %s could not be drawn", edition.id)
         abort(503)
-    return _download(content, "application/pdf", f"certificate-specimen-{edition.slug}.pdf")
+    return private_download(content, "application/pdf", f"certificate-specimen-{edition.slug}.pdf")

@@ -7,12 +7,13 @@ recused from (404 otherwise, as the judge's other round pages answer).
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.access import role_required
+from ..downloads import private_download
 from ..errors import flash_error
 from ..extensions import db
 from ..models import Assignment, Category, Role, Round, User
@@ -75,9 +76,7 @@ def _pdf(subject, page_url: str):
     except ServiceError as error:
         flash_error(error)
         return redirect(page_url)
-    response = send_file(path, mimetype="application/pdf", as_attachment=True, download_name=name, max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(path, "application/pdf", name)
 
 
 # --- the judge's own -----------------------------------------------------------------------------------------------

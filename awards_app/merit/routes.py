@@ -3,13 +3,12 @@ committee members assigned to it: the rule of the nomination's own PDF), and a c
 
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, abort, current_app, flash, redirect, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..auth.access import role_required
+from ..downloads import private_download
 from ..extensions import db
 from ..i18n import current_language
 from ..models import Category, CategoryKind, Nomination, Role
@@ -20,13 +19,6 @@ from ..services import nominations as nominations_service
 bp = Blueprint("merit", __name__)
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _download(content: bytes, mimetype: str, name: str):
-    """A file sent as a download that neither the browser nor a proxy keeps."""
-    response = send_file(io.BytesIO(content), mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _nomination(nomination_id: int) -> Nomination:
@@ -52,7 +44,7 @@ def nomination_pdf(nomination_id: int):
     except OSError:
         current_app.logger.exception("the merit statement of nomination %s could not be drawn", nomination.id)
         abort(503)
-    return _download(content, "application/pdf", f"{merit_service.file_stem(nomination)}.pdf")
+    return private_download(content, "application/pdf", f"{merit_service.file_stem(nomination)}.pdf")
 
 
 @bp.route("/nominations/<int:nomination_id>/merit-statement.docx")
@@ -61,7 +53,9 @@ def nomination_docx(nomination_id: int):
     """The nomination's merit statement as a Word document to edit."""
     nomination = _nomination(nomination_id)
     access_log.note(current_user, "merit_statement", nomination, "Word")
-    return _download(merit_service.statement_docx(nomination), DOCX, f"{merit_service.file_stem(nomination)}.docx")
+    return private_download(
+        merit_service.statement_docx(nomination), DOCX, f"{merit_service.file_stem(nomination)}.docx"
+    )
 
 
 def _category_nominations(category_id: int) -> tuple[Category, list[Nomination]] | None:
@@ -102,7 +96,7 @@ def category_pdf(category_id: int):
         current_app.logger.exception("the merit statements of category %s could not be drawn", category.id)
         abort(503)
     access_log.note(current_user, "export", detail=name)
-    return _download(content, "application/pdf", name)
+    return private_download(content, "application/pdf", name)
 
 
 @bp.route("/secretariat/categories/<int:category_id>/merit-statements.zip")
@@ -116,4 +110,4 @@ def category_zip(category_id: int):
     name = f"{merit_service.category_stem(category)}.zip"
     content = merit_service.category_zip(nominations)
     access_log.note(current_user, "export", detail=name)
-    return _download(content, "application/zip", name)
+    return private_download(content, "application/zip", name)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import storage
 from ..auth.access import role_required
+from ..downloads import private_download
 from ..errors import flash_error
 from ..extensions import db
 from ..i18n import current_language
@@ -31,13 +32,6 @@ from ..services.awards import published_award
 from .forms import AskNomineeForm, DeleteForm, SignedFormUpload, WithdrawForm, entry_form_class
 
 bp = Blueprint("nominations", __name__)
-
-
-def _download(source, mimetype: str, name: str):
-    """A file sent as a download that neither the browser nor a proxy keeps."""
-    response = send_file(source, mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _load(nomination_id: int) -> Nomination:
@@ -314,7 +308,7 @@ def download(nomination_id: int, attachment_id: int):
         current_app.logger.error("attachment %s is missing its file", attachment.id)
         abort(404)
     access_log.note(current_user, "document", attachment.nomination, attachment.original_name)
-    return _download(path, attachment.content_type, attachment.original_name)
+    return private_download(path, attachment.content_type, attachment.original_name)
 
 
 @bp.route("/<int:nomination_id>/nomination.pdf")
@@ -330,7 +324,7 @@ def pdf(nomination_id: int):
     except OSError:
         current_app.logger.exception("the PDF of nomination %s could not be drawn", nomination.id)
         abort(503)
-    return _download(io.BytesIO(content), "application/pdf", receipts_service.pdf_name(nomination))
+    return private_download(io.BytesIO(content), "application/pdf", receipts_service.pdf_name(nomination))
 
 
 def _consent_target(nomination_id: int) -> Nomination:
@@ -407,7 +401,7 @@ def signed_form(nomination_id: int):
         current_app.logger.error("the consent form of nomination %s is missing its file", nomination.id)
         abort(404)
     access_log.note(current_user, "document", nomination, consent.original_name)
-    return _download(path, consent.content_type, consent.original_name)
+    return private_download(path, consent.content_type, consent.original_name)
 
 
 @bp.route("/<int:nomination_id>/nominee-consent-form.pdf")
@@ -420,7 +414,7 @@ def blank_consent_form(nomination_id: int):
     except OSError:
         current_app.logger.exception("the consent form of nomination %s could not be drawn", nomination.id)
         abort(503)
-    return _download(io.BytesIO(content), "application/pdf", f"nominee-consent-{nomination.id}.pdf")
+    return private_download(io.BytesIO(content), "application/pdf", f"nominee-consent-{nomination.id}.pdf")
 
 
 #: A document shown in the page (an <img>; never framed) may also be opened on its own: whatever its bytes hold,
