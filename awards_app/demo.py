@@ -38,6 +38,7 @@ from .services import nominations as nominations_service
 from .services import nominee_consent as nominee_consent_service
 from .services import privacy as privacy_service
 from .services import progress as progress_service
+from .services import receipts as receipts_service
 from .services import results as results_service
 from .services import rounds as rounds_service
 from .services import rubrics as rubrics_service
@@ -580,7 +581,8 @@ def _nomination(
             notice_version=privacy_service.current_notice().version,
         )
         db.session.commit()
-    nominations_service.submit(nomination, user)
+    with receipts_service.without_receipts():  # invented applicants: no receipt (nor its PDF) to draw
+        nominations_service.submit(nomination, user)
     if status is NominationStatus.WITHDRAWN:
         nominations_service.withdraw(nomination, user, "Entered by mistake in the wrong category.")
     elif status is NominationStatus.ELIGIBLE:
