@@ -86,8 +86,8 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -317,6 +317,7 @@ def rank_nominations(
     criteria: pd.DataFrame | None = None,
     settings: RankingSettings | None = None,
     totals: pd.DataFrame | None = None,
+    cuts: Mapping[int, Sequence[int]] | None = None,
 ) -> pd.DataFrame:
     """The ranking of each category of one round: statistics, Score, rank, ranks by method, tie-break and flags.
 
@@ -326,7 +327,9 @@ def rank_nominations(
     method's), ``top_criterion`` (the tie-break mean of (s − min)/(max − min) on the top-weighted criterion, 0 to 1),
     ``rank`` and ``rank_<method>`` for the four methods (by the tie-break of the module docstring), ``tie_break``,
     and ``flags`` (a string such as ``"few judges, tie"``, ``""`` when none). ``totals``: ``judge_totals(scores)``,
-    when the caller has worked them out already.
+    when the caller has worked them out already. ``cuts``: each category's own cuts, by category id, where the
+    categories of one call watch different places (their tiers differ); a category it does not list has
+    ``settings.cuts``. One call over several categories gives each the ranking a call over it alone would give.
     """
     settings = settings or RankingSettings()
     frame = _scores_frame(scores)
@@ -374,7 +377,14 @@ def rank_nominations(
     table["rank"] = table[chosen.rank_column]
     table["tie_break"] = _tie_breaks(table, chosen.column)
 
-    table["flags"] = _flags(table, settings)
+    if cuts:
+        flags = pd.Series("", index=table.index, dtype="str")
+        for category_id, rows in table.groupby("category_id", sort=False).groups.items():
+            own = replace(settings, cuts=tuple(cuts.get(int(category_id), settings.cuts)))
+            flags.loc[rows] = _flags(table.loc[rows], own)
+        table["flags"] = flags
+    else:
+        table["flags"] = _flags(table, settings)
 
     table = table.sort_values(["category_id", "rank", "nomination_id"]).reset_index(drop=True)
     return table.loc[:, list(RANKING_COLUMNS)]

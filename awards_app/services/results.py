@@ -39,6 +39,12 @@ if TYPE_CHECKING:  # pandas and the ranking are imported where a ranking is made
 
 def counted_scores(round_: Round, category: Category) -> pd.DataFrame:
     """Every score that counts: submitted sheets only, and never a judge with a conflict of interest."""
+    return _counted_scores(round_, [category.id])
+
+
+def _counted_scores(round_: Round, category_ids: Sequence[int]) -> pd.DataFrame:
+    """``counted_scores`` of several categories in one query, in a stated order (category, nomination, judge,
+    criterion), so that a category's rows come in the same order whichever categories are read with it."""
     import pandas as pd
 
     recused = sa.exists().where(
@@ -62,10 +68,11 @@ def counted_scores(round_: Round, category: Category) -> pd.DataFrame:
         .join(Nomination, Nomination.id == Assignment.nomination_id)
         .where(
             Assignment.round_id == round_.id,
-            Nomination.category_id == category.id,
+            Nomination.category_id.in_(category_ids),
             ScoreSheet.status == SheetStatus.SUBMITTED,
             ~recused,
         )
+        .order_by(Nomination.category_id, Assignment.nomination_id, Assignment.judge_id, Score.criterion_id)
     ).all()
     columns = ["category_id", "nomination_id", "judge_id", "criterion_id", "score", "weight", "min", "max"]
     frame = pd.DataFrame([tuple(r) for r in rows], columns=columns)
@@ -86,11 +93,15 @@ def has_counted_scores(round_: Round) -> bool:
 
 
 def criteria_order(round_: Round, category: Category) -> pd.DataFrame:
+    return _criteria_order(round_, [category.id])
+
+
+def _criteria_order(round_: Round, category_ids: Sequence[int]) -> pd.DataFrame:
     import pandas as pd
 
     rows = db.session.execute(
         sa.select(Criterion.category_id, Criterion.id, Criterion.position).where(
-            Criterion.round_id == round_.id, Criterion.category_id == category.id
+            Criterion.round_id == round_.id, Criterion.category_id.in_(category_ids)
         )
     ).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=["category_id", "criterion_id", "position"])
@@ -188,17 +199,24 @@ def categories_results(round_: Round, categories: Sequence[Category]) -> dict[in
     """``category_results`` of several categories of a round, by category id; the round's data key read once before
     and, when something had to be computed, once after (not once per category)."""
     data = data_key(round_)
-    found: dict[int, tuple[_Kept, str]] = {}
-    computed: list[str] = []
+    keys: dict[int, str] = {}
+    settings_of: dict[int, ranking.RankingSettings] = {}
     for category in categories:
-        settings = ranking_settings(round_, category)
-        inputs = (data, category.id, settings, tuple(category.tier_cuts))
-        key = hashlib.sha256(repr(inputs).encode()).hexdigest()
-        kept = recall(("category", key))
+        settings_of[category.id] = ranking_settings(round_, category)
+        inputs = (data, category.id, settings_of[category.id], tuple(category.tier_cuts))
+        keys[category.id] = hashlib.sha256(repr(inputs).encode()).hexdigest()
+    found: dict[int, tuple[_Kept, str]] = {}
+    missing = []
+    for category in categories:
+        kept = recall(("category", keys[category.id]))
         if kept is None:
-            kept = _compute(round_, category, settings)
-            computed.append(key)
-        found[category.id] = (kept, key)
+            missing.append(category)
+        else:
+            found[category.id] = (kept, keys[category.id])
+    computed = [keys[category.id] for category in missing]
+    if missing:
+        for category_id, kept in _compute(round_, missing, settings_of).items():
+            found[category_id] = (kept, keys[category_id])
     if computed and not unchanged(round_, data):
         # The data changed while it was read: what was computed (and its charts) is for this call only.
         found = {i: (kept, "" if key in computed else key) for i, (kept, key) in found.items()}
@@ -209,27 +227,30 @@ def categories_results(round_: Round, categories: Sequence[Category]) -> dict[in
     return {category.id: found[category.id][0].results(category, found[category.id][1]) for category in categories}
 
 
-def _compute(round_: Round, category: Category, settings: ranking.RankingSettings) -> _Kept:
+def _compute(
+    round_: Round, categories: Sequence[Category], settings_of: dict[int, ranking.RankingSettings]
+) -> dict[int, _Kept]:
+    """The results of several categories of a round, by category id, worked out in one pass.
+
+    The ranking module works per category within one frame, so one call over the categories gives each what a call
+    over it alone gives, in the same order and to the last bit; a pandas call costs mostly what it costs to make,
+    so four categories at once cost little more than one. Categories whose settings differ beyond their cuts (not
+    of one round) are worked out one at a time."""
     from .. import ranking
 
-    scores = counted_scores(round_, category)
+    ids = [category.id for category in categories]
+    shared = {replace(settings_of[i], cuts=()) for i in ids}
+    if len(shared) > 1:
+        return {i: kept for category in categories for i, kept in _compute(round_, [category], settings_of).items()}
+    (settings,) = shared
+    scores = _counted_scores(round_, ids)
     totals = ranking.judge_totals(scores)
-    table = ranking.rank_nominations(scores, criteria_order(round_, category), settings, totals)
-    draws = uncertainty.usable_draws(round_) if len(table) else {}
-    certainty = uncertainty.category_uncertainty(round_, category, draws, settings.cuts) if draws else None
-    if certainty is not None:
-        table = table.assign(flags=_with_uncertain(table, certainty))
-        ranked = set(table["nomination_id"].astype(int))
-        certainty.ranks = certainty.ranks[certainty.ranks["nomination_id"].isin(ranked)].reset_index(drop=True)
+    cuts = {i: settings_of[i].cuts for i in ids}
+    table = ranking.rank_nominations(scores, _criteria_order(round_, ids), settings, totals, cuts)
     judges = ranking.judge_diagnostics(totals)
     agreement = ranking.method_agreement(table, settings.method)
     alpha_frame = ranking.panel_agreement(totals)
-    alpha = float(alpha_frame["alpha"].iloc[0]) if len(alpha_frame) else None
-    interval = (
-        (float(alpha_frame["alpha_low"].iloc[0]), float(alpha_frame["alpha_high"].iloc[0]))
-        if len(alpha_frame)
-        else (float("nan"), float("nan"))
-    )
+    draws = uncertainty.usable_draws(round_) if len(table) else {}
 
     nomination_ids = [int(i) for i in table["nomination_id"]]
     info = (
@@ -252,14 +273,60 @@ def _compute(round_: Round, category: Category, settings: ranking.RankingSetting
         country=[info[i].organisation.country_code for i in nomination_ids],
         applicant_type=[info[i].organisation.type.value for i in nomination_ids],
     )
-    if certainty is not None:
-        by_id = dict(zip(nomination_ids, table["reference"], strict=True))
-        certainty.ranks = certainty.ranks.assign(reference=[by_id[int(i)] for i in certainty.ranks["nomination_id"]])
     judge_ids = [int(i) for i in judges["judge_id"]]
     names = (
         dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(judge_ids))).all()) if judge_ids else {}
     )
     judges = judges.assign(name=[names.get(i, "") for i in judge_ids])
+    return {
+        category.id: _kept(
+            round_,
+            category,
+            settings_of[category.id],
+            _of(scores, category.id),
+            _of(totals, category.id),
+            _of(table, category.id),
+            _of(judges, category.id),
+            _of(agreement, category.id),
+            _of(alpha_frame, category.id),
+            draws,
+        )
+        for category in categories
+    }
+
+
+def _of(frame: pd.DataFrame, category_id: int) -> pd.DataFrame:
+    """One category's rows of a frame of several, numbered from 0 as a frame of that category alone."""
+    return frame[frame["category_id"] == category_id].reset_index(drop=True)
+
+
+def _kept(
+    round_: Round,
+    category: Category,
+    settings: ranking.RankingSettings,
+    scores: pd.DataFrame,
+    totals: pd.DataFrame,
+    table: pd.DataFrame,
+    judges: pd.DataFrame,
+    agreement: pd.DataFrame,
+    alpha_frame: pd.DataFrame,
+    draws: dict,
+) -> _Kept:
+    """One category's share of ``_compute``, with what the uncertainty model says of it."""
+    draws = draws if len(table) else {}
+    certainty = uncertainty.category_uncertainty(round_, category, draws, settings.cuts) if draws else None
+    if certainty is not None:
+        table = table.assign(flags=_with_uncertain(table, certainty))
+        ranked = set(table["nomination_id"].astype(int))
+        certainty.ranks = certainty.ranks[certainty.ranks["nomination_id"].isin(ranked)].reset_index(drop=True)
+        by_id = dict(zip(table["nomination_id"].astype(int), table["reference"], strict=True))
+        certainty.ranks = certainty.ranks.assign(reference=[by_id[int(i)] for i in certainty.ranks["nomination_id"]])
+    alpha = float(alpha_frame["alpha"].iloc[0]) if len(alpha_frame) else None
+    interval = (
+        (float(alpha_frame["alpha_low"].iloc[0]), float(alpha_frame["alpha_high"].iloc[0]))
+        if len(alpha_frame)
+        else (float("nan"), float("nan"))
+    )
     return _Kept(
         settings,
         table,

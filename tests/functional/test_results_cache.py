@@ -462,3 +462,24 @@ def test_the_charts_are_drawn_once_in_each_language(client, auth, world, db, pan
     results_cache_service.forget_computed()
     assert charts("ko") == korean  # drawn afresh, the same
     assert drawn
+
+
+def test_categories_worked_out_together_are_each_as_worked_out_alone(app, db):
+    # Two categories of one round, with different tiers (so different cuts) and a shortlist: the export works them
+    # out in one pass, a category's page one at a time; each must come out the same both ways.
+    from benchmarks.results_scale import SCALES, _seed_database
+
+    round_ = _seed_database(SCALES["quick"])
+    first, second = round_.categories
+    first.tiers = [AwardTier(name_en="Grand", count=1, position=0, fill_order=1)]
+    second.tiers = [
+        AwardTier(name_en="Gold", count=2, position=0, fill_order=1),
+        AwardTier(name_en="Silver", count=3, position=1, fill_order=2),
+    ]
+    round_.shortlist_count = 4
+    db.session.commit()
+    together = results_service.categories_results(round_, [first, second])
+    assert together[first.id].settings.cuts == (1, 4) and together[second.id].settings.cuts == (2, 4, 5)
+    for category in (first, second):
+        assert len(together[category.id].ranking) == 20
+        assert_same_results(together[category.id], fresh(round_, category))

@@ -457,6 +457,26 @@ def test_categories_are_ranked_independently():
     )
 
 
+def test_categories_of_one_call_keep_their_own_cuts():
+    # SPLIT twice, in two categories that watch different places: category 1 none, category 2 the first place,
+    # where the methods disagree. One call over both flags each as a call over it alone with its own cuts.
+    first, second = panel(SPLIT, category=1), panel(SPLIT, category=2)
+    both = pd.concat([second, first], ignore_index=True)
+    settings = RankingSettings(judges_per_nomination=5)
+    together = rank_nominations(both, settings=settings, cuts={2: (1,)})
+    alone = pd.concat(
+        [
+            rank_nominations(first, settings=settings),
+            rank_nominations(second, settings=RankingSettings(judges_per_nomination=5, cuts=(1,))),
+        ],
+        ignore_index=True,
+    )
+    assert_frame_equal(together, alone)
+    flags = dict(zip(zip(together["category_id"], together["nomination_id"]), together["flags"]))
+    assert (flags[(1, 601)], flags[(2, 601)]) == ("disagreement", "disagreement, unstable at 1")
+    assert (flags[(1, 602)], flags[(2, 602)]) == ("", "unstable at 1")
+
+
 def test_empty_input_gives_empty_frames():
     empty = pd.DataFrame(columns=COLUMNS)
     ranking = rank_nominations(empty)
