@@ -341,7 +341,7 @@ def autosave(assignment_id: int):
         errors = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
         return jsonify(saved=False, message=_("Some comments are too long. Nothing was saved."), fields=errors), 422
     try:
-        sheet = sheets_service.save_sheet(assignment, current_user, form.to_input(), submit=False)
+        saved = sheets_service.autosave_sheet(assignment, current_user, form.to_input(), criteria)
     except sheets_service.ScoresRefused as refused:
         return jsonify(
             saved=False, message=str(refused.message), errors={str(k): str(v) for k, v in refused.errors.items()}
@@ -352,16 +352,15 @@ def autosave(assignment_id: int):
         return jsonify(saved=False, message=str(refusal.message)), 403
     except ServiceError as error:
         return jsonify(saved=False, message=str(error.message)), 409
-    summary = sheets_service.sheet_summary(assignment, criteria)
-    badge = get_template_attribute("macros/status.html", "assignment_status")(assignment.status)
+    badge = get_template_attribute("macros/status.html", "assignment_status")(saved.status)
     return jsonify(
         saved=True,
-        version=sheet.version,
-        total=round(summary.value, 1),
-        scored=summary.scored,
-        criteria=summary.criteria,
-        saved_at=sheet.saved_at.isoformat(),
-        status=_("Draft saved %(moment)s", moment=format_in_zone(sheet.saved_at, _zone())),
+        version=saved.version,
+        total=round(saved.total.value, 1),
+        scored=saved.total.scored,
+        criteria=saved.total.criteria,
+        saved_at=saved.saved_at.isoformat(),
+        status=_("Draft saved %(moment)s", moment=format_in_zone(saved.saved_at, _zone())),
         badge=str(badge),  # the header's status badge: "To do" becomes "Draft" without a reload
     )
 
