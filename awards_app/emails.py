@@ -169,6 +169,15 @@ CATALOGUE: dict[str, Email] = {
             _l("When the secretariat removes a presentation from the schedule: the calendar's cancellation attached."),
             lambda c, locale: _l("Presentation cancelled: %(ref)s", ref=_reference(c)),
         ),
+        Email(
+            "presentation_uninvited",
+            _l("A judge no longer on the finalist's panel"),
+            _l(
+                "When a judge invited to a presentation is taken off the finalist's panel or recused from it: the "
+                "calendar's cancellation, for them alone, attached."
+            ),
+            lambda c, locale: _l("No longer expected at the presentation: %(ref)s", ref=_reference(c)),
+        ),
     )
 }
 

@@ -32,7 +32,7 @@ from .nominations import (
     NominationStatus,
     NomineeConsent,
 )
-from .presentations import PresentationSlot
+from .presentations import PresentationSlot, SlotInvitation
 from .programs import ANY_APPLICANT, AwardTier, CallState, Category, CategoryKind, Edition, EntryForm
 from .results import FitStatus, Publication, ResultNotice, UncertaintyFit
 from .types import UTCDateTime, utcnow
@@ -98,6 +98,7 @@ __all__ = [
     "Score",
     "ScoreSheet",
     "SheetStatus",
+    "SlotInvitation",
     "UTCDateTime",
     "UncertaintyFit",
     "User",

@@ -107,13 +107,22 @@ class Nomination(db.Model):
         judges never see it."""
         return user.is_authenticated and (user.is_secretariat or self.belongs_to(user))
 
-    def is_judged_by(self, user: User) -> bool:
-        """Whether the user has an assignment for this nomination and no conflict of interest with it."""
+    def is_judged_by(self, user: User, round_id: int | None = None) -> bool:
+        """Whether the user has an assignment for this nomination (in the round, if given) and no conflict of
+        interest with it."""
+        return bool(db.session.scalar(sa.select(Nomination.judging(self.id, user.id, round_id))))
+
+    @staticmethod
+    def judging(nomination_id, judge_id, round_id=None) -> sa.ColumnElement[bool]:
+        """The condition of ``is_judged_by`` in SQL, for queries that ask it of many judges or nominations at once:
+        each argument is a value or a column (``Assignment``'s own columns excepted)."""
         from .judging import Assignment, Conflict
 
-        assigned = sa.select(Assignment.id).where(Assignment.nomination_id == self.id, Assignment.judge_id == user.id)
-        recused = sa.select(Conflict.id).where(Conflict.nomination_id == self.id, Conflict.judge_id == user.id)
-        return bool(db.session.scalar(sa.select(sa.exists(assigned) & ~sa.exists(recused))))
+        assigned = sa.exists().where(Assignment.nomination_id == nomination_id, Assignment.judge_id == judge_id)
+        if round_id is not None:
+            assigned = assigned.where(Assignment.round_id == round_id)
+        recused = sa.exists().where(Conflict.nomination_id == nomination_id, Conflict.judge_id == judge_id)
+        return sa.and_(assigned, ~recused)
 
     def can_edit(self, user: User, now: datetime | None = None) -> bool:
         """Only the owning organisation edits, only a draft, only while the call is open."""

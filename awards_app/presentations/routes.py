@@ -11,11 +11,11 @@ from flask_login import current_user, login_required
 from ..auth.access import role_required
 from ..errors import flash_error
 from ..extensions import db
-from ..i18n import utc_offset
+from ..i18n import format_in_zone, utc_offset
 from ..invites import Method, file_name
 from ..models import Nomination, PresentationSlot, Role, Round, utcnow
 from ..rules.presentations import SEOUL, by_day
-from ..services import ServiceError
+from ..services import ServiceError, slot_invitations
 from ..services import presentations as presentations_service
 from ..services import rounds as rounds_service
 from .forms import RemoveSlotForm, SlotForm
@@ -50,6 +50,18 @@ def _filled(form: SlotForm, slot: PresentationSlot, zone: str) -> None:
     form.room.data, form.link.data = slot.room, slot.link
 
 
+def _clash_text(clash: slot_invitations.Clash, zone: str) -> str:
+    return _(
+        "%(judge)s is expected at %(reference)s (%(start)s) and at %(other)s (%(other_start)s), which overlap or "
+        "follow each other in different places. Check that they can attend both, or follow one online.",
+        judge=clash.judge.name,
+        reference=clash.slot.nomination.reference,
+        start=format_in_zone(clash.slot.starts_at, zone, with_zone=False),
+        other=clash.other.nomination.reference,
+        other_start=format_in_zone(clash.other.starts_at, zone, with_zone=False),
+    )
+
+
 @bp.route("/secretariat/rounds/<int:round_id>/presentations", methods=["GET", "POST"])
 @role_required(Role.SECRETARIAT)
 def schedule(round_id: int):
@@ -71,7 +83,7 @@ def schedule(round_id: int):
         except ServiceError as error:
             flash_error(error)
         else:
-            told = len(presentations_service.recipients(slot))
+            told = slot_invitations.holders(slot)
             flash(
                 ngettext(
                     "The presentation of %(reference)s is saved; %(num)d person was e-mailed the calendar invitation.",
@@ -81,6 +93,9 @@ def schedule(round_id: int):
                 ),
                 "success",
             )
+            for clash in slot_invitations.clashes(round_):
+                if slot.id in (clash.slot.id, clash.other.id):
+                    flash(_clash_text(clash, zone), "warning")
             return redirect(url_for("presentations.schedule", round_id=round_.id))
     else:
         flash(_("The slot was not saved: correct what is marked below."), "danger")
@@ -88,6 +103,7 @@ def schedule(round_id: int):
         "presentations/schedule.html",
         round=round_,
         rows=presentations_service.schedule(round_),
+        clashes=slot_invitations.clashes(round_),
         form=form,
         remove_form=RemoveSlotForm(),
         zone=zone,
@@ -149,7 +165,7 @@ def slot_ics(round_id: int, nomination_id: int):
     slot = presentations_service.slot_of(round_id, nomination_id)
     if slot is None:
         abort(404)
-    response = make_response(presentations_service.ics_for(slot, current_user, Method.PUBLISH))
+    response = make_response(slot_invitations.ics_for(slot, current_user, Method.PUBLISH))
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{file_name(nomination.reference, str(nomination.id))}"'

@@ -93,6 +93,15 @@ def overlaps(a: Placement, b: Placement) -> bool:
     return a.venue == b.venue and a.starts_at < b.ends_at and b.starts_at < a.ends_at
 
 
+def double_booked(a: Placement, b: Placement) -> bool:
+    """Whether one person expected at both slots cannot be wholly at each: they overlap in time (whatever the
+    venue), or one ends as the other starts in another venue (no time to go from a room to a meeting, or between
+    rooms). A judge may still follow one online, so this is a warning, never a refusal."""
+    if a.starts_at < b.ends_at and b.starts_at < a.ends_at:
+        return True
+    return a.venue != b.venue and (a.ends_at == b.starts_at or b.ends_at == a.starts_at)
+
+
 def valid_link(link: str) -> bool:
     text = link.strip()
     return (

@@ -49,7 +49,7 @@ from ..models import (
     UserSession,
 )
 from ..rules import privacy as rules
-from . import certificates, dossiers
+from . import certificates, dossiers, slot_invitations
 from .mail import forget as forget_mail_record
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,7 @@ def anonymise_account(user: User, erasure: Erasure) -> list[dict]:
     db.session.execute(sa.delete(Consent).where(Consent.user_id == user.id))
     db.session.execute(sa.delete(UserSession).where(UserSession.user_id == user.id))
     forget_mail_record(recipient=old_email)  # the record of the mail sent to them, and any message still waiting
+    slot_invitations.forget(user_id=user.id)  # whose presentations they were sent
     user.name, user.email = name, rules.placeholder_email(user.id)
     user.password_hash = None
     user.title = user.affiliation = user.country_code = user.expertise = user.languages = user.declared_ties = ""
@@ -197,6 +198,7 @@ def erase_nominations(nominations: Iterable[Nomination], erasure: Erasure) -> No
     db.session.execute(sa.update(Award).where(Award.nomination_id.in_(ids)).values(override_reason=""))
     certificates.forget_winner_names(erased_titles)  # a certificate names the person as the title did
     dossiers.forget_files_of(ids)  # the printed dossiers and books that hold them
+    slot_invitations.forget(nomination_ids=ids)  # who was sent their presentations
     db.session.execute(sa.update(AccessRecord).where(AccessRecord.nomination_id.in_(ids)).values(detail=""))
 
 

@@ -24,7 +24,7 @@ from ..models import (
 )
 from ..rules import REASON_CHARS, SHORT_TEXT_CHARS
 from ..urls import external_url
-from . import ServiceError, calibration
+from . import ServiceError, calibration, slot_invitations
 from .audit import record
 from .conflicts import conflict_between
 from .eligibility import judge_slot, judges, judges_escaping_conflict_rules, loads, nomination_slot, pair_refusal
@@ -87,6 +87,7 @@ def assign_manually(
     )
     db.session.flush()
     calibration.give_to_new_judges(round_, actor)
+    slot_invitations.refresh_round(round_.id)  # a finalist's new judges are sent its presentation
     db.session.commit()
     return added, refused
 
@@ -168,6 +169,7 @@ def assign_automatically(round_: Round, actor: User, seed: int = 0) -> AutoResul
     )
     db.session.flush()
     calibration.give_to_new_judges(round_, actor)
+    slot_invitations.refresh_round(round_.id)
     db.session.commit()
     return AutoResult(len(plan.added), shortfalls, unseen)
 
@@ -216,6 +218,7 @@ def assign_replacement(round_: Round, nomination: Nomination, actor: User) -> Re
     )
     db.session.flush()
     calibration.give_to_new_judges(round_, actor)  # a new judge of the category scores its calibration first
+    slot_invitations.refresh_round(round_.id)
     db.session.commit()
     # The assignments are saved: a mail server that fails now is logged, and must not answer as if nothing was.
     after_response(partial(_tell_replacements, [a.id for a in added]))
@@ -253,7 +256,9 @@ def remove_assignment(assignment: Assignment, actor: User) -> None:
         "assignment removed",
         {"round": assignment.round.name, "judge": assignment.judge.email, "reference": assignment.nomination.reference},
     )
+    round_id = assignment.round_id
     db.session.delete(assignment)
+    slot_invitations.refresh_round(round_id)  # the judge is sent the cancellation of the finalist's presentation
     db.session.commit()
 
 
@@ -303,6 +308,7 @@ def reassign(assignment: Assignment, new_judge: User, actor: User) -> Assignment
     )
     db.session.delete(assignment)
     db.session.add(replacement)
+    slot_invitations.refresh_round(replacement.round_id)  # the cancellation to one judge, the invitation to the other
     db.session.commit()
     return replacement
 

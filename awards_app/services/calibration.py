@@ -26,7 +26,7 @@ from ..models import (
     User,
 )
 from ..rules import calibration as rules
-from . import ServiceError
+from . import ServiceError, slot_invitations
 from .audit import record
 from .rounds import round_nominations
 
@@ -187,6 +187,8 @@ def mark(round_: Round, category: Category, nomination_ids: Sequence[int], actor
         + (", ".join(in_category[i].reference or "" for i in chosen) or "none"),
         {"round": round_.name, "category": category.code, "nominations": chosen, "assignments_added": added},
     )
+    if added:
+        slot_invitations.refresh_round(round_.id)  # a finalist's new judges are sent its presentation
     db.session.commit()
     return added
 

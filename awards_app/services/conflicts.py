@@ -18,7 +18,7 @@ from ..models import (
     utcnow,
 )
 from ..rules import REASON_CHARS, SHORT_TEXT_CHARS
-from . import NotAllowed, ServiceError, calibration
+from . import NotAllowed, ServiceError, calibration, slot_invitations
 from .audit import record
 
 
@@ -55,6 +55,7 @@ def write_declaration(assignment: Assignment, judge: User, has_conflict: bool, r
         db.session.flush()
         db.session.expire(assignment, ["conflict"])  # recused from here on, in this transaction too
         calibration.settle_judge(judge.id, assignment.nomination_id)  # it may complete the judge's calibration
+        slot_invitations.refresh_nomination(assignment.nomination_id)  # recused: the presentation is cancelled for them
         record(
             "conflict.declared",
             assignment.nomination,
@@ -165,6 +166,7 @@ def record_conflict(judge: User, nomination: Nomination, reason: str, actor: Use
     db.session.add(conflict)
     db.session.flush()
     calibration.settle_judge(judge.id, nomination.id)  # it may complete the judge's calibration
+    slot_invitations.refresh_nomination(nomination.id)
     record(
         "conflict.recorded",
         nomination,

@@ -21,6 +21,7 @@ import logging
 import secrets
 import smtplib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
@@ -62,17 +63,31 @@ def render_email(template: str, locale: str, context: dict) -> tuple[str, str]:
     return subject, body
 
 
+@dataclass(frozen=True)
+class CalendarPart:
+    """A calendar invitation an e-mail carries (iCalendar bytes sent with ``method``: REQUEST or CANCEL)."""
+
+    name: str  # the attachment's file name
+    content: bytes
+    method: str
+
+
 def send_email(
     to: str,
     template: str,
     locale: str | None = None,
     files: list[tuple[str, bytes, str]] | None = None,
+    calendar: CalendarPart | None = None,
     **context,
 ) -> OutgoingMail:
     """Render catalogue e-mail ``template`` in ``locale`` with ``files`` (name, content, MIME type with any
     parameters, e.g. "text/calendar; method=REQUEST") attached, and
     queue it in the caller's transaction: it goes out once the caller commits (by SMTP when configured, else to
-    the outbox folder)."""
+    the outbox folder).
+
+    A ``calendar`` goes twice: inline, as the text's alternative (``text/calendar; method=…``), which is the part
+    Outlook and other clients act on to add, update or cancel the event; and attached as a .ics file, for those
+    that only open attachments. The message is kept whole, so a retried e-mail carries the same calendar."""
     config = current_app.config
     locale = locale or "en"
     subject, body = render_email(template, locale, context)
@@ -83,6 +98,11 @@ def send_email(
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="awards.local")
     message.set_content(body)
+    if calendar is not None:
+        message.add_alternative(
+            calendar.content.decode("utf-8"), subtype="calendar", params={"method": calendar.method}
+        )
+        files = [*(files or []), (calendar.name, calendar.content, f"text/calendar; method={calendar.method}")]
     for name, content, mimetype in files or []:
         # "text/calendar; method=REQUEST": the parameters after the type go on its Content-Type header.
         kind, *parameters = (part.strip() for part in mimetype.split(";"))

@@ -1,6 +1,7 @@
 """The finals' schedule: the secretariat places, moves and removes finalists' presentations (``rules.presentations``);
 each of the finalist's applicants and each of its judges in the round is e-mailed a calendar invitation (.ics), its
-update, or its cancellation, in their language and time zone.
+update, or its cancellation, in their language and time zone (``services.slot_invitations``, which also keeps
+those calendars in line when the finalist's judges change).
 
 The e-mails are queued in the same transaction as the change (``services.mail``): they go out only if it commits,
 and a retried e-mail carries the very .ics it was first written with.
@@ -11,30 +12,15 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from email.utils import parseaddr
 
 import sqlalchemy as sa
-from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..invites import Invite, Method, calendar, file_name
-from ..models import (
-    Assignment,
-    Conflict,
-    Nomination,
-    PresentationSlot,
-    Role,
-    Round,
-    User,
-    UserRole,
-    utcnow,
-)
+from ..models import Nomination, PresentationSlot, Round, User, utcnow
 from ..rules.presentations import (
-    SEOUL,
     NonexistentLocalTime,
     Placement,
     PresentationMode,
@@ -42,10 +28,8 @@ from ..rules.presentations import (
     local_moment,
     refusals,
 )
-from ..urls import external_url
-from . import ServiceError
+from . import ServiceError, slot_invitations
 from .audit import record
-from .mail import send_email
 from .rounds import round_nominations
 
 #: How each refusal of ``rules.presentations`` reads.
@@ -135,16 +119,13 @@ def for_nomination(nomination: Nomination) -> list[PresentationSlot]:
 def for_judge(judge: User) -> list[PresentationSlot]:
     """The live slots of the finalists ``judge`` judges in the slot's round, in time order; a finalist the judge is
     recused from is left out (they are not on its panel, and its meeting link is not theirs)."""
-    assigned = sa.exists().where(
-        Assignment.round_id == PresentationSlot.round_id,
-        Assignment.nomination_id == PresentationSlot.nomination_id,
-        Assignment.judge_id == judge.id,
-    )
-    recused = sa.exists().where(Conflict.nomination_id == PresentationSlot.nomination_id, Conflict.judge_id == judge.id)
     return list(
         db.session.scalars(
             sa.select(PresentationSlot)
-            .where(PresentationSlot.cancelled_at.is_(None), assigned, ~recused)
+            .where(
+                PresentationSlot.cancelled_at.is_(None),
+                Nomination.judging(PresentationSlot.nomination_id, judge.id, PresentationSlot.round_id),
+            )
             .options(joinedload(PresentationSlot.nomination), joinedload(PresentationSlot.round))
             .order_by(PresentationSlot.starts_at, PresentationSlot.id)
         )
@@ -253,7 +234,7 @@ def place(round_: Round, data: SlotInput, actor: User, now: datetime | None = No
         },
     )
     retimed = before is not None and (before.starts_at, before.minutes) != (wanted.starts_at, wanted.minutes)
-    _tell_everyone(slot, "presentation_moved" if moved else "presentation_placed", Method.REQUEST, retimed, now)
+    slot_invitations.tell(slot, now, changed=True, retimed=retimed)
     db.session.commit()
     return slot
 
@@ -280,117 +261,6 @@ def remove(round_: Round, nomination_id: int, actor: User, now: datetime | None 
             "starts_at": slot.starts_at.isoformat(),
         },
     )
-    _tell_everyone(slot, "presentation_cancelled", Method.CANCEL, False, now)
+    slot_invitations.tell(slot, now)
     db.session.commit()
     return slot
-
-
-# --- who is told, and the calendar file each receives ------------------------------------------------------------
-
-
-def recipients(slot: PresentationSlot) -> list[tuple[User, str]]:
-    """Who hears of a slot, each with their part ("finalist" or "judge"): the active applicants of the finalist's
-    organisation, and the round's judges of the finalist who are not recused from it."""
-    applicants = db.session.scalars(
-        sa.select(User)
-        .where(
-            User.organisation_id == slot.nomination.organisation_id,
-            User.active.is_(True),
-            User.erased_at.is_(None),
-            User.role_links.any(UserRole.role == Role.APPLICANT),
-        )
-        .order_by(User.id)
-    )
-    judges = db.session.scalars(
-        sa.select(User)
-        .join(Assignment, Assignment.judge_id == User.id)
-        .where(
-            Assignment.round_id == slot.round_id,
-            Assignment.nomination_id == slot.nomination_id,
-            User.active.is_(True),
-            User.erased_at.is_(None),
-            ~sa.exists().where(Conflict.nomination_id == slot.nomination_id, Conflict.judge_id == User.id),
-        )
-        .order_by(User.id)
-    )
-    return [(u, "finalist") for u in applicants] + [(u, "judge") for u in judges]
-
-
-def _organizer() -> tuple[str, str]:
-    config = current_app.config
-    address = config.get("SECRETARIAT_EMAIL") or parseaddr(config["MAIL_SENDER"])[1]
-    return address, _("The Seoul Smart City Prize secretariat")
-
-
-def where_text(slot: PresentationSlot) -> str:
-    """Where the presentation takes place, in the current language (with the meeting link, for those who see it)."""
-    if slot.mode is PresentationMode.SEOUL:
-        return _("In Seoul: %(room)s", room=slot.room)
-    return _("Online: %(link)s", link=slot.link)
-
-
-def invite(slot: PresentationSlot, user: User, role: str, now: datetime) -> Invite:
-    """The event of ``slot`` as ``user`` receives it, in the current language."""
-    nomination = slot.nomination
-    if role == "finalist":
-        summary = _(
-            "Your presentation to the judges: %(edition)s",
-            edition=nomination.edition.local_name(str(user.locale or "en")),
-        )
-    else:
-        summary = _("Presentation: %(reference)s %(title)s", reference=nomination.reference, title=nomination.title)
-    organizer, organizer_name = _organizer()
-    return Invite(
-        uid=slot.uid,
-        sequence=slot.sequence,
-        starts_at=slot.starts_at,
-        ends_at=slot.ends_at,
-        summary=summary,
-        description="\n".join(
-            [
-                f"{nomination.reference} · {nomination.title}",
-                slot.round.local_name(str(user.locale or "en")),
-                where_text(slot),
-            ]
-        ),
-        location=_("Seoul, %(room)s", room=slot.room) if slot.mode is PresentationMode.SEOUL else slot.link,
-        url=slot.link if slot.mode is PresentationMode.ONLINE else "",
-        organizer_email=organizer,
-        organizer_name=organizer_name,
-        attendee_email=user.email,
-        attendee_name=user.name,
-        stamp=now,
-    )
-
-
-def ics_for(slot: PresentationSlot, user: User, method: Method, now: datetime | None = None) -> bytes:
-    """The calendar file of ``slot`` for ``user`` (the download is PUBLISH; e-mails REQUEST or CANCEL)."""
-    role = "finalist" if slot.nomination.belongs_to(user) else "judge"
-    with force_locale(user.locale or "en"):
-        return calendar(invite(slot, user, role, now or utcnow()), method)
-
-
-def _tell_everyone(slot: PresentationSlot, template: str, method: Method, retimed: bool, now: datetime) -> None:
-    name = file_name(slot.nomination.reference, str(slot.nomination_id))
-    for user, role in recipients(slot):
-        with force_locale(user.locale or "en"):
-            ics = calendar(invite(slot, user, role, now), method)
-        page = (
-            external_url("nominations.view", nomination_id=slot.nomination_id)
-            if role == "finalist"
-            else external_url("presentations.judge_schedule")
-        )
-        send_email(
-            user.email,
-            template,
-            locale=user.locale,
-            user=user,
-            role=role,
-            slot=slot,
-            nomination=slot.nomination,
-            round=slot.round,
-            zone=user.time_zone or SEOUL,
-            retimed=retimed,
-            link=page,
-            files=[(name, ics, f"text/calendar; method={method.value}")],
-        )

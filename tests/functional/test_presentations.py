@@ -305,6 +305,10 @@ def test_a_failed_invitation_is_sent_again_with_the_same_calendar_file(
     for message in smtp_inbox.messages:
         event = _event(_calendar(message))
         assert int(event["SEQUENCE"]) == 0 and str(event["UID"]) == db.session.scalar(sa.select(PresentationSlot.uid))
+        # The inline calendar (the part Outlook acts on) came back as it was written, beside the attachment.
+        (inline,) = [p for p in message.walk() if p.get_content_type() == "text/calendar" and not p.is_attachment()]
+        assert inline.get_param("method") == "REQUEST"
+        assert _event(Calendar.from_ical(inline.get_content()))["UID"] == event["UID"]
 
 
 def test_a_korean_judge_is_written_to_in_korean(client, auth, world, db, finals, smtp_inbox):

@@ -14,6 +14,7 @@ from awards_app.rules.presentations import (
     PresentationMode,
     Refusal,
     by_day,
+    double_booked,
     local_moment,
     overlaps,
     refusals,
@@ -46,6 +47,19 @@ def test_slots_of_one_room_overlap_and_touching_ends_do_not():
     assert not overlaps(first, _slot(2, "2027-05-12T01:20", 20))  # starts as the first ends
     assert not overlaps(first, _slot(2, "2027-05-12T00:40", 20))  # ends as the first starts
     assert not overlaps(first, _slot(2, "2027-05-12T01:10", 20, room="Room 302"))
+
+
+def test_a_judge_is_double_booked_by_any_overlap_and_by_no_gap_between_two_venues():
+    first = _slot(1, "2027-05-12T01:00", 20)
+    online = PresentationMode.ONLINE
+    meeting = {"mode": online, "room": "", "link": "https://meet.example.org/a"}
+    assert double_booked(first, _slot(2, "2027-05-12T01:10", 20, room="Room 302"))  # overlap, another room
+    assert double_booked(first, _slot(2, "2027-05-12T01:10", 20, **meeting))  # overlap, online
+    assert double_booked(first, _slot(2, "2027-05-12T01:10", 20))  # the same room (another round's)
+    assert double_booked(first, _slot(2, "2027-05-12T01:20", 20, room="Room 302"))  # back to back, elsewhere
+    assert double_booked(_slot(2, "2027-05-12T00:40", 20, **meeting), first)  # the other way round
+    assert not double_booked(first, _slot(2, "2027-05-12T01:20", 20))  # back to back in the same room
+    assert not double_booked(first, _slot(2, "2027-05-12T01:25", 20, **meeting))  # five minutes to switch
 
 
 def test_a_room_is_the_same_whatever_its_case_and_spaces_and_a_meeting_is_its_link():
