@@ -472,7 +472,8 @@ def test_categories_of_one_call_keep_their_own_cuts():
         ignore_index=True,
     )
     assert_frame_equal(together, alone)
-    flags = dict(zip(zip(together["category_id"], together["nomination_id"]), together["flags"]))
+    keys = zip(together["category_id"], together["nomination_id"], strict=True)
+    flags = dict(zip(keys, together["flags"], strict=True))
     assert (flags[(1, 601)], flags[(2, 601)]) == ("disagreement", "disagreement, unstable at 1")
     assert (flags[(1, 602)], flags[(2, 602)]) == ("", "unstable at 1")
 
