@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_datetime, get_locale, ngettext
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask_babel import format_datetime, get_locale, get_translations, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -407,7 +407,27 @@ def audit_text(event) -> str:
         return event.summary
 
 
+def _translations():
+    """The catalogue of the current locale, looked up once per locale within a request or command. Flask-Babel's
+    own lookup walks the domain, the locale and its cache for every string, and a page shows a hundred of them; a
+    forced locale (an e-mail in its reader's language) is another locale object, so it finds its own catalogue."""
+    locale = get_locale()
+    found = g.get("_catalogue")
+    if found is None or found[0] is not locale:
+        found = g._catalogue = (locale, get_translations())
+    return found[1]
+
+
 def register_filters(app: Flask) -> None:
+    # The templates' _() and ngettext through ``_translations`` (Flask-Babel installs the same callables over its
+    # slower lookup; the strings and their escaping are unchanged).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda text: _translations().ugettext(text),
+        ngettext=lambda singular, plural, n: _translations().ungettext(singular, plural, n),
+        pgettext=lambda context, text: _translations().upgettext(context, text),
+        npgettext=lambda context, singular, plural, n: _translations().unpgettext(context, singular, plural, n),
+        newstyle=True,
+    )
     app.jinja_env.filters["audit_text"] = audit_text
     app.jinja_env.filters["in_zone"] = format_in_zone
     app.jinja_env.filters["country"] = lambda code: country_name(code, current_language())
