@@ -22,8 +22,19 @@ from flask_babel import lazy_gettext as _l
 
 from .. import dossier_pdf, storage
 from ..extensions import db
-from ..models import Assignment, BuildStatus, Category, DossierBuild, DossierKind, Round, RoundEntry, User, utcnow
-from . import ServiceError, access_log, background_jobs
+from ..models import (
+    Assignment,
+    BuildStatus,
+    Category,
+    DossierBuild,
+    DossierKind,
+    Nomination,
+    Round,
+    RoundEntry,
+    User,
+    utcnow,
+)
+from . import ServiceError, access_log, background_jobs, rounds
 from . import dossier_content as content
 from .audit import record
 
@@ -80,6 +91,39 @@ def round_judges(round_: Round) -> list[RoundJudge]:
         .order_by(User.name, User.id)
     ).all()
     return [RoundJudge(user, held, out) for user, held, out in rows]
+
+
+def is_round_judge(round_: Round, judge: User) -> bool:
+    """Whether the judge has any nomination of the round, recused or not: one of ``round_judges``, whose dossier the
+    secretariat may build."""
+    assigned = sa.select(Assignment.id).where(Assignment.round_id == round_.id, Assignment.judge_id == judge.id)
+    return db.session.scalar(assigned.limit(1)) is not None
+
+
+def book_sizes(round_: Round) -> dict[int, int]:
+    """How many nominations each category's book of the round holds, by category id (a category with none is
+    left out)."""
+    counted = (
+        rounds.round_nominations_query(round_)
+        .with_only_columns(Nomination.category_id, sa.func.count(Nomination.id))
+        .group_by(Nomination.category_id)
+        .order_by(None)
+    )
+    return dict(db.session.execute(counted).all())
+
+
+@dataclass(frozen=True)
+class RoundDossiers:
+    """What the secretariat's page of a round's dossiers lists."""
+
+    judges: list[RoundJudge]
+    book_sizes: dict[int, int]  # by category id
+    latest: dict[tuple[str, int], DossierBuild]  # as ``latest_builds`` gives them
+
+
+def round_dossiers(round_: Round) -> RoundDossiers:
+    """Every dossier of a round: each judge's, and a book per category, with the latest build of each."""
+    return RoundDossiers(round_judges(round_), book_sizes(round_), latest_builds(round_))
 
 
 def latest_builds(round_: Round) -> dict[tuple[str, int], DossierBuild]:
