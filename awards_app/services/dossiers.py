@@ -220,7 +220,7 @@ def request_build(subject: content.Subject, actor: User) -> DossierBuild:
     )
     db.session.add(build)
     db.session.flush()
-    who = subject.judge.name if subject.judge else (subject.category.code if subject.category else "")
+    who = _of_whom(subject)
     record(
         "dossier.requested",
         subject.round,
@@ -293,7 +293,7 @@ def ready_file(subject: content.Subject, actor: User) -> tuple[Path, str]:
     if not state.ready or state.build is None or state.build.stored_name is None:
         raise ServiceError(_l("This dossier is not ready: build it first."))
     build, stored_name = state.build, state.build.stored_name
-    who = subject.judge.name if subject.judge else (subject.category.code if subject.category else "")
+    who = _of_whom(subject)
     record(
         "dossier.downloaded",
         subject.round,
@@ -306,6 +306,11 @@ def ready_file(subject: content.Subject, actor: User) -> tuple[Path, str]:
     for nomination in content.nominations_of(subject):  # who read whose data: each nomination the file holds
         access_log.note(actor, "dossier", nomination, name)
     return storage.path_of(str(_folder()), stored_name), name
+
+
+def _of_whom(subject: content.Subject) -> str:
+    """Whom or what a dossier is of, as the audit trail says it: the judge's name or the category's code."""
+    return subject.judge.name if subject.judge else (subject.category.code if subject.category else "")
 
 
 def _judge(subject: content.Subject) -> dict[str, str]:

@@ -159,12 +159,18 @@ def test_only_a_judge_who_holds_a_nomination_of_the_round_reaches_a_dossier(clie
     assert db.session.scalar(sa.select(sa.func.count(DossierBuild.id))) == 0
 
 
+def _finals(world, db, *advanced, categories=None):
+    """A later round of the project category (and those named), into which these nominations were advanced."""
+    finals = judging_round(world, name="Finalists", categories=categories)
+    finals.position = 2
+    db.session.add_all([RoundEntry(round_id=finals.id, nomination_id=n.id) for n in advanced])
+    db.session.commit()
+    return finals
+
+
 def test_the_secretariat_builds_a_judges_dossier_and_a_finalists_book(client, auth, world, db, arranged):
     first_round, held, _recused, other = arranged
-    finals = judging_round(world, name="Finalists")
-    finals.position = 2
-    db.session.add_all([RoundEntry(round_id=finals.id, nomination_id=n.id) for n in (held, other)])
-    db.session.commit()
+    finals = _finals(world, db, held, other)
     auth.login(world.secretariat)
 
     page = client.get(f"/secretariat/rounds/{first_round.id}/dossiers").get_data(as_text=True)
@@ -200,10 +206,7 @@ def test_the_secretariat_builds_a_judges_dossier_and_a_finalists_book(client, au
 
 def test_the_secretariats_page_counts_each_book_and_lists_the_rounds_judges(client, auth, world, db, arranged):
     first_round, held, _recused, other = arranged
-    finals = judging_round(world, name="Finalists", categories=[world.project, world.leadership])
-    finals.position = 2
-    db.session.add_all([RoundEntry(round_id=finals.id, nomination_id=n.id) for n in (held, other)])
-    db.session.commit()
+    finals = _finals(world, db, held, other, categories=[world.project, world.leadership])
     unassigned = another_judge()
     assert dossiers_service.book_sizes(first_round) == {world.project.id: 3}
     assert dossiers_service.book_sizes(finals) == {world.project.id: 2}  # the finalists; no leadership entry
