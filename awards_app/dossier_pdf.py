@@ -108,13 +108,20 @@ def assemble(
     watermark: str,
     footer: str,
     progress: Callable[[int, int], None] | None = None,
+    alive: Callable[[], None] | None = None,
 ) -> Book:
     """The book: contents, then each section and its documents, every page numbered "n / N" and watermarked.
 
     ``contents`` draws the contents page(s) as HTML from the entries; the page numbers it is given count the
     contents themselves. ``progress(done, total)`` is called after each section is drawn and once more at the end
-    (``total`` is the number of sections plus one for putting the book together)."""
+    (``total`` is the number of sections plus one for putting the book together). ``alive()`` is called while the
+    book is put together, which tells no progress: after the contents, between the documents merged and between the
+    pages stamped (a caller that keeps a heartbeat decides how often to write it)."""
     from pypdf import PdfReader, PdfWriter
+
+    def still_alive() -> None:
+        if alive:
+            alive()
 
     total = len(sections) + 1
     drawn: list[tuple[PdfReader, list[tuple[Document, PdfReader]]]] = []
@@ -132,17 +139,20 @@ def assemble(
             progress(done, total)
 
     contents_pdf, entries = _contents(sections, drawn, contents)
+    still_alive()
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(contents_pdf)), import_outline=False)
     for section, (reader, documents) in zip(sections, drawn, strict=True):
         start = len(writer.pages)
         writer.append(reader, import_outline=False)
         parent = writer.add_outline_item(title=section.title, page_number=start)
+        still_alive()
         for document, document_reader in documents:
             first = len(writer.pages)
             writer.append(document_reader, import_outline=False)
             writer.add_outline_item(title=document.name, page_number=first, parent=parent)
-    _stamp(writer, watermark, footer)
+            still_alive()
+    _stamp(writer, watermark, footer, still_alive)
     output = io.BytesIO()
     writer.write(output)
     if progress:
@@ -177,8 +187,9 @@ def _entries(sections, drawn, contents_length: int) -> list[Entry]:
     return entries
 
 
-def _stamp(writer, watermark: str, footer: str) -> None:
-    """Merge an overlay page (watermark, footer, "n / N") on top of every page of the writer."""
+def _stamp(writer, watermark: str, footer: str, alive: Callable[[], None]) -> None:
+    """Merge an overlay page (watermark, footer, "n / N") on top of every page of the writer (``alive()`` after the
+    overlay is drawn and after each page)."""
     from pypdf import PdfReader, Transformation
 
     sizes = []
@@ -188,11 +199,13 @@ def _stamp(writer, watermark: str, footer: str) -> None:
         box = page.mediabox
         sizes.append((float(box.width), float(box.height), float(box.left), float(box.bottom)))
     overlay = PdfReader(io.BytesIO(draw(overlay_html([(w, h) for w, h, _x, _y in sizes], watermark, footer))))
+    alive()
     for page, stamp, (_w, _h, left, bottom) in zip(writer.pages, overlay.pages, sizes, strict=True):
         if left or bottom:
             page.merge_transformed_page(stamp, Transformation().translate(left, bottom))
         else:
             page.merge_page(stamp)
+        alive()
 
 
 def overlay_html(sizes: list[tuple[float, float]], watermark: str, footer: str) -> str:

@@ -104,7 +104,7 @@ def verify(code: str):
 def nomination_pdf(nomination_id: int):
     """The nomination's certificate, for its applicants and the secretariat, once the results are published."""
     nomination = db.get_or_404(Nomination, nomination_id)
-    if not (current_user.is_secretariat or nomination.belongs_to(current_user)):
+    if not nomination.can_download_certificate(current_user):
         abort(403)
     certificate = certificates_service.current_of(nomination)
     if certificate is None or not certificate.can_download(current_user):

@@ -16,7 +16,7 @@ from ..auth.access import role_required
 from ..downloads import private_download
 from ..errors import flash_error
 from ..extensions import db
-from ..models import Assignment, Category, Role, Round, User
+from ..models import Category, Role, Round, User
 from ..services import ServiceError, dossier_content
 from ..services import dossiers as dossiers_service
 from ..services import rounds as rounds_service
@@ -125,13 +125,10 @@ def own_pdf(round_id: int):
 def round_dossiers(round_id: int):
     """Every dossier of a round: one per judge, and a book per category for the committee."""
     round_ = _round(round_id)
-    judges = dossiers_service.round_judges(round_)
     return render_template(
         "dossiers/round_dossiers.html",
         round=round_,
-        judges=judges,
-        books={c.id: dossier_content.book_nominations(round_, c) for c in round_.categories},
-        latest=dossiers_service.latest_builds(round_),
+        dossiers=dossiers_service.round_dossiers(round_),
         first=rounds_service.is_first_round(round_),
     )
 
@@ -139,10 +136,7 @@ def round_dossiers(round_id: int):
 def _judge_subject(round_id: int, user_id: int):
     round_ = _round(round_id)
     judge = db.get_or_404(User, user_id)
-    assigned = db.session.scalar(
-        db.select(Assignment.id).where(Assignment.round_id == round_.id, Assignment.judge_id == judge.id).limit(1)
-    )
-    if assigned is None:
+    if not dossiers_service.is_round_judge(round_, judge):
         abort(404)
     return dossiers_service.judge_subject(round_, judge)
 

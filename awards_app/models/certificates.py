@@ -104,13 +104,10 @@ class Certificate(db.Model):
         return self.edition_name_ko if locale == "ko" and self.edition_name_ko else self.edition_name_en
 
     def can_download(self, user: User) -> bool:
-        """A valid certificate is its winner's applicants' and the secretariat's to download; a withdrawn one only
-        the secretariat's (the public page says it was withdrawn)."""
-        if not user.is_authenticated:
-            return False
-        if user.is_secretariat:
-            return True
-        return self.valid and self.nomination.belongs_to(user)
+        """A valid certificate is its winner's applicants' and the secretariat's to download
+        (``Nomination.can_download_certificate``); a withdrawn one only the secretariat's (the public page says it
+        was withdrawn)."""
+        return self.nomination.can_download_certificate(user) and (self.valid or user.is_secretariat)
 
     def __repr__(self) -> str:
         return f"<Certificate {self.printed_code}>"

@@ -93,6 +93,11 @@ class Nomination(db.Model):
     def belongs_to(self, user: User) -> bool:
         return user.is_authenticated and user.is_applicant and user.organisation_id == self.organisation_id
 
+    def can_download_certificate(self, user: User) -> bool:
+        """Its certificate, once it has one, is the applicant's and the secretariat's to download
+        (``Certificate.can_download`` says which certificate)."""
+        return user.is_authenticated and (user.is_secretariat or self.belongs_to(user))
+
     def can_view(self, user: User) -> bool:
         """The applicant's organisation and the secretariat see a nomination; judges only while assigned to it
         and not recused."""

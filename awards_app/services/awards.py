@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Award, AwardTier, Category, Nomination, Round, User, utcnow
+from ..models import Award, AwardTier, Category, Edition, Nomination, NominationStatus, Round, User, utcnow
 from ..rules import REASON_CHARS, SHORT_TEXT_CHARS, tiers
 from . import ServiceError, uncertainty
 from .audit import record
@@ -26,6 +27,25 @@ def awards_of(round_: Round, category: Category) -> dict[int, Award]:
             .where(Award.round_id == round_.id, Nomination.category_id == category.id)
         )
     }
+
+
+def edition_awards(edition: Edition, eligible_only: bool = False) -> list[Award]:
+    """The awards given in the edition's rounds, each with its tier and its nomination (organisation, category, entry
+    form) loaded; ``eligible_only``: only those of nominations still eligible, as the public record shows them."""
+    query = (
+        sa.select(Award)
+        .join(Award.round)
+        .where(Round.edition_id == edition.id)
+        .options(
+            selectinload(Award.tier),
+            selectinload(Award.nomination).selectinload(Nomination.organisation),
+            selectinload(Award.nomination).selectinload(Nomination.category),
+            selectinload(Award.nomination).selectinload(Nomination.entry_form),
+        )
+    )
+    if eligible_only:
+        query = query.join(Award.nomination).where(Nomination.status == NominationStatus.ELIGIBLE)
+    return list(db.session.scalars(query))
 
 
 def given_by_hand(round_: Round, category: Category) -> dict[int, Award]:

@@ -2,7 +2,8 @@
 
 A dossier is never drawn in a request (a book of 42 finalists and their documents takes a while). ``request_build``
 records it (queued) and starts ``python -m awards_app.dossier_job`` as a process of its own, as the uncertainty model
-does; the job writes its progress and a heartbeat into the row, and the file with the page previews when it is done.
+does (``background_jobs``); the job writes its progress and a heartbeat into the row, the heartbeat also while it
+puts the book together, and the file with the page previews when it is done.
 Pages read the row: a job whose heartbeat stopped is marked failed and may be asked for again. A build belongs to the
 SHA-256 of what it prints: asked for again while that is the same, the finished file is handed out; once it has
 changed, it is built anew, and the earlier file is deleted.
@@ -10,10 +11,6 @@ changed, it is built anew, and the earlier file is deleted.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -25,14 +22,35 @@ from flask_babel import lazy_gettext as _l
 
 from .. import dossier_pdf, storage
 from ..extensions import db
-from ..models import Assignment, BuildStatus, Category, DossierBuild, DossierKind, Round, RoundEntry, User, utcnow
-from . import ServiceError, access_log
+from ..models import (
+    Assignment,
+    BuildStatus,
+    Category,
+    DossierBuild,
+    DossierKind,
+    Nomination,
+    Round,
+    RoundEntry,
+    User,
+    utcnow,
+)
+from . import ServiceError, access_log, background_jobs, rounds
 from . import dossier_content as content
 from .audit import record
 
 #: A job that has not written its heartbeat for this long is taken to have died.
 STALE_AFTER = timedelta(minutes=3)
-ROOT = Path(__file__).resolve().parents[2]
+#: While the book is put together (no progress to tell), its heartbeat is written at most this often.
+ASSEMBLY_HEARTBEAT_EVERY = timedelta(seconds=15)
+#: The job, and where it finds the documents it prints and keeps the file it makes.
+JOB = background_jobs.Job(
+    "awards_app.dossier_job",
+    "BUILD_ID",
+    DossierBuild,
+    BuildStatus,
+    log="DOSSIER_JOB_LOG",
+    settings=("UPLOAD_FOLDER", "PREVIEW_FOLDER"),
+)
 
 
 def judge_subject(round_: Round, judge: User) -> content.Subject:
@@ -75,6 +93,39 @@ def round_judges(round_: Round) -> list[RoundJudge]:
     return [RoundJudge(user, held, out) for user, held, out in rows]
 
 
+def is_round_judge(round_: Round, judge: User) -> bool:
+    """Whether the judge has any nomination of the round, recused or not: one of ``round_judges``, whose dossier the
+    secretariat may build."""
+    assigned = sa.select(Assignment.id).where(Assignment.round_id == round_.id, Assignment.judge_id == judge.id)
+    return db.session.scalar(assigned.limit(1)) is not None
+
+
+def book_sizes(round_: Round) -> dict[int, int]:
+    """How many nominations each category's book of the round holds, by category id (a category with none is
+    left out)."""
+    counted = (
+        rounds.round_nominations_query(round_)
+        .with_only_columns(Nomination.category_id, sa.func.count(Nomination.id))
+        .group_by(Nomination.category_id)
+        .order_by(None)
+    )
+    return dict(db.session.execute(counted).all())
+
+
+@dataclass(frozen=True)
+class RoundDossiers:
+    """What the secretariat's page of a round's dossiers lists."""
+
+    judges: list[RoundJudge]
+    book_sizes: dict[int, int]  # by category id
+    latest: dict[tuple[str, int], DossierBuild]  # as ``latest_builds`` gives them
+
+
+def round_dossiers(round_: Round) -> RoundDossiers:
+    """Every dossier of a round: each judge's, and a book per category, with the latest build of each."""
+    return RoundDossiers(round_judges(round_), book_sizes(round_), latest_builds(round_))
+
+
 def latest_builds(round_: Round) -> dict[tuple[str, int], DossierBuild]:
     """The latest build of each dossier of the round, by ("judge", judge id) or ("book", category id)."""
     latest: dict[tuple[str, int], DossierBuild] = {}
@@ -105,14 +156,7 @@ def _builds(subject: content.Subject) -> sa.Select:
 
 
 def _supervise(build: DossierBuild | None) -> DossierBuild | None:
-    """Mark a job that stopped writing its heartbeat as failed, so that it can be asked for again."""
-    if build is None or not build.working:
-        return build
-    if utcnow() - (build.heartbeat_at or build.created_at) > STALE_AFTER:
-        build.status, build.finished_at = BuildStatus.FAILED, utcnow()
-        build.message = "The job stopped without finishing (the process ended or the machine restarted)."
-        db.session.commit()
-    return build
+    return background_jobs.supervise(JOB, build, STALE_AFTER)
 
 
 @dataclass
@@ -176,7 +220,7 @@ def request_build(subject: content.Subject, actor: User) -> DossierBuild:
     )
     db.session.add(build)
     db.session.flush()
-    who = subject.judge.name if subject.judge else (subject.category.code if subject.category else "")
+    who = _of_whom(subject)
     record(
         "dossier.requested",
         subject.round,
@@ -194,7 +238,7 @@ def request_build(subject: content.Subject, actor: User) -> DossierBuild:
     )
     db.session.commit()
     if current_app.config.get("DOSSIERS_IN_BACKGROUND", True):
-        _launch(build)
+        background_jobs.launch(JOB, build.id)
     else:  # the tests' way: the same job, in this process, before the response
         try:
             run_build(build.id)
@@ -204,62 +248,23 @@ def request_build(subject: content.Subject, actor: User) -> DossierBuild:
     return build
 
 
-def _launch(build: DossierBuild) -> None:
-    """Start the job as a process of its own, with what it needs to reach the database and the files."""
-    config = current_app.config
-    env = {
-        **os.environ,
-        "AWARDS_JOB_CONFIG": config.get("CONFIG_NAME", "development"),
-        "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
-        "SECRET_KEY": config["SECRET_KEY"],
-        "EXTERNAL_URL": config.get("EXTERNAL_URL", ""),
-        "UPLOAD_FOLDER": config["UPLOAD_FOLDER"],
-        "PREVIEW_FOLDER": config["PREVIEW_FOLDER"],
-        "PYTHONPATH": str(ROOT),
-    }
-    log = Path(config["DOSSIER_JOB_LOG"])
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "a") as output:
-        process = subprocess.Popen(  # noqa: S603  (our own module, our own arguments)
-            [sys.executable, "-m", "awards_app.dossier_job", str(build.id)],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    # Reaped on a thread of its own: no zombie is left, and this process never waits for it.
-    threading.Thread(target=process.wait, name=f"dossier-job-{build.id}", daemon=True).start()
-
-
 def _subject_of(build: DossierBuild) -> content.Subject:
     return content.Subject(build.kind, build.round, build.locale, judge=build.judge, category=build.category)
 
 
 def run_build(build_id: int) -> None:
     """The job itself (``awards_app.dossier_job``): draw each nomination, merge its PDFs, stamp, keep the file."""
-    queued = db.session.get(DossierBuild, build_id)
-    if queued is None or queued.status is not BuildStatus.QUEUED:
+    build = background_jobs.start(JOB, build_id, "drawing")
+    if build is None:
         return
-    build: DossierBuild = queued
-    build.status, build.started_at, build.heartbeat_at, build.stage = (
-        BuildStatus.RUNNING,
-        utcnow(),
-        utcnow(),
-        "drawing",
-    )
-    db.session.commit()
-    try:
+    with background_jobs.failure_recorded(JOB, build_id):
         subject = _subject_of(build)
         nominations = content.nominations_of(subject)  # what is true now, which the row then states
         build.data_sha256, build.nominations = content.data_sha256(subject, nominations), len(nominations)
 
         def progress(done: int, total: int) -> None:
-            build.progress = min(99, round(100 * done / total))
-            build.stage = "assembling" if done >= total - 1 else "drawing"
-            build.heartbeat_at = utcnow()
-            db.session.commit()
+            stage = "assembling" if done >= total - 1 else "drawing"
+            background_jobs.beat(build, min(99, round(100 * done / total)), stage)
 
         book = dossier_pdf.assemble(
             list(content.sections(subject, nominations)),
@@ -267,15 +272,9 @@ def run_build(build_id: int) -> None:
             content.watermark_text(subject),
             content.footer(subject),
             progress,
+            background_jobs.Heartbeat(build, ASSEMBLY_HEARTBEAT_EVERY),
         )
         stored = storage.save_bytes(str(_folder()), book.pdf)
-    except Exception as error:  # whatever stopped it is the build's message, for the page to show
-        db.session.rollback()
-        failed = db.session.get_one(DossierBuild, build_id)
-        failed.status, failed.finished_at = BuildStatus.FAILED, utcnow()
-        failed.message = f"{type(error).__name__}: {error}"
-        db.session.commit()
-        raise
     earlier = list(db.session.scalars(_builds(subject).where(DossierBuild.id != build.id)))
     build.stored_name, build.size, build.pages = stored.stored_name, stored.size, book.pages
     build.status, build.progress, build.stage, build.finished_at = BuildStatus.DONE, 100, "done", utcnow()
@@ -294,7 +293,7 @@ def ready_file(subject: content.Subject, actor: User) -> tuple[Path, str]:
     if not state.ready or state.build is None or state.build.stored_name is None:
         raise ServiceError(_l("This dossier is not ready: build it first."))
     build, stored_name = state.build, state.build.stored_name
-    who = subject.judge.name if subject.judge else (subject.category.code if subject.category else "")
+    who = _of_whom(subject)
     record(
         "dossier.downloaded",
         subject.round,
@@ -307,6 +306,11 @@ def ready_file(subject: content.Subject, actor: User) -> tuple[Path, str]:
     for nomination in content.nominations_of(subject):  # who read whose data: each nomination the file holds
         access_log.note(actor, "dossier", nomination, name)
     return storage.path_of(str(_folder()), stored_name), name
+
+
+def _of_whom(subject: content.Subject) -> str:
+    """Whom or what a dossier is of, as the audit trail says it: the judge's name or the category's code."""
+    return subject.judge.name if subject.judge else (subject.category.code if subject.category else "")
 
 
 def _judge(subject: content.Subject) -> dict[str, str]:

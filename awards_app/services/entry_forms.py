@@ -23,14 +23,37 @@ def current_form(category: Category, applicant_type: str) -> EntryForm | None:
     )
 
 
+class CurrentForms:
+    """The current forms of some categories, read in one query, for work that asks for many (category, applicant
+    type) pairs at once, such as an import of a few hundred rows; ``form_for`` and ``fields_for`` ask it for one."""
+
+    def __init__(self, categories: Iterable[Category]) -> None:
+        self._newest: dict[tuple[int, str], EntryForm] = {}
+        self._fields: dict[tuple[int, int | None], tuple[FieldSpec, ...]] = {}
+        ids = {c.id for c in categories}
+        if ids:
+            for form in db.session.scalars(
+                sa.select(EntryForm).where(EntryForm.category_id.in_(ids)).order_by(EntryForm.version)
+            ):
+                self._newest[(form.category_id, form.applicant_type)] = form  # a later version replaces an earlier
+
+    def form_for(self, category: Category, organisation_type: OrganisationType | str | None) -> EntryForm | None:
+        """The form an applicant of this type fills in now: their type's own, else the one for any applicant; None
+        means the category kind's default form."""
+        own = self._newest.get((category.id, str(organisation_type))) if organisation_type else None
+        return own if own is not None else self._newest.get((category.id, ANY_APPLICANT))
+
+    def fields_for(self, category: Category, organisation_type: OrganisationType | str | None) -> tuple[FieldSpec, ...]:
+        form = self.form_for(category, organisation_type)
+        key = (category.id, form.id if form is not None else None)
+        if key not in self._fields:
+            self._fields[key] = fields_of_form(form, category)
+        return self._fields[key]
+
+
 def form_for(category: Category, organisation_type: OrganisationType | str | None) -> EntryForm | None:
-    """The form an applicant of this type fills in now: their type's own, else the one for any applicant; None
-    means the category kind's default form."""
-    if organisation_type:
-        own = current_form(category, str(organisation_type))
-        if own is not None:
-            return own
-    return current_form(category, ANY_APPLICANT)
+    """The form an applicant of this type fills in now (``CurrentForms.form_for``)."""
+    return CurrentForms([category]).form_for(category, organisation_type)
 
 
 def fields_of_form(form: EntryForm | None, category: Category) -> tuple[FieldSpec, ...]:
@@ -50,40 +73,11 @@ def fields_of(nomination: Nomination) -> tuple[FieldSpec, ...]:
     return fields_of_form(nomination.entry_form, nomination.category)
 
 
-class CurrentForms:
-    """The current forms of some categories, read in one query: what ``form_for`` and ``fields_for`` answer, for
-    work that asks for many (category, applicant type) pairs at once, such as an import of a few hundred rows."""
-
-    def __init__(self, categories: Iterable[Category]) -> None:
-        self._newest: dict[tuple[int, str], EntryForm] = {}
-        self._fields: dict[tuple[int, int | None], tuple[FieldSpec, ...]] = {}
-        ids = {c.id for c in categories}
-        if ids:
-            for form in db.session.scalars(
-                sa.select(EntryForm).where(EntryForm.category_id.in_(ids)).order_by(EntryForm.version)
-            ):
-                self._newest[(form.category_id, form.applicant_type)] = form  # a later version replaces an earlier
-
-    def form_for(self, category: Category, organisation_type: OrganisationType | str | None) -> EntryForm | None:
-        own = self._newest.get((category.id, str(organisation_type))) if organisation_type else None
-        return own if own is not None else self._newest.get((category.id, ANY_APPLICANT))
-
-    def fields_for(self, category: Category, organisation_type: OrganisationType | str | None) -> tuple[FieldSpec, ...]:
-        form = self.form_for(category, organisation_type)
-        key = (category.id, form.id if form is not None else None)
-        if key not in self._fields:
-            self._fields[key] = fields_of_form(form, category)
-        return self._fields[key]
-
-
 def pin(nomination: Nomination, forms: CurrentForms | None = None) -> tuple[FieldSpec, ...]:
     """Tie a draft (or an imported entry) to the form it is written on now, and return that form's fields."""
-    if forms is not None:
-        nomination.entry_form = forms.form_for(nomination.category, nomination.organisation.type)
-        return forms.fields_for(nomination.category, nomination.organisation.type)
-    form = form_for(nomination.category, nomination.organisation.type)
-    nomination.entry_form = form
-    return fields_of_form(form, nomination.category)
+    forms = forms if forms is not None else CurrentForms([nomination.category])
+    nomination.entry_form = forms.form_for(nomination.category, nomination.organisation.type)
+    return forms.fields_for(nomination.category, nomination.organisation.type)
 
 
 def submitted_count(form: EntryForm) -> int:
@@ -103,8 +97,8 @@ def sheet_fields(category: Category, forms: CurrentForms | None = None) -> tuple
     type the category admits (but file slots), merged by name in form order. A column is required where every form
     requires it; a field whose label another field already has is told apart by its name."""
     types = [t for t in OrganisationType if category.accepts(t)] or list(OrganisationType)
-    fields_now = forms.fields_for if forms is not None else fields_for
-    forms_of_types = [fields_now(category, t) for t in types]
+    forms = forms if forms is not None else CurrentForms([category])
+    forms_of_types = [forms.fields_for(category, t) for t in types]
     merged: dict[str, FieldSpec] = {}
     for fields in forms_of_types:
         for spec in fields:

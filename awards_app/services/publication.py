@@ -49,13 +49,6 @@ def rounds_feeding_awards(edition: Edition) -> list[Round]:
     return [r for r in rounds if r.id in award_rounds or any(c.id in categories for c in r.categories)]
 
 
-def _awards(edition: Edition) -> dict[int, Award]:
-    return {
-        a.nomination_id: a
-        for a in db.session.scalars(sa.select(Award).join(Award.round).where(Round.edition_id == edition.id))
-    }
-
-
 @dataclass
 class ResultLine:
     nomination: Nomination
@@ -110,7 +103,7 @@ def check(edition: Edition) -> PublicationCheck:
     from . import results as results_service
 
     outcome = PublicationCheck()
-    awards = _awards(edition)
+    awards = {award.nomination_id: award for award in awards_service.edition_awards(edition)}
     feeding = rounds_feeding_awards(edition)
     if not awards:
         outcome.blockers.append(str(_l("No award has been given yet: give the tiers on the results pages first.")))

@@ -1,21 +1,16 @@
 """The uncertainty model run in the background: asking for a fit, following it, and reading a finished one.
 
 A fit never runs in a request. ``request_fit`` records it (queued) and starts ``python -m awards_app.uncertainty_job``
-as a process of its own; the job writes its progress and a heartbeat into the row as it goes and the draws when it
-is done. Pages read the row: a job whose heartbeat stopped is marked failed and may be asked for again. A fit
-belongs to the SHA-256 of the score data it was run on (the one the workbook states), and is used while it stays
-the same.
+as a process of its own (``background_jobs``); the job writes its progress and a heartbeat into the row as it goes and
+the draws when it is done. Pages read the row: a job whose heartbeat stopped is marked failed and may be asked for
+again. A fit belongs to the SHA-256 of the score data it was run on (the one the workbook states), and is used while
+it stays the same.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import threading
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -25,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from ..extensions import db
 from ..models import Category, FitStatus, Round, RoundMode, UncertaintyFit, User, utcnow
 from ..rules import BOUNDARY_CERTAINTY, tiers
-from . import ServiceError
+from . import ServiceError, background_jobs
 from .audit import record
 
 if TYPE_CHECKING:  # the model and pandas are imported where used: the app starts without them
@@ -35,7 +30,15 @@ if TYPE_CHECKING:  # the model and pandas are imported where used: the app start
 
 #: A job that has not written its heartbeat for this long is taken to have died.
 STALE_AFTER = timedelta(minutes=3)
-ROOT = Path(__file__).resolve().parents[2]
+#: The job, and where it keeps the model compiled for each shape of data.
+JOB = background_jobs.Job(
+    "awards_app.uncertainty_job",
+    "FIT_ID",
+    UncertaintyFit,
+    FitStatus,
+    log="UNCERTAINTY_JOB_LOG",
+    settings=("UNCERTAINTY_COMPILE_CACHE",),
+)
 
 
 def round_totals(round_: Round) -> pd.DataFrame:
@@ -62,16 +65,7 @@ def latest_fit(round_: Round) -> UncertaintyFit | None:
 
 
 def _supervise(fit: UncertaintyFit | None) -> UncertaintyFit | None:
-    """Mark a job that stopped writing its heartbeat as failed, so that it can be asked for again."""
-    if fit is None or not fit.working:
-        return fit
-    last = fit.heartbeat_at or fit.created_at
-    if utcnow() - last > STALE_AFTER:
-        fit.status = FitStatus.FAILED
-        fit.message = "The job stopped without finishing (the process ended or the machine restarted)."
-        fit.finished_at = utcnow()
-        db.session.commit()
-    return fit
+    return background_jobs.supervise(JOB, fit, STALE_AFTER)
 
 
 @dataclass
@@ -168,7 +162,7 @@ def request_fit(round_: Round, actor: User | None) -> UncertaintyFit:
         {"round": round_.name, "fit": fit.id, "data_sha256": state.data_sha256, "automatic": actor is None},
     )
     db.session.commit()
-    _launch(fit)
+    background_jobs.launch(JOB, fit.id)
     return fit
 
 
@@ -189,54 +183,21 @@ def start_when_closed(round_: Round) -> None:
         request_fit(round_, None)
 
 
-def _launch(fit: UncertaintyFit) -> None:
-    """Start the job as a process of its own, with what it needs to reach the database."""
-    config = current_app.config
-    env = {
-        **os.environ,
-        "AWARDS_JOB_CONFIG": config.get("CONFIG_NAME", "development"),
-        "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
-        "SECRET_KEY": config["SECRET_KEY"],
-        "EXTERNAL_URL": config.get("EXTERNAL_URL", ""),
-        "PYTHONPATH": str(ROOT),
-        "UNCERTAINTY_COMPILE_CACHE": config.get("UNCERTAINTY_COMPILE_CACHE") or "",
-    }
-    log = Path(config["UNCERTAINTY_JOB_LOG"])
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "a") as output:
-        process = subprocess.Popen(  # noqa: S603  (our own module, our own arguments)
-            [sys.executable, "-m", "awards_app.uncertainty_job", str(fit.id)],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    # Wait for it on a thread of its own, so that the finished process is reaped (no zombie is left) and this one
-    # never waits for it.
-    threading.Thread(target=process.wait, name=f"uncertainty-job-{fit.id}", daemon=True).start()
-
-
 def run_fit(fit_id: int) -> None:
     """The job itself (``awards_app.uncertainty_job``): fit, report progress, keep the draws."""
     from .. import uncertainty as model
 
-    queued = db.session.get(UncertaintyFit, fit_id)
-    if queued is None or queued.status is not FitStatus.QUEUED:
+    fit = background_jobs.start(JOB, fit_id, "starting")
+    if fit is None:
         return
-    fit: UncertaintyFit = queued
-    fit.status, fit.started_at, fit.heartbeat_at, fit.stage = FitStatus.RUNNING, utcnow(), utcnow(), "starting"
-    db.session.commit()
-    try:
+    with background_jobs.failure_recorded(JOB, fit_id):
         from .export import score_data_sha256
 
         totals = round_totals(fit.round)
         fit.data_sha256 = score_data_sha256(fit.round)  # the scores may have moved on since it was asked for
 
         def progress(percent: int, stage: str) -> None:
-            fit.progress, fit.stage, fit.heartbeat_at = percent, stage, utcnow()
-            db.session.commit()
+            background_jobs.beat(fit, percent, stage)
 
         result = model.fit_totals(
             totals,
@@ -244,12 +205,6 @@ def run_fit(fit_id: int) -> None:
             progress,
             compile_cache=current_app.config.get("UNCERTAINTY_COMPILE_CACHE"),
         )
-    except Exception as error:  # whatever stopped it is the fit's message, for the page to show
-        db.session.rollback()
-        fit = db.session.get_one(UncertaintyFit, fit_id)
-        fit.status, fit.finished_at, fit.message = FitStatus.FAILED, utcnow(), f"{type(error).__name__}: {error}"
-        db.session.commit()
-        raise
     fit.draws = model.to_bytes(result)
     fit.max_r_hat, fit.min_ess, fit.converged, fit.seconds = (
         result.max_r_hat,

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Award, Category, Edition, Nomination, NominationStatus, Publication, Round
+from ..models import Category, Edition, Publication
 from ..public_record import AwardedEntry, Local, PublicEdition, public_record
+from .awards import edition_awards
 from .entry_forms import fields_of
 
 
@@ -48,20 +48,8 @@ def any_published() -> bool:
 
 
 def _entries(edition: Edition) -> list[AwardedEntry]:
-    awards = db.session.scalars(
-        sa.select(Award)
-        .join(Award.round)
-        .join(Award.nomination)
-        .where(Round.edition_id == edition.id, Nomination.status == NominationStatus.ELIGIBLE)
-        .options(
-            selectinload(Award.tier),
-            selectinload(Award.nomination).selectinload(Nomination.organisation),
-            selectinload(Award.nomination).selectinload(Nomination.category),
-            selectinload(Award.nomination).selectinload(Nomination.entry_form),
-        )
-    )
     entries = []
-    for award in awards:
+    for award in edition_awards(edition, eligible_only=True):
         nomination, tier = award.nomination, award.tier
         category: Category = nomination.category
         if tier.category_id != category.id:  # a tier of another category: not an award of this one

@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from flask_login import AnonymousUserMixin
 from limits import parse as parse_limit
 
 from awards_app.extensions import limiter
@@ -181,6 +182,28 @@ def test_downloads_are_the_winners_and_the_secretariats_once_published(app, clie
     auth.login(world.secretariat)
     page = text(client.get(f"/secretariat/editions/{world.edition.id}/certificates"))
     assert all(c.printed_code in page for c in certificates)
+
+
+def test_who_may_download_a_certificate_is_said_by_the_model_alone(client, auth, world, db, arranged):
+    (project, _leader) = sorted(arranged.publish(), key=lambda c: c.person)
+    judge = make_user("judge9@judges.example", [], name="Someone")
+    db.session.commit()
+    nomination = project.nomination
+    cases = {world.applicant: True, world.secretariat: True, world.other_applicant: False, judge: False}
+    for user, may in cases.items():
+        assert nomination.can_download_certificate(user) is may, user.email
+        assert project.can_download(user) is may, user.email
+    assert not nomination.can_download_certificate(AnonymousUserMixin())
+    assert not project.can_download(AnonymousUserMixin())
+
+    publication_service.withdraw(world.edition, world.secretariat, "Recount")
+    db.session.refresh(project)
+    assert not project.can_download(world.applicant) and project.can_download(world.secretariat)
+    # The applicant may still ask (it is their nomination's), but there is no certificate to download now.
+    assert nomination.can_download_certificate(world.applicant)
+    auth.login(world.applicant)
+    assert client.get(f"/nominations/{nomination.id}/certificate.pdf").status_code == 404
+    assert "Download the certificate" not in text(client.get(f"/nominations/{nomination.id}"))
 
 
 def test_the_pdfs_carry_the_code_and_the_zip_has_every_winner(client, auth, world, db, arranged, needs_pdf):

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from awards_app.models import AccessRecord, AuditEvent, BuildStatus, Conflict, DossierBuild, RoundEntry, utcnow
+from awards_app.services import dossiers as dossiers_service
 from tests.e2e.helpers import small_pdf
 from tests.functional.judging_helpers import another_judge, assign, attach, eligible, judging_round
 
@@ -158,12 +159,18 @@ def test_only_a_judge_who_holds_a_nomination_of_the_round_reaches_a_dossier(clie
     assert db.session.scalar(sa.select(sa.func.count(DossierBuild.id))) == 0
 
 
+def _finals(world, db, *advanced, categories=None):
+    """A later round of the project category (and those named), into which these nominations were advanced."""
+    finals = judging_round(world, name="Finalists", categories=categories)
+    finals.position = 2
+    db.session.add_all([RoundEntry(round_id=finals.id, nomination_id=n.id) for n in advanced])
+    db.session.commit()
+    return finals
+
+
 def test_the_secretariat_builds_a_judges_dossier_and_a_finalists_book(client, auth, world, db, arranged):
     first_round, held, _recused, other = arranged
-    finals = judging_round(world, name="Finalists")
-    finals.position = 2
-    db.session.add_all([RoundEntry(round_id=finals.id, nomination_id=n.id) for n in (held, other)])
-    db.session.commit()
+    finals = _finals(world, db, held, other)
     auth.login(world.secretariat)
 
     page = client.get(f"/secretariat/rounds/{first_round.id}/dossiers").get_data(as_text=True)
@@ -195,6 +202,25 @@ def test_the_secretariat_builds_a_judges_dossier_and_a_finalists_book(client, au
     assert {n for n, _name in read} == {held.id, other.id}
     downloads = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "dossier.downloaded")).all()
     assert [e.details.get("judge") for e in downloads] == [world.judge.email, None]
+
+
+def test_the_secretariats_page_counts_each_book_and_lists_the_rounds_judges(client, auth, world, db, arranged):
+    first_round, held, _recused, other = arranged
+    finals = _finals(world, db, held, other, categories=[world.project, world.leadership])
+    unassigned = another_judge()
+    assert dossiers_service.book_sizes(first_round) == {world.project.id: 3}
+    assert dossiers_service.book_sizes(finals) == {world.project.id: 2}  # the finalists; no leadership entry
+    assert dossiers_service.is_round_judge(first_round, world.judge)  # recused from one, still the round's judge
+    assert not dossiers_service.is_round_judge(first_round, unassigned)
+    assert not dossiers_service.is_round_judge(finals, world.judge)
+    overview = dossiers_service.round_dossiers(first_round)
+    assert [(row.judge, row.nominations, row.recused) for row in overview.judges] == [(world.judge, 1, 1)]
+
+    auth.login(world.secretariat)
+    page = client.get(f"/secretariat/rounds/{finals.id}/dossiers").get_data(as_text=True)
+    assert f"/dossiers/categories/{world.project.id}" in page
+    assert f"/dossiers/categories/{world.leadership.id}" not in page  # an empty book has no page to go to
+    assert client.get(f"/secretariat/rounds/{first_round.id}/dossiers/judges/{unassigned.id}").status_code == 404
 
 
 def test_a_korean_judges_dossier_is_in_korean(client, auth, world, db, arranged):

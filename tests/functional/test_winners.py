@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from awards_app.models import Round
+from awards_app.models import NominationStatus, Round
+from awards_app.services import awards as awards_service
 from awards_app.services import publication as publication_service
 from tests.functional.judging_helpers import judging_round
 from tests.functional.winners_helpers import (
@@ -195,3 +196,17 @@ def test_the_editions_are_listed_newest_first(client, world, published):
     ]
     # Each edition shows its own winners only.
     assert "Odense district heating twin" not in _text(client.get("/winners/test-2026"))
+
+
+def test_the_public_record_reads_the_publications_awards_but_the_ineligible(client, world, db, published):
+    # Found ineligible after the results were published: still an award to the publication (which tells the
+    # applicants), no longer a winner on the public pages.
+    silver = published["silver"]
+    silver.status = NominationStatus.INELIGIBLE
+    db.session.commit()
+    given = {award.nomination_id for award in awards_service.edition_awards(world.edition)}
+    public = {award.nomination_id for award in awards_service.edition_awards(world.edition, eligible_only=True)}
+    assert given == {published[n].id for n in ("winner", "silver", "leader", "commended")}
+    assert public == given - {silver.id}
+    assert "Kigali open data portal" not in _text(client.get("/winners/test-2026"))
+    assert "Odense robot-assisted care" in _text(client.get("/winners/test-2026"))

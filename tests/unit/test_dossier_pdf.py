@@ -95,6 +95,23 @@ def test_damaged_and_encrypted_documents_are_left_out_not_fatal():
     assert book.pages == 3 and "Good annex" in texts[2] and "Secret" not in "".join(texts)
 
 
+def test_putting_the_book_together_says_it_is_alive_between_documents_and_pages():
+    """The job's heartbeat while it merges and stamps, which tell no progress of their own."""
+    plan, annex = (dossier_pdf.Document(n, small_pdf(n, pages=2)) for n in ("plan.pdf", "annex.pdf"))
+    calls = []
+    book = dossier_pdf.assemble(
+        [_section("Shelters", 1, (plan, annex)), _section("Lights", 1)],
+        _contents,
+        "Judge",
+        "Dossier",
+        lambda done, total: calls.append(f"progress {done}/{total}"),
+        lambda: calls.append("alive"),
+    )
+    # After the two sections are drawn: after the contents, each section and document merged (2 + 2), the overlay
+    # drawn and each page stamped; then the end.
+    assert calls == ["progress 1/3", "progress 2/3", *["alive"] * (1 + 4 + 1 + book.pages), "progress 3/3"]
+
+
 @pytest.mark.parametrize(
     ("data", "reason"),
     [(b"", "damaged"), (b"not a pdf", "damaged"), (HOLLOW, "damaged"), (None, "encrypted")],

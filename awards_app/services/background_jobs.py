@@ -1,0 +1,178 @@
+"""Work that runs as a process of its own, never in a request: the uncertainty model's fit and a dossier's build.
+
+Each such job keeps a row (its status, progress, stage, message and heartbeat). The web application records the row
+queued and starts ``python -m <the job's module> ROW_ID`` detached from itself (``launch``); the process builds the
+application as the one that started it has it (``run``), takes the row (``start``), writes its heartbeat as it goes
+(``beat``, ``Heartbeat``) and records why it stopped if it fails (``failure_recorded``). Pages read the row: a job
+whose heartbeat is older than its own limit is taken to have died (``supervise``), and may be asked for again.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Generic, Protocol, TypeVar
+
+from flask import current_app
+
+from ..extensions import db
+from ..models import utcnow
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: What the row of a job that died says (the page shows it as it is).
+STOPPED = "The job stopped without finishing (the process ended or the machine restarted)."
+
+
+class JobRow(Protocol):
+    """What a job's row holds; its ``status`` is the job's enum of queued, running, done and failed."""
+
+    status: Any
+    progress: Any
+    stage: Any
+    message: Any
+    created_at: Any
+    started_at: Any
+    finished_at: Any
+    heartbeat_at: Any
+
+    @property
+    def working(self) -> bool: ...
+
+
+Row = TypeVar("Row", bound=JobRow)
+
+
+@dataclass(frozen=True)
+class Job(Generic[Row]):
+    """One kind of background job."""
+
+    module: str  # run as ``python -m module ROW_ID``
+    argument: str  # what the usage line calls ROW_ID
+    model: type[Row]
+    status: type[enum.StrEnum]  # its members: queued, running, done, failed
+    log: str  # the setting that names the file its output is appended to
+    settings: tuple[str, ...] = ()  # settings the job needs besides the database, passed as they are here
+
+
+# --- the web application's side -------------------------------------------------------------------------------------
+
+
+def launch(job: Job, row_id: int) -> None:
+    """Start the job on its row as a process of its own, with what it needs to reach the database and the files."""
+    config = current_app.config
+    env = {
+        **os.environ,
+        "AWARDS_JOB_CONFIG": config.get("CONFIG_NAME", "development"),
+        "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
+        "SECRET_KEY": config["SECRET_KEY"],
+        "EXTERNAL_URL": config.get("EXTERNAL_URL", ""),
+        "PYTHONPATH": str(ROOT),
+        **{name: str(config.get(name) or "") for name in job.settings},
+    }
+    log = Path(config[job.log])
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "a") as output:
+        process = subprocess.Popen(  # noqa: S603  (our own module, our own arguments)
+            [sys.executable, "-m", job.module, str(row_id)],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    # Waited for on a thread of its own, so that the finished process is reaped (no zombie is left) and this one
+    # never waits for it.
+    name = f"{job.module.rsplit('.', 1)[-1].replace('_', '-')}-{row_id}"
+    threading.Thread(target=process.wait, name=name, daemon=True).start()
+
+
+def supervise(job: Job[Row], row: Row | None, stale_after: timedelta) -> Row | None:
+    """Mark a job that has not written its heartbeat for ``stale_after`` as failed, so that it can be asked for
+    again; the row is returned as it is now."""
+    if row is None or not row.working:
+        return row
+    last: datetime = row.heartbeat_at or row.created_at
+    if utcnow() - last > stale_after:
+        row.status, row.finished_at, row.message = job.status("failed"), utcnow(), STOPPED
+        db.session.commit()
+    return row
+
+
+# --- the job's side -------------------------------------------------------------------------------------------------
+
+
+def run(job: Job[Row], argv: list[str], work: Callable[[int], None]) -> int:
+    """A job's ``main``: build the application with the configuration and settings the web application passed on,
+    and do the work on the row named on the command line."""
+    if len(argv) != 2 or not argv[1].isdigit():
+        print(f"usage: python -m {job.module} {job.argument}", file=sys.stderr)
+        return 2
+    from .. import create_app
+
+    names = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI", **{name: name for name in job.settings}}
+    overrides = {key: os.environ[name] for name, key in names.items() if os.environ.get(name)}
+    app = create_app(os.environ.get("AWARDS_JOB_CONFIG") or None, overrides)
+    with app.app_context():
+        work(int(argv[1]))
+    return 0
+
+
+def start(job: Job[Row], row_id: int, stage: str) -> Row | None:
+    """Take a queued row: it is running from now, at ``stage``. None when there is no such row or it is not queued
+    (another process took it, or it was marked failed meanwhile)."""
+    row = db.session.get(job.model, row_id)
+    if row is None or row.status is not job.status("queued"):
+        return None
+    now = utcnow()
+    row.status, row.started_at, row.heartbeat_at, row.stage = job.status("running"), now, now, stage
+    db.session.commit()
+    return row
+
+
+@contextmanager
+def failure_recorded(job: Job, row_id: int) -> Iterator[None]:
+    """Whatever stops the work is recorded as the row's message, for the page to show, and raised again."""
+    try:
+        yield
+    except Exception as error:
+        db.session.rollback()
+        row = db.session.get_one(job.model, row_id)
+        row.status, row.finished_at = job.status("failed"), utcnow()
+        row.message = f"{type(error).__name__}: {error}"
+        db.session.commit()
+        raise
+
+
+def beat(row: JobRow, progress: int | None = None, stage: str | None = None) -> None:
+    """Write the job's heartbeat, with its progress and stage when they moved."""
+    if progress is not None:
+        row.progress = progress
+    if stage is not None:
+        row.stage = stage
+    row.heartbeat_at = utcnow()
+    db.session.commit()
+
+
+class Heartbeat:
+    """A heartbeat to call as often as is convenient through work that has no progress to tell: it is written at
+    most once every ``every``."""
+
+    def __init__(self, row: JobRow, every: timedelta) -> None:
+        self.row, self.every = row, every.total_seconds()
+        self.last = time.monotonic()
+
+    def __call__(self) -> None:
+        if time.monotonic() - self.last >= self.every:
+            beat(self.row)
+            self.last = time.monotonic()

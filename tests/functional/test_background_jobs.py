@@ -1,0 +1,150 @@
+"""The jobs that run as processes of their own (``services.background_jobs``), as the uncertainty model's fit and a
+dossier's build share them: what a started process is given, how a row is taken, beats, fails and is seen to have
+died. The real processes run in test_dossiers.py and test_uncertainty_job.py."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from awards_app.models import BuildStatus, DossierBuild, DossierKind, FitStatus, UncertaintyFit, utcnow
+from awards_app.services import background_jobs
+from awards_app.services import dossiers as dossiers_service
+from awards_app.services import uncertainty as uncertainty_service
+from tests.functional.judging_helpers import assign, eligible, judging_round
+
+JOBS = {"dossier": dossiers_service.JOB, "uncertainty": uncertainty_service.JOB}
+
+
+def _row(world, db, kind: str, status: str, heartbeat_ago: timedelta):
+    round_ = judging_round(world)
+    fields = {"round_id": round_.id, "data_sha256": "0" * 64, "heartbeat_at": utcnow() - heartbeat_ago}
+    if kind == "dossier":
+        row = DossierBuild(kind=DossierKind.BOOK, category_id=world.project.id, status=BuildStatus(status), **fields)
+    else:
+        row = UncertaintyFit(status=FitStatus(status), settings={}, **fields)
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+@pytest.mark.parametrize("kind", JOBS)
+def test_a_job_is_taken_for_dead_only_once_its_heartbeat_is_older_than_its_limit(world, db, kind):
+    job = JOBS[kind]
+    quiet = _row(world, db, kind, "running", timedelta(minutes=2))
+    assert background_jobs.supervise(job, quiet, timedelta(minutes=3)) is quiet
+    assert quiet.status == "running" and quiet.finished_at is None
+
+    assert background_jobs.supervise(job, quiet, timedelta(minutes=1)) is quiet
+    db.session.expire_all()
+    assert quiet.status is job.status("failed") and quiet.message == background_jobs.STOPPED
+    assert quiet.finished_at is not None
+
+    done = _row(world, db, kind, "done", timedelta(hours=1))
+    assert background_jobs.supervise(job, done, timedelta(minutes=1)).status == "done"
+    assert background_jobs.supervise(job, None, timedelta(minutes=1)) is None
+
+
+@pytest.mark.parametrize("kind", JOBS)
+def test_a_job_takes_only_a_queued_row_and_records_what_stopped_it(world, db, kind):
+    job = JOBS[kind]
+    row = _row(world, db, kind, "queued", timedelta(0))
+    taken = background_jobs.start(job, row.id, "drawing")
+    assert taken is row and row.status == "running" and row.stage == "drawing" and row.started_at is not None
+    assert background_jobs.start(job, row.id, "drawing") is None  # already running: another process has it
+    assert background_jobs.start(job, row.id + 1000, "drawing") is None
+
+    with pytest.raises(ValueError, match="no such score"), background_jobs.failure_recorded(job, row.id):
+        row.stage = "half-way"  # undone: only the failure is recorded
+        raise ValueError("no such score")
+    db.session.expire_all()
+    failed = db.session.get_one(job.model, row.id)
+    assert failed.status == "failed" and failed.message == "ValueError: no such score"
+    assert failed.stage == "drawing" and failed.finished_at is not None
+
+
+def test_a_beat_writes_the_heartbeat_and_what_moved(world, db):
+    row = _row(world, db, "dossier", "running", timedelta(minutes=2))
+    before = row.heartbeat_at
+    background_jobs.beat(row, 40, "drawing")
+    db.session.expire_all()
+    assert (row.progress, row.stage) == (40, "drawing") and row.heartbeat_at > before
+    background_jobs.beat(row)
+    db.session.expire_all()
+    assert (row.progress, row.stage) == (40, "drawing")
+
+
+def test_a_heartbeat_called_often_is_written_at_most_once_in_its_interval(world, db, monkeypatch):
+    row = _row(world, db, "dossier", "running", timedelta(minutes=2))
+    written = []
+    monkeypatch.setattr(background_jobs, "beat", lambda beating: written.append(beating))
+    seldom = background_jobs.Heartbeat(row, timedelta(hours=1))
+    for _ in range(50):
+        seldom()
+    assert written == []
+    always = background_jobs.Heartbeat(row, timedelta(0))
+    for _ in range(3):
+        always()
+    assert written == [row, row, row]
+
+
+@pytest.mark.parametrize("kind", JOBS)
+def test_a_job_is_started_detached_with_the_database_and_its_own_settings(app, tmp_path, monkeypatch, kind):
+    job = JOBS[kind]
+    started = {}
+
+    class Process:
+        def __init__(self, command, **options) -> None:
+            started.update(options, command=command)
+
+        def wait(self) -> int:
+            return 0
+
+    monkeypatch.setattr(subprocess, "Popen", Process)
+    log = tmp_path / "logs" / f"{kind}.log"
+    app.config.update({job.log: str(log), "PREVIEW_FOLDER": str(tmp_path / "previews")})
+    background_jobs.launch(job, 7)
+    assert started["command"][1:] == ["-m", job.module, "7"]
+    assert started["start_new_session"] is True and started["stdin"] is subprocess.DEVNULL
+    assert Path(started["stdout"].name) == log and log.exists()
+    env = started["env"]
+    assert env["DATABASE_URL"] == app.config["SQLALCHEMY_DATABASE_URI"]
+    assert env["SECRET_KEY"] == app.config["SECRET_KEY"]
+    assert env["AWARDS_JOB_CONFIG"] == app.config["CONFIG_NAME"]
+    for name in job.settings:
+        assert env[name] == str(app.config[name])
+
+
+@pytest.mark.parametrize("kind", JOBS)
+def test_a_job_named_without_its_row_says_how_to_run_it(kind, capsys):
+    job = JOBS[kind]
+    assert background_jobs.run(job, ["job"], lambda _id: None) == 2
+    assert background_jobs.run(job, ["job", "seven"], lambda _id: None) == 2
+    assert f"usage: python -m {job.module} {job.argument}" in capsys.readouterr().err
+
+
+def test_the_dossier_job_keeps_its_heartbeat_while_it_puts_the_book_together(client, auth, world, db, monkeypatch):
+    round_ = judging_round(world)
+    for title in ("Smart shelters for Seoul", "River restoration"):
+        assign(round_, eligible(world, title), world.judge, declared=True)
+    beats: list[tuple[int | None, str | None]] = []
+    beat = background_jobs.beat
+
+    def counted(row, progress=None, stage=None):
+        beats.append((progress, stage))
+        beat(row, progress, stage)
+
+    monkeypatch.setattr(background_jobs, "beat", counted)
+    monkeypatch.setattr(dossiers_service, "ASSEMBLY_HEARTBEAT_EVERY", timedelta(0))
+    auth.login(world.judge)
+    client.post(f"/judging/rounds/{round_.id}/dossier")
+    build = db.session.scalar(sa.select(DossierBuild))
+    assert build.status is BuildStatus.DONE, build.message
+    with_progress = [b for b in beats if b[0] is not None]
+    assert [stage for _progress, stage in with_progress] == ["drawing", "assembling", "assembling"]
+    # Beside those, a beat after the contents, after each nomination merged, after the overlay and each page.
+    assert len(beats) - len(with_progress) >= 1 + 2 + 1 + build.pages
