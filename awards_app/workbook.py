@@ -344,19 +344,21 @@ def _display_width(text: str) -> int:
 
 
 def _column_width(header: str, values: Iterable[object], cap: int) -> float:
+    """The column's width: its widest value or header, at most ``cap``. Each distinct value is looked at once
+    (names, references, criteria and scores repeat row after row), and only a text can be wider than a number."""
     width = _display_width(header) + 3  # room for the filter button
-    measured: set[str] = set()  # names, references and criteria repeat row after row: measure each once
-    for value in values:
-        if width >= cap:
-            break
-        if isinstance(value, str):
-            if 2 * len(value) > width and value not in measured:  # only a string this long can be wider
-                measured.add(value)
+    distinct = set(values)
+    kinds = set(map(type, distinct)) - {type(None)}
+    if any(issubclass(kind, datetime) for kind in kinds):
+        width = max(width, _DATETIME_WIDTH)
+    if any(not issubclass(kind, str | datetime) for kind in kinds):
+        width = max(width, _NUMBER_WIDTH)
+    if any(issubclass(kind, str) for kind in kinds):
+        for value in distinct:
+            if width >= cap:
+                break
+            if isinstance(value, str) and 2 * len(value) > width:  # only a string this long can be wider
                 width = max(width, _display_width(value) + 1)
-        elif isinstance(value, datetime):
-            width = max(width, _DATETIME_WIDTH)
-        elif value is not None:
-            width = max(width, _NUMBER_WIDTH)
     return float(min(max(width, _MIN_WIDTH), cap))
 
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager
 
 from .. import charts
 from ..extensions import db
@@ -21,6 +20,7 @@ from ..models import (
     Conflict,
     Criterion,
     Nomination,
+    Organisation,
     Round,
     Score,
     ScoreSheet,
@@ -253,14 +253,21 @@ def _compute(
     draws = uncertainty.usable_draws(round_) if len(table) else {}
 
     nomination_ids = [int(i) for i in table["nomination_id"]]
+    # The columns shown, not the nominations whole: their answers and documents are not what a ranking prints.
     info = (
         {
-            n.id: n
-            for n in db.session.scalars(
-                sa.select(Nomination)
-                .where(Nomination.id.in_(nomination_ids))
+            row.id: row
+            for row in db.session.execute(
+                sa.select(
+                    Nomination.id,
+                    Nomination.reference,
+                    Nomination.title,
+                    Organisation.name,
+                    Organisation.country_code,
+                    Organisation.type,
+                )
                 .join(Nomination.organisation)
-                .options(contains_eager(Nomination.organisation))
+                .where(Nomination.id.in_(nomination_ids))
             )
         }
         if nomination_ids
@@ -269,9 +276,9 @@ def _compute(
     table = table.assign(
         reference=[info[i].reference for i in nomination_ids],
         title=[info[i].title for i in nomination_ids],
-        organisation=[info[i].organisation.name for i in nomination_ids],
-        country=[info[i].organisation.country_code for i in nomination_ids],
-        applicant_type=[info[i].organisation.type.value for i in nomination_ids],
+        organisation=[info[i].name for i in nomination_ids],
+        country=[info[i].country_code for i in nomination_ids],
+        applicant_type=[info[i].type.value for i in nomination_ids],
     )
     judge_ids = [int(i) for i in judges["judge_id"]]
     names = (
