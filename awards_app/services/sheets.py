@@ -328,6 +328,8 @@ def judge_work(judge: User) -> list[RoundWork]:
         .options(
             joinedload(Assignment.round).joinedload(Round.edition),
             joinedload(Assignment.sheet).lazyload(ScoreSheet.scores),
+            # The list shows a nomination's reference, title, organisation and category, never its answers.
+            joinedload(Assignment.nomination).defer(Nomination.answers),
             joinedload(Assignment.nomination).joinedload(Nomination.organisation),
             joinedload(Assignment.nomination).joinedload(Nomination.category),
             selectinload(Assignment.conflict),
