@@ -1,4 +1,4 @@
-from flask_babel import force_locale
+from flask_babel import force_locale, refresh
 
 from awards_app.models import Nomination
 from tests.conftest import complete_project_answers
@@ -159,3 +159,21 @@ def test_the_korean_catalogue_is_read_once_for_many_requests(app, client, auth, 
     client.post("/language", data={"language": "ko"})
     assert '<html lang="ko">' in client.get("/judging/").data.decode()
     assert read == ["ko", "en"]  # each language once, however often a person switches
+
+
+def test_a_template_follows_a_forced_language_and_comes_back(app):
+    # A page's catalogue is looked up once per language and request: an e-mail in its reader's language, drawn
+    # within a page in another, reads in its own, and the page after it in the page's.
+    draw = app.jinja_env.from_string("{{ _('Draft') }} {{ ngettext('%(num)d minute', '%(num)d minutes', 2) }}")
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        refresh()  # the test's app context outlives a request: so would the language chosen for the last one
+        assert draw.render() == "Draft 2 minutes"
+        with force_locale("ko"):
+            assert draw.render() == "작성 중 2분"
+        assert draw.render() == "Draft 2 minutes"
+    with app.test_request_context(headers={"Accept-Language": "ko"}):
+        refresh()
+        assert draw.render() == "작성 중 2분"
+        with force_locale("en"):
+            assert draw.render() == "Draft 2 minutes"
+        assert draw.render() == "작성 중 2분"
