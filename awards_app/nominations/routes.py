@@ -92,7 +92,7 @@ def create(category_id: int):
             )
         except ServiceError as error:
             return _unsaved(category, error.message)
-        return _after_save(nomination, form, created=True)
+        return _after_save(nomination, nomination.id, form, created=True)
     return _render_form(form, category, None)
 
 
@@ -133,7 +133,7 @@ def edit(nomination_id: int):
         except ServiceError as error:
             flash_error(error)
             return redirect(url_for("nominations.view", nomination_id=nomination.id))
-        return _after_save(nomination, form)
+        return _after_save(nomination, nomination_id, form)
     if request.method == "GET" and request.args.get("check"):
         form.show_problems(nominations_service.submission_problems(nomination).by_field)
     return _render_form(form, nomination.category, nomination)
@@ -186,9 +186,11 @@ def _consent_forms(nomination: Nomination | None, ask_form: AskNomineeForm | Non
     return {"ask_form": ask_form, "signed_form": SignedFormUpload(formdata=None)}
 
 
-def _after_save(nomination: Nomination, form, created: bool = False):
-    """The answers are saved: attach the chosen files, then submit if asked; each step reports on its own."""
-    edit_url = url_for("nominations.edit", nomination_id=nomination.id)
+def _after_save(nomination: Nomination, nomination_id: int, form, created: bool = False):
+    """The answers are saved: attach the chosen files, then submit if asked; each step reports on its own.
+    ``nomination_id``: the nomination's, known without reading back the nomination the commit expired (four
+    queries, on every save of a draft, for the address of the page to go back to)."""
+    edit_url = url_for("nominations.edit", nomination_id=nomination_id)
     uploads = form.chosen_files
     if uploads:
         attached = []
@@ -212,12 +214,12 @@ def _after_save(nomination: Nomination, form, created: bool = False):
             nominations_service.submit(nomination, current_user, zone=form.reader_zone.data)
         except nominations_service.SubmissionRefused as refused:
             flash(str(refused.message), "danger")
-            return redirect(url_for("nominations.edit", nomination_id=nomination.id, check=1))
+            return redirect(url_for("nominations.edit", nomination_id=nomination_id, check=1))
         except ServiceError as error:
             flash_error(error)
-            return redirect(url_for("nominations.view", nomination_id=nomination.id))
+            return redirect(url_for("nominations.view", nomination_id=nomination_id))
         flash(_("Submitted. Your reference is %(ref)s.", ref=nomination.reference), "success")
-        return redirect(url_for("nominations.view", nomination_id=nomination.id))
+        return redirect(url_for("nominations.view", nomination_id=nomination_id))
     if created:
         flash(_("Draft saved. You can come back to it at any time before the deadline."), "success")
     else:

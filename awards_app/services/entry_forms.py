@@ -65,11 +65,13 @@ def fields_for(category: Category, organisation_type: OrganisationType | str | N
     return fields_of_form(form_for(category, organisation_type), category)
 
 
-def fields_of(nomination: Nomination) -> tuple[FieldSpec, ...]:
+def fields_of(nomination: Nomination, forms: CurrentForms | None = None) -> tuple[FieldSpec, ...]:
     """The fields a nomination answers: a draft follows the form it will be submitted on (the current one for its
-    organisation's type), anything else the version it was written against."""
+    organisation's type), anything else the version it was written against. ``forms``: the current forms, when
+    the caller has read them already (to ``pin`` the draft after)."""
     if nomination.status is NominationStatus.DRAFT:
-        return fields_for(nomination.category, nomination.organisation.type)
+        forms = forms if forms is not None else CurrentForms([nomination.category])
+        return forms.fields_for(nomination.category, nomination.organisation.type)
     return fields_of_form(nomination.entry_form, nomination.category)
 
 

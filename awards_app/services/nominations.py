@@ -184,12 +184,13 @@ def save_draft(nomination: Nomination, user: User, answers: dict[str, object], v
     """
     if not nomination.can_edit(user):
         raise NotAllowed(edit_refusal(nomination, user))
-    fields = entry_forms.fields_of(nomination)
+    forms = entry_forms.CurrentForms([nomination.category])
+    fields = entry_forms.fields_of(nomination, forms)
     cleaned = clean_answers(fields, answers)
     changed = sorted(k for k, v in cleaned.items() if (nomination.answers or {}).get(k, "") != v)
     if changed:  # a page posting what is already saved (a double click, a replay) overwrites nothing
         check_version(nomination, version)
-        entry_forms.pin(nomination)
+        entry_forms.pin(nomination, forms)
         nomination.answers = cleaned
         nomination.title = title_of(fields, cleaned)
         nomination.updated_at = utcnow()
