@@ -51,7 +51,7 @@ def test_the_score_sheet_script_gets_json_when_the_database_is_away(client, auth
     assignment = assign(round_, eligible(world), world.judge, declared=True)
     rubric = criteria(round_, world.project)
     auth.login(world.judge)
-    monkeypatch.setattr(sheets_service, "save_sheet", _unavailable)
+    monkeypatch.setattr(sheets_service, "write_sheet", _unavailable)  # what both saving use cases call
     response = client.post(
         f"/judging/assignments/{assignment.id}/autosave",
         data=sheet_data(rubric, [7]),
