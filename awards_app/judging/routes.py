@@ -75,18 +75,26 @@ def time_left(moment: datetime, now: datetime | None = None) -> str:
     return " ".join(parts)
 
 
-def _own_assignment(assignment_id: int) -> Assignment:
+def _own_assignment(assignment_id: int, *, to_show: bool = True) -> Assignment:
     """Load an assignment of the signed-in judge, with everything its page shows and its scores, in one query (and
-    one for the attachments): 404 if there is none, 403 if it is someone else's."""
+    one for the attachments): 404 if there is none, 403 if it is someone else's. ``to_show=False``: only what
+    saving its scores needs (an autosave shows nothing of the nomination)."""
+    shown = (
+        (
+            joinedload(Assignment.nomination).joinedload(Nomination.organisation),
+            joinedload(Assignment.nomination).selectinload(Nomination.attachments),
+        )
+        if to_show
+        else ()
+    )
     assignment = (
         db.session.scalars(
             sa.select(Assignment)
             .where(Assignment.id == assignment_id)
             .options(
+                *shown,
                 joinedload(Assignment.round),
                 joinedload(Assignment.nomination).joinedload(Nomination.category).lazyload(Category.tiers),
-                joinedload(Assignment.nomination).joinedload(Nomination.organisation),
-                joinedload(Assignment.nomination).selectinload(Nomination.attachments),
                 # A row per score rather than a second query: a round trip costs more than a few repeated columns.
                 joinedload(Assignment.sheet).joinedload(ScoreSheet.scores),
                 joinedload(Assignment.conflict),
@@ -334,7 +342,8 @@ def calibration(round_id: int, category_id: int):
 @role_required(Role.JUDGE)
 def autosave(assignment_id: int):
     """Save the draft while the judge types (called by scoring.js); answer in JSON."""
-    assignment = _own_assignment(assignment_id)
+    assignment = _own_assignment(assignment_id, to_show=False)
+    zone = _zone()  # read before the commit, which expires the signed-in judge
     criteria = rubrics_service.criteria_of(assignment.round, assignment.nomination.category)
     form = score_sheet_form(criteria, rubrics_service.scales_of(criteria), assignment.sheet, request.form)
     if not form.validate():
@@ -360,7 +369,7 @@ def autosave(assignment_id: int):
         scored=saved.total.scored,
         criteria=saved.total.criteria,
         saved_at=saved.saved_at.isoformat(),
-        status=_("Draft saved %(moment)s", moment=format_in_zone(saved.saved_at, _zone())),
+        status=_("Draft saved %(moment)s", moment=format_in_zone(saved.saved_at, zone)),
         badge=str(badge),  # the header's status badge: "To do" becomes "Draft" without a reload
     )
 

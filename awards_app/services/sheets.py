@@ -107,7 +107,7 @@ def autosave_sheet(assignment: Assignment, judge: User, data: SheetInput, criter
     """:func:`save_sheet` as a draft, for the sheet's autosave: the answer is read from what was just written,
     before the commit, rather than from the database object by object (a query each) after it."""
     try:
-        sheet = write_sheet(assignment, judge, data)
+        sheet = write_sheet(assignment, judge, data, criteria=criteria)
         answer = Autosaved(sheet.version, sheet.saved_at, sheet_summary(assignment, criteria), assignment.status)
         db.session.commit()
     except sa.exc.IntegrityError as error:  # another window created the sheet at the same moment
@@ -116,12 +116,20 @@ def autosave_sheet(assignment: Assignment, judge: User, data: SheetInput, criter
     return answer
 
 
-def write_sheet(assignment: Assignment, judge: User, data: SheetInput, *, submit: bool = False) -> ScoreSheet:
-    """:func:`save_sheet` without the commit, for a use case that saves several sheets in one transaction."""
+def write_sheet(
+    assignment: Assignment,
+    judge: User,
+    data: SheetInput,
+    *,
+    submit: bool = False,
+    criteria: list[Criterion] | None = None,
+) -> ScoreSheet:
+    """:func:`save_sheet` without the commit, for a use case that saves several sheets in one transaction.
+    ``criteria``: the rubric (``criteria_of``), when the caller has read it already."""
     refusal = assignment.scoring_refusal(judge)
     if refusal:
         raise NotAllowed(refusal)
-    criteria = criteria_of(assignment.round, assignment.nomination.category)
+    criteria = criteria if criteria is not None else criteria_of(assignment.round, assignment.nomination.category)
     if not criteria:
         raise ServiceError(_l("The rubric of this category is not ready yet: the secretariat is preparing it."))
     scales = scales_of(criteria)
