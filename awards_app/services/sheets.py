@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -84,13 +85,20 @@ class SheetInput:
 
 def save_sheet(assignment: Assignment, judge: User, data: SheetInput, *, submit: bool = False) -> ScoreSheet:
     """Save a judge's scores as a draft (or submit them): every score is checked against its scale first."""
-    try:
+    with _first_sheet_wins():
         sheet = write_sheet(assignment, judge, data, submit=submit)
         db.session.commit()
-    except sa.exc.IntegrityError as error:  # another window created the sheet at the same moment
+    return sheet
+
+
+@contextmanager
+def _first_sheet_wins() -> Iterator[None]:
+    """Saving a sheet: when another window created the sheet at the same moment, the later is told it is stale."""
+    try:
+        yield
+    except sa.exc.IntegrityError as error:
         db.session.rollback()
         raise StaleSheet(STALE_SHEET) from error
-    return sheet
 
 
 @dataclass(frozen=True)
@@ -106,13 +114,10 @@ class Autosaved:
 def autosave_sheet(assignment: Assignment, judge: User, data: SheetInput, criteria: list[Criterion]) -> Autosaved:
     """:func:`save_sheet` as a draft, for the sheet's autosave: the answer is read from what was just written,
     before the commit, rather than from the database object by object (a query each) after it."""
-    try:
+    with _first_sheet_wins():
         sheet = write_sheet(assignment, judge, data, criteria=criteria)
         answer = Autosaved(sheet.version, sheet.saved_at, sheet_summary(assignment, criteria), assignment.status)
         db.session.commit()
-    except sa.exc.IntegrityError as error:  # another window created the sheet at the same moment
-        db.session.rollback()
-        raise StaleSheet(STALE_SHEET) from error
     return answer
 
 
