@@ -42,6 +42,11 @@ def counted_scores(round_: Round, category: Category) -> pd.DataFrame:
     return _counted_scores(round_, [category.id])
 
 
+def round_counted_scores(round_: Round) -> pd.DataFrame:
+    """``counted_scores`` of every category of the round, in one query."""
+    return _counted_scores(round_, [category.id for category in round_.categories])
+
+
 def _counted_scores(round_: Round, category_ids: Sequence[int]) -> pd.DataFrame:
     """``counted_scores`` of several categories in one query, in a stated order (category, nomination, judge,
     criterion), so that a category's rows come in the same order whichever categories are read with it."""

@@ -42,17 +42,11 @@ JOB = background_jobs.Job(
 
 
 def round_totals(round_: Round) -> pd.DataFrame:
-    """Every counted judge total of the round (``ranking.judge_totals`` of each category's counted scores)."""
-    import pandas as pd
-
+    """Every counted judge total of the round (``ranking.judge_totals`` of its counted scores, read in one query)."""
     from .. import ranking
-    from .results import counted_scores
+    from .results import round_counted_scores
 
-    frames = [ranking.judge_totals(counted_scores(round_, category)) for category in round_.categories]
-    frames = [f for f in frames if not f.empty]
-    if not frames:
-        return pd.DataFrame(columns=["category_id", "nomination_id", "judge_id", "total"])
-    return pd.concat(frames, ignore_index=True)
+    return ranking.judge_totals(round_counted_scores(round_))
 
 
 def latest_fit(round_: Round) -> UncertaintyFit | None:

@@ -483,3 +483,23 @@ def test_categories_worked_out_together_are_each_as_worked_out_alone(app, db):
     for category in (first, second):
         assert len(together[category.id].ranking) == 20
         assert_same_results(together[category.id], fresh(round_, category))
+
+
+def test_the_rounds_totals_read_together_are_each_categorys_totals(app, db):
+    # The uncertainty model's input: every category's judge totals, read in one query for the whole round.
+    import pandas as pd
+
+    from awards_app import ranking
+    from awards_app.services import uncertainty as uncertainty_service
+    from benchmarks.results_scale import SCALES, _seed_database
+
+    round_ = _seed_database(SCALES["quick"])
+    together = uncertainty_service.round_totals(round_)
+    alone = pd.concat(
+        [ranking.judge_totals(results_service.counted_scores(round_, c)) for c in round_.categories], ignore_index=True
+    )
+    assert len(round_.categories) == 2 and together["category_id"].nunique() == 2 and len(together) > 40
+    key = ["category_id", "nomination_id", "judge_id"]
+    pd.testing.assert_frame_equal(
+        together.sort_values(key).reset_index(drop=True), alone.sort_values(key).reset_index(drop=True)
+    )
