@@ -84,8 +84,9 @@ def _when(moment) -> str | None:
 
 def personal_data(user: User) -> bytes:
     """Everything the app holds about ``user``, as they may ask for it (PIPA Art. 35, GDPR Art. 15 and 20): a ZIP with
-    ``data.json`` (the account, consents, sign-ins, nominations they entered, their judging and their actions in the
-    audit trail) and the documents they uploaded, under ``documents/``."""
+    ``data.json`` (the account, consents, sign-ins, nominations they entered, their judging, the presentations they
+    were invited to, what the access log holds of their reading and their actions in the audit trail) and the
+    documents they uploaded, under ``documents/``."""
     import io
     import json
     import zipfile
@@ -94,6 +95,7 @@ def personal_data(user: User) -> bytes:
 
     from .. import storage
     from ..models import (
+        AccessRecord,
         Assignment,
         Attachment,
         AuditEvent,
@@ -101,6 +103,7 @@ def personal_data(user: User) -> bytes:
         Conflict,
         Nomination,
         ScoreSheet,
+        SlotInvitation,
         UserSession,
     )
 
@@ -214,6 +217,34 @@ def personal_data(user: User) -> bytes:
                 "vote": None if vote is None else {"vote": str(vote.vote), "at": _when(vote.voted_at)},
             }
         )
+    data["presentations"] = [
+        {
+            "round": i.slot.round.name,
+            "nomination": i.slot.nomination.reference,
+            "starts_at": _when(i.slot.starts_at),
+            "minutes": i.slot.minutes,
+            "mode": str(i.slot.mode),
+            "room": i.slot.room,
+            "link": i.slot.link,
+            "last_sent_at": _when(i.sent_at),
+            "cancelled_at": _when(i.cancelled_at),
+        }
+        for i in db.session.scalars(
+            sa.select(SlotInvitation).where(SlotInvitation.user_id == user.id).order_by(SlotInvitation.id)
+        )
+    ]
+    data["reading_log"] = [
+        {
+            "day": r.day,
+            "first_at": _when(r.at),
+            "what": r.kind,
+            "nomination": r.nomination.reference if r.nomination is not None else None,
+            "detail": r.detail,
+        }
+        for r in db.session.scalars(
+            sa.select(AccessRecord).where(AccessRecord.user_id == user.id).order_by(AccessRecord.at, AccessRecord.id)
+        )
+    ]
     data["actions"] = [
         {"at": _when(e.at), "action": e.action, "summary": e.summary}
         for e in db.session.scalars(

@@ -324,3 +324,25 @@ def test_the_migration_records_the_invitations_sent_before_it(app, client, auth,
     finally:
         with db.engine.begin() as connection:
             connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+
+
+def test_a_judges_own_data_lists_their_invitations_and_what_they_read(client, auth, world, db, finals, smtp_inbox):
+    import io
+    import json
+    import zipfile
+
+    auth.login(world.secretariat)
+    assert _place(client, finals).status_code == 302
+    auth.logout()
+    auth.login(world.judge)
+    assignment = db.session.scalar(sa.select(Assignment).where(Assignment.judge_id == world.judge.id))
+    assert client.get(f"/judging/assignments/{assignment.id}").status_code == 200  # read: the access log notes it
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/auth/account/my-data.zip").data))
+    data = json.loads(archive.read("data.json"))
+    (invited,) = data["presentations"]
+    assert invited["nomination"] == finals["odense"].reference and invited["round"] == "Finalists"
+    assert invited["link"] == "https://meet.example.org/a" and invited["minutes"] == 30
+    assert invited["last_sent_at"] and invited["cancelled_at"] is None
+    assert [(r["what"], r["nomination"]) for r in data["reading_log"]] == [("nomination", finals["odense"].reference)]
+    # Nobody else's invitation: the applicant's and the recused judge's stay out of it.
+    assert finals["recused"].email not in json.dumps(data) and world.applicant.email not in json.dumps(data)
