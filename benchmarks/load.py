@@ -54,6 +54,7 @@ from benchmarks.harness import (
     call_in_app,
     environment,
     load_average,
+    machine_speed,
     percentile,
     small_pdf,
     spread,
@@ -614,7 +615,8 @@ def main() -> None:
             postgres.stop()
         shutil.rmtree(folder, ignore_errors=True)
     met = summary(runs)
-    print(f"\nload average after {load_average()}; {'every target met' if met else 'targets not met'}")
+    verdict = "every target met" if met else "targets not met"
+    print(f"\nload average after {load_average()}; {machine_speed()}; {verdict}")
     # Losing or refusing work is a failure; a slow run is a figure to read, and the exit status does not hide it.
     sys.exit(1 if any(run.errors or run.lost for run in runs) else 0)
 

@@ -42,6 +42,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.harness import machine_speed
+
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "benchmark-password"
 
@@ -239,7 +241,10 @@ def main() -> None:
         child(args.child, runs)
         return
     load = os.getloadavg()
-    print(f"{os.cpu_count()} CPUs; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {runs} runs of each figure.")
+    print(
+        f"{os.cpu_count()} CPUs; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {machine_speed()}; "
+        f"{runs} runs of each figure."
+    )
     print()
     nominations = 40 if args.quick else 250  # benchmarks.results_scale's "quick" and "real" scales
     report("This checkout:", run(ROOT, runs, args.quick), nominations)

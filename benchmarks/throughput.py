@@ -44,6 +44,7 @@ from benchmarks.harness import (
     environment,
     flask,
     load_average,
+    machine_speed,
     spread,
 )
 
@@ -186,7 +187,8 @@ def main() -> None:
         base = f"http://127.0.0.1:{server.port}"
         print(
             f"{server.description}, production settings, {options.db}, demo edition; wrk -t{options.wrk_threads} "
-            f"-c{options.connections} -d{options.seconds:g}s per page; load average before {load_average()}"
+            f"-c{options.connections} -d{options.seconds:g}s per page; load average before {load_average()}; "
+            f"{machine_speed()}"
         )
         runs: list[dict[str, float]] = []
         for number in range(1, options.runs + 1):
