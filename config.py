@@ -78,6 +78,9 @@ class Config:
     DOSSIERS_IN_BACKGROUND = True
     # Start the model by itself when the results of a closed round are opened (the tests start it when they mean to).
     UNCERTAINTY_AUTOSTART = True
+    # A background job's priority below the web application's (os.nice): it takes the cores only when no request
+    # wants them, so pages stay as fast while a dossier is drawn or a model fitted.
+    BACKGROUND_JOB_NICENESS = int(os.environ.get("BACKGROUND_JOB_NICENESS", 10))
 
     LANGUAGES = ["en", "ko"]
     BABEL_DEFAULT_LOCALE = "en"
@@ -137,6 +140,7 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False  # switched on by the tests of throttling
     UNCERTAINTY_AUTOSTART = False
     DOSSIERS_IN_BACKGROUND = False  # built within the request that asks; one test runs the real background job
+    BACKGROUND_JOB_NICENESS = 0  # the real jobs the suite runs share the cores with it, and must finish in time
 
 
 def external_host(url: str | None) -> str | None:

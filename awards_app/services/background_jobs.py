@@ -1,9 +1,10 @@
 """Work that runs as a process of its own, never in a request: the uncertainty model's fit and a dossier's build.
 
 Each such job keeps a row (its status, progress, stage, message and heartbeat). The web application records the row
-queued and starts ``python -m <the job's module> ROW_ID`` detached from itself (``launch``); the process builds the
-application as the one that started it has it (``run``), takes the row (``start``), writes its heartbeat as it goes
-(``beat``, ``Heartbeat``) and records why it stopped if it fails (``failure_recorded``). Pages read the row: a job
+queued and starts ``python -m <the job's module> ROW_ID`` detached from itself (``launch``); the process gives way to
+the web application (a lower priority) and builds the application as the one that started it has it (``run``),
+takes the row (``start``), writes its heartbeat as it goes (``beat``, ``Heartbeat``) and records why it stopped if it
+fails (``failure_recorded``). Pages read the row: a job
 whose heartbeat is older than its own limit is taken to have died (``supervise``), and may be asked for again.
 """
 
@@ -123,9 +124,17 @@ def run(job: Job[Row], argv: list[str], work: Callable[[int], None]) -> int:
     names = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI", **{name: name for name in job.settings}}
     overrides = {key: os.environ[name] for name, key in names.items() if os.environ.get(name)}
     app = create_app(os.environ.get("AWARDS_JOB_CONFIG") or None, overrides)
+    give_way(int(app.config.get("BACKGROUND_JOB_NICENESS") or 0))
     with app.app_context():
         work(int(argv[1]))
     return 0
+
+
+def give_way(niceness: int) -> None:
+    """Lower this process's priority to ``niceness`` (``BACKGROUND_JOB_NICENESS``), where the system has priorities:
+    the job then takes the cores only when no request of the web application wants them. Never raised."""
+    if hasattr(os, "nice"):
+        os.nice(max(0, niceness - os.nice(0)))
 
 
 def start(job: Job[Row], row_id: int, stage: str) -> Row | None:

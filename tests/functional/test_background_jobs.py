@@ -148,3 +148,26 @@ def test_the_dossier_job_keeps_its_heartbeat_while_it_puts_the_book_together(cli
     assert [stage for _progress, stage in with_progress] == ["drawing", "assembling", "assembling"]
     # Beside those, a beat after the contents, after each nomination merged, after the overlay and each page.
     assert len(beats) - len(with_progress) >= 1 + 2 + 1 + build.pages
+
+
+def test_a_job_gives_way_to_the_web_application(tmp_path):
+    # Run as the job's process is: its work sees the lower priority, and the app it built.
+    import os
+    import sys
+
+    script = (
+        "import os, sys\n"
+        "from awards_app.services import background_jobs, dossiers\n"
+        "background_jobs.run(dossiers.JOB, ['job', '7'], lambda row: print(os.nice(0), row))\n"
+    )
+    env = {
+        **os.environ,
+        "AWARDS_JOB_CONFIG": "development",  # the setting as deployed (the suite's own configuration keeps 0)
+        "BACKGROUND_JOB_NICENESS": "10",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/job.sqlite",
+    }
+    ran = subprocess.run(  # noqa: S603  (this interpreter, our own script)
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60, check=True
+    )
+    niceness, row = ran.stdout.split()
+    assert int(niceness) == max(10, os.nice(0)) and row == "7"
