@@ -5,6 +5,7 @@ minutes."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 
 import pytest
@@ -23,6 +24,7 @@ from awards_app.models import (
     RoundMode,
     Vote,
 )
+from awards_app.rules.committee import RULES_IN_WORDS
 from awards_app.services import committee as committee_service
 from awards_app.services import votes as votes_service
 from tests.conftest import PASSWORD, make_user
@@ -78,6 +80,22 @@ def test_the_sitting_counts_members_and_presence_and_names_who_is_left_out(world
     assert one.outcome(round_.quorum) == "does not pass"
     # Second: 5 members, 2 present: not more than half of 5, so no quorum, whatever the votes.
     assert (two.count.committee, two.count.present) == (5, 2) and two.outcome(round_.quorum) == "no quorum"
+
+
+def test_the_sitting_states_its_rules_in_the_reader_s_language(client, auth, world, db, sitting):
+    round_, _first, _second, _members = sitting
+    auth.login(world.secretariat)
+    url = f"/secretariat/rounds/{round_.id}/results"
+    english = html.unescape(client.get(url).get_data(as_text=True))
+    # In English, the page states the very words of the workbook's and the minutes' rules.
+    for label, text in RULES_IN_WORDS:
+        assert label in english and text in english
+    world.secretariat.locale = "ko"
+    db.session.commit()
+    korean = html.unescape(client.get(url).get_data(as_text=True))
+    assert "출석 위원 과반수가 찬성하면 가결" in korean and "이해충돌이 있는 위원을 제외" in korean
+    for _label, text in RULES_IN_WORDS:
+        assert text not in korean
 
 
 def test_the_secretariat_sees_the_sitting_closes_it_and_gives_the_commendation(app, client, auth, world, db, sitting):

@@ -1,6 +1,8 @@
+from datetime import timedelta
+
 from flask_babel import force_locale, refresh
 
-from awards_app.models import Nomination
+from awards_app.models import Edition, Nomination
 from tests.conftest import complete_project_answers
 
 
@@ -42,6 +44,25 @@ def test_korean_pages_show_korean_names_dates_and_countries(client, auth, world)
     assert "기술혁신" in page  # the category's Korean name
     assert "덴마크" in page  # Denmark, from CLDR
     assert "UTC+09:00" in page
+
+
+def test_the_secretariat_s_edition_choice_names_editions_in_korean(client, auth, world, db):
+    world.edition.name_ko = "테스트 상 2026"
+    last_year = Edition(
+        name="Test Prize 2025",
+        name_ko="테스트 상 2025",
+        year=2025,
+        slug="test-2025",
+        opens_at=world.edition.opens_at - timedelta(days=365),
+        closes_at=world.edition.closes_at - timedelta(days=365),
+    )
+    db.session.add(last_year)
+    world.secretariat.locale = "ko"
+    db.session.commit()
+    auth.login(world.secretariat)
+    for url in ("/secretariat/", "/secretariat/nominations"):
+        page = client.get(url).get_data(as_text=True)
+        assert ">테스트 상 2026</option>" in page and ">Test Prize 2026</option>" not in page, url
 
 
 def test_text_in_any_script_is_stored_and_shown_intact(client, auth, world, db):

@@ -64,6 +64,21 @@ def test_the_catalogue_shows_every_email_in_english_and_korean(app, client, auth
     assert db.session.scalar(sample_people) == 0
 
 
+def test_an_email_in_korean_names_the_edition_in_korean(app):
+    """Wherever an e-mail names the edition, the Korean one names it by its Korean name."""
+    named = 0
+    with app.test_request_context():
+        for template in CATALOGUE:
+            _subject, english = mail_service.render_email(template, "en", sample_context(template, "en"))
+            if "Seoul Smart City Prize 2027" not in english:
+                continue
+            named += 1
+            subject, korean = mail_service.render_email(template, "ko", sample_context(template, "ko"))
+            assert "Seoul Smart City Prize 2027" not in subject + korean, template
+            assert "2027 서울스마트시티상" in korean, template
+    assert named >= 5
+
+
 def test_a_failed_send_does_not_fail_the_invitation_and_is_shown_then_sent_again(
     app, client, auth, world, db, smtp_inbox
 ):
