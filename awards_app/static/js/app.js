@@ -29,17 +29,27 @@
   // The app's own formats: day month year and a 24-hour clock in English, as the server writes them.
   var language = document.documentElement.lang === "ko" ? "ko" : "en-GB";
   function two(n) { return (n < 10 ? "0" : "") + n; }
+  // A moment in a zone written as the server writes it (i18n.DATETIME_PATTERNS "medium"): "30 Jan 2027, 18:00",
+  // "2027년 1월 30일 18:00". The parts come from Intl; the pattern is ours, so both times on a line read alike.
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  function inZone(moment, zone) {
+    var parts = {};
+    new Intl.DateTimeFormat("en-GB", {
+      year: "numeric", month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+      timeZone: zone
+    }).formatToParts(moment).forEach(function (part) { parts[part.type] = part.value; });
+    var day = parseInt(parts.day, 10), month = parseInt(parts.month, 10), clock = parts.hour + ":" + parts.minute;
+    return language === "ko" ? parts.year + "년 " + month + "월 " + day + "일 " + clock :
+      day + " " + MONTHS[month - 1] + " " + parts.year + ", " + clock;
+  }
   document.querySelectorAll("time[data-zone]").forEach(function (el) {
     var moment = new Date(el.getAttribute("datetime"));
     if (isNaN(moment.getTime())) { return; }
     if (readerZone && readerZone !== el.getAttribute("data-zone")) {
       var local = document.createElement("span");
       local.className = "reader-time text-nowrap";
-      var text = new Intl.DateTimeFormat(language, {
-        dateStyle: "medium", timeStyle: "short", hourCycle: "h23", timeZone: readerZone
-      })
-        .format(moment);
-      local.textContent = " · " + text + " (" + el.getAttribute("data-your-time") + ", " + readerZone + ")";
+      local.textContent = " · " + inZone(moment, readerZone) + " (" + el.getAttribute("data-your-time") + ", " +
+        readerZone + ")";
       el.after(local);
     }
     if (!el.hasAttribute("data-countdown")) { return; }
