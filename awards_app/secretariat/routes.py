@@ -15,6 +15,7 @@ from ..auth.access import role_required
 from ..errors import flash_error
 from ..extensions import db
 from ..forms import JudgeProfileForm, WorkbookUploadForm
+from ..i18n import current_language
 from ..models import (
     AuditEvent,
     Category,
@@ -166,8 +167,8 @@ def edition_copy(edition_id: int):
                     "%(criteria)s and %(descriptors)s, with who may enter, the entry forms and the rounds' "
                     "settings. No nominations, judges, scores or awards were copied. Every date moved one year "
                     "on: review the call's dates here and each round's on the rounds page.",
-                    edition=copied.edition.name,
-                    source=source.name,
+                    edition=copied.edition.local_name(current_language()),
+                    source=source.local_name(current_language()),
                     categories=ngettext("%(num)d category", "%(num)d categories", contents.categories),
                     tiers=ngettext("%(num)d award tier", "%(num)d award tiers", contents.tiers),
                     rounds=ngettext("%(num)d round", "%(num)d rounds", contents.rounds),
@@ -562,7 +563,7 @@ def retention_purge(edition_id: int):
             _(
                 "Type %(slug)s to confirm the purge of %(edition)s: nothing was purged.",
                 slug=edition.slug,
-                edition=edition.name,
+                edition=edition.local_name(current_language()),
             ),
             "danger",
         )
@@ -576,7 +577,7 @@ def retention_purge(edition_id: int):
             _(
                 "The personal data of %(edition)s is purged: %(people)d people, %(nominations)d nominations and "
                 "%(documents)d documents erased; its scores and results are kept, anonymised.",
-                edition=edition.name,
+                edition=edition.local_name(current_language()),
                 people=done.people,
                 nominations=done.nominations,
                 documents=done.documents,
@@ -664,11 +665,11 @@ def nomination_import(edition_id: int):
         explanation=_(
             "Nominations received by e-mail or on paper for %(edition)s, entered from an Excel workbook. "
             "They become submitted nominations with their references.",
-            edition=edition.name,
+            edition=edition.local_name(current_language()),
         ),
         template_url=url_for("secretariat.nomination_template", edition_id=edition.id),
         back_url=url_for("secretariat.edition_detail", edition_id=edition.id),
-        back_label=edition.name,
+        back_label=edition.local_name(current_language()),
     )
 
 

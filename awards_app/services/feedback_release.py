@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from ..after_response import after_response
 from ..extensions import db
+from ..i18n import current_language
 from ..models import FeedbackRelease, Nomination, Role, Round, RoundMode, User, UserRole, utcnow
 from ..rules import REASON_CHARS, SHORT_TEXT_CHARS
 from ..rules import feedback as rules
@@ -50,7 +51,7 @@ def release_refusal(round_: Round, released: bool | None = None) -> str | None:
         "open": _l("The round has not closed yet: release its feedback once it has closed and the results are out."),
         "unpublished": _l(
             "The results of %(edition)s are not published yet: publish them first, then release the feedback.",
-            edition=round_.edition.name,
+            edition=round_.edition.local_name(current_language()),
         ),
     }
     return str(messages[problem]) if problem else None

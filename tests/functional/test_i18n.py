@@ -65,6 +65,22 @@ def test_the_secretariat_s_edition_choice_names_editions_in_korean(client, auth,
         assert ">테스트 상 2026</option>" in page and ">Test Prize 2026</option>" not in page, url
 
 
+def test_the_secretariat_s_messages_name_the_edition_in_korean(client, auth, world, db):
+    world.edition.name_ko = "테스트 상 2026"
+    world.secretariat.locale = "ko"
+    db.session.commit()
+    auth.login(world.secretariat)
+    page = client.get(f"/secretariat/editions/{world.edition.id}/import").get_data(as_text=True)
+    assert "테스트 상 2026" in page and world.edition.name not in page
+    # A purge not confirmed says so, naming the edition as the page does.
+    answer = client.post(
+        f"/secretariat/privacy/retention/{world.edition.id}/purge",
+        data={f"edition-{world.edition.id}-confirm": "wrong"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "테스트 상 2026" in answer and world.edition.name not in answer
+
+
 def test_text_in_any_script_is_stored_and_shown_intact(client, auth, world, db):
     auth.login(world.applicant)
     title = "서울 S-Map 디지털 트윈 · Ελληνικά · العربية · 中文 · emoji 🏙️"
