@@ -76,6 +76,8 @@ class Config:
     # Dossiers (the judges' and the committee's PDFs) are built by a background process; its output goes here.
     DOSSIER_JOB_LOG = os.environ.get("DOSSIER_JOB_LOG") or str(INSTANCE_DIR / "dossier-jobs.log")
     DOSSIERS_IN_BACKGROUND = True
+    # How many dossiers are built at once (each a process drawing PDFs); the others wait their turn, queued.
+    DOSSIER_BUILDS_AT_ONCE = int(os.environ.get("DOSSIER_BUILDS_AT_ONCE", 2))
     # Start the model by itself when the results of a closed round are opened (the tests start it when they mean to).
     UNCERTAINTY_AUTOSTART = True
     # A background job's priority below the web application's (os.nice): it takes the cores only when no request

@@ -5,7 +5,9 @@ queued and starts ``python -m <the job's module> ROW_ID`` detached from itself (
 the web application (a lower priority) and builds the application as the one that started it has it (``run``),
 takes the row (``start``), writes its heartbeat as it goes (``beat``, ``Heartbeat``) and records why it stopped if it
 fails (``failure_recorded``). Pages read the row: a job
-whose heartbeat is older than its own limit is taken to have died (``supervise``), and may be asked for again.
+whose heartbeat is older than its own limit is taken to have died (``supervise``), and may be asked for again. A job
+may allow only so many of its rows to run at once (``Job.at_once``): the others wait, queued, and each one that ends
+starts the next (``launch_next``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
+import sqlalchemy as sa
 from flask import current_app
 
 from ..extensions import db
@@ -62,14 +65,78 @@ class Job(Generic[Row]):
     model: type[Row]
     status: type[enum.StrEnum]  # its members: queued, running, done, failed
     log: str  # the setting that names the file its output is appended to
+    stale_after: timedelta  # a job whose heartbeat is older than this is taken to have died
     settings: tuple[str, ...] = ()  # settings the job needs besides the database, passed as they are here
+    # The setting of how many of these may run at once (None: no limit). The others wait, queued, for their turn:
+    # each job that ends starts the next (``launch_next``).
+    at_once: str | None = None
 
 
 # --- the web application's side -------------------------------------------------------------------------------------
 
 
+#: The stage of a queued row whose process has been started (a row queued without it waits for its turn).
+STARTING = "starting"
+
+
 def launch(job: Job, row_id: int) -> None:
-    """Start the job on its row as a process of its own, with what it needs to reach the database and the files."""
+    """Start the job on its queued row, or, when as many as the job allows are running already, leave it queued: it
+    is started when one of them ends (``launch_next``), or by the page that finds it waiting (``supervise``)."""
+    if job.at_once and _taken(job) >= _allowed(job):
+        return
+    row = db.session.get_one(job.model, row_id)
+    if job.at_once:  # counted from now on as taken, and its heartbeat's clock starts
+        row.stage, row.heartbeat_at = STARTING, utcnow()
+        db.session.commit()
+    _spawn(job, row_id)
+
+
+def launch_next(job: Job) -> None:
+    """Start the rows waiting for their turn, oldest first, while the job allows more to run."""
+    if not job.at_once:
+        return
+    while _taken(job) < _allowed(job):
+        waiting = db.session.scalar(_waiting(job).order_by(job.model.id).limit(1))
+        if waiting is None:
+            return
+        launch(job, waiting.id)
+
+
+def waits(job: Job, row: JobRow) -> bool:
+    """Whether the row is queued for its turn, its process not started yet."""
+    return row.status is job.status("queued") and (row.stage or "") != STARTING
+
+
+def _allowed(job: Job) -> int:
+    return max(1, int(current_app.config.get(job.at_once or "", 1) or 1))
+
+
+def _waiting(job: Job) -> sa.Select:
+    model: Any = job.model
+    return sa.select(model).where(model.status == job.status("queued"), sa.func.coalesce(model.stage, "") != STARTING)
+
+
+def _taken(job: Job) -> int:
+    """The job's rows running, or started and about to run, whose heartbeat is recent (a silent one has died)."""
+    model: Any = job.model
+    recent = utcnow() - job.stale_after
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(model)
+            .where(
+                sa.or_(
+                    model.status == job.status("running"),
+                    sa.and_(model.status == job.status("queued"), model.stage == STARTING),
+                ),
+                model.heartbeat_at >= recent,
+            )
+        )
+        or 0
+    )
+
+
+def _spawn(job: Job, row_id: int) -> None:
     config = current_app.config
     env = {
         **os.environ,
@@ -98,13 +165,17 @@ def launch(job: Job, row_id: int) -> None:
     threading.Thread(target=process.wait, name=name, daemon=True).start()
 
 
-def supervise(job: Job[Row], row: Row | None, stale_after: timedelta) -> Row | None:
-    """Mark a job that has not written its heartbeat for ``stale_after`` as failed, so that it can be asked for
-    again; the row is returned as it is now."""
+def supervise(job: Job[Row], row: Row | None) -> Row | None:
+    """Mark a job that has not written its heartbeat for the job's ``stale_after`` as failed, so that it can be asked
+    for again; start a row waiting for its turn when there is room (the job that should have started it may have
+    died). The row is returned as it is now."""
     if row is None or not row.working:
         return row
+    if job.at_once and waits(job, row):
+        launch_next(job)
+        return row
     last: datetime = row.heartbeat_at or row.created_at
-    if utcnow() - last > stale_after:
+    if utcnow() - last > job.stale_after:
         row.status, row.finished_at, row.message = job.status("failed"), utcnow(), STOPPED
         db.session.commit()
     return row
@@ -126,7 +197,11 @@ def run(job: Job[Row], argv: list[str], work: Callable[[int], None]) -> int:
     app = create_app(os.environ.get("AWARDS_JOB_CONFIG") or None, overrides)
     give_way(int(app.config.get("BACKGROUND_JOB_NICENESS") or 0))
     with app.app_context():
-        work(int(argv[1]))
+        try:
+            work(int(argv[1]))
+        finally:  # done or failed, its place goes to the next row waiting
+            db.session.rollback()
+            launch_next(job)
     return 0
 
 

@@ -49,7 +49,9 @@ JOB = background_jobs.Job(
     DossierBuild,
     BuildStatus,
     log="DOSSIER_JOB_LOG",
+    stale_after=STALE_AFTER,
     settings=("UPLOAD_FOLDER", "PREVIEW_FOLDER"),
+    at_once="DOSSIER_BUILDS_AT_ONCE",
 )
 
 
@@ -156,7 +158,7 @@ def _builds(subject: content.Subject) -> sa.Select:
 
 
 def _supervise(build: DossierBuild | None) -> DossierBuild | None:
-    return background_jobs.supervise(JOB, build, STALE_AFTER)
+    return background_jobs.supervise(JOB, build)
 
 
 @dataclass
@@ -175,6 +177,11 @@ class BuildState:
     @property
     def working(self) -> bool:
         return self.build is not None and self.build.working
+
+    @property
+    def waiting(self) -> bool:
+        """Queued behind as many builds as may run at once (``DOSSIER_BUILDS_AT_ONCE``), not started yet."""
+        return self.build is not None and background_jobs.waits(JOB, self.build)
 
     @property
     def stale(self) -> bool:

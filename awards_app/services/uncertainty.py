@@ -37,6 +37,7 @@ JOB = background_jobs.Job(
     UncertaintyFit,
     FitStatus,
     log="UNCERTAINTY_JOB_LOG",
+    stale_after=STALE_AFTER,
     settings=("UNCERTAINTY_COMPILE_CACHE",),
 )
 
@@ -59,7 +60,7 @@ def latest_fit(round_: Round) -> UncertaintyFit | None:
 
 
 def _supervise(fit: UncertaintyFit | None) -> UncertaintyFit | None:
-    return background_jobs.supervise(JOB, fit, STALE_AFTER)
+    return background_jobs.supervise(JOB, fit)
 
 
 @dataclass

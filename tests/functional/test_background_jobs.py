@@ -36,17 +36,20 @@ def _row(world, db, kind: str, status: str, heartbeat_ago: timedelta):
 def test_a_job_is_taken_for_dead_only_once_its_heartbeat_is_older_than_its_limit(world, db, kind):
     job = JOBS[kind]
     quiet = _row(world, db, kind, "running", timedelta(minutes=2))
-    assert background_jobs.supervise(job, quiet, timedelta(minutes=3)) is quiet
+    assert job.stale_after == timedelta(minutes=3)
+    assert background_jobs.supervise(job, quiet) is quiet
     assert quiet.status == "running" and quiet.finished_at is None
 
-    assert background_jobs.supervise(job, quiet, timedelta(minutes=1)) is quiet
+    quiet.heartbeat_at = utcnow() - timedelta(minutes=4)
+    db.session.commit()
+    assert background_jobs.supervise(job, quiet) is quiet
     db.session.expire_all()
     assert quiet.status is job.status("failed") and quiet.message == background_jobs.STOPPED
     assert quiet.finished_at is not None
 
     done = _row(world, db, kind, "done", timedelta(hours=1))
-    assert background_jobs.supervise(job, done, timedelta(minutes=1)).status == "done"
-    assert background_jobs.supervise(job, None, timedelta(minutes=1)) is None
+    assert background_jobs.supervise(job, done).status == "done"
+    assert background_jobs.supervise(job, None) is None
 
 
 @pytest.mark.parametrize("kind", JOBS)
@@ -93,8 +96,9 @@ def test_a_heartbeat_called_often_is_written_at_most_once_in_its_interval(world,
 
 
 @pytest.mark.parametrize("kind", JOBS)
-def test_a_job_is_started_detached_with_the_database_and_its_own_settings(app, tmp_path, monkeypatch, kind):
+def test_a_job_is_started_detached_with_the_database_and_its_own_settings(app, world, db, tmp_path, monkeypatch, kind):
     job = JOBS[kind]
+    row = _row(world, db, kind, "queued", timedelta(0))
     started = {}
 
     class Process:
@@ -107,8 +111,8 @@ def test_a_job_is_started_detached_with_the_database_and_its_own_settings(app, t
     monkeypatch.setattr(subprocess, "Popen", Process)
     log = tmp_path / "logs" / f"{kind}.log"
     app.config.update({job.log: str(log), "PREVIEW_FOLDER": str(tmp_path / "previews")})
-    background_jobs.launch(job, 7)
-    assert started["command"][1:] == ["-m", job.module, "7"]
+    background_jobs.launch(job, row.id)
+    assert started["command"][1:] == ["-m", job.module, str(row.id)]
     assert started["start_new_session"] is True and started["stdin"] is subprocess.DEVNULL
     assert Path(started["stdout"].name) == log and log.exists()
     env = started["env"]
@@ -155,10 +159,11 @@ def test_a_job_gives_way_to_the_web_application(tmp_path):
     import os
     import sys
 
-    script = (
+    script = (  # the work makes the tables, for the next build waiting to be looked for after it
         "import os, sys\n"
+        "from awards_app.extensions import db\n"
         "from awards_app.services import background_jobs, dossiers\n"
-        "background_jobs.run(dossiers.JOB, ['job', '7'], lambda row: print(os.nice(0), row))\n"
+        "background_jobs.run(dossiers.JOB, ['job', '7'], lambda row: (db.create_all(), print(os.nice(0), row)))\n"
     )
     env = {
         **os.environ,
@@ -171,3 +176,67 @@ def test_a_job_gives_way_to_the_web_application(tmp_path):
     )
     niceness, row = ran.stdout.split()
     assert int(niceness) == max(10, os.nice(0)) and row == "7"
+
+
+def test_dossiers_beyond_those_allowed_at_once_wait_their_turn(app, world, db, tmp_path, monkeypatch):
+    job = dossiers_service.JOB
+    spawned: list[int] = []
+
+    class Process:
+        def __init__(self, command, **_options) -> None:
+            spawned.append(int(command[-1]))
+
+        def wait(self) -> int:
+            return 0
+
+    monkeypatch.setattr(subprocess, "Popen", Process)
+    app.config.update({"DOSSIER_BUILDS_AT_ONCE": 1, job.log: str(tmp_path / "dossiers.log")})
+    first = _row(world, db, "dossier", "queued", timedelta(0))
+    background_jobs.launch(job, first.id)
+    assert spawned == [first.id] and first.stage == background_jobs.STARTING
+
+    second = _row(world, db, "dossier", "queued", timedelta(minutes=10))
+    background_jobs.launch(job, second.id)
+    assert spawned == [first.id] and background_jobs.waits(job, second)
+    # Waiting is not dying: a page that finds it waiting leaves it queued while the first one runs.
+    first.status = BuildStatus.RUNNING
+    db.session.commit()
+    assert background_jobs.supervise(job, second) is second
+    assert second.status is BuildStatus.QUEUED and spawned == [first.id]
+
+    # The first ends: its place goes to the one waiting.
+    first.status = BuildStatus.DONE
+    db.session.commit()
+    background_jobs.launch_next(job)
+    assert spawned == [first.id, second.id] and second.stage == background_jobs.STARTING
+
+    # A running one whose heartbeat has stopped holds no place: a page finding a row waiting starts it.
+    second.status, second.heartbeat_at = BuildStatus.RUNNING, utcnow() - timedelta(minutes=4)
+    third = _row(world, db, "dossier", "queued", timedelta(minutes=1))
+    db.session.commit()
+    background_jobs.supervise(job, third)
+    assert spawned[-1] == third.id and third.stage == background_jobs.STARTING
+
+
+def test_a_waiting_dossier_says_it_waits_its_turn(client, auth, world, db, monkeypatch):
+    monkeypatch.setattr(subprocess, "Popen", lambda *a, **k: pytest.fail("nothing may start while one runs"))
+    round_ = judging_round(world)
+    assign(round_, eligible(world), world.judge, declared=True)
+    running = _row(world, db, "dossier", "running", timedelta(0))
+    db.session.add(
+        DossierBuild(
+            kind=DossierKind.JUDGE,
+            round_id=round_.id,
+            judge_id=world.judge.id,
+            locale="en",
+            data_sha256="0" * 64,
+            status=BuildStatus.QUEUED,
+            heartbeat_at=utcnow(),
+        )
+    )
+    client.application.config.update(DOSSIER_BUILDS_AT_ONCE=1, DOSSIERS_IN_BACKGROUND=True)
+    db.session.commit()
+    assert running.status is BuildStatus.RUNNING
+    auth.login(world.judge)
+    page = client.get(f"/judging/rounds/{round_.id}/dossier").get_data(as_text=True)
+    assert "Waiting for its turn" in page
