@@ -200,9 +200,18 @@ def run(job: Job[Row], argv: list[str], work: Callable[[int], None]) -> int:
         try:
             work(int(argv[1]))
         finally:  # done or failed, its place goes to the next row waiting
-            db.session.rollback()
-            launch_next(job)
+            _hand_over(job)
     return 0
+
+
+def _hand_over(job: Job) -> None:
+    """Start the next row waiting; a failure here (the database gone) is logged, not raised over the work's own: a
+    page that finds the row waiting starts it later (``supervise``)."""
+    try:
+        db.session.rollback()
+        launch_next(job)
+    except Exception:
+        current_app.logger.exception("the next %s waiting could not be started", job.module)
 
 
 def give_way(niceness: int) -> None:
