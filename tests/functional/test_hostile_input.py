@@ -182,3 +182,25 @@ def test_the_round_s_numbers_refuse_what_no_float_holds(client, auth, world, db,
     assert b"Number must be between" in response.data or b"Enter a number." in response.data
     db.session.refresh(round_)
     assert round_.judges_per_nomination == 3
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/winners/test%002026",
+        "/winners/test%002026/1",
+        "/winners/test%002026.json",
+        "/winners/%ED%A0%80",  # a lone surrogate, which no database text holds
+        "/winners/" + "x" * 500,
+    ],
+)
+def test_an_address_that_is_no_edition_s_short_name_is_not_found_by_anyone(client, world, url):
+    # PostgreSQL refuses a NUL in a text parameter: asked of the database, the answer was 503 "try again".
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("edition", ["test%002026", "x" * 500])
+def test_the_secretariat_s_edition_filter_refuses_what_no_short_name_holds(client, auth, world, edition):
+    auth.login(world.secretariat)
+    for url in ("/secretariat/", "/secretariat/nominations", "/secretariat/rounds/", "/secretariat/rounds/new"):
+        assert client.get(f"{url}?edition={edition}").status_code == 404, url
