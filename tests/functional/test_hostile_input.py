@@ -204,3 +204,15 @@ def test_the_secretariat_s_edition_filter_refuses_what_no_short_name_holds(clien
     auth.login(world.secretariat)
     for url in ("/secretariat/", "/secretariat/nominations", "/secretariat/rounds/", "/secretariat/rounds/new"):
         assert client.get(f"{url}?edition={edition}").status_code == 404, url
+
+
+def test_a_nul_in_the_list_s_search_does_not_break_the_nomination_opened_from_it(client, auth, world, db):
+    auth.login(world.applicant)
+    client.post(f"/nominations/new/{world.project.id}", data={"title": "Odense care"})
+    nomination = db.session.query(Nomination).one()
+    auth.logout()
+    auth.login(world.secretariat)
+    # "Open the next" follows the list the nomination was opened from, search text included.
+    response = client.get(f"/secretariat/nominations/{nomination.id}?edition=test-2026&q=Od%00ense")
+    assert response.status_code == 200
+    assert b"Odense care" in response.data
