@@ -591,8 +591,9 @@ def assign_replacement(round_id: int, nomination_id: int):
 def assignment_waive(assignment_id: int):
     """Let an unfinished sheet stay unfinished, with the reason."""
     assignment = db.get_or_404(Assignment, assignment_id)
+    reason = request.form.get("reason", "").replace("\x00", "")[:REASON_CHARS]
     try:
-        assignments_service.waive_assignment(assignment, current_user, request.form.get("reason", "")[:REASON_CHARS])
+        assignments_service.waive_assignment(assignment, current_user, reason)
     except ServiceError as error:
         flash_error(error)
     else:

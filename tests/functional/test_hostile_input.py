@@ -216,3 +216,14 @@ def test_a_nul_in_the_list_s_search_does_not_break_the_nomination_opened_from_it
     response = client.get(f"/secretariat/nominations/{nomination.id}?edition=test-2026&q=Od%00ense")
     assert response.status_code == 200
     assert b"Odense care" in response.data
+
+
+def test_a_nul_in_a_waiver_s_reason_is_dropped_not_fatal(client, auth, world, db):
+    from tests.functional.judging_helpers import assign, eligible, judging_round
+
+    assignment = assign(judging_round(world), eligible(world), world.judge)
+    auth.login(world.secretariat)
+    response = client.post(f"/secretariat/rounds/assignments/{assignment.id}/waive", data={"reason": "Fell\x00 ill"})
+    assert response.status_code == 302  # PostgreSQL refuses a NUL in text: the answer was 503 "try again"
+    db.session.refresh(assignment)
+    assert assignment.waived_reason == "Fell ill"
