@@ -43,7 +43,7 @@ def test_nul_characters_are_dropped_not_fatal(client, auth, world, db):
     assert response.status_code == 302
     organisation = db.session.query(Organisation).filter_by(name="Nul City").one()
     assert organisation.city == "Seoul"
-    client.post(confirmation_link(client.application))
+    client.post(confirmation_link(client.application), data={"password": "long-password-1"})
     client.post(f"/nominations/new/{world.project.id}", data={"title": "Bad\x00 title", "summary": "\x00"})
     assert db.session.query(Nomination).one().title == "Bad title"
     auth.logout()
