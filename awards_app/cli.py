@@ -76,16 +76,14 @@ def seed_demo(if_empty: bool, extra: int) -> None:
 )
 def export(slug: str | None, round_name: str | None, out: str) -> None:
     """Write a round's results workbook (Excel) for the committee and the press."""
-    import sqlalchemy as sa
 
-    from .extensions import db
-    from .models import Edition, RoundMode
+    from .models import RoundMode
     from .services import export as export_service
     from .services import results as results_service
     from .services import rounds as rounds_service
-    from .services.programs import current_edition
+    from .services.programs import current_edition, edition_by_slug
 
-    edition = db.session.scalar(sa.select(Edition).where(Edition.slug == slug)) if slug else current_edition()
+    edition = edition_by_slug(slug) if slug else current_edition()
     if edition is None:
         raise click.ClickException(f"No edition {slug!r}." if slug else "There is no edition yet.")
     rounds = [r for r in rounds_service.rounds_of(edition) if r.mode is RoundMode.SCORING]

@@ -88,6 +88,11 @@ class AcceptInvitationForm(JudgeDetailsForm):
 
 
 class ConfirmEmailForm(BaseForm):
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(max=LONG_NAME_CHARS)],
+        description=_l("The one you chose when you registered."),
+    )
     submit = SubmitField(_l("Confirm and continue"))
 
 

@@ -131,7 +131,10 @@ def confirm_email(token: str):
     form = ConfirmEmailForm()
     if form.validate_on_submit():
         try:
-            user = accounts_service.confirm_email(token)
+            user = accounts_service.confirm_email(token, form.password.data)
+        except accounts_service.NotTheRegistrationPassword as error:
+            form.password.errors = [error.message]
+            return render_template("auth/confirm.html", form=form)
         except ServiceError as error:
             flash_error(error, "info")
             return redirect(url_for("auth.login"))

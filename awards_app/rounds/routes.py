@@ -62,7 +62,7 @@ from ..services import season as season_service
 from ..services import sheets as sheets_service
 from ..services import uncertainty as uncertainty_service
 from ..services import votes as votes_service
-from ..services.programs import current_edition
+from ..services.programs import current_edition, edition_by_slug
 from ..urls import safe_next
 from .forms import (
     AdvanceForm,
@@ -90,7 +90,7 @@ def guard():
 
 def _edition() -> Edition:
     slug = request.args.get("edition")
-    edition = db.session.scalar(sa.select(Edition).where(Edition.slug == slug)) if slug else current_edition()
+    edition = edition_by_slug(slug) if slug else current_edition()
     if edition is None:
         abort(404)
     return edition
@@ -591,8 +591,9 @@ def assign_replacement(round_id: int, nomination_id: int):
 def assignment_waive(assignment_id: int):
     """Let an unfinished sheet stay unfinished, with the reason."""
     assignment = db.get_or_404(Assignment, assignment_id)
+    reason = request.form.get("reason", "").replace("\x00", "")[:REASON_CHARS]
     try:
-        assignments_service.waive_assignment(assignment, current_user, request.form.get("reason", "")[:REASON_CHARS])
+        assignments_service.waive_assignment(assignment, current_user, reason)
     except ServiceError as error:
         flash_error(error)
     else:

@@ -11,10 +11,18 @@ from zoneinfo import ZoneInfo
 
 #: The longest short name (slug) an edition may have.
 SLUG_CHARS = 60
+#: What a short name is made of: lower-case letters, digits and inner hyphens (it is part of public addresses).
+SLUG_PATTERN = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
 #: Where the prize is run: a new edition's zone, and whose "this year" a new edition is proposed for.
 PRIZE_TIME_ZONE = "Asia/Seoul"
 #: The years an edition may have.
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+
+
+def is_slug(text: str) -> bool:
+    """Whether ``text`` could be an edition's short name: anything else (a NUL byte, a thousand characters) names no
+    edition, and is answered so without asking the database."""
+    return len(text) <= SLUG_CHARS and re.fullmatch(SLUG_PATTERN, text) is not None
 
 
 def a_year_later(moment: datetime, zone: ZoneInfo) -> datetime:

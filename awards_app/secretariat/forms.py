@@ -58,7 +58,7 @@ from ..rules import (
     SEARCH_CHARS,
     SHORT_NAME_CHARS,
 )
-from ..rules.editions import EARLIEST_YEAR, LATEST_YEAR, SLUG_CHARS, proposed_slug
+from ..rules.editions import EARLIEST_YEAR, LATEST_YEAR, SLUG_CHARS, SLUG_PATTERN, proposed_slug
 from ..services.programs import CategoryInput, EditionInput, TierInput
 
 
@@ -86,7 +86,7 @@ class EditionForm(BaseForm):
             DataRequired(),
             Length(max=SLUG_CHARS),
             Regexp(
-                r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$",
+                SLUG_PATTERN,
                 message=_l("Lower-case letters, digits and hyphens only, not ending with a hyphen."),
             ),
         ],

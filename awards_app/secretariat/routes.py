@@ -73,7 +73,7 @@ def guard():
 def _edition_from_args() -> Edition | None:
     slug = request.args.get("edition")
     if slug:
-        edition = db.session.scalar(sa.select(Edition).where(Edition.slug == slug))
+        edition = programs_service.edition_by_slug(slug)
         if edition is None:
             abort(404)
         return edition

@@ -138,11 +138,28 @@ def _send_registration_attempt(user_id: int) -> None:
     )
 
 
-def confirm_email(token: str) -> User:
-    """Finish a registration from the e-mailed link: the account can sign in from now on."""
+class NotTheRegistrationPassword(ServiceError):
+    """The password typed to confirm an address is not the one its registration was made with."""
+
+
+def confirm_email(token: str, password: str) -> User:
+    """Finish a registration from the e-mailed link and the password it was made with: the account can sign in from
+    now on.
+
+    The link alone is not enough: a registration of an unconfirmed address replaces the one before it, so someone
+    else's registration of the owner's address sends its link to the owner's mailbox, and opening it would open an
+    account whose password that someone knows.
+    """
     user = user_from_token(token, CONFIRMATION_SALT, current_app.config["CONFIRMATION_MAX_AGE"])
     if not user.confirmation_pending:
         raise ServiceError(_l("This address is already confirmed. Sign in."))
+    if not user.check_password(password):
+        raise NotTheRegistrationPassword(
+            _l(
+                "This is not the password this registration was made with. If you do not remember it, or did not "
+                "choose it, register again: the new registration replaces this one."
+            )
+        )
     user.confirmation_pending = False
     record("account.confirmed", user, user, f"{user.email} confirmed the address", {"email": user.email})
     db.session.commit()

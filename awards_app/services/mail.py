@@ -91,6 +91,8 @@ def send_email(
     config = current_app.config
     locale = locale or "en"
     subject, body = render_email(template, locale, context)
+    # A subject may name what a user typed (a nomination's title): a header holds no line break, so it is one line.
+    subject = " ".join(subject.split())
     message = EmailMessage()
     message["From"] = config["MAIL_SENDER"]
     message["To"] = to

@@ -481,8 +481,8 @@ def next_in_list(listed: sa.Select, everyone: sa.Select, current_id: int) -> int
 
 def text_matches(text: str) -> sa.ColumnElement[bool]:
     """The nominations whose reference, title, organisation name or city holds the text, case-insensitively (a
-    query using it joins the organisation)."""
-    escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    query using it joins the organisation). A NUL byte is dropped: no text holds one, and PostgreSQL refuses it."""
+    escaped = text.replace("\x00", "").strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     pattern = f"%{escaped}%"
     return sa.or_(
         sa.func.lower(Nomination.reference).like(pattern, escape="\\"),

@@ -66,6 +66,14 @@ def current_edition(now: datetime | None = None) -> Edition | None:
     return opened or db.session.scalar(sa.select(Edition).order_by(Edition.opens_at).limit(1))
 
 
+def edition_by_slug(slug: str) -> Edition | None:
+    """The edition with this short name, or None (also for text that cannot be one, which the database is not asked:
+    PostgreSQL refuses a NUL byte in a parameter)."""
+    if not editions_rules.is_slug(slug):
+        return None
+    return db.session.scalar(sa.select(Edition).where(Edition.slug == slug))
+
+
 class EditionRefused(ServiceError):
     """An edition's details were refused; ``field`` names the one at fault, for the form to show the message by it."""
 

@@ -16,6 +16,7 @@ from ..models import Category, Edition, Publication
 from ..public_record import AwardedEntry, Local, PublicEdition, public_record
 from .awards import edition_awards
 from .entry_forms import fields_of
+from .programs import edition_by_slug
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def _entries(edition: Edition) -> list[AwardedEntry]:
 def edition_record(slug: str) -> PublicEdition | Withdrawn | None:
     """The public record of a published edition; Withdrawn if its publication was taken back; None if it was never
     published (or does not exist): the caller answers the same for both."""
-    edition = db.session.scalar(sa.select(Edition).where(Edition.slug == slug))
+    edition = edition_by_slug(slug)
     if edition is None:
         return None
     name = Local(edition.name, edition.name_ko)

@@ -67,6 +67,7 @@ def test_applicant_registers_drafts_and_submits_on_a_second_visit(page: Page, li
     expect(page.get_by_role("alert")).to_contain_text("Almost done: we have e-mailed a link to w.kamau@nairobi.example")
     page.goto(live_server + mailed_confirmation_link(app))
     expect(page.get_by_role("heading", name="Confirm your e-mail address")).to_be_visible()
+    page.get_by_label("Password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Confirm and continue").click()
 
     expect(page.get_by_role("alert")).to_contain_text("Welcome! Your account is ready")

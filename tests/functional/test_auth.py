@@ -64,12 +64,15 @@ def test_applicant_registers_with_organisation_and_region_and_confirms_the_addre
     assert b"Confirm and continue" in client.get(link).data
     db.session.refresh(user)
     assert user.confirmation_pending
-    response = client.post(link, follow_redirects=True)
+    # With the password the registration was made with (a squatter's registration of the address is not opened).
+    response = client.post(link, data={"password": "a-wrong-password"})
+    assert b"not the password this registration was made with" in response.data
+    response = client.post(link, data={"password": "a-long-password"}, follow_redirects=True)
     assert b"Welcome! Your account is ready" in response.data
     assert client.get("/nominations/").status_code == 200
     # Used once.
     auth_client = app.test_client()
-    response = auth_client.post(link, follow_redirects=True)
+    response = auth_client.post(link, data={"password": "a-long-password"}, follow_redirects=True)
     assert b"already confirmed" in response.data
     assert auth_client.get("/nominations/").status_code == 302
 
@@ -119,8 +122,44 @@ def test_a_registration_never_confirmed_is_replaced_by_the_next_and_only_the_new
     user = db.session.scalar(sa.select(User).where(User.email == "ida@aarhus.example"))
     assert user.organisation.name == "Aarhus Kommune"
     assert count(User) == 1 and count(Organisation) == 1
-    assert b"already been used or is no longer valid" in client.post(first, follow_redirects=True).data
-    assert b"Welcome!" in client.post(second, follow_redirects=True).data
+    typed = {"password": "a-long-password"}
+    assert b"already been used or is no longer valid" in client.post(first, data=typed, follow_redirects=True).data
+    assert b"Welcome!" in client.post(second, data=typed, follow_redirects=True).data
+
+
+def test_a_registration_taken_over_before_it_is_confirmed_opens_nothing_to_the_squatter(app, client, db):
+    # The owner registers; before they open the link, someone registers their address again with another password.
+    client.post("/auth/register", data=REGISTRATION)
+    squatter = {"organisation_name": "Squatter Inc", "password": "squatters-pass", "confirm": "squatters-pass"}
+    app.test_client().post("/auth/register", data=REGISTRATION | squatter)
+    newest = link_in(outbox(app)[-1])  # in the owner's mailbox, like the first
+    # The owner confirms with their own password: refused, the account stays unconfirmed and nobody is signed in.
+    response = client.post(newest, data={"password": "a-long-password"}, follow_redirects=True)
+    assert b"not the password this registration was made with" in response.data
+    user = db.session.scalar(sa.select(User).where(User.email == "ida@aarhus.example"))
+    assert user.confirmation_pending
+    assert client.get("/nominations/").status_code == 302
+    intruder = app.test_client()
+    response = intruder.post("/auth/login", data={"email": "ida@aarhus.example", "password": "squatters-pass"})
+    assert b"Confirm your e-mail address first" in response.data
+    assert intruder.get("/nominations/").status_code == 302
+    # Registering again takes the account back; its newest link, with that password, opens it.
+    client.post("/auth/register", data=REGISTRATION)
+    response = client.post(link_in(outbox(app)[-1]), data={"password": "a-long-password"}, follow_redirects=True)
+    assert b"Welcome! Your account is ready" in response.data
+    db.session.refresh(user)
+    assert user.organisation.name == "Aarhus Kommune"
+
+
+def test_a_confirmation_link_does_not_sign_a_visitor_into_someone_else_s_account(app, client, world, db):
+    # A link forwarded to another person (or planted in a page) does not swap the visitor's sign-in for its account.
+    app.test_client().post("/auth/register", data=REGISTRATION)
+    link = link_in(outbox(app)[-1])
+    client.post("/auth/login", data={"email": world.applicant.email, "password": PASSWORD})
+    response = client.post(link, data={"password": ""}, follow_redirects=True)
+    assert b"Welcome!" not in response.data
+    assert db.session.scalar(sa.select(User).where(User.email == "ida@aarhus.example")).confirmation_pending
+    assert client.get("/nominations/").status_code == 200  # still the applicant who was signed in
 
 
 def test_login_and_logout(client, auth, world):

@@ -43,7 +43,7 @@ def test_nul_characters_are_dropped_not_fatal(client, auth, world, db):
     assert response.status_code == 302
     organisation = db.session.query(Organisation).filter_by(name="Nul City").one()
     assert organisation.city == "Seoul"
-    client.post(confirmation_link(client.application))
+    client.post(confirmation_link(client.application), data={"password": "long-password-1"})
     client.post(f"/nominations/new/{world.project.id}", data={"title": "Bad\x00 title", "summary": "\x00"})
     assert db.session.query(Nomination).one().title == "Bad title"
     auth.logout()
@@ -182,3 +182,48 @@ def test_the_round_s_numbers_refuse_what_no_float_holds(client, auth, world, db,
     assert b"Number must be between" in response.data or b"Enter a number." in response.data
     db.session.refresh(round_)
     assert round_.judges_per_nomination == 3
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/winners/test%002026",
+        "/winners/test%002026/1",
+        "/winners/test%002026.json",
+        "/winners/%ED%A0%80",  # a lone surrogate, which no database text holds
+        "/winners/" + "x" * 500,
+    ],
+)
+def test_an_address_that_is_no_edition_s_short_name_is_not_found_by_anyone(client, world, url):
+    # PostgreSQL refuses a NUL in a text parameter: asked of the database, the answer was 503 "try again".
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("edition", ["test%002026", "x" * 500])
+def test_the_secretariat_s_edition_filter_refuses_what_no_short_name_holds(client, auth, world, edition):
+    auth.login(world.secretariat)
+    for url in ("/secretariat/", "/secretariat/nominations", "/secretariat/rounds/", "/secretariat/rounds/new"):
+        assert client.get(f"{url}?edition={edition}").status_code == 404, url
+
+
+def test_a_nul_in_the_list_s_search_does_not_break_the_nomination_opened_from_it(client, auth, world, db):
+    auth.login(world.applicant)
+    client.post(f"/nominations/new/{world.project.id}", data={"title": "Odense care"})
+    nomination = db.session.query(Nomination).one()
+    auth.logout()
+    auth.login(world.secretariat)
+    # "Open the next" follows the list the nomination was opened from, search text included.
+    response = client.get(f"/secretariat/nominations/{nomination.id}?edition=test-2026&q=Od%00ense")
+    assert response.status_code == 200
+    assert b"Odense care" in response.data
+
+
+def test_a_nul_in_a_waiver_s_reason_is_dropped_not_fatal(client, auth, world, db):
+    from tests.functional.judging_helpers import assign, eligible, judging_round
+
+    assignment = assign(judging_round(world), eligible(world), world.judge)
+    auth.login(world.secretariat)
+    response = client.post(f"/secretariat/rounds/assignments/{assignment.id}/waive", data={"reason": "Fell\x00 ill"})
+    assert response.status_code == 302  # PostgreSQL refuses a NUL in text: the answer was 503 "try again"
+    db.session.refresh(assignment)
+    assert assignment.waived_reason == "Fell ill"

@@ -95,6 +95,21 @@ def test_the_nominee_consents_through_the_emailed_link_and_the_nomination_can_th
     assert nomination.nominee_consent.email == "ji-won.kim@example.org"
 
 
+def test_the_applicant_is_told_of_the_answer_whatever_line_breaks_the_nominee_s_name_holds(
+    client, auth, world, db, smtp_inbox, app
+):
+    # The subject names the nomination; a header cannot hold a line break, and the mail was lost to an error.
+    auth.login(world.applicant)
+    client.post(f"/nominations/new/{world.commendation.id}", data={**ANSWERS, "nominee_name": "Kim\nJi-won"})
+    nomination = db.session.scalars(sa.select(Nomination).order_by(Nomination.id.desc())).first()
+    client.post(f"/nominations/{nomination.id}/nominee-consent/ask", data={"email": "ji-won.kim@example.org"})
+    (ask,) = smtp_inbox.messages
+    assert app.test_client().post(f"/consent/{_link(ask)}", data=ALL_TICKS).status_code == 302
+    ask, told = smtp_inbox.messages
+    assert told["To"] == world.applicant.email
+    assert told["Subject"] == "The nominee answered: Kim Ji-won"
+
+
 def test_a_refusal_stops_the_submission_and_is_told_to_the_applicant(client, auth, world, db, smtp_inbox, app):
     auth.login(world.applicant)
     nomination = _draft(client, world, db)
