@@ -35,6 +35,7 @@ from ..forms import (
     JudgeDetailsForm,
     MultiCheckboxField,
     NumberRange,
+    WorkbookUploadForm,
     check_year,
     email_field,
     select_choices,
@@ -59,6 +60,7 @@ from ..rules import (
     SHORT_NAME_CHARS,
 )
 from ..rules.editions import EARLIEST_YEAR, LATEST_YEAR, SLUG_CHARS, SLUG_PATTERN, proposed_slug
+from ..services.imports import nominations as nomination_imports
 from ..services.programs import CategoryInput, EditionInput, TierInput
 
 
@@ -411,3 +413,15 @@ class PurgeForm(BaseForm):
 
     def confirms(self, edition) -> bool:
         return (self.confirmation.data or "").strip() == edition.slug
+
+
+class NominationImportForm(WorkbookUploadForm):
+    """The nominations' workbook, and whether its new contacts may join organisations already registered."""
+
+    join_registered = BooleanField(
+        nomination_imports.JOIN_REGISTERED,
+        description=_l(
+            "Tick only once you have checked with the organisation that each such contact works for it: they will "
+            "read and change its nominations."
+        ),
+    )

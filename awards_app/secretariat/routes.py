@@ -54,6 +54,7 @@ from .forms import (
     EditionForm,
     InviteForm,
     NominationFilterForm,
+    NominationImportForm,
     PaperConsentForm,
     PrivacyNoticeForm,
     PurgeForm,
@@ -642,10 +643,13 @@ def _upload(form: WorkbookUploadForm, run):
 def nomination_import(edition_id: int):
     """Enter nominations received outside the website from a filled-in Excel template."""
     edition = db.get_or_404(Edition, edition_id)
-    form, problems = WorkbookUploadForm(), []
+    form, problems = NominationImportForm(), []
     if form.validate_on_submit():
         result, problems = _upload(
-            form, lambda data, name: nomination_imports.import_nominations(edition, data, current_user, name)
+            form,
+            lambda data, name: nomination_imports.import_nominations(
+                edition, data, current_user, name, join_registered=form.join_registered.data
+            ),
         )
         if result is not None:
             flash(

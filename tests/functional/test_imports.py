@@ -321,6 +321,35 @@ def test_a_contact_of_another_organisation_or_a_judge_is_refused(client, auth, w
     assert count(Nomination) == 0
 
 
+def test_a_new_contact_joins_a_registered_organisation_only_when_the_secretariat_allows_it(client, auth, world):
+    # Anyone could e-mail an entry "for" a registered city with their own address: joining it would show them the
+    # city's nominations. Refused unless the secretariat, having checked, ticks the choice.
+    auth.login(world.secretariat)
+    url = f"/secretariat/editions/{world.edition.id}/import"
+    template = client.get(f"{url}/template.xlsx").data
+    stranger = "someone@elsewhere.example"
+    filled = fill(
+        template, TI, [project_row("Odense care robots", organisation="City of Odense", email=stranger, country="DK")]
+    )
+    page = client.get(url).get_data(as_text=True)
+    assert 'name="join_registered"' in page and "New contacts may join organisations already registered" in page
+    problems = _problems(upload(client, url, filled).data.decode())
+    refusal = problems[(TI, "2", "Contact e-mail")]
+    assert f"{stranger} is not a member of City of Odense" in refusal and "tick" in refusal
+    assert count(Nomination) == 0 and db.session.scalar(sa.select(User).where(User.email == stranger)) is None
+
+    allowed = client.post(
+        url,
+        data={"workbook": (io.BytesIO(filled), "filled.xlsx"), "join_registered": "y"},
+        content_type="multipart/form-data",
+    )
+    assert allowed.status_code == 302
+    joined = db.session.scalar(sa.select(User).where(User.email == stranger))
+    assert joined.organisation_id == world.city.id
+    (nomination,) = db.session.scalars(sa.select(Nomination)).all()
+    assert nomination.organisation_id == world.city.id and nomination.created_by_id == joined.id
+
+
 def test_what_is_not_a_workbook_gets_a_message_and_changes_nothing(client, auth, world):
     auth.login(world.secretariat)
     response = upload(client, f"/secretariat/editions/{world.edition.id}/import", b"%PDF-1.4 hello", "x.pdf")

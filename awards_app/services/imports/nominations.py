@@ -178,8 +178,18 @@ class _Applicant:
     org: Organisation | None = None
 
 
-def import_nominations(edition: Edition, data: bytes, actor: User, filename: str = "") -> ImportResult:
-    """Enter the nominations of a filled-in template as submitted nominations, all or none."""
+#: The upload form's choice that lets a contact new to the site join an organisation registered here.
+JOIN_REGISTERED = _l("New contacts may join organisations already registered here")
+
+
+def import_nominations(
+    edition: Edition, data: bytes, actor: User, filename: str = "", join_registered: bool = False
+) -> ImportResult:
+    """Enter the nominations of a filled-in template as submitted nominations, all or none.
+
+    A contact new to the site whose organisation is registered here (the same name, type and country) would join it,
+    and read and change its nominations: that happens only with ``join_registered``, which the secretariat chooses
+    once it has checked with the organisation. Without it such a row is refused and says so."""
     specs = _nomination_specs(edition)
     rows = _read(data, [spec for _c, spec in specs])
     category_of = {spec.name: category for category, spec in specs}
@@ -203,7 +213,9 @@ def import_nominations(edition: Edition, data: bytes, actor: User, filename: str
     names = {spreadsheets.header_key(r.get(str_header(ORGANISATION))) for r in rows}
     if names:
         for known in db.session.scalars(
-            sa.select(Organisation).where(sa.func.lower(Organisation.name).in_({n for n in names if n}))
+            sa.select(Organisation)
+            .where(sa.func.lower(Organisation.name).in_({n for n in names if n}))
+            .options(selectinload(Organisation.members))  # whether a new contact would join people already there
         ):
             known_orgs[(spreadsheets.header_key(known.name), known.country_code)].append(known)
 
@@ -252,7 +264,7 @@ def import_nominations(edition: Edition, data: bytes, actor: User, filename: str
         applicant = applicants.get(email)
         if applicant is None:
             applicant = applicants[email] = _Applicant(email, contact, organisation, users.get(email))
-            problem = _resolve_organisation(row, applicant, known_orgs)
+            problem = _resolve_organisation(row, applicant, known_orgs, join_registered)
             if problem:
                 problems.append(problem)
                 continue
@@ -332,10 +344,10 @@ def _org_key(organisation: tuple[str, OrganisationType, str, str]) -> tuple[str,
 
 
 def _resolve_organisation(
-    row: Row, applicant: _Applicant, known: dict[tuple[str, str], list[Organisation]]
+    row: Row, applicant: _Applicant, known: dict[tuple[str, str], list[Organisation]], join_registered: bool
 ) -> Problem | None:
-    """An existing applicant must be named with their own organisation; a new one joins a registered organisation
-    of the same name, type and country, or starts one."""
+    """An existing applicant must be named with their own organisation; a new one starts one, or joins a registered
+    organisation of the same name, type and country: one with members only when the secretariat allowed it."""
     name, org_type, country, _city = applicant.organisation
     user = applicant.user
     if user is not None:
@@ -363,6 +375,20 @@ def _resolve_organisation(
         return None
     matches = [o for o in known.get((spreadsheets.header_key(name), country), []) if o.type is org_type]
     applicant.org = matches[0] if len(matches) == 1 else None
+    if applicant.org is not None and applicant.org.members and not join_registered:
+        # Anyone could send the secretariat an entry "for" a registered city with their own address: joining it
+        # would show them its nominations. Its members decide that, not a row of a workbook.
+        return row.problem(
+            str_header(CONTACT_EMAIL),
+            _(
+                "%(email)s is not a member of %(organisation)s, which is registered here. Give the address of one "
+                "of its members; or, once you have checked with the organisation that this contact works for it, "
+                "tick “%(choice)s” and upload again: the contact will read and change its nominations.",
+                email=applicant.email,
+                organisation=applicant.org.name,
+                choice=JOIN_REGISTERED,
+            ),
+        )
     return None
 
 
