@@ -8,6 +8,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Consent, PrivacyNotice, User
@@ -85,7 +86,8 @@ def _when(moment) -> str | None:
 def personal_data(user: User) -> bytes:
     """Everything the app holds about ``user``, as they may ask for it (PIPA Art. 35, GDPR Art. 15 and 20): a ZIP with
     ``data.json`` (the account, consents, sign-ins, nominations they entered, their judging, the presentations they
-    were invited to, what the access log holds of their reading and their actions in the audit trail) and the
+    were invited to, what the access log holds of their reading, the e-mails sent to them and their actions in the
+    audit trail) and the
     documents they uploaded, under ``documents/``."""
     import io
     import json
@@ -102,6 +104,8 @@ def personal_data(user: User) -> bytes:
         CommitteeVote,
         Conflict,
         Nomination,
+        OutgoingMail,
+        PresentationSlot,
         ScoreSheet,
         SlotInvitation,
         UserSession,
@@ -217,32 +221,57 @@ def personal_data(user: User) -> bytes:
                 "vote": None if vote is None else {"vote": str(vote.vote), "at": _when(vote.voted_at)},
             }
         )
-    data["presentations"] = [
-        {
-            "round": i.slot.round.name,
-            "nomination": i.slot.nomination.reference,
-            "starts_at": _when(i.slot.starts_at),
-            "minutes": i.slot.minutes,
-            "mode": str(i.slot.mode),
-            "room": i.slot.room,
-            "link": i.slot.link,
-            "last_sent_at": _when(i.sent_at),
-            "cancelled_at": _when(i.cancelled_at),
+    data["presentations"] = []
+    for invitation in db.session.scalars(
+        sa.select(SlotInvitation)
+        .where(SlotInvitation.user_id == user.id)
+        .options(joinedload(SlotInvitation.slot).joinedload(PresentationSlot.round))
+        .options(joinedload(SlotInvitation.slot).joinedload(PresentationSlot.nomination))
+        .order_by(SlotInvitation.id)
+    ):
+        slot = invitation.slot
+        entry: dict[str, object] = {
+            "round": slot.round.name,
+            "nomination": slot.nomination.reference,
+            "last_sent_at": _when(invitation.sent_at),
+            "cancelled_at": _when(invitation.cancelled_at),
         }
-        for i in db.session.scalars(
-            sa.select(SlotInvitation).where(SlotInvitation.user_id == user.id).order_by(SlotInvitation.id)
-        )
-    ]
+        if invitation.holds and slot.live:  # where and when only while it is theirs: never a link since withdrawn
+            entry |= {
+                "starts_at": _when(slot.starts_at),
+                "minutes": slot.minutes,
+                "mode": str(slot.mode),
+                "room": slot.room,
+                "link": slot.link,
+            }
+        data["presentations"].append(entry)
+    # What the access log holds of their reading: what and when, not the names of others' documents it notes too.
     data["reading_log"] = [
         {
             "day": r.day,
             "first_at": _when(r.at),
             "what": r.kind,
             "nomination": r.nomination.reference if r.nomination is not None else None,
-            "detail": r.detail,
         }
         for r in db.session.scalars(
-            sa.select(AccessRecord).where(AccessRecord.user_id == user.id).order_by(AccessRecord.at, AccessRecord.id)
+            sa.select(AccessRecord)
+            .where(AccessRecord.user_id == user.id)
+            .options(joinedload(AccessRecord.nomination))
+            .order_by(AccessRecord.at, AccessRecord.id)
+        )
+    ]
+    # The e-mails the website wrote to them: what, when and whether it went (the messages themselves are not kept
+    # past their delivery's record).
+    data["emails"] = [
+        {
+            "written_at": _when(m.created_at),
+            "subject": m.subject,
+            "kind": m.template,
+            "status": str(m.status),
+            "sent_at": _when(m.sent_at),
+        }
+        for m in db.session.scalars(
+            sa.select(OutgoingMail).where(OutgoingMail.recipient == user.email).order_by(OutgoingMail.id)
         )
     ]
     data["actions"] = [

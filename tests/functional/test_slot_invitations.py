@@ -344,5 +344,19 @@ def test_a_judges_own_data_lists_their_invitations_and_what_they_read(client, au
     assert invited["link"] == "https://meet.example.org/a" and invited["minutes"] == 30
     assert invited["last_sent_at"] and invited["cancelled_at"] is None
     assert [(r["what"], r["nomination"]) for r in data["reading_log"]] == [("nomination", finals["odense"].reference)]
+    assert [e["kind"] for e in data["emails"]] == ["presentation_placed"] and data["emails"][0]["status"]
     # Nobody else's invitation: the applicant's and the recused judge's stay out of it.
     assert finals["recused"].email not in json.dumps(data) and world.applicant.email not in json.dumps(data)
+
+    # Taken off the panel, then the slot moves to a new meeting: their data keeps the cancelled invitation, without
+    # the meeting's new link or time, which are no longer theirs.
+    auth.logout()
+    auth.login(world.secretariat)
+    assert client.post(f"/secretariat/rounds/assignments/{assignment.id}/remove").status_code == 302
+    assert _place(client, finals, at="16:00", link="https://meet.example.org/secret").status_code == 302
+    auth.logout()
+    auth.login(world.judge)
+    data = json.loads(zipfile.ZipFile(io.BytesIO(client.get("/auth/account/my-data.zip").data)).read("data.json"))
+    (cancelled,) = data["presentations"]
+    assert cancelled["cancelled_at"] and cancelled["nomination"] == finals["odense"].reference
+    assert "meet.example.org" not in json.dumps(data) and "starts_at" not in cancelled
