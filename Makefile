@@ -48,7 +48,7 @@ $(MO): awards_app/translations/ko/LC_MESSAGES/messages.po | $(VENV)/.installed
 translations: $(MO)
 
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o awards_app/translations/messages.pot .
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k N_ -o awards_app/translations/messages.pot .
 	$(BIN)/pybabel -q update -i awards_app/translations/messages.pot -d awards_app/translations --no-fuzzy-matching --ignore-obsolete
 
 ## Set up, migrate the SQLite database in instance/, load the demo edition when it is empty, and serve.

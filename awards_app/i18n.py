@@ -116,30 +116,6 @@ MAIL_STATUS_LABELS = {
     "discarded": _l("Let go"),
 }
 VOTE_LABELS = {"approve": _l("approve"), "reject": _l("reject"), "abstain": _l("abstain")}
-#: The committee's rules as the results page states them, in the reader's language: in English, the very words of
-#: ``rules.committee.RULES_IN_WORDS``, which the workbook and the minutes print (a test keeps the two the same).
-COMMITTEE_RULES = (
-    (
-        _l("Members (재적)"),
-        _l("The committee members assigned the nomination, leaving out those with a conflict of interest with it."),
-    ),
-    (_l("Present (출석)"), _l("The members who voted: approve, reject or abstain.")),
-    (_l("Quorum"), _l("More than the round's quorum share of the members must be present.")),
-    (
-        _l("Passes"),
-        _l(
-            "With a quorum present, when more than half of the members present approve (an abstention is present "
-            "and not an approval)."
-        ),
-    ),
-    (
-        _l("Commendations"),
-        _l(
-            "The category's tiers go to the nominations that passed, by their share of approvals among "
-            "the members present; a tie at the last place is left to the committee."
-        ),
-    ),
-)
 ROLE_LABELS = {
     Role.APPLICANT: _l("Applicant"),
     Role.JUDGE: _l("Judge"),

@@ -27,7 +27,7 @@ from sqlalchemy.orm import joinedload
 from ..auth.access import role_required
 from ..errors import flash_error
 from ..extensions import db
-from ..i18n import COMMITTEE_RULES, current_language
+from ..i18n import current_language
 from ..models import (
     Assignment,
     Award,
@@ -851,7 +851,7 @@ def _committee_results(round_: Round):
         awards=awards,
         plans=plans,
         override=form,
-        rules=COMMITTEE_RULES,
+        rules=committee_service.RULES_IN_WORDS,
     )
 
 

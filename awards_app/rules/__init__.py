@@ -21,6 +21,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+
+def N_(text: str) -> str:  # gettext's name for it
+    """Mark a rule's words for translation and give them back unchanged: the rules stay free of the web framework,
+    the catalogue has them (``pybabel extract -k N_``), and a page translates them where it shows them."""
+    return text
+
+
 #: A nomination is flagged "disagreement" when its judges' totals spread this far (population SD, in points of
 #: the 0–100 total) or further.
 DEFAULT_DISAGREEMENT = Decimal(15)

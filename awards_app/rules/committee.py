@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from . import N_
+
 #: The share of the members that must be present, for a new committee round.
 DEFAULT_QUORUM = Decimal("0.5")
 
@@ -33,22 +35,26 @@ class VoteCount:
         return self.quorate(quorum) and self.approve * 2 > self.present
 
 
-#: The rules in words, as the results page, the Votes sheet and the minutes state them.
+#: The rules in words, as the results page (in the reader's language), the Votes sheet and the minutes state them.
 RULES_IN_WORDS = (
     (
-        "Members (재적)",
-        "The committee members assigned the nomination, leaving out those with a conflict of interest with it.",
+        N_("Members (재적)"),
+        N_("The committee members assigned the nomination, leaving out those with a conflict of interest with it."),
     ),
-    ("Present (출석)", "The members who voted: approve, reject or abstain."),
-    ("Quorum", "More than the round's quorum share of the members must be present."),
+    (N_("Present (출석)"), N_("The members who voted: approve, reject or abstain.")),
+    (N_("Quorum"), N_("More than the round's quorum share of the members must be present.")),
     (
-        "Passes",
-        "With a quorum present, when more than half of the members present approve (an abstention is present "
-        "and not an approval).",
+        N_("Passes"),
+        N_(
+            "With a quorum present, when more than half of the members present approve (an abstention is present "
+            "and not an approval)."
+        ),
     ),
     (
-        "Commendations",
-        "The category's tiers go to the nominations that passed, by their share of approvals among "
-        "the members present; a tie at the last place is left to the committee.",
+        N_("Commendations"),
+        N_(
+            "The category's tiers go to the nominations that passed, by their share of approvals among "
+            "the members present; a tie at the last place is left to the committee."
+        ),
     ),
 )

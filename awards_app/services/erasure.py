@@ -226,7 +226,7 @@ def purge(edition: Edition, now: datetime | None = None, actor: User | None = No
         raise ServiceError(
             _l(
                 "The personal data of %(edition)s was already purged, on %(when)s.",
-                edition=edition.name,
+                edition=edition.local_name(current_language()),
                 when=_day(plan.purged_at),
             )
         )
@@ -235,7 +235,7 @@ def purge(edition: Edition, now: datetime | None = None, actor: User | None = No
             _l(
                 "The personal data of %(edition)s is kept until %(when)s (%(years)d years after the edition ended): "
                 "it cannot be purged before.",
-                edition=edition.name,
+                edition=edition.local_name(current_language()),
                 when=_day(plan.deadline),
                 years=rules.RETENTION_YEARS,
             )
