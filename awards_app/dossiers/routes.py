@@ -38,6 +38,8 @@ def _page(subject, state_url: str, pdf_url: str, back_url: str, back_label: str)
         else:
             if build.ready:
                 flash(_("The dossier is ready."), "success")
+            elif dossiers_service.waits(build):
+                flash(_("Other dossiers are being built: this one waits for its turn; this page shows when."), "info")
             elif build.working:
                 flash(_("The dossier is being built; this page shows its progress."), "info")
             else:
@@ -67,6 +69,7 @@ def _status(subject):
         stage=build.stage if build else "",
         current=state.current,
         ready=state.ready,
+        waiting=state.waiting,
     )
 
 

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,8 +28,9 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import aliased
 
-from ..extensions import db
+from ..extensions import db, rows_changed
 from ..models import utcnow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,30 +83,61 @@ STARTING = "starting"
 
 def launch(job: Job, row_id: int) -> None:
     """Start the job on its queued row, or, when as many as the job allows are running already, leave it queued: it
-    is started when one of them ends (``launch_next``), or by the page that finds it waiting (``supervise``)."""
-    if job.at_once and _taken(job) >= _allowed(job):
-        return
-    row = db.session.get_one(job.model, row_id)
-    if job.at_once:  # counted from now on as taken, and its heartbeat's clock starts
-        row.stage, row.heartbeat_at = STARTING, utcnow()
-        db.session.commit()
-    _spawn(job, row_id)
+    is started when one of them ends (``launch_next``), or by a page that finds it waiting (``supervise``)."""
+    if not job.at_once:
+        _spawn(job, row_id)
+    elif _claim(job, row_id):
+        _spawn_claimed(job, row_id)
 
 
 def launch_next(job: Job) -> None:
     """Start the rows waiting for their turn, oldest first, while the job allows more to run."""
     if not job.at_once:
         return
-    while _taken(job) < _allowed(job):
-        waiting = db.session.scalar(_waiting(job).order_by(job.model.id).limit(1))
-        if waiting is None:
-            return
-        launch(job, waiting.id)
+    model: Any = job.model
+    for row_id in db.session.scalars(_waiting(job).with_only_columns(model.id).order_by(model.id)).all():
+        if _claim(job, row_id):
+            _spawn_claimed(job, row_id)
+        elif _taken(job) >= _allowed(job):
+            return  # full; a row another process claimed meanwhile is simply passed over
 
 
 def waits(job: Job, row: JobRow) -> bool:
     """Whether the row is queued for its turn, its process not started yet."""
     return row.status is job.status("queued") and (row.stage or "") != STARTING
+
+
+def _claim(job: Job, row_id: int) -> bool:
+    """Take a place for the row, committed: in one UPDATE, only while it waits and fewer than the job allows are
+    taken. Two processes never both claim one row (the second finds it claimed), and on PostgreSQL the count and the
+    claim hold a lock of the job's own, so two claims of different rows cannot both take the last place."""
+    model: Any = job.model
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(zlib.crc32(job.module.encode()))))
+    claimed = rows_changed(
+        sa.update(model)
+        .where(
+            model.id == row_id,
+            model.status == job.status("queued"),
+            sa.func.coalesce(model.stage, "") != STARTING,
+            _taken_query(job, aliased(model)).scalar_subquery() < _allowed(job),
+        )
+        .values(stage=STARTING, heartbeat_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return claimed == 1
+
+
+def _spawn_claimed(job: Job, row_id: int) -> None:
+    """Start the process of a claimed row; if it cannot be started, the row says why and its place goes on."""
+    try:
+        _spawn(job, row_id)
+    except OSError as error:
+        current_app.logger.exception("%s %s could not be started", job.module, row_id)
+        row = db.session.get_one(job.model, row_id)
+        row.status, row.finished_at, row.message = job.status("failed"), utcnow(), f"{type(error).__name__}: {error}"
+        db.session.commit()
 
 
 def _allowed(job: Job) -> int:
@@ -116,24 +149,24 @@ def _waiting(job: Job) -> sa.Select:
     return sa.select(model).where(model.status == job.status("queued"), sa.func.coalesce(model.stage, "") != STARTING)
 
 
-def _taken(job: Job) -> int:
-    """The job's rows running, or started and about to run, whose heartbeat is recent (a silent one has died)."""
-    model: Any = job.model
-    recent = utcnow() - job.stale_after
+def _taken_query(job: Job, model: Any) -> sa.Select:
+    """The count of the job's rows running, or started and about to run, whose heartbeat is recent (a silent one
+    has died)."""
     return (
-        db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(model)
-            .where(
-                sa.or_(
-                    model.status == job.status("running"),
-                    sa.and_(model.status == job.status("queued"), model.stage == STARTING),
-                ),
-                model.heartbeat_at >= recent,
-            )
+        sa.select(sa.func.count())
+        .select_from(model)
+        .where(
+            sa.or_(
+                model.status == job.status("running"),
+                sa.and_(model.status == job.status("queued"), model.stage == STARTING),
+            ),
+            model.heartbeat_at >= utcnow() - job.stale_after,
         )
-        or 0
     )
+
+
+def _taken(job: Job) -> int:
+    return db.session.scalar(_taken_query(job, job.model)) or 0
 
 
 def _spawn(job: Job, row_id: int) -> None:
@@ -165,19 +198,23 @@ def _spawn(job: Job, row_id: int) -> None:
     threading.Thread(target=process.wait, name=name, daemon=True).start()
 
 
-def supervise(job: Job[Row], row: Row | None) -> Row | None:
+def supervise(job: Job[Row], row: Row | None, start_waiting: bool = True) -> Row | None:
     """Mark a job that has not written its heartbeat for the job's ``stale_after`` as failed, so that it can be asked
-    for again; start a row waiting for its turn when there is room (the job that should have started it may have
-    died). The row is returned as it is now."""
+    for again, and give its place to the next row waiting; start a row waiting for its turn when there is room (the
+    job that should have started it may have died). ``start_waiting=False`` leaves the starting to the caller, which
+    looks at many rows (``launch_next`` once). The row is returned as it is now."""
     if row is None or not row.working:
         return row
     if job.at_once and waits(job, row):
-        launch_next(job)
+        if start_waiting:
+            launch_next(job)
         return row
     last: datetime = row.heartbeat_at or row.created_at
     if utcnow() - last > job.stale_after:
         row.status, row.finished_at, row.message = job.status("failed"), utcnow(), STOPPED
         db.session.commit()
+        if start_waiting:
+            launch_next(job)
     return row
 
 
@@ -196,22 +233,68 @@ def run(job: Job[Row], argv: list[str], work: Callable[[int], None]) -> int:
     overrides = {key: os.environ[name] for name, key in names.items() if os.environ.get(name)}
     app = create_app(os.environ.get("AWARDS_JOB_CONFIG") or None, overrides)
     give_way(int(app.config.get("BACKGROUND_JOB_NICENESS") or 0))
-    with app.app_context():
+    row_id = int(argv[1])
+    with app.app_context(), _kept_alive(app, job, row_id):
+        ended = ENDED_UNFINISHED
         try:
-            work(int(argv[1]))
+            work(row_id)
+            ended = ""
+        except Exception as error:
+            ended = f"{type(error).__name__}: {error}"
+            raise
         finally:  # done or failed, its place goes to the next row waiting
-            _hand_over(job)
+            _hand_over(job, row_id, ended)
     return 0
 
 
-def _hand_over(job: Job) -> None:
-    """Start the next row waiting; a failure here (the database gone) is logged, not raised over the work's own: a
-    page that finds the row waiting starts it later (``supervise``)."""
+#: What a row left unfinished by a job that ended without an error of its own says.
+ENDED_UNFINISHED = "The job ended without finishing its work."
+
+
+def _hand_over(job: Job, row_id: int, ended: str) -> None:
+    """When the work is over: a row this process took and left working (an error outside the work's own recording,
+    or an interruption) is marked failed with why, so that its place is not held until its heartbeat is old; then the
+    next row waiting is started. A failure here (the database gone) is logged, not raised over the work's own: a page
+    that finds the row waiting starts it later (``supervise``)."""
     try:
         db.session.rollback()
+        row = db.session.get(job.model, row_id) if row_id in _TAKEN_HERE else None
+        if row is not None and row.working:
+            row.status, row.finished_at = job.status("failed"), utcnow()
+            row.message = (ended or ENDED_UNFINISHED)[:2000]
+            db.session.commit()
         launch_next(job)
     except Exception:
         current_app.logger.exception("the next %s waiting could not be started", job.module)
+
+
+@contextmanager
+def _kept_alive(app: Any, job: Job, row_id: int) -> Iterator[None]:
+    """Write the row's heartbeat from a thread of its own, every sixth of ``stale_after``, while the work runs: a job
+    slowed down by its low priority (``give_way``) on a busy machine is alive, not dead. The heartbeat stops with the
+    process, so a job that died is still seen to have died."""
+    stop = threading.Event()
+    model: Any = job.model
+
+    def beat_on() -> None:
+        with app.app_context():
+            while not stop.wait(job.stale_after.total_seconds() / 6):
+                try:
+                    with db.engine.begin() as connection:
+                        connection.execute(
+                            sa.update(model.__table__)
+                            .where(model.__table__.c.id == row_id, model.__table__.c.status == job.status("running"))
+                            .values(heartbeat_at=utcnow())
+                        )
+                except Exception:  # the next beat tries again; a dead database fails the work itself
+                    app.logger.warning("the heartbeat of %s %s could not be written", job.module, row_id)
+
+    thread = threading.Thread(target=beat_on, name=f"heartbeat-{row_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
 
 
 def give_way(niceness: int) -> None:
@@ -223,14 +306,25 @@ def give_way(niceness: int) -> None:
 
 def start(job: Job[Row], row_id: int, stage: str) -> Row | None:
     """Take a queued row: it is running from now, at ``stage``. None when there is no such row or it is not queued
-    (another process took it, or it was marked failed meanwhile)."""
-    row = db.session.get(job.model, row_id)
-    if row is None or row.status is not job.status("queued"):
-        return None
+    (another process took it, or it was marked failed meanwhile): taken in one conditional UPDATE, so two processes
+    never both take it."""
+    model: Any = job.model
     now = utcnow()
-    row.status, row.started_at, row.heartbeat_at, row.stage = job.status("running"), now, now, stage
+    taken = rows_changed(
+        sa.update(model)
+        .where(model.id == row_id, model.status == job.status("queued"))
+        .values(status=job.status("running"), started_at=now, heartbeat_at=now, stage=stage)
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
-    return row
+    if taken != 1:
+        return None
+    _TAKEN_HERE.add(row_id)
+    return db.session.get(job.model, row_id)
+
+
+#: The rows this process took (``start``): only those does it answer for when it ends (``_hand_over``).
+_TAKEN_HERE: set[int] = set()
 
 
 @contextmanager

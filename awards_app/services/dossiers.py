@@ -40,6 +40,8 @@ from .audit import record
 
 #: A job that has not written its heartbeat for this long is taken to have died.
 STALE_AFTER = timedelta(minutes=3)
+#: What a build that waited and was replaced by a newer request of the same dossier says.
+SUPERSEDED = "Replaced, while it waited for its turn, by a newer request of the same dossier."
 #: While the book is put together (no progress to tell), its heartbeat is written at most this often.
 ASSEMBLY_HEARTBEAT_EVERY = timedelta(seconds=15)
 #: The job, and where it finds the documents it prints and keeps the file it makes.
@@ -136,7 +138,9 @@ def latest_builds(round_: Round) -> dict[tuple[str, int], DossierBuild]:
     ):
         key = build.judge_id if build.kind is DossierKind.JUDGE else build.category_id
         if key is not None:
-            latest[(build.kind.value, key)] = _supervise(build) or build
+            latest[(build.kind.value, key)] = background_jobs.supervise(JOB, build, start_waiting=False) or build
+    if any(background_jobs.waits(JOB, build) for build in latest.values()):
+        background_jobs.launch_next(JOB)  # once for the page, however many wait
     return latest
 
 
@@ -155,6 +159,11 @@ def _builds(subject: content.Subject) -> sa.Select:
     if subject.category is not None:
         query = query.where(DossierBuild.category_id == subject.category.id)
     return query
+
+
+def waits(build: DossierBuild) -> bool:
+    """Whether the build is queued behind as many as may run at once (``DOSSIER_BUILDS_AT_ONCE``)."""
+    return background_jobs.waits(JOB, build)
 
 
 def _supervise(build: DossierBuild | None) -> DossierBuild | None:
@@ -181,7 +190,7 @@ class BuildState:
     @property
     def waiting(self) -> bool:
         """Queued behind as many builds as may run at once (``DOSSIER_BUILDS_AT_ONCE``), not started yet."""
-        return self.build is not None and background_jobs.waits(JOB, self.build)
+        return self.build is not None and waits(self.build)
 
     @property
     def stale(self) -> bool:
@@ -225,6 +234,9 @@ def request_build(subject: content.Subject, actor: User) -> DossierBuild:
         requested_by_id=actor.id,
         heartbeat_at=utcnow(),
     )
+    for older in db.session.scalars(_builds(subject).where(DossierBuild.status == BuildStatus.QUEUED)):
+        if waits(older):  # of data that has changed since: this build takes its place in the queue
+            older.status, older.finished_at, older.message = BuildStatus.FAILED, utcnow(), SUPERSEDED
     db.session.add(build)
     db.session.flush()
     who = _of_whom(subject)
@@ -282,7 +294,8 @@ def run_build(build_id: int) -> None:
             background_jobs.Heartbeat(build, ASSEMBLY_HEARTBEAT_EVERY),
         )
         stored = storage.save_bytes(str(_folder()), book.pdf)
-    earlier = list(db.session.scalars(_builds(subject).where(DossierBuild.id != build.id)))
+    # The builds asked for before this one; a newer one, finished first, keeps its file.
+    earlier = list(db.session.scalars(_builds(subject).where(DossierBuild.id < build.id)))
     build.stored_name, build.size, build.pages = stored.stored_name, stored.size, book.pages
     build.status, build.progress, build.stage, build.finished_at = BuildStatus.DONE, 100, "done", utcnow()
     build.heartbeat_at = utcnow()

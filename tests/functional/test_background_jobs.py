@@ -170,6 +170,9 @@ def test_a_job_gives_way_to_the_web_application(tmp_path):
         "AWARDS_JOB_CONFIG": "development",  # the setting as deployed (the suite's own configuration keeps 0)
         "BACKGROUND_JOB_NICENESS": "10",
         "DATABASE_URL": f"sqlite:///{tmp_path}/job.sqlite",
+        # Nothing of the job's is written in the checkout's instance folder.
+        "SECRET_KEY": "a-secret-key-for-this-test-only",
+        **{name: str(tmp_path / name.lower()) for name in ("UPLOAD_FOLDER", "MAIL_OUTBOX", "PREVIEW_FOLDER")},
     }
     ran = subprocess.run(  # noqa: S603  (this interpreter, our own script)
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60, check=True
@@ -239,4 +242,99 @@ def test_a_waiting_dossier_says_it_waits_its_turn(client, auth, world, db, monke
     assert running.status is BuildStatus.RUNNING
     auth.login(world.judge)
     page = client.get(f"/judging/rounds/{round_.id}/dossier").get_data(as_text=True)
-    assert "Waiting for its turn" in page
+    assert "Waiting for its turn" in page and 'data-fit-waiting="true"' in page
+    assert client.get(f"/judging/rounds/{round_.id}/dossier.json").get_json()["waiting"] is True
+    # Asked for again after the data changed: the new request takes the waiting one's place in the queue.
+    older = db.session.scalar(sa.select(DossierBuild).where(DossierBuild.judge_id == world.judge.id))
+    answer = client.post(f"/judging/rounds/{round_.id}/dossier", follow_redirects=True).get_data(as_text=True)
+    assert "this one waits for its turn" in answer
+    db.session.expire_all()
+    assert older.status is BuildStatus.FAILED and older.message == dossiers_service.SUPERSEDED
+    newer = db.session.scalar(
+        sa.select(DossierBuild).where(DossierBuild.id > older.id, DossierBuild.judge_id.is_not(None))
+    )
+    assert background_jobs.waits(dossiers_service.JOB, newer)
+
+
+@pytest.fixture
+def spawned(app, tmp_path, monkeypatch):
+    """The rows whose process was started (none really is), with one dossier build allowed at once."""
+    rows: list[int] = []
+
+    class Process:
+        def __init__(self, command, **_options) -> None:
+            rows.append(int(command[-1]))
+
+        def wait(self) -> int:
+            return 0
+
+    monkeypatch.setattr(subprocess, "Popen", Process)
+    app.config.update({"DOSSIER_BUILDS_AT_ONCE": 1, dossiers_service.JOB.log: str(tmp_path / "dossiers.log")})
+    return rows
+
+
+def test_a_row_is_started_once_however_many_ask(world, db, spawned):
+    job = dossiers_service.JOB
+    row = _row(world, db, "dossier", "queued", timedelta(0))
+    background_jobs.launch(job, row.id)
+    background_jobs.launch(job, row.id)  # a second worker, or a page, asking again
+    background_jobs.launch_next(job)
+    assert spawned == [row.id]
+    assert background_jobs.start(job, row.id, "drawing") is not None
+    assert background_jobs.start(job, row.id, "drawing") is None  # a second process finds it taken
+
+
+def test_waiting_rows_start_oldest_first_as_places_free_up(world, db, spawned):
+    job = dossiers_service.JOB
+    first, second, third = (_row(world, db, "dossier", "queued", timedelta(0)) for _ in range(3))
+    for row in (first, second, third):
+        background_jobs.launch(job, row.id)
+    assert spawned == [first.id]
+    first.status = BuildStatus.DONE
+    db.session.commit()
+    background_jobs.launch_next(job)
+    assert spawned == [first.id, second.id]
+
+
+def test_a_dead_job_found_by_a_page_hands_its_place_on(world, db, spawned):
+    job = dossiers_service.JOB
+    running = _row(world, db, "dossier", "running", timedelta(minutes=2))  # quiet, not yet taken for dead
+    waiting = _row(world, db, "dossier", "queued", timedelta(0))
+    background_jobs.launch(job, waiting.id)
+    assert spawned == [] and background_jobs.waits(job, waiting)
+    running.heartbeat_at = utcnow() - timedelta(minutes=4)
+    db.session.commit()
+    background_jobs.supervise(job, running)  # its page, looked at by someone
+    assert running.status is BuildStatus.FAILED and spawned == [waiting.id]
+
+
+def test_a_job_that_ends_with_its_row_unfinished_fails_it_and_starts_the_next(world, db, spawned):
+    job = dossiers_service.JOB
+    mine = _row(world, db, "dossier", "queued", timedelta(0))
+    background_jobs.launch(job, mine.id)
+    assert background_jobs.start(job, mine.id, "drawing") is not None
+    waiting = _row(world, db, "dossier", "queued", timedelta(0))
+    background_jobs.launch(job, waiting.id)
+    assert spawned == [mine.id]  # one place, taken
+    background_jobs._hand_over(job, mine.id, "RuntimeError: the disk is full")
+    db.session.expire_all()
+    assert mine.status is BuildStatus.FAILED and mine.message == "RuntimeError: the disk is full"
+    assert spawned == [mine.id, waiting.id]
+    # A row this process never took is not its to fail.
+    other = _row(world, db, "dossier", "running", timedelta(0))
+    background_jobs._hand_over(job, other.id, "")
+    db.session.expire_all()
+    assert other.status is BuildStatus.RUNNING
+
+
+def test_a_process_that_cannot_start_fails_its_row_with_why(app, world, db, tmp_path, monkeypatch):
+    def refuse(*_args, **_kwargs):
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(subprocess, "Popen", refuse)
+    job = dossiers_service.JOB
+    app.config.update({"DOSSIER_BUILDS_AT_ONCE": 1, job.log: str(tmp_path / "dossiers.log")})
+    row = _row(world, db, "dossier", "queued", timedelta(0))
+    background_jobs.launch(job, row.id)
+    db.session.expire_all()
+    assert row.status is BuildStatus.FAILED and row.message == "OSError: no more processes"

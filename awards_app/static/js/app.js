@@ -277,6 +277,12 @@
         .then(function (response) { return response.ok ? response.json() : null; })
         .then(function (state) {
           if (!state) { return; }
+          // A dossier waiting for its turn that has started (or the reverse): the page says something else now.
+          var waiting = fit.getAttribute("data-fit-waiting");
+          if (waiting !== null && state.waiting !== undefined && String(state.waiting) !== waiting) {
+            window.location.reload();
+            return;
+          }
           if (state.status === "queued" || state.status === "running") {
             if (bar) { bar.value = state.progress; bar.textContent = state.progress + "%"; }
             if (percent) { percent.textContent = state.progress; }
