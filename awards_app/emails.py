@@ -76,7 +76,10 @@ CATALOGUE: dict[str, Email] = {
         Email(
             "invitation",
             _l("Judges and the secretariat; applicants of imported nominations"),
-            _l("When the secretariat invites someone, or sends the invitation again."),
+            _l(
+                "When the secretariat invites someone, or sends the invitation again; and when someone invited who "
+                "never set a password asks to reset it."
+            ),
             lambda c, locale: _l("Your invitation to the Seoul Smart City Prize"),
             link_life=lambda config: config["INVITATION_MAX_AGE"],
         ),

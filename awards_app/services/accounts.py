@@ -337,19 +337,38 @@ def user_from_token(token: str, salt: str, max_age: int) -> User:
 
 
 def request_password_reset(email: str) -> None:
-    """E-mail a reset link if the account exists; answer the same, in the same time, either way.
+    """E-mail a reset link if the account exists; answer the same, in the same time, either way. An account made
+    for someone who never set a password (an invited judge, an applicant of an imported nomination) has nothing to
+    reset: its invitation is sent again instead, the link that lets them set one.
 
     The lookup is all the request does; the link is made, mailed and audited after the response.
     """
     # One query whatever the answer (loading the account would fetch its roles as well, a second query that only a
     # known address costs).
-    user_id = db.session.scalar(
-        sa.select(User.id).where(
-            User.email == normalise_email(email), User.active.is_(True), User.password_hash.is_not(None)
+    found = db.session.execute(
+        sa.select(User.id, User.password_hash.is_not(None)).where(
+            User.email == normalise_email(email), User.active.is_(True)
         )
+    ).first()
+    if found is not None:
+        user_id, has_password = found
+        after_response(partial(_send_reset_link if has_password else _send_invitation_again, user_id))
+
+
+def _send_invitation_again(user_id: int) -> None:
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or user.has_password:
+        return
+    inviter = db.session.get(User, user.invited_by_id) if user.invited_by_id else None
+    send_invitation(user, inviter)
+    record(
+        "account.invitation_resent",
+        user,
+        None,
+        f"invitation sent again to {user.email}, who asked to reset a password never set",
+        {"email": user.email},
     )
-    if user_id is not None:
-        after_response(partial(_send_reset_link, user_id))
+    db.session.commit()
 
 
 def _send_reset_link(user_id: int) -> None:
@@ -426,8 +445,9 @@ def invite_user(
     return user
 
 
-def send_invitation(user: User, invited_by: User) -> None:
-    """E-mail the link that lets an invited person set a password (or sign in, if they have one)."""
+def send_invitation(user: User, invited_by: User | None) -> None:
+    """E-mail the link that lets an invited person set a password (or sign in, if they have one); ``invited_by`` is
+    named in it when known."""
     if user.has_password:
         link = external_url("auth.login")
     else:

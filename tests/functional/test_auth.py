@@ -189,6 +189,22 @@ def test_password_reset_link_works_once(app, client, auth, world):
     assert auth.login(world.applicant, "another-password").status_code == 200
 
 
+def test_a_reset_asked_for_an_account_never_given_a_password_sends_its_invitation_again(app, client, db, world):
+    # An applicant of an imported nomination (or a judge invited) who lost the e-mail: the reset is the way they try.
+    from tests.conftest import make_user
+
+    imported = make_user("contact@bogota.example", [Role.APPLICANT], name="Laura Gómez")
+    imported.password_hash = None
+    db.session.commit()
+    response = client.post("/auth/forgot", data={"email": imported.email}, follow_redirects=True)
+    assert b"If an account uses this address" in response.data  # the same answer as for any address
+    [message] = outbox(app)
+    assert imported.email in message and "/auth/invitation/" in message and "/auth/reset/" not in message
+    assert "You are invited to the Seoul Smart City Prize as Applicant." in message
+    link = link_in(message)
+    assert client.get(link).status_code == 200  # the page to set a password
+
+
 def test_reset_for_an_unknown_address_says_the_same_and_sends_nothing(app, client):
     response = client.post("/auth/forgot", data={"email": "nobody@nowhere.example"}, follow_redirects=True)
     assert b"If an account uses this address" in response.data
