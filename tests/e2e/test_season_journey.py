@@ -252,6 +252,7 @@ def test_from_an_empty_installation_to_published_winners(
         confirmation = inbox.last_to(applicant_email)
         assert confirmation["Subject"] == ("이메일 주소 확인" if language == "ko" else "Confirm your e-mail address")
         page.goto(live_server + inbox.link(confirmation))
+        page.locator("main #password").fill(PASSWORD)  # the one the registration was made with
         page.locator("main #submit").click()
         expect(page.locator("form[action$='/auth/logout']")).to_be_attached()
         page.locator(".card").filter(has_text="TI").get_by_role("link").first.click()
