@@ -35,11 +35,14 @@ def sign_out(page: Page) -> None:
 
 
 def choose_language(page: Page, code: str) -> None:
-    """Press a language button of the navigation bar and wait for the page to come back in it. The switch stays in
-    view at every width (outside the folding menu): the click waits for it, on the page the last action led to."""
+    """Press a language button of the navigation bar and wait for the page to come back in it, loaded. The switch
+    stays in view at every width (outside the folding menu): the click waits for it, on the page the last action led
+    to."""
     page.wait_for_load_state("load")
     page.locator(f"button[name=language][value={code}]").click()
     expect(page.locator("html")).to_have_attribute("lang", code)
+    # The new page's scripts have run (its confirmation dialogs and the like are in place) before the next click.
+    page.wait_for_load_state("load")
 
 
 class Nominations:
