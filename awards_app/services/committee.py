@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
@@ -223,5 +224,8 @@ def minutes(round_: Round) -> str:
             out.append(f"    - {member.name}: 제척 (이해충돌) / left out (conflict of interest)")
         out.append("")
     out.append("규칙 / Rules")
-    out += [f"  {label}: {text}" for label, text in RULES_IN_WORDS]
+    with force_locale("ko"):  # each rule in Korean, then in English, as the rest of the minutes
+        korean = [(gettext(label), gettext(text)) for label, text in RULES_IN_WORDS]
+    for (label, text), (label_ko, text_ko) in zip(RULES_IN_WORDS, korean, strict=True):
+        out += [f"  {label_ko}: {text_ko}", f"  {label}: {text}"]
     return "\n".join(out) + "\n"

@@ -177,6 +177,12 @@ def test_the_secretariat_sees_the_sitting_closes_it_and_gives_the_commendation(a
     assert "공적심사위원회 회의록" in text and "재적 / Members: 4   출석 / Present: 4" in text
     assert "가결 / passes" in text and "정족수 미달 / no quorum" in text
     assert "Member 5: 제척 (이해충돌) / left out (conflict of interest)" in text
+    # The rules too, each in Korean and then in English.
+    rules = text.split("규칙 / Rules\n", 1)[1].splitlines()
+    assert len(rules) == 2 * len(RULES_IN_WORDS)
+    for (label, words), korean, english in zip(RULES_IN_WORDS, rules[::2], rules[1::2], strict=True):
+        assert english == f"  {label}: {words}" and korean != english and ":" in korean
+    assert "의결정족수" in text.split("규칙 / Rules", 1)[1]
 
 
 def test_a_closed_sitting_lets_its_edition_be_published(client, auth, world, db, sitting):
