@@ -4,10 +4,9 @@ Each such job keeps a row (its status, progress, stage, message and heartbeat). 
 queued and starts ``python -m <the job's module> ROW_ID`` detached from itself (``launch``); the process gives way to
 the web application (a lower priority) and builds the application as the one that started it has it (``run``),
 takes the row (``start``), writes its heartbeat as it goes (``beat``, ``Heartbeat``) and records why it stopped if it
-fails (``failure_recorded``). Pages read the row: a job
-whose heartbeat is older than its own limit is taken to have died (``supervise``), and may be asked for again. A job
-may allow only so many of its rows to run at once (``Job.at_once``): the others wait, queued, and each one that ends
-starts the next (``launch_next``).
+fails (``failure_recorded``). Pages read the row: a job whose heartbeat is older than its own limit is taken to have
+died (``supervise``), and may be asked for again. A job may allow only so many of its rows to run at once
+(``Job.at_once``): the others wait, queued, and each one that ends starts the next (``launch_next``).
 """
 
 from __future__ import annotations
@@ -118,8 +117,7 @@ def _claim(job: Job, row_id: int) -> bool:
         sa.update(model)
         .where(
             model.id == row_id,
-            model.status == job.status("queued"),
-            sa.func.coalesce(model.stage, "") != STARTING,
+            _waits(job, model),
             _taken_query(job, aliased(model)).scalar_subquery() < _allowed(job),
         )
         .values(stage=STARTING, heartbeat_at=utcnow())
@@ -144,9 +142,13 @@ def _allowed(job: Job) -> int:
     return max(1, int(current_app.config.get(job.at_once or "", 1) or 1))
 
 
+def _waits(job: Job, model: Any) -> sa.ColumnElement[bool]:
+    """``waits`` in SQL: queued, its process not started yet."""
+    return sa.and_(model.status == job.status("queued"), sa.func.coalesce(model.stage, "") != STARTING)
+
+
 def _waiting(job: Job) -> sa.Select:
-    model: Any = job.model
-    return sa.select(model).where(model.status == job.status("queued"), sa.func.coalesce(model.stage, "") != STARTING)
+    return sa.select(job.model).where(_waits(job, job.model))
 
 
 def _taken_query(job: Job, model: Any) -> sa.Select:

@@ -181,19 +181,25 @@ def test_a_job_gives_way_to_the_web_application(tmp_path):
     assert int(niceness) == max(10, os.nice(0)) and row == "7"
 
 
-def test_dossiers_beyond_those_allowed_at_once_wait_their_turn(app, world, db, tmp_path, monkeypatch):
-    job = dossiers_service.JOB
-    spawned: list[int] = []
+@pytest.fixture
+def spawned(app, tmp_path, monkeypatch):
+    """The rows whose process was started (none really is), with one dossier build allowed at once."""
+    rows: list[int] = []
 
     class Process:
         def __init__(self, command, **_options) -> None:
-            spawned.append(int(command[-1]))
+            rows.append(int(command[-1]))
 
         def wait(self) -> int:
             return 0
 
     monkeypatch.setattr(subprocess, "Popen", Process)
-    app.config.update({"DOSSIER_BUILDS_AT_ONCE": 1, job.log: str(tmp_path / "dossiers.log")})
+    app.config.update({"DOSSIER_BUILDS_AT_ONCE": 1, dossiers_service.JOB.log: str(tmp_path / "dossiers.log")})
+    return rows
+
+
+def test_dossiers_beyond_those_allowed_at_once_wait_their_turn(world, db, spawned):
+    job = dossiers_service.JOB
     first = _row(world, db, "dossier", "queued", timedelta(0))
     background_jobs.launch(job, first.id)
     assert spawned == [first.id] and first.stage == background_jobs.STARTING
@@ -254,23 +260,6 @@ def test_a_waiting_dossier_says_it_waits_its_turn(client, auth, world, db, monke
         sa.select(DossierBuild).where(DossierBuild.id > older.id, DossierBuild.judge_id.is_not(None))
     )
     assert background_jobs.waits(dossiers_service.JOB, newer)
-
-
-@pytest.fixture
-def spawned(app, tmp_path, monkeypatch):
-    """The rows whose process was started (none really is), with one dossier build allowed at once."""
-    rows: list[int] = []
-
-    class Process:
-        def __init__(self, command, **_options) -> None:
-            rows.append(int(command[-1]))
-
-        def wait(self) -> int:
-            return 0
-
-    monkeypatch.setattr(subprocess, "Popen", Process)
-    app.config.update({"DOSSIER_BUILDS_AT_ONCE": 1, dossiers_service.JOB.log: str(tmp_path / "dossiers.log")})
-    return rows
 
 
 def test_a_row_is_started_once_however_many_ask(world, db, spawned):
